@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: MIT
+# unideck: plain GNU make. `make` builds build/unideck; see README for the rest.
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+O ?= -O2
+VERSION := $(shell cat VERSION)
+
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual \
+	-Wsign-compare -Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes
+BASE_CFLAGS := $(O) -g $(WARN) -I. -DUD_VERSION='"$(VERSION)"' -fno-strict-aliasing
+# Layers above platform/ see only the compiler's own headers (stddef, stdint,
+# stdbool, stdarg, limits): no libc, so no libc I/O can creep in.
+CC_INC := $(shell $(CC) -print-file-name=include)
+CORE_CFLAGS := -ffreestanding -fbuiltin -nostdinc -isystem $(CC_INC)
+HOST_CFLAGS := -D_GNU_SOURCE
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+PKGS := md4c libdeflate libbrotlienc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CORE_SRC := $(wildcard lib/*.c http/*.c store/*.c app/*.c net/*.c)
+HOSTED_SRC := $(wildcard platform/hosted/*.c)
+TOOLS_SRC := $(filter-out tools/main.c,$(wildcard tools/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+
+# Two flavours of every host object: release (build/rel) and sanitised (build/san).
+define flavour
+$(1)_CORE_OBJ := $$(CORE_SRC:%.c=build/$(1)/%.o)
+$(1)_HOST_OBJ := $$(HOSTED_SRC:%.c=build/$(1)/%.o) $$(TOOLS_SRC:%.c=build/$(1)/%.o)
+$(1)_UNIT_LIB := $$(UNIT_LIB_SRC:%.c=build/$(1)/%.o)
+$(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=build/$(1)/tests/%)
+
+build/$(1)/lib/%.o build/$(1)/http/%.o build/$(1)/store/%.o build/$(1)/app/%.o \
+build/$(1)/net/%.o: EXTRA := $$(CORE_CFLAGS)
+
+build/$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(BASE_CFLAGS) $$($(1)_FLAGS) $$(EXTRA) $$(if $$(EXTRA),,$$(HOST_CFLAGS) $$(PKG_CFLAGS)) -MMD -MP -c $$< -o $$@
+
+build/$(1)/unideck: build/$(1)/tools/main.o $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
+	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
+
+build/$(1)/tests/%: build/$(1)/tests/unit/%.o $$($(1)_UNIT_LIB) $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
+	@mkdir -p $$(@D)
+	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+
+rel_FLAGS :=
+san_FLAGS := $(SAN_FLAGS)
+$(eval $(call flavour,rel))
+$(eval $(call flavour,san))
+
+.PHONY: all deps run test unit check-format format clean bench soak fuzz
+.SECONDARY:
+
+all: build/unideck
+
+build/unideck: build/rel/unideck
+	cp $< $@
+
+deps:
+	@scripts/deps.sh
+
+run: deps all
+	build/unideck serve decks/
+
+unit: $(rel_UNIT_BIN) $(san_UNIT_BIN)
+
+# Everything a test needs, then the runner (tests/run) runs them in parallel.
+test: deps
+	$(MAKE) all build/san/unideck unit
+	tests/run
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+check-format:
+	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* The platform interface: all that the layers above platform/ may call.
+ *
+ * In the spirit of Solo5's solo5.h. Each platform (hosted/, pvh/, sim/) provides
+ * these functions; which one is linked is chosen by the Makefile's source lists,
+ * never by #ifdef in shared code.
+ *
+ * Contract:
+ * - Nothing here blocks except plat_yield_until().
+ * - Frames are whole Ethernet II frames without the FCS. plat_net_send() copies
+ *   the frame (the caller's buffer is borrowed) and never blocks: when the device
+ *   queue is full it returns PLAT_AGAIN and the frame is not sent.
+ * - plat_net_recv() copies at most (cap) bytes of one frame into (buf); a frame
+ *   longer than cap is dropped and counted by the platform, never truncated.
+ * - Clocks are in nanoseconds. The monotonic clock starts near zero at boot and
+ *   never goes back; the wall clock is Unix time and may jump.
+ * - The heap is one region handed out once at start-up; layers carve their pools
+ *   from it and never return memory.
+ */
+#ifndef UD_PLATFORM_H
+#define UD_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum plat_result {
+	PLAT_OK = 0,
+	PLAT_AGAIN,   /* nothing to receive, or no room to send: try later */
+	PLAT_EINVAL,  /* bad argument (frame too long, for instance) */
+	PLAT_EUNSPEC, /* the device failed */
+};
+
+struct plat_net_info {
+	uint8_t mac[6];
+	uint16_t mtu; /* IP MTU, usually 1500 */
+	int present;  /* 0 when the platform has no network device */
+};
+
+uint64_t plat_clock_monotonic_ns(void);
+uint64_t plat_clock_wall_ns(void);
+
+void plat_net_info(struct plat_net_info *info);
+enum plat_result plat_net_send(const void *frame, size_t len);
+enum plat_result plat_net_recv(void *buf, size_t cap, size_t *len);
+
+/* Sleep until a frame may be waiting or (deadline_ns) on the monotonic clock has
+ * passed, whichever is first. Spurious wake-ups are allowed. */
+void plat_yield_until(uint64_t deadline_ns);
+
+void plat_console_write(const char *buf, size_t len);
+_Noreturn void plat_exit(int code);
+
+/* The heap region: [*base, *base + *len). Called once. */
+void plat_heap(void **base, size_t *len);
+
+/* The command line, NUL-terminated; an empty string when there is none. */
+const char *plat_cmdline(void);
+
+/* Fill (buf) with (len) unpredictable bytes: RDRAND/RDSEED or a TSC-seeded mix in
+ * the kernel, getrandom() when hosted, the seed in simulation. */
+void plat_random(void *buf, size_t len);
+
+#endif
