@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Building a store: decks folder -> deck compiler -> store writer -> blob.
+ *
+ * Used by `unideck build` (which writes the blob to a file) and by `unideck serve`
+ * (which serves it from memory and rebuilds on change). */
+#ifndef UD_TOOLS_BUILD_H
+#define UD_TOOLS_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tools/deck.h"
+#include "tools/diag.h"
+
+struct build_opts {
+	struct deck_opts deck;
+	int level;      /* compression effort: 0 fastest (preview) .. 2 best (release) */
+	FILE *progress; /* progress lines and totals, or NULL for --quiet */
+};
+
+struct build_totals {
+	size_t decks, files;
+	uint64_t raw, gzip, br; /* bytes of identity bodies and of kept variants */
+	uint64_t store_len;
+	double seconds;
+};
+
+/* Build (dir) into a malloc'd store blob (*blob, *len). Returns 0, or -1 with (d). */
+int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, size_t *len,
+                struct build_totals *t, struct diag *d);
+
+#endif
