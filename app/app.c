@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/* The deck server's own routes: the preview event stream and the build-error page. */
+#include "app/app.h"
+
+#include "lib/mem.h"
+
+#define EVENTS_PATH "/_unideck/events"
+
+void app_init(struct app *a, struct http_server *srv)
+{
+	memset(a, 0, sizeof *a);
+	a->srv = srv;
+}
+
+static bool path_is(const struct http_request *req, const char *s)
+{
+	size_t n = strlen(s);
+	return req->path.len == n && memcmp(req->path.p, s, n) == 0;
+}
+
+/* A page a browser navigates to: "/", "/deck/", "*.html", or no extension. */
+static bool path_is_page(const struct http_request *req)
+{
+	const char *p = req->path.p;
+	size_t n = req->path.len, i;
+
+	if (n == 0 || p[n - 1] == '/')
+		return true;
+	if (n >= 5 && memcmp(p + n - 5, ".html", 5) == 0)
+		return true;
+	for (i = n; i > 0 && p[i - 1] != '/'; i--)
+		if (p[i - 1] == '.')
+			return false;
+	return true;
+}
+
+static bool dev_store(const struct app *a)
+{
+	return a->srv->store && (a->srv->store->flags & STORE_F_DEV);
+}
+
+static void subscribe(struct app *a, struct http_conn *c, const struct http_request *req)
+{
+	if (a->n_subs >= APP_MAX_SUBS) {
+		a->stats.subs_refused++;
+		http_respond_error(a->srv, c, req, 503);
+		return;
+	}
+	http_event_start(a->srv, c, req);
+	a->subs[a->n_subs] = c;
+	c->app_data = &a->subs[a->n_subs];
+	a->n_subs++;
+	a->stats.subs_opened++;
+}
+
+/* Append (s, n) to (out) at *len, HTML-escaped, within (cap). */
+static void put_escaped(char *out, size_t cap, size_t *len, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *rep = NULL;
+		char one[2] = {s[i], 0};
+		size_t k;
+
+		switch (s[i]) {
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '&':
+			rep = "&amp;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		default:
+			rep = one;
+			break;
+		}
+		k = strlen(rep);
+		if (*len + k > cap)
+			return;
+		memcpy(out + *len, rep, k);
+		*len += k;
+	}
+}
+
+static void put_str(char *out, size_t cap, size_t *len, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (*len + k <= cap) {
+		memcpy(out + *len, s, k);
+		*len += k;
+	}
+}
+
+static void error_page(struct app *a, struct http_conn *c, const struct http_request *req)
+{
+	char page[APP_ERR_MAX * 6 + 1024];
+	size_t n = 0;
+
+	put_str(page, sizeof page, &n,
+	        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	        "<title>Build failed - unideck</title><style>"
+	        "body{font:16px/1.5 system-ui,sans-serif;margin:3em auto;max-width:60em;"
+	        "padding:0 1em;color:#222;background:#fff}"
+	        "h1{color:#b00020;font-size:1.4em}"
+	        "pre{background:#fdecea;border-left:4px solid #b00020;padding:1em;"
+	        "white-space:pre-wrap;font-size:15px}"
+	        "@media (prefers-color-scheme:dark){body{color:#eee;background:#161616}"
+	        "pre{background:#3a1518}}"
+	        "</style></head><body><h1>The deck did not build</h1><pre id=\"unideck-error\">");
+	put_escaped(page, sizeof page, &n, a->err, a->err_len);
+	put_str(page, sizeof page, &n,
+	        "</pre><p>Fix the file and save it: this page reloads by itself.</p>"
+	        "<script src=\"/_unideck/live.js\"></script></body></html>\n");
+	http_respond(a->srv, c, req, 500, "text/html; charset=utf-8", "Cache-Control: no-store\r\n",
+	             page, n);
+}
+
+bool app_route(void *app, struct http_conn *c, const struct http_request *req)
+{
+	struct app *a = app;
+	bool get = req->method == HTTP_M_GET || req->method == HTTP_M_HEAD;
+
+	if (path_is(req, EVENTS_PATH) && dev_store(a)) {
+		if (req->method != HTTP_M_GET)
+			return false; /* the static path answers 405 */
+		subscribe(a, c, req);
+		return true;
+	}
+	if (a->has_error && get && path_is_page(req)) {
+		error_page(a, c, req);
+		return true;
+	}
+	return false;
+}
+
+static const char reload_event[] = "event: reload\ndata: \n\n";
+
+static void broadcast(struct app *a, const char *ev, size_t len)
+{
+	size_t i;
+
+	a->generation++;
+	for (i = 0; i < a->n_subs; i++) {
+		if (http_event_send(a->srv, a->subs[i], ev, len))
+			a->stats.events_sent++;
+		else
+			a->stats.events_dropped++;
+	}
+}
+
+void app_set_error(struct app *a, const char *msg, size_t len)
+{
+	if (len > APP_ERR_MAX)
+		len = APP_ERR_MAX;
+	memcpy(a->err, msg, len);
+	a->err_len = len;
+	a->has_error = true;
+	/* Open pages reload, and so show the error page. */
+	broadcast(a, reload_event, sizeof reload_event - 1);
+}
+
+void app_reloaded(struct app *a)
+{
+	a->has_error = false;
+	broadcast(a, reload_event, sizeof reload_event - 1);
+}
+
+void app_conn_gone(struct app *a, struct http_conn *c)
+{
+	struct http_conn **slot = c->app_data;
+	size_t i;
+
+	if (!slot)
+		return;
+	i = (size_t)(slot - a->subs);
+	if (i < a->n_subs && a->subs[i] == c) {
+		a->subs[i] = a->subs[--a->n_subs];
+		a->subs[i]->app_data = &a->subs[i];
+	}
+	c->app_data = NULL;
+}

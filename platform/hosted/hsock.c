@@ -1,0 +1,607 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTTP server's transport on kernel sockets: epoll, one thread, non-blocking. */
+#include "platform/hosted/hsock.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/sendfile.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINGER_NS (2ull * 1000000000ull) /* read and drop input this long after FIN */
+#define SWEEP_NS  (250ull * 1000000ull)  /* how often deadlines are scanned */
+
+struct seg {
+	const uint8_t *p;
+	size_t len;
+	int fd; /* >= 0: send with sendfile from this file at (off) */
+	off_t off;
+};
+
+struct hconn {
+	struct stream st; /* first: the HTTP layer's view of this connection */
+	struct http_conn hc;
+	struct hsock *h;
+	int fd;
+	uint32_t events; /* the epoll interest now registered */
+	bool http_done;  /* the HTTP layer called close() */
+	bool graceful;
+	bool fin_sent;    /* shutdown(SHUT_WR) done; lingering */
+	bool recv_called; /* the HTTP layer asked for bytes during the last poll */
+	bool peer_eof;
+	uint64_t linger_until;
+	struct seg q[HSOCK_QUEUE_SEGS];
+	unsigned q_head, q_n;
+	uint64_t unsent;
+	size_t copy_used;
+	uint8_t copy[HSOCK_COPY_BYTES];
+	bool starved; /* parked on hsock.starved, waiting for a buffer */
+	struct hconn *next_starved;
+};
+
+struct hsock {
+	struct http_server *srv;
+	struct hsock_hooks hooks;
+	struct hsock_stats stats;
+	int lfd, ep, sigfd;
+	int port;
+	bool stop;
+	size_t n_conns;
+	struct hconn **conns; /* dense array, for sweeps */
+	const uint8_t *map;
+	size_t map_len;
+	int map_fd;
+	struct hconn *starved;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static struct hconn *of(struct stream *s)
+{
+	return (struct hconn *)s; /* st is the first member */
+}
+
+/* ---- the stream operations ---- */
+
+static size_t op_recv(struct stream *s, uint8_t *buf, size_t cap, bool *eof)
+{
+	struct hconn *c = of(s);
+	ssize_t n;
+
+	c->recv_called = true;
+	*eof = c->peer_eof;
+	if (c->peer_eof || cap == 0)
+		return 0;
+	n = recv(c->fd, buf, cap, 0);
+	if (n > 0)
+		return (size_t)n;
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+		c->peer_eof = true;
+		*eof = true;
+	}
+	return 0;
+}
+
+static bool op_can_send(struct stream *s, size_t copy_bytes, unsigned refs)
+{
+	struct hconn *c = of(s);
+	unsigned segs = refs + (copy_bytes ? 1u : 0u);
+
+	return c->q_n + segs <= HSOCK_QUEUE_SEGS && c->copy_used + copy_bytes <= HSOCK_COPY_BYTES;
+}
+
+static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t off)
+{
+	struct seg *sg;
+
+	if (len == 0)
+		return;
+	/* A copy right after a copy extends it: headers of pipelined responses. */
+	if (c->q_n && fd < 0) {
+		struct seg *last = &c->q[(c->q_head + c->q_n - 1) % HSOCK_QUEUE_SEGS];
+		if (last->fd < 0 && last->p + last->len == p) {
+			last->len += len;
+			c->unsent += len;
+			return;
+		}
+	}
+	if (c->q_n == HSOCK_QUEUE_SEGS)
+		abort(); /* the HTTP layer must ask can_send first: our bug */
+	sg = &c->q[(c->q_head + c->q_n) % HSOCK_QUEUE_SEGS];
+	sg->p = p;
+	sg->len = len;
+	sg->fd = fd;
+	sg->off = off;
+	c->q_n++;
+	c->unsent += len;
+}
+
+static void op_send_copy(struct stream *s, const void *p, size_t len)
+{
+	struct hconn *c = of(s);
+	uint8_t *dst = c->copy + c->copy_used;
+
+	if (c->copy_used + len > HSOCK_COPY_BYTES)
+		abort(); /* the HTTP layer must ask can_send first: our bug */
+	memcpy(dst, p, len);
+	c->copy_used += len;
+	push(c, dst, len, -1, 0);
+}
+
+static void op_send_ref(struct stream *s, const void *p, size_t len)
+{
+	struct hconn *c = of(s);
+	struct hsock *h = c->h;
+	const uint8_t *b = p;
+
+	if (h->map_fd >= 0 && b >= h->map && b + len <= h->map + h->map_len)
+		push(c, b, len, h->map_fd, (off_t)(b - h->map));
+	else
+		push(c, b, len, -1, 0);
+}
+
+static uint64_t op_unsent(struct stream *s)
+{
+	return of(s)->unsent;
+}
+
+static void op_close(struct stream *s, bool graceful)
+{
+	struct hconn *c = of(s);
+
+	c->http_done = true;
+	c->graceful = graceful;
+}
+
+static const struct stream_ops sock_ops = {
+        .recv = op_recv,
+        .can_send = op_can_send,
+        .send_copy = op_send_copy,
+        .send_ref = op_send_ref,
+        .unsent = op_unsent,
+        .close = op_close,
+};
+
+/* ---- sending ---- */
+
+static void consumed(struct hconn *c, size_t n)
+{
+	c->unsent -= n;
+	while (n) {
+		struct seg *sg = &c->q[c->q_head];
+		size_t k = n < sg->len ? n : sg->len;
+		sg->p += k;
+		sg->len -= k;
+		sg->off += (off_t)k;
+		n -= k;
+		if (sg->len == 0) {
+			c->q_head = (c->q_head + 1) % HSOCK_QUEUE_SEGS;
+			c->q_n--;
+		}
+	}
+	if (c->q_n == 0)
+		c->copy_used = 0;
+}
+
+/* Send what the socket takes. Returns false on a fatal socket error. */
+static bool flush(struct hconn *c)
+{
+	while (c->q_n) {
+		struct seg *sg = &c->q[c->q_head];
+		ssize_t n;
+
+		if (sg->fd >= 0) {
+			off_t off = sg->off;
+			n = sendfile(c->fd, sg->fd, &off, sg->len);
+			if (n > 0)
+				c->h->stats.bytes_sendfile += (uint64_t)n;
+		} else {
+			struct iovec iov[HSOCK_QUEUE_SEGS];
+			unsigned i, k = 0;
+			for (i = 0; i < c->q_n; i++) {
+				struct seg *x = &c->q[(c->q_head + i) % HSOCK_QUEUE_SEGS];
+				if (x->fd >= 0)
+					break;
+				iov[k].iov_base = (void *)(uintptr_t)x->p;
+				iov[k].iov_len = x->len;
+				k++;
+			}
+			n = writev(c->fd, iov, (int)k);
+			if (n > 0)
+				c->h->stats.bytes_writev += (uint64_t)n;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return true;
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		if (n == 0)
+			return true;
+		consumed(c, (size_t)n);
+	}
+	return true;
+}
+
+/* ---- connections ---- */
+
+static void set_events(struct hconn *c, uint32_t ev)
+{
+	struct epoll_event e = {.events = ev, .data.ptr = c};
+
+	if (ev == c->events)
+		return;
+	epoll_ctl(c->h->ep, EPOLL_CTL_MOD, c->fd, &e);
+	c->events = ev;
+}
+
+static void conn_free(struct hconn *c)
+{
+	struct hsock *h = c->h;
+	size_t i;
+
+	for (i = 0; i < h->n_conns; i++)
+		if (h->conns[i] == c) {
+			h->conns[i] = h->conns[--h->n_conns];
+			break;
+		}
+	if (c->starved) {
+		struct hconn **pp = &h->starved;
+		while (*pp != c)
+			pp = &(*pp)->next_starved;
+		*pp = c->next_starved;
+	}
+	/* An event-stream subscriber: the app drops it from its lists. */
+	if (c->hc.app_data && h->hooks.conn_gone)
+		h->hooks.conn_gone(h->hooks.ctx, &c->hc);
+	http_conn_fini(h->srv, &c->hc);
+	epoll_ctl(h->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	h->stats.closed++;
+	free(c);
+}
+
+static void conn_reset(struct hconn *c)
+{
+	struct linger lg = {1, 0};
+
+	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	c->h->stats.resets++;
+	conn_free(c);
+}
+
+/* Read and drop whatever the peer still sends after our FIN, so that our close
+ * does not turn into a reset that destroys the response it has not read yet
+ * (RFC 9112 9.6). */
+static bool linger_drain(struct hconn *c)
+{
+	uint8_t junk[4096];
+	ssize_t n;
+
+	while ((n = recv(c->fd, junk, sizeof junk, 0)) > 0)
+		;
+	return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* Everything after an event or a deadline: let HTTP work, send, rearm. */
+static void conn_step(struct hconn *c, uint64_t now)
+{
+	struct hsock *h = c->h;
+
+	if (c->fin_sent) {
+		if (linger_drain(c) || now >= c->linger_until)
+			conn_free(c);
+		return;
+	}
+	if (!c->http_done) {
+		c->recv_called = false;
+		http_conn_poll(h->srv, &c->hc, now);
+	}
+	if (!flush(c)) {
+		conn_free(c);
+		return;
+	}
+	if (c->http_done) {
+		if (!c->graceful) {
+			conn_reset(c);
+			return;
+		}
+		if (c->q_n == 0) {
+			shutdown(c->fd, SHUT_WR);
+			c->fin_sent = true;
+			c->linger_until = now + LINGER_NS;
+			h->stats.lingering++;
+			if (linger_drain(c)) {
+				conn_free(c);
+				return;
+			}
+			set_events(c, EPOLLIN | EPOLLRDHUP);
+			return;
+		}
+		set_events(c, EPOLLOUT);
+		return;
+	}
+	if (c->q_n) {
+		/* Backpressure: no reading while the peer is not taking our output. */
+		set_events(c, EPOLLOUT);
+	} else if (!c->recv_called && !c->hc.streaming && !c->peer_eof && h->srv->pool_avail == 0) {
+		/* No input buffer for it now: park it until one is returned. */
+		set_events(c, 0);
+		if (!c->starved) {
+			c->starved = true;
+			c->next_starved = h->starved;
+			h->starved = c;
+		}
+	} else {
+		set_events(c, c->peer_eof ? 0 : EPOLLIN | EPOLLRDHUP);
+	}
+}
+
+static void accept_all(struct hsock *h, uint64_t now)
+{
+	for (;;) {
+		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct hconn *c;
+		struct epoll_event e;
+		int one = 1;
+
+		if (fd < 0)
+			return;
+		h->stats.accepted++;
+		if (h->n_conns >= HSOCK_MAX_CONNS) {
+			h->stats.refused++;
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof *c);
+		if (!c) {
+			h->stats.refused++;
+			close(fd);
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		c->st.ops = &sock_ops;
+		c->h = h;
+		c->fd = fd;
+		c->events = EPOLLIN | EPOLLRDHUP;
+		e.events = c->events;
+		e.data.ptr = c;
+		epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &e);
+		h->conns[h->n_conns++] = c;
+		http_conn_init(h->srv, &c->hc, &c->st, now);
+		conn_step(c, now);
+	}
+}
+
+static void wake_starved(struct hsock *h, uint64_t now)
+{
+	while (h->starved && h->srv->pool_avail > 0) {
+		struct hconn *c = h->starved;
+		h->starved = c->next_starved;
+		c->next_starved = NULL;
+		c->starved = false;
+		conn_step(c, now);
+	}
+}
+
+/* Deadlines: idle, header and send timeouts, and lingering closes. */
+static void sweep(struct hsock *h, uint64_t now)
+{
+	size_t i = 0;
+
+	while (i < h->n_conns) {
+		struct hconn *c = h->conns[i];
+		size_t before = h->n_conns;
+		uint64_t dl = c->fin_sent ? c->linger_until : http_conn_deadline(&c->hc);
+
+		if (now >= dl)
+			conn_step(c, now);
+		if (h->n_conns == before)
+			i++;
+	}
+}
+
+/* ---- the server ---- */
+
+static int listen_on(const char *host, int port, char *err, size_t errlen)
+{
+	struct addrinfo hints = {0}, *res = NULL, *ai;
+	char portstr[16];
+	int fd = -1, rc, one = 1, saved = 0;
+
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof portstr, "%d", port);
+	rc = getaddrinfo(host, portstr, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot resolve %s: %s", host, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0)
+			break;
+		saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		if (saved == EADDRINUSE)
+			snprintf(err, errlen, "%s port %d is in use (try --port %d, or 0 for any)",
+			         host, port, port + 1);
+		else
+			snprintf(err, errlen, "cannot listen on %s port %d: %s", host, port,
+			         strerror(saved ? saved : EINVAL));
+	}
+	return fd;
+}
+
+struct hsock *hsock_open(const char *host, int port, struct http_server *srv,
+                         const struct hsock_hooks *hooks, char *err, size_t errlen)
+{
+	struct hsock *h = calloc(1, sizeof *h);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	struct epoll_event e = {.events = EPOLLIN};
+	sigset_t mask;
+
+	if (!h || !(h->conns = calloc(HSOCK_MAX_CONNS, sizeof *h->conns))) {
+		snprintf(err, errlen, "out of memory");
+		free(h);
+		return NULL;
+	}
+	h->srv = srv;
+	h->hooks = *hooks;
+	h->map_fd = -1;
+	h->lfd = listen_on(host, port, err, errlen);
+	if (h->lfd < 0)
+		goto fail;
+	getsockname(h->lfd, (struct sockaddr *)&ss, &sl);
+	h->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+	                                         : ((struct sockaddr_in *)&ss)->sin_port);
+	h->ep = epoll_create1(EPOLL_CLOEXEC);
+	e.data.ptr = &h->lfd;
+	epoll_ctl(h->ep, EPOLL_CTL_ADD, h->lfd, &e);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	h->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	e.data.ptr = &h->sigfd;
+	epoll_ctl(h->ep, EPOLL_CTL_ADD, h->sigfd, &e);
+	if (hooks->extra_fd >= 0) {
+		e.data.ptr = &h->hooks.extra_fd;
+		epoll_ctl(h->ep, EPOLL_CTL_ADD, hooks->extra_fd, &e);
+	}
+	return h;
+fail:
+	free(h->conns);
+	free(h);
+	return NULL;
+}
+
+int hsock_port(const struct hsock *h)
+{
+	return h->port;
+}
+
+void hsock_set_store_file(struct hsock *h, const void *map, size_t len, int fd)
+{
+	h->map = map;
+	h->map_len = len;
+	h->map_fd = fd;
+}
+
+bool hsock_references(const struct hsock *h, const void *p, size_t len)
+{
+	const uint8_t *lo = p, *hi = lo + len;
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < h->n_conns; i++) {
+		const struct hconn *c = h->conns[i];
+		for (k = 0; k < c->q_n; k++) {
+			const struct seg *sg = &c->q[(c->q_head + k) % HSOCK_QUEUE_SEGS];
+			if (sg->p >= lo && sg->p < hi)
+				return true;
+		}
+	}
+	return false;
+}
+
+int hsock_run(struct hsock *h)
+{
+	struct epoll_event ev[256];
+	uint64_t next_sweep = 0, next_tick = 0;
+
+	while (!h->stop) {
+		uint64_t now = now_ns(), wake;
+		int n, i, timeout_ms;
+
+		http_server_tick(h->srv, wall_ns());
+		if (h->hooks.tick && now >= next_tick)
+			next_tick = h->hooks.tick(h->hooks.ctx, now);
+		if (now >= next_sweep) {
+			sweep(h, now);
+			next_sweep = now + SWEEP_NS;
+		}
+		wake = next_sweep < next_tick ? next_sweep : next_tick;
+		timeout_ms = wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
+		n = epoll_wait(h->ep, ev, 256, timeout_ms);
+		now = now_ns();
+		http_server_tick(h->srv, wall_ns());
+		for (i = 0; i < n; i++) {
+			void *p = ev[i].data.ptr;
+			if (p == &h->lfd) {
+				accept_all(h, now);
+			} else if (p == &h->sigfd) {
+				struct signalfd_siginfo si;
+				while (read(h->sigfd, &si, sizeof si) > 0)
+					h->stop = true;
+			} else if (p == &h->hooks.extra_fd) {
+				h->hooks.on_extra(h->hooks.ctx);
+			} else {
+				struct hconn *c = p;
+				if (ev[i].events & (EPOLLERR | EPOLLHUP) && !c->fin_sent &&
+				    !(ev[i].events & EPOLLIN))
+					conn_free(c);
+				else
+					conn_step(c, now);
+			}
+		}
+		wake_starved(h, now);
+	}
+	return 0;
+}
+
+void hsock_stop(struct hsock *h)
+{
+	h->stop = true;
+}
+
+void hsock_close(struct hsock *h)
+{
+	while (h->n_conns)
+		conn_free(h->conns[0]);
+	close(h->lfd);
+	close(h->ep);
+	close(h->sigfd);
+	free(h->conns);
+	free(h);
+}
+
+const struct hsock_stats *hsock_stats(const struct hsock *h)
+{
+	return &h->stats;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTTP server on kernel sockets: one thread, epoll, non-blocking.
+ *
+ * hsock owns the listening socket and every connection object; each connection
+ * embeds a struct stream (http/stream.h) backed by the socket, so the HTTP layer
+ * runs here exactly as it runs on our own TCP stack. Store bytes queued by
+ * reference go out with sendfile() when they lie in the store's file mapping
+ * (no copy in user space), else with writev().
+ *
+ * Limits (named caps): HSOCK_MAX_CONNS connections (further ones are accepted and
+ * closed at once, counted in refused); per connection a send queue of
+ * HSOCK_QUEUE_SEGS segments and HSOCK_COPY_BYTES bytes of copied header data.
+ *
+ * hsock_run() returns when hsock_stop() is called (from a hook) or on SIGINT /
+ * SIGTERM, after closing every connection. */
+#ifndef UD_HOSTED_HSOCK_H
+#define UD_HOSTED_HSOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/http.h"
+
+#define HSOCK_MAX_CONNS  10000u
+#define HSOCK_QUEUE_SEGS 32u
+#define HSOCK_COPY_BYTES 8192u
+#define HSOCK_POOL_BUFS  512u /* HTTP input buffers shared by all connections */
+
+struct hsock;
+
+struct hsock_hooks {
+	/* Called once per loop turn with the monotonic time; returns the next time
+	 * it wants to be called (UINT64_MAX: only on events). */
+	uint64_t (*tick)(void *ctx, uint64_t now);
+	/* An extra file descriptor to watch for input (inotify, say), or -1. */
+	int extra_fd;
+	void (*on_extra)(void *ctx);
+	/* A connection is going away (the app drops its subscriptions). */
+	void (*conn_gone)(void *ctx, struct http_conn *c);
+	void *ctx;
+};
+
+struct hsock_stats {
+	uint64_t accepted, refused, closed, resets;
+	uint64_t bytes_sendfile, bytes_writev;
+	uint64_t lingering;
+};
+
+/* Listen on (host, port); port 0 picks a free one. Returns NULL with a message
+ * in (err) on failure. (srv) is borrowed and must outlive the hsock. */
+struct hsock *hsock_open(const char *host, int port, struct http_server *srv,
+                         const struct hsock_hooks *hooks, char *err, size_t errlen);
+/* The port actually bound. */
+int hsock_port(const struct hsock *h);
+/* Tell the transport where a store's file mapping lies, so references into it
+ * can be sent with sendfile(fd); fd -1 for none. */
+void hsock_set_store_file(struct hsock *h, const void *map, size_t len, int fd);
+/* Whether any queued reference still points into [p, p + len) (a retired store). */
+bool hsock_references(const struct hsock *h, const void *p, size_t len);
+int hsock_run(struct hsock *h);
+void hsock_stop(struct hsock *h);
+void hsock_close(struct hsock *h);
+const struct hsock_stats *hsock_stats(const struct hsock *h);
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* `unideck build DIR -o FILE`: the decks of a folder into one content store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/build.h"
+#include "tools/cli.h"
+
+static const char help[] =
+        "usage: unideck build DIR -o FILE [--quiet] [--fast] [--without-notes]\n"
+        "\n"
+        "Build every deck under DIR (each sub-folder holding deck.md or index.html)\n"
+        "into one content store FILE: each file with its media type, ETag and\n"
+        "precompressed gzip and brotli variants, and its response headers ready.\n"
+        "The same input always gives the same bytes (set SOURCE_DATE_EPOCH to pin\n"
+        "timestamps).\n"
+        "\n"
+        "  -o, --output FILE   where to write the store (required)\n"
+        "  -q, --quiet         print nothing but errors\n"
+        "  --fast              compress quickly rather than smallest\n"
+        "  --without-notes     leave speaker notes out (for a public copy)\n";
+
+int cmd_build(int argc, char **argv)
+{
+	const char *dir = NULL, *out = NULL, *v;
+	struct build_opts o;
+	struct build_totals t;
+	struct diag d;
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	int i, r;
+
+	memset(&o, 0, sizeof o);
+	o.level = 2;
+	o.progress = stdout;
+	o.deck.data_dir = cli_data_dir();
+	o.deck.epoch = -1;
+	for (i = 1; i < argc; i++) {
+		if (cli_flag(argv[i], "--help", 'h')) {
+			fputs(help, stdout);
+			return 0;
+		}
+		if ((r = cli_value("build", argc, argv, &i, "--output", 'o', &v)) != 0) {
+			if (r < 0)
+				return 2;
+			out = v;
+		} else if (cli_flag(argv[i], "--quiet", 'q')) {
+			o.progress = NULL;
+		} else if (cli_flag(argv[i], "--fast", 0)) {
+			o.level = 0;
+		} else if (cli_flag(argv[i], "--without-notes", 0)) {
+			o.deck.without_notes = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_error("build", 2, "unknown option %s (see unideck build --help)",
+			                 argv[i]);
+		} else if (!dir) {
+			dir = argv[i];
+		} else {
+			return cli_error("build", 2, "one decks folder at a time (got %s and %s)",
+			                 dir, argv[i]);
+		}
+	}
+	if (!dir || !out)
+		return cli_error("build", 2, "usage: unideck build DIR -o FILE");
+	if (build_store(dir, &o, &blob, &len, &t, &d) != 0) {
+		diag_print(stderr, &d);
+		return 1;
+	}
+	if (build_write_file(out, blob, len, &d) != 0) {
+		free(blob);
+		diag_print(stderr, &d);
+		return 1;
+	}
+	free(blob);
+	if (o.progress)
+		printf("wrote %s\n", out);
+	return 0;
+}

@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: MIT */
+/* `unideck serve DIR|FILE`: preview decks with live reload, or serve a built store. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "platform/hosted/hsock.h"
+#include "tools/build.h"
+#include "tools/cli.h"
+#include "tools/watch.h"
+
+static const char help[] =
+        "usage: unideck serve DIR|FILE [--host ADDR] [--port N] [options]\n"
+        "\n"
+        "Given a folder of decks, build it in memory and serve it; rebuild whenever a\n"
+        "file changes, and open decks reload themselves. A broken deck shows its error\n"
+        "in the browser until it is fixed. Given a store made by `unideck build`,\n"
+        "serve that. One thread, epoll, kernel sockets; Ctrl-C stops it.\n"
+        "\n"
+        "  --host ADDR            address to listen on (default 127.0.0.1; :: for all)\n"
+        "  -p, --port N           port (default 8080; 0 picks a free one)\n"
+        "  -q, --quiet            print only the address and errors\n"
+        "  --without-notes        leave speaker notes out\n"
+        "  --header-timeout SEC   time allowed for a request's head (default 10)\n"
+        "  --idle-timeout SEC     keep-alive idle time (default 60)\n"
+        "  --send-timeout SEC     time a client may stall a response (default 60)\n";
+
+#define MAX_RETIRED 16
+
+/* One store in memory: a memfd mapping, so sendfile() can read from it. */
+struct mstore {
+	struct store st;
+	uint8_t *map;
+	size_t len;
+	int fd;
+};
+
+struct serve {
+	const char *src;
+	bool is_dir, quiet;
+	struct build_opts bo;
+	struct http_server srv;
+	struct app app;
+	struct hsock *h;
+	struct mstore cur;
+	struct mstore retired[MAX_RETIRED];
+	size_t n_retired;
+	struct watch *w;
+	uint64_t rebuild_at;
+	void *pool;
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void mstore_drop(struct mstore *m)
+{
+	if (m->map)
+		munmap(m->map, m->len);
+	if (m->fd >= 0)
+		close(m->fd);
+	memset(m, 0, sizeof *m);
+	m->fd = -1;
+}
+
+/* Move a built blob into a memfd mapping and open it as a store. */
+static int mstore_from_blob(struct mstore *m, const uint8_t *blob, size_t len, struct diag *d)
+{
+	enum store_result r;
+
+	m->fd = memfd_create("unideck-store", MFD_CLOEXEC);
+	if (m->fd < 0 || ftruncate(m->fd, (off_t)len) != 0)
+		return diag_fail(d, NULL, 0, "memfd: %s", strerror(errno));
+	m->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+	if (m->map == MAP_FAILED) {
+		m->map = NULL;
+		return diag_fail(d, NULL, 0, "mmap: %s", strerror(errno));
+	}
+	memcpy(m->map, blob, len);
+	mprotect(m->map, len, PROT_READ);
+	m->len = len;
+	r = store_open(&m->st, m->map, len);
+	if (r != STORE_OK)
+		return diag_fail(d, NULL, 0, "the new store does not open: %s",
+		                 store_result_str(r));
+	return 0;
+}
+
+/* Free retired stores that no queued response points into any more. */
+static void reap(struct serve *s)
+{
+	size_t i = 0;
+
+	while (i < s->n_retired) {
+		struct mstore *m = &s->retired[i];
+		if (hsock_references(s->h, m->map, m->len)) {
+			i++;
+			continue;
+		}
+		mstore_drop(m);
+		s->retired[i] = s->retired[--s->n_retired];
+	}
+}
+
+static void show_error(struct serve *s, const struct diag *d)
+{
+	char msg[APP_ERR_MAX];
+	int n;
+
+	diag_print(stderr, d);
+	if (d->line > 0)
+		n = snprintf(msg, sizeof msg, "%s:%d: %s", d->file, d->line, d->msg);
+	else if (d->file[0])
+		n = snprintf(msg, sizeof msg, "%s: %s", d->file, d->msg);
+	else
+		n = snprintf(msg, sizeof msg, "%s", d->msg);
+	app_set_error(&s->app, msg,
+	              n < 0                     ? 0
+	              : (size_t)n >= sizeof msg ? sizeof msg - 1
+	                                        : (size_t)n);
+}
+
+/* Build the folder and, when it builds, serve the result from now on. */
+static int rebuild(struct serve *s, bool first)
+{
+	struct build_totals t;
+	struct diag d;
+	struct mstore m = {.fd = -1};
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	uint64_t t0 = mono_ms();
+
+	memset(&d, 0, sizeof d);
+	s->bo.progress = first && !s->quiet ? stdout : NULL;
+	if (build_store(s->src, &s->bo, &blob, &len, &t, &d) != 0 ||
+	    mstore_from_blob(&m, blob, len, &d) != 0) {
+		free(blob);
+		mstore_drop(&m);
+		show_error(s, &d);
+		return -1;
+	}
+	free(blob);
+	if (s->cur.map) {
+		reap(s);
+		if (s->n_retired == MAX_RETIRED) {
+			/* Every slot pins a store some slow client still reads: keep serving
+			 * the old one rather than free memory under it. */
+			mstore_drop(&m);
+			fprintf(stderr,
+			        "unideck serve: too many old stores in use; rebuild later\n");
+			return -1;
+		}
+		s->retired[s->n_retired++] = s->cur;
+	}
+	s->cur = m;
+	http_server_set_store(&s->srv, &s->cur.st);
+	hsock_set_store_file(s->h, s->cur.map, s->cur.len, s->cur.fd);
+	if (!first) {
+		app_reloaded(&s->app);
+		if (!s->quiet)
+			printf("rebuilt in %llu ms: %zu decks, %zu files\n",
+			       (unsigned long long)(mono_ms() - t0), t.decks, t.files);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static uint64_t on_tick(void *ctx, uint64_t now)
+{
+	struct serve *s = ctx;
+
+	if (s->n_retired)
+		reap(s);
+	if (s->rebuild_at && now >= s->rebuild_at) {
+		s->rebuild_at = 0;
+		rebuild(s, false);
+	}
+	return s->rebuild_at ? s->rebuild_at : now + 1000000000ull;
+}
+
+static void on_watch(void *ctx)
+{
+	struct serve *s = ctx;
+	struct timespec ts;
+
+	if (!watch_read(s->w))
+		return;
+	/* Editors save in bursts (temp file, rename, chmod): wait for quiet. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s->rebuild_at = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + 120000000ull;
+}
+
+static void on_conn_gone(void *ctx, struct http_conn *c)
+{
+	struct serve *s = ctx;
+
+	app_conn_gone(&s->app, c);
+}
+
+static int load_file(struct serve *s, struct diag *d)
+{
+	if (store_load_file(s->src, &s->cur.st, (void **)&s->cur.map, &s->cur.len, d) != 0)
+		return -1;
+	s->cur.fd = -1;
+	return 0;
+}
+
+static int parse_secs(const char *v, uint64_t *ns)
+{
+	char *end;
+	double x = strtod(v, &end);
+
+	if (!v[0] || *end || !(x > 0) || x > 86400)
+		return -1;
+	*ns = (uint64_t)(x * 1e9);
+	return 0;
+}
+
+struct serve_args {
+	const char *host;
+	int port;
+	struct http_config cfg;
+};
+
+static int parse_args(struct serve *s, struct serve_args *a, int argc, char **argv)
+{
+	const char *v;
+	uint64_t *tp;
+	int i, r;
+
+	for (i = 1; i < argc; i++) {
+		if (cli_flag(argv[i], "--help", 'h')) {
+			fputs(help, stdout);
+			return 0;
+		}
+		tp = NULL;
+		if ((r = cli_value("serve", argc, argv, &i, "--host", 0, &v)) != 0) {
+			a->host = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--port", 'p', &v)) != 0) {
+			if (r > 0 && !cli_port(v, &a->port))
+				return cli_error("serve", 2, "--port takes 0 to 65535, not '%s'",
+				                 v);
+		} else if ((r = cli_value("serve", argc, argv, &i, "--header-timeout", 0, &v)) !=
+		           0) {
+			tp = &a->cfg.header_timeout_ns;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--idle-timeout", 0, &v)) != 0) {
+			tp = &a->cfg.idle_timeout_ns;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--send-timeout", 0, &v)) != 0) {
+			tp = &a->cfg.send_timeout_ns;
+		} else if (cli_flag(argv[i], "--quiet", 'q')) {
+			s->quiet = true;
+		} else if (cli_flag(argv[i], "--without-notes", 0)) {
+			s->bo.deck.without_notes = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_error("serve", 2, "unknown option %s (see unideck serve --help)",
+			                 argv[i]);
+		} else if (!s->src) {
+			s->src = argv[i];
+		} else {
+			return cli_error("serve", 2, "one folder or store at a time");
+		}
+		if (r < 0)
+			return 2;
+		if (tp && parse_secs(v, tp) != 0)
+			return cli_error("serve", 2, "%s takes seconds, not '%s'", argv[i - 1], v);
+	}
+	if (!s->src)
+		return cli_error("serve", 2, "usage: unideck serve DIR|FILE (see --help)");
+	return -1;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static struct serve s; /* large (the app's subscriber table): not on the stack */
+	struct serve_args a = {"127.0.0.1", 8080, {0}};
+	struct hsock_hooks hooks = {0};
+	struct stat sb;
+	struct diag d;
+	char err[512];
+	int rc;
+	size_t pool_len = (size_t)HSOCK_POOL_BUFS * HTTP_BUF_LEN;
+
+	s.cur.fd = -1;
+	s.bo.level = 0;
+	s.bo.deck.dev = true;
+	s.bo.deck.epoch = -1;
+	s.bo.deck.data_dir = cli_data_dir();
+	a.cfg.header_timeout_ns = 10000000000ull;
+	a.cfg.idle_timeout_ns = 60000000000ull;
+	a.cfg.send_timeout_ns = 60000000000ull;
+	rc = parse_args(&s, &a, argc, argv);
+	if (rc >= 0)
+		return rc;
+	if (stat(s.src, &sb) != 0)
+		return cli_error("serve", 1, "%s: %s", s.src, strerror(errno));
+	s.is_dir = S_ISDIR(sb.st_mode);
+
+	s.pool = malloc(pool_len);
+	if (!s.pool)
+		return cli_error("serve", 1, "out of memory");
+	a.cfg.route = app_route;
+	a.cfg.app = &s.app;
+	http_server_init(&s.srv, &a.cfg, NULL, s.pool, pool_len);
+	app_init(&s.app, &s.srv);
+
+	hooks.tick = on_tick;
+	hooks.on_extra = on_watch;
+	hooks.conn_gone = on_conn_gone;
+	hooks.ctx = &s;
+	hooks.extra_fd = -1;
+	if (s.is_dir) {
+		s.w = watch_open(s.src, &d);
+		if (!s.w) {
+			diag_print(stderr, &d);
+			return 1;
+		}
+		hooks.extra_fd = watch_fd(s.w);
+	}
+	s.h = hsock_open(a.host, a.port, &s.srv, &hooks, err, sizeof err);
+	if (!s.h)
+		return cli_error("serve", 1, "%s", err);
+	if (s.is_dir) {
+		/* A broken deck at start is shown in the browser like any later one. */
+		rebuild(&s, true);
+	} else if (load_file(&s, &d) != 0) {
+		diag_print(stderr, &d);
+		return 1;
+	} else {
+		http_server_set_store(&s.srv, &s.cur.st);
+	}
+	printf("serving %s at http://%s%s%s:%d/%s\n", s.src, strchr(a.host, ':') ? "[" : "", a.host,
+	       strchr(a.host, ':') ? "]" : "", hsock_port(s.h),
+	       s.is_dir ? " (rebuilds on change; Ctrl-C stops)" : " (Ctrl-C stops)");
+	fflush(stdout);
+	hsock_run(s.h);
+	hsock_close(s.h);
+	if (s.w)
+		watch_close(s.w);
+	if (!s.quiet)
+		printf("\nstopped\n");
+	return 0;
+}
