@@ -31,4 +31,11 @@ struct build_totals {
 int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, size_t *len,
                 struct build_totals *t, struct diag *d);
 
+/* Write (blob) to (path) atomically (temporary file, fsync, rename). */
+int build_write_file(const char *path, const uint8_t *blob, size_t len, struct diag *d);
+/* Map the store file (path) read-only and open it; *map and *len describe the
+ * mapping (munmap to release). */
+int store_load_file(const char *path, struct store *st, void **map, size_t *len,
+		    struct diag *d);
+
 #endif
