@@ -45,7 +45,12 @@ build/$(1)/%.o: %.c
 build/$(1)/unideck: build/$(1)/tools/main.o $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
 	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
 
-build/$(1)/tests/%: build/$(1)/tests/unit/%.o $$($(1)_UNIT_LIB) $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
+# Unit tests link against an archive, so each pulls in only the modules it uses.
+build/$(1)/libud.a: $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
+	rm -f $$@
+	ar rcs $$@ $$^
+
+build/$(1)/tests/%: build/$(1)/tests/unit/%.o $$($(1)_UNIT_LIB) build/$(1)/libud.a
 	@mkdir -p $$(@D)
 	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef

@@ -7,9 +7,12 @@
  *
  * Contract:
  * - Nothing here blocks except plat_yield_until().
- * - Frames are whole Ethernet II frames without the FCS. plat_net_send() copies
- *   the frame (the caller's buffer is borrowed) and never blocks: when the device
- *   queue is full it returns PLAT_AGAIN and the frame is not sent.
+ * - Frames are whole Ethernet II frames without the FCS. plat_net_send() gathers
+ *   one frame from (iov, n) and never blocks: when the device queue is full it
+ *   returns PLAT_AGAIN and the frame is not sent. Parts marked stable are
+ *   immutable for the life of the process (the content store), so a device may
+ *   reference them until transmitted instead of copying them; every other part
+ *   is borrowed only for the duration of the call.
  * - plat_net_recv() copies at most (cap) bytes of one frame into (buf); a frame
  *   longer than cap is dropped and counted by the platform, never truncated.
  * - Clocks are in nanoseconds. The monotonic clock starts near zero at boot and
@@ -40,7 +43,13 @@ uint64_t plat_clock_monotonic_ns(void);
 uint64_t plat_clock_wall_ns(void);
 
 void plat_net_info(struct plat_net_info *info);
-enum plat_result plat_net_send(const void *frame, size_t len);
+struct plat_iov {
+	const void *p;
+	size_t len;
+	int stable; /* nonzero: immutable for the life of the process */
+};
+
+enum plat_result plat_net_send(const struct plat_iov *iov, size_t n);
 enum plat_result plat_net_recv(void *buf, size_t cap, size_t *len);
 
 /* Sleep until a frame may be waiting or (deadline_ns) on the monotonic clock has

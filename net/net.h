@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* The TCP/IP stack: Ethernet, ARP, IPv4, ICMP, UDP, DHCP and TCP, with no I/O of
+ * its own. Frames come in through net_input(), go out through the ops the caller
+ * supplies, and time is whatever the caller says it is, so the same code runs on
+ * TAP, on virtio-net and in simulation (two instances in one process).
+ *
+ * Ownership and memory: the caller allocates struct net_stack (net_stack_size()
+ * bytes, see net/stack.h) and keeps it alive; net_init() sizes every pool inside
+ * it and nothing allocates afterwards. A frame passed to net_input() is borrowed
+ * for the call. Frames given to ops->send are gathered from parts borrowed for the
+ * duration of that call, except parts marked stable (content-store bytes, which
+ * live as long as the process).
+ *
+ * Driving it (one loop, DESIGN.md): for each received frame net_input(); then
+ * next = net_poll(now) runs timers and sends what is due; the app reads and
+ * writes flows (net/tcp.h); net_poll() again; sleep until min(next, a frame).
+ *
+ * Every dropped packet increments a named counter in struct net_stats. */
+#ifndef UD_NET_H
+#define UD_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform/platform.h" /* struct plat_iov: the gather list for frames */
+
+enum net_result {
+	NET_OK = 0,
+	NET_EAGAIN,   /* no room now (send queue, device queue, pool) */
+	NET_EINVAL,   /* a bad argument */
+	NET_EUNREACH, /* no route, or address not resolved */
+	NET_ENOMEM,   /* a pool or a cap is exhausted */
+	NET_ECLOSED,  /* the flow is closed or was reset */
+};
+
+struct net_ops {
+	void *ctx;
+	/* Transmit one frame gathered from (iov, n). Returns false when the device
+	 * has no room (the stack counts the drop and, for TCP, retransmits later). */
+	bool (*send)(void *ctx, const struct plat_iov *iov, size_t n);
+	/* Fill (buf) with unpredictable bytes (ISN secrets, DHCP xids, ports). */
+	void (*random)(void *ctx, void *buf, size_t len);
+	/* Log a line (no newline), or NULL. */
+	void (*log)(void *ctx, const char *msg, size_t len);
+};
+
+struct net_config {
+	uint8_t mac[6];
+	uint16_t mtu;       /* IP MTU; 1500 on Ethernet */
+	bool dhcp;          /* ask for an address; else the static one below */
+	uint32_t addr;      /* IPv4 address, host byte order (0: none yet) */
+	uint8_t prefix_len; /* netmask as a prefix length */
+	uint32_t gateway;   /* 0: none */
+	char hostname[32];  /* sent in DHCP; may be empty */
+};
+
+struct net_stack; /* net/stack.h */
+
+size_t net_stack_size(void);
+void net_init(struct net_stack *s, const struct net_config *cfg, const struct net_ops *ops,
+	      uint64_t now);
+void net_input(struct net_stack *s, const uint8_t *frame, size_t len, uint64_t now);
+/* Run timers and send what is due; returns the monotonic time at which it wants
+ * to be called again at the latest. */
+uint64_t net_poll(struct net_stack *s, uint64_t now);
+
+/* The address in use (after DHCP, the leased one); false while unconfigured. */
+bool net_address(const struct net_stack *s, uint32_t *addr, uint8_t *prefix_len,
+		 uint32_t *gateway);
+
+#endif

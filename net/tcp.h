@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* TCP flows (RFC 9293): the API the HTTP layer and the apps use.
+ *
+ * A flow is a connection. The stack owns every flow; the app gets a pointer from
+ * tcp_accept() or tcp_connect() and must give it back exactly once, with
+ * tcp_close() (graceful: queued data is sent, then FIN) or tcp_abort() (RST now).
+ * After that call the app never touches the flow again; the stack frees it when
+ * the protocol is done with it (TIME_WAIT included).
+ *
+ * Readiness: the stack keeps a list of flows with something new for the app
+ * (data or EOF to read, room to write, established, reset) and of listeners with
+ * connections to accept; tcp_ready_next() pops them one at a time. The app then
+ * looks at the flow's state with the functions below; nothing is called back.
+ *
+ * Sending never copies content-store bytes: tcp_write_ref() queues a reference to
+ * immutable memory, kept until acknowledged and read again for retransmission.
+ * tcp_write_copy() copies small data (headers) into the flow's own send buffer.
+ *
+ * Limits (named caps in net/tcp_impl.h): flows, listeners, the backlog of each
+ * listener (SYN cookies beyond it), receive buffer and send-queue size per flow. */
+#ifndef UD_NET_TCP_H
+#define UD_NET_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/net.h"
+
+struct tcp_flow;
+struct tcp_listener;
+
+/* Listen on (port) of the stack's address, with at most (backlog) connections
+ * waiting for tcp_accept(). NULL when out of listeners or the port is taken. */
+struct tcp_listener *tcp_listen(struct net_stack *s, uint16_t port, unsigned backlog);
+/* An established connection waiting on (l), or NULL. */
+struct tcp_flow *tcp_accept(struct tcp_listener *l);
+/* Open a connection to (addr, port) (host byte order). The flow becomes writable
+ * when established; NULL when out of flows or there is no route. */
+struct tcp_flow *tcp_connect(struct net_stack *s, uint32_t addr, uint16_t port, uint64_t now);
+
+/* Readiness: the next flow or listener with news, or false when there is none. */
+bool tcp_ready_next(struct net_stack *s, struct tcp_flow **f, struct tcp_listener **l);
+
+/* Receive: copy up to (cap) bytes in order; sets *eof once the peer's FIN has
+ * been reached and every byte before it returned. */
+size_t tcp_read(struct tcp_flow *f, uint8_t *buf, size_t cap, bool *eof);
+/* Room for (copy_bytes) to copy and (refs) references in the send queue. */
+bool tcp_can_write(const struct tcp_flow *f, size_t copy_bytes, unsigned refs);
+void tcp_write_copy(struct tcp_flow *f, const void *p, size_t len);
+void tcp_write_ref(struct tcp_flow *f, const void *p, size_t len);
+/* Bytes queued and not yet acknowledged by the peer. */
+uint64_t tcp_unacked(const struct tcp_flow *f);
+/* True once the flow is established (false again after it is reset or closed). */
+bool tcp_established(const struct tcp_flow *f);
+/* True when the peer reset the flow or it timed out: only tcp_abort()/close remain. */
+bool tcp_failed(const struct tcp_flow *f);
+
+void tcp_close(struct tcp_flow *f);
+void tcp_abort(struct tcp_flow *f);
+
+/* The app's pointer for a flow or listener. */
+void tcp_set_user(struct tcp_flow *f, void *user);
+void *tcp_user(const struct tcp_flow *f);
+void tcp_listener_set_user(struct tcp_listener *l, void *user);
+void *tcp_listener_user(const struct tcp_listener *l);
+
+#endif
