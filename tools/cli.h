@@ -30,6 +30,7 @@ bool cli_port(const char *s, int *port);
 int cmd_serve(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_new(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int inspect_main(int argc, char **argv);
 
 #endif
