@@ -81,10 +81,22 @@ test: deps
 	$(MAKE) all build/san/unideck unit
 	tests/run
 
+# Benchmarks against nginx and the other peers, all in one run: bench/RESULTS.md.
+bench:
+	@scripts/deps.sh bench
+	$(MAKE) all
+	python3 bench/bench.py
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
-check-format:
+check-# Benchmarks against nginx and the other peers, all in one run: bench/RESULTS.md.
+bench:
+	@scripts/deps.sh bench
+	$(MAKE) all
+	python3 bench/bench.py
+
+format:
 	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 
 clean:

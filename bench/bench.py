@@ -1,0 +1,461 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""unideck's benchmarks: every peer serving the same files, measured in one run.
+
+Run through `make bench` (which installs what is needed). Writes bench/RESULTS.md
+and bench/ratios.svg. Each figure is the median of --runs runs of wrk, pinned:
+the server on CPU 0, wrk on CPU 1 (when there are two CPUs).
+
+usage: bench/bench.py [--runs N] [--seconds S] [--peers a,b,...] [--quick]
+"""
+import argparse
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+UNIDECK = os.path.join(ROOT, "build", "unideck")
+NCPU = os.cpu_count() or 1
+SERVER_CPU = "0"
+CLIENT_CPU = "1" if NCPU > 1 else "0"
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_http(url, timeout=30.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url],
+                           capture_output=True, text=True)
+        if r.stdout == "200":
+            return True
+        time.sleep(0.1)
+    return False
+
+
+# ---------------------------------------------------------------- the files
+
+def prepare(work):
+    """Build the store from decks/ plus the benchmark's own files, and export it."""
+    decks = os.path.join(work, "decks")
+    shutil.copytree(os.path.join(ROOT, "decks"), decks)
+    bd = os.path.join(decks, "bench")
+    os.makedirs(bd)
+    with open(os.path.join(bd, "deck.md"), "w") as f:
+        f.write("---\ntitle: Benchmark files\ndate: 2026-01-01\n---\n# Files for the benchmark\n")
+    # 612 bytes: the size of nginx's default index.html, used by published
+    # unikernel comparisons (Unikraft's nginx figures).
+    with open(os.path.join(bd, "612.html"), "wb") as f:
+        f.write((b"<!DOCTYPE html><title>612</title>" + b"x" * 612)[:611] + b"\n")
+    with open(os.path.join(bd, "big.mp4"), "wb") as f:
+        f.write(os.urandom(64 * 1024 * 1024))
+    store = os.path.join(work, "decks.store")
+    subprocess.run([UNIDECK, "build", decks, "-o", store, "--quiet"], check=True)
+    export = os.path.join(work, "www")
+    subprocess.run([UNIDECK, "export", store, export], check=True, capture_output=True)
+    return store, export
+
+
+def reveal_theme_path(export):
+    for dirpath, _, files in os.walk(os.path.join(export, "_reveal")):
+        if "black.css" in files:
+            return "/" + os.path.relpath(os.path.join(dirpath, "black.css"), export)
+    raise SystemExit("bench: no reveal.js theme in the store")
+
+
+# ---------------------------------------------------------------- the peers
+
+class Peer:
+    name = "?"
+    note = ""
+
+    def start(self, work):
+        raise NotImplementedError
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def version(self):
+        return ""
+
+
+class UnideckServe(Peer):
+    name = "unideck serve"
+    note = "kernel sockets, one thread, epoll; the store mapped from its file"
+
+    def __init__(self, store):
+        self.store = store
+        self.proc = None
+
+    def start(self, work):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", SERVER_CPU, UNIDECK, "serve", self.store, "--port",
+             str(self.port), "--quiet"], stdout=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{self.port}"
+        return wait_http(self.base + "/")
+
+    def version(self):
+        return subprocess.run([UNIDECK, "--version"], capture_output=True, text=True).stdout.strip()
+
+
+NGINX_CONF = """
+load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;
+worker_processes 1;
+daemon off;
+master_process on;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log error;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    keepalive_timeout 60s;
+    keepalive_requests 1000000;
+    server_tokens off;
+    client_body_temp_path {work}/nginx-tmp;
+    default_type application/octet-stream;
+    types {{
+        text/html html; text/css css; text/javascript js mjs; application/json json;
+        image/svg+xml svg; image/png png; image/jpeg jpg; font/woff2 woff2;
+        video/mp4 mp4; video/webm webm; text/vtt vtt; application/pdf pdf;
+        text/markdown md;
+    }}
+    charset utf-8;
+    charset_types text/css text/javascript text/markdown text/vtt;
+    gzip_static on;
+    brotli_static on;
+    etag on;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        index index.html;
+        # add_header in a location replaces the server's, so each location says all.
+        location / {{
+            add_header Cache-Control no-cache;
+            add_header Vary Accept-Encoding;
+            add_header X-Content-Type-Options nosniff always;
+            add_header X-Frame-Options SAMEORIGIN always;
+            add_header Referrer-Policy strict-origin-when-cross-origin always;
+        }}
+        location /_reveal/ {{
+            add_header Cache-Control "public, max-age=31536000, immutable";
+            add_header Vary Accept-Encoding;
+            add_header X-Content-Type-Options nosniff always;
+            add_header X-Frame-Options SAMEORIGIN always;
+            add_header Referrer-Policy strict-origin-when-cross-origin always;
+        }}
+    }}
+}}
+"""
+
+
+class Nginx(Peer):
+    name = "nginx"
+    note = "Debian's nginx, one worker, sendfile, gzip_static and brotli_static on"
+
+    def __init__(self, export):
+        self.export = export
+        self.proc = None
+
+    def start(self, work):
+        self.port = free_port()
+        d = os.path.join(work, "nginx")
+        os.makedirs(os.path.join(d, "nginx-tmp"), exist_ok=True)
+        conf = os.path.join(d, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF.format(work=d, port=self.port, root=self.export))
+        self.proc = subprocess.Popen(["taskset", "-c", SERVER_CPU, "nginx", "-c", conf, "-p", d],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{self.port}"
+        return wait_http(self.base + "/")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def version(self):
+        r = subprocess.run(["nginx", "-v"], capture_output=True, text=True)
+        return r.stderr.strip().replace("nginx version: ", "")
+
+
+LIGHTTPD_CONF = """
+server.document-root = "{root}"
+server.bind = "127.0.0.1"
+server.port = {port}
+server.pid-file = "{work}/lighttpd.pid"
+server.errorlog = "{work}/lighttpd-error.log"
+server.max-keep-alive-requests = 1000000
+server.max-keep-alive-idle = 60
+server.network-backend = "sendfile"
+server.modules += ("mod_setenv", "mod_deflate")
+index-file.names = ("index.html")
+mimetype.assign = (".html" => "text/html; charset=utf-8", ".css" => "text/css; charset=utf-8",
+  ".js" => "text/javascript; charset=utf-8", ".mjs" => "text/javascript; charset=utf-8",
+  ".json" => "application/json", ".svg" => "image/svg+xml", ".png" => "image/png",
+  ".woff2" => "font/woff2", ".mp4" => "video/mp4", ".webm" => "video/webm",
+  ".vtt" => "text/vtt; charset=utf-8", ".pdf" => "application/pdf", ".md" => "text/markdown; charset=utf-8")
+setenv.add-response-header = ("X-Content-Type-Options" => "nosniff",
+  "X-Frame-Options" => "SAMEORIGIN", "Referrer-Policy" => "strict-origin-when-cross-origin",
+  "Cache-Control" => "no-cache")
+"""
+
+
+class Lighttpd(Peer):
+    name = "lighttpd"
+    note = "Debian's lighttpd, sendfile backend (it has no precompressed-file lookup)"
+
+    def __init__(self, export):
+        self.export = export
+        self.proc = None
+
+    def start(self, work):
+        if not shutil.which("lighttpd"):
+            return False
+        self.port = free_port()
+        d = os.path.join(work, "lighttpd")
+        os.makedirs(d, exist_ok=True)
+        conf = os.path.join(d, "lighttpd.conf")
+        with open(conf, "w") as f:
+            f.write(LIGHTTPD_CONF.format(work=d, port=self.port, root=self.export))
+        self.proc = subprocess.Popen(["taskset", "-c", SERVER_CPU, "lighttpd", "-D", "-f", conf],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{self.port}"
+        return wait_http(self.base + "/")
+
+    def version(self):
+        r = subprocess.run(["lighttpd", "-v"], capture_output=True, text=True)
+        return r.stdout.strip().split(" - ")[0]
+
+
+# ---------------------------------------------------------------- wrk
+
+UNITS = {"": 1, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9}
+TIME_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+def parse_wrk(out):
+    res = {}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    res["rps"] = float(m.group(1)) if m else 0.0
+    m = re.search(r"Transfer/sec:\s+([\d.]+)([KMG]?)B", out)
+    res["mbps"] = float(m.group(1)) * UNITS[m.group(2)] / 1e6 if m else 0.0
+    for pct in ("50", "99"):
+        m = re.search(r"^\s+" + pct + r"(?:\.000)?%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+        res["p" + pct] = float(m.group(1)) * TIME_UNITS[m.group(2)] if m else float("nan")
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    res["errors"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        res["errors"] += sum(int(x) for x in m.groups())
+    return res
+
+
+def wrk(url, conns, seconds, keepalive, encoding):
+    cmd = ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds}s",
+           "--latency", "--timeout", "10s"]
+    if not keepalive:
+        cmd += ["-H", "Connection: close"]
+    if encoding:
+        cmd += ["-H", f"Accept-Encoding: {encoding}"]
+    cmd.append(url)
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    return parse_wrk(r.stdout), " ".join(cmd[3:])
+
+
+# ---------------------------------------------------------------- workloads
+
+def workloads(theme):
+    w = []
+    for path, label in (("/", "index page"), ("/bench/612.html", "612-byte file")):
+        for conns in (1, 64):
+            for ka in (True, False):
+                w.append(dict(name=f"{label}, {conns} conn{'s' if conns > 1 else ''}, "
+                                   f"keep-alive {'on' if ka else 'off'}",
+                              path=path, conns=conns, keepalive=ka, encoding="br, gzip",
+                              metric="rps"))
+    w.append(dict(name="reveal.js theme (575 KB), 4 conns", path=theme, conns=4,
+                  keepalive=True, encoding="", metric="mbps"))
+    w.append(dict(name="64 MB video, 1 conn", path="/bench/big.mp4", conns=1, keepalive=True,
+                  encoding="", metric="mbps"))
+    return w
+
+
+def run_all(peers, work, runs, seconds, theme):
+    results = {}  # (workload name, peer name) -> dict of medians
+    cmds = {}
+    wl = workloads(theme)
+    for p in peers:
+        log(f"bench: starting {p.name}")
+        if not p.start(work):
+            log(f"bench: {p.name} did not start; left out")
+            p.stop()
+            continue
+        for w in wl:
+            samples = []
+            for _ in range(runs):
+                r, cmd = wrk(p.base + w["path"], w["conns"], seconds, w["keepalive"], w["encoding"])
+                samples.append(r)
+                cmds[w["name"]] = cmd
+            med = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
+            med["errors"] = sum(s["errors"] for s in samples)
+            results[(w["name"], p.name)] = med
+            log(f"bench: {p.name:14} {w['name']:45} "
+                f"{med['rps']:10.0f} req/s {med['mbps']:9.1f} MB/s p99 {med['p99']:.2f} ms")
+        p.stop()
+    return wl, results, cmds
+
+
+# ---------------------------------------------------------------- the report
+
+def svg_chart(wl, results, ours, others, path):
+    rows = []
+    for w in wl:
+        for o in others:
+            a, b = results.get((w["name"], ours)), results.get((w["name"], o))
+            if a and b and b[w["metric"]] > 0:
+                rows.append((f"{w['name']} vs {o}", a[w["metric"]] / b[w["metric"]]))
+    width, bar_h, left = 900, 18, 430
+    height = 40 + bar_h * len(rows) * 1.4
+    top = max([r for _, r in rows] + [2.0])
+    scale = (width - left - 60) / top
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{int(height)}" '
+           f'font-family="sans-serif" font-size="12">',
+           f'<text x="10" y="20" font-size="14">{ours}: ratio to each peer (1.0 = equal, '
+           f'right of the line = faster)</text>']
+    x1 = left + scale
+    out.append(f'<line x1="{x1:.0f}" y1="28" x2="{x1:.0f}" y2="{int(height) - 4}" stroke="#888" '
+               f'stroke-dasharray="4 3"/>')
+    y = 34
+    for label, r in rows:
+        colour = "#2a7" if r >= 1 else "#c44"
+        out.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{label}</text>')
+        out.append(f'<rect x="{left}" y="{y}" width="{r * scale:.1f}" height="{bar_h}" '
+                   f'fill="{colour}"/>')
+        out.append(f'<text x="{left + r * scale + 4:.1f}" y="{y + 13}">{r:.2f}x</text>')
+        y += bar_h * 1.4
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {NCPU} CPUs, {mem:.0f} GiB, Linux {platform.release()}"
+
+
+def fmt(v, metric):
+    return f"{v:,.0f} req/s" if metric == "rps" else f"{v:,.1f} MB/s"
+
+
+def report(path, wl, results, peers, cmds, args, notes):
+    ours = "unideck serve"
+    names = [p.name for p in peers if any(k[1] == p.name for k in results)]
+    others = [n for n in names if n != ours]
+    L = []
+    L.append("# unideck benchmarks\n")
+    L.append("Written by `make bench` (bench/bench.py); every figure below comes from one run "
+             "of that script, on this machine, at the time given. Medians of "
+             f"{args.runs} wrk runs of {args.seconds} s each.\n")
+    L.append(f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    L.append(f"- Machine: {machine()}")
+    L.append(f"- Pinning: server on CPU {SERVER_CPU}, wrk on CPU {CLIENT_CPU} (one wrk thread)")
+    for p in peers:
+        if p.name in names:
+            L.append(f"- {p.name}: {p.version()} ({p.note})")
+    wv = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    L.append(f"- wrk: {(wv.stdout + wv.stderr).strip().splitlines()[0]}")
+    L.extend(f"- {n}" for n in notes)
+    L.append("\n![ratios](ratios.svg)\n")
+    L.append("## Results\n")
+    head = "| workload | " + " | ".join(names) + " | " + \
+        " | ".join(f"{ours} ÷ {o}" for o in others) + " |"
+    L.append(head)
+    L.append("|" + "---|" * (1 + len(names) + len(others)))
+    for w in wl:
+        row = [w["name"]]
+        for n in names:
+            r = results.get((w["name"], n))
+            cell = fmt(r[w["metric"]], w["metric"]) if r else "—"
+            if r and w["metric"] == "rps":
+                cell += f" (p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms)"
+            if r and r["errors"]:
+                cell += f" **{r['errors']} errors**"
+            row.append(cell)
+        for o in others:
+            a, b = results.get((w["name"], ours)), results.get((w["name"], o))
+            row.append(f"{a[w['metric']] / b[w['metric']]:.2f}x" if a and b and b[w["metric"]] else "—")
+        L.append("| " + " | ".join(row) + " |")
+    L.append("\n## Commands\n")
+    L.append("Each workload ran as (URL per peer):\n")
+    L.append("```")
+    for w in wl:
+        L.append(f"{cmds.get(w['name'], '')}")
+    L.append("```\n")
+    L.append("The peers' configurations are generated by bench/bench.py (NGINX_CONF, "
+             "LIGHTTPD_CONF) and serve the files `unideck export` wrote from the same store, "
+             "with the same headers.\n")
+    with open(path, "w") as f:
+        f.write("\n".join(L) + "\n")
+    svg_chart(wl, results, ours, others, os.path.join(os.path.dirname(path), "ratios.svg"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--peers", default="unideck,nginx,lighttpd")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="unideck-bench.")
+    try:
+        store, export = prepare(work)
+        theme = reveal_theme_path(export)
+        all_peers = {"unideck": UnideckServe(store), "nginx": Nginx(export),
+                     "lighttpd": Lighttpd(export)}
+        peers = [all_peers[n] for n in args.peers.split(",") if n in all_peers]
+        wl, results, cmds = run_all(peers, work, args.runs, args.seconds, theme)
+        notes = []
+        report(args.out, wl, results, peers, cmds, args, notes)
+        log(f"bench: wrote {args.out}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
