@@ -90,16 +90,12 @@ bench:
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
-check-# Benchmarks against nginx and the other peers, all in one run: bench/RESULTS.md.
-bench:
-	@scripts/deps.sh bench
-	$(MAKE) all
-	python3 bench/bench.py
-
-format:
+check-format:
 	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf build
+
+include platform/pvh/kernel.mk
 
 -include $(shell find build -name '*.d' 2>/dev/null)
