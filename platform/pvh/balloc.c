@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* The boot-time page allocator. */
+#include "platform/pvh/balloc.h"
+
+#include <stdbool.h>
+
+#include "lib/mem.h"
+#include "platform/pvh/trap.h"
+
+static uint64_t next, end;
+static bool frozen;
+
+void balloc_init(uint64_t start, uint64_t limit)
+{
+	next = (start + 4095) & ~4095ull;
+	end = limit & ~4095ull;
+}
+
+void *balloc_pages(size_t n)
+{
+	uint64_t bytes = (uint64_t)n * 4096;
+
+	if (frozen)
+		trap_panic(TRAP_EXIT_PANIC, "balloc: allocation after boot");
+	if (n == 0 || n > (end - next) / 4096)
+		trap_panic(TRAP_EXIT_PANIC, "balloc: out of boot memory (%zu pages wanted)", n);
+	void *p = (void *)(uintptr_t)next;
+	next += bytes;
+	memset(p, 0, (size_t)bytes);
+	return p;
+}
+
+void balloc_freeze(uint64_t *first_free)
+{
+	frozen = true;
+	*first_free = next;
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* Boot order, the memory layout, the heap and the command line. */
+#include "platform/pvh/boot.h"
+
+#include "lib/mem.h"
+#include "platform/platform.h"
+#include "platform/pvh/acpi.h"
+#include "platform/pvh/balloc.h"
+#include "platform/pvh/clock.h"
+#include "platform/pvh/cmdline.h"
+#include "platform/pvh/cpu.h"
+#include "platform/pvh/image.h"
+#include "platform/pvh/kprintf.h"
+#include "platform/pvh/lapic.h"
+#include "platform/pvh/libc.h"
+#include "platform/pvh/memmap.h"
+#include "platform/pvh/paging.h"
+#include "platform/pvh/rtc.h"
+#include "platform/pvh/serial.h"
+#include "platform/pvh/trap.h"
+#include "platform/pvh/vnet.h"
+
+#define MAX_RAM   16
+#define LOW_4G    (1ull << 32)
+#define BOOT_POOL (8ull << 20) /* most the boot allocator may take */
+
+extern const uint64_t entry_tsc; /* entry.S */
+
+static struct startinfo si;
+static struct memmap_range ram[MAX_RAM];
+static size_t n_ram;
+static size_t boot_range; /* index in ram[] of the boot allocator's range */
+static int heap_taken;
+
+const struct startinfo *boot_startinfo(void)
+{
+	return &si;
+}
+
+uint64_t boot_entry_tsc(void)
+{
+	return entry_tsc;
+}
+
+static const uint8_t *view_low(void *ctx, uint64_t paddr, size_t len)
+{
+	uint64_t end;
+
+	(void)ctx;
+	if (paddr == 0 || __builtin_add_overflow(paddr, len, &end) || end > LOW_4G)
+		return NULL;
+	return (const uint8_t *)(uintptr_t)paddr;
+}
+
+static void read_startinfo(uint64_t paddr)
+{
+	enum startinfo_result r = startinfo_parse(paddr, view_low, NULL, &si);
+
+	if (r != STARTINFO_OK)
+		kprintf("pvh: start info at 0x%lx unreadable (%s); using defaults\n", paddr,
+		        r == STARTINFO_EMAGIC ? "bad magic" : "out of range");
+	if (si.cmdline_truncated)
+		kprintf("pvh: command line longer than %u bytes, truncated\n",
+		        STARTINFO_CMDLINE_MAX - 1);
+	if (si.mem_truncated)
+		kprintf("pvh: memory map longer than %u entries, truncated\n", STARTINFO_MEM_MAX);
+}
+
+static void set_log_level(void)
+{
+	const char *v;
+	size_t n;
+
+	if (!cmdline_get(si.cmdline, "log", &v, &n))
+		return;
+	if (n == 5 && memcmp(v, "error", 5) == 0)
+		klog_level = KLOG_ERR;
+	else if (n == 4 && memcmp(v, "info", 4) == 0)
+		klog_level = KLOG_INFO;
+	else if (n == 5 && memcmp(v, "debug", 5) == 0)
+		klog_level = KLOG_DEBUG;
+	else
+		kprintf("pvh: log=%.*s: want error, info or debug\n", (int)n, v);
+}
+
+/* No memory map (start info version 0, or none given): the CMOS memory size that
+ * QEMU and firmware keep (registers 0x30/0x31: KiB above 1 MiB, 0x34/0x35: 64 KiB
+ * blocks above 16 MiB), else a guess of 32 MiB, reported. */
+static void fallback_memmap(void)
+{
+	uint64_t ext_kb = rtc_cmos_read(0x30) | ((uint64_t)rtc_cmos_read(0x31) << 8);
+	uint64_t above16 = rtc_cmos_read(0x34) | ((uint64_t)rtc_cmos_read(0x35) << 8);
+	uint64_t top = above16 ? (16ull << 20) + (above16 << 16) : (1ull << 20) + (ext_kb << 10);
+
+	if (ext_kb == 0xffff || top <= (2ull << 20)) {
+		top = 32ull << 20;
+		kprintf("pvh: no memory map and no CMOS size; assuming 32 MiB\n");
+	} else {
+		kprintf("pvh: no memory map; CMOS says RAM up to 0x%lx\n", top);
+	}
+	si.mem[0] = (struct startinfo_mem){1ull << 20, top - (1ull << 20), STARTINFO_RAM};
+	si.n_mem = 1;
+}
+
+/* RAM above the image and store; the boot allocator takes the range that begins
+ * there (it is below 4 GiB: the image is at 1 MiB). */
+static void setup_memory(void)
+{
+	uint64_t floor = image_end();
+
+	if (si.n_mem == 0)
+		fallback_memmap();
+	n_ram = memmap_ram(si.mem, si.n_mem, floor, ram, MAX_RAM);
+	if (n_ram == 0 || ram[0].start >= LOW_4G)
+		trap_panic(TRAP_EXIT_PANIC, "no RAM above the image (ends at 0x%lx)", floor);
+	boot_range = 0;
+	uint64_t end = ram[0].end < LOW_4G ? ram[0].end : LOW_4G;
+	if (end - ram[0].start > BOOT_POOL)
+		end = ram[0].start + BOOT_POOL;
+	balloc_init(ram[0].start, end);
+}
+
+static void print_ready(void)
+{
+	uint64_t now = rdtsc(), khz = clock_tsc_khz();
+	uint64_t us = khz ? (now - entry_tsc) * 1000 / khz : 0;
+
+	kprintf("pvh: ready in %lu us (entry to main; TSC %lu kHz from %s)\n", us, khz,
+	        clock_source_name());
+}
+
+_Noreturn void boot_main(uint64_t start_info_paddr)
+{
+	serial_init();
+	cpu_init();
+	libc_guard_init();
+	trap_init();
+	read_startinfo(start_info_paddr);
+	set_log_level();
+	klog(KLOG_DEBUG, "pvh: cmdline \"%s\"\n", si.cmdline);
+	acpi_init(si.rsdp);
+	image_init();
+	setup_memory();
+	const uint8_t *store;
+	size_t store_len = 0;
+	if (!image_store(&store, &store_len))
+		store = NULL;
+	paging_init((uint64_t)(uintptr_t)store, store_len, ram, n_ram);
+	lapic_init();
+	clock_init(si.cmdline);
+	lapic_timer_calibrate();
+	vnet_init(si.cmdline);
+	print_ready();
+	plat_exit(kmain());
+}
+
+void plat_heap(void **base, size_t *len)
+{
+	uint64_t first_free;
+
+	if (heap_taken++)
+		trap_panic(TRAP_EXIT_PANIC, "plat_heap called twice");
+	balloc_freeze(&first_free);
+	ram[boot_range].start = first_free;
+	size_t best = memmap_largest(ram, n_ram);
+	*base = (void *)(uintptr_t)ram[best].start;
+	*len = (size_t)(ram[best].end - ram[best].start);
+}
+
+const char *plat_cmdline(void)
+{
+	return si.cmdline;
+}

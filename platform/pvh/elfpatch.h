@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Adding the content store to a kernel image without a linker (hosted C; the
+ * design is in image.h).
+ *
+ * elfpatch_add_store() takes the kernel ELF (kernel, klen) and the store bytes
+ * (store, slen), both borrowed, and on success sets (*out, *outlen) to a new
+ * malloc'd image that the caller frees: the kernel unchanged except for the
+ * store slot's program header and the descriptor's length, then zero padding to
+ * a 4 KiB file offset, then the store. The output depends only on the inputs.
+ * The kernel is input too: every header offset and size is bounds- and
+ * overflow-checked. On failure it returns -1, writes a one-line reason into
+ * (err, errlen) and leaves *out NULL. */
+#ifndef UD_PVH_ELFPATCH_H
+#define UD_PVH_ELFPATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int elfpatch_add_store(const uint8_t *kernel, size_t klen, const uint8_t *store, size_t slen,
+                       uint8_t **out, size_t *outlen, char *err, size_t errlen);
+
+#endif

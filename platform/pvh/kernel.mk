@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: MIT
+# The VM image (platform/pvh): kernel objects, test kernels and the hosted helpers.
+#
+# Included by the top Makefile; also works alone: make -f platform/pvh/kernel.mk.
+#   make kernel          build/kernel/test-kernel.elf and the hosted helpers
+#   make kernel-core     the layers above platform/ compiled with kernel flags
+#   make build/kernel/unideck.elf   the image without a store (needs app/kmain.c)
+# KCC picks the kernel compiler (gcc or clang; default $(CC)); KLD the linker.
+#
+# Every image is linked twice: the first link has an empty symbol table, the
+# second the table of the first's functions (scripts/pvh-ksyms), placed after all
+# code so no function moves; the build checks that every function kept its address.
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+KCC ?= $(CC)
+KLD ?= ld
+K := build/kernel
+
+.PHONY: kernel kernel-core
+kernel: $(K)/test-kernel.elf $(K)/host/test_pvh $(K)/host/elfpatch $(K)/host/tsc-khz
+KWARN ?= $(if $(WARN),$(WARN),-std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
+	-Wcast-qual -Wsign-compare -Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes)
+KCC_INC := $(shell $(KCC) -print-file-name=include)
+
+# Freestanding, identity-mapped at 1 MiB (-mcmodel=small, no PIC); frame pointers
+# for backtraces; the stack protector's guard is a global (libc.c), not %fs:0x28.
+KERNEL_CFLAGS := -O2 -g $(KWARN) -I. -ffreestanding -nostdinc -isystem $(KCC_INC) \
+	-fno-pic -fno-pie -mcmodel=small -mno-red-zone -fno-omit-frame-pointer \
+	-mno-omit-leaf-frame-pointer -fstack-protector-strong -mstack-protector-guard=global \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common -fcf-protection=none
+# The platform never touches SSE, so interrupt handlers need not save it.
+PVH_CFLAGS := $(KERNEL_CFLAGS) -mgeneral-regs-only
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --build-id=none \
+	-T platform/pvh/kernel.ld
+
+# Hosted files in platform/pvh: the image patcher (tools/ links it) and the
+# host TSC probe for scripts/pvh-qemu.
+PVH_HOSTED_SRC := platform/pvh/elfpatch.c platform/pvh/tsc_khz.c
+PVH_SRC := $(filter-out $(PVH_HOSTED_SRC),$(wildcard platform/pvh/*.c))
+PVH_OBJ := $(PVH_SRC:%.c=$(K)/%.o) $(K)/platform/pvh/entry.o $(K)/platform/pvh/isr.o
+PVH_TEST_OBJ := $(K)/tests/pvh/test_kernel.o $(K)/tests/pvh/test_fault.o \
+	$(K)/tests/pvh/test_net.o
+
+$(K)/platform/pvh/%.o: platform/pvh/%.c
+	@mkdir -p $(@D)
+	$(KCC) $(PVH_CFLAGS) -MMD -MP -c $< -o $@
+
+$(K)/platform/pvh/%.o: platform/pvh/%.S
+	@mkdir -p $(@D)
+	$(KCC) -I. -MMD -MP -c $< -o $@
+
+$(K)/tests/pvh/%.o: tests/pvh/%.c
+	@mkdir -p $(@D)
+	$(KCC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+# The layers above platform/ as the image needs them (SSE allowed there).
+KERNEL_CORE_OBJ := $(CORE_SRC:%.c=$(K)/core/%.o)
+$(K)/core/%.o: %.c
+	@mkdir -p $(@D)
+	$(KCC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(K)/ksyms-empty.S: scripts/pvh-ksyms
+	@mkdir -p $(@D)
+	scripts/pvh-ksyms --empty $@
+
+$(K)/%.o: $(K)/%.S
+	$(KCC) -c $< -o $@
+
+# pvh_link OUT, OBJECTS: the two-pass link described above.
+define pvh_link
+	$(KLD) $(KERNEL_LDFLAGS) -o $(1).pass1 $(2) $(K)/ksyms-empty.o
+	scripts/pvh-ksyms $(1).pass1 $(1).ksyms.S
+	$(KCC) -c $(1).ksyms.S -o $(1).ksyms.o
+	$(KLD) $(KERNEL_LDFLAGS) -o $(1) $(2) $(1).ksyms.o
+	scripts/pvh-ksyms --check $(1).pass1 $(1) || { rm -f $(1); exit 1; }
+	rm -f $(1).pass1
+endef
+
+$(K)/test-kernel.elf: $(PVH_OBJ) $(PVH_TEST_OBJ) $(K)/ksyms-empty.o platform/pvh/kernel.ld scripts/pvh-ksyms
+	$(call pvh_link,$@,$(PVH_OBJ) $(PVH_TEST_OBJ))
+
+# The application image, once the app provides kmain() (platform/pvh/boot.h).
+KERNEL_MAIN_SRC ?= $(wildcard app/kmain.c)
+ifneq ($(KERNEL_MAIN_SRC),)
+$(K)/unideck.elf: $(PVH_OBJ) $(KERNEL_CORE_OBJ) $(K)/ksyms-empty.o platform/pvh/kernel.ld
+	$(call pvh_link,$@,$(PVH_OBJ) $(KERNEL_CORE_OBJ))
+endif
+
+# Hosted helpers and unit tests, sanitised like the other host tests.
+PVH_HOST_CFLAGS := -O1 -g $(KWARN) -I. -D_GNU_SOURCE -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+PVH_UNIT_SRC := tests/pvh/test_host.c platform/pvh/cmdline.c platform/pvh/startinfo.c \
+	platform/pvh/memmap.c platform/pvh/virtq.c platform/pvh/elfpatch.c
+
+$(K)/host/test_pvh: $(PVH_UNIT_SRC) $(wildcard platform/pvh/*.h) lib/cursor.h lib/mem.h
+	@mkdir -p $(@D)
+	$(CC) $(PVH_HOST_CFLAGS) -o $@ $(PVH_UNIT_SRC)
+
+$(K)/host/elfpatch: tests/pvh/elfpatch_cli.c platform/pvh/elfpatch.c platform/pvh/elfpatch.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(KWARN) -I. -D_GNU_SOURCE -o $@ tests/pvh/elfpatch_cli.c platform/pvh/elfpatch.c
+
+$(K)/host/tsc-khz: platform/pvh/tsc_khz.c
+	@mkdir -p $(@D)
+	$(CC) -O2 $(KWARN) -D_GNU_SOURCE -o $@ $<
+
+kernel-core: $(KERNEL_CORE_OBJ)
+
+# The boot tests need the kernels.
+test: kernel
+
+# The top Makefile reads every build/**/*.d itself.
+ifeq ($(firstword $(MAKEFILE_LIST)),platform/pvh/kernel.mk)
+-include $(shell find $(K) -name '*.d' 2>/dev/null)
+endif

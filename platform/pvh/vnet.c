@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: MIT */
+/* virtio-net: device discovery, initialisation, and plat_net_*(). */
+#include "platform/pvh/vnet.h"
+
+#include <stddef.h>
+
+#include "lib/mem.h"
+#include "platform/platform.h"
+#include "platform/pvh/balloc.h"
+#include "platform/pvh/cmdline.h"
+#include "platform/pvh/kprintf.h"
+#include "platform/pvh/pci.h"
+#include "platform/pvh/trap.h"
+#include "platform/pvh/virtq.h"
+#include "platform/pvh/vmmio.h"
+#include "platform/pvh/vpci.h"
+
+/* virtio 1.2 5.1.3: feature bits of the network device. */
+#define VIRTIO_NET_F_MTU 3
+#define VIRTIO_NET_F_MAC 5
+#define VIRTIO_ID_NET    1
+#define RX_QUEUE         0 /* 5.1.2: receiveq1, transmitq1 */
+#define TX_QUEUE         1
+#define RX_KICK_BATCH    16u
+#define MAX_PCI          32u
+
+#define BIT(n) (1ull << (n))
+
+union vdev {
+	struct vtrans t;
+	struct vmmio mmio;
+	struct vpci pci;
+};
+
+struct vnet {
+	struct vtrans *t;
+	struct virtq rx, tx;
+	uint8_t *rx_owner[VIRTQ_MAX_SIZE]; /* receive buffer of each head in flight */
+	uint8_t *tx_copy;                  /* VNET_RX_BUF bytes per transmit head */
+	uint32_t hdr_len;                  /* 12 modern, 10 legacy (5.1.6) */
+	bool hdr_alone;                    /* legacy without ANY_LAYOUT (5.1.6.6) */
+	struct plat_net_info info;
+	struct vnet_stats stats;
+};
+
+static union vdev devs[VNET_MAX_DEVICES];
+static size_t n_devs;
+static struct vnet net;
+
+static void add_mmio(const char *val, size_t len)
+{
+	struct cmdline_mmio w;
+	union vdev *d = &devs[n_devs];
+
+	if (!cmdline_mmio(val, len, &w)) {
+		kprintf("pvh: virtio_mmio.device=%.*s: want <size>@<addr>:<irq>\n", (int)len, val);
+		return;
+	}
+	enum vmmio_result r = vmmio_probe(&d->mmio, w.addr, w.size, w.irq);
+	if (r == VMMIO_OK && d->mmio.device_id == VIRTIO_ID_NET)
+		n_devs++;
+	else if (r != VMMIO_OK && r != VMMIO_EMPTY)
+		kprintf("pvh: virtio-mmio@0x%lx: %s\n", w.addr,
+		        r == VMMIO_EMAGIC     ? "not a virtio device"
+		        : r == VMMIO_EVERSION ? "unknown version"
+		                              : "window too small");
+}
+
+static void add_pci(void)
+{
+	static struct pci_dev found[MAX_PCI];
+	size_t n = pci_scan(found, MAX_PCI);
+
+	for (size_t i = 0; i < n && n_devs < VNET_MAX_DEVICES; i++) {
+		if (vpci_device_type(&found[i]) != VIRTIO_ID_NET)
+			continue;
+		enum vpci_result r = vpci_probe(&devs[n_devs].pci, &found[i]);
+		if (r == VPCI_OK)
+			n_devs++;
+		else
+			kprintf("pvh: %s: %s\n", devs[n_devs].pci.t.name,
+			        r == VPCI_ELEGACY
+			                ? "legacy-only virtio-pci is not supported"
+			                : "a configuration structure lies outside its BAR");
+	}
+}
+
+static void discover(const char *cmdline)
+{
+	const char *v;
+	size_t len, pos = 0;
+
+	while (n_devs < VNET_MAX_DEVICES &&
+	       cmdline_next(cmdline, "virtio_mmio.device", &pos, &v, &len))
+		add_mmio(v, len);
+	add_pci();
+}
+
+static bool fail(struct vtrans *t, const char *why)
+{
+	kprintf("pvh: net: %s: %s\n", t->name, why);
+	t->ops->set_status(t, t->ops->get_status(t) | VIRTIO_FAILED);
+	return false;
+}
+
+/* virtio 1.2 3.1.1 steps 1-6. */
+static bool negotiate(struct vtrans *t, uint64_t *accepted)
+{
+	const struct vtrans_ops *o = t->ops;
+
+	o->set_status(t, 0);
+	for (int i = 0; i < 1000000 && o->get_status(t) != 0; i++)
+		;
+	o->set_status(t, VIRTIO_ACKNOWLEDGE);
+	o->set_status(t, VIRTIO_ACKNOWLEDGE | VIRTIO_DRIVER);
+	uint64_t offered = o->get_features(t);
+	uint64_t want = BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_MTU);
+	if (t->modern) {
+		if (!(offered & BIT(VIRTIO_F_VERSION_1)))
+			return fail(t, "modern device without VIRTIO_F_VERSION_1");
+		want |= BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ACCESS_PLATFORM) |
+		        BIT(VIRTIO_F_ORDER_PLATFORM);
+	} else {
+		want |= BIT(VIRTIO_F_ANY_LAYOUT);
+	}
+	*accepted = offered & want;
+	o->set_features(t, *accepted);
+	if (!t->modern)
+		return true; /* legacy devices have no FEATURES_OK step */
+	o->set_status(t, VIRTIO_ACKNOWLEDGE | VIRTIO_DRIVER | VIRTIO_FEATURES_OK);
+	if (!(o->get_status(t) & VIRTIO_FEATURES_OK))
+		return fail(t, "device refused our features");
+	return true;
+}
+
+/* 5.1.4: mac at 0, mtu (le16) at 10. Read until two reads agree, since a modern
+ * device may change its configuration between byte reads (4.1.4.3.1). */
+static void read_config(struct vtrans *t, uint64_t features, struct plat_net_info *info)
+{
+	uint8_t a[6], b[6];
+
+	info->mtu = 1500;
+	if (features & BIT(VIRTIO_NET_F_MAC)) {
+		for (int tries = 0; tries < 4; tries++) {
+			for (uint32_t i = 0; i < 6; i++)
+				a[i] = t->ops->config8(t, i);
+			for (uint32_t i = 0; i < 6; i++)
+				b[i] = t->ops->config8(t, i);
+			if (memcmp(a, b, 6) == 0)
+				break;
+		}
+		memcpy(info->mac, a, 6);
+	} else {
+		plat_random(info->mac, 6);
+		info->mac[0] = (uint8_t)((info->mac[0] & 0xfe) | 0x02); /* local, unicast */
+	}
+	if (features & BIT(VIRTIO_NET_F_MTU)) {
+		uint16_t mtu = (uint16_t)(t->ops->config8(t, 10) | (t->ops->config8(t, 11) << 8));
+		if (mtu >= 68 && mtu < info->mtu)
+			info->mtu = mtu;
+	}
+}
+
+static uint16_t pick_size(struct vtrans *t, uint16_t idx)
+{
+	uint16_t max = t->ops->queue_max(t, idx), s = 1;
+
+	if (max > VIRTQ_MAX_SIZE)
+		max = VIRTQ_MAX_SIZE;
+	if (max == 0)
+		return 0;
+	while ((uint16_t)(s * 2) <= max && s * 2 <= VIRTQ_MAX_SIZE)
+		s = (uint16_t)(s * 2);
+	return s;
+}
+
+static void rx_post(uint8_t *buf)
+{
+	struct virtq_buf b[2] = {{(uint64_t)(uintptr_t)buf, VNET_RX_BUF, true}, {0, 0, true}};
+	uint16_t head;
+	size_t n = 1;
+
+	if (net.hdr_alone) { /* 5.1.6.6: the header in a descriptor of its own */
+		b[0].len = net.hdr_len;
+		b[1] = (struct virtq_buf){(uint64_t)(uintptr_t)(buf + net.hdr_len),
+		                          VNET_RX_BUF - net.hdr_len, true};
+		n = 2;
+	}
+	if (virtq_put(&net.rx, b, n, &head))
+		net.rx_owner[head] = buf;
+}
+
+static bool setup_queues(struct vtrans *t)
+{
+	uint16_t rs = pick_size(t, RX_QUEUE), ts = pick_size(t, TX_QUEUE);
+
+	if (rs < 2 || ts < 2)
+		return fail(t, "receive or transmit queue missing");
+	virtq_init(&net.rx, RX_QUEUE, rs, balloc_pages((virtq_mem_size(rs) + 4095) / 4096));
+	virtq_init(&net.tx, TX_QUEUE, ts, balloc_pages((virtq_mem_size(ts) + 4095) / 4096));
+	uint8_t *rxbufs = balloc_pages(rs * VNET_RX_BUF / 4096 + 1);
+	net.tx_copy = balloc_pages(ts * VNET_RX_BUF / 4096 + 1);
+	virtq_no_interrupts(&net.tx);
+	if (!t->ops->irq_setup(t, TRAP_VEC_NET, RX_QUEUE))
+		kprintf("pvh: net: %s: no interrupt; receive is noticed at timer wake-ups only\n",
+		        t->name);
+	if (!t->ops->queue_enable(t, &net.rx) || !t->ops->queue_enable(t, &net.tx))
+		return fail(t, "the device did not accept a queue");
+	uint16_t per = net.hdr_alone ? 2 : 1;
+	for (uint16_t i = 0; i < rs / per; i++)
+		rx_post(rxbufs + (size_t)i * VNET_RX_BUF);
+	net.stats.rx_queue_size = rs;
+	net.stats.tx_queue_size = ts;
+	return true;
+}
+
+static void net_irq(void *ctx)
+{
+	struct vtrans *t = ctx;
+
+	t->ops->irq_ack(t);
+	net.stats.rx_irqs++;
+}
+
+static bool dev_init(struct vtrans *t)
+{
+	uint64_t features;
+
+	if (!negotiate(t, &features))
+		return false;
+	net.t = t;
+	net.hdr_len = t->modern ? 12 : 10;
+	net.hdr_alone = !t->modern && !(features & BIT(VIRTIO_F_ANY_LAYOUT));
+	read_config(t, features, &net.info);
+	if (!setup_queues(t)) {
+		net.t = NULL;
+		return false;
+	}
+	trap_set_irq(TRAP_VEC_NET, net_irq, t);
+	t->ops->set_status(t, t->ops->get_status(t) | VIRTIO_DRIVER_OK);
+	if (t->ops->get_status(t) & (VIRTIO_NEEDS_RESET | VIRTIO_FAILED)) {
+		net.t = NULL;
+		return fail(t, "device failed after DRIVER_OK");
+	}
+	net.info.present = 1;
+	vnet_flush();
+	const uint8_t *m = net.info.mac;
+	kprintf("pvh: net: %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u, queues %u/%u, "
+	        "features 0x%lx\n",
+	        t->name, m[0], m[1], m[2], m[3], m[4], m[5], net.info.mtu, net.rx.size, net.tx.size,
+	        features);
+	return true;
+}
+
+void vnet_init(const char *cmdline)
+{
+	discover(cmdline);
+	if (n_devs == 0) {
+		kprintf("pvh: net: no network device (no virtio-net on virtio-mmio or PCI)\n");
+		return;
+	}
+	size_t used = n_devs;
+	for (size_t i = 0; i < n_devs; i++)
+		if (dev_init(&devs[i].t)) {
+			used = i;
+			break;
+		}
+	for (size_t i = used + 1; i < n_devs; i++)
+		kprintf("pvh: net: %s ignored: only one network device is supported\n",
+		        devs[i].t.name);
+	if (used == n_devs)
+		kprintf("pvh: net: no network device could be initialised\n");
+}
+
+static void kick(struct virtq *q, bool count)
+{
+	if (virtq_kick_prepare(q)) {
+		net.t->ops->notify(net.t, q->index);
+		if (count)
+			net.stats.tx_notifies++;
+	}
+}
+
+void vnet_flush(void)
+{
+	if (!net.t)
+		return;
+	kick(&net.tx, true);
+	kick(&net.rx, false);
+}
+
+bool vnet_rx_ready(void)
+{
+	return net.t && virtq_has_used(&net.rx);
+}
+
+void vnet_get_stats(struct vnet_stats *st)
+{
+	*st = net.stats;
+}
+
+const char *vnet_name(void)
+{
+	return net.t ? net.t->name : "none";
+}
+
+void plat_net_info(struct plat_net_info *info)
+{
+	*info = net.info;
+}
+
+static void tx_reclaim(void)
+{
+	uint16_t head;
+	uint32_t len;
+	enum virtq_get_result r;
+
+	while ((r = virtq_get(&net.tx, &head, &len)) != VIRTQ_EMPTY)
+		if (r == VIRTQ_BAD)
+			net.stats.tx_bad_used++;
+}
+
+/* Lay the frame out as descriptors: runs of copied bytes in (cb) after the net
+ * header, stable parts by reference. Returns the descriptor count. */
+static size_t tx_layout(uint8_t *cb, const struct plat_iov *iov, size_t n, struct virtq_buf *segs)
+{
+	bool copy_all = n > VNET_TX_MAX_PARTS;
+	size_t nseg = 0, used = net.hdr_len;
+
+	memset(cb, 0, net.hdr_len); /* 5.1.6.2: no offloads, so every field is 0 */
+	segs[nseg++] = (struct virtq_buf){(uint64_t)(uintptr_t)cb, net.hdr_len, false};
+	bool run_open = !net.hdr_alone;
+	for (size_t i = 0; i < n; i++) {
+		if (!copy_all && iov[i].stable && iov[i].len >= VNET_COPY_BELOW) {
+			segs[nseg++] = (struct virtq_buf){(uint64_t)(uintptr_t)iov[i].p,
+			                                  (uint32_t)iov[i].len, false};
+			net.stats.tx_zero_copy++;
+			run_open = false;
+			continue;
+		}
+		if (iov[i].len == 0)
+			continue;
+		memcpy(cb + used, iov[i].p, iov[i].len);
+		net.stats.tx_copied += iov[i].len;
+		if (run_open) {
+			segs[nseg - 1].len += (uint32_t)iov[i].len;
+		} else {
+			segs[nseg++] = (struct virtq_buf){(uint64_t)(uintptr_t)(cb + used),
+			                                  (uint32_t)iov[i].len, false};
+			run_open = true;
+		}
+		used += iov[i].len;
+	}
+	return nseg;
+}
+
+enum plat_result plat_net_send(const struct plat_iov *iov, size_t n)
+{
+	struct virtq_buf segs[2 * VNET_TX_MAX_PARTS + 2];
+	size_t total = 0;
+	uint16_t head;
+
+	if (!net.t)
+		return PLAT_EUNSPEC;
+	for (size_t i = 0; i < n; i++)
+		if (__builtin_add_overflow(total, iov[i].len, &total))
+			total = SIZE_MAX;
+	if (n == 0 || total == 0 || total > VNET_FRAME_MAX) {
+		net.stats.tx_invalid++;
+		return PLAT_EINVAL;
+	}
+	tx_reclaim();
+	/* The worst case needs 2n + 1 descriptors; wait for them rather than
+	 * lay out a frame that cannot go. */
+	size_t need = n > VNET_TX_MAX_PARTS ? 2 : 2 * n + 1;
+	if (net.tx.n_free < need) {
+		net.stats.tx_full++;
+		return PLAT_AGAIN;
+	}
+	uint8_t *cb = net.tx_copy + (size_t)virtq_next_head(&net.tx) * VNET_RX_BUF;
+	size_t nseg = tx_layout(cb, iov, n, segs);
+	if (!virtq_put(&net.tx, segs, nseg, &head))
+		trap_panic(TRAP_EXIT_PANIC, "vnet: descriptors vanished");
+	net.stats.tx_frames++;
+	net.stats.tx_bytes += total;
+	if (net.tx.unnotified >= VNET_TX_BATCH)
+		kick(&net.tx, true);
+	return PLAT_OK;
+}
+
+enum plat_result plat_net_recv(void *buf, size_t cap, size_t *len)
+{
+	uint16_t head;
+	uint32_t used;
+	enum virtq_get_result r;
+
+	if (!net.t)
+		return PLAT_AGAIN;
+	while ((r = virtq_get(&net.rx, &head, &used)) != VIRTQ_EMPTY) {
+		if (r == VIRTQ_BAD) {
+			net.stats.rx_bad_used++;
+			continue;
+		}
+		uint8_t *b = net.rx_owner[head];
+		net.rx_owner[head] = NULL;
+		size_t flen = used > net.hdr_len ? used - net.hdr_len : 0;
+		bool ok = b && used > net.hdr_len && used <= VNET_RX_BUF && flen <= cap;
+		if (ok)
+			memcpy(buf, b + net.hdr_len, flen);
+		else if (b && used > net.hdr_len && used <= VNET_RX_BUF)
+			net.stats.rx_too_long++;
+		else
+			net.stats.rx_bad_len++;
+		if (b)
+			rx_post(b);
+		if (net.rx.unnotified >= RX_KICK_BATCH)
+			kick(&net.rx, false);
+		if (ok) {
+			net.stats.rx_frames++;
+			net.stats.rx_bytes += flen;
+			*len = flen;
+			return PLAT_OK;
+		}
+	}
+	return PLAT_AGAIN;
+}
