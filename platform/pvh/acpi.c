@@ -102,9 +102,52 @@ static struct acpi_gas gas(const uint8_t *p)
 	return g;
 }
 
+#define AML_SCAN 160 /* bytes after an ID that its _CRS must lie within */
+
+/* After a "LNRO0005" at (t + at): the first Memory32Fixed (tag 0x86, length 9)
+ * and the Extended Interrupt (tag 0x89) after it. */
+static void scan_virtio_device(const uint8_t *t, uint32_t len, uint32_t at)
+{
+	uint32_t end = len - at > AML_SCAN ? at + AML_SCAN : len;
+	struct acpi_info *a = &acpi_info;
+
+	for (uint32_t i = at; i + 12 <= end; i++) {
+		if (t[i] != 0x86 || t[i + 1] != 9 || t[i + 2] != 0)
+			continue;
+		uint64_t base = rd32(t + i + 4), size = rd32(t + i + 8);
+		for (uint32_t j = i + 12; j + 9 <= end; j++) {
+			/* tag, length (>= 6), flags, count (>= 1), first interrupt */
+			if (t[j] != 0x89 || t[j + 1] < 6 || t[j + 2] != 0 || t[j + 4] < 1)
+				continue;
+			if (a->n_mmio < ACPI_MAX_MMIO && size)
+				a->mmio[a->n_mmio++] =
+				        (struct acpi_mmio){base, size, rd32(t + j + 5)};
+			return;
+		}
+		return;
+	}
+}
+
+static void parse_dsdt(uint64_t paddr)
+{
+	uint32_t len;
+	const uint8_t *t = table(paddr, &len);
+
+	if (!t || memcmp(t, "DSDT", 4) != 0)
+		return;
+	for (uint32_t i = SDT_HDR_LEN; i + 8 <= len; i++)
+		if (t[i] == 'L' && memcmp(t + i, "LNRO0005", 8) == 0)
+			scan_virtio_device(t, len, i + 8);
+}
+
 static void parse_fadt(const uint8_t *t, uint32_t len)
 {
 	struct acpi_info *a = &acpi_info;
+	uint64_t dsdt = len >= 44 ? rd32(t + 40) : 0;
+
+	if (len >= 148 && rd64(t + 140)) /* X_DSDT wins when present */
+		dsdt = rd64(t + 140);
+	parse_dsdt(dsdt);
 
 	if (len >= 116) {
 		a->pm1a_cnt_port = (uint16_t)rd32(t + 64);

@@ -33,6 +33,7 @@
 #define TMR_DIV_16       0x3 /* SDM vol. 3A figure 11-10 */
 
 static volatile uint32_t *regs;
+static struct lapic_sleep_stats sleep_stats;
 static bool tsc_deadline;
 static uint64_t lapic_khz; /* one-shot count rate after the divider */
 
@@ -163,4 +164,14 @@ void plat_yield_until(uint64_t deadline_ns)
 	 * above is pending and ends the hlt at once. */
 	cpu_wait_irq();
 	timer_disarm();
+	sleep_stats.sleeps++;
+	if (plat_clock_monotonic_ns() >= deadline_ns)
+		sleep_stats.by_timer++;
+	else if (vnet_rx_ready())
+		sleep_stats.by_frame++;
+}
+
+void lapic_get_sleep_stats(struct lapic_sleep_stats *st)
+{
+	*st = sleep_stats;
 }

@@ -25,4 +25,12 @@ uint8_t lapic_id(void);
 /* Which timer mode is in use: "tsc-deadline" or "one-shot". */
 const char *lapic_timer_mode(void);
 
+/* What ended the sleeps in plat_yield_until(). */
+struct lapic_sleep_stats {
+	uint64_t sleeps;   /* hlt executed */
+	uint64_t by_frame; /* woke before the deadline with a frame waiting */
+	uint64_t by_timer; /* woke at or after the deadline */
+};
+void lapic_get_sleep_stats(struct lapic_sleep_stats *st);
+
 #endif

@@ -14,6 +14,8 @@
 #define PTE_RW   (1ull << 1)
 #define PTE_PWT  (1ull << 3)
 #define PTE_PCD  (1ull << 4)
+#define PTE_A    (1ull << 5) /* accessed: the CPU sets it */
+#define PTE_D    (1ull << 6) /* dirty: the CPU sets it */
 #define PTE_PS   (1ull << 7) /* in a PD entry: a 2 MiB page */
 #define PTE_NX   (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
@@ -84,7 +86,7 @@ static uint64_t *next_table(uint64_t *table, unsigned idx, uint64_t va)
 
 static void set_entry(uint64_t *slot, uint64_t want, uint64_t va)
 {
-	if ((*slot & PTE_P) && *slot != want)
+	if ((*slot & PTE_P) && (*slot & ~(PTE_A | PTE_D)) != want)
 		trap_panic(TRAP_EXIT_PANIC, "paging: conflicting mapping at 0x%lx", va);
 	*slot = want;
 	if (live)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/mem.h"
 #include "platform/platform.h"
 #include "platform/pvh/cpu.h"
 #include "platform/pvh/kprintf.h"
@@ -129,17 +130,25 @@ static void backtrace(uint64_t rip, uint64_t fp)
 		kprintf("  ");
 		print_addr(rip);
 	}
+	uint64_t prev = 0, repeats = 0;
 	for (int i = 0; i < BACKTRACE_MAX && frame_ok(fp); i++) {
 		const uint64_t *f = (const uint64_t *)(uintptr_t)fp;
 		uint64_t ret = f[1];
 		if (ret == 0)
 			break;
-		kprintf("  ");
-		print_addr(ret);
+		if (ret == prev) { /* deep recursion: one line, then a count */
+			repeats++;
+		} else {
+			kprintf("  ");
+			print_addr(ret);
+		}
+		prev = ret;
 		if (f[0] <= fp)
 			break;
 		fp = f[0];
 	}
+	if (repeats)
+		kprintf("  (the last frame repeated %lu more times)\n", repeats);
 }
 
 static void print_pf_error(uint64_t err)
@@ -172,13 +181,17 @@ static _Noreturn void trap_fatal(const struct trap_frame *f)
 	}
 	kprintf("\npvh: EXCEPTION %lu: %s\n", f->vector, name ? name : "reserved");
 	kprintf("error code: 0x%lx\n", f->error);
+	uint64_t cr2 = read_cr2();
 	if (f->vector == 14) {
-		uint64_t cr2 = read_cr2();
 		print_pf_error(f->error);
 		kprintf("fault address (cr2): 0x%016lx in %s\n", cr2, paging_region_name(cr2));
 		if (cr2 < 4096)
 			kprintf("  null pointer dereference\n");
 	}
+	/* A page fault on a guard page cannot push its own frame there: it becomes
+	 * a double fault, and CR2 still names the guard page. */
+	if (f->vector == 8 && memcmp(paging_region_name(cr2), "stack guard", 11) == 0)
+		kprintf("  stack overflow: cr2 0x%016lx is in a stack guard page\n", cr2);
 	kprintf("at: ");
 	print_addr(f->rip);
 	kprintf("rip is in %s\n", paging_region_name(f->rip));

@@ -142,6 +142,7 @@ static uint8_t config8(struct vtrans *t, uint32_t off)
 static bool irq_setup(struct vtrans *t, uint8_t vector, uint16_t rx_idx)
 {
 	(void)rx_idx; /* one line for the whole device */
+	ksnprintf(t->irq, sizeof t->irq, "GSI %u", of(t)->irq);
 	return ioapic_route(of(t)->irq, vector, true, false);
 }
 

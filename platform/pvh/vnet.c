@@ -6,6 +6,7 @@
 
 #include "lib/mem.h"
 #include "platform/platform.h"
+#include "platform/pvh/acpi.h"
 #include "platform/pvh/balloc.h"
 #include "platform/pvh/cmdline.h"
 #include "platform/pvh/kprintf.h"
@@ -47,23 +48,37 @@ static union vdev devs[VNET_MAX_DEVICES];
 static size_t n_devs;
 static struct vnet net;
 
+/* Probe one virtio-mmio window once; keep it when it is a network device. */
+static void probe_mmio(uint64_t addr, uint64_t size, uint32_t irq)
+{
+	static uint64_t seen[2 * VNET_MAX_DEVICES + ACPI_MAX_MMIO];
+	static size_t n_seen;
+	union vdev *d = &devs[n_devs];
+
+	for (size_t i = 0; i < n_seen; i++)
+		if (seen[i] == addr)
+			return;
+	if (n_seen < sizeof seen / sizeof seen[0])
+		seen[n_seen++] = addr;
+	enum vmmio_result r = vmmio_probe(&d->mmio, addr, size, irq);
+	if (r == VMMIO_OK && d->mmio.device_id == VIRTIO_ID_NET)
+		n_devs++;
+	else if (r != VMMIO_OK && r != VMMIO_EMPTY)
+		kprintf("pvh: virtio-mmio@0x%lx: %s\n", addr,
+		        r == VMMIO_EMAGIC     ? "not a virtio device"
+		        : r == VMMIO_EVERSION ? "unknown version"
+		                              : "window too small");
+}
+
 static void add_mmio(const char *val, size_t len)
 {
 	struct cmdline_mmio w;
-	union vdev *d = &devs[n_devs];
 
 	if (!cmdline_mmio(val, len, &w)) {
 		kprintf("pvh: virtio_mmio.device=%.*s: want <size>@<addr>:<irq>\n", (int)len, val);
 		return;
 	}
-	enum vmmio_result r = vmmio_probe(&d->mmio, w.addr, w.size, w.irq);
-	if (r == VMMIO_OK && d->mmio.device_id == VIRTIO_ID_NET)
-		n_devs++;
-	else if (r != VMMIO_OK && r != VMMIO_EMPTY)
-		kprintf("pvh: virtio-mmio@0x%lx: %s\n", w.addr,
-		        r == VMMIO_EMAGIC     ? "not a virtio device"
-		        : r == VMMIO_EVERSION ? "unknown version"
-		                              : "window too small");
+	probe_mmio(w.addr, w.size, w.irq);
 }
 
 static void add_pci(void)
@@ -85,6 +100,8 @@ static void add_pci(void)
 	}
 }
 
+/* The command line's virtio-mmio windows, the DSDT's (QEMU microvm with ACPI),
+ * then PCI. */
 static void discover(const char *cmdline)
 {
 	const char *v;
@@ -93,6 +110,8 @@ static void discover(const char *cmdline)
 	while (n_devs < VNET_MAX_DEVICES &&
 	       cmdline_next(cmdline, "virtio_mmio.device", &pos, &v, &len))
 		add_mmio(v, len);
+	for (size_t i = 0; i < acpi_info.n_mmio && n_devs < VNET_MAX_DEVICES; i++)
+		probe_mmio(acpi_info.mmio[i].addr, acpi_info.mmio[i].len, acpi_info.mmio[i].irq);
 	add_pci();
 }
 
@@ -246,9 +265,9 @@ static bool dev_init(struct vtrans *t)
 	vnet_flush();
 	const uint8_t *m = net.info.mac;
 	kprintf("pvh: net: %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u, queues %u/%u, "
-	        "features 0x%lx\n",
+	        "interrupt %s, features 0x%lx\n",
 	        t->name, m[0], m[1], m[2], m[3], m[4], m[5], net.info.mtu, net.rx.size, net.tx.size,
-	        features);
+	        t->irq[0] ? t->irq : "none", features);
 	return true;
 }
 

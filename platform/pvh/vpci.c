@@ -163,6 +163,7 @@ static bool irq_setup(struct vtrans *t, uint8_t vector, uint16_t rx_idx)
 		cw16(v, CC_Q_MSIX, 0);
 		if (cr16(v, CC_Q_MSIX) == 0) {
 			v->msix = true;
+			ksnprintf(t->irq, sizeof t->irq, "MSI-X");
 			return true;
 		}
 		kprintf("pvh: %s: MSI-X vector refused; trying INTx\n", t->name);
@@ -172,6 +173,7 @@ static bool irq_setup(struct vtrans *t, uint8_t vector, uint16_t rx_idx)
 		kprintf("pvh: %s: no MSI-X and no interrupt line\n", t->name);
 		return false;
 	}
+	ksnprintf(t->irq, sizeof t->irq, "INTx GSI %u", line);
 	return ioapic_route(line, vector, true, false);
 }
 

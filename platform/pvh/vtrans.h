@@ -54,6 +54,7 @@ struct vtrans {
 	const struct vtrans_ops *ops;
 	bool modern;
 	char name[48]; /* "virtio-mmio@0xfeb00e00", "virtio-pci 00:03.0" */
+	char irq[24];  /* how irq_setup routed it: "MSI-X", "GSI 12" */
 };
 
 #endif

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The test kernel boots on QEMU microvm (also without PIT and PIC), q35 and pc,
+# and checks from inside: clocks, sleeping, memory map, command line, SSE,
+# randomness, heap, W^X set-up. Each TSC calibration source is forced once.
+. "$(dirname "$0")/pvhlib.sh"
+require_kernel
+accel=$(pvh_accel)
+echo "# accelerator: $accel"
+args="test=basic foo=bar flag now=$(date +%s)"
+
+boot "microvm/$accel" 0 -M microvm "$KERNEL" --append "$args"
+boot "microvm,pit=off,pic=off/$accel" 0 -M microvm,pit=off,pic=off "$KERNEL" --append "$args"
+boot "q35/$accel" 0 -M q35 "$KERNEL" --append "$args"
+boot "pc/$accel" 0 -M pc "$KERNEL" --append "$args"
+if [ "$accel" = kvm ]; then
+	boot "microvm/tcg" 0 --accel tcg -M microvm "$KERNEL" --append "$args"
+	boot "q35/tcg" 0 --accel tcg -M q35 "$KERNEL" --append "$args"
+	log_has q35/tcg "TSC rate from the command line under TCG" 'TSC [0-9]+ kHz from cmdline'
+else
+	log_has "q35/$accel" "TSC rate from the command line under TCG" 'TSC [0-9]+ kHz from cmdline'
+fi
+
+# A CPU without RDRAND, RDSEED or TSC-deadline: the weak random fallback and the
+# one-shot LAPIC timer.
+boot "microvm/tcg/qemu64" 0 --accel tcg --cpu qemu64 -M microvm "$KERNEL" --append "$args"
+log_has microvm/tcg/qemu64 "weak random fallback reported" 'random source: tsc \(weak\)'
+log_has microvm/tcg/qemu64 "one-shot LAPIC timer" 'timer one-shot'
+
+# Calibration without the runner's help: ACPI PM timer and HPET on q35, the RTC
+# on microvm without PIT.
+boot "q35/tcg/pmtimer" 0 --accel tcg -M q35 "$KERNEL" --append "$args clocksrc=pmtimer"
+log_has q35/tcg/pmtimer "TSC calibrated against the ACPI PM timer" 'kHz from pmtimer'
+boot "q35/tcg/hpet" 0 --accel tcg -M q35 "$KERNEL" --append "$args clocksrc=hpet"
+log_has q35/tcg/hpet "TSC calibrated against the HPET" 'kHz from hpet'
+boot "microvm,pit=off/tcg/rtc" 0 --accel tcg -M microvm,pit=off,pic=off "$KERNEL" \
+	--append "$args clocksrc=rtc"
+log_has microvm,pit=off/tcg/rtc "TSC calibrated against the RTC" 'kHz from rtc'
+
+# Little memory: the heap still fits, and a 2 GiB guest maps its RAM.
+boot "microvm/small" 0 -m 16M -M microvm "$KERNEL" --append "$args"
+boot "q35/4G" 0 -m 4G -M q35 "$KERNEL" --append "$args"
+finish
