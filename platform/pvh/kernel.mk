@@ -19,8 +19,13 @@ KCC ?= $(CC)
 KLD ?= ld
 K := build/kernel
 
-.PHONY: kernel kernel-core
-kernel: $(K)/test-kernel.elf $(K)/host/test_pvh $(K)/host/elfpatch $(K)/host/tsc-khz
+.PHONY: kernel kernel-core kernel-clang
+kernel: $(K)/test-kernel.elf $(K)/host/test_pvh $(K)/host/elfpatch $(K)/host/tsc-khz \
+	$(if $(and $(filter-out clang%,$(notdir $(KCC))),$(shell command -v clang)),kernel-clang)
+
+# The same test kernel built by clang (the boot tests run it when present).
+kernel-clang:
+	$(MAKE) -f platform/pvh/kernel.mk KCC=clang K=$(K)-clang $(K)-clang/test-kernel.elf
 KWARN ?= $(if $(WARN),$(WARN),-std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 	-Wcast-qual -Wsign-compare -Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes)
 KCC_INC := $(shell $(KCC) -print-file-name=include)
@@ -42,7 +47,7 @@ PVH_HOSTED_SRC := platform/pvh/elfpatch.c platform/pvh/tsc_khz.c
 PVH_SRC := $(filter-out $(PVH_HOSTED_SRC),$(wildcard platform/pvh/*.c))
 PVH_OBJ := $(PVH_SRC:%.c=$(K)/%.o) $(K)/platform/pvh/entry.o $(K)/platform/pvh/isr.o
 PVH_TEST_OBJ := $(K)/tests/pvh/test_kernel.o $(K)/tests/pvh/test_fault.o \
-	$(K)/tests/pvh/test_net.o
+	$(K)/tests/pvh/test_net.o $(K)/tests/pvh/test_sse.o
 
 $(K)/platform/pvh/%.o: platform/pvh/%.c
 	@mkdir -p $(@D)
@@ -52,7 +57,12 @@ $(K)/platform/pvh/%.o: platform/pvh/%.S
 	@mkdir -p $(@D)
 	$(KCC) -I. -MMD -MP -c $< -o $@
 
+# The test kernel is built like the platform, except its SSE check.
 $(K)/tests/pvh/%.o: tests/pvh/%.c
+	@mkdir -p $(@D)
+	$(KCC) $(PVH_CFLAGS) -MMD -MP -c $< -o $@
+
+$(K)/tests/pvh/test_sse.o: tests/pvh/test_sse.c
 	@mkdir -p $(@D)
 	$(KCC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 

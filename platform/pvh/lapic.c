@@ -152,16 +152,14 @@ static void timer_disarm(void)
 	wr(LAPIC_LVT_TMR, LVT_MASKED);
 }
 
-void plat_yield_until(uint64_t deadline_ns)
+void lapic_wait(uint64_t deadline_ns)
 {
-	vnet_flush();
 	uint64_t now = plat_clock_monotonic_ns();
-	if (deadline_ns <= now || vnet_rx_ready())
+
+	if (deadline_ns <= now)
 		return;
 	if (deadline_ns != UINT64_MAX)
 		timer_arm(deadline_ns, now);
-	/* Interrupts are off: a frame or timer that became due since the checks
-	 * above is pending and ends the hlt at once. */
 	cpu_wait_irq();
 	timer_disarm();
 	sleep_stats.sleeps++;
@@ -169,6 +167,16 @@ void plat_yield_until(uint64_t deadline_ns)
 		sleep_stats.by_timer++;
 	else if (vnet_rx_ready())
 		sleep_stats.by_frame++;
+}
+
+void plat_yield_until(uint64_t deadline_ns)
+{
+	vnet_flush();
+	if (deadline_ns <= plat_clock_monotonic_ns() || vnet_rx_ready())
+		return;
+	/* Interrupts are off: a frame or timer that became due since the checks
+	 * above is pending and ends the hlt at once. */
+	lapic_wait(deadline_ns);
 }
 
 void lapic_get_sleep_stats(struct lapic_sleep_stats *st)

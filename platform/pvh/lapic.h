@@ -25,6 +25,11 @@ uint8_t lapic_id(void);
 /* Which timer mode is in use: "tsc-deadline" or "one-shot". */
 const char *lapic_timer_mode(void);
 
+/* Halt until any interrupt or the monotonic (deadline_ns), without looking for
+ * frames first (plat_yield_until() does that, then calls this). An interrupt
+ * that became pending while interrupts were off ends it at once. */
+void lapic_wait(uint64_t deadline_ns);
+
 /* What ended the sleeps in plat_yield_until(). */
 struct lapic_sleep_stats {
 	uint64_t sleeps;   /* hlt executed */

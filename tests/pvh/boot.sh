@@ -37,7 +37,30 @@ boot "microvm,pit=off/tcg/rtc" 0 --accel tcg -M microvm,pit=off,pic=off "$KERNEL
 	--append "$args clocksrc=rtc"
 log_has microvm,pit=off/tcg/rtc "TSC calibrated against the RTC" 'kHz from rtc'
 
-# Little memory: the heap still fits, and a 2 GiB guest maps its RAM.
+# The kernel as clang builds it (make kernel builds it when clang is there).
+if [ -f "$ROOT/build/kernel-clang/test-kernel.elf" ]; then
+	boot "microvm/clang" 0 -M microvm "$ROOT/build/kernel-clang/test-kernel.elf" --append "$args"
+	boot "q35/clang" 0 -M q35 "$ROOT/build/kernel-clang/test-kernel.elf" --append "$args"
+else
+	skip "pvh: no clang-built kernel (build/kernel-clang)"
+fi
+
+# KVM's own clock and timer paths, even where KVM is too slow to be picked (a
+# software KVM emulates every access and has no SSE emulation: nosse skips the
+# SSE check). TSC-deadline mode, the timing leaf and kvmclock.
+if [ "$accel" != kvm ] && [ -w /dev/kvm ]; then
+	boot "microvm/kvm-smoke" 0 --accel kvm --cpu qemu64,+tsc-deadline,+invtsc -M microvm \
+		"$KERNEL" --append "$args nosse"
+	if grep -q '^ok - ' "$LOG"; then
+		log_has microvm/kvm-smoke "TSC-deadline timer under KVM" 'timer tsc-deadline'
+		log_has microvm/kvm-smoke "TSC rate from the hypervisor leaf" 'kHz from hvleaf'
+		boot "microvm/kvm-smoke/kvmclock" 0 --accel kvm --cpu qemu64 -M microvm "$KERNEL" \
+			--append "$args nosse clocksrc=kvmclock"
+		log_has microvm/kvm-smoke/kvmclock "TSC rate from kvmclock" 'kHz from kvmclock'
+	fi
+fi
+
+# Little memory: the heap still fits, and a 4 GiB guest maps RAM above 4 GiB.
 boot "microvm/small" 0 -m 16M -M microvm "$KERNEL" --append "$args"
 boot "q35/4G" 0 -m 4G -M q35 "$KERNEL" --append "$args"
 finish

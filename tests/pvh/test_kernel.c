@@ -117,11 +117,10 @@ static void test_boot_info(void)
 
 static void test_cpu(void)
 {
-	volatile double x = 1.5, y = 0.25;
-	double z = x * x + y; /* SSE2 arithmetic: #UD if SSE were off */
 	uint8_t a[32], b[32], zero[32] = {0};
 
-	tk_check(z == 2.5, "SSE arithmetic works");
+	if (!cmdline_get(plat_cmdline(), "nosse", &(const char *){0}, &(size_t){0}))
+		tk_check(tk_sse_works(), "SSE arithmetic works");
 	plat_random(a, sizeof a);
 	plat_random(b, sizeof b);
 	kprintf("# random source: %s\n", random_source());
@@ -171,23 +170,6 @@ static void test_store(void)
 	tk_check(ok, "store present with the bytes the image builder put there");
 }
 
-/* test=probe, for scripts/pvh-qemu's choice of accelerator: SSE with memory
- * operands and a few million memory reads. A usable KVM runs this in
- * milliseconds; one that emulates every access (a software "KVM" such as PVM
- * running a guest it was not built for) takes seconds or stops with an
- * emulation failure, and the probe's timeout rules it out. */
-static int probe(void)
-{
-	static volatile uint64_t words[1024];
-	volatile double x = 1.25;
-	uint64_t sum = 0;
-
-	for (int i = 0; i < 4000000; i++)
-		sum += words[i & 1023];
-	double y = x * 2.0 + (double)sum;
-	return y == 2.5 ? TK_EXIT_PROBE : TK_EXIT_FAIL;
-}
-
 static int test_basic(void)
 {
 	test_boot_info();
@@ -206,7 +188,7 @@ int kmain(void)
 	if (!tk_arg("test", test, sizeof test))
 		memcpy(test, "basic", 6);
 	if (strlen(test) == 5 && memcmp(test, "probe", 5) == 0)
-		return probe();
+		return tk_probe();
 	if (strlen(test) == 5 && memcmp(test, "basic", 5) == 0)
 		return test_basic();
 	if (strlen(test) == 3 && memcmp(test, "net", 3) == 0)

@@ -23,6 +23,9 @@ int tk_failures(void);
 bool tk_arg(const char *key, char *out, size_t cap);
 
 int tk_faults(const char *which);
+/* test_sse.c, the only file of the test kernel built with SSE. */
+bool tk_sse_works(void);
+int tk_probe(void);
 int tk_net(void);
 
 #endif
