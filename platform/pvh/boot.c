@@ -102,6 +102,26 @@ static void fallback_memmap(void)
 	si.n_mem = 1;
 }
 
+/* The loader put the store in memory the map must call RAM; a VM too small for
+ * its store gets a message instead of faults in the middle of serving. */
+static void check_store_in_ram(void)
+{
+	const uint8_t *p;
+	size_t len;
+
+	if (!image_store(&p, &len))
+		return;
+	uint64_t start = (uint64_t)(uintptr_t)p, end = start + len;
+	for (size_t i = 0; i < si.n_mem; i++)
+		if (si.mem[i].type == STARTINFO_RAM && si.mem[i].addr <= start &&
+		    end - si.mem[i].addr <= si.mem[i].size)
+			return;
+	trap_panic(TRAP_EXIT_PANIC,
+	           "the store (0x%lx-0x%lx, %lu KiB) is not in RAM: give the VM "
+	           "more memory",
+	           start, end, (uint64_t)len / 1024);
+}
+
 /* RAM above the image and store; the boot allocator takes the range that begins
  * there (it is below 4 GiB: the image is at 1 MiB). */
 static void setup_memory(void)
@@ -110,6 +130,7 @@ static void setup_memory(void)
 
 	if (si.n_mem == 0)
 		fallback_memmap();
+	check_store_in_ram();
 	n_ram = memmap_ram(si.mem, si.n_mem, floor, ram, MAX_RAM);
 	if (n_ram == 0 || ram[0].start >= LOW_4G)
 		trap_panic(TRAP_EXIT_PANIC, "no RAM above the image (ends at 0x%lx)", floor);

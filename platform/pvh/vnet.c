@@ -375,7 +375,7 @@ static size_t tx_layout(uint8_t *cb, const struct plat_iov *iov, size_t n, struc
 
 enum plat_result plat_net_send(const struct plat_iov *iov, size_t n)
 {
-	struct virtq_buf segs[2 * VNET_TX_MAX_PARTS + 2];
+	struct virtq_buf segs[VNET_TX_MAX_PARTS + 1];
 	size_t total = 0;
 	uint16_t head;
 
@@ -389,9 +389,9 @@ enum plat_result plat_net_send(const struct plat_iov *iov, size_t n)
 		return PLAT_EINVAL;
 	}
 	tx_reclaim();
-	/* The worst case needs 2n + 1 descriptors; wait for them rather than
-	 * lay out a frame that cannot go. */
-	size_t need = n > VNET_TX_MAX_PARTS ? 2 : 2 * n + 1;
+	/* Each part adds at most one descriptor to the header's: wait for that
+	 * many rather than lay out a frame that cannot go. */
+	size_t need = n > VNET_TX_MAX_PARTS ? 2 : n + 1;
 	if (net.tx.n_free < need) {
 		net.stats.tx_full++;
 		return PLAT_AGAIN;

@@ -45,4 +45,10 @@ boot store/microvm 0 -M microvm "$TMP/k.elf" --append "test=basic foo=bar flag s
 boot store/q35 0 -M q35 "$TMP/k.elf" --append "test=basic foo=bar flag store=$len"
 boot store/write 3 "$TMP/k.elf" --append "test=fault-store"
 log_has store/write "a write to the store faults" 'fault address \(cr2\): 0x[0-9a-f]+ in store'
+
+# A VM too small for its store says so instead of failing later.
+head -c $((24 << 20)) /dev/zero >"$TMP/big.bin"
+"$HOSTBIN/elfpatch" "$KERNEL" "$TMP/big.bin" "$TMP/big.elf"
+boot store/too-big 5 -m 16M "$TMP/big.elf" --append test=basic
+log_has store/too-big "a store beyond RAM is reported" 'PANIC: the store .* is not in RAM'
 finish

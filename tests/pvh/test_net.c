@@ -213,6 +213,29 @@ static void wake_check(struct tnet *t)
 	tk_check(woke && !late, "a received frame woke the CPU from hlt (interrupt)");
 }
 
+/* plat_net_send() refuses empty and oversized frames; plat_net_recv() drops a
+ * frame longer than the caller's buffer (and counts it) rather than truncate. */
+static void contract_checks(struct tnet *t)
+{
+	static uint8_t big[VNET_FRAME_MAX + 1];
+	struct plat_iov iov = {big, sizeof big, 0};
+	struct vnet_stats st0, st1;
+	uint8_t small[20];
+	size_t len;
+
+	tk_check(plat_net_send(&iov, 1) == PLAT_EINVAL, "a frame over 1514 bytes is refused");
+	tk_check(plat_net_send(&iov, 0) == PLAT_EINVAL, "an empty frame is refused");
+	send_arp(t);
+	vnet_get_stats(&st0);
+	uint64_t deadline = plat_clock_monotonic_ns() + WAIT_NS;
+	while (!vnet_rx_ready() && plat_clock_monotonic_ns() < deadline)
+		plat_yield_until(deadline);
+	enum plat_result r = plat_net_recv(small, sizeof small, &len);
+	vnet_get_stats(&st1);
+	tk_check(r == PLAT_AGAIN && st1.rx_too_long == st0.rx_too_long + 1,
+	         "a frame longer than the buffer is dropped and counted, not truncated");
+}
+
 /* burst=N: N more ARP requests in batches, receiving in between, so the rings
  * wrap many times and the transmit queue fills (PLAT_AGAIN, then reclaim). */
 static void burst(struct tnet *t, unsigned n)
@@ -269,8 +292,10 @@ int tk_net(void)
 		tk_check(t.echo_good == N_PING,
 		         "echo payloads (sent by reference) came back intact");
 	}
-	if (t.arp_replies)
+	if (t.arp_replies) {
 		wake_check(&t);
+		contract_checks(&t);
+	}
 	char arg[16];
 	uint64_t n;
 	if (tk_arg("burst", arg, sizeof arg) && cmdline_u64(arg, strlen(arg), &n) && n)
