@@ -161,7 +161,7 @@ static const struct vtrans_ops vmmio_ops = {
 enum vmmio_result vmmio_probe(struct vmmio *m, uint64_t addr, uint64_t size, uint32_t irq)
 {
 	memset(m, 0, sizeof *m);
-	if (size < MMIO_CONFIG + 8)
+	if (size < MMIO_CONFIG + 8 || size > VMMIO_MAX_WINDOW)
 		return VMMIO_ESIZE;
 	paging_map(addr, size, PAGING_MMIO, "virtio-mmio");
 	m->regs = (volatile uint8_t *)(uintptr_t)addr;

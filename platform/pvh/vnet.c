@@ -67,7 +67,7 @@ static void probe_mmio(uint64_t addr, uint64_t size, uint32_t irq)
 		kprintf("pvh: virtio-mmio@0x%lx: %s\n", addr,
 		        r == VMMIO_EMAGIC     ? "not a virtio device"
 		        : r == VMMIO_EVERSION ? "unknown version"
-		                              : "window too small");
+		                              : "window too small or too large");
 }
 
 static void add_mmio(const char *val, size_t len)

@@ -45,6 +45,12 @@ log_has microvm/no-nic "no NIC: a clear message" 'pvh: net: no network device'
 boot q35/no-nic $NO_NIC -M q35 "$KERNEL" --append test=net
 log_has q35/no-nic "no NIC: a clear message" 'pvh: net: no network device'
 
+# Bad virtio_mmio.device words are reported and skipped.
+boot microvm/bad-cmdline $NO_NIC -M microvm "$KERNEL" \
+	--append "test=net virtio_mmio.device=1G@0xd0000000:5 virtio_mmio.device=bogus"
+log_has microvm/bad-cmdline "an oversized window is refused" 'virtio-mmio@0xd0000000: window too small or too large'
+log_has microvm/bad-cmdline "a malformed word is named" 'virtio_mmio.device=bogus: want'
+
 # A TAP device in a network namespace: Linux's own stack answers.
 ns=pvh$$
 if [ "$(id -u)" = 0 ] && ip netns add "$ns" 2>/dev/null; then
