@@ -238,4 +238,10 @@ void acpi_init(uint64_t rsdp_hint)
 	acpi_info.rsdp = rsdp;
 	for (uint32_t off = SDT_HDR_LEN; off + entry <= len; off += entry)
 		parse_table(entry == 8 ? rd64(t + off) : rd32(t + off));
+	const struct acpi_info *a = &acpi_info;
+	klog(KLOG_DEBUG,
+	     "pvh: acpi: rsdp 0x%lx, PM timer 0x%x, PM1a_CNT 0x%x, hw-reduced %d, sleep control "
+	     "%u:0x%lx, HPET 0x%lx, %zu I/O APICs, %zu virtio-mmio\n",
+	     rsdp, a->pm_timer_port, a->pm1a_cnt_port, a->hw_reduced, a->sleep_ctl.space,
+	     a->sleep_ctl.addr, a->hpet_base, a->n_ioapic, a->n_mmio);
 }

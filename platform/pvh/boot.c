@@ -15,6 +15,7 @@
 #include "platform/pvh/libc.h"
 #include "platform/pvh/memmap.h"
 #include "platform/pvh/paging.h"
+#include "platform/pvh/power.h"
 #include "platform/pvh/rtc.h"
 #include "platform/pvh/serial.h"
 #include "platform/pvh/trap.h"
@@ -167,6 +168,7 @@ _Noreturn void boot_main(uint64_t start_info_paddr)
 	if (!image_store(&store, &store_len))
 		store = NULL;
 	paging_init((uint64_t)(uintptr_t)store, store_len, ram, n_ram);
+	power_init();
 	lapic_init();
 	clock_init(si.cmdline);
 	lapic_timer_calibrate();

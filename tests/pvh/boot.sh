@@ -60,6 +60,17 @@ if [ "$accel" != kvm ] && [ -w /dev/kvm ]; then
 	fi
 fi
 
+# Without isa-debug-exit (other hypervisors): ACPI soft-off through the GED sleep
+# register (microvm) and PM1a_CNT (q35) ends the VM; with neither (microvm
+# without ACPI: no GED, no i8042), the kernel halts after printing its status.
+boot "microvm/acpi-off" 42 --no-debug-exit -M microvm "$KERNEL" --append test=probe
+log_has microvm/acpi-off "powered off through the ACPI sleep control register" 'QEMU ran for .*status 0$'
+boot "q35/acpi-off" 42 --no-debug-exit -M q35 "$KERNEL" --append test=probe
+log_has q35/acpi-off "powered off through PM1a_CNT" 'QEMU ran for .*status 0$'
+BOOT_TIMEOUT=5 boot "microvm,acpi=off/halt" 42 --no-debug-exit -M microvm,acpi=off "$KERNEL" \
+	--append test=probe
+log_has "microvm,acpi=off/halt" "no way to power off: status printed, then halted" 'status 124$'
+
 # Little memory: the heap still fits, and a 4 GiB guest maps RAM above 4 GiB.
 boot "microvm/small" 0 -m 16M -M microvm "$KERNEL" --append "$args"
 boot "q35/4G" 0 -m 4G -M q35 "$KERNEL" --append "$args"
