@@ -71,6 +71,12 @@ BOOT_TIMEOUT=5 boot "microvm,acpi=off/halt" 42 --no-debug-exit -M microvm,acpi=o
 	--append test=probe
 log_has "microvm,acpi=off/halt" "no way to power off: status printed, then halted" 'status 124$'
 
+# No memory map from the loader: the CMOS memory size is used instead.
+boot "q35/cmos-memmap" 0 -M q35 "$KERNEL" --append "$args memmap=cmos"
+log_has q35/cmos-memmap "memory size from the CMOS" 'no memory map; CMOS says RAM up to 0x'
+boot "microvm/cmos-memmap" 0 -M microvm "$KERNEL" --append "$args memmap=cmos"
+log_has microvm/cmos-memmap "memory size from the CMOS" 'no memory map; CMOS says RAM up to 0x'
+
 # Little memory: the heap still fits, and a 4 GiB guest maps RAM above 4 GiB.
 boot "microvm/small" 0 -m 16M -M microvm "$KERNEL" --append "$args"
 boot "q35/4G" 0 -m 4G -M q35 "$KERNEL" --append "$args"
