@@ -16,17 +16,22 @@ void balloc_init(uint64_t start, uint64_t limit)
 	end = limit & ~4095ull;
 }
 
-void *balloc_pages(size_t n)
+void *balloc_pages_raw(size_t n)
 {
-	uint64_t bytes = (uint64_t)n * 4096;
-
 	if (frozen)
 		trap_panic(TRAP_EXIT_PANIC, "balloc: allocation after boot");
 	if (n == 0 || n > (end - next) / 4096)
 		trap_panic(TRAP_EXIT_PANIC, "balloc: out of boot memory (%zu pages wanted)", n);
 	void *p = (void *)(uintptr_t)next;
-	next += bytes;
-	memset(p, 0, (size_t)bytes);
+	next += (uint64_t)n * 4096;
+	return p;
+}
+
+void *balloc_pages(size_t n)
+{
+	void *p = balloc_pages_raw(n);
+
+	memset(p, 0, n * 4096);
 	return p;
 }
 

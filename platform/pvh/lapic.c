@@ -103,18 +103,39 @@ const char *lapic_timer_mode(void)
 	return tsc_deadline ? "tsc-deadline" : "one-shot";
 }
 
-/* Count down from the maximum for 2 ms of TSC time. */
+/* The hypervisor timing leaf's EBX: the LAPIC bus rate in kHz, or 0. */
+static uint64_t bus_khz_from_cpuid(void)
+{
+	uint32_t r[4];
+
+	if (!cpu_features.hv_base)
+		return 0;
+	cpuid(cpu_features.hv_base, 0, r);
+	if (r[0] < 0x40000010)
+		return 0;
+	cpuid(0x40000010, 0, r);
+	return r[1];
+}
+
+/* The one-shot count rate: from the timing leaf, else by counting down from the
+ * maximum for 1 ms of TSC time. */
 void lapic_timer_calibrate(void)
 {
 	uint64_t khz = clock_tsc_khz();
 
 	if (tsc_deadline)
 		return;
+	if ((lapic_khz = bus_khz_from_cpuid() / 16) != 0) {
+		klog(KLOG_DEBUG, "pvh: LAPIC timer %lu kHz after divide-by-16 (CPUID)\n",
+		     lapic_khz);
+		wr(LAPIC_TMR_DIV, TMR_DIV_16);
+		return;
+	}
 	wr(LAPIC_TMR_DIV, TMR_DIV_16);
 	wr(LAPIC_LVT_TMR, LVT_MASKED);
 	uint64_t t0 = rdtsc();
 	wr(LAPIC_TMR_INIT, 0xffffffffu);
-	while (rdtsc() - t0 < khz * 2)
+	while (rdtsc() - t0 < khz)
 		cpu_relax();
 	uint32_t left = rd(LAPIC_TMR_CUR);
 	uint64_t t1 = rdtsc();

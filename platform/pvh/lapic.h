@@ -9,7 +9,8 @@
  * The timer wakes the CPU from hlt at a monotonic deadline: in TSC-deadline mode
  * when CPUID.01H:ECX[24] says so (Intel SDM vol. 3A 11.5.4.1), else one-shot
  * with a count from the LAPIC timer rate, which lapic_timer_calibrate() measures
- * against the TSC once clocks are up (2 ms). A wake-up early by rounding is
+ * against the TSC once clocks are up (1 ms), unless the hypervisor's timing leaf
+ * 0x40000010 gives the bus rate. A wake-up early by rounding is
  * allowed (the caller sees a spurious wake-up); late it is not, beyond the
  * hypervisor's own latency. The timer interrupt only ends the hlt. */
 #ifndef UD_PVH_LAPIC_H

@@ -217,8 +217,8 @@ static bool setup_queues(struct vtrans *t)
 		return fail(t, "receive or transmit queue missing");
 	virtq_init(&net.rx, RX_QUEUE, rs, balloc_pages((virtq_mem_size(rs) + 4095) / 4096));
 	virtq_init(&net.tx, TX_QUEUE, ts, balloc_pages((virtq_mem_size(ts) + 4095) / 4096));
-	uint8_t *rxbufs = balloc_pages(rs * VNET_RX_BUF / 4096 + 1);
-	net.tx_copy = balloc_pages(ts * VNET_RX_BUF / 4096 + 1);
+	uint8_t *rxbufs = balloc_pages_raw(rs * VNET_RX_BUF / 4096 + 1);
+	net.tx_copy = balloc_pages_raw(ts * VNET_RX_BUF / 4096 + 1);
 	virtq_no_interrupts(&net.tx);
 	if (!t->ops->irq_setup(t, TRAP_VEC_NET, RX_QUEUE))
 		kprintf("pvh: net: %s: no interrupt; receive is noticed at timer wake-ups only\n",
