@@ -26,6 +26,7 @@ kernel: $(K)/test-kernel.elf $(K)/host/test_pvh $(K)/host/elfpatch $(K)/host/tsc
 # The same test kernel built by clang (the boot tests run it when present).
 kernel-clang:
 	$(MAKE) -f platform/pvh/kernel.mk KCC=clang K=$(K)-clang $(K)-clang/test-kernel.elf
+
 KWARN ?= $(if $(WARN),$(WARN),-std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 	-Wcast-qual -Wsign-compare -Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes)
 KCC_INC := $(shell $(KCC) -print-file-name=include)
