@@ -46,7 +46,8 @@ static void subscribe(struct app *a, struct http_conn *c, const struct http_requ
 		http_respond_error(a->srv, c, req, 503);
 		return;
 	}
-	http_event_start(a->srv, c, req);
+	if (!http_event_start(a->srv, c, req))
+		return;
 	a->subs[a->n_subs] = c;
 	c->app_data = &a->subs[a->n_subs];
 	a->n_subs++;

@@ -38,11 +38,11 @@
 #include "http/stream.h"
 #include "store/store.h"
 
-#define HTTP_MAX_HEAD    8192u  /* request line; and, separately, all header fields */
-#define HTTP_MAX_HEADERS 64u    /* header fields per request */
-#define HTTP_MAX_BODY    65536u /* request body bytes (only the app's POST uses one) */
+#define HTTP_MAX_HEAD    8192u /* request line; and, separately, all header fields */
+#define HTTP_MAX_HEADERS 64u   /* header fields per request */
+#define HTTP_MAX_BODY    4096u /* request body bytes (only the app's POST uses one) */
 #define HTTP_BUF_LEN     (2u * HTTP_MAX_HEAD + 1024u) /* one pooled input buffer */
-#define HTTP_MAX_RANGES  16u   /* more ranges than this: the whole file, 200 */
+#define HTTP_MAX_RANGES  8u    /* more ranges than this: the whole file, 200 */
 #define HTTP_MAX_PATH    1024u /* decoded path bytes (414 past it) */
 
 /* ---- requests ---- */
@@ -152,6 +152,7 @@ struct http_conn {
 	uint64_t t_head_start; /* first byte of the current request, 0 if none */
 	uint64_t t_idle_start;
 	uint64_t t_last_progress;
+	uint64_t last_unsent; /* the stream's unsent bytes at the last poll */
 	uint64_t deadline;
 	uint64_t body_skip; /* request body bytes still to discard */
 	uint32_t requests;
@@ -187,8 +188,9 @@ void http_respond(struct http_server *srv, struct http_conn *c, const struct htt
 void http_respond_error(struct http_server *srv, struct http_conn *c,
                         const struct http_request *req, int status);
 /* Turn the connection into a text/event-stream (HTML5 SSE): sends the head;
- * afterwards the app pushes events with http_event_send(). */
-void http_event_start(struct http_server *srv, struct http_conn *c, const struct http_request *req);
+ * afterwards the app pushes events with http_event_send(). False when there was
+ * no room: the request stays queued and the route is asked again later. */
+bool http_event_start(struct http_server *srv, struct http_conn *c, const struct http_request *req);
 /* Queue one event's bytes (already framed "event: x\ndata: y\n\n"); false when
  * the connection has no room (the app decides: retry later or drop). */
 bool http_event_send(struct http_server *srv, struct http_conn *c, const void *p, size_t len);

@@ -13,6 +13,10 @@
  *   the transport keeps only (p, len), sends from it, and retransmits from it.
  * Both may be called only after can_send() said there is room for them; queued
  * bytes go out in the order queued. Nothing here blocks.
+ *
+ * Every transport accepts at least STREAM_MIN_COPY bytes to copy together with
+ * STREAM_MIN_REFS references when its queue is empty, so a response of that size
+ * can always be sent eventually.
  */
 #ifndef UD_HTTP_STREAM_H
 #define UD_HTTP_STREAM_H
@@ -20,6 +24,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#define STREAM_MIN_COPY 16384u
+#define STREAM_MIN_REFS 24u
 
 struct stream;
 

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTTP connection state machine, its timeouts, and the input buffer pool. */
+#include "http/http_int.h"
+
+#include "lib/httpdate.h"
+#include "lib/mem.h"
+
+/* ---- the server and its buffer pool ---- */
+
+void http_server_init(struct http_server *srv, const struct http_config *cfg,
+                      const struct store *store, void *bufmem, size_t bufmem_len)
+{
+	uint8_t *p = bufmem;
+	size_t skew = (size_t)((uintptr_t)p % 16u);
+
+	memset(srv, 0, sizeof *srv);
+	srv->cfg = *cfg;
+	srv->store = store;
+	if (skew) {
+		p += 16u - skew;
+		bufmem_len = bufmem_len > 16u - skew ? bufmem_len - (16u - skew) : 0;
+	}
+	/* The free list runs through the first bytes of each free buffer. */
+	while (bufmem_len >= HTTP_BUF_LEN) {
+		memcpy(p, &srv->pool_free, sizeof srv->pool_free);
+		srv->pool_free = p;
+		srv->pool_total++;
+		p += HTTP_BUF_LEN;
+		bufmem_len -= HTTP_BUF_LEN;
+	}
+	srv->pool_avail = srv->pool_total;
+}
+
+void http_server_set_store(struct http_server *srv, const struct store *store)
+{
+	srv->store = store;
+}
+
+void http_server_tick(struct http_server *srv, uint64_t wall_ns)
+{
+	uint64_t sec = wall_ns / 1000000000u;
+	char *d = srv->date_line;
+
+	if (sec == srv->date_sec && srv->date_line_len)
+		return;
+	srv->date_sec = sec;
+	memcpy(d, "Date: ", 6);
+	httpdate_format(sec, d + 6);
+	memcpy(d + 6 + HTTPDATE_LEN, "\r\n", 2);
+	srv->date_line_len = 6 + HTTPDATE_LEN + 2;
+}
+
+static uint8_t *pool_get(struct http_server *srv)
+{
+	uint8_t *b = srv->pool_free;
+
+	if (!b)
+		return NULL;
+	memcpy(&srv->pool_free, b, sizeof srv->pool_free);
+	srv->pool_avail--;
+	return b;
+}
+
+static void pool_put(struct http_server *srv, uint8_t *b)
+{
+	memcpy(b, &srv->pool_free, sizeof srv->pool_free);
+	srv->pool_free = b;
+	srv->pool_avail++;
+}
+
+/* ---- sending, for the response writers ---- */
+
+void http_send_copy(struct http_server *srv, struct http_conn *c, const void *p, size_t n)
+{
+	c->s->ops->send_copy(c->s, p, n);
+	srv->stats.bytes_copied += n;
+}
+
+void http_send_ref(struct http_server *srv, struct http_conn *c, const void *p, size_t n)
+{
+	c->s->ops->send_ref(c->s, p, n);
+	srv->stats.bytes_ref += n;
+}
+
+bool http_can_send(struct http_conn *c, size_t copy, unsigned refs)
+{
+	return c->s->ops->can_send(c->s, copy, refs);
+}
+
+void http_mark_close(struct http_conn *c)
+{
+	c->close_after = true;
+}
+
+void http_mark_blocked(struct http_conn *c)
+{
+	c->waiting = true;
+}
+
+/* ---- the connection ---- */
+
+void http_conn_init(struct http_server *srv, struct http_conn *c, struct stream *s, uint64_t now)
+{
+	memset(c, 0, sizeof *c);
+	c->s = s;
+	c->t_idle_start = now;
+	c->t_last_progress = now;
+	srv->stats.conns_opened++;
+}
+
+static void release_buf(struct http_server *srv, struct http_conn *c)
+{
+	if (c->buf) {
+		pool_put(srv, c->buf);
+		c->buf = NULL;
+		c->buf_len = 0;
+	}
+}
+
+void http_conn_fini(struct http_server *srv, struct http_conn *c)
+{
+	release_buf(srv, c);
+}
+
+static enum http_conn_state finish(struct http_server *srv, struct http_conn *c, bool graceful)
+{
+	c->s->ops->close(c->s, graceful);
+	c->state = HTTP_CONN_DONE;
+	srv->stats.conns_closed++;
+	release_buf(srv, c);
+	return HTTP_CONN_DONE;
+}
+
+static void consume(struct http_conn *c, size_t n)
+{
+	memmove(c->buf, c->buf + n, c->buf_len - n);
+	c->buf_len -= n;
+}
+
+/* Everything a parsed head asks, in order. False when blocked on send room. */
+static bool handle(struct http_server *srv, struct http_conn *c, struct http_request *req)
+{
+	int st = http_semantics(req);
+
+	c->waiting = false;
+	if (!st && req->method == HTTP_M_UNKNOWN)
+		st = 501; /* RFC 9110 9.1 */
+	if (!st && req->target.len == 1 && req->target.p[0] == '*')
+		st = req->method == HTTP_M_OPTIONS ? 405 : 400;
+	if (!st && req->method == HTTP_M_CONNECT)
+		st = 405;
+	if (!st)
+		st = http_path_decode(req, c->path_buf, sizeof c->path_buf);
+	if (!req->keep_alive)
+		http_mark_close(c);
+	if (st)
+		http_respond_error(srv, c, req, st);
+	else if (!(srv->cfg.route && srv->cfg.route(srv->cfg.app, c, req)))
+		http_serve_static(srv, c, req);
+	return !c->waiting;
+}
+
+/* Answer the requests in the buffer while there is room to. */
+static void process(struct http_server *srv, struct http_conn *c, uint64_t now)
+{
+	struct http_request req;
+	size_t head = 0;
+	int status = 0;
+
+	while (c->buf_len > 0 && !c->close_after && !c->streaming) {
+		enum http_parse_result r;
+
+		if (c->body_skip) {
+			size_t k = c->body_skip < c->buf_len ? (size_t)c->body_skip : c->buf_len;
+			consume(c, k);
+			c->body_skip -= k;
+			continue;
+		}
+		r = http_parse_head(c->buf, c->buf_len, &req, &head, &status);
+		if (r == HTTP_PARSE_INCOMPLETE)
+			return;
+		if (r == HTTP_PARSE_ERROR) {
+			c->waiting = false;
+			http_respond_error(srv, c, NULL, status);
+			if (!c->waiting)
+				c->buf_len = 0; /* nothing after a broken head can be trusted */
+			return;
+		}
+		/* Content-Length is checked by handle(); a body must be whole here before
+		 * the app reads it, and whole bodies fit the buffer by HTTP_MAX_BODY. */
+		if (!handle(srv, c, &req)) {
+			c->t_head_start = 0;
+			return;
+		}
+		srv->stats.requests++;
+		c->requests++;
+		consume(c, head);
+		c->body_skip = req.content_length;
+		c->t_head_start = c->buf_len ? now : 0;
+		c->t_idle_start = now;
+	}
+}
+
+/* Read what the stream has, into a pooled buffer. True when anything changed. */
+static bool fill(struct http_server *srv, struct http_conn *c, uint64_t now)
+{
+	bool eof = false;
+	size_t n;
+
+	if (c->streaming) {
+		uint8_t junk[256]; /* an event-stream client has nothing to say: drop it */
+		while (c->s->ops->recv(c->s, junk, sizeof junk, &eof) > 0)
+			;
+		c->peer_eof = eof;
+		return false;
+	}
+	if (!c->buf) {
+		c->buf = pool_get(srv);
+		if (!c->buf) {
+			srv->stats.pool_waits++;
+			return false;
+		}
+	}
+	if (c->buf_len == HTTP_BUF_LEN)
+		return false;
+	n = c->s->ops->recv(c->s, c->buf + c->buf_len, HTTP_BUF_LEN - c->buf_len, &eof);
+	if (n && c->buf_len == 0 && !c->t_head_start && !c->body_skip)
+		c->t_head_start = now;
+	c->buf_len += n;
+	if (eof)
+		c->peer_eof = true;
+	return n > 0;
+}
+
+/* Header, idle and send timeouts. Returns true when the connection ended. */
+static bool timeouts(struct http_server *srv, struct http_conn *c, uint64_t now)
+{
+	const struct http_config *cfg = &srv->cfg;
+	uint64_t unsent = c->s->ops->unsent(c->s);
+
+	if (unsent < c->last_unsent || unsent == 0)
+		c->t_last_progress = now;
+	c->last_unsent = unsent;
+	if (unsent)
+		c->t_idle_start = now; /* still sending: not idle */
+	if (unsent && cfg->send_timeout_ns && now - c->t_last_progress >= cfg->send_timeout_ns) {
+		srv->stats.timeout_send++; /* a reader that stopped reading: RST */
+		finish(srv, c, false);
+		return true;
+	}
+	if (c->t_head_start && cfg->header_timeout_ns &&
+	    now - c->t_head_start >= cfg->header_timeout_ns) {
+		srv->stats.timeout_header++;
+		c->buf_len = 0;
+		c->t_head_start = 0;
+		http_respond_error(srv, c, NULL, 408);
+		finish(srv, c, !c->waiting);
+		return true;
+	}
+	if (!c->streaming && c->buf_len == 0 && !unsent && cfg->idle_timeout_ns &&
+	    now - c->t_idle_start >= cfg->idle_timeout_ns) {
+		srv->stats.timeout_idle++;
+		finish(srv, c, true);
+		return true;
+	}
+	return false;
+}
+
+static uint64_t deadline_of(const struct http_server *srv, const struct http_conn *c)
+{
+	const struct http_config *cfg = &srv->cfg;
+	uint64_t d = UINT64_MAX;
+
+	if (c->t_head_start && cfg->header_timeout_ns)
+		d = c->t_head_start + cfg->header_timeout_ns;
+	if (c->last_unsent && cfg->send_timeout_ns && c->t_last_progress + cfg->send_timeout_ns < d)
+		d = c->t_last_progress + cfg->send_timeout_ns;
+	if (!c->streaming && cfg->idle_timeout_ns && c->t_idle_start + cfg->idle_timeout_ns < d)
+		d = c->t_idle_start + cfg->idle_timeout_ns;
+	return d;
+}
+
+enum http_conn_state http_conn_poll(struct http_server *srv, struct http_conn *c, uint64_t now)
+{
+	int rounds;
+
+	if (c->state == HTTP_CONN_DONE)
+		return HTTP_CONN_DONE;
+	if (timeouts(srv, c, now))
+		return HTTP_CONN_DONE;
+	/* Bounded, so one busy client cannot keep the loop here forever. */
+	for (rounds = 0; rounds < 16; rounds++) {
+		process(srv, c, now);
+		if (c->waiting)
+			break;
+		if (c->close_after)
+			return finish(srv, c, true);
+		if (!fill(srv, c, now)) {
+			if (c->peer_eof && (c->streaming || c->buf_len == 0 || c->body_skip))
+				return finish(srv, c, true);
+			if (c->peer_eof) {
+				/* A partial request and no more to come. */
+				process(srv, c, now);
+				return finish(srv, c, true);
+			}
+			break;
+		}
+	}
+	if (c->buf_len == 0)
+		release_buf(srv, c);
+	c->deadline = deadline_of(srv, c);
+	return HTTP_CONN_OPEN;
+}
+
+uint64_t http_conn_deadline(const struct http_conn *c)
+{
+	return c->deadline;
+}
