@@ -34,8 +34,9 @@ int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, siz
 /* Write (blob) to (path) atomically (temporary file, fsync, rename). */
 int build_write_file(const char *path, const uint8_t *blob, size_t len, struct diag *d);
 /* Map the store file (path) read-only and open it; *map and *len describe the
- * mapping (munmap to release). */
-int store_load_file(const char *path, struct store *st, void **map, size_t *len,
-		    struct diag *d);
+ * mapping (munmap to release). With (fd) non-NULL the file stays open there (for
+ * sendfile); else it is closed. */
+int store_load_file(const char *path, struct store *st, void **map, size_t *len, int *fd,
+                    struct diag *d);
 
 #endif

@@ -92,7 +92,7 @@ int cmd_export(int argc, char **argv)
 	}
 	if (argc != 3)
 		return cli_error("export", 2, "usage: unideck export FILE DIR");
-	if (store_load_file(argv[1], &st, &map, &len, &d) != 0) {
+	if (store_load_file(argv[1], &st, &map, &len, NULL, &d) != 0) {
 		diag_print(stderr, &d);
 		return 1;
 	}

@@ -212,9 +212,10 @@ static void on_conn_gone(void *ctx, struct http_conn *c)
 
 static int load_file(struct serve *s, struct diag *d)
 {
-	if (store_load_file(s->src, &s->cur.st, (void **)&s->cur.map, &s->cur.len, d) != 0)
+	if (store_load_file(s->src, &s->cur.st, (void **)&s->cur.map, &s->cur.len, &s->cur.fd, d) !=
+	    0)
 		return -1;
-	s->cur.fd = -1;
+	hsock_set_store_file(s->h, s->cur.map, s->cur.len, s->cur.fd);
 	return 0;
 }
 

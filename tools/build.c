@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/* Building a store from a decks folder, and reading and writing store files. */
+#include "tools/build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tools/storew.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void human(char *out, size_t cap, uint64_t n)
+{
+	if (n >= 10u * 1024 * 1024)
+		snprintf(out, cap, "%.1f MB", (double)n / 1e6);
+	else if (n >= 10u * 1024)
+		snprintf(out, cap, "%.0f kB", (double)n / 1e3);
+	else
+		snprintf(out, cap, "%llu B", (unsigned long long)n);
+}
+
+struct progress {
+	FILE *f;
+	size_t decks;
+};
+
+static void on_deck(void *ctx, const struct deck_info *info)
+{
+	struct progress *p = ctx;
+	char size[32];
+
+	p->decks++;
+	if (!p->f)
+		return;
+	human(size, sizeof size, info->bytes);
+	fprintf(p->f, "  %-20s %3zu slides %4zu files %10s  %s\n", info->slug, info->n_slides,
+	        info->n_files, size, info->title);
+}
+
+/* SOURCE_DATE_EPOCH when set (reproducible-builds.org), else -1. */
+static int64_t source_date_epoch(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return -1;
+	v = strtoll(s, &end, 10);
+	return *end || v < 0 ? -1 : v;
+}
+
+static struct storew_cache *shared_cache(void)
+{
+	/* One per process: `serve` rebuilds reuse it, `build` builds once. */
+	static struct storew_cache *c;
+
+	if (!c)
+		c = storew_cache_new();
+	return c;
+}
+
+int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, size_t *len,
+                struct build_totals *t, struct diag *d)
+{
+	struct progress prog = {o->progress, 0};
+	struct deck_opts dopt = o->deck;
+	struct storew_opts wo = {0};
+	struct storew_totals wt;
+	struct bset set;
+	double t0 = now_s();
+	int64_t newest = 0;
+	size_t i;
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	bset_init(&set);
+	if (dopt.epoch < 0)
+		dopt.epoch = source_date_epoch();
+	dopt.on_deck = on_deck;
+	dopt.ctx = &prog;
+	if (o->progress)
+		fprintf(o->progress, "building %s\n", dir);
+	rc = decks_compile(dir, &dopt, &set, d);
+	if (rc == 0) {
+		/* The build time is the newest input, so that the output depends only
+		 * on the inputs (SOURCE_DATE_EPOCH clamps the mtimes already). */
+		for (i = 0; i < set.n; i++)
+			if (set.v[i].mtime > newest)
+				newest = set.v[i].mtime;
+		wo.level = o->level;
+		wo.build_epoch = (uint64_t)newest;
+		wo.flags = o->deck.dev ? STORE_F_DEV : 0;
+		wo.cache = shared_cache();
+		rc = storew_write(&set, &wo, blob, len, &wt, d);
+	}
+	bset_free(&set);
+	if (rc != 0)
+		return rc;
+	t->decks = prog.decks;
+	t->files = wt.files;
+	t->raw = wt.raw;
+	t->gzip = wt.gzip;
+	t->br = wt.br;
+	t->store_len = *len;
+	t->seconds = now_s() - t0;
+	if (o->progress) {
+		char raw[32], gz[32], br[32], all[32];
+		human(raw, sizeof raw, wt.raw);
+		human(gz, sizeof gz, wt.gzip);
+		human(br, sizeof br, wt.br);
+		human(all, sizeof all, *len);
+		fprintf(o->progress,
+		        "%zu decks, %zu files: %s raw, %s gzip (%zu files), %s brotli (%zu files); "
+		        "store %s in %.2f s\n",
+		        t->decks, t->files, raw, gz, wt.n_gzip, br, wt.n_br, all, t->seconds);
+	}
+	return 0;
+}
+
+int build_write_file(const char *path, const uint8_t *blob, size_t len, struct diag *d)
+{
+	char tmp[PATH_MAX];
+	size_t off = 0;
+	int fd;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= sizeof tmp)
+		return diag_fail(d, path, 0, "path too long");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return diag_fail(d, path, 0, "cannot write: %s", strerror(errno));
+	while (off < len) {
+		ssize_t n = write(fd, blob + off, len - off);
+		if (n <= 0) {
+			int e = errno;
+			close(fd);
+			unlink(tmp);
+			return diag_fail(d, path, 0, "cannot write: %s", strerror(e));
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return diag_fail(d, path, 0, "cannot write: %s", strerror(e));
+	}
+	return 0;
+}
+
+int store_load_file(const char *path, struct store *st, void **map, size_t *len, int *fd_out,
+                    struct diag *d)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	enum store_result r;
+	void *m;
+
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		diag_fail(d, path, 0, "cannot read: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (sb.st_size < (off_t)STORE_HEADER_LEN) {
+		close(fd);
+		return diag_fail(d, path, 0, "not a unideck store (too short)");
+	}
+	m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED) {
+		close(fd);
+		return diag_fail(d, path, 0, "cannot map: %s", strerror(errno));
+	}
+	r = store_open(st, m, (uint64_t)sb.st_size);
+	if (r != STORE_OK) {
+		munmap(m, (size_t)sb.st_size);
+		close(fd);
+		return diag_fail(d, path, 0, "%s", store_result_str(r));
+	}
+	if (fd_out)
+		*fd_out = fd;
+	else
+		close(fd);
+	*map = m;
+	*len = (size_t)sb.st_size;
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* The store writer: a build set in, a store blob (store/store.h's layout) out.
+ *
+ * For each file: identity always; gzip (libdeflate) and brotli (libbrotlienc)
+ * variants for compressible types, kept only when at least 5% and 64 bytes
+ * smaller; a strong ETag per representation (the first 96 bits of the SHA-256
+ * of its bytes, in hex); the precomputed header block. Bodies start on 64-byte
+ * boundaries (a cache line: the device and the checksum loop read them whole).
+ *
+ * The same set, level and epoch always give the same bytes. A compression cache
+ * (storew_cache) remembers variants by content hash, so the preview server's
+ * rebuilds only compress what changed; it may be NULL. Compression runs on every
+ * CPU; the result does not depend on how many there are. */
+#ifndef UD_TOOLS_STOREW_H
+#define UD_TOOLS_STOREW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tools/bset.h"
+#include "tools/diag.h"
+
+struct storew_cache;
+
+struct storew_opts {
+	int level;            /* 0 fast (preview) .. 2 smallest (release) */
+	uint64_t build_epoch; /* the store header's build time */
+	uint32_t flags;       /* STORE_F_* */
+	struct storew_cache *cache;
+};
+
+struct storew_totals {
+	size_t files;
+	uint64_t raw, gzip, br; /* identity bytes; bytes of the variants kept */
+	size_t n_gzip, n_br;
+};
+
+struct storew_cache *storew_cache_new(void);
+void storew_cache_free(struct storew_cache *c);
+
+/* Sorts (set) by path. Returns 0 with a malloc'd (*blob, *len), or -1 with (d). */
+int storew_write(struct bset *set, const struct storew_opts *o, uint8_t **blob, size_t *len,
+                 struct storew_totals *t, struct diag *d);
+
+#endif
