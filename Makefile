@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 # unideck: plain GNU make. `make` builds build/unideck; see README for the rest.
 
+.DEFAULT_GOAL := all
+
 CC ?= cc
 ifeq ($(origin CC),default)
 CC := gcc

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/* UTF-8 validation, line numbers and whole-file reads. */
+#include "tools/text.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int text_line_of(const char *p, size_t off)
+{
+	int line = 1;
+	size_t i;
+
+	for (i = 0; i < off; i++)
+		if (p[i] == '\n')
+			line++;
+	return line;
+}
+
+/* Length of the UTF-8 sequence at (s) within (n) bytes, or 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len, i;
+	unsigned int cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+int text_utf8_check(const char *p, size_t n, const char *file, struct diag *d)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, line_start = 0;
+	int line = 1;
+
+	while (i < n) {
+		size_t k = utf8_seq(s + i, n - i);
+		if (k == 0)
+			return diag_fail(d, file, line,
+			                 "invalid UTF-8 at byte %zu of the line (0x%02x): save the "
+			                 "file as UTF-8",
+			                 i - line_start + 1, s[i]);
+		if (s[i] == '\n') {
+			line++;
+			line_start = i + 1;
+		}
+		i += k;
+	}
+	return 0;
+}
+
+char *text_read_file(const char *path, size_t *len, struct diag *d)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f) {
+		diag_fail(d, path, 0, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		size_t k;
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap);
+			if (!buf) {
+				fclose(f);
+				diag_fail(d, path, 0, "out of memory");
+				return NULL;
+			}
+		}
+		k = fread(buf + n, 1, cap - n - 1, f);
+		n += k;
+		if (k == 0)
+			break;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		diag_fail(d, path, 0, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
