@@ -94,6 +94,8 @@ int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, siz
 	dopt.ctx = &prog;
 	if (o->progress)
 		fprintf(o->progress, "building %s\n", dir);
+	if (o->progress)
+		fflush(o->progress);
 	rc = decks_compile(dir, &dopt, &set, d);
 	if (rc == 0) {
 		/* The build time is the newest input, so that the output depends only
