@@ -59,14 +59,13 @@ struct net_stack; /* net/stack.h */
 
 size_t net_stack_size(void);
 void net_init(struct net_stack *s, const struct net_config *cfg, const struct net_ops *ops,
-	      uint64_t now);
+              uint64_t now);
 void net_input(struct net_stack *s, const uint8_t *frame, size_t len, uint64_t now);
 /* Run timers and send what is due; returns the monotonic time at which it wants
  * to be called again at the latest. */
 uint64_t net_poll(struct net_stack *s, uint64_t now);
 
 /* The address in use (after DHCP, the leased one); false while unconfigured. */
-bool net_address(const struct net_stack *s, uint32_t *addr, uint8_t *prefix_len,
-		 uint32_t *gateway);
+bool net_address(const struct net_stack *s, uint32_t *addr, uint8_t *prefix_len, uint32_t *gateway);
 
 #endif

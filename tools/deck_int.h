@@ -19,20 +19,20 @@
 
 /* The reveal.js runtime from node_modules, and which of its files are used. */
 struct runtime {
-	char dist[PATH_MAX];  /* .../node_modules/reveal.js/dist */
+	char dist[PATH_MAX]; /* .../node_modules/reveal.js/dist */
 	char version[32];
-	char prefix[64];      /* "/_reveal/<version>/" */
-	char **used;          /* paths relative to dist */
+	char prefix[64]; /* "/_reveal/<version>/" */
+	char **used;     /* paths relative to dist */
 	size_t n_used;
 };
 
 struct deck {
 	const struct deck_opts *o;
 	struct runtime *rt;
-	char dir[PATH_MAX];   /* the deck's folder */
+	char dir[PATH_MAX];       /* the deck's folder */
 	char file[PATH_MAX + 16]; /* its deck.md or index.html */
 	struct deck_info info;
-	int64_t mtime;        /* of the source file, clamped */
+	int64_t mtime; /* of the source file, clamped */
 	bool has_code;
 };
 
@@ -47,13 +47,13 @@ void rt_theme_list(const struct runtime *rt, struct sbuf *out);
  * the HTML came from, for line numbers (the HTML itself when it is the source).
  * With (rewrite) non-NULL, references to the reveal.js runtime are rewritten to
  * the store's copy and the result is written there. */
-int deck_check_refs(struct deck *dk, const char *html, size_t len, const char *src,
-		    size_t src_len, int src_line0, struct sbuf *rewrite, struct diag *d);
+int deck_check_refs(struct deck *dk, const char *html, size_t len, const char *src, size_t src_len,
+                    int src_line0, struct sbuf *rewrite, struct diag *d);
 
 int deck_md(struct deck *dk, struct bset *out, struct diag *d);
 int deck_html(struct deck *dk, struct bset *out, struct diag *d);
-void deck_index(const struct deck_info *decks, size_t n, const struct deck_opts *o,
-		int64_t mtime, struct bset *out);
+void deck_index(const struct deck_info *decks, size_t n, const struct deck_opts *o, int64_t mtime,
+                struct bset *out);
 
 /* The page-end scripts every page of a preview build carries. */
 void deck_dev_scripts(const struct deck_opts *o, struct sbuf *out);
