@@ -16,6 +16,7 @@ static const char usage[] =
         "                        every change; or serve a built store\n"
         "  build DIR -o FILE     build every deck in DIR into one content store\n"
         "  inspect FILE          list what a store holds: paths, sizes, encodings, ETags\n"
+        "  export FILE DIR       write a store out as files, for any other web server\n"
         "  help [COMMAND]        this text, or a command's own\n"
         "\n"
         "Options:\n"
@@ -31,10 +32,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-        {"new", cmd_new},
-        {"serve", cmd_serve},
-        {"build", cmd_build},
-        {"inspect", inspect_main},
+        {"new", cmd_new},          {"serve", cmd_serve},   {"build", cmd_build},
+        {"inspect", inspect_main}, {"export", cmd_export},
 };
 
 int main(int argc, char **argv)
