@@ -47,6 +47,8 @@ struct hconn {
 	uint8_t copy[HSOCK_COPY_BYTES];
 	bool starved; /* parked on hsock.starved, waiting for a buffer */
 	struct hconn *next_starved;
+	bool dirty; /* output queued by the app between events (an event push) */
+	struct hconn *next_dirty;
 };
 
 struct hsock {
@@ -62,6 +64,8 @@ struct hsock {
 	size_t map_len;
 	int map_fd;
 	struct hconn *starved;
+	struct hconn *dirty; /* connections given output by the app between events */
+	bool stepping;       /* inside conn_step: it flushes by itself */
 };
 
 static uint64_t now_ns(void)
@@ -126,11 +130,21 @@ static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t of
 		if (last->fd < 0 && last->p + last->len == p) {
 			last->len += len;
 			c->unsent += len;
+			if (!c->h->stepping && !c->dirty) {
+				c->dirty = true;
+				c->next_dirty = c->h->dirty;
+				c->h->dirty = c;
+			}
 			return;
 		}
 	}
 	if (c->q_n == HSOCK_QUEUE_SEGS)
 		abort(); /* the HTTP layer must ask can_send first: our bug */
+	if (!c->h->stepping && !c->dirty) {
+		c->dirty = true;
+		c->next_dirty = c->h->dirty;
+		c->h->dirty = c;
+	}
 	sg = &c->q[(c->q_head + c->q_n) % HSOCK_QUEUE_SEGS];
 	sg->p = p;
 	sg->len = len;
@@ -270,6 +284,12 @@ static void conn_free(struct hconn *c)
 			h->conns[i] = h->conns[--h->n_conns];
 			break;
 		}
+	if (c->dirty) {
+		struct hconn **pp = &h->dirty;
+		while (*pp != c)
+			pp = &(*pp)->next_dirty;
+		*pp = c->next_dirty;
+	}
 	if (c->starved) {
 		struct hconn **pp = &h->starved;
 		while (*pp != c)
@@ -320,7 +340,9 @@ static void conn_step(struct hconn *c, uint64_t now)
 	}
 	if (!c->http_done) {
 		c->recv_called = false;
+		h->stepping = true;
 		http_conn_poll(h->srv, &c->hc, now);
+		h->stepping = false;
 	}
 	if (!flush(c)) {
 		conn_free(c);
@@ -394,6 +416,18 @@ static void accept_all(struct hsock *h, uint64_t now)
 		epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &e);
 		h->conns[h->n_conns++] = c;
 		http_conn_init(h->srv, &c->hc, &c->st, now);
+		conn_step(c, now);
+	}
+}
+
+/* Send what the app queued outside any connection's own step (events). */
+static void flush_dirty(struct hsock *h, uint64_t now)
+{
+	while (h->dirty) {
+		struct hconn *c = h->dirty;
+		h->dirty = c->next_dirty;
+		c->dirty = false;
+		c->next_dirty = NULL;
 		conn_step(c, now);
 	}
 }
@@ -552,6 +586,7 @@ int hsock_run(struct hsock *h)
 		http_server_tick(h->srv, wall_ns());
 		if (h->hooks.tick && now >= next_tick)
 			next_tick = h->hooks.tick(h->hooks.ctx, now);
+		flush_dirty(h, now);
 		if (now >= next_sweep) {
 			sweep(h, now);
 			next_sweep = now + SWEEP_NS;
@@ -581,6 +616,7 @@ int hsock_run(struct hsock *h)
 			}
 		}
 		wake_starved(h, now);
+		flush_dirty(h, now);
 	}
 	return 0;
 }

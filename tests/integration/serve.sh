@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The preview server: rebuild on change, reload over server-sent events, build
+# errors in the browser, recovery, and a clean Ctrl-C.
+. "$(dirname "$0")/../lib.sh"
+
+mkdir -p "$TMP/decks/talk"
+printf -- '---\ntitle: Live\n---\n# First version\n' >"$TMP/decks/talk/deck.md"
+start_server "$TMP/decks" || exit 1
+B=http://127.0.0.1:$PORT
+
+# wait_for FILE REGEX [SECONDS]: until FILE matches.
+wait_for() {
+	local i
+	for i in $(seq 1 $((${3:-10} * 10))); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+expect_match "serves the deck" 'First version' "$(curl -s $B/talk/)"
+expect_match "preview pages load the live-reload script" '/_unideck/live.js' "$(curl -s $B/talk/)"
+h=$(curl -s -m 1 -D - -o /dev/null $B/_unideck/events)
+expect_match "the event stream is text/event-stream" 'Content-Type: text/event-stream' "$h"
+
+curl -s -N $B/_unideck/events >"$TMP/events" &
+PIDS+=($!)
+check "the event stream opens" wait_for "$TMP/events" 'unideck events'
+
+printf -- '---\ntitle: Live\n---\n# Second version\n' >"$TMP/decks/talk/deck.md"
+check "an edit sends reload" wait_for "$TMP/events" '^event: reload'
+check "and the new deck is served" wait_for <(for i in $(seq 1 50); do curl -s $B/talk/; sleep 0.1; done) 'Second version'
+check "the server said it rebuilt" wait_for "$TMP/server.log" 'rebuilt in [0-9]+ ms'
+
+printf -- '---\ntitle: Broken\n# the front matter never ends\n' >"$TMP/decks/talk/deck.md"
+reloads() { [ "$(grep -c '^event: reload' "$TMP/events")" -ge "$1" ]; }
+for i in $(seq 1 50); do reloads 2 && break; sleep 0.1; done
+check "a broken edit sends reload too" reloads 2
+for i in $(seq 1 50); do
+	st=$(status $B/talk/)
+	[ "$st" = 500 ] && break
+	sleep 0.1
+done
+expect_eq "a broken deck answers 500" 500 "$st"
+page=$(curl -s $B/talk/)
+expect_match "the page shows file and line" 'talk/deck.md:1: front matter is not terminated' "$page"
+expect_match "and reloads itself when fixed" '/_unideck/live.js' "$page"
+expect_match "the error is on the console too" 'deck.md:1: error: front matter is not terminated' "$(cat "$TMP/server.log")"
+expect_eq "assets keep being served meanwhile" 200 "$(status $B/_unideck/live.js)"
+
+mkdir -p "$TMP/decks/second"
+printf -- '---\ntitle: Fixed\n---\n# Third version\n' >"$TMP/decks/talk/deck.md"
+printf -- '# A new deck\n' >"$TMP/decks/second/deck.md"
+for i in $(seq 1 50); do
+	st=$(status $B/second/)
+	[ "$st" = 200 ] && break
+	sleep 0.1
+done
+expect_eq "a new folder is watched and built" 200 "$st"
+expect_match "the fixed deck is back" 'Third version' "$(curl -s $B/talk/)"
+
+stop_server
+expect_eq "Ctrl-C exits 0" 0 "$?"
+expect_match "and says it stopped" 'stopped' "$(cat "$TMP/server.log")"
+
+# A port in use is a clear error.
+python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(30)' >"$TMP/port" &
+PIDS+=($!)
+wait_for "$TMP/port" '^[0-9]+$'
+busy=$(cat "$TMP/port")
+out=$("$UNIDECK" serve "$TMP/decks" --port "$busy" 2>&1)
+rc=$?
+expect_eq "a busy port exits 1" 1 "$rc"
+expect_match "and says what to do" "port $busy is in use" "$out"
+finish
