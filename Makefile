@@ -20,7 +20,7 @@ CORE_CFLAGS := -ffreestanding -fbuiltin -nostdinc -isystem $(CC_INC)
 HOST_CFLAGS := -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-PKGS := md4c libdeflate libbrotlienc
+PKGS := md4c libdeflate libbrotlienc libbrotlidec
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

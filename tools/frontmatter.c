@@ -77,8 +77,10 @@ static int parse_line(const char *s, const char *e, int line, const char *file,
 		e--;
 	if (v < e && (*v == '"' || *v == '\'')) {
 		const char *end = quoted(v, e, &val);
-		if (!end)
+		if (!end) {
+			sb_free(&val);
 			return diag_fail(d, file, line, "front matter: unterminated quoted value");
+		}
 		while (end < e && (*end == ' ' || *end == '\t'))
 			end++;
 		if (end < e && *end != '#') {

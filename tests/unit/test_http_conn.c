@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the HTTP connection: responses from the store, preconditions,
+ * ranges, negotiation, pipelining, timeouts, the buffer pool and backpressure. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http.h"
+#include "tests/unit/check.h"
+#include "tests/unit/http_fake.h"
+
+#define SEC 1000000000ull
+
+static struct http_server srv;
+
+/* One request (or several) on a fresh connection; returns the output. */
+static const char *run(struct fake *f, const char *req)
+{
+	struct http_conn c;
+
+	fake_init(f, req, strlen(req));
+	f->eof = true;
+	http_conn_init(&srv, &c, &f->st, 1 * SEC);
+	fake_run(&srv, &c, f, 1 * SEC);
+	http_conn_fini(&srv, &c);
+	return fake_text(f);
+}
+
+static bool has(const char *out, const char *s)
+{
+	return strstr(out, s) != NULL;
+}
+
+static const char *etag_of(const char *path, const char *enc)
+{
+	static char tag[64];
+	struct store_entry e;
+	int k = strcmp(enc, "br") == 0 ? STORE_ENC_BR : strcmp(enc, "gzip") == 0 ? 1 : 0;
+
+	store_lookup(fake_store(), path, strlen(path), &e);
+	snprintf(tag, sizeof tag, "%.*s", (int)e.rep[k].etag_len, e.rep[k].etag);
+	return tag;
+}
+
+static void test_basics(void)
+{
+	struct fake f = {0};
+	const char *o;
+
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 OK\r\nDate: ") && has(o, "\r\n\r\n<h1>index</h1>"),
+	      "/ is /index.html");
+	o = run(&f, "GET /d HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 308 ") && has(o, "Location: /d/\r\n"),
+	      "/d redirects to /d/ with 308");
+	o = run(&f, "GET /d?x=1 HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(has(o, "Location: /d/?x=1\r\n"), "the redirect keeps the query");
+	o = run(&f, "GET /d/ HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(has(o, "<h1>deck</h1>"), "/d/ is /d/index.html");
+	o = run(&f, "GET /nope HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 404 Not Found"), "404");
+	o = run(&f, "PUT /d/a.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 405 ") && has(o, "Allow: GET, HEAD\r\n"), "405 with Allow");
+	o = run(&f, "BREW /d/a.txt HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 501 ") && has(o, "Connection: close"),
+	      "501 for unknown methods, closing");
+	o = run(&f, "GET / HTTP/1.1\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 400 ") && f.closed, "no Host: 400 and close");
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 400 "), "two Hosts: 400");
+	o = run(&f, "GET / HTTP/1.0\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 ") && f.closed, "HTTP/1.0 needs no Host, and closes");
+	o = run(&f, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+	CHECK(has(o, "Connection: keep-alive\r\n"), "HTTP/1.0 keep-alive is answered in kind");
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: "
+	            "chunked\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 400 "), "Content-Length with Transfer-Encoding: 400");
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 501 "), "Transfer-Encoding alone: 501");
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 400 "), "conflicting Content-Lengths: 400");
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 413 "), "a body past HTTP_MAX_BODY: 413");
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET /d/ "
+	            "HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(fake_count(&f, "HTTP/1.1 200") == 2 && has(o, "<h1>deck</h1>"),
+	      "a GET body is skipped and the next request still parses");
+	o = run(&f, "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 405 "), "OPTIONS * is 405 with Allow");
+	o = run(&f, "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 405 "), "CONNECT is 405");
+	fake_free(&f);
+}
+
+static void test_head_and_refs(void)
+{
+	struct fake f = {0};
+	const char *o;
+	char get_head[2048];
+
+	o = run(&f, "GET /d/v.mp4 HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(f.refd == 1000, "the body goes out by reference (%llu bytes)",
+	      (unsigned long long)f.refd);
+	CHECK(f.copied < 600, "only the head is copied (%llu bytes)", (unsigned long long)f.copied);
+	snprintf(get_head, sizeof get_head, "%.*s", (int)(strstr(o, "\r\n\r\n") - o), o);
+	o = run(&f, "HEAD /d/v.mp4 HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(f.refd == 0 && strncmp(o, get_head, strlen(get_head)) == 0 &&
+	              strlen(o) == strlen(get_head) + 4,
+	      "HEAD: the same head, no body");
+	fake_free(&f);
+}
+
+static void test_negotiation(void)
+{
+	struct fake f = {0};
+	const char *o;
+
+	o = run(&f, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(!has(o, "Content-Encoding") && has(o, "Vary: Accept-Encoding"),
+	      "no Accept-Encoding: identity, with Vary");
+	o = run(&f, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip, br\r\n\r\n");
+	CHECK(has(o, "Content-Encoding: br"), "br and gzip offered: the smaller (br)");
+	o = run(&f,
+	        "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip;q=1, br;q=0.5\r\n\r\n");
+	CHECK(has(o, "Content-Encoding: gzip"), "q-values win over size");
+	o = run(&f,
+	        "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nAccept-Encoding: identity;q=0, gzip\r\n\r\n");
+	CHECK(has(o, "Content-Encoding: gzip"), "identity;q=0 with gzip: gzip");
+	o = run(&f, "GET /d/v.mp4 HTTP/1.1\r\nHost: a\r\nAccept-Encoding: identity;q=0\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 406 "), "nothing acceptable: 406");
+	o = run(&f, "GET /d/v.mp4 HTTP/1.1\r\nHost: a\r\nAccept-Encoding: *;q=0\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 406 "), "*;q=0 excludes identity too");
+	o = run(&f, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nAccept-Encoding: *\r\n\r\n");
+	CHECK(has(o, "Content-Encoding: br"), "* accepts any coding");
+	o = run(&f, "GET /d/v.mp4 HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 ") && !has(o, "Content-Encoding"),
+	      "identity when it is all there is");
+	fake_free(&f);
+}
+
+static void test_preconditions(void)
+{
+	struct fake f = {0};
+	char req[512];
+	const char *o, *et = etag_of("/d/a.txt", "identity");
+
+	snprintf(req, sizeof req, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nIf-None-Match: %s\r\n\r\n",
+	         et);
+	o = run(&f, req);
+	CHECK(has(o, "HTTP/1.1 304 ") && has(o, "ETag: ") && has(o, "Vary: Accept-Encoding") &&
+	              has(o, "Cache-Control: ") && !has(o, "Content-Length"),
+	      "If-None-Match: 304 with validators and Vary, no body headers");
+	snprintf(req, sizeof req,
+	         "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nAccept-Encoding: br\r\nIf-None-Match: "
+	         "%s\r\n\r\n",
+	         et);
+	o = run(&f, req);
+	CHECK(has(o, "HTTP/1.1 200 "), "another representation's ETag does not match");
+	o = run(&f, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nIf-Match: \"nope\"\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 412 "), "If-Match mismatch: 412");
+	snprintf(req, sizeof req, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nIf-Match: W/%s\r\n\r\n", et);
+	o = run(&f, req);
+	CHECK(has(o, "HTTP/1.1 412 "), "If-Match uses the strong comparison");
+	o = run(&f, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nIf-Unmodified-Since: Thu, 01 Jan 1970 "
+	            "00:00:00 GMT\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 412 "), "If-Unmodified-Since before: 412");
+	o = run(&f, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nIf-Match: *\r\nIf-Unmodified-Since: Thu, "
+	            "01 Jan 1970 00:00:00 GMT\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 "), "If-Match present: If-Unmodified-Since is ignored (13.2.2)");
+	o = run(&f, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nIf-Modified-Since: Tue, 14 Nov 2023 "
+	            "22:13:20 GMT\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 304 "), "If-Modified-Since equal to Last-Modified: 304");
+	o = run(&f, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nIf-Modified-Since: Tue, 14 Nov 2023 "
+	            "22:13:19 GMT\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 "), "If-Modified-Since a second earlier: 200");
+	o = run(&f, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nIf-Modified-Since: yesterday\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 "), "an invalid date is ignored");
+	o = run(&f, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nIf-None-Match: "
+	            "\"x\"\r\nIf-Modified-Since: Tue, 14 Nov 2023 22:13:20 GMT\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 "), "If-None-Match present: If-Modified-Since is ignored");
+	fake_free(&f);
+}
+
+static void test_ranges(void)
+{
+	struct fake f = {0};
+	char req[512];
+	const char *o, *et = etag_of("/d/v.mp4", "identity");
+
+	o = run(&f, "GET /d/v.mp4 HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 206 ") && has(o, "Content-Range: bytes 0-1/1000\r\n") &&
+	              has(o, "Content-Length: 2\r\n") && f.refd == 2,
+	      "Safari's bytes=0-1 probe: 206, two bytes");
+	o = run(&f, "GET /d/v.mp4 HTTP/1.1\r\nHost: a\r\nRange: bytes=1000-\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 416 ") && has(o, "Content-Range: bytes */1000\r\n"),
+	      "416 with bytes */len");
+	o = run(&f, "HEAD /d/v.mp4 HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 "), "HEAD ignores Range");
+	snprintf(req, sizeof req,
+	         "GET /d/v.mp4 HTTP/1.1\r\nHost: a\r\nRange: bytes=5-9\r\nIf-Range: %s\r\n\r\n",
+	         et);
+	o = run(&f, req);
+	CHECK(has(o, "HTTP/1.1 206 "), "If-Range with the ETag: 206");
+	o = run(&f, "GET /d/v.mp4 HTTP/1.1\r\nHost: a\r\nRange: bytes=5-9\r\nIf-Range: "
+	            "\"other\"\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 ") && f.refd == 1000,
+	      "If-Range with another ETag: the whole file");
+	o = run(&f, "GET /d/v.mp4 HTTP/1.1\r\nHost: a\r\nRange: bytes=5-9\r\nIf-Range: Tue, 14 Nov "
+	            "2023 22:13:20 GMT\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 206 "), "If-Range with the exact date: 206");
+	o = run(&f, "GET /d/v.mp4 HTTP/1.1\r\nHost: a\r\nRange: bytes=0-9,20-29\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 206 ") &&
+	              has(o, "Content-Type: multipart/byteranges; boundary=ud") &&
+	              fake_count(&f, "Content-Range: bytes ") == 2 && f.refd == 20,
+	      "two ranges: multipart/byteranges, bodies by reference");
+	{
+		const char *body = strstr(o, "\r\n\r\n") + 4;
+		const char *cl = strstr(o, "Content-Length: ");
+		CHECK(cl && (size_t)atol(cl + 16) == f.out_len - (size_t)(body - o),
+		      "the multipart Content-Length is exact");
+		CHECK(fake_count(&f, "\r\n--ud") == 3 && fake_count(&f, "--\r\n") >= 1,
+		      "parts are delimited and closed");
+	}
+	o = run(&f, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nAccept-Encoding: br\r\nRange: "
+	            "bytes=0-9,20-29\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 "), "several ranges of an encoded representation: 200 whole");
+	o = run(&f, "GET /d/a.txt HTTP/1.1\r\nHost: a\r\nAccept-Encoding: br\r\nRange: "
+	            "bytes=0-9\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 206 ") && has(o, "Content-Encoding: br"),
+	      "one range of the br bytes");
+	fake_free(&f);
+}
+
+static void test_pipelining(void)
+{
+	static const char reqs[] = "GET /d/ HTTP/1.1\r\nHost: a\r\n\r\n"
+	                           "GET /nope HTTP/1.1\r\nHost: a\r\n\r\n"
+	                           "HEAD /d/v.mp4 HTTP/1.1\r\nHost: a\r\n\r\n";
+	char first[8192];
+	size_t chunk;
+	bool same = true;
+	struct fake f = {0};
+
+	run(&f, reqs);
+	snprintf(first, sizeof first, "%s", fake_text(&f));
+	CHECK(fake_count(&f, "HTTP/1.1 ") == 3 && strstr(first, "200 OK") < strstr(first, "404") &&
+	              strstr(first, "404") < strrchr(first, '2'),
+	      "pipelined requests are answered in order");
+	for (chunk = 1; chunk < sizeof reqs && same; chunk++) {
+		struct http_conn c;
+		fake_init(&f, reqs, sizeof reqs - 1);
+		f.chunk = chunk;
+		f.eof = true;
+		http_conn_init(&srv, &c, &f.st, SEC);
+		fake_run(&srv, &c, &f, SEC);
+		http_conn_fini(&srv, &c);
+		same = strcmp(fake_text(&f), first) == 0;
+	}
+	CHECK(same, "the same answers however the input is split (chunks of 1 to %zu)", chunk - 1);
+	fake_free(&f);
+}
+
+static void test_backpressure(void)
+{
+	struct fake f = {0};
+	struct http_conn c;
+	static const char reqs[] =
+	        "GET /d/ HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+
+	fake_init(&f, reqs, sizeof reqs - 1);
+	f.room_copy = 0;
+	http_conn_init(&srv, &c, &f.st, SEC);
+	CHECK(http_conn_poll(&srv, &c, SEC) == HTTP_CONN_OPEN && f.out_len == 0 && c.waiting,
+	      "no room to send: nothing is sent, the request waits");
+	f.room_copy = 1 << 20;
+	fake_run(&srv, &c, &f, SEC);
+	CHECK(fake_count(&f, "HTTP/1.1 200") == 2, "room again: both answers go out in order");
+	http_conn_fini(&srv, &c);
+	fake_free(&f);
+}
+
+static void test_timeouts(void)
+{
+	struct fake f = {0};
+	struct http_conn c;
+	static const char part[] = "GET / HTTP/1.1\r\nHost:";
+	static const char whole[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+
+	fake_init(&f, part, sizeof part - 1);
+	http_conn_init(&srv, &c, &f.st, SEC);
+	http_conn_poll(&srv, &c, SEC);
+	CHECK(http_conn_deadline(&c) == 11 * SEC, "a partial head sets the header deadline");
+	CHECK(http_conn_poll(&srv, &c, 10 * SEC) == HTTP_CONN_OPEN,
+	      "before it, the connection waits");
+	CHECK(http_conn_poll(&srv, &c, 11 * SEC) == HTTP_CONN_DONE && has(fake_text(&f), "408") &&
+	              f.closed && srv.stats.timeout_header == 1,
+	      "at it: 408 and close");
+	http_conn_fini(&srv, &c);
+
+	fake_init(&f, whole, sizeof whole - 1);
+	http_conn_init(&srv, &c, &f.st, SEC);
+	http_conn_poll(&srv, &c, SEC);
+	CHECK(http_conn_deadline(&c) == 61 * SEC, "after a response, the idle deadline");
+	CHECK(http_conn_poll(&srv, &c, 61 * SEC) == HTTP_CONN_DONE && f.graceful &&
+	              srv.stats.timeout_idle == 1,
+	      "an idle keep-alive connection closes quietly");
+	http_conn_fini(&srv, &c);
+
+	fake_init(&f, whole, sizeof whole - 1);
+	http_conn_init(&srv, &c, &f.st, SEC);
+	f.unsent = 5000;
+	http_conn_poll(&srv, &c, SEC);
+	http_conn_poll(&srv, &c, 20 * SEC);
+	CHECK(http_conn_poll(&srv, &c, 31 * SEC) == HTTP_CONN_DONE && !f.graceful &&
+	              srv.stats.timeout_send == 1,
+	      "a client that stops reading is reset after the send timeout");
+	http_conn_fini(&srv, &c);
+	fake_free(&f);
+}
+
+static void test_pool(void)
+{
+	struct http_server small;
+	struct fake a = {0}, b = {0};
+	struct http_conn ca, cb;
+	static const char part[] = "GET / HTTP/1.1\r\n";
+	static const char whole[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+
+	fake_server(&small, 1);
+	CHECK(small.pool_total == 1, "a pool of one buffer");
+	fake_init(&a, part, sizeof part - 1);
+	fake_init(&b, whole, sizeof whole - 1);
+	http_conn_init(&small, &ca, &a.st, SEC);
+	http_conn_init(&small, &cb, &b.st, SEC);
+	http_conn_poll(&small, &ca, SEC);
+	http_conn_poll(&small, &cb, SEC);
+	CHECK(small.pool_avail == 0 && b.out_len == 0 && small.stats.pool_waits > 0,
+	      "the pool is empty: the second connection waits without reading");
+	http_conn_poll(&small, &ca, 12 * SEC); /* times out, returns its buffer */
+	http_conn_poll(&small, &cb, 12 * SEC);
+	CHECK(has(fake_text(&b), "HTTP/1.1 200"), "once a buffer is free, it is served");
+	http_conn_fini(&small, &ca);
+	http_conn_fini(&small, &cb);
+	CHECK(small.pool_avail == 1, "every buffer returns to the pool");
+	fake_free(&a);
+	fake_free(&b);
+	fake_server_free(&small);
+}
+
+int main(void)
+{
+	fake_server(&srv, 4);
+	test_basics();
+	test_head_and_refs();
+	test_negotiation();
+	test_preconditions();
+	test_ranges();
+	test_pipelining();
+	test_backpressure();
+	test_timeouts();
+	test_pool();
+	CHECK(srv.pool_avail == srv.pool_total, "no buffer leaked");
+	fake_server_free(&srv);
+	return check_done();
+}
