@@ -36,8 +36,10 @@ static char *render(const char *md, char **section)
 {
 	struct md_out o = {0};
 
-	if (mdrender(md, strlen(md), &o) != 0)
+	if (mdrender(md, strlen(md), &o) != 0) {
+		*section = strdup("");
 		return strdup("(failed)");
+	}
 	*section = o.section_attrs.p ? o.section_attrs.p : strdup("");
 	return o.html.p ? o.html.p : strdup("");
 }
