@@ -143,13 +143,15 @@ enum http_parse_result http_parse_head(const uint8_t *p, size_t len, struct http
 		*status = 400;
 		return HTTP_PARSE_ERROR;
 	}
-	if (e - i > HTTP_MAX_HEAD) {
-		*status = 414; /* RFC 9112 3: long request lines are answered 414 */
+	/* RFC 9112 3: long request lines are answered 414. The cap counts the
+	 * line without its CRLF; a CR may already be there before its LF. */
+	line = e == len ? e : trim_cr(p, i, e);
+	if (line - i > HTTP_MAX_HEAD + (e == len ? 1u : 0u)) {
+		*status = 414;
 		return HTTP_PARSE_ERROR;
 	}
 	if (e == len)
 		return HTTP_PARSE_INCOMPLETE;
-	line = trim_cr(p, i, e);
 	st = parse_request_line(p, i, line, req);
 	if (st) {
 		*status = st;
