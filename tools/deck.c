@@ -534,6 +534,15 @@ int decks_compile(const char *dir, const struct deck_opts *o, struct bset *out, 
 
 	if (rt_open(&rt, o->data_dir, d) != 0)
 		return -1;
+	{
+		/* "decks/" and "decks" name the same folder; messages say "decks/x". */
+		static char clean[PATH_MAX - 256];
+		size_t k = strlen(dir);
+		while (k > 1 && dir[k - 1] == '/')
+			k--;
+		snprintf(clean, sizeof clean, "%.*s", (int)k, dir);
+		dir = clean;
+	}
 	v = list_dir(dir);
 	if (!v) {
 		rc = diag_fail(d, dir, 0, "cannot read the decks folder: %s", strerror(errno));
