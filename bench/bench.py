@@ -191,7 +191,7 @@ class Nginx(Peer):
         with open(conf, "w") as f:
             f.write(NGINX_CONF.format(work=d, port=self.port, root=self.export))
         self.proc = subprocess.Popen(["taskset", "-c", SERVER_CPU, "nginx", "-c", conf, "-p", d],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "stderr"), "w"))
         self.base = f"http://127.0.0.1:{self.port}"
         return wait_http(self.base + "/")
 
@@ -443,6 +443,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="unideck-bench.")
+    os.chmod(work, 0o755)  # nginx's workers run as www-data and must read the files
     try:
         store, export = prepare(work)
         theme = reveal_theme_path(export)

@@ -20,6 +20,9 @@
 
 #define LINGER_NS (2ull * 1000000000ull) /* read and drop input this long after FIN */
 #define SWEEP_NS  (250ull * 1000000ull)  /* how often deadlines are scanned */
+/* Store bytes below this go out with writev, in one call with the head;
+ * sendfile's page-cache path only pays for itself on larger bodies. */
+#define SENDFILE_MIN (64u * 1024u)
 
 struct seg {
 	const uint8_t *p;
@@ -38,6 +41,7 @@ struct hconn {
 	bool graceful;
 	bool fin_sent;    /* shutdown(SHUT_WR) done; lingering */
 	bool recv_called; /* the HTTP layer asked for bytes during the last poll */
+	bool drained;     /* a read this step came back short: the socket is empty */
 	bool peer_eof;
 	uint64_t linger_until;
 	struct seg q[HSOCK_QUEUE_SEGS];
@@ -98,11 +102,15 @@ static size_t op_recv(struct stream *s, uint8_t *buf, size_t cap, bool *eof)
 
 	c->recv_called = true;
 	*eof = c->peer_eof;
-	if (c->peer_eof || cap == 0)
+	if (c->peer_eof || cap == 0 || c->drained)
 		return 0;
 	n = recv(c->fd, buf, cap, 0);
-	if (n > 0)
+	if (n > 0) {
+		/* Short: nothing more is waiting, so spare the next call's EAGAIN;
+		 * epoll reports the socket again when more arrives. */
+		c->drained = (size_t)n < cap;
 		return (size_t)n;
+	}
 	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
 		c->peer_eof = true;
 		*eof = true;
@@ -172,7 +180,7 @@ static void op_send_ref(struct stream *s, const void *p, size_t len)
 	struct hsock *h = c->h;
 	const uint8_t *b = p;
 
-	if (h->map_fd >= 0 && b >= h->map && b + len <= h->map + h->map_len)
+	if (len >= SENDFILE_MIN && h->map_fd >= 0 && b >= h->map && b + len <= h->map + h->map_len)
 		push(c, b, len, h->map_fd, (off_t)(b - h->map));
 	else
 		push(c, b, len, -1, 0);
@@ -340,6 +348,7 @@ static void conn_step(struct hconn *c, uint64_t now)
 	}
 	if (!c->http_done) {
 		c->recv_called = false;
+		c->drained = false;
 		h->stepping = true;
 		http_conn_poll(h->srv, &c->hc, now);
 		h->stepping = false;
