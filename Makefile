@@ -16,6 +16,8 @@ BASE_CFLAGS := $(O) -g $(WARN) -I. -DUD_VERSION='"$(VERSION)"' -fno-strict-alias
 # Layers above platform/ see only the compiler's own headers (stddef, stdint,
 # stdbool, stdarg, limits): no libc, so no libc I/O can creep in.
 CC_INC := $(shell $(CC) -print-file-name=include)
+# Where host objects go: build/ for the default compiler; `make clang` uses build/clang.
+B ?= build
 CORE_CFLAGS := -ffreestanding -fbuiltin -nostdinc -isystem $(CC_INC)
 HOST_CFLAGS := -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -32,27 +34,27 @@ UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 
 # Two flavours of every host object: release (build/rel) and sanitised (build/san).
 define flavour
-$(1)_CORE_OBJ := $$(CORE_SRC:%.c=build/$(1)/%.o)
-$(1)_HOST_OBJ := $$(HOSTED_SRC:%.c=build/$(1)/%.o) $$(TOOLS_SRC:%.c=build/$(1)/%.o)
-$(1)_UNIT_LIB := $$(UNIT_LIB_SRC:%.c=build/$(1)/%.o)
-$(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=build/$(1)/tests/%)
+$(1)_CORE_OBJ := $$(CORE_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_HOST_OBJ := $$(HOSTED_SRC:%.c=$(B)/$(1)/%.o) $$(TOOLS_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_UNIT_LIB := $$(UNIT_LIB_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=$(B)/$(1)/tests/%)
 
-build/$(1)/lib/%.o build/$(1)/http/%.o build/$(1)/store/%.o build/$(1)/app/%.o \
-build/$(1)/net/%.o: EXTRA := $$(CORE_CFLAGS)
+$(B)/$(1)/lib/%.o $(B)/$(1)/http/%.o $(B)/$(1)/store/%.o $(B)/$(1)/app/%.o \
+$(B)/$(1)/net/%.o: EXTRA := $$(CORE_CFLAGS)
 
-build/$(1)/%.o: %.c
+$(B)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
 	$$(CC) $$(BASE_CFLAGS) $$($(1)_FLAGS) $$(EXTRA) $$(if $$(EXTRA),,$$(HOST_CFLAGS) $$(PKG_CFLAGS)) -MMD -MP -c $$< -o $$@
 
-build/$(1)/unideck: build/$(1)/tools/main.o $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
+$(B)/$(1)/unideck: $(B)/$(1)/tools/main.o $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
 	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
 
 # Unit tests link against an archive, so each pulls in only the modules it uses.
-build/$(1)/libud.a: $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
+$(B)/$(1)/libud.a: $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
 	rm -f $$@
 	ar rcs $$@ $$^
 
-build/$(1)/tests/%: build/$(1)/tests/unit/%.o $$($(1)_UNIT_LIB) build/$(1)/libud.a
+$(B)/$(1)/tests/%: $(B)/$(1)/tests/unit/%.o $$($(1)_UNIT_LIB) $(B)/$(1)/libud.a
 	@mkdir -p $$(@D)
 	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
@@ -62,13 +64,17 @@ san_FLAGS := $(SAN_FLAGS)
 $(eval $(call flavour,rel))
 $(eval $(call flavour,san))
 
-.PHONY: all deps run test unit check-format format clean bench soak fuzz
+.PHONY: all deps run test unit clang check-format format clean bench soak fuzz
 .SECONDARY:
 
 all: build/unideck
 
-build/unideck: build/rel/unideck
+build/unideck: $(B)/rel/unideck
 	cp $< $@
+
+# The same code built and unit-tested by clang (every compiler CI builds with).
+clang:
+	$(MAKE) CC=clang B=build/clang build/clang/rel/unideck build/clang/san/unideck unit
 
 deps:
 	@scripts/deps.sh
@@ -81,6 +87,7 @@ unit: $(rel_UNIT_BIN) $(san_UNIT_BIN)
 # Everything a test needs, then the runner (tests/run) runs them in parallel.
 test: deps
 	$(MAKE) all build/san/unideck unit
+	$(MAKE) clang
 	tests/run
 
 # Benchmarks against nginx and the other peers, all in one run: bench/RESULTS.md.
