@@ -108,3 +108,4 @@ clean:
 include platform/pvh/kernel.mk
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+include fuzz/fuzz.mk
