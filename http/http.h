@@ -154,7 +154,6 @@ struct http_conn {
 	uint64_t t_last_progress;
 	uint64_t last_unsent; /* the stream's unsent bytes at the last poll */
 	uint64_t deadline;
-	uint64_t body_skip; /* request body bytes still to discard */
 	uint32_t requests;
 	uint8_t state;
 	bool peer_eof;

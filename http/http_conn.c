@@ -137,11 +137,10 @@ static void consume(struct http_conn *c, size_t n)
 	c->buf_len -= n;
 }
 
-/* Everything a parsed head asks, in order. False when blocked on send room. */
-static bool handle(struct http_server *srv, struct http_conn *c, struct http_request *req)
+/* Everything a parsed request asks, in order, given the semantic pass's verdict
+ * (st). False when blocked on send room. */
+static bool handle(struct http_server *srv, struct http_conn *c, struct http_request *req, int st)
 {
-	int st = http_semantics(req);
-
 	c->waiting = false;
 	if (!st && req->method == HTTP_M_UNKNOWN)
 		st = 501; /* RFC 9110 9.1 */
@@ -160,23 +159,20 @@ static bool handle(struct http_server *srv, struct http_conn *c, struct http_req
 	return !c->waiting;
 }
 
-/* Answer the requests in the buffer while there is room to. */
+/* Answer the requests in the buffer while there is room to. A request with a
+ * body is answered once the whole body is in the buffer (bodies are small:
+ * HTTP_MAX_BODY); it must arrive within the header timeout, which is still
+ * running. */
 static void process(struct http_server *srv, struct http_conn *c, uint64_t now)
 {
 	struct http_request req;
-	size_t head = 0;
-	int status = 0;
+	size_t head = 0, body = 0;
+	int status = 0, st;
 
 	while (c->buf_len > 0 && !c->close_after && !c->streaming) {
-		enum http_parse_result r;
+		enum http_parse_result r =
+		        http_parse_head(c->buf, c->buf_len, &req, &head, &status);
 
-		if (c->body_skip) {
-			size_t k = c->body_skip < c->buf_len ? (size_t)c->body_skip : c->buf_len;
-			consume(c, k);
-			c->body_skip -= k;
-			continue;
-		}
-		r = http_parse_head(c->buf, c->buf_len, &req, &head, &status);
 		if (r == HTTP_PARSE_INCOMPLETE)
 			return;
 		if (r == HTTP_PARSE_ERROR) {
@@ -186,16 +182,23 @@ static void process(struct http_server *srv, struct http_conn *c, uint64_t now)
 				c->buf_len = 0; /* nothing after a broken head can be trusted */
 			return;
 		}
-		/* Content-Length is checked by handle(); a body must be whole here before
-		 * the app reads it, and whole bodies fit the buffer by HTTP_MAX_BODY. */
-		if (!handle(srv, c, &req)) {
+		st = http_semantics(&req);
+		body = st ? 0 : (size_t)req.content_length;
+		if (body && head + body > HTTP_BUF_LEN) {
+			st = 413;
+			body = 0;
+		} else if (body && c->buf_len < head + body) {
+			return; /* wait for the rest of the body */
+		}
+		req.body.p = (const char *)c->buf + head;
+		req.body.len = body;
+		if (!handle(srv, c, &req, st)) {
 			c->t_head_start = 0;
 			return;
 		}
 		srv->stats.requests++;
 		c->requests++;
-		consume(c, head);
-		c->body_skip = req.content_length;
+		consume(c, head + body);
 		c->t_head_start = c->buf_len ? now : 0;
 		c->t_idle_start = now;
 	}
@@ -224,7 +227,7 @@ static bool fill(struct http_server *srv, struct http_conn *c, uint64_t now)
 	if (c->buf_len == HTTP_BUF_LEN)
 		return false;
 	n = c->s->ops->recv(c->s, c->buf + c->buf_len, HTTP_BUF_LEN - c->buf_len, &eof);
-	if (n && c->buf_len == 0 && !c->t_head_start && !c->body_skip)
+	if (n && c->buf_len == 0 && !c->t_head_start)
 		c->t_head_start = now;
 	c->buf_len += n;
 	if (eof)
@@ -296,7 +299,7 @@ enum http_conn_state http_conn_poll(struct http_server *srv, struct http_conn *c
 		if (c->close_after)
 			return finish(srv, c, true);
 		if (!fill(srv, c, now)) {
-			if (c->peer_eof && (c->streaming || c->buf_len == 0 || c->body_skip))
+			if (c->peer_eof && (c->streaming || c->buf_len == 0))
 				return finish(srv, c, true);
 			if (c->peer_eof) {
 				/* A partial request and no more to come. */
