@@ -1,15 +1,31 @@
 /* SPDX-License-Identifier: MIT */
-/* The deck server's own routes: the preview event stream and the build-error page. */
+/* The deck server's own routes: preview events, the build-error page, and the
+ * subscriber table that live follow shares. */
 #include "app/app.h"
 
 #include "lib/mem.h"
 
 #define EVENTS_PATH "/_unideck/events"
 
-void app_init(struct app *a, struct http_server *srv)
+void app_init(struct app *a, struct http_server *srv, const uint8_t nonce16[16])
 {
+	static const char hx[] = "0123456789abcdef";
+	int i;
+
 	memset(a, 0, sizeof *a);
 	a->srv = srv;
+	for (i = 0; i < 16; i++) {
+		a->nonce[2 * i] = hx[nonce16[i] >> 4];
+		a->nonce[2 * i + 1] = hx[nonce16[i] & 15];
+	}
+}
+
+void app_set_token(struct app *a, const char *token, size_t len)
+{
+	if (len > APP_TOKEN_MAX)
+		len = APP_TOKEN_MAX;
+	memcpy(a->token, token, len);
+	a->token_len = len;
 }
 
 static bool path_is(const struct http_request *req, const char *s)
@@ -39,19 +55,39 @@ static bool dev_store(const struct app *a)
 	return a->srv->store && (a->srv->store->flags & STORE_F_DEV);
 }
 
-static void subscribe(struct app *a, struct http_conn *c, const struct http_request *req)
+bool app_subscribe(struct app *a, struct http_conn *c, const struct http_request *req, int topic)
 {
+	struct app_sub *s;
+
 	if (a->n_subs >= APP_MAX_SUBS) {
 		a->stats.subs_refused++;
 		http_respond_error(a->srv, c, req, 503);
-		return;
+		return false;
 	}
 	if (!http_event_start(a->srv, c, req))
-		return;
-	a->subs[a->n_subs] = c;
-	c->app_data = &a->subs[a->n_subs];
-	a->n_subs++;
+		return false;
+	s = &a->subs[a->n_subs++];
+	s->c = c;
+	s->topic = topic;
+	c->app_data = s;
 	a->stats.subs_opened++;
+	return true;
+}
+
+void app_publish(struct app *a, int topic, const char *ev, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_subs; i++) {
+		if (a->subs[i].topic != topic)
+			continue;
+		/* A follower with a full queue misses this one; the heartbeat
+		 * brings it the position again. */
+		if (http_event_send(a->srv, a->subs[i].c, ev, len))
+			a->stats.events_sent++;
+		else
+			a->stats.events_dropped++;
+	}
 }
 
 /* Append (s, n) to (out) at *len, HTML-escaped, within (cap). */
@@ -60,7 +96,7 @@ static void put_escaped(char *out, size_t cap, size_t *len, const char *s, size_
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		const char *rep = NULL;
+		const char *rep;
 		char one[2] = {s[i], 0};
 		size_t k;
 
@@ -131,9 +167,11 @@ bool app_route(void *app, struct http_conn *c, const struct http_request *req)
 	if (path_is(req, EVENTS_PATH) && dev_store(a)) {
 		if (req->method != HTTP_M_GET)
 			return false; /* the static path answers 405 */
-		subscribe(a, c, req);
+		app_subscribe(a, c, req, APP_TOPIC_RELOAD);
 		return true;
 	}
+	if (follow_route(a, c, req))
+		return true;
 	if (a->has_error && get && path_is_page(req)) {
 		error_page(a, c, req);
 		return true;
@@ -141,20 +179,16 @@ bool app_route(void *app, struct http_conn *c, const struct http_request *req)
 	return false;
 }
 
-static const char reload_event[] = "event: reload\ndata: \n\n";
-
-static void broadcast(struct app *a, const char *ev, size_t len)
+uint64_t app_tick(struct app *a, uint64_t now)
 {
-	size_t i;
-
-	a->generation++;
-	for (i = 0; i < a->n_subs; i++) {
-		if (http_event_send(a->srv, a->subs[i], ev, len))
-			a->stats.events_sent++;
-		else
-			a->stats.events_dropped++;
+	if (now >= a->next_heartbeat) {
+		follow_heartbeat(a);
+		a->next_heartbeat = now + APP_HEARTBEAT_NS;
 	}
+	return a->next_heartbeat;
 }
+
+static const char reload_event[] = "event: reload\ndata: \n\n";
 
 void app_set_error(struct app *a, const char *msg, size_t len)
 {
@@ -163,27 +197,29 @@ void app_set_error(struct app *a, const char *msg, size_t len)
 	memcpy(a->err, msg, len);
 	a->err_len = len;
 	a->has_error = true;
+	a->generation++;
 	/* Open pages reload, and so show the error page. */
-	broadcast(a, reload_event, sizeof reload_event - 1);
+	app_publish(a, APP_TOPIC_RELOAD, reload_event, sizeof reload_event - 1);
 }
 
 void app_reloaded(struct app *a)
 {
 	a->has_error = false;
-	broadcast(a, reload_event, sizeof reload_event - 1);
+	a->generation++;
+	app_publish(a, APP_TOPIC_RELOAD, reload_event, sizeof reload_event - 1);
 }
 
 void app_conn_gone(struct app *a, struct http_conn *c)
 {
-	struct http_conn **slot = c->app_data;
+	struct app_sub *s = c->app_data;
 	size_t i;
 
-	if (!slot)
+	if (!s)
 		return;
-	i = (size_t)(slot - a->subs);
-	if (i < a->n_subs && a->subs[i] == c) {
+	i = (size_t)(s - a->subs);
+	if (i < a->n_subs && a->subs[i].c == c) {
 		a->subs[i] = a->subs[--a->n_subs];
-		a->subs[i]->app_data = &a->subs[i];
+		a->subs[i].c->app_data = &a->subs[i];
 	}
 	c->app_data = NULL;
 }

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* The deck server: the routes that are not plain store lookups.
  *
- * - GET /_unideck/events: an event stream (HTML5 server-sent events). A preview
- *   server sends "reload" on it after each rebuild; deck pages listen through
- *   /_unideck/live.js. Only stores built for preview (STORE_F_DEV) offer it.
+ * - GET /_unideck/events: the preview event stream (HTML5 server-sent events).
+ *   A preview server sends "reload" on it after each rebuild; pages listen
+ *   through /_unideck/live.js. Only preview stores (STORE_F_DEV) offer it.
  * - While a preview build is broken, every HTML page answers 500 with the build
  *   error (file, line, message) and the live-reload script, so the browser shows
  *   the error instead of a stale deck and recovers by itself once it is fixed.
+ * - Live follow (app/follow.c): GET /_unideck/follow/<slug> is an event stream
+ *   of the presenter's position in that deck; POST /_unideck/follow/<slug>
+ *   moves it, authenticated by an HMAC keyed with the presenter token.
  *
  * Freestanding. The app borrows the HTTP server; subscribers are connections the
  * transport owns, and the transport must call app_conn_gone() before it frees a
- * connection whose app_data is set. At most APP_MAX_SUBS subscribers; more are
- * answered 503 (counted in subs_refused). */
+ * connection whose app_data is set, and app_tick() every second or so. At most
+ * APP_MAX_SUBS subscribers; more are answered 503 (counted in subs_refused). */
 #ifndef UD_APP_H
 #define UD_APP_H
 
@@ -21,31 +24,69 @@
 
 #include "http/http.h"
 
-#define APP_MAX_SUBS 4096u
-#define APP_ERR_MAX  4096u /* bytes of build error text kept for the error page */
+#define APP_MAX_SUBS     8192u
+#define APP_ERR_MAX      1536u                   /* bytes of build error text on the error page */
+#define APP_MAX_DECKS    128u                    /* decks whose presenter position is kept */
+#define APP_TOKEN_MAX    64u                     /* bytes of presenter token */
+#define APP_HEARTBEAT_NS (15ull * 1000000000ull) /* position resent to followers */
+
+#define APP_TOPIC_RELOAD (-1)
 
 struct app_stats {
 	uint64_t subs_opened, subs_refused, events_sent, events_dropped;
+	uint64_t follow_updates, follow_forged, follow_replayed, follow_bad;
+};
+
+/* One deck's presenter position. */
+struct app_deck {
+	char slug[64];
+	size_t slug_len;
+	bool set;
+	int32_t h, v, f;
+	uint64_t n; /* the last accepted update's number */
+};
+
+struct app_sub {
+	struct http_conn *c;
+	int topic; /* APP_TOPIC_RELOAD, or an index into decks */
 };
 
 struct app {
 	struct http_server *srv;
 	struct app_stats stats;
-	uint64_t generation; /* rebuilds so far: the id of the last reload event */
+	uint64_t generation; /* rebuilds so far */
 	bool has_error;
 	size_t err_len;
 	char err[APP_ERR_MAX];
+	/* live follow */
+	uint8_t token[APP_TOKEN_MAX];
+	size_t token_len; /* 0: nobody may present */
+	char nonce[33];   /* per process, hex: updates from a past run fail */
+	uint64_t next_heartbeat;
+	size_t n_decks;
+	struct app_deck decks[APP_MAX_DECKS];
 	size_t n_subs;
-	struct http_conn *subs[APP_MAX_SUBS];
+	struct app_sub subs[APP_MAX_SUBS];
 };
 
-void app_init(struct app *a, struct http_server *srv);
+/* (nonce16) are 16 unpredictable bytes (plat_random, getrandom). */
+void app_init(struct app *a, struct http_server *srv, const uint8_t nonce16[16]);
+/* The presenter token; an empty one turns presenting off. */
+void app_set_token(struct app *a, const char *token, size_t len);
 /* The route hook for struct http_config (app is a struct app *). */
 bool app_route(void *app, struct http_conn *c, const struct http_request *req);
+/* Timers: the followers' heartbeat. Returns when it wants to be called next. */
+uint64_t app_tick(struct app *a, uint64_t now);
 /* A preview build failed with (msg): HTML pages show it until app_reloaded(). */
 void app_set_error(struct app *a, const char *msg, size_t len);
 /* A preview build succeeded: clear the error and tell every page to reload. */
 void app_reloaded(struct app *a);
 void app_conn_gone(struct app *a, struct http_conn *c);
+
+/* Internal to app/: follow.c's routes and app.c's subscriber table. */
+bool follow_route(struct app *a, struct http_conn *c, const struct http_request *req);
+void follow_heartbeat(struct app *a);
+bool app_subscribe(struct app *a, struct http_conn *c, const struct http_request *req, int topic);
+void app_publish(struct app *a, int topic, const char *ev, size_t len);
 
 #endif

@@ -136,9 +136,12 @@ void http_respond(struct http_server *srv, struct http_conn *c, const struct htt
 		hbuf_str(&b, type);
 		hbuf_str(&b, "\r\n");
 	}
-	hbuf_str(&b, "Content-Length: ");
-	hbuf_u64(&b, body_len);
-	hbuf_str(&b, "\r\nX-Content-Type-Options: nosniff\r\n");
+	if (status != 204) { /* RFC 9110 8.6: never in a 204 */
+		hbuf_str(&b, "Content-Length: ");
+		hbuf_u64(&b, body_len);
+		hbuf_str(&b, "\r\n");
+	}
+	hbuf_str(&b, "X-Content-Type-Options: nosniff\r\n");
 	if (extra_headers)
 		hbuf_str(&b, extra_headers);
 	hbuf_end_head(&b, c, req);

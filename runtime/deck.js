@@ -1,11 +1,177 @@
 // SPDX-License-Identifier: MIT
-// unideck's deck-side script, loaded by every Markdown deck after reveal.js:
-// the keyboard shortcut back to the index of decks ('u', for "up").
+// unideck's deck-side script, loaded by every deck after reveal.js:
+// - live follow: with ?present=TOKEN this page drives everyone else's; without
+//   it, the page follows the presenter until its viewer navigates by hand
+//   (a button re-attaches);
+// - 'U' goes back to the index of decks.
+// Updates are authenticated with HMAC-SHA256 keyed by the token (written out
+// below: crypto.subtle exists only on HTTPS and localhost, and decks are often
+// served over plain HTTP on a local network). The token never leaves the page.
 (function () {
 	'use strict';
 	if (!window.Reveal) return;
+
 	Reveal.addKeyBinding({ keyCode: 85, key: 'U', description: 'Back to the index of decks' },
-		function () {
-			location.href = '/';
+		function () { location.href = '/'; });
+
+	// ---- SHA-256 (FIPS 180-4) and HMAC (RFC 2104) over UTF-8 strings ----
+	var K = [0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+		0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74,
+		0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+		0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
+		0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138,
+		0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1,
+		0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+		0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f,
+		0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb,
+		0xbef9a3f7, 0xc67178f2];
+
+	function sha256(bytes) {
+		var h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c,
+			0x1f83d9ab, 0x5be0cd19];
+		var len = bytes.length, total = ((len + 9 + 63) >> 6) << 6;
+		var m = new Uint8Array(total), w = new Array(64), i, j;
+		m.set(bytes);
+		m[len] = 0x80;
+		var bits = len * 8;
+		for (i = 0; i < 8; i++) m[total - 1 - i] = Math.floor(bits / Math.pow(2, 8 * i)) & 255;
+		function ror(x, n) { return (x >>> n) | (x << (32 - n)); }
+		for (j = 0; j < total; j += 64) {
+			for (i = 0; i < 16; i++)
+				w[i] = (m[j + 4 * i] << 24) | (m[j + 4 * i + 1] << 16) | (m[j + 4 * i + 2] << 8) | m[j + 4 * i + 3];
+			for (i = 16; i < 64; i++) {
+				var s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+				var s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+				w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+			}
+			var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+			for (i = 0; i < 64; i++) {
+				var t1 = (hh + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
+				var t2 = ((ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+				hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+			}
+			h[0] = (h[0] + a) | 0; h[1] = (h[1] + b) | 0; h[2] = (h[2] + c) | 0; h[3] = (h[3] + d) | 0;
+			h[4] = (h[4] + e) | 0; h[5] = (h[5] + f) | 0; h[6] = (h[6] + g) | 0; h[7] = (h[7] + hh) | 0;
+		}
+		var out = new Uint8Array(32);
+		for (i = 0; i < 32; i++) out[i] = (h[i >> 2] >>> (24 - 8 * (i & 3))) & 255;
+		return out;
+	}
+
+	function hmacHex(key, msg) {
+		var enc = new TextEncoder(), k = enc.encode(key), i;
+		if (k.length > 64) k = sha256(k);
+		var ipad = new Uint8Array(64 + enc.encode(msg).length), opad = new Uint8Array(96);
+		for (i = 0; i < 64; i++) {
+			ipad[i] = (k[i] || 0) ^ 0x36;
+			opad[i] = (k[i] || 0) ^ 0x5c;
+		}
+		ipad.set(enc.encode(msg), 64);
+		opad.set(sha256(ipad), 64);
+		var d = sha256(opad), s = '';
+		for (i = 0; i < 32; i++) s += (d[i] < 16 ? '0' : '') + d[i].toString(16);
+		return s;
+	}
+	window.unideckHmacHex = hmacHex; // for the tests
+
+	// ---- live follow ----
+	// Not inside frames: the speaker view shows the deck in iframes (current and
+	// upcoming slide), and those must neither drive nor follow.
+	if (!window.EventSource || window.top !== window) return;
+	var slug = location.pathname.split('/')[1];
+	if (!slug) return;
+	var params = new URLSearchParams(location.search);
+	var key = 'unideck-present-' + slug;
+	var token = params.get('present');
+	if (token) {
+		// Keep it out of the address bar, history and screenshots.
+		sessionStorage.setItem(key, token);
+		params.delete('present');
+		var q = params.toString();
+		history.replaceState(null, '', location.pathname + (q ? '?' + q : '') + location.hash);
+	} else {
+		token = sessionStorage.getItem(key);
+	}
+	var presenting = !!token, attached = true, applying = false, nonce = null, n = 0;
+	var button = null;
+
+	function showButton(show) {
+		if (presenting) return;
+		if (!button) {
+			button = document.createElement('button');
+			button.id = 'unideck-follow';
+			button.textContent = 'Follow the presenter';
+			button.style.cssText = 'position:fixed;left:1em;bottom:1em;z-index:1000;' +
+				'padding:.5em 1em;font:16px system-ui,sans-serif;border-radius:.4em;' +
+				'border:1px solid #888;background:#fff;color:#222;cursor:pointer';
+			button.addEventListener('click', function () {
+				attached = true;
+				showButton(false);
+				if (last) go(last);
+			});
+			document.body.appendChild(button);
+		}
+		button.style.display = show ? 'block' : 'none';
+	}
+
+	var last = null;
+	function go(d) {
+		if (!d.set) return;
+		applying = true;
+		Reveal.slide(d.h, d.v, d.f < 0 ? -1 : d.f);
+		applying = false;
+	}
+
+	function position() {
+		var i = Reveal.getIndices();
+		return { h: i.h, v: i.v || 0, f: typeof i.f === 'number' ? i.f : -1 };
+	}
+
+	function send() {
+		if (!presenting || !nonce) return;
+		var p = position();
+		n += 1;
+		var msg = nonce + '/' + slug + '/' + n + '/' + p.h + '/' + p.v + '/' + p.f;
+		var body = 'n=' + n + '&h=' + p.h + '&v=' + p.v + '&f=' + p.f + '&mac=' + hmacHex(token, msg);
+		fetch('/_unideck/follow/' + slug, {
+			method: 'POST', body: body,
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+		}).then(function (r) {
+			if (r.status === 409) send(); // someone else's number was higher: go past it
+		}, function () {});
+	}
+
+	var es = new EventSource('/_unideck/follow/' + slug);
+	es.addEventListener('hello', function (e) {
+		var d = JSON.parse(e.data);
+		nonce = d.nonce;
+		if (d.n > n) n = d.n;
+		last = d;
+		if (presenting) send();
+		else if (attached) go(d);
+	});
+	es.addEventListener('slide', function (e) {
+		var d = JSON.parse(e.data);
+		if (d.n > n) n = d.n;
+		last = d;
+		if (!presenting && attached) {
+			var p = position();
+			if (p.h !== d.h || p.v !== d.v || p.f !== d.f) go(d);
+		}
+	});
+
+	['slidechanged', 'fragmentshown', 'fragmenthidden'].forEach(function (name) {
+		Reveal.on(name, function () {
+			if (presenting) {
+				send();
+			} else if (!applying && attached && last && last.set) {
+				var p = position();
+				if (p.h !== last.h || p.v !== last.v || p.f !== last.f) {
+					attached = false; // the viewer browses on their own
+					showButton(true);
+				}
+			}
 		});
+	});
+	document.documentElement.dataset.unideckFollow = presenting ? 'presenting' : 'following';
 })();

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,6 +182,7 @@ static int rebuild(struct serve *s, bool first)
 static uint64_t on_tick(void *ctx, uint64_t now)
 {
 	struct serve *s = ctx;
+	uint64_t next;
 
 	if (s->n_retired)
 		reap(s);
@@ -188,7 +190,10 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 		s->rebuild_at = 0;
 		rebuild(s, false);
 	}
-	return s->rebuild_at ? s->rebuild_at : now + 1000000000ull;
+	next = app_tick(&s->app, now);
+	if (s->rebuild_at && s->rebuild_at < next)
+		next = s->rebuild_at;
+	return next < now + 1000000000ull ? next : now + 1000000000ull;
 }
 
 static void on_watch(void *ctx)
@@ -233,6 +238,7 @@ static int parse_secs(const char *v, uint64_t *ns)
 struct serve_args {
 	const char *host;
 	int port;
+	const char *token;
 	struct http_config cfg;
 };
 
@@ -254,6 +260,10 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 			if (r > 0 && !cli_port(v, &a->port))
 				return cli_error("serve", 2, "--port takes 0 to 65535, not '%s'",
 				                 v);
+		} else if ((r = cli_value("serve", argc, argv, &i, "--token", 0, &v)) != 0) {
+			a->token = v;
+			if (r > 0 && strlen(v) < 8)
+				return cli_error("serve", 2, "--token wants at least 8 characters");
 		} else if ((r = cli_value("serve", argc, argv, &i, "--header-timeout", 0, &v)) !=
 		           0) {
 			tp = &a->cfg.header_timeout_ns;
@@ -286,7 +296,7 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 int cmd_serve(int argc, char **argv)
 {
 	static struct serve s; /* large (the app's subscriber table): not on the stack */
-	struct serve_args a = {"127.0.0.1", 8080, {0}};
+	struct serve_args a = {"127.0.0.1", 8080, NULL, {0}};
 	struct hsock_hooks hooks = {0};
 	struct stat sb;
 	struct diag d;
@@ -315,7 +325,21 @@ int cmd_serve(int argc, char **argv)
 	a.cfg.route = app_route;
 	a.cfg.app = &s.app;
 	http_server_init(&s.srv, &a.cfg, NULL, s.pool, pool_len);
-	app_init(&s.app, &s.srv);
+	{
+		uint8_t nonce[16], raw[12];
+		static char token[32];
+		size_t k;
+		if (getrandom(nonce, sizeof nonce, 0) != sizeof nonce ||
+		    getrandom(raw, sizeof raw, 0) != sizeof raw)
+			return cli_error("serve", 1, "no randomness: %s", strerror(errno));
+		app_init(&s.app, &s.srv, nonce);
+		if (!a.token) {
+			for (k = 0; k < sizeof raw; k++)
+				snprintf(token + 2 * k, 3, "%02x", raw[k]);
+			a.token = token;
+		}
+		app_set_token(&s.app, a.token, strlen(a.token));
+	}
 
 	hooks.tick = on_tick;
 	hooks.on_extra = on_watch;
@@ -345,6 +369,10 @@ int cmd_serve(int argc, char **argv)
 	printf("serving %s at http://%s%s%s:%d/%s\n", s.src, strchr(a.host, ':') ? "[" : "", a.host,
 	       strchr(a.host, ':') ? "]" : "", hsock_port(s.h),
 	       s.is_dir ? " (rebuilds on change; Ctrl-C stops)" : " (Ctrl-C stops)");
+	if (!s.quiet)
+		printf("present a deck at http://%s%s%s:%d/DECK/?present=%s\n",
+		       strchr(a.host, ':') ? "[" : "", a.host, strchr(a.host, ':') ? "]" : "",
+		       hsock_port(s.h), a.token);
 	fflush(stdout);
 	hsock_run(s.h);
 	hsock_close(s.h);

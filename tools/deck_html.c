@@ -63,15 +63,15 @@ static void strip_notes(struct sbuf *page)
 	*page = out;
 }
 
-/* The preview's live-reload script goes before </body>, or at the end. */
-static void add_dev(const struct deck *dk, struct sbuf *page)
+/* unideck's deck script (live follow) and, in previews, the live-reload one go
+ * before </body>, or at the end. */
+static void add_scripts(const struct deck *dk, struct sbuf *page)
 {
 	struct sbuf s = {0}, out = {0};
 	char *body;
 
+	sb_str(&s, "<script src=\"/_unideck/deck.js\"></script>\n");
 	deck_dev_scripts(dk->o, &s);
-	if (!s.len)
-		return;
 	body = strstr(page->p, "</body>");
 	if (body) {
 		sb_put(&out, page->p, (size_t)(body - page->p));
@@ -121,7 +121,7 @@ int deck_html(struct deck *dk, struct bset *out, struct diag *d)
 	if (rc == 0) {
 		if (dk->o->without_notes)
 			strip_notes(&page);
-		add_dev(dk, &page);
+		add_scripts(dk, &page);
 		page_title(dk, page.p);
 		dk->info.n_slides = count_slides(page.p, page.len);
 		snprintf(url, sizeof url, "/%s/index.html", dk->info.slug);

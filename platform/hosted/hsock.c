@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LINGER_NS (2ull * 1000000000ull) /* read and drop input this long after FIN */
-#define SWEEP_NS  (250ull * 1000000ull)  /* how often deadlines are scanned */
+#define LINGER_NS    (2ull * 1000000000ull) /* read and drop input this long after FIN */
+#define SWEEP_NS     (250ull * 1000000ull)  /* how often deadlines are scanned */
 /* Store bytes below this go out with writev, in one call with the head;
  * sendfile's page-cache path only pays for itself on larger bodies. */
 #define SENDFILE_MIN (64u * 1024u)
@@ -68,8 +68,8 @@ struct hsock {
 	size_t map_len;
 	int map_fd;
 	struct hconn *starved;
-	struct hconn *dirty; /* connections given output by the app between events */
-	bool stepping;       /* inside conn_step: it flushes by itself */
+	struct hconn *dirty;    /* connections given output by the app between events */
+	struct hconn *stepping; /* the connection in conn_step: it flushes itself */
 };
 
 static uint64_t now_ns(void)
@@ -138,7 +138,7 @@ static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t of
 		if (last->fd < 0 && last->p + last->len == p) {
 			last->len += len;
 			c->unsent += len;
-			if (!c->h->stepping && !c->dirty) {
+			if (c->h->stepping != c && !c->dirty) {
 				c->dirty = true;
 				c->next_dirty = c->h->dirty;
 				c->h->dirty = c;
@@ -148,7 +148,7 @@ static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t of
 	}
 	if (c->q_n == HSOCK_QUEUE_SEGS)
 		abort(); /* the HTTP layer must ask can_send first: our bug */
-	if (!c->h->stepping && !c->dirty) {
+	if (c->h->stepping != c && !c->dirty) {
 		c->dirty = true;
 		c->next_dirty = c->h->dirty;
 		c->h->dirty = c;
@@ -349,9 +349,9 @@ static void conn_step(struct hconn *c, uint64_t now)
 	if (!c->http_done) {
 		c->recv_called = false;
 		c->drained = false;
-		h->stepping = true;
+		h->stepping = c;
 		http_conn_poll(h->srv, &c->hc, now);
-		h->stepping = false;
+		h->stepping = NULL;
 	}
 	if (!flush(c)) {
 		conn_free(c);
