@@ -24,8 +24,20 @@ struct node {
 	struct node *parent, *first, *last, *next, *prev;
 };
 
+/* What each open md4c block or span pushed, so that a leave pops exactly what
+ * its enter pushed: md4c can report a span's leave without its enter on some
+ * malformed input (found by fuzzing), and such a leave must change nothing. */
+#define MAX_OPEN 256
+
+struct open {
+	int kind;   /* 1 + block type, or -(1 + span type) */
+	int pushed; /* nodes it made current: 0, 1, or 2 for <pre><code> */
+};
+
 struct ctx {
 	struct node *root, *cur;
+	struct open open[MAX_OPEN];
+	int depth, overflow;
 	struct sbuf alt; /* an image's alt text, collected while inside it */
 	int in_img;
 	bool has_code;
@@ -49,6 +61,37 @@ static struct node *node_new(struct ctx *c, enum nkind kind, const char *tag)
 		c->cur->last = n;
 	}
 	return n;
+}
+
+static void opened(struct ctx *c, int kind, struct node *before)
+{
+	struct node *n;
+	int pushed = 0;
+
+	for (n = c->cur; n && n != before; n = n->parent)
+		pushed++;
+	if (c->depth == MAX_OPEN) {
+		c->overflow++;
+		return;
+	}
+	c->open[c->depth].kind = kind;
+	c->open[c->depth].pushed = pushed;
+	c->depth++;
+}
+
+static void closed(struct ctx *c, int kind)
+{
+	int k;
+
+	if (c->overflow) {
+		c->overflow--;
+		return;
+	}
+	if (c->depth == 0 || c->open[c->depth - 1].kind != kind)
+		return; /* a leave whose enter we never saw: nothing to undo */
+	c->depth--;
+	for (k = 0; k < c->open[c->depth].pushed && c->cur != c->root; k++)
+		c->cur = c->cur->parent;
 }
 
 static void node_free(struct node *n)
@@ -159,7 +202,7 @@ static void code_block(struct ctx *c, const MD_BLOCK_CODE_DETAIL *d)
 	sb_free(&info);
 }
 
-static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
+static void block_nodes(MD_BLOCKTYPE type, void *detail, void *userdata)
 {
 	struct ctx *c = userdata;
 	struct node *n = NULL;
@@ -167,7 +210,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	switch (type) {
 	case MD_BLOCK_DOC:
 	case MD_BLOCK_HTML:
-		return 0;
+		return;
 	case MD_BLOCK_QUOTE:
 		n = node_new(c, N_ELEM, "blockquote");
 		break;
@@ -197,18 +240,18 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 			if (d->task_mark != ' ')
 				set_attr(box, "checked", NULL, 0);
 		}
-		return 0;
+		return;
 	}
 	case MD_BLOCK_HR:
 		n = node_new(c, N_ELEM, "hr");
 		n->is_void = true;
-		return 0;
+		return;
 	case MD_BLOCK_H:
 		n = node_new(c, N_ELEM, heading[((MD_BLOCK_H_DETAIL *)detail)->level - 1]);
 		break;
 	case MD_BLOCK_CODE:
 		code_block(c, detail);
-		return 0;
+		return;
 	case MD_BLOCK_P:
 		n = node_new(c, N_ELEM, "p");
 		break;
@@ -236,53 +279,46 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	}
 	if (n)
 		c->cur = n;
+}
+
+static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
+{
+	struct ctx *c = userdata;
+	struct node *before = c->cur;
+
+	block_nodes(type, detail, userdata);
+	opened(c, 1 + (int)type, before);
 	return 0;
 }
 
 static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 {
-	struct ctx *c = userdata;
-
 	(void)detail;
-	if (type == MD_BLOCK_DOC || type == MD_BLOCK_HTML || type == MD_BLOCK_HR)
-		return 0;
-	if (type == MD_BLOCK_CODE)
-		c->cur = c->cur->parent; /* out of <code>, then out of <pre> below */
-	c->cur = c->cur->parent;
+	closed(userdata, 1 + (int)type);
 	return 0;
 }
 
-static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
+static struct node *span_node(struct ctx *c, MD_SPANTYPE type, void *detail)
 {
-	struct ctx *c = userdata;
 	struct node *n;
 
-	if (c->in_img) {
-		c->in_img++;
-		return 0;
-	}
 	switch (type) {
 	case MD_SPAN_EM:
-		n = node_new(c, N_ELEM, "em");
-		break;
+		return node_new(c, N_ELEM, "em");
 	case MD_SPAN_STRONG:
-		n = node_new(c, N_ELEM, "strong");
-		break;
+		return node_new(c, N_ELEM, "strong");
 	case MD_SPAN_U:
-		n = node_new(c, N_ELEM, "u");
-		break;
+		return node_new(c, N_ELEM, "u");
 	case MD_SPAN_DEL:
-		n = node_new(c, N_ELEM, "del");
-		break;
+		return node_new(c, N_ELEM, "del");
 	case MD_SPAN_CODE:
-		n = node_new(c, N_ELEM, "code");
-		break;
+		return node_new(c, N_ELEM, "code");
 	case MD_SPAN_A: {
 		const MD_SPAN_A_DETAIL *d = detail;
 		n = node_new(c, N_ELEM, "a");
 		set_md_attr(n, "href", &d->href);
 		set_md_attr(n, "title", &d->title);
-		break;
+		return n;
 	}
 	case MD_SPAN_IMG: {
 		const MD_SPAN_IMG_DETAIL *d = detail;
@@ -290,32 +326,42 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
 		n->is_void = true;
 		set_md_attr(n, "src", &d->src);
 		set_md_attr(n, "title", &d->title);
-		c->in_img = 1;
-		sb_free(&c->alt);
-		break;
+		return n;
 	}
 	default:
-		n = node_new(c, N_ELEM, "span");
-		break;
+		return node_new(c, N_ELEM, "span");
 	}
-	c->cur = n;
+}
+
+static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
+{
+	struct ctx *c = userdata;
+	struct node *before = c->cur;
+
+	/* Inside an image, spans only add to its alt text. */
+	if (!c->in_img) {
+		c->cur = span_node(c, type, detail);
+		if (type == MD_SPAN_IMG) {
+			c->in_img = 1;
+			sb_free(&c->alt);
+		}
+	} else if (type == MD_SPAN_IMG) {
+		c->in_img++;
+	}
+	opened(c, -1 - (int)type, before);
 	return 0;
 }
 
 static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 {
 	struct ctx *c = userdata;
+	bool matched =
+	        c->overflow || (c->depth > 0 && c->open[c->depth - 1].kind == -1 - (int)type);
 
 	(void)detail;
-	if (c->in_img > 1) {
-		c->in_img--;
-		return 0;
-	}
-	if (type == MD_SPAN_IMG) {
-		c->in_img = 0;
+	if (matched && type == MD_SPAN_IMG && c->in_img && --c->in_img == 0)
 		set_attr(c->cur, "alt", c->alt.p ? c->alt.p : "", c->alt.len);
-	}
-	c->cur = c->cur->parent;
+	closed(c, -1 - (int)type);
 	return 0;
 }
 
