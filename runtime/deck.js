@@ -14,6 +14,25 @@
 	Reveal.addKeyBinding({ keyCode: 85, key: 'U', description: 'Back to the index of decks' },
 		function () { location.href = '/'; });
 
+	// Handouts (?print-pdf): one page per slide, every fragment shown. This runs
+	// before reveal.js lays the print pages out (it waits a frame first).
+	// reveal.js 6.0.2's own pdfSeparateFragments: false breaks headless printing.
+	if (/print-pdf/.test(location.search)) {
+		document.querySelectorAll('.reveal .slides .fragment').forEach(function (el) {
+			el.classList.remove('fragment');
+		});
+		// Links into this server would point at the printing server's address in
+		// the PDF, useless to a reader and different in every build: keep them as
+		// text. Links elsewhere stay links.
+		document.querySelectorAll('.reveal .slides a[href]').forEach(function (a) {
+			if (a.origin === location.origin) a.removeAttribute('href');
+		});
+		// `unideck build` waits for this mark before it prints.
+		Reveal.on('pdf-ready', function () {
+			document.documentElement.setAttribute('data-unideck-printed', '');
+		});
+	}
+
 	// ---- SHA-256 (FIPS 180-4) and HMAC (RFC 2104) over UTF-8 strings ----
 	var K = [0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
 		0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74,
@@ -77,7 +96,9 @@
 	// ---- live follow ----
 	// Not inside frames: the speaker view shows the deck in iframes (current and
 	// upcoming slide), and those must neither drive nor follow.
-	if (!window.EventSource || window.top !== window) return;
+	// Nor when printing (?print-pdf): an open event stream would keep the
+	// headless printer waiting for the page to go quiet.
+	if (!window.EventSource || window.top !== window || /print-pdf/.test(location.search)) return;
 	var slug = location.pathname.split('/')[1];
 	if (!slug) return;
 	var params = new URLSearchParams(location.search);

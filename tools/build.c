@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tools/pdf.h"
 #include "tools/storew.h"
 
 static double now_s(void)
@@ -35,6 +36,7 @@ static void human(char *out, size_t cap, uint64_t n)
 struct progress {
 	FILE *f;
 	size_t decks;
+	char **slugs; /* for the PDF step */
 };
 
 static void on_deck(void *ctx, const struct deck_info *info)
@@ -42,7 +44,10 @@ static void on_deck(void *ctx, const struct deck_info *info)
 	struct progress *p = ctx;
 	char size[32];
 
-	p->decks++;
+	p->slugs = realloc(p->slugs, (p->decks + 1) * sizeof *p->slugs);
+	if (!p->slugs)
+		abort();
+	p->slugs[p->decks++] = strdup(info->slug);
 	if (!p->f)
 		return;
 	human(size, sizeof size, info->bytes);
@@ -76,7 +81,7 @@ static struct storew_cache *shared_cache(void)
 int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, size_t *len,
                 struct build_totals *t, struct diag *d)
 {
-	struct progress prog = {o->progress, 0};
+	struct progress prog = {o->progress, 0, NULL};
 	struct deck_opts dopt = o->deck;
 	struct storew_opts wo = {0};
 	struct storew_totals wt;
@@ -97,6 +102,17 @@ int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, siz
 	if (o->progress)
 		fflush(o->progress);
 	rc = decks_compile(dir, &dopt, &set, d);
+	if (rc == 0 && dopt.pdf) {
+		const char *chromium = pdf_chromium();
+		if (o->progress)
+			fprintf(o->progress, "printing PDF handouts with %s\n",
+			        chromium ? chromium : "(no Chromium)");
+		rc = chromium ? pdf_render(&set, prog.slugs, prog.decks, chromium, d)
+		              : diag_fail(d, NULL, 0, "PDF handouts need Chromium");
+	}
+	for (i = 0; i < prog.decks; i++)
+		free(prog.slugs[i]);
+	free(prog.slugs);
 	if (rc == 0) {
 		/* The build time is the newest input, so that the output depends only
 		 * on the inputs (SOURCE_DATE_EPOCH clamps the mtimes already). */

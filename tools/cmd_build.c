@@ -6,9 +6,10 @@
 
 #include "tools/build.h"
 #include "tools/cli.h"
+#include "tools/pdf.h"
 
 static const char help[] =
-        "usage: unideck build DIR -o FILE [--quiet] [--fast] [--without-notes]\n"
+        "usage: unideck build DIR -o FILE [--quiet] [--fast] [--without-notes] [--no-pdf]\n"
         "\n"
         "Build every deck under DIR (each sub-folder holding deck.md or index.html)\n"
         "into one content store FILE: each file with its media type, ETag and\n"
@@ -19,7 +20,9 @@ static const char help[] =
         "  -o, --output FILE   where to write the store (required)\n"
         "  -q, --quiet         print nothing but errors\n"
         "  --fast              compress quickly rather than smallest\n"
-        "  --without-notes     leave speaker notes out (for a public copy)\n";
+        "  --without-notes     leave speaker notes out (for a public copy)\n"
+        "  --no-pdf            no PDF handouts (made with headless Chromium when it is\n"
+        "                      installed: /DECK/DECK.pdf, linked from the index)\n";
 
 int cmd_build(int argc, char **argv)
 {
@@ -36,6 +39,7 @@ int cmd_build(int argc, char **argv)
 	o.progress = stdout;
 	o.deck.data_dir = cli_data_dir();
 	o.deck.epoch = -1;
+	o.deck.pdf = true;
 	for (i = 1; i < argc; i++) {
 		if (cli_flag(argv[i], "--help", 'h')) {
 			fputs(help, stdout);
@@ -49,6 +53,8 @@ int cmd_build(int argc, char **argv)
 			o.progress = NULL;
 		} else if (cli_flag(argv[i], "--fast", 0)) {
 			o.level = 0;
+		} else if (cli_flag(argv[i], "--no-pdf", 0)) {
+			o.deck.pdf = false;
 		} else if (cli_flag(argv[i], "--without-notes", 0)) {
 			o.deck.without_notes = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -63,6 +69,10 @@ int cmd_build(int argc, char **argv)
 	}
 	if (!dir || !out)
 		return cli_error("build", 2, "usage: unideck build DIR -o FILE");
+	if (o.deck.pdf && !pdf_chromium()) {
+		diag_warn(NULL, 0, "Chromium is not installed: building without PDF handouts");
+		o.deck.pdf = false;
+	}
 	if (build_store(dir, &o, &blob, &len, &t, &d) != 0) {
 		diag_print(stderr, &d);
 		return 1;

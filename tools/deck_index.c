@@ -22,10 +22,11 @@ static const char style[] =
         "border-bottom:1px solid var(--line);padding-bottom:.25rem}\n"
         "ul{list-style:none;margin:0;padding:0}\n"
         "li{margin:.5rem 0}\n"
-        "a.deck{display:block;padding:.9rem 1rem;border:1px solid var(--line);border-radius:.6rem;"
-        "background:var(--card);color:inherit;text-decoration:none}\n"
-        "a.deck:hover,a.deck:focus{border-color:var(--accent);outline:none}\n"
-        ".title{font-weight:600;font-size:1.1rem;color:var(--accent)}\n"
+        "li.deck{padding:.9rem 1rem;border:1px solid var(--line);border-radius:.6rem;"
+        "background:var(--card)}\n"
+        "li.deck:hover,li.deck:focus-within{border-color:var(--accent)}\n"
+        "a{color:var(--accent)}\n"
+        "a.title{display:block;font-weight:600;font-size:1.1rem;text-decoration:none}\n"
         ".meta{color:var(--muted);font-size:.95rem}\n"
         "footer{margin-top:3rem;color:var(--muted);font-size:.85rem}\n"
         "</style>\n";
@@ -47,13 +48,13 @@ static void esc(struct sbuf *b, const char *s)
 	sb_html(b, s, strlen(s));
 }
 
-static void one(struct sbuf *b, const struct deck_info *k)
+static void one(struct sbuf *b, const struct deck_info *k, bool pdf)
 {
-	sb_str(b, "<li><a class=\"deck\" href=\"/");
+	sb_str(b, "<li class=\"deck\"><a class=\"title\" href=\"/");
 	esc(b, k->slug);
-	sb_str(b, "/\"><div class=\"title\">");
+	sb_str(b, "/\">");
 	esc(b, k->title);
-	sb_str(b, "</div><div class=\"meta\">");
+	sb_str(b, "</a><div class=\"meta\">");
 	esc(b, k->author);
 	if (k->author[0] && (k->venue[0] || k->date[0]))
 		sb_str(b, " &middot; ");
@@ -67,7 +68,15 @@ static void one(struct sbuf *b, const struct deck_info *k)
 		esc(b, k->date);
 		sb_str(b, "</time>");
 	}
-	sb_printf(b, " &middot; %zu slides</div></a></li>\n", k->n_slides);
+	sb_printf(b, " &middot; %zu slides", k->n_slides);
+	if (pdf) {
+		sb_str(b, " &middot; <a class=\"pdf\" href=\"/");
+		esc(b, k->slug);
+		sb_str(b, "/");
+		esc(b, k->slug);
+		sb_str(b, ".pdf\">PDF</a>");
+	}
+	sb_str(b, "</div></li>\n");
 }
 
 void deck_index(const struct deck_info *decks, size_t n, const struct deck_opts *o, int64_t mtime,
@@ -102,7 +111,7 @@ void deck_index(const struct deck_info *decks, size_t n, const struct deck_opts 
 			snprintf(year, sizeof year, "%s", y);
 			sb_printf(&b, "<section>\n<h2>%s</h2>\n<ul>\n", y[0] ? y : "Undated");
 		}
-		one(&b, &v[i]);
+		one(&b, &v[i], o->pdf);
 	}
 	if (n)
 		sb_str(&b, "</ul>\n</section>\n");

@@ -335,7 +335,8 @@ static void init_options(const struct deck *dk, const struct frontmatter *fm, st
 	size_t i, k;
 
 	/* hash: a reload (the preview server's, say) keeps the current slide. */
-	sb_str(js, "{\n  hash: true,\n  transition: ");
+	/* pdfMaxPagesPerSlide: a handout has one page per slide, even a tall one. */
+	sb_str(js, "{\n  hash: true,\n  pdfMaxPagesPerSlide: 1,\n  transition: ");
 	sb_json(js, transition, strlen(transition));
 	sb_str(js, ",\n");
 	for (i = 0; i < fm->n; i++) {

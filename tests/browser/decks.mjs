@@ -27,7 +27,11 @@ context.on('request', (r) => {
 	if (!r.url().startsWith(base + '/') && !r.url().startsWith('data:') && !r.url().startsWith('blob:'))
 		outside.push(r.url());
 });
-context.on('requestfailed', (r) => failures.push(`${r.url()} ${r.failure()?.errorText}`));
+context.on('requestfailed', (r) => {
+	// An event stream is cut when the page navigates away: that is not a failure.
+	if (r.url().includes('/_unideck/follow/') && r.failure()?.errorText === 'net::ERR_ABORTED') return;
+	failures.push(`${r.url()} ${r.failure()?.errorText}`);
+});
 context.on('response', (r) => {
 	if (r.status() >= 400) failures.push(`${r.url()} ${r.status()}`);
 });
@@ -38,9 +42,13 @@ page.on('pageerror', (e) => errors.push(String(e)));
 try {
 	// The index lists every deck.
 	await page.goto(base + '/', { waitUntil: 'load' });
+	let pages = -1;
 	const links = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href')));
 	ok(links.includes('/unideck/'), 'the index links the unideck deck');
 	ok(links.includes('/features/'), 'the index links the features deck');
+	ok(links.includes('/unideck/unideck.pdf'), 'and its PDF handout');
+	const pdf = await (await fetch(base + '/unideck/unideck.pdf')).arrayBuffer();
+	pages = (Buffer.from(pdf).toString('latin1').match(/\/Type\s*\/Page\b/g) || []).length;
 	await page.screenshot({ path: `${shots}/index.png` });
 
 	// The default deck: slides, navigation, notes.
@@ -50,6 +58,7 @@ try {
 	const sections = await page.evaluate(() =>
 		document.querySelectorAll('.reveal .slides section:not(.stack)').length);
 	ok(total > 5 && total === sections, `the deck has its ${sections} slides (reveal counts ${total})`);
+	ok(pages === total, `the PDF handout has one page per slide (${pages} pages)`);
 	const before = await page.evaluate(() => Reveal.getIndices().h);
 	await page.keyboard.press('ArrowRight');
 	await page.waitForTimeout(600);

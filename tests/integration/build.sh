@@ -7,7 +7,7 @@
 # build_fails NAME WANT_REGEX: build $TMP/bad and expect failure with that message.
 build_fails() {
 	local out rc
-	out=$("$UNIDECK" build "$TMP/bad" -o "$TMP/bad.store" 2>&1)
+	out=$("$UNIDECK" build "$TMP/bad" -o "$TMP/bad.store" --no-pdf 2>&1)
 	rc=$?
 	if [ $rc = 1 ] && printf '%s' "$out" | grep -Eq -- "$2"; then
 		ok "$1"
@@ -69,7 +69,7 @@ build_fails "unknown transition" "deck.md:3: error: unknown transition 'spin'"
 bad_deck '---\ntitle: x\nnot a key\n---\n# a\n'
 build_fails "a front matter line that is not key: value" "deck.md:3: error: front matter: expected 'key: value'"
 mkdir -p "$TMP/empty"
-out=$("$UNIDECK" build "$TMP/empty" -o "$TMP/e.store" 2>&1)
+out=$("$UNIDECK" build "$TMP/empty" -o "$TMP/e.store" --no-pdf 2>&1)
 expect_match "an empty decks folder is an error" 'no decks here' "$out"
 mkdir -p "$TMP/bad/Bad_Name" && printf '# x\n' >"$TMP/bad/Bad_Name/deck.md"
 bad_deck '# fine\n'
@@ -80,16 +80,18 @@ check "nothing was written by failed builds" test ! -e "$TMP/bad.store"
 # ---- the default decks: progress, reproducibility, inspect ----
 out=$("$UNIDECK" build "$ROOT/decks" -o "$TMP/a.store")
 expect_match "progress names each deck" 'unideck +[0-9]+ slides' "$out"
+slides=$(printf '%s\n' "$out" | sed -n 's/^ *unideck *\([0-9]*\) slides.*/\1/p')
 expect_match "and ends with totals" 'decks, [0-9]+ files: .* raw, .* gzip .* brotli .*store .* in [0-9.]+ s' "$out"
 out=$("$UNIDECK" build "$ROOT/decks" -o "$TMP/b.store" --quiet)
 expect_eq "--quiet prints nothing" "" "$out"
 check "the same input gives a byte-identical store" cmp "$TMP/a.store" "$TMP/b.store"
 cp -r "$ROOT/decks" "$TMP/decks-copy"
 touch "$TMP/decks-copy/unideck/deck.md"
-SOURCE_DATE_EPOCH=1700000000 "$UNIDECK" build "$ROOT/decks" -o "$TMP/c.store" -q
-SOURCE_DATE_EPOCH=1700000000 "$UNIDECK" build "$TMP/decks-copy" -o "$TMP/d.store" -q
+SOURCE_DATE_EPOCH=1700000000 "$UNIDECK" build "$ROOT/decks" -o "$TMP/c.store" -q --no-pdf
+SOURCE_DATE_EPOCH=1700000000 "$UNIDECK" build "$TMP/decks-copy" -o "$TMP/d.store" -q --no-pdf
 check "SOURCE_DATE_EPOCH makes it independent of file times" cmp "$TMP/c.store" "$TMP/d.store"
 ins=$("$UNIDECK" inspect "$TMP/a.store")
+expect_match "PDF handouts are in the store" '^/unideck/unideck.pdf +application/pdf' "$ins"
 expect_match "inspect lists a deck page" '^/unideck/index.html +text/html; charset=utf-8 +no-cache +[0-9]+ +[0-9]+ +[0-9]+ +"[0-9a-f]{24}"' "$ins"
 expect_match "inspect lists the runtime as immutable" '^/_reveal/[0-9.]+/reveal.js +text/javascript.* immutable' "$ins"
 if echo "$ins" | grep -q 'plugin/markdown.js'; then notok "only the runtime files in use"; else ok "only the runtime files in use"; fi
@@ -109,9 +111,14 @@ expect_match "inspect refuses a truncated store" 'error: ' "$out"
 "$UNIDECK" export "$TMP/a.store" "$TMP/www" >/dev/null
 check "export writes each file" cmp "$TMP/www/features/media/clip.mp4" "$ROOT/decks/features/media/clip.mp4"
 check "export writes the gzip variant beside it" sh -c "gzip -dc '$TMP/www/index.html.gz' | cmp - '$TMP/www/index.html'"
+pages=$(python3 -c 'import re,sys; print(len(re.findall(rb"/Type\s*/Page\b", open(sys.argv[1],"rb").read())))' "$TMP/www/unideck/unideck.pdf")
+expect_eq "the handout has one page per slide" "$slides" "$pages"
+out=$(env PATH=/nonexistent CHROMIUM= "$UNIDECK" build "$ROOT/decks" -o "$TMP/nochrome.store" 2>&1)
+expect_match "without Chromium the build warns and goes on" 'warning: Chromium is not installed: building without PDF handouts' "$out"
+check "and writes the store" test -s "$TMP/nochrome.store"
 
 # ---- without notes ----
-"$UNIDECK" build "$ROOT/decks" -o "$TMP/n.store" -q --without-notes
+"$UNIDECK" build "$ROOT/decks" -o "$TMP/n.store" -q --without-notes --no-pdf
 "$UNIDECK" export "$TMP/n.store" "$TMP/wn" >/dev/null
 if grep -q 'class="notes"' "$TMP/wn/unideck/index.html"; then notok "--without-notes strips notes"; else ok "--without-notes strips notes"; fi
 check "and notes are there otherwise" grep -q 'class="notes"' "$TMP/www/unideck/index.html"
@@ -119,7 +126,7 @@ check "and notes are there otherwise" grep -q 'class="notes"' "$TMP/www/unideck/
 # ---- new ----
 (cd "$TMP" && "$UNIDECK" new my-talk >/dev/null)
 check "new writes decks/NAME/deck.md" test -f "$TMP/decks/my-talk/deck.md"
-check "which builds" "$UNIDECK" build "$TMP/decks" -o "$TMP/new.store" -q
+check "which builds" "$UNIDECK" build "$TMP/decks" -o "$TMP/new.store" -q --no-pdf
 out=$(cd "$TMP" && "$UNIDECK" new my-talk 2>&1)
 expect_match "new refuses an existing deck" 'exists already' "$out"
 out=$(cd "$TMP" && "$UNIDECK" new My_Talk 2>&1)
@@ -153,6 +160,6 @@ expect_match "reveal 4 plugin paths resolve" 'src="/_reveal/[0-9.]+/plugin/notes
 check "the rest is served as written" grep -q 'Reveal.initialize({ plugins: \[RevealNotes\] });' "$TMP/rawx/r/index.html"
 if grep -q 'googleapis' "$TMP/rawx/_reveal/"*/theme/night.css; then notok "web fonts removed from themes"; else ok "web fonts removed from themes"; fi
 printf '<html><body><img src="https://example.com/a.png"></body></html>\n' >"$TMP/raw/r/index.html"
-out=$("$UNIDECK" build "$TMP/raw" -o "$TMP/raw2.store" 2>&1)
+out=$("$UNIDECK" build "$TMP/raw" -o "$TMP/raw2.store" --no-pdf 2>&1)
 expect_match "raw decks are offline too, with the line" "index.html:1: error: 'https://example.com/a.png' is loaded from outside" "$out"
 finish
