@@ -123,6 +123,8 @@ int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, siz
 		wo.build_epoch = (uint64_t)newest;
 		wo.flags = o->deck.dev ? STORE_F_DEV : 0;
 		wo.cache = shared_cache();
+		wo.alloc = o->alloc;
+		wo.alloc_ctx = o->alloc_ctx;
 		rc = storew_write(&set, &wo, blob, len, &wt, d);
 	}
 	bset_free(&set);

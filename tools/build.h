@@ -18,6 +18,9 @@ struct build_opts {
 	struct deck_opts deck;
 	int level;      /* compression effort: 0 fastest (preview) .. 2 best (release) */
 	FILE *progress; /* progress lines and totals, or NULL for --quiet */
+	/* Where the store's bytes go (see struct storew_opts); NULL: malloc. */
+	void *(*alloc)(void *ctx, size_t len);
+	void *alloc_ctx;
 };
 
 struct build_totals {

@@ -77,23 +77,31 @@ static void mstore_drop(struct mstore *m)
 	m->fd = -1;
 }
 
-/* Move a built blob into a memfd mapping and open it as a store. */
-static int mstore_from_blob(struct mstore *m, const uint8_t *blob, size_t len, struct diag *d)
+/* The build writes the store straight into a new memfd mapping (struct
+ * build_opts.alloc), so its bytes exist once, where sendfile() can read them. */
+static void *memfd_alloc(void *ctx, size_t len)
+{
+	struct mstore *m = ctx;
+	void *p;
+
+	m->fd = memfd_create("unideck-store", MFD_CLOEXEC);
+	if (m->fd < 0 || ftruncate(m->fd, (off_t)(len ? len : 1)) != 0)
+		return NULL;
+	p = mmap(NULL, len ? len : 1, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	m->map = p;
+	m->len = len;
+	return p;
+}
+
+/* Seal the built mapping read-only and open it as a store. */
+static int mstore_open(struct mstore *m, struct diag *d)
 {
 	enum store_result r;
 
-	m->fd = memfd_create("unideck-store", MFD_CLOEXEC);
-	if (m->fd < 0 || ftruncate(m->fd, (off_t)len) != 0)
-		return diag_fail(d, NULL, 0, "memfd: %s", strerror(errno));
-	m->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
-	if (m->map == MAP_FAILED) {
-		m->map = NULL;
-		return diag_fail(d, NULL, 0, "mmap: %s", strerror(errno));
-	}
-	memcpy(m->map, blob, len);
-	mprotect(m->map, len, PROT_READ);
-	m->len = len;
-	r = store_open(&m->st, m->map, len);
+	mprotect(m->map, m->len, PROT_READ);
+	r = store_open(&m->st, m->map, m->len);
 	if (r != STORE_OK)
 		return diag_fail(d, NULL, 0, "the new store does not open: %s",
 		                 store_result_str(r));
@@ -146,14 +154,13 @@ static int rebuild(struct serve *s, bool first)
 
 	memset(&d, 0, sizeof d);
 	s->bo.progress = first && !s->quiet ? stdout : NULL;
-	if (build_store(s->src, &s->bo, &blob, &len, &t, &d) != 0 ||
-	    mstore_from_blob(&m, blob, len, &d) != 0) {
-		free(blob);
+	s->bo.alloc = memfd_alloc;
+	s->bo.alloc_ctx = &m;
+	if (build_store(s->src, &s->bo, &blob, &len, &t, &d) != 0 || mstore_open(&m, &d) != 0) {
 		mstore_drop(&m);
 		show_error(s, &d);
 		return -1;
 	}
-	free(blob);
 	if (s->cur.map) {
 		reap(s);
 		if (s->n_retired == MAX_RETIRED) {

@@ -482,7 +482,7 @@ static int add_assets(struct deck *dk, const char *dir, const char *rel, struct 
 	return rc;
 }
 
-static bool slug_ok(const char *s)
+bool deck_slug_ok(const char *s)
 {
 	size_t i;
 
@@ -507,7 +507,7 @@ static int one_deck(struct deck *dk, const char *name, struct bset *out, struct 
 		diag_warn(dk->dir, 0, "not a deck (no deck.md or index.html): skipped");
 		return 1;
 	}
-	if (!slug_ok(name))
+	if (!deck_slug_ok(name))
 		return diag_fail(d, dk->dir, 0,
 		                 "'%s' cannot be a deck's address: rename the folder with "
 		                 "lower-case letters, digits and '-'",
@@ -527,7 +527,7 @@ int decks_compile(const char *dir, const struct deck_opts *o, struct bset *out, 
 {
 	struct runtime rt;
 	struct deck_info *infos = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, k;
 	int64_t newest = 0;
 	char **v;
 	int rc = 0;
@@ -537,10 +537,10 @@ int decks_compile(const char *dir, const struct deck_opts *o, struct bset *out, 
 	{
 		/* "decks/" and "decks" name the same folder; messages say "decks/x". */
 		static char clean[PATH_MAX - 256];
-		size_t k = strlen(dir);
-		while (k > 1 && dir[k - 1] == '/')
-			k--;
-		snprintf(clean, sizeof clean, "%.*s", (int)k, dir);
+		size_t dl = strlen(dir);
+		while (dl > 1 && dir[dl - 1] == '/')
+			dl--;
+		snprintf(clean, sizeof clean, "%.*s", (int)dl, dir);
 		dir = clean;
 	}
 	v = list_dir(dir);
@@ -563,6 +563,16 @@ int decks_compile(const char *dir, const struct deck_opts *o, struct bset *out, 
 			rc = -1;
 		if (r != 0)
 			continue;
+		for (k = 0; k < n; k++)
+			if (strcmp(infos[k].slug, dk.info.slug) == 0) {
+				rc = diag_fail(d, dk.file, 0,
+				               "two decks claim the address /%s/: give one of them "
+				               "another slug",
+				               dk.info.slug);
+				break;
+			}
+		if (rc)
+			break;
 		infos = realloc(infos, (n + 1) * sizeof *infos);
 		if (!infos)
 			abort();

@@ -57,6 +57,8 @@ void deck_index(const struct deck_info *decks, size_t n, const struct deck_opts 
 
 /* The page-end scripts every page of a preview build carries. */
 void deck_dev_scripts(const struct deck_opts *o, struct sbuf *out);
+/* Whether (s) can be a deck's address: [a-z0-9][a-z0-9-]*, short. */
+bool deck_slug_ok(const char *s);
 /* Clamp a modification time to the epoch (SOURCE_DATE_EPOCH), when set. */
 int64_t deck_clamp(const struct deck_opts *o, int64_t t);
 

@@ -14,7 +14,7 @@
 
 static const char *const known_keys[] = {
         "title",      "author",          "date",        "venue", "theme",
-        "transition", "highlight-theme", "description", "lang",
+        "transition", "highlight-theme", "description", "lang",  "slug",
 };
 
 static const char *const transitions[] = {"none", "fade", "slide", "convex", "concave", "zoom"};
@@ -277,6 +277,15 @@ static int check_front(struct deck *dk, const struct frontmatter *fm, struct dia
 	const struct fm_kv *kv;
 	size_t i;
 
+	if ((kv = fm_get(fm, "slug")) != NULL) {
+		/* A short address for a deck whose folder has a long name. */
+		if (!deck_slug_ok(kv->val))
+			return diag_fail(d, dk->file, kv->line,
+			                 "slug '%s' cannot be an address: use lower-case letters, "
+			                 "digits and '-'",
+			                 kv->val);
+		snprintf(dk->info.slug, sizeof dk->info.slug, "%s", kv->val);
+	}
 	snprintf(dk->info.title, sizeof dk->info.title, "%s", fm_str(fm, "title", dk->info.slug));
 	snprintf(dk->info.author, sizeof dk->info.author, "%s", fm_str(fm, "author", ""));
 	snprintf(dk->info.venue, sizeof dk->info.venue, "%s", fm_str(fm, "venue", ""));

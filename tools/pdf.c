@@ -434,7 +434,7 @@ static int print_deck(struct bset *set, struct cdp *c, const char *slug, int por
 
 int pdf_render(struct bset *set, char **slugs, size_t n, const char *chromium, struct diag *d)
 {
-	struct storew_opts wo = {0, 0, 0, NULL};
+	struct storew_opts wo = {0, 0, 0, NULL, NULL, NULL};
 	struct storew_totals t;
 	char dir[] = "/tmp/unideck-pdf-XXXXXX", store[PATH_MAX], profile[PATH_MAX],
 	     cmd[PATH_MAX + 16];

@@ -449,7 +449,7 @@ static int layout(struct job *jobs, size_t n, const struct storew_opts *o, uint8
 		for (e = 0; e < STORE_ENC_COUNT; e++)
 			if (jobs[i].mask & (1u << e))
 				total = align_up(total) + jobs[i].rep[e].len;
-	blob = calloc(1, total ? total : 1);
+	blob = o->alloc ? o->alloc(o->alloc_ctx, total) : calloc(1, total ? total : 1);
 	if (!blob)
 		return diag_fail(d, NULL, 0, "out of memory for a %llu-byte store",
 		                 (unsigned long long)total);

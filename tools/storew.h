@@ -27,6 +27,12 @@ struct storew_opts {
 	uint64_t build_epoch; /* the store header's build time */
 	uint32_t flags;       /* STORE_F_* */
 	struct storew_cache *cache;
+	/* Where the blob goes: zeroed memory of (len) bytes from (alloc), or NULL
+	 * on failure; the caller then owns it. Default (NULL): calloc, free(). The
+	 * preview server allocates in its memfd, so a large video is not held
+	 * twice. */
+	void *(*alloc)(void *ctx, size_t len);
+	void *alloc_ctx;
 };
 
 struct storew_totals {

@@ -108,7 +108,7 @@ const struct store *fake_store(void)
 {
 	static struct store st;
 	static uint8_t *blob;
-	struct storew_opts o = {2, 1700000000, 0, NULL};
+	struct storew_opts o = {2, 1700000000, 0, NULL, NULL, NULL};
 	struct storew_totals t;
 	struct bset s;
 	struct diag d;

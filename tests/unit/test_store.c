@@ -26,7 +26,7 @@ static void add(struct bset *s, const char *path, const void *body, size_t len, 
 static uint8_t *build(size_t *len, int level)
 {
 	static char text[20000], noise[5000];
-	struct storew_opts o = {level, 1700000000, 0, NULL};
+	struct storew_opts o = {level, 1700000000, 0, NULL, NULL, NULL};
 	struct storew_totals t;
 	struct bset s;
 	struct diag d;
