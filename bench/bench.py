@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 UNIDECK = os.path.join(ROOT, "build", "unideck")
 NCPU = os.cpu_count() or 1
@@ -383,7 +385,7 @@ def fmt(v, metric):
     return f"{v:,.0f} req/s" if metric == "rps" else f"{v:,.1f} MB/s"
 
 
-def report(path, wl, results, peers, cmds, args, notes):
+def report(path, wl, results, peers, cmds, args, notes, fanout=()):
     ours = "unideck serve"
     names = [p.name for p in peers if any(k[1] == p.name for k in results)]
     others = [n for n in names if n != ours]
@@ -421,6 +423,16 @@ def report(path, wl, results, peers, cmds, args, notes):
             a, b = results.get((w["name"], ours)), results.get((w["name"], o))
             row.append(f"{a[w['metric']] / b[w['metric']]:.2f}x" if a and b and b[w["metric"]] else "—")
         L.append("| " + " | ".join(row) + " |")
+    if fanout:
+        L.append("\n## Live follow: fan-out to followers\n")
+        L.append("One presenter, N followers on `/_unideck/follow/<deck>` (bench/follow.py): "
+                 "for each of 30 authenticated updates, the time from the POST until the last "
+                 "follower has the event, and the server's CPU time per update.\n")
+        L.append("| followers | to the last follower, p50 | p99 | server CPU per update |")
+        L.append("|---|---|---|---|")
+        for r in fanout:
+            L.append(f"| {r['followers']} | {r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms | "
+                     f"{r['cpu_ms_per_update']:.2f} ms ({r['cpu_ms_per_update'] * 1000 / r['followers']:.1f} µs per follower) |")
     L.append("\n## Commands\n")
     L.append("Each workload ran as (URL per peer):\n")
     L.append("```")
@@ -439,7 +451,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
-    ap.add_argument("--peers", default="unideck,nginx,lighttpd")
+    ap.add_argument("--peers", default="unideck,nginx,lighttpd,follow")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="unideck-bench.")
@@ -452,7 +464,13 @@ def main():
         peers = [all_peers[n] for n in args.peers.split(",") if n in all_peers]
         wl, results, cmds = run_all(peers, work, args.runs, args.seconds, theme)
         notes = []
-        report(args.out, wl, results, peers, cmds, args, notes)
+        fanout = []
+        if "follow" in args.peers.split(","):
+            import follow
+            for n in (100, 1000, 4000):
+                log(f"bench: live follow with {n} followers")
+                fanout.append(follow.run(UNIDECK, store, n, 30, cpu=SERVER_CPU))
+        report(args.out, wl, results, peers, cmds, args, notes, fanout)
         log(f"bench: wrote {args.out}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -8,6 +8,7 @@
 #include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -326,6 +327,15 @@ int cmd_serve(int argc, char **argv)
 		return cli_error("serve", 1, "%s: %s", s.src, strerror(errno));
 	s.is_dir = S_ISDIR(sb.st_mode);
 
+	{
+		/* Thousands of followers each hold a socket: take every descriptor
+		 * the hard limit allows. */
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	s.pool = malloc(pool_len);
 	if (!s.pool)
 		return cli_error("serve", 1, "out of memory");
