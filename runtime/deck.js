@@ -21,15 +21,60 @@
 		document.querySelectorAll('.reveal .slides .fragment').forEach(function (el) {
 			el.classList.remove('fragment');
 		});
+		// A video's printed frame depends on decoding races; print its poster, or a
+		// plain placeholder naming it, so that handouts are the same every time.
+		document.querySelectorAll('.reveal .slides video').forEach(function (v) {
+			var src = v.getAttribute('src') || (v.querySelector('source') || {}).src || '';
+			var box;
+			if (v.poster) {
+				box = document.createElement('img');
+				box.src = v.poster;
+			} else {
+				box = document.createElement('div');
+				box.textContent = '\u25b6 ' + decodeURIComponent(src.split('/').pop() || 'video');
+				box.style.cssText = 'display:inline-flex;align-items:center;justify-content:center;' +
+					'border:2px solid currentColor;font-size:.6em;opacity:.7';
+			}
+			box.style.width = (v.getAttribute('width') || 480) + 'px';
+			if (!v.poster) box.style.height = Math.round((v.getAttribute('width') || 480) * 9 / 16) + 'px';
+			v.parentNode.replaceChild(box, v);
+		});
 		// Links into this server would point at the printing server's address in
 		// the PDF, useless to a reader and different in every build: keep them as
 		// text. Links elsewhere stay links.
 		document.querySelectorAll('.reveal .slides a[href]').forEach(function (a) {
 			if (a.origin === location.origin) a.removeAttribute('href');
 		});
-		// `unideck build` waits for this mark before it prints.
+		// `unideck build` prints once this mark is set: after reveal.js has laid
+		// the pages out and every font, image and background is in, so that the same deck always prints the same PDF.
 		Reveal.on('pdf-ready', function () {
-			document.documentElement.setAttribute('data-unideck-printed', '');
+			var waits = [document.fonts ? document.fonts.ready : null];
+			// Background videos (data-background-video) are made by reveal.js
+			// itself; hide them for the same reason as the others.
+			document.querySelectorAll('video').forEach(function (v) {
+				v.pause();
+				v.style.visibility = 'hidden';
+			});
+			Array.prototype.forEach.call(document.images, function (img) {
+				if (!img.complete) waits.push(new Promise(function (r) { img.onload = img.onerror = r; }));
+			});
+			document.querySelectorAll('[style*="url("]').forEach(function (el) {
+				var m = /url\(["']?([^"')]+)/.exec(el.getAttribute('style'));
+				if (m) waits.push(new Promise(function (r) {
+					var i = new Image();
+					i.onload = i.onerror = r;
+					i.src = m[1];
+				}));
+			});
+			var settled = Promise.all(waits.filter(Boolean)).then(function () {
+				return new Promise(function (r) {
+					requestAnimationFrame(function () { requestAnimationFrame(r); });
+				});
+			});
+			var late = new Promise(function (r) { setTimeout(r, 15000); });
+			Promise.race([settled, late]).then(function () {
+				document.documentElement.setAttribute('data-unideck-printed', '');
+			});
 		});
 	}
 

@@ -474,8 +474,12 @@ done:
 	}
 	free(blob);
 	unlink(store);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	/* Chromium's helper processes may still be writing its profile for a moment
+	 * after the browser has gone. */
+	snprintf(cmd, sizeof cmd, "rm -rf '%s' 2>/dev/null", dir);
+	for (i = 0; i < 30 && (system(cmd) != 0 || access(dir, F_OK) == 0); i++)
+		usleep(100000);
+	if (access(dir, F_OK) == 0)
 		diag_warn(dir, 0, "could not remove this temporary folder");
 	return rc;
 }
