@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* `unideck build DIR -o FILE`: the decks of a folder into one content store. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "platform/pvh/elfpatch.h"
 #include "tools/build.h"
 #include "tools/cli.h"
 #include "tools/pdf.h"
+#include "tools/text.h"
 
 static const char help[] =
         "usage: unideck build DIR -o FILE [--quiet] [--fast] [--without-notes] [--no-pdf]\n"
@@ -23,6 +27,54 @@ static const char help[] =
         "  --without-notes     leave speaker notes out (for a public copy)\n"
         "  --no-pdf            no PDF handouts (made with headless Chromium when it is\n"
         "                      installed: /DECK/DECK.pdf, linked from the index)\n";
+
+/* The kernel an image starts from: $UNIDECK_KERNEL, else the one built next to
+ * this program's data, else the installed one. */
+static const char *kernel_path(void)
+{
+	static char p[PATH_MAX + 64];
+	const char *env = getenv("UNIDECK_KERNEL");
+
+	if (env && *env)
+		return env;
+	snprintf(p, sizeof p, "%s/build/kernel/unideck.elf", cli_data_dir());
+	if (access(p, R_OK) == 0)
+		return p;
+	return "/usr/lib/unideck/unideck.elf";
+}
+
+static bool is_image(const char *out)
+{
+	size_t n = strlen(out);
+
+	return n > 4 && strcmp(out + n - 4, ".elf") == 0;
+}
+
+/* Put (store) into the kernel image and write it to (out). */
+static int write_image(const char *out, const uint8_t *store, size_t slen, bool quiet,
+                       struct diag *d)
+{
+	const char *kpath = kernel_path();
+	uint8_t *kernel, *img = NULL;
+	size_t klen, ilen;
+	char err[256];
+	int rc;
+
+	kernel = (uint8_t *)text_read_file(kpath, &klen, d);
+	if (!kernel)
+		return diag_fail(d, kpath, 0,
+		                 "the unideck kernel is not there: run make (it builds "
+		                 "build/kernel/unideck.elf) or set UNIDECK_KERNEL");
+	rc = elfpatch_add_store(kernel, klen, store, slen, &img, &ilen, err, sizeof err);
+	free(kernel);
+	if (rc != 0)
+		return diag_fail(d, kpath, 0, "cannot add the store to this kernel: %s", err);
+	rc = build_write_file(out, img, ilen, d);
+	if (rc == 0 && !quiet)
+		printf("image: %s, %zu bytes (kernel %zu + store %zu)\n", kpath, ilen, klen, slen);
+	free(img);
+	return rc;
+}
 
 int cmd_build(int argc, char **argv)
 {
@@ -77,7 +129,8 @@ int cmd_build(int argc, char **argv)
 		diag_print(stderr, &d);
 		return 1;
 	}
-	if (build_write_file(out, blob, len, &d) != 0) {
+	if (is_image(out) ? write_image(out, blob, len, o.progress == NULL, &d) != 0
+	                  : build_write_file(out, blob, len, &d) != 0) {
 		free(blob);
 		diag_print(stderr, &d);
 		return 1;

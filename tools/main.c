@@ -14,7 +14,9 @@ static const char usage[] =
         "  new NAME              start a deck: decks/NAME/deck.md from a template\n"
         "  serve DIR|FILE        preview decks at http://127.0.0.1:8080, rebuilding on\n"
         "                        every change; or serve a built store\n"
-        "  build DIR -o FILE     build every deck in DIR into one content store\n"
+        "  build DIR -o FILE     build every deck in DIR into one content store, or,\n"
+        "                        when FILE ends in .elf, into a bootable image\n"
+        "  run IMAGE             boot an image under QEMU (KVM when it works)\n"
         "  inspect FILE          list what a store holds: paths, sizes, encodings, ETags\n"
         "  export FILE DIR       write a store out as files, for any other web server\n"
         "  help [COMMAND]        this text, or a command's own\n"
@@ -33,7 +35,7 @@ struct command {
 
 static const struct command commands[] = {
         {"new", cmd_new},          {"serve", cmd_serve},   {"build", cmd_build},
-        {"inspect", inspect_main}, {"export", cmd_export},
+        {"inspect", inspect_main}, {"export", cmd_export}, {"run", cmd_run},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/* `unideck run IMAGE`: boot a unideck image under QEMU, KVM when it works. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tools/cli.h"
+
+static const char help[] =
+        "usage: unideck run IMAGE [--port 8080] [--tap NAME] [--mem 32M]\n"
+        "                   [--machine microvm|q35] [--accel auto|kvm|tcg] [options]\n"
+        "\n"
+        "Boot a unideck image (made by `unideck build DECKS -o IMAGE.elf`) under\n"
+        "QEMU: KVM when /dev/kvm works (a probe boot checks it; the answer is kept\n"
+        "ten minutes), TCG otherwise. The kernel's console is printed here; Ctrl-C\n"
+        "stops the VM. The exit status is the kernel's.\n"
+        "\n"
+        "  -p, --port N       with user networking (the default), forward\n"
+        "                     127.0.0.1:N to the guest's port 80 (default 8080)\n"
+        "  --tap NAME         a TAP device instead (the guest asks DHCP unless --ip)\n"
+        "  --ip A.B.C.D/N     a static address for the guest, with --gw G\n"
+        "  --gw G             the static gateway\n"
+        "  -m, --mem SIZE     guest memory (default 32M)\n"
+        "  -M, --machine M    microvm (default; virtio-mmio) or q35 (virtio-pci)\n"
+        "  --accel A          auto (default), kvm or tcg\n"
+        "  --append ARGS      more kernel command line (log=debug, token=...)\n"
+        "  --qemu PATH        the QEMU binary (default qemu-system-x86_64)\n"
+        "  -v, --verbose      print the QEMU command line\n";
+
+#define MAX_ARGS 64
+
+struct argv {
+	char *v[MAX_ARGS];
+	int n;
+};
+
+static void add(struct argv *a, const char *s)
+{
+	if (a->n < MAX_ARGS - 1) {
+		a->v[a->n++] = strdup(s);
+		a->v[a->n] = NULL;
+	}
+}
+
+static void argv_free(struct argv *a)
+{
+	while (a->n)
+		free(a->v[--a->n]);
+}
+
+/* Run QEMU on (a); with (console) NULL its output is discarded. Returns the
+ * kernel's exit status when its "pvh: exit status N" line was seen, else -1
+ * with the raw wait status in *raw. */
+static int run_qemu(struct argv *a, FILE *console, int timeout_s, int *raw)
+{
+	int fds[2], code = -1, status = 0;
+	char line[1024];
+	size_t used = 0;
+	time_t end = time(NULL) + timeout_s;
+	pid_t pid;
+
+	if (pipe(fds) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		execvp(a->v[0], a->v);
+		fprintf(stderr, "cannot run %s: %s\n", a->v[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		char c;
+		ssize_t n;
+		if (timeout_s && time(NULL) > end) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		n = read(fds[0], &c, 1);
+		if (n <= 0)
+			break;
+		if (c == '\r')
+			continue;
+		if (console)
+			fputc(c, console);
+		if (c == '\n' || used == sizeof line - 1) {
+			int v;
+			line[used] = 0;
+			if (sscanf(line, "pvh: exit status %d", &v) == 1)
+				code = v; /* the last one seen */
+			used = 0;
+			if (console)
+				fflush(console);
+		} else {
+			line[used++] = c;
+		}
+	}
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	*raw = status;
+	return code;
+}
+
+/* KVM works when the image itself, booted with "probe", runs its SSE and memory
+ * check quickly (a software KVM that traps every access does not). The answer
+ * is cached for ten minutes. */
+static bool kvm_works(const char *qemu, const char *image)
+{
+	const char *cache = "/tmp/unideck-accel.cache";
+	struct stat st;
+	struct argv a = {{NULL}, 0};
+	char got[8] = "";
+	FILE *f;
+	int raw = 0, code;
+
+	if (access("/dev/kvm", R_OK | W_OK) != 0)
+		return false;
+	if (stat(cache, &st) == 0 && time(NULL) - st.st_mtime < 600 && (f = fopen(cache, "r"))) {
+		if (fgets(got, sizeof got, f) &&
+		    (!strncmp(got, "kvm", 3) || !strncmp(got, "tcg", 3))) {
+			fclose(f);
+			return !strncmp(got, "kvm", 3);
+		}
+		fclose(f);
+	}
+	add(&a, qemu);
+	add(&a, "-accel");
+	add(&a, "kvm");
+	add(&a, "-M");
+	add(&a, "microvm");
+	add(&a, "-cpu");
+	add(&a, "host");
+	add(&a, "-m");
+	add(&a, "64M");
+	add(&a, "-nodefaults");
+	add(&a, "-no-user-config");
+	add(&a, "-display");
+	add(&a, "none");
+	add(&a, "-serial");
+	add(&a, "stdio");
+	add(&a, "-no-reboot");
+	add(&a, "-device");
+	add(&a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
+	add(&a, "-kernel");
+	add(&a, image);
+	add(&a, "-append");
+	add(&a, "probe");
+	code = run_qemu(&a, NULL, 5, &raw);
+	argv_free(&a);
+	if ((f = fopen(cache, "w"))) {
+		fputs(code == 42 ? "kvm\n" : "tcg\n", f);
+		fclose(f);
+	}
+	return code == 42;
+}
+
+/* The host's TSC rate in kHz: under TCG the guest's TSC runs at it and nothing
+ * else tells the guest (platform/pvh/clock.c takes tsc_khz= from us). */
+static unsigned long host_tsc_khz(void)
+{
+	struct timespec a, b;
+	unsigned lo, hi;
+	unsigned long long t0, t1;
+	long ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	t0 = (unsigned long long)hi << 32 | lo;
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		ns = (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
+	} while (ns < 50000000L);
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	t1 = (unsigned long long)hi << 32 | lo;
+	return (unsigned long)((t1 - t0) * 1000000ULL / (unsigned long long)ns);
+}
+
+struct run_opts {
+	const char *image, *tap, *ip, *gw, *mem, *machine, *accel, *append, *qemu;
+	int port;
+	bool verbose;
+};
+
+static int parse(struct run_opts *o, int argc, char **argv)
+{
+	const char *v;
+	int i, r;
+
+	for (i = 1; i < argc; i++) {
+		if (cli_flag(argv[i], "--help", 'h')) {
+			fputs(help, stdout);
+			return 0;
+		}
+		if ((r = cli_value("run", argc, argv, &i, "--port", 'p', &v)) != 0) {
+			if (r > 0 && (!cli_port(v, &o->port) || o->port == 0))
+				return cli_error("run", 2, "--port takes 1 to 65535, not '%s'", v);
+		} else if ((r = cli_value("run", argc, argv, &i, "--tap", 0, &v)) != 0) {
+			o->tap = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--ip", 0, &v)) != 0) {
+			o->ip = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--gw", 0, &v)) != 0) {
+			o->gw = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--mem", 'm', &v)) != 0) {
+			o->mem = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--machine", 'M', &v)) != 0) {
+			o->machine = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--accel", 0, &v)) != 0) {
+			o->accel = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--append", 0, &v)) != 0) {
+			o->append = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--qemu", 0, &v)) != 0) {
+			o->qemu = v;
+		} else if (cli_flag(argv[i], "--verbose", 'v')) {
+			o->verbose = true;
+		} else if (argv[i][0] == '-') {
+			return cli_error("run", 2, "unknown option %s (see unideck run --help)",
+			                 argv[i]);
+		} else if (!o->image) {
+			o->image = argv[i];
+		} else {
+			return cli_error("run", 2, "one image at a time");
+		}
+		if (r < 0)
+			return 2;
+	}
+	if (!o->image)
+		return cli_error("run", 2, "usage: unideck run IMAGE (see --help)");
+	if (strcmp(o->machine, "microvm") && strcmp(o->machine, "q35"))
+		return cli_error("run", 2, "--machine is microvm or q35, not '%s'", o->machine);
+	if (strcmp(o->accel, "auto") && strcmp(o->accel, "kvm") && strcmp(o->accel, "tcg"))
+		return cli_error("run", 2, "--accel is auto, kvm or tcg, not '%s'", o->accel);
+	if (access(o->image, R_OK) != 0)
+		return cli_error("run", 1, "%s: %s", o->image, strerror(errno));
+	return -1;
+}
+
+/* The QEMU command line for (o) under (accel). */
+static void command(const struct run_opts *o, const char *accel, struct argv *a)
+{
+	char buf[1024], cmdline[1024];
+	bool microvm = strcmp(o->machine, "microvm") == 0;
+
+	add(a, o->qemu);
+	add(a, "-accel");
+	add(a, accel);
+	add(a, "-M");
+	add(a, o->machine);
+	add(a, "-cpu");
+	add(a, strcmp(accel, "kvm") == 0 ? "host" : "max");
+	add(a, "-m");
+	add(a, o->mem);
+	add(a, "-nodefaults");
+	add(a, "-no-user-config");
+	add(a, "-display");
+	add(a, "none");
+	add(a, "-serial");
+	add(a, "stdio");
+	add(a, "-no-reboot");
+	add(a, "-device");
+	add(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
+	if (o->tap)
+		snprintf(buf, sizeof buf, "tap,id=n0,ifname=%s,script=no,downscript=no", o->tap);
+	else
+		snprintf(buf, sizeof buf, "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80", o->port);
+	add(a, "-netdev");
+	add(a, buf);
+	add(a, "-device");
+	add(a, microvm ? "virtio-net-device,netdev=n0" : "virtio-net-pci,netdev=n0");
+	add(a, "-kernel");
+	add(a, o->image);
+	/* QEMU's user network offers DHCP; so do most TAP set-ups. */
+	if (o->ip)
+		snprintf(cmdline, sizeof cmdline, "ip=%s%s%s", o->ip, o->gw ? " gw=" : "",
+		         o->gw ? o->gw : "");
+	else
+		snprintf(cmdline, sizeof cmdline, "dhcp");
+	if (strcmp(accel, "tcg") == 0)
+		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline),
+		         " tsc_khz=%lu", host_tsc_khz());
+	if (o->append)
+		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline), " %s",
+		         o->append);
+	add(a, "-append");
+	add(a, cmdline);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = {
+	        NULL, NULL, NULL, NULL, "32M", "microvm", "auto", NULL, "qemu-system-x86_64",
+	        8080, false};
+	struct argv a = {{NULL}, 0};
+	const char *accel;
+	int rc = parse(&o, argc, argv), code, raw = 0, i;
+
+	if (rc >= 0)
+		return rc;
+	accel = strcmp(o.accel, "auto") ? o.accel : kvm_works(o.qemu, o.image) ? "kvm" : "tcg";
+	command(&o, accel, &a);
+	if (o.verbose) {
+		for (i = 0; i < a.n; i++)
+			fprintf(stderr, "%s%s", i ? " " : "", a.v[i]);
+		fputc('\n', stderr);
+	}
+	if (o.tap)
+		printf("unideck: booting %s on %s (%s, TAP %s)\n", o.image, o.machine, accel,
+		       o.tap);
+	else
+		printf("unideck: booting %s on %s (%s): http://127.0.0.1:%d/ (Ctrl-C stops)\n",
+		       o.image, o.machine, accel, o.port);
+	fflush(stdout);
+	/* Ctrl-C goes to QEMU as well (same process group); we wait for it. */
+	signal(SIGINT, SIG_IGN);
+	code = run_qemu(&a, stdout, 0, &raw);
+	argv_free(&a);
+	if (code >= 0)
+		return code;
+	if (WIFSIGNALED(raw))
+		return WTERMSIG(raw) == SIGINT ? 0 : 128 + WTERMSIG(raw);
+	return cli_error("run", 1, "QEMU stopped (status %d) before the kernel said why",
+	                 WIFEXITED(raw) ? WEXITSTATUS(raw) : -1);
+}
