@@ -204,6 +204,25 @@ int store_load_file(const char *path, struct store *st, void **map, size_t *len,
 		return diag_fail(d, path, 0, "cannot map: %s", strerror(errno));
 	}
 	r = store_open(st, m, (uint64_t)sb.st_size);
+	if (r == STORE_EMAGIC && memcmp(m, "\177ELF", 4) == 0) {
+		/* An image: elfpatch put the store at a 4 KiB-aligned offset at the
+		 * end of the file (platform/pvh/image.h). */
+		size_t off;
+		for (off = 4096; off + STORE_HEADER_LEN <= (size_t)sb.st_size; off += 4096) {
+			const uint8_t *p = (const uint8_t *)m + off;
+			uint64_t total = 0;
+			int k;
+			if (memcmp(p, STORE_MAGIC, 8) != 0)
+				continue;
+			for (k = 7; k >= 0; k--)
+				total = total << 8 | p[24 + k]; /* the header's u64 total_len */
+			if (total <= (uint64_t)sb.st_size - off &&
+			    (r = store_open(st, p, total)) == STORE_OK)
+				break;
+		}
+		if (off + STORE_HEADER_LEN > (size_t)sb.st_size)
+			r = STORE_EMAGIC;
+	}
 	if (r != STORE_OK) {
 		munmap(m, (size_t)sb.st_size);
 		close(fd);

@@ -11,7 +11,8 @@
 static const char help[] =
         "usage: unideck inspect FILE [PATH] [--json]\n"
         "\n"
-        "List every path in the store FILE with its media type, cache policy, the\n"
+        "List every path in the store FILE (or the store inside an image made by\n"
+        "`unideck build DECKS -o IMAGE.elf`) with its media type, cache policy, the\n"
         "size of each representation (identity, gzip, brotli) and its ETag, then\n"
         "totals. Given a PATH, print that path's precomputed response headers for\n"
         "each representation. --json prints the list as JSON lines.\n";
