@@ -26,6 +26,7 @@ static const struct {
         {"webp", "image/webp"},
         {"avif", "image/avif"},
         {"ico", "image/vnd.microsoft.icon"},
+        {"bmp", "image/bmp"},
         {"woff2", "font/woff2"},
         {"woff", "font/woff"},
         {"ttf", "font/ttf"},
@@ -61,17 +62,38 @@ const char *mime_type(const char *path)
 	return "application/octet-stream";
 }
 
+/* Whether the essence (type/subtype, before any ';' parameters) of (type) is
+ * (want), ignoring case (RFC 9110 8.3.1). */
+static bool essence_is(const char *type, size_t n, const char *want)
+{
+	return n == strlen(want) && strncasecmp(type, want, n) == 0;
+}
+
 bool mime_compressible(const char *type)
 {
+	/* Formats that are text or sparse binary; everything else (images, video,
+	 * audio, woff/woff2, PDF, archives) carries its own compression. */
 	static const char *const yes[] = {
-	        "text/",         "application/json", "application/manifest+json",
-	        "image/svg+xml", "application/xml",  "application/wasm",
-	        "font/ttf",      "font/otf",         "image/vnd.microsoft.icon",
+	        "application/json",
+	        "application/xml",
+	        "application/wasm",
+	        "font/ttf",
+	        "font/otf",
+	        "image/svg+xml",
+	        "image/bmp",
+	        "image/vnd.microsoft.icon",
+	        "application/manifest+json",
 	};
-	size_t i;
+	size_t n = strcspn(type, "; \t"), i;
 
+	if (n > 5 && strncasecmp(type, "text/", 5) == 0)
+		return true;
+	/* RFC 6839: +json and +xml name JSON and XML underneath. */
+	if ((n > 5 && strncasecmp(type + n - 5, "+json", 5) == 0) ||
+	    (n > 4 && strncasecmp(type + n - 4, "+xml", 4) == 0))
+		return true;
 	for (i = 0; i < sizeof yes / sizeof yes[0]; i++)
-		if (strncmp(type, yes[i], strlen(yes[i])) == 0)
+		if (essence_is(type, n, yes[i]))
 			return true;
 	return false;
 }

@@ -8,9 +8,13 @@
 
 #include <stdbool.h>
 
+/* The media type for (path) by its extension, ignoring case; never NULL. */
 const char *mime_type(const char *path);
-/* Text, scripts, JSON, SVG, XML, WebAssembly and uncompressed fonts shrink;
- * images, video, audio, woff/woff2 and PDFs are compressed already. */
+/* Whether gzip and brotli variants are worth trying for (type), judged by its
+ * essence, ignoring parameters and case: every text/ type, JSON, XML and their
+ * +json and +xml kin (RFC 6839), SVG, WebAssembly, TTF/OTF fonts and ICO/BMP
+ * bitmaps shrink; images, video, audio, woff/woff2 and PDFs (whose streams are
+ * deflated already) do not. */
 bool mime_compressible(const char *type);
 
 #endif
