@@ -19,23 +19,35 @@
 #define ALIGN    64u
 #define ETAG_HEX 24 /* 96 bits of SHA-256: collisions are out of reach for decks */
 
-/* ---- the compression cache: content hash + level -> variants ---- */
+/* ---- the compression cache: content hash, level and mode -> variants ---- */
 
 struct variant {
 	uint8_t *p;
 	size_t len; /* 0: not worth keeping */
 };
 
-struct centry {
-	uint8_t key[SHA256_LEN];
+/* What a file's variants depend on: its bytes, the effort, and brotli's mode
+ * (a .css and a .ttf with the same bytes compress differently). */
+struct ckey {
+	uint8_t hash[SHA256_LEN];
 	int level;
+	int mode;
+};
+
+struct centry {
+	struct ckey key;
 	bool used;
+	unsigned gen; /* the write that last used it */
 	struct variant gz, br;
 };
 
+/* Open addressing, at most half full. Entries that the latest write did not use
+ * are dropped when it ends (cache_sweep), so the preview server holds the
+ * variants of one build, not of every edit ever made. */
 struct storew_cache {
 	struct centry *v;
 	size_t cap, n;
+	unsigned gen;
 	pthread_mutex_t lock;
 };
 
@@ -63,18 +75,63 @@ void storew_cache_free(struct storew_cache *c)
 	free(c);
 }
 
-static size_t slot_of(const struct storew_cache *c, const uint8_t *key, int level)
+size_t storew_cache_entries(const struct storew_cache *c)
+{
+	return c ? c->n : 0;
+}
+
+static bool key_eq(const struct ckey *a, const struct ckey *b)
+{
+	return a->level == b->level && a->mode == b->mode && !memcmp(a->hash, b->hash, SHA256_LEN);
+}
+
+/* The slot holding (k), or the empty slot where it would go. */
+static size_t slot_of(const struct centry *v, size_t cap, const struct ckey *k)
 {
 	size_t i;
 
-	memcpy(&i, key, sizeof i);
-	for (i %= c->cap;; i = (i + 1) % c->cap)
-		if (!c->v[i].used ||
-		    (c->v[i].level == level && !memcmp(c->v[i].key, key, SHA256_LEN)))
+	memcpy(&i, k->hash, sizeof i); /* a SHA-256 is uniform already */
+	for (i %= cap;; i = (i + 1) % cap)
+		if (!v[i].used || key_eq(&v[i].key, k))
 			return i;
 }
 
-static bool cache_get(struct storew_cache *c, const uint8_t *key, int level, struct variant *gz,
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p) {
+		fputs("unideck: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+/* Move every used entry of (c) into a fresh table of (cap) slots, keeping
+ * those (keep) says to and freeing the others' variants. Lock held. */
+static void rehash(struct storew_cache *c, size_t cap, bool sweep)
+{
+	struct centry *old = c->v;
+	size_t old_cap = c->cap, i;
+
+	c->v = xcalloc(cap, sizeof *c->v);
+	c->cap = cap;
+	c->n = 0;
+	for (i = 0; i < old_cap; i++) {
+		if (!old[i].used)
+			continue;
+		if (sweep && old[i].gen != c->gen) {
+			free(old[i].gz.p);
+			free(old[i].br.p);
+			continue;
+		}
+		c->v[slot_of(c->v, cap, &old[i].key)] = old[i];
+		c->n++;
+	}
+	free(old);
+}
+
+static bool cache_get(struct storew_cache *c, const struct ckey *k, struct variant *gz,
                       struct variant *br)
 {
 	bool hit = false;
@@ -84,8 +141,9 @@ static bool cache_get(struct storew_cache *c, const uint8_t *key, int level, str
 		return false;
 	pthread_mutex_lock(&c->lock);
 	if (c->cap) {
-		i = slot_of(c, key, level);
+		i = slot_of(c->v, c->cap, k);
 		if (c->v[i].used) {
+			c->v[i].gen = c->gen;
 			*gz = c->v[i].gz;
 			*br = c->v[i].br;
 			hit = true;
@@ -95,43 +153,49 @@ static bool cache_get(struct storew_cache *c, const uint8_t *key, int level, str
 	return hit;
 }
 
-/* The cache takes ownership of the variants' memory. */
-static void cache_put(struct storew_cache *c, const uint8_t *key, int level, struct variant gz,
-                      struct variant br)
+/* The cache takes ownership of (*gz, *br). When another thread stored the
+ * same key meanwhile, ours are freed and *gz, *br become the stored ones, so
+ * every job holds memory that the cache owns. */
+static void cache_put(struct storew_cache *c, const struct ckey *k, struct variant *gz,
+                      struct variant *br)
 {
-	size_t i;
+	struct centry *e;
 
 	pthread_mutex_lock(&c->lock);
-	if (c->n * 2 >= c->cap) {
-		struct storew_cache old = *c;
-		c->cap = c->cap ? c->cap * 2 : 256;
-		c->v = calloc(c->cap, sizeof *c->v);
-		if (!c->v) {
-			fputs("unideck: out of memory\n", stderr);
-			abort();
-		}
-		for (i = 0; i < old.cap; i++)
-			if (old.v[i].used)
-				c->v[slot_of(c, old.v[i].key, old.v[i].level)] = old.v[i];
-		free(old.v);
-	}
-	i = slot_of(c, key, level);
-	if (!c->v[i].used) {
-		memcpy(c->v[i].key, key, SHA256_LEN);
-		c->v[i].level = level;
-		c->v[i].used = true;
-		c->v[i].gz = gz;
-		c->v[i].br = br;
+	if (c->n * 2 >= c->cap)
+		rehash(c, c->cap ? c->cap * 2 : 256, false);
+	e = &c->v[slot_of(c->v, c->cap, k)];
+	if (!e->used) {
+		e->key = *k;
+		e->used = true;
+		e->gz = *gz;
+		e->br = *br;
 		c->n++;
 	} else {
-		free(gz.p);
-		free(br.p);
+		free(gz->p);
+		free(br->p);
+		*gz = e->gz;
+		*br = e->br;
 	}
+	e->gen = c->gen;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Drop what the write that just ended did not use. */
+static void cache_sweep(struct storew_cache *c)
+{
+	if (!c || !c->cap)
+		return;
+	pthread_mutex_lock(&c->lock);
+	rehash(c, c->cap, true);
 	pthread_mutex_unlock(&c->lock);
 }
 
 /* ---- compression ---- */
 
+/* A variant is kept only when it saves at least 64 bytes and 5%: below that,
+ * the Vary header, the extra cache entries downstream and the client's
+ * decoding cost more than the bytes saved. */
 static bool worth(size_t raw, size_t packed)
 {
 	return packed + 64 <= raw && packed * 100 <= raw * 95;
@@ -139,11 +203,17 @@ static bool worth(size_t raw, size_t packed)
 
 static struct variant do_gzip(const uint8_t *p, size_t n, int level)
 {
+	/* libdeflate's level 12 is its slowest and smallest; 6 is zlib's default. */
 	struct libdeflate_compressor *z = libdeflate_alloc_compressor(level >= 2 ? 12 : 6);
-	size_t cap = libdeflate_gzip_compress_bound(z, n);
-	struct variant v = {malloc(cap), 0};
+	struct variant v = {NULL, 0};
+	size_t cap;
 
-	/* libdeflate writes mtime 0 and no name: reproducible (RFC 1952 2.3). */
+	if (!z)
+		return v;
+	cap = libdeflate_gzip_compress_bound(z, n);
+	v.p = malloc(cap);
+	/* libdeflate writes MTIME 0, no FNAME and a fixed OS byte (RFC 1952 2.3.1),
+	 * so the same bytes in give the same bytes out. */
 	if (v.p)
 		v.len = libdeflate_gzip_compress(z, p, n, v.p, cap);
 	libdeflate_free_compressor(z);
@@ -155,17 +225,28 @@ static struct variant do_gzip(const uint8_t *p, size_t n, int level)
 	return v;
 }
 
-static struct variant do_brotli(const uint8_t *p, size_t n, int level, const char *type)
+/* Brotli's mode hint (RFC 7932 leaves it to the encoder): UTF-8 text, WOFF 2.0
+ * style font data, or anything else. */
+static int brotli_mode(const char *type)
+{
+	if (strncmp(type, "font/", 5) == 0)
+		return BROTLI_MODE_FONT;
+	if (strncmp(type, "text/", 5) == 0 || strcmp(type, "image/svg+xml") == 0 ||
+	    strncmp(type, "application/json", 16) == 0 || strncmp(type, "application/xml", 15) == 0)
+		return BROTLI_MODE_TEXT;
+	return BROTLI_MODE_GENERIC;
+}
+
+static struct variant do_brotli(const uint8_t *p, size_t n, int level, int mode)
 {
 	size_t cap = BrotliEncoderMaxCompressedSize(n);
 	struct variant v = {malloc(cap ? cap : 64), cap ? cap : 64};
-	BrotliEncoderMode mode = strncmp(type, "font/", 5) == 0   ? BROTLI_MODE_FONT
-	                         : strncmp(type, "text/", 5) == 0 ? BROTLI_MODE_TEXT
-	                                                          : BROTLI_MODE_GENERIC;
 
+	/* Quality 11 is brotli's best; 5 compresses about as well as gzip -9 at
+	 * a small fraction of 11's time, for the preview server's rebuilds. */
 	if (!v.p ||
-	    !BrotliEncoderCompress(level >= 2 ? BROTLI_MAX_QUALITY : 5, BROTLI_DEFAULT_WINDOW, mode,
-	                           n, p, &v.len, v.p) ||
+	    !BrotliEncoderCompress(level >= 2 ? BROTLI_MAX_QUALITY : 5, BROTLI_DEFAULT_WINDOW,
+	                           (BrotliEncoderMode)mode, n, p, &v.len, v.p) ||
 	    !worth(n, v.len)) {
 		free(v.p);
 		v.p = NULL;
@@ -179,6 +260,7 @@ static struct variant do_brotli(const uint8_t *p, size_t n, int level, const cha
 struct rep {
 	const uint8_t *p;
 	size_t len;
+	uint8_t hash[SHA256_LEN];
 	char etag[ETAG_HEX + 3];
 	char *hdr;
 	size_t hdr_len, h304, h206;
@@ -200,20 +282,44 @@ struct work {
 	pthread_mutex_t lock;
 };
 
+/* Hash, compress (or find in the cache) and hash again: everything about a
+ * file that costs time, run on a worker thread. Files under 128 bytes are not
+ * compressed: no variant of them could pass worth(). */
 static void compress_job(struct work *w, struct job *j)
 {
-	uint8_t key[SHA256_LEN];
+	struct rep *id = &j->rep[STORE_ENC_IDENTITY];
+	struct ckey k;
+	int e;
 
-	j->type = j->f->type ? j->f->type : mime_type(j->f->path);
-	if (!mime_compressible(j->type) || j->f->len < 128)
-		return;
-	sha256(j->f->data, j->f->len, key);
-	if (cache_get(w->cache, key, w->level, &j->gz, &j->br))
-		return;
-	j->gz = do_gzip(j->f->data, j->f->len, w->level);
-	j->br = do_brotli(j->f->data, j->f->len, w->level, j->type);
-	if (w->cache)
-		cache_put(w->cache, key, w->level, j->gz, j->br);
+	id->p = j->f->data;
+	id->len = j->f->len;
+	sha256(id->p, id->len, id->hash);
+	j->mask = 1u << STORE_ENC_IDENTITY;
+	if (mime_compressible(j->type) && j->f->len >= 128) {
+		memset(&k, 0, sizeof k);
+		memcpy(k.hash, id->hash, SHA256_LEN);
+		k.level = w->level >= 2 ? 2 : 0;
+		k.mode = brotli_mode(j->type);
+		if (!cache_get(w->cache, &k, &j->gz, &j->br)) {
+			j->gz = do_gzip(j->f->data, j->f->len, w->level);
+			j->br = do_brotli(j->f->data, j->f->len, w->level, k.mode);
+			if (w->cache)
+				cache_put(w->cache, &k, &j->gz, &j->br);
+		}
+	}
+	if (j->gz.len) {
+		j->rep[STORE_ENC_GZIP].p = j->gz.p;
+		j->rep[STORE_ENC_GZIP].len = j->gz.len;
+		j->mask |= 1u << STORE_ENC_GZIP;
+	}
+	if (j->br.len) {
+		j->rep[STORE_ENC_BR].p = j->br.p;
+		j->rep[STORE_ENC_BR].len = j->br.len;
+		j->mask |= 1u << STORE_ENC_BR;
+	}
+	for (e = 1; e < STORE_ENC_COUNT; e++)
+		if (j->mask & (1u << e))
+			sha256(j->rep[e].p, j->rep[e].len, j->rep[e].hash);
 }
 
 static void *worker(void *arg)
@@ -231,12 +337,16 @@ static void *worker(void *arg)
 	}
 }
 
+/* Jobs are independent and each writes only its own struct job, so the output
+ * is the same whichever thread ran which job. */
 static void compress_all(struct work *w)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	pthread_t th[16];
-	int n = cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus, i, started = 0;
+	size_t n = cpus < 1 ? 1 : cpus > 16 ? 16 : (size_t)cpus, i, started = 0;
 
+	if (n > w->n)
+		n = w->n ? w->n : 1;
 	pthread_mutex_init(&w->lock, NULL);
 	for (i = 1; i < n; i++)
 		if (pthread_create(&th[started], NULL, worker, w) == 0)
@@ -247,17 +357,18 @@ static void compress_all(struct work *w)
 	pthread_mutex_destroy(&w->lock);
 }
 
-static void etag_of(const uint8_t *p, size_t n, char *out)
+/* A strong entity tag (RFC 9110 8.8.3): the first ETAG_HEX hex digits of the
+ * representation's SHA-256, quoted. Each encoding has its own bytes, so its
+ * own tag, as 8.8.3.3 asks of content codings. */
+static void etag_of(const uint8_t hash[SHA256_LEN], char *out)
 {
 	static const char hx[] = "0123456789abcdef";
-	uint8_t d[SHA256_LEN];
 	int i;
 
-	sha256(p, n, d);
 	out[0] = '"';
 	for (i = 0; i < ETAG_HEX / 2; i++) {
-		out[1 + 2 * i] = hx[d[i] >> 4];
-		out[2 + 2 * i] = hx[d[i] & 15];
+		out[1 + 2 * i] = hx[hash[i] >> 4];
+		out[2 + 2 * i] = hx[hash[i] & 15];
 	}
 	out[ETAG_HEX + 1] = '"';
 	out[ETAG_HEX + 2] = 0;
@@ -324,28 +435,15 @@ static int headers(struct job *j, int enc, int64_t mtime)
 	return 0;
 }
 
-/* Fill in each representation of a compressed job. */
+/* Tags and header blocks for each representation of a compressed job. */
 static int finish_job(struct job *j)
 {
 	int e;
 
-	j->rep[STORE_ENC_IDENTITY].p = j->f->data;
-	j->rep[STORE_ENC_IDENTITY].len = j->f->len;
-	j->mask = 1;
-	if (j->gz.len) {
-		j->rep[STORE_ENC_GZIP].p = j->gz.p;
-		j->rep[STORE_ENC_GZIP].len = j->gz.len;
-		j->mask |= 1u << STORE_ENC_GZIP;
-	}
-	if (j->br.len) {
-		j->rep[STORE_ENC_BR].p = j->br.p;
-		j->rep[STORE_ENC_BR].len = j->br.len;
-		j->mask |= 1u << STORE_ENC_BR;
-	}
 	for (e = 0; e < STORE_ENC_COUNT; e++) {
 		if (!(j->mask & (1u << e)))
 			continue;
-		etag_of(j->rep[e].p, j->rep[e].len, j->rep[e].etag);
+		etag_of(j->rep[e].hash, j->rep[e].etag);
 		if (headers(j, e, j->f->mtime) != 0)
 			return -1;
 	}
@@ -484,28 +582,62 @@ static void free_jobs(struct job *jobs, size_t n, bool cached)
 	free(jobs);
 }
 
+/* A media type goes into a header line as is, so it must be a field value
+ * (RFC 9110 5.5): visible ASCII, spaces and tabs, no CR or LF. */
+static bool type_ok(const char *t)
+{
+	size_t n = strlen(t), i;
+
+	if (n == 0 || n > 255)
+		return false;
+	for (i = 0; i < n; i++)
+		if (((unsigned char)t[i] < 0x20 && t[i] != '\t') || (unsigned char)t[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* Check every file of (set) before any work: its path and its type. */
+static int check_set(const struct bset *set, struct job *jobs, struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		const struct bfile *f = &set->v[i];
+		if (strlen(f->path) > STORE_MAX_PATH || f->path[0] != '/')
+			return diag_fail(d, f->src, 0, "cannot serve it at '%s'", f->path);
+		if (f->cache > STORE_CACHE_SHORT || (f->flags & ~(STORE_E_HTML | STORE_E_DECK)))
+			return diag_fail(d, f->src, 0, "%s: unknown cache class or flags", f->path);
+		jobs[i].f = f;
+		jobs[i].type = f->type ? f->type : mime_type(f->path);
+		if (!type_ok(jobs[i].type))
+			return diag_fail(d, f->src, 0, "%s: media type '%s' is not a header value",
+			                 f->path, jobs[i].type);
+	}
+	return 0;
+}
+
 int storew_write(struct bset *set, const struct storew_opts *o, uint8_t **blob, size_t *len,
                  struct storew_totals *t, struct diag *d)
 {
 	struct work w = {0};
 	size_t i;
-	int rc = 0;
+	int rc;
 
-	bset_sort(set);
+	if (set->n > 1)
+		bset_sort(set); /* (qsort may not be given the NULL of an empty set) */
 	memset(t, 0, sizeof *t);
-	for (i = 0; i < set->n; i++)
-		if (strlen(set->v[i].path) > STORE_MAX_PATH || set->v[i].path[0] != '/')
-			return diag_fail(d, set->v[i].src, 0, "cannot serve it at '%s'",
-			                 set->v[i].path);
 	w.jobs = calloc(set->n ? set->n : 1, sizeof *w.jobs);
 	if (!w.jobs)
 		return diag_fail(d, NULL, 0, "out of memory");
 	w.n = set->n;
 	w.level = o->level;
 	w.cache = o->cache;
-	for (i = 0; i < set->n; i++)
-		w.jobs[i].f = &set->v[i];
-	compress_all(&w);
+	rc = check_set(set, w.jobs, d);
+	if (rc == 0) {
+		if (o->cache)
+			o->cache->gen++; /* one storew_write at a time per cache */
+		compress_all(&w);
+	}
 	for (i = 0; i < set->n && rc == 0; i++) {
 		struct job *j = &w.jobs[i];
 		if (finish_job(j) != 0)
@@ -520,5 +652,7 @@ int storew_write(struct bset *set, const struct storew_opts *o, uint8_t **blob, 
 	if (rc == 0)
 		rc = layout(w.jobs, w.n, o, blob, len, d);
 	free_jobs(w.jobs, w.n, o->cache != NULL);
+	if (rc == 0)
+		cache_sweep(o->cache);
 	return rc;
 }
