@@ -114,13 +114,14 @@ int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, siz
 		free(prog.slugs[i]);
 	free(prog.slugs);
 	if (rc == 0) {
-		/* The build time is the newest input, so that the output depends only
-		 * on the inputs (SOURCE_DATE_EPOCH clamps the mtimes already). */
+		/* The build time is SOURCE_DATE_EPOCH when set (it clamps the mtimes
+		 * too), else the newest input's mtime: never the clock, so that the
+		 * output depends only on the inputs (reproducible-builds.org). */
 		for (i = 0; i < set.n; i++)
 			if (set.v[i].mtime > newest)
 				newest = set.v[i].mtime;
 		wo.level = o->level;
-		wo.build_epoch = (uint64_t)newest;
+		wo.build_epoch = (uint64_t)(dopt.epoch >= 0 ? dopt.epoch : newest);
 		wo.flags = o->deck.dev ? STORE_F_DEV : 0;
 		wo.cache = shared_cache();
 		wo.alloc = o->alloc;
@@ -151,6 +152,27 @@ int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, siz
 	return 0;
 }
 
+/* Make the rename itself durable: fsync the directory that holds (path).
+ * Best effort: the file is complete either way. */
+static void sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if ((size_t)(slash - path) < sizeof dir)
+		snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	else
+		return;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 int build_write_file(const char *path, const uint8_t *blob, size_t len, struct diag *d)
 {
 	char tmp[PATH_MAX];
@@ -177,7 +199,52 @@ int build_write_file(const char *path, const uint8_t *blob, size_t len, struct d
 		unlink(tmp);
 		return diag_fail(d, path, 0, "cannot write: %s", strerror(e));
 	}
+	sync_dir(path);
 	return 0;
+}
+
+/* The header's total_len (store.h), for messages and for the image search. */
+static uint64_t header_total(const uint8_t *p)
+{
+	uint64_t total = 0;
+	int k;
+
+	for (k = 7; k >= 0; k--)
+		total = total << 8 | p[24 + k];
+	return total;
+}
+
+/* An image: elfpatch put the store at a 4 KiB-aligned offset at the end of the
+ * file (platform/pvh/image.h). Candidates that fail to open are skipped (the
+ * kernel's rodata holds the magic string too). */
+static enum store_result open_in_image(struct store *st, const uint8_t *m, size_t size)
+{
+	enum store_result r = STORE_EMAGIC;
+	size_t off;
+
+	for (off = 4096; off + STORE_HEADER_LEN <= size; off += 4096) {
+		const uint8_t *p = m + off;
+		if (memcmp(p, STORE_MAGIC, 8) != 0 || header_total(p) > size - off)
+			continue;
+		r = store_open(st, p, header_total(p));
+		if (r == STORE_OK)
+			return r;
+	}
+	return r;
+}
+
+/* Say what is wrong in the words a user needs: a cut-off download is the
+ * likeliest damage, so name it. */
+static int load_error(const char *path, const uint8_t *m, size_t size, enum store_result r,
+                      struct diag *d)
+{
+	uint64_t total = header_total(m);
+
+	if (r == STORE_EBOUNDS && !memcmp(m, STORE_MAGIC, 8) && total != size)
+		return diag_fail(d, path, 0, "%s: the file has %zu bytes, its header says %llu%s",
+		                 store_result_str(r), size, (unsigned long long)total,
+		                 total > size ? " (truncated?)" : "");
+	return diag_fail(d, path, 0, "%s", store_result_str(r));
 }
 
 int store_load_file(const char *path, struct store *st, void **map, size_t *len, int *fd_out,
@@ -186,6 +253,7 @@ int store_load_file(const char *path, struct store *st, void **map, size_t *len,
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat sb;
 	enum store_result r;
+	size_t size;
 	void *m;
 
 	if (fd < 0 || fstat(fd, &sb) != 0) {
@@ -198,41 +266,26 @@ int store_load_file(const char *path, struct store *st, void **map, size_t *len,
 		close(fd);
 		return diag_fail(d, path, 0, "not a unideck store (too short)");
 	}
-	m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	size = (size_t)sb.st_size;
+	m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (m == MAP_FAILED) {
 		close(fd);
 		return diag_fail(d, path, 0, "cannot map: %s", strerror(errno));
 	}
-	r = store_open(st, m, (uint64_t)sb.st_size);
-	if (r == STORE_EMAGIC && memcmp(m, "\177ELF", 4) == 0) {
-		/* An image: elfpatch put the store at a 4 KiB-aligned offset at the
-		 * end of the file (platform/pvh/image.h). */
-		size_t off;
-		for (off = 4096; off + STORE_HEADER_LEN <= (size_t)sb.st_size; off += 4096) {
-			const uint8_t *p = (const uint8_t *)m + off;
-			uint64_t total = 0;
-			int k;
-			if (memcmp(p, STORE_MAGIC, 8) != 0)
-				continue;
-			for (k = 7; k >= 0; k--)
-				total = total << 8 | p[24 + k]; /* the header's u64 total_len */
-			if (total <= (uint64_t)sb.st_size - off &&
-			    (r = store_open(st, p, total)) == STORE_OK)
-				break;
-		}
-		if (off + STORE_HEADER_LEN > (size_t)sb.st_size)
-			r = STORE_EMAGIC;
-	}
+	r = store_open(st, m, size);
+	if (r == STORE_EMAGIC && memcmp(m, "\177ELF", 4) == 0)
+		r = open_in_image(st, m, size);
 	if (r != STORE_OK) {
-		munmap(m, (size_t)sb.st_size);
+		load_error(path, m, size, r, d);
+		munmap(m, size);
 		close(fd);
-		return diag_fail(d, path, 0, "%s", store_result_str(r));
+		return -1;
 	}
 	if (fd_out)
 		*fd_out = fd;
 	else
 		close(fd);
 	*map = m;
-	*len = (size_t)sb.st_size;
+	*len = size;
 	return 0;
 }

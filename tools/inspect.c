@@ -13,11 +13,13 @@ static const char help[] =
         "\n"
         "List every path in the store FILE (or the store inside an image made by\n"
         "`unideck build DECKS -o IMAGE.elf`) with its media type, cache policy, the\n"
-        "size of each representation (identity, gzip, brotli) and its ETag, then\n"
-        "totals. Given a PATH, print that path's precomputed response headers for\n"
-        "each representation. --json prints the list as JSON lines.\n";
+        "size of each representation (identity, gzip, brotli) and the identity's\n"
+        "ETag, then totals. Given a PATH, print that path's precomputed response\n"
+        "headers for each representation. --json prints one JSON object per path,\n"
+        "with every representation's size and ETag.\n";
 
 static const char *const enc_name[STORE_ENC_COUNT] = {"identity", "gzip", "br"};
+/* Indexed by enum store_cache; store_open refuses any other value. */
 static const char *const cache_name[] = {"no-cache", "immutable", "short"};
 
 static void print_json_str(const char *p, size_t n)
@@ -63,22 +65,45 @@ static void list_json(const struct store *st)
 	}
 }
 
-static void list_table(const char *file, const struct store *st, size_t len)
+/* The widest path and type, so that columns line up however long they are. */
+static void widths(const struct store *st, int *path_w, int *type_w)
 {
-	uint64_t tot[STORE_ENC_COUNT] = {0};
+	uint32_t i;
+
+	*path_w = 4;
+	*type_w = 4;
+	for (i = 0; i < st->n_entries; i++) {
+		struct store_entry e;
+		store_entry_at(st, i, &e);
+		if ((int)e.path_len > *path_w)
+			*path_w = e.path_len > 200 ? 200 : (int)e.path_len;
+		if ((int)e.type_len > *type_w)
+			*type_w = e.type_len > 100 ? 100 : (int)e.type_len;
+	}
+}
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static void list_table(const char *file, const struct store *st)
+{
+	uint64_t tot[STORE_ENC_COUNT] = {0}, base[STORE_ENC_COUNT] = {0};
 	char when[32];
 	time_t t = (time_t)st->build_epoch;
 	struct tm tm;
 	uint32_t i;
-	int k;
+	int k, pw, tw;
 
 	gmtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
-	printf("%s: unideck store version %u, %u paths, %zu bytes, built %s%s\n\n", file,
-	       STORE_VERSION, st->n_entries, len, when,
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("%s: unideck store version %u, %u paths, %llu bytes, built %s%s\n\n", file,
+	       STORE_VERSION, st->n_entries, (unsigned long long)st->len, when,
 	       st->flags & STORE_F_DEV ? " (preview)" : "");
-	printf("%-48s %-30s %-9s %10s %10s %10s  %s\n", "PATH", "TYPE", "CACHE", "IDENTITY", "GZIP",
-	       "BR", "ETAG (identity)");
+	widths(st, &pw, &tw);
+	printf("%-*s %-*s %-9s %10s %10s %10s  %s\n", pw, "PATH", tw, "TYPE", "CACHE", "IDENTITY",
+	       "GZIP", "BR", "ETAG (identity)");
 	for (i = 0; i < st->n_entries; i++) {
 		struct store_entry e;
 		char size[STORE_ENC_COUNT][24];
@@ -88,16 +113,21 @@ static void list_table(const char *file, const struct store *st, size_t len)
 				snprintf(size[k], sizeof size[k], "%llu",
 				         (unsigned long long)e.rep[k].body_len);
 				tot[k] += e.rep[k].body_len;
+				base[k] += e.rep[STORE_ENC_IDENTITY].body_len;
 			} else {
 				snprintf(size[k], sizeof size[k], "-");
 			}
 		}
-		printf("%-48.*s %-30.*s %-9s %10s %10s %10s  %.*s\n", (int)e.path_len, e.path,
+		printf("%-*.*s %-*.*s %-9s %10s %10s %10s  %.*s\n", pw, (int)e.path_len, e.path, tw,
 		       (int)e.type_len, e.type, cache_name[e.cache], size[0], size[1], size[2],
 		       (int)e.rep[0].etag_len, e.rep[0].etag);
 	}
-	printf("\n%u paths: %llu bytes identity, %llu gzip, %llu brotli\n", st->n_entries,
-	       (unsigned long long)tot[0], (unsigned long long)tot[1], (unsigned long long)tot[2]);
+	/* Each variant's size against the identity bodies of the same files. */
+	printf("\n%u paths: %llu bytes identity; gzip %llu bytes for %llu (%.0f%%); "
+	       "brotli %llu bytes for %llu (%.0f%%)\n",
+	       st->n_entries, (unsigned long long)tot[0], (unsigned long long)tot[1],
+	       (unsigned long long)base[1], pct(tot[1], base[1]), (unsigned long long)tot[2],
+	       (unsigned long long)base[2], pct(tot[2], base[2]));
 }
 
 static int show_path(const struct store *st, const char *path)
@@ -154,7 +184,7 @@ int inspect_main(int argc, char **argv)
 	else if (json)
 		list_json(&st);
 	else
-		list_table(file, &st, len);
+		list_table(file, &st);
 	munmap(map, len);
 	return rc;
 }
