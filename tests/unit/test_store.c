@@ -339,6 +339,48 @@ static void test_reproducible(void)
 	free(b);
 }
 
+/* Eight files with the same bytes, compressed at once: the threads race to put
+ * one cache key, and each job must end up holding the cache's copy (ASan finds
+ * a use after free otherwise). Then a changed file: the sweep drops the old. */
+static void test_cache_race(void)
+{
+	static char big[300000];
+	struct storew_cache *c = storew_cache_new();
+	struct storew_opts o = {0, 1, 0, c, NULL, NULL};
+	struct storew_totals t;
+	struct store st;
+	struct store_entry e;
+	struct diag d;
+	bool ok = true;
+	int round, k;
+	size_t i;
+
+	for (i = 0; i < sizeof big; i++)
+		big[i] = (char)("some slide text, repeated\n"[i % 26] + (i % 977 == 0));
+	for (round = 0; round < 2; round++) {
+		struct bset s;
+		uint8_t *blob;
+		size_t len;
+		bset_init(&s);
+		big[0] = (char)('a' + round);
+		for (k = 0; k < 8; k++) {
+			char p[32];
+			snprintf(p, sizeof p, "/same%d.txt", k);
+			add(&s, p, big, sizeof big, 0);
+		}
+		ok &= storew_write(&s, &o, &blob, &len, &t, &d) == 0 &&
+		      store_open(&st, blob, len) == STORE_OK && storew_cache_entries(c) == 1;
+		for (i = 0; ok && i < st.n_entries; i++) {
+			store_entry_at(&st, (uint32_t)i, &e);
+			ok &= e.enc_mask == 7 && decodes(&e);
+		}
+		free(blob);
+		bset_free(&s);
+	}
+	CHECK(ok, "identical files compressed at once share one cache entry; a change replaces it");
+	storew_cache_free(c);
+}
+
 static void test_refusals(void)
 {
 	struct storew_opts o = {0, 0, 0, NULL, NULL, NULL};
@@ -389,6 +431,7 @@ int main(void)
 	test_compression(0);
 	test_compression(2);
 	test_reproducible();
+	test_cache_race();
 	test_refusals();
 	return check_done();
 }
