@@ -28,7 +28,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CORE_SRC := $(wildcard lib/*.c http/*.c store/*.c app/*.c net/*.c)
 # The image patcher is hosted code that lives with the VM platform it serves.
-HOSTED_SRC := $(wildcard platform/hosted/*.c) platform/pvh/elfpatch.c
+HOSTED_SRC := $(wildcard platform/hosted/*.c platform/sim/*.c) platform/pvh/elfpatch.c
 TOOLS_SRC := $(filter-out tools/main.c,$(wildcard tools/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))

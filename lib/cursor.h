@@ -108,6 +108,17 @@ static inline bool cur_u64le(struct cur *c, uint64_t *v)
 	return true;
 }
 
+/* Loads from bytes whose length the caller has already checked. */
+static inline uint16_t get_u16be(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t get_u32be(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* Writers for our own output buffers (not for input): big-endian stores. */
 static inline void put_u16be(uint8_t *p, uint16_t v)
 {

@@ -4,9 +4,9 @@
  * supplies, and time is whatever the caller says it is, so the same code runs on
  * TAP, on virtio-net and in simulation (two instances in one process).
  *
- * Ownership and memory: the caller allocates struct net_stack (net_stack_size()
- * bytes, see net/stack.h) and keeps it alive; net_init() sizes every pool inside
- * it and nothing allocates afterwards. A frame passed to net_input() is borrowed
+ * Ownership and memory: the caller allocates net_stack_size(cfg) bytes (the
+ * struct, net/stack.h, followed by the TCP flow table) and keeps them alive;
+ * net_init() carves every pool from them and nothing allocates afterwards. A frame passed to net_input() is borrowed
  * for the call. Frames given to ops->send are gathered from parts borrowed for the
  * duration of that call, except parts marked stable (content-store bytes, which
  * live as long as the process).
@@ -53,17 +53,27 @@ struct net_config {
 	uint8_t prefix_len; /* netmask as a prefix length */
 	uint32_t gateway;   /* 0: none */
 	char hostname[32];  /* sent in DHCP; may be empty */
+	/* TCP sizing; 0 takes the default (net/tcp_impl.h). Memory per flow is
+	 * about tcp_rx_buf + tcp_tx_copy. */
+	uint32_t tcp_flows;
+	uint32_t tcp_rx_buf;  /* receive ring per flow: the largest window offered */
+	uint32_t tcp_tx_copy; /* per flow, for copied bytes (headers); at least 16 KiB */
 };
 
 struct net_stack; /* net/stack.h */
 
-size_t net_stack_size(void);
+/* Bytes the stack needs, struct and TCP flow table together, for (cfg). */
+size_t net_stack_size(const struct net_config *cfg);
 void net_init(struct net_stack *s, const struct net_config *cfg, const struct net_ops *ops,
               uint64_t now);
 void net_input(struct net_stack *s, const uint8_t *frame, size_t len, uint64_t now);
 /* Run timers and send what is due; returns the monotonic time at which it wants
  * to be called again at the latest. */
 uint64_t net_poll(struct net_stack *s, uint64_t now);
+
+/* Every counter, as "layer.name value" lines through (out). */
+void net_stats_dump(const struct net_stack *s, void (*out)(void *ctx, const char *line),
+                    void *ctx);
 
 /* The address in use (after DHCP, the leased one); false while unconfigured. */
 bool net_address(const struct net_stack *s, uint32_t *addr, uint8_t *prefix_len, uint32_t *gateway);

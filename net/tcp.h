@@ -51,11 +51,21 @@ void tcp_write_copy(struct tcp_flow *f, const void *p, size_t len);
 void tcp_write_ref(struct tcp_flow *f, const void *p, size_t len);
 /* Bytes queued and not yet acknowledged by the peer. */
 uint64_t tcp_unacked(const struct tcp_flow *f);
+/* Bytes queued and not yet sent once. */
+uint64_t tcp_unsent(const struct tcp_flow *f);
 /* True once the flow is established (false again after it is reset or closed). */
 bool tcp_established(const struct tcp_flow *f);
 /* True when the peer reset the flow or it timed out: only tcp_abort()/close remain. */
 bool tcp_failed(const struct tcp_flow *f);
 
+/* Keepalive (RFC 1122 4.2.3.6), off by default: after (idle_ns) without a
+ * segment from the peer, probe every (intvl_ns); (probes) unanswered probes fail
+ * the flow. idle_ns 0 turns it off. */
+void tcp_set_keepalive(struct tcp_flow *f, uint64_t idle_ns, uint64_t intvl_ns, unsigned probes);
+
+/* Half-close: FIN after the queued data; the flow stays the app's, which can
+ * still read, and must still give it back with tcp_close(). */
+void tcp_shutdown(struct tcp_flow *f);
 void tcp_close(struct tcp_flow *f);
 void tcp_abort(struct tcp_flow *f);
 

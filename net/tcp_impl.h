@@ -1,13 +1,260 @@
 /* SPDX-License-Identifier: MIT */
-/* TCP's internal state, embedded in struct net_stack (net/stack.h).
- * (Placeholder until net/tcp*.c lands: the TCP work replaces this file.) */
+/* TCP's state, embedded in struct net_stack (net/stack.h), and the functions its
+ * files share. Not an interface: net/tcp.h is.
+ *
+ * Files: tcp.c (the flow API, demultiplexing, the listen backlog, readiness),
+ * tcp_in.c (segment validation and the per-state input of RFC 9293 3.10.7),
+ * tcp_out.c (segment building, sending, retransmission, congestion control),
+ * tcp_timer.c (RTO, delayed ACK, persist, keepalive, TIME-WAIT), tcp_opt.c
+ * (options: MSS, window scale, SACK, timestamps), tcp_sec.c (RFC 6528 ISNs,
+ * SYN cookies, RFC 5961 challenge-ACK limits).
+ *
+ * Limits (each counted when reached): flows (net_config.tcp_flows, default
+ * TCP_DEFAULT_FLOWS), listeners TCP_MAX_LISTENERS, a listener's backlog (SYN
+ * cookies past it), per flow a receive ring (net_config.tcp_rx_buf) and a send
+ * queue of TCP_SNDQ chunks with a copy ring (net_config.tcp_tx_copy),
+ * TCP_OOO out-of-order ranges, TIME-WAIT flows (recycled oldest first when the
+ * table is full). */
 #ifndef UD_NET_TCP_IMPL_H
 #define UD_NET_TCP_IMPL_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-struct tcp_state {
-	uint64_t placeholder;
+#include "net/l4.h"
+#include "net/tcp.h"
+
+#define TCP_DEFAULT_FLOWS 256u
+#define TCP_DEFAULT_RX    (64u * 1024u)
+#define TCP_DEFAULT_COPY  (20u * 1024u)
+#define TCP_MAX_LISTENERS 8u
+#define TCP_SNDQ          40u /* chunks (copies and references) queued per flow */
+#define TCP_OOO           8u  /* out-of-order ranges held per flow */
+#define TCP_SACKED        4u  /* SACK blocks remembered from the peer */
+#define TCP_MAX_OPT       40u
+
+#define TCP_MS              1000000ull
+#define TCP_MIN_RTO_NS      (200ull * TCP_MS) /* Linux's; RFC 6298 2.4 says 1 s */
+#define TCP_MAX_RTO_NS      (60000ull * TCP_MS)
+#define TCP_INIT_RTO_NS     (1000ull * TCP_MS) /* RFC 6298 2.1 */
+#define TCP_DELACK_NS       (40ull * TCP_MS)   /* RFC 1122 4.2.3.2: under 500 ms */
+#define TCP_TIMEWAIT_NS     (10000ull * TCP_MS) /* 2 MSL, shortened (see tcp_timer.c) */
+#define TCP_FIN_WAIT2_NS    (60000ull * TCP_MS) /* Linux's tcp_fin_timeout */
+#define TCP_MAX_RETRIES     10u
+#define TCP_SYN_RETRIES     5u
+#define TCP_CHALLENGES_PER_S 100u /* RFC 5961 7 */
+#define TCP_PERSIST_MIN_NS  (500ull * TCP_MS)
+
+enum tcp_st {
+	TCP_CLOSED = 0,
+	TCP_SYN_SENT,
+	TCP_SYN_RCVD,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
 };
+
+/* Segment flags. */
+#define TH_FIN 0x01u
+#define TH_SYN 0x02u
+#define TH_RST 0x04u
+#define TH_PSH 0x08u
+#define TH_ACK 0x10u
+#define TH_URG 0x20u
+
+static inline bool seq_lt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static inline bool seq_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+static inline uint32_t seq_max(uint32_t a, uint32_t b)
+{
+	return seq_lt(a, b) ? b : a;
+}
+
+struct tcp_chunk {
+	uint32_t seq, len;
+	const uint8_t *p;
+	bool copied; /* in the flow's copy ring (else a stable reference) */
+};
+
+struct tcp_range {
+	uint32_t l, r; /* [l, r) in sequence space */
+};
+
+/* A parsed segment. */
+struct tcp_seg {
+	uint16_t sport, dport, wnd;
+	uint32_t seq, ack;
+	uint8_t flags;
+	const uint8_t *data;
+	uint32_t len; /* payload bytes */
+	/* options */
+	uint16_t mss;
+	int8_t wscale; /* -1: absent */
+	bool sack_ok, has_ts;
+	uint32_t tsval, tsecr;
+	uint8_t n_sack;
+	struct tcp_range sack[4];
+};
+
+struct tcp_flow {
+	struct net_stack *s; /* its stack, for the API calls that get no other */
+	bool used;
+	uint8_t state;
+	bool released;    /* the app gave it back (tcp_close/tcp_abort) */
+	bool failed;      /* reset by the peer or timed out */
+	bool on_ready;
+	bool fin_queued;  /* the app closed: FIN after the queued data */
+	bool peer_fin;    /* the peer's FIN is in rcv_nxt */
+	bool ack_now;     /* send an ACK at the next output */
+	bool cookie;      /* made from a SYN cookie */
+	bool in_acceptq;
+	bool on_dirty;    /* has output to send at the next tcp_poll */
+	int32_t next_ready, next_accept, next_dirty;
+	int16_t listener; /* the listener it came from, until accepted; -1 */
+	void *user;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	/* sending */
+	uint32_t iss, snd_una, snd_nxt, snd_max, snd_end, snd_wnd, snd_wl1, snd_wl2, max_wnd;
+	uint16_t mss;
+	uint8_t snd_wscale, rcv_wscale;
+	bool ws_ok, ts_ok, sack_ok;
+	uint32_t ts_recent;
+	struct tcp_chunk q[TCP_SNDQ];
+	uint8_t q_head, q_n;
+	uint8_t *copy;
+	uint32_t copy_cap, copy_start, copy_end; /* ring: live bytes [start, end) mod wrap */
+	uint32_t copy_used;
+	/* congestion control: NewReno */
+	uint32_t cwnd, ssthresh, recover;
+	uint8_t dupacks;
+	bool in_recovery;
+	/* RTT (RFC 6298) */
+	uint64_t srtt_ns, rttvar_ns, rto_ns;
+	uint32_t rtt_seq;
+	uint64_t rtt_start;
+	bool rtt_timing;
+	uint8_t retries;
+	struct tcp_range sacked[TCP_SACKED];
+	uint8_t n_sacked;
+	/* receiving */
+	uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent;
+	uint8_t *rbuf;
+	uint32_t rbuf_cap, r_head, r_len; /* in-order unread bytes at r_head */
+	struct tcp_range ooo[TCP_OOO];
+	uint8_t n_ooo;
+	uint8_t unacked; /* full segments since our last ACK (delayed ACKs) */
+	/* timers: 0 is off */
+	uint64_t t_rexmit, t_delack, t_persist, t_keepalive, t_timewait;
+	uint64_t keepalive_ns, keepalive_intvl_ns; /* 0: no keepalive */
+	uint8_t keepalive_probes, keepalive_max;
+	uint8_t persist_backoff;
+	uint64_t last_rx;
+};
+
+struct tcp_listener {
+	struct net_stack *s;
+	bool used, on_ready;
+	uint16_t port, backlog, pending; /* pending: half-open and not yet accepted */
+	int32_t accept_head, accept_tail;
+	void *user;
+};
+
+struct tcp_stats {
+	uint64_t rx, rx_short, rx_bad_cksum, rx_bad_offset, rx_bad_options, rx_no_flow;
+	uint64_t rx_out_of_window, rx_paws, rx_ooo, rx_ooo_dropped, rx_dup, rx_after_close;
+	uint64_t rst_sent, rst_rcvd, rst_ignored, challenge_acks, challenge_limited;
+	uint64_t syn_rcvd, syn_dropped, backlog_full, cookies_sent, cookies_ok, cookies_bad;
+	uint64_t accepted, connects, conn_failed, flows_full, timewait_recycled;
+	uint64_t tx_segs, tx_fail, rexmits, rexmit_timeouts, fast_rexmits, sack_rexmits;
+	uint64_t persist_probes, keepalive_probes, keepalive_dead, delayed_acks;
+	uint64_t bytes_ref, bytes_copied, bytes_rcvd;
+};
+
+struct tcp_state {
+	struct tcp_flow *flows;
+	uint32_t n_flows;
+	uint32_t rx_buf, tx_copy;
+	struct tcp_listener l[TCP_MAX_LISTENERS];
+	uint8_t secret[32];
+	int32_t ready_head, ready_tail;
+	int32_t dirty_head;
+	uint64_t now;           /* the latest time seen, for API calls without one */
+	uint64_t next_deadline;
+	uint16_t next_port;
+	uint64_t challenge_window;
+	uint32_t challenges;
+	struct tcp_stats stats;
+};
+
+/* Memory the flow table and its buffers need after struct net_stack. */
+size_t tcp_mem_size(const struct net_config *cfg);
+void tcp_setup(struct net_stack *s, uint8_t *mem);
+
+/* tcp.c */
+struct tcp_flow *tcp_find(struct net_stack *s, uint32_t raddr, uint16_t rport, uint32_t laddr,
+                          uint16_t lport);
+struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now);
+void tcp_flow_free(struct net_stack *s, struct tcp_flow *f);
+void tcp_mark_ready(struct net_stack *s, struct tcp_flow *f);
+/* Output to send at the next tcp_poll (the app wrote, read or closed). */
+void tcp_mark_dirty(struct net_stack *s, struct tcp_flow *f);
+void tcp_listener_ready(struct net_stack *s, struct tcp_listener *l);
+struct tcp_listener *tcp_listener_for(struct net_stack *s, uint16_t port);
+void tcp_accept_push(struct net_stack *s, struct tcp_flow *f);
+void tcp_set_timer(struct net_stack *s, uint64_t *timer, uint64_t when);
+/* The flow is finished with (reset, or closed after TIME-WAIT): free it now if
+ * the app has released it, else mark it failed/closed for the app to see. */
+void tcp_flow_done(struct net_stack *s, struct tcp_flow *f);
+
+/* tcp_in.c */
+bool tcp_parse(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p, size_t len,
+               struct tcp_seg *sg);
+
+/* tcp_out.c */
+void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now);
+void tcp_send_ack(struct net_stack *s, struct tcp_flow *f, uint64_t now);
+void tcp_send_syn(struct net_stack *s, struct tcp_flow *f, bool ack, uint64_t now);
+void tcp_send_rst(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                  uint16_t rport, uint32_t seq, uint32_t ack, bool with_ack, uint64_t now);
+void tcp_ack_received(struct net_stack *s, struct tcp_flow *f, const struct tcp_seg *sg,
+                      uint64_t now);
+void tcp_retransmit_timeout(struct net_stack *s, struct tcp_flow *f, uint64_t now);
+uint32_t tcp_rcv_window(const struct tcp_flow *f);
+void tcp_flow_init_cc(struct tcp_flow *f);
+
+/* tcp_opt.c */
+size_t tcp_opt_write(const struct net_stack *s, const struct tcp_flow *f, bool syn, uint8_t *out,
+                     uint64_t now);
+bool tcp_opt_parse(const uint8_t *p, size_t len, bool syn, struct tcp_seg *sg);
+uint32_t tcp_ts_now(uint64_t now);
+
+/* tcp_sec.c */
+uint32_t tcp_isn(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                 uint16_t rport, uint64_t now);
+uint32_t tcp_cookie_make(struct net_stack *s, const struct ipv4_meta *ip,
+                         const struct tcp_seg *sg, uint16_t *mss, uint64_t now);
+bool tcp_cookie_check(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
+                      uint16_t *mss, uint64_t now);
+bool tcp_challenge_allowed(struct net_stack *s, uint64_t now);
+
+/* tcp_timer.c */
+uint64_t tcp_flow_deadline(const struct tcp_flow *f);
+void tcp_flow_timers(struct net_stack *s, struct tcp_flow *f, uint64_t now);
+void tcp_enter_timewait(struct net_stack *s, struct tcp_flow *f, uint64_t now);
+/* tcp_out.c: a segment of no data at snd_una - 1, which the peer must answer. */
+void tcp_send_probe(struct net_stack *s, struct tcp_flow *f, uint64_t now);
 
 #endif

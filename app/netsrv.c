@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* HTTP over our TCP: see app/netsrv.h. */
+#include "app/netsrv.h"
+
+#include "lib/mem.h"
+
+static struct nsconn *of(struct stream *st)
+{
+	return (struct nsconn *)(void *)((uint8_t *)st - offsetof(struct nsconn, st));
+}
+
+static size_t op_recv(struct stream *st, uint8_t *buf, size_t cap, bool *eof)
+{
+	return tcp_read(of(st)->f, buf, cap, eof);
+}
+
+static bool op_can_send(struct stream *st, size_t copy_bytes, unsigned refs)
+{
+	return tcp_can_write(of(st)->f, copy_bytes, refs);
+}
+
+static void op_send_copy(struct stream *st, const void *p, size_t len)
+{
+	tcp_write_copy(of(st)->f, p, len);
+}
+
+static void op_send_ref(struct stream *st, const void *p, size_t len)
+{
+	tcp_write_ref(of(st)->f, p, len);
+}
+
+static uint64_t op_unsent(struct stream *st)
+{
+	/* Until acknowledged: a peer that stops reading stalls this, which is what
+	 * the send timeout and the follow fan-out's back-pressure look at. */
+	return tcp_unacked(of(st)->f);
+}
+
+static void op_close(struct stream *st, bool graceful)
+{
+	struct nsconn *c = of(st);
+
+	if (graceful) {
+		tcp_close(c->f);
+	} else {
+		c->ns->stats.resets++;
+		tcp_abort(c->f);
+	}
+	c->f = NULL;
+	c->done = true;
+}
+
+static const struct stream_ops flow_ops = {
+	op_recv, op_can_send, op_send_copy, op_send_ref, op_unsent, op_close,
+};
+
+size_t netsrv_size(uint32_t max_conns)
+{
+	return (sizeof(struct netsrv) + 63) / 64 * 64 + (size_t)max_conns * sizeof(struct nsconn);
+}
+
+bool netsrv_init(struct netsrv *ns, struct net_stack *s, struct http_server *srv, uint16_t port,
+                 unsigned backlog, uint32_t max_conns)
+{
+	memset(ns, 0, sizeof *ns);
+	ns->s = s;
+	ns->srv = srv;
+	ns->max_conns = max_conns;
+	ns->next_deadline = UINT64_MAX;
+	ns->conns = (struct nsconn *)(void *)((uint8_t *)ns + (sizeof(struct netsrv) + 63) / 64 * 64);
+	memset(ns->conns, 0, (size_t)max_conns * sizeof(struct nsconn));
+	ns->l = tcp_listen(s, port, backlog);
+	if (ns->l)
+		tcp_listener_set_user(ns->l, ns);
+	return ns->l != NULL;
+}
+
+uint32_t netsrv_open(const struct netsrv *ns)
+{
+	return ns->n_conns;
+}
+
+static void release(struct netsrv *ns, struct nsconn *c)
+{
+	if (ns->conn_gone)
+		ns->conn_gone(ns->ctx, &c->hc);
+	http_conn_fini(ns->srv, &c->hc);
+	if (c->f) {
+		tcp_set_user(c->f, NULL);
+		tcp_abort(c->f);
+		c->f = NULL;
+	}
+	c->used = false;
+	ns->n_conns--;
+	ns->stats.closed++;
+}
+
+static void step_conn(struct netsrv *ns, struct nsconn *c, uint64_t now)
+{
+	if (http_conn_poll(ns->srv, &c->hc, now) == HTTP_CONN_DONE || c->done) {
+		release(ns, c);
+		return;
+	}
+	c->deadline = http_conn_deadline(&c->hc);
+	if (c->deadline < ns->next_deadline)
+		ns->next_deadline = c->deadline;
+}
+
+static void accept_all(struct netsrv *ns, uint64_t now)
+{
+	struct tcp_flow *f;
+	uint32_t i;
+
+	while ((f = tcp_accept(ns->l))) {
+		struct nsconn *c = NULL;
+		ns->stats.accepted++;
+		for (i = 0; i < ns->max_conns; i++)
+			if (!ns->conns[i].used) {
+				c = &ns->conns[i];
+				break;
+			}
+		if (!c) {
+			ns->stats.refused++;
+			tcp_abort(f);
+			continue;
+		}
+		memset(c, 0, sizeof *c);
+		c->used = true;
+		c->st.ops = &flow_ops;
+		c->f = f;
+		c->ns = ns;
+		ns->n_conns++;
+		tcp_set_user(f, c);
+		http_conn_init(ns->srv, &c->hc, &c->st, now);
+		step_conn(ns, c, now);
+	}
+}
+
+uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
+{
+	struct tcp_flow *f;
+	struct tcp_listener *l;
+	uint32_t i;
+
+	while (tcp_ready_next(ns->s, &f, &l)) {
+		if (l == ns->l)
+			accept_all(ns, now);
+		else if (f && tcp_user(f))
+			step_conn(ns, (struct nsconn *)tcp_user(f), now);
+	}
+	if (now >= ns->next_deadline) {
+		ns->next_deadline = UINT64_MAX;
+		for (i = 0; i < ns->max_conns; i++) {
+			struct nsconn *c = &ns->conns[i];
+			if (!c->used)
+				continue;
+			if (now >= c->deadline)
+				step_conn(ns, c, now);
+			else if (c->deadline < ns->next_deadline)
+				ns->next_deadline = c->deadline;
+		}
+	}
+	return ns->next_deadline;
+}

@@ -1,0 +1,561 @@
+/* SPDX-License-Identifier: MIT */
+/* TCP flows: the API of net/tcp.h, the flow table, listeners, readiness. */
+#include "lib/mem.h"
+#include "net/stack.h"
+
+#define EPHEMERAL_LO 49152u
+
+static uint32_t idx_of(const struct net_stack *s, const struct tcp_flow *f)
+{
+	return (uint32_t)(f - s->tcp.flows);
+}
+
+/* ---- memory and set-up ---- */
+
+/* The flow table, an array, rounded up so the buffers after it are aligned. */
+static size_t table_bytes(size_t flows)
+{
+	return (flows * sizeof(struct tcp_flow) + 63) / 64 * 64;
+}
+
+size_t tcp_mem_size(const struct net_config *cfg)
+{
+	size_t flows = cfg->tcp_flows ? cfg->tcp_flows : TCP_DEFAULT_FLOWS;
+	size_t rx = cfg->tcp_rx_buf ? cfg->tcp_rx_buf : TCP_DEFAULT_RX;
+	size_t tx = cfg->tcp_tx_copy ? cfg->tcp_tx_copy : TCP_DEFAULT_COPY;
+
+	return table_bytes(flows) + flows * (rx + tx);
+}
+
+void tcp_setup(struct net_stack *s, uint8_t *mem)
+{
+	struct tcp_state *t = &s->tcp;
+	uint8_t *bufs;
+	uint32_t i;
+
+	t->n_flows = s->cfg.tcp_flows ? s->cfg.tcp_flows : TCP_DEFAULT_FLOWS;
+	t->rx_buf = s->cfg.tcp_rx_buf ? s->cfg.tcp_rx_buf : TCP_DEFAULT_RX;
+	t->tx_copy = s->cfg.tcp_tx_copy ? s->cfg.tcp_tx_copy : TCP_DEFAULT_COPY;
+	t->flows = (struct tcp_flow *)(void *)mem;
+	bufs = mem + table_bytes(t->n_flows);
+	for (i = 0; i < t->n_flows; i++) {
+		struct tcp_flow *f = &t->flows[i];
+		memset(f, 0, sizeof *f);
+		f->rbuf = bufs + (size_t)i * (t->rx_buf + t->tx_copy);
+		f->copy = f->rbuf + t->rx_buf;
+	}
+}
+
+void tcp_init(struct net_stack *s, uint64_t now)
+{
+	struct tcp_state *t = &s->tcp;
+	uint16_t r = 0;
+
+	s->ops.random(s->ops.ctx, t->secret, sizeof t->secret);
+	s->ops.random(s->ops.ctx, &r, sizeof r);
+	t->next_port = (uint16_t)(EPHEMERAL_LO + r % (65536u - EPHEMERAL_LO));
+	t->ready_head = t->ready_tail = t->dirty_head = -1;
+	t->now = now;
+	t->next_deadline = UINT64_MAX;
+}
+
+/* ---- flows ---- */
+
+struct tcp_flow *tcp_find(struct net_stack *s, uint32_t raddr, uint16_t rport, uint32_t laddr,
+                          uint16_t lport)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->tcp.n_flows; i++) {
+		struct tcp_flow *f = &s->tcp.flows[i];
+		if (f->used && f->state != TCP_CLOSED && f->rport == rport && f->lport == lport &&
+		    f->raddr == raddr && f->laddr == laddr)
+			return f;
+	}
+	return NULL;
+}
+
+struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now)
+{
+	struct tcp_flow *f = NULL, *oldest = NULL;
+	uint8_t *rbuf, *copy;
+	uint32_t i;
+
+	for (i = 0; i < s->tcp.n_flows && !f; i++) {
+		struct tcp_flow *g = &s->tcp.flows[i];
+		if (!g->used)
+			f = g;
+		else if (g->state == TCP_TIME_WAIT && (!oldest || g->t_timewait < oldest->t_timewait))
+			oldest = g;
+	}
+	if (!f && oldest) {
+		/* The table is full: the oldest TIME-WAIT goes first (RFC 6191's
+		 * spirit; its 4-tuple is unlikely to come back this soon). */
+		s->tcp.stats.timewait_recycled++;
+		tcp_flow_free(s, oldest);
+		f = oldest;
+	}
+	if (!f) {
+		s->tcp.stats.flows_full++;
+		return NULL;
+	}
+	rbuf = f->rbuf;
+	copy = f->copy;
+	memset(f, 0, sizeof *f);
+	f->s = s;
+	f->rbuf = rbuf;
+	f->copy = copy;
+	f->rbuf_cap = s->tcp.rx_buf;
+	f->copy_cap = s->tcp.tx_copy;
+	f->used = true;
+	f->listener = -1;
+	f->next_ready = f->next_accept = f->next_dirty = -1;
+	f->mss = 536; /* RFC 9293 3.7.1, until the peer says */
+	f->rto_ns = TCP_INIT_RTO_NS;
+	f->last_rx = now;
+	tcp_flow_init_cc(f);
+	return f;
+}
+
+static void unlink_list(struct net_stack *s, int32_t *head, int32_t *tail, struct tcp_flow *f,
+                        size_t next_off)
+{
+	int32_t me = (int32_t)idx_of(s, f), *p = head, prev = -1;
+
+	while (*p >= 0) {
+		int32_t *nextp = (int32_t *)(void *)((uint8_t *)&s->tcp.flows[*p] + next_off);
+		if (*p == me) {
+			*p = *nextp;
+			if (tail && *tail == me)
+				*tail = prev;
+			*nextp = -1;
+			return;
+		}
+		prev = *p;
+		p = nextp;
+	}
+}
+
+void tcp_flow_free(struct net_stack *s, struct tcp_flow *f)
+{
+	if (f->on_ready)
+		unlink_list(s, &s->tcp.ready_head, &s->tcp.ready_tail, f,
+		            offsetof(struct tcp_flow, next_ready));
+	if (f->on_dirty)
+		unlink_list(s, &s->tcp.dirty_head, NULL, f, offsetof(struct tcp_flow, next_dirty));
+	if (f->listener >= 0) {
+		struct tcp_listener *l = &s->tcp.l[f->listener];
+		if (f->in_acceptq)
+			unlink_list(s, &l->accept_head, &l->accept_tail, f,
+			            offsetof(struct tcp_flow, next_accept));
+		if (l->pending)
+			l->pending--;
+	}
+	f->used = false;
+	f->state = TCP_CLOSED;
+	f->on_ready = f->on_dirty = f->in_acceptq = false;
+	f->listener = -1;
+}
+
+void tcp_flow_done(struct net_stack *s, struct tcp_flow *f)
+{
+	f->state = TCP_CLOSED;
+	f->t_rexmit = f->t_delack = f->t_persist = f->t_keepalive = f->t_timewait = 0;
+	/* Flows from a listener not yet accepted were never the app's. */
+	if (f->released || f->listener >= 0) {
+		tcp_flow_free(s, f);
+		return;
+	}
+	tcp_mark_ready(s, f);
+}
+
+void tcp_mark_ready(struct net_stack *s, struct tcp_flow *f)
+{
+	int32_t me = (int32_t)idx_of(s, f);
+
+	if (f->on_ready || f->released || f->in_acceptq || (f->listener >= 0))
+		return;
+	f->on_ready = true;
+	f->next_ready = -1;
+	if (s->tcp.ready_tail >= 0)
+		s->tcp.flows[s->tcp.ready_tail].next_ready = me;
+	else
+		s->tcp.ready_head = me;
+	s->tcp.ready_tail = me;
+}
+
+void tcp_mark_dirty(struct net_stack *s, struct tcp_flow *f)
+{
+	if (f->on_dirty)
+		return;
+	f->on_dirty = true;
+	f->next_dirty = s->tcp.dirty_head;
+	s->tcp.dirty_head = (int32_t)idx_of(s, f);
+}
+
+void tcp_set_timer(struct net_stack *s, uint64_t *timer, uint64_t when)
+{
+	*timer = when;
+	if (when && when < s->tcp.next_deadline)
+		s->tcp.next_deadline = when;
+}
+
+/* ---- listeners ---- */
+
+struct tcp_listener *tcp_listener_for(struct net_stack *s, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < TCP_MAX_LISTENERS; i++)
+		if (s->tcp.l[i].used && s->tcp.l[i].port == port)
+			return &s->tcp.l[i];
+	return NULL;
+}
+
+struct tcp_listener *tcp_listen(struct net_stack *s, uint16_t port, unsigned backlog)
+{
+	size_t i;
+
+	if (tcp_listener_for(s, port))
+		return NULL;
+	for (i = 0; i < TCP_MAX_LISTENERS; i++) {
+		struct tcp_listener *l = &s->tcp.l[i];
+		if (l->used)
+			continue;
+		memset(l, 0, sizeof *l);
+		l->s = s;
+		l->used = true;
+		l->port = port;
+		l->backlog = (uint16_t)(backlog ? (backlog > 4096 ? 4096 : backlog) : 64);
+		l->accept_head = l->accept_tail = -1;
+		return l;
+	}
+	return NULL;
+}
+
+void tcp_listener_ready(struct net_stack *s, struct tcp_listener *l)
+{
+	(void)s;
+	l->on_ready = true;
+}
+
+void tcp_accept_push(struct net_stack *s, struct tcp_flow *f)
+{
+	struct tcp_listener *l = &s->tcp.l[f->listener];
+	int32_t me = (int32_t)idx_of(s, f);
+
+	f->in_acceptq = true;
+	f->next_accept = -1;
+	if (l->accept_tail >= 0)
+		s->tcp.flows[l->accept_tail].next_accept = me;
+	else
+		l->accept_head = me;
+	l->accept_tail = me;
+	tcp_listener_ready(s, l);
+}
+
+struct tcp_flow *tcp_accept(struct tcp_listener *l)
+{
+	struct net_stack *s = l->s;
+	struct tcp_flow *f;
+
+	if (l->accept_head < 0)
+		return NULL;
+	f = &s->tcp.flows[l->accept_head];
+	l->accept_head = f->next_accept;
+	if (l->accept_head < 0)
+		l->accept_tail = -1;
+	f->next_accept = -1;
+	f->in_acceptq = false;
+	f->listener = -1;
+	if (l->pending)
+		l->pending--;
+	s->tcp.stats.accepted++;
+	/* It may have news already (data, even a FIN): the app looks at once. */
+	tcp_mark_ready(s, f);
+	return f;
+}
+
+bool tcp_ready_next(struct net_stack *s, struct tcp_flow **f, struct tcp_listener **l)
+{
+	size_t i;
+
+	*f = NULL;
+	*l = NULL;
+	for (i = 0; i < TCP_MAX_LISTENERS; i++)
+		if (s->tcp.l[i].used && s->tcp.l[i].on_ready) {
+			s->tcp.l[i].on_ready = false;
+			if (s->tcp.l[i].accept_head >= 0) {
+				*l = &s->tcp.l[i];
+				return true;
+			}
+		}
+	if (s->tcp.ready_head < 0)
+		return false;
+	*f = &s->tcp.flows[s->tcp.ready_head];
+	s->tcp.ready_head = (*f)->next_ready;
+	if (s->tcp.ready_head < 0)
+		s->tcp.ready_tail = -1;
+	(*f)->next_ready = -1;
+	(*f)->on_ready = false;
+	return true;
+}
+
+/* ---- connecting ---- */
+
+static uint16_t ephemeral_port(struct net_stack *s, uint32_t addr, uint16_t port)
+{
+	uint32_t tries;
+
+	for (tries = 0; tries < 65536u - EPHEMERAL_LO; tries++) {
+		uint16_t p = s->tcp.next_port;
+		s->tcp.next_port = (uint16_t)(p == 65535 ? EPHEMERAL_LO : p + 1u);
+		if (!tcp_find(s, addr, port, s->addr, p) && !tcp_listener_for(s, p))
+			return p;
+	}
+	return 0;
+}
+
+struct tcp_flow *tcp_connect(struct net_stack *s, uint32_t addr, uint16_t port, uint64_t now)
+{
+	struct tcp_flow *f;
+	uint16_t lport;
+
+	if (!s->addr || !addr || !port)
+		return NULL;
+	lport = ephemeral_port(s, addr, port);
+	if (!lport || !(f = tcp_flow_new(s, now)))
+		return NULL;
+	s->tcp.now = now;
+	f->laddr = s->addr;
+	f->lport = lport;
+	f->raddr = addr;
+	f->rport = port;
+	f->iss = tcp_isn(s, f->laddr, f->lport, addr, port, now);
+	f->snd_una = f->snd_nxt = f->snd_max = f->snd_end = f->iss;
+	f->state = TCP_SYN_SENT;
+	while (f->rcv_wscale < 14 && (f->rbuf_cap >> f->rcv_wscale) > 0xffffu)
+		f->rcv_wscale++;
+	s->tcp.stats.connects++;
+	tcp_send_syn(s, f, false, now);
+	return f;
+}
+
+/* ---- reading and writing ---- */
+
+size_t tcp_read(struct tcp_flow *f, uint8_t *buf, size_t cap, bool *eof)
+{
+	struct net_stack *s = f->s;
+	uint32_t before = tcp_rcv_window(f), n = 0;
+
+	while (n < cap && f->r_len) {
+		uint32_t run = f->rbuf_cap - f->r_head, k;
+		if (run > f->r_len)
+			run = f->r_len;
+		k = (uint32_t)(cap - n) < run ? (uint32_t)(cap - n) : run;
+		memcpy(buf + n, f->rbuf + f->r_head, k);
+		n += k;
+		f->r_head = (f->r_head + k) % f->rbuf_cap;
+		f->r_len -= k;
+	}
+	*eof = f->r_len == 0 && (f->peer_fin || f->failed || f->state == TCP_CLOSED);
+	/* A window that opens by a segment or half the ring is worth saying
+	 * (RFC 9293 3.8.6.2.2, receiver-side silly window avoidance). */
+	if (n && (before < f->mss || tcp_rcv_window(f) - before >= f->rbuf_cap / 2) &&
+	    f->state >= TCP_ESTABLISHED) {
+		f->ack_now = true;
+		tcp_mark_dirty(s, f);
+	}
+	return n;
+}
+
+/* Contiguous room for (n) copied bytes; where they would go, or -1. */
+static int64_t copy_room(const struct tcp_flow *f, uint32_t n)
+{
+	if (f->copy_used == 0)
+		return n <= f->copy_cap ? 0 : -1;
+	if (f->copy_end > f->copy_start) {
+		if (f->copy_cap - f->copy_end >= n)
+			return (int64_t)f->copy_end;
+		return f->copy_start >= n ? 0 : -1; /* wrap to the front */
+	}
+	/* Wrapped: live bytes are [start, wrap point) and [0, end); end == start
+	 * means full. */
+	return f->copy_start - f->copy_end >= n ? (int64_t)f->copy_end : -1;
+}
+
+static bool can_queue(const struct tcp_flow *f)
+{
+	return f->used && !f->fin_queued && !f->failed &&
+	       (f->state == TCP_SYN_SENT || f->state == TCP_SYN_RCVD ||
+	        f->state == TCP_ESTABLISHED || f->state == TCP_CLOSE_WAIT);
+}
+
+bool tcp_can_write(const struct tcp_flow *f, size_t copy_bytes, unsigned refs)
+{
+	unsigned segs = refs + (copy_bytes ? 1u : 0u);
+
+	return can_queue(f) && f->q_n + segs <= TCP_SNDQ &&
+	       (!copy_bytes || copy_room(f, (uint32_t)copy_bytes) >= 0);
+}
+
+static void queue(struct tcp_flow *f, const uint8_t *p, size_t len, bool copied)
+{
+	struct tcp_chunk *c;
+
+	if (!len)
+		return;
+	c = &f->q[(f->q_head + f->q_n) % TCP_SNDQ];
+	f->q_n++;
+	c->seq = f->snd_end;
+	c->len = (uint32_t)len;
+	c->p = p;
+	c->copied = copied;
+	f->snd_end += (uint32_t)len;
+	tcp_mark_dirty(f->s, f);
+}
+
+void tcp_write_copy(struct tcp_flow *f, const void *p, size_t len)
+{
+	int64_t at = copy_room(f, (uint32_t)len);
+
+	if (!len || at < 0 || !can_queue(f) || f->q_n == TCP_SNDQ)
+		return; /* the caller asked tcp_can_write first: cannot happen */
+	if (f->copy_used == 0)
+		f->copy_start = (uint32_t)at;
+	memcpy(f->copy + at, p, len);
+	f->copy_end = (uint32_t)at + (uint32_t)len;
+	f->copy_used += (uint32_t)len;
+	f->s->tcp.stats.bytes_copied += len;
+	queue(f, f->copy + at, len, true);
+}
+
+void tcp_write_ref(struct tcp_flow *f, const void *p, size_t len)
+{
+	if (!len || !can_queue(f) || f->q_n == TCP_SNDQ)
+		return;
+	f->s->tcp.stats.bytes_ref += len;
+	queue(f, p, len, false);
+}
+
+uint64_t tcp_unacked(const struct tcp_flow *f)
+{
+	return seq_lt(f->snd_una, f->snd_end) ? f->snd_end - f->snd_una : 0;
+}
+
+uint64_t tcp_unsent(const struct tcp_flow *f)
+{
+	return seq_lt(f->snd_max, f->snd_end) ? f->snd_end - f->snd_max : 0;
+}
+
+void tcp_set_keepalive(struct tcp_flow *f, uint64_t idle_ns, uint64_t intvl_ns, unsigned probes)
+{
+	f->keepalive_ns = idle_ns;
+	f->keepalive_intvl_ns = intvl_ns ? intvl_ns : idle_ns;
+	f->keepalive_max = (uint8_t)(probes ? (probes > 255 ? 255 : probes) : 9);
+	f->keepalive_probes = 0;
+	tcp_set_timer(f->s, &f->t_keepalive, idle_ns ? f->last_rx + idle_ns : 0);
+}
+
+bool tcp_established(const struct tcp_flow *f)
+{
+	return f->used && !f->failed && f->state >= TCP_ESTABLISHED && f->state != TCP_TIME_WAIT;
+}
+
+bool tcp_failed(const struct tcp_flow *f)
+{
+	return f->failed;
+}
+
+void tcp_shutdown(struct tcp_flow *f)
+{
+	if (!can_queue(f))
+		return;
+	f->fin_queued = true;
+	tcp_mark_dirty(f->s, f);
+}
+
+void tcp_close(struct tcp_flow *f)
+{
+	struct net_stack *s = f->s;
+
+	f->released = true;
+	if (f->on_ready)
+		unlink_list(s, &s->tcp.ready_head, &s->tcp.ready_tail, f,
+		            offsetof(struct tcp_flow, next_ready));
+	f->on_ready = false;
+	if (f->state == TCP_CLOSED || f->state == TCP_SYN_SENT || f->failed) {
+		tcp_flow_free(s, f);
+		return;
+	}
+	if (f->state == TCP_FIN_WAIT_2 && !f->t_timewait)
+		tcp_set_timer(s, &f->t_timewait, s->tcp.now + TCP_FIN_WAIT2_NS);
+	if (f->state == TCP_TIME_WAIT || f->fin_queued)
+		return; /* it frees itself when the protocol is done */
+	f->fin_queued = true;
+	tcp_mark_dirty(s, f);
+}
+
+void tcp_abort(struct tcp_flow *f)
+{
+	struct net_stack *s = f->s;
+
+	if (f->state >= TCP_SYN_RCVD && f->state != TCP_TIME_WAIT && !f->failed) {
+		/* RFC 9293 3.10.5: reset the peer. */
+		tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, f->snd_nxt, 0, false,
+		             s->tcp.now);
+	}
+	f->released = true;
+	tcp_flow_free(s, f);
+}
+
+void tcp_set_user(struct tcp_flow *f, void *user)
+{
+	f->user = user;
+}
+
+void *tcp_user(const struct tcp_flow *f)
+{
+	return f->user;
+}
+
+void tcp_listener_set_user(struct tcp_listener *l, void *user)
+{
+	l->user = user;
+}
+
+void *tcp_listener_user(const struct tcp_listener *l)
+{
+	return l->user;
+}
+
+/* ---- the poll ---- */
+
+uint64_t tcp_poll(struct net_stack *s, uint64_t now)
+{
+	struct tcp_state *t = &s->tcp;
+	uint32_t i;
+
+	t->now = now;
+	while (t->dirty_head >= 0) {
+		struct tcp_flow *f = &t->flows[t->dirty_head];
+		t->dirty_head = f->next_dirty;
+		f->next_dirty = -1;
+		f->on_dirty = false;
+		if (f->used)
+			tcp_output(s, f, now);
+	}
+	if (now < t->next_deadline)
+		return t->next_deadline;
+	t->next_deadline = UINT64_MAX;
+	for (i = 0; i < t->n_flows; i++) {
+		struct tcp_flow *f = &t->flows[i];
+		uint64_t d;
+		if (!f->used)
+			continue;
+		tcp_flow_timers(s, f, now);
+		if (f->used && (d = tcp_flow_deadline(f)) < t->next_deadline)
+			t->next_deadline = d;
+	}
+	return t->next_deadline;
+}

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: MIT */
+/* Deterministic simulation: two of our stacks on a simulated link
+ * (platform/sim) with virtual time and seeded loss, reordering, duplication,
+ * corruption, delay and a bandwidth limit.
+ *
+ * Every seed: a client connects, both sides send a stream in each direction
+ * (the client by copy, the server by reference, as the HTTP layer does),
+ * half-close, read the other's stream to EOF, compare it byte for byte, close;
+ * then time runs on until both stacks have released every flow and no TCP
+ * timer is left. Every 50th seed moves 4 MB each way; the others 256 KB. A few
+ * seeds then run HTTP (app/netsrv.c and the HTTP layer, unchanged) over the
+ * lossy link.
+ *
+ * Usage: test_sim [--seeds N] [--first S] [--seed S [--pcap FILE]] [-v]
+ * A failing seed prints the command that replays it and writes
+ * build/sim/seed-S.pcap of that run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app/netsrv.h"
+#include "net/stack.h"
+#include "platform/sim/simlink.h"
+#include "tests/unit/check.h"
+#include "tests/unit/http_fake.h"
+
+#define ADDR_A     0x0a000001u /* 10.0.0.1, the client */
+#define ADDR_B     0x0a000002u /* 10.0.0.2, the server */
+#define PORT       7u
+#define SMALL      (256u * 1024u)
+#define LARGE      (4u * 1024u * 1024u)
+#define LIMIT_NS   (4ull * 3600ull * 1000000000ull) /* virtual time allowed per seed */
+#define MAX_ITERS  20000000ull
+#define SEC        1000000000ull
+
+static bool verbose;
+static const char *self = "test_sim";
+
+struct node {
+	struct sim_link *l;
+	int side;
+	struct net_stack *s;
+};
+
+static bool node_send(void *ctx, const struct plat_iov *iov, size_t n)
+{
+	struct node *nd = ctx;
+
+	return sim_send(nd->l, nd->side, iov, n);
+}
+
+static void node_random(void *ctx, void *buf, size_t len)
+{
+	struct node *nd = ctx;
+
+	sim_random_bytes(nd->l, buf, len);
+}
+
+static void node_log(void *ctx, const char *msg, size_t len)
+{
+	struct node *nd = ctx;
+
+	if (verbose)
+		fprintf(stderr, "[%c %llu.%09llu] %.*s\n", 'A' + nd->side,
+		        (unsigned long long)(nd->l->now / SEC), (unsigned long long)(nd->l->now % SEC),
+		        (int)len, msg);
+}
+
+static struct net_stack *stack_new(struct node *nd, struct sim_link *l, int side, uint32_t addr)
+{
+	struct net_config cfg;
+	struct net_ops ops = { nd, node_send, node_random, node_log };
+	struct net_stack *s;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.mac[0] = 0x02;
+	cfg.mac[5] = (uint8_t)(side + 1);
+	cfg.mtu = 1500;
+	cfg.addr = addr;
+	cfg.prefix_len = 24;
+	cfg.tcp_flows = 16;
+	s = aligned_alloc(64, (net_stack_size(&cfg) + 63) / 64 * 64);
+	if (!s)
+		abort();
+	nd->l = l;
+	nd->side = side;
+	nd->s = s;
+	net_init(s, &cfg, &ops, l->now);
+	return s;
+}
+
+/* The bytes each direction carries: a function of the seed. */
+static void pattern(uint8_t *buf, size_t len, uint64_t seed, int dir)
+{
+	uint64_t x = seed * 0x9e3779b97f4a7c15ull + (uint64_t)dir + 1;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf[i] = (uint8_t)(x >> 24);
+	}
+}
+
+struct peer {
+	struct tcp_flow *f;
+	const uint8_t *out; /* what it sends */
+	size_t out_len, out_off;
+	const uint8_t *want; /* what it must receive */
+	size_t want_len, got;
+	bool by_ref, shut, eof, closed, mismatch, failed;
+	unsigned connects;
+};
+
+/* Move one peer's data: send what fits, read what came. */
+static void peer_step(struct peer *p)
+{
+	uint8_t buf[8192];
+	bool eof = false;
+	size_t n;
+
+	if (!p->f || p->closed)
+		return;
+	if (tcp_failed(p->f)) {
+		p->failed = true;
+		return;
+	}
+	while (p->out_off < p->out_len) {
+		size_t k = p->out_len - p->out_off;
+		if (k > (p->by_ref ? 16384u : 3000u))
+			k = p->by_ref ? 16384u : 3000u;
+		if (!tcp_can_write(p->f, p->by_ref ? 0 : k, p->by_ref ? 1 : 0))
+			break;
+		if (p->by_ref)
+			tcp_write_ref(p->f, p->out + p->out_off, k);
+		else
+			tcp_write_copy(p->f, p->out + p->out_off, k);
+		p->out_off += k;
+	}
+	if (p->out_off == p->out_len && !p->shut) {
+		tcp_shutdown(p->f);
+		p->shut = true;
+	}
+	while ((n = tcp_read(p->f, buf, sizeof buf, &eof)) > 0) {
+		if (p->got + n > p->want_len || memcmp(buf, p->want + p->got, n) != 0) {
+			if (verbose && !p->mismatch)
+				fprintf(stderr, "%s: %zu bytes at %zu differ from what was sent\n",
+				        p->by_ref ? "server" : "client", n, p->got);
+			p->mismatch = true;
+		}
+		p->got += n;
+	}
+	if (eof)
+		p->eof = true;
+	if (p->eof && p->shut && tcp_unacked(p->f) == 0) {
+		tcp_close(p->f);
+		p->closed = true;
+	}
+}
+
+struct result {
+	bool ok;
+	char why[160];
+	uint64_t vtime, rexmits, fast, sack, timeouts;
+};
+
+static bool tcp_idle(struct net_stack *s, uint64_t now)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->tcp.n_flows; i++)
+		if (s->tcp.flows[i].used)
+			return false;
+	return tcp_poll(s, now) == UINT64_MAX;
+}
+
+static void params_for(uint64_t seed, struct sim_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->loss = (double)(seed % 21u) / 100.0; /* 0% to 20% */
+	p->dup = (seed % 3u) ? 0.01 : 0.0;
+	p->reorder = (seed % 5u) ? 0.02 : 0.0;
+	p->corrupt = (seed % 7u) ? 0.005 : 0.0;
+	p->delay_ns = (1 + seed % 20u) * 1000000ull;
+	p->jitter_ns = (seed % 4u) * 500000ull;
+	p->bandwidth_bps = (10 + seed % 91u) * 1000000ull;
+}
+
+/* One seed of the bulk transfer. */
+static struct result run_seed(uint64_t seed, const char *pcap)
+{
+	struct result r;
+	struct sim_params prm;
+	struct sim_link l;
+	struct node na, nb;
+	struct net_stack *a, *b;
+	struct tcp_listener *ls;
+	struct peer cli, srv;
+	size_t len = seed % 50u == 0 ? LARGE : SMALL;
+	uint8_t *pa = malloc(len), *pb = malloc(len);
+	uint64_t iters = 0;
+	bool done = false;
+
+	memset(&r, 0, sizeof r);
+	params_for(seed, &prm);
+	if (!pa || !pb || !sim_init(&l, seed, &prm))
+		abort();
+	if (pcap && !sim_pcap(&l, pcap))
+		fprintf(stderr, "cannot write %s\n", pcap);
+	pattern(pa, len, seed, 0);
+	pattern(pb, len, seed, 1);
+	a = stack_new(&na, &l, 0, ADDR_A);
+	b = stack_new(&nb, &l, 1, ADDR_B);
+	ls = tcp_listen(b, PORT, 8);
+	memset(&cli, 0, sizeof cli);
+	memset(&srv, 0, sizeof srv);
+	cli.out = pa;
+	cli.out_len = len;
+	cli.want = pb;
+	cli.want_len = len;
+	srv.out = pb;
+	srv.out_len = len;
+	srv.want = pa;
+	srv.want_len = len;
+	srv.by_ref = true;
+	while (!done) {
+		uint8_t frame[SIM_FRAME_MAX];
+		struct tcp_flow *f;
+		struct tcp_listener *rl;
+		size_t n;
+		uint64_t next;
+		int side;
+
+		if (++iters > MAX_ITERS || l.now > LIMIT_NS) {
+			snprintf(r.why, sizeof r.why, "no progress: %llu iterations, %llu s virtual",
+			         (unsigned long long)iters, (unsigned long long)(l.now / SEC));
+			break;
+		}
+		for (side = 0; side < 2; side++)
+			while ((n = sim_recv(&l, side, frame, sizeof frame)) > 0)
+				net_input(side ? b : a, frame, n, l.now);
+		/* The client (re)connects when it has no live flow. */
+		if (!cli.f || (cli.failed && cli.got == 0 && cli.out_off == 0)) {
+			if (cli.f)
+				tcp_close(cli.f);
+			cli.failed = false;
+			if (++cli.connects > 5) {
+				snprintf(r.why, sizeof r.why, "could not connect in 5 tries");
+				break;
+			}
+			cli.f = tcp_connect(a, ADDR_B, PORT, l.now);
+		}
+		while (tcp_ready_next(b, &f, &rl))
+			if (rl && !srv.f)
+				srv.f = tcp_accept(rl);
+		while (tcp_ready_next(a, &f, &rl))
+			;
+		peer_step(&srv);
+		peer_step(&cli);
+		if (cli.mismatch || srv.mismatch || (cli.failed && (cli.got || cli.out_off)) ||
+		    srv.failed) {
+			snprintf(r.why, sizeof r.why, "%s", cli.mismatch || srv.mismatch
+			                                        ? "received bytes differ"
+			                                        : "a connection failed mid-transfer");
+			break;
+		}
+		next = net_poll(a, l.now);
+		if ((n = net_poll(b, l.now)) < next)
+			next = n;
+		if (sim_next(&l) < next)
+			next = sim_next(&l);
+		if (cli.closed && srv.closed && tcp_idle(a, l.now) && tcp_idle(b, l.now)) {
+			done = true;
+			break;
+		}
+		if (next == UINT64_MAX && verbose) {
+			uint32_t k;
+			for (k = 0; k < a->tcp.n_flows; k++)
+				if (a->tcp.flows[k].used)
+					fprintf(stderr, "A flow %u state %d rel %d\n", k, a->tcp.flows[k].state, a->tcp.flows[k].released);
+			for (k = 0; k < b->tcp.n_flows; k++)
+				if (b->tcp.flows[k].used)
+					fprintf(stderr, "B flow %u state %d rel %d\n", k, b->tcp.flows[k].state, b->tcp.flows[k].released);
+		}
+		if (next == UINT64_MAX) {
+			snprintf(r.why, sizeof r.why,
+			         "stuck: nothing scheduled (client got %zu/%zu eof %d closed %d; "
+			         "server got %zu eof %d closed %d state %d used %d fin %d)",
+			         cli.got, len, cli.eof, cli.closed, srv.got, srv.eof, srv.closed, srv.f ? srv.f->state : -1, srv.f ? srv.f->used : -1, srv.f ? srv.f->peer_fin : -1);
+			break;
+		}
+		if (next > l.now)
+			l.now = next;
+	}
+	if (done) {
+		if (cli.got != len || srv.got != len)
+			snprintf(r.why, sizeof r.why, "short: client got %zu, server got %zu of %zu",
+			         cli.got, srv.got, len);
+		else if (b->ip.stats.reasm_ok + a->ip.stats.reasm_ok)
+			snprintf(r.why, sizeof r.why, "unexpected fragments");
+		else
+			r.ok = true;
+	}
+	(void)ls;
+	r.vtime = l.now;
+	r.rexmits = a->tcp.stats.rexmits + b->tcp.stats.rexmits;
+	r.fast = a->tcp.stats.fast_rexmits + b->tcp.stats.fast_rexmits;
+	r.sack = a->tcp.stats.sack_rexmits + b->tcp.stats.sack_rexmits;
+	r.timeouts = a->tcp.stats.rexmit_timeouts + b->tcp.stats.rexmit_timeouts;
+	if (verbose)
+		fprintf(stderr,
+		        "seed %llu: %s; %llu ms virtual, loss %.2f, sent %llu lost %llu dup %llu "
+		        "reord %llu corrupt %llu overflow %llu; rexmits %llu fast %llu sack %llu rto %llu\n",
+		        (unsigned long long)seed, r.ok ? "ok" : r.why,
+		        (unsigned long long)(l.now / 1000000u), prm.loss,
+		        (unsigned long long)l.stats.sent, (unsigned long long)l.stats.lost,
+		        (unsigned long long)l.stats.duplicated, (unsigned long long)l.stats.reordered,
+		        (unsigned long long)l.stats.corrupted, (unsigned long long)l.stats.overflow,
+		        (unsigned long long)r.rexmits, (unsigned long long)r.fast,
+		        (unsigned long long)r.sack, (unsigned long long)r.timeouts);
+	sim_fini(&l);
+	free(a);
+	free(b);
+	free(pa);
+	free(pb);
+	return r;
+}
+
+/* HTTP over the lossy link: netsrv + the HTTP layer on B, a raw client on A. */
+static struct result run_http(uint64_t seed)
+{
+	static const char req[] = "GET /d/a.txt HTTP/1.1\r\nHost: sim\r\n\r\n"
+	                          "GET /d/v.mp4 HTTP/1.1\r\nHost: sim\r\nRange: bytes=100-299\r\n"
+	                          "Connection: close\r\n\r\n";
+	struct result r;
+	struct sim_params prm;
+	struct sim_link l;
+	struct node na, nb;
+	struct net_stack *a, *b;
+	struct http_server hs;
+	struct netsrv *ns = aligned_alloc(64, (netsrv_size(8) + 63) / 64 * 64);
+	struct store_entry txt, vid;
+	struct tcp_flow *f = NULL;
+	static uint8_t got[65536];
+	size_t got_len = 0, sent = 0;
+	uint64_t iters = 0;
+	bool eof = false;
+
+	memset(&r, 0, sizeof r);
+	params_for(seed, &prm);
+	if (!ns || !sim_init(&l, seed, &prm))
+		abort();
+	a = stack_new(&na, &l, 0, ADDR_A);
+	b = stack_new(&nb, &l, 1, ADDR_B);
+	fake_server(&hs, 4);
+	if (!netsrv_init(ns, b, &hs, 80, 16, 8)) {
+		snprintf(r.why, sizeof r.why, "netsrv_init failed");
+		return r;
+	}
+	store_lookup(hs.store, "/d/a.txt", 8, &txt);
+	store_lookup(hs.store, "/d/v.mp4", 8, &vid);
+	while (!eof && ++iters < MAX_ITERS && l.now < LIMIT_NS) {
+		uint8_t frame[SIM_FRAME_MAX];
+		struct tcp_flow *rf;
+		struct tcp_listener *rl;
+		uint64_t next, t;
+		size_t n;
+		int side;
+
+		for (side = 0; side < 2; side++)
+			while ((n = sim_recv(&l, side, frame, sizeof frame)) > 0)
+				net_input(side ? b : a, frame, n, l.now);
+		if (!f)
+			f = tcp_connect(a, ADDR_B, 80, l.now);
+		while (tcp_ready_next(a, &rf, &rl))
+			;
+		if (tcp_established(f) && sent < sizeof req - 1 &&
+		    tcp_can_write(f, sizeof req - 1, 0)) {
+			tcp_write_copy(f, req, sizeof req - 1);
+			sent = sizeof req - 1;
+		}
+		while ((n = tcp_read(f, got + got_len, sizeof got - got_len, &eof)) > 0)
+			got_len += n;
+		if (tcp_failed(f))
+			break;
+		next = netsrv_step(ns, l.now);
+		if ((t = net_poll(a, l.now)) < next)
+			next = t;
+		if ((t = net_poll(b, l.now)) < next)
+			next = t;
+		if (sim_next(&l) < next)
+			next = sim_next(&l);
+		if (next == UINT64_MAX)
+			break;
+		if (next > l.now)
+			l.now = next;
+	}
+	if (!eof) {
+		snprintf(r.why, sizeof r.why, "no EOF: %zu bytes in", got_len);
+	} else {
+		const char *p = memmem(got, got_len, "\r\n\r\n", 4), *q;
+		r.ok = got_len > 12 && memcmp(got, "HTTP/1.1 200", 12) == 0 && p &&
+		       (size_t)(got_len - (size_t)((const uint8_t *)p + 4 - got)) >
+		               txt.rep[STORE_ENC_IDENTITY].body_len &&
+		       memcmp(p + 4, txt.rep[STORE_ENC_IDENTITY].body,
+		              txt.rep[STORE_ENC_IDENTITY].body_len) == 0;
+		q = r.ok ? p + 4 + txt.rep[STORE_ENC_IDENTITY].body_len : NULL;
+		r.ok = r.ok && memcmp(q, "HTTP/1.1 206", 12) == 0;
+		p = r.ok ? memmem(q, got_len - (size_t)((const uint8_t *)q - got), "\r\n\r\n", 4) : NULL;
+		r.ok = r.ok && p && (const uint8_t *)p + 4 + 200 == got + got_len &&
+		       memcmp(p + 4, vid.rep[STORE_ENC_IDENTITY].body + 100, 200) == 0;
+		if (!r.ok)
+			snprintf(r.why, sizeof r.why, "responses wrong (%zu bytes)", got_len);
+	}
+	if (f)
+		tcp_close(f);
+	r.vtime = l.now;
+	fake_server_free(&hs);
+	sim_fini(&l);
+	free(ns);
+	free(a);
+	free(b);
+	return r;
+}
+
+static void report_failure(uint64_t seed, const struct result *r)
+{
+	char path[64];
+
+	mkdir("build", 0755);
+	mkdir("build/sim", 0755);
+	snprintf(path, sizeof path, "build/sim/seed-%llu.pcap", (unsigned long long)seed);
+	run_seed(seed, path);
+	fprintf(stderr, "seed %llu failed: %s\n  replay: %s --seed %llu -v --pcap %s\n",
+	        (unsigned long long)seed, r->why, self, (unsigned long long)seed, path);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t first = 1, seeds = 1000, one = 0, s;
+	const char *pcap = NULL;
+	unsigned failed = 0, lossy = 0;
+	uint64_t rexmits = 0, fast = 0, sack = 0, timeouts = 0;
+	int i;
+
+	self = argv[0];
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
+			seeds = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--first") && i + 1 < argc)
+			first = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			one = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--pcap") && i + 1 < argc)
+			pcap = argv[++i];
+		else if (!strcmp(argv[i], "-v"))
+			verbose = true;
+	}
+	if (one) {
+		struct result r = run_seed(one, pcap);
+		CHECK(r.ok, "seed %llu: %s", (unsigned long long)one, r.ok ? "ok" : r.why);
+		return check_done();
+	}
+	for (s = first; s < first + seeds; s++) {
+		struct result r = run_seed(s, pcap);
+		if (!r.ok) {
+			failed++;
+			report_failure(s, &r);
+		}
+		lossy += s % 21u >= 10u;
+		rexmits += r.rexmits;
+		fast += r.fast;
+		sack += r.sack;
+		timeouts += r.timeouts;
+	}
+	CHECK(failed == 0, "%llu seeds (loss 0-20%%, dup, reorder, corruption): %u failed",
+	      (unsigned long long)seeds, failed);
+	/* The loss was real and recovery used every mechanism. */
+	CHECK(seeds < 100 || (rexmits > 0 && fast > 0 && sack > 0 && timeouts > 0),
+	      "recovery used: %llu retransmissions, %llu fast, %llu chosen by SACK, %llu timeouts",
+	      (unsigned long long)rexmits, (unsigned long long)fast, (unsigned long long)sack,
+	      (unsigned long long)timeouts);
+	for (s = 1; s <= 12; s++) {
+		struct result r = run_http(s * 7);
+		CHECK(r.ok, "HTTP over our TCP, seed %llu (loss %llu%%): %s",
+		      (unsigned long long)(s * 7), (unsigned long long)(s * 7 % 21u),
+		      r.ok ? "200 and 206 bodies match the store" : r.why);
+	}
+	(void)lossy;
+	return check_done();
+}
