@@ -51,7 +51,7 @@ static void op_close(struct stream *st, bool graceful)
 }
 
 static const struct stream_ops flow_ops = {
-	op_recv, op_can_send, op_send_copy, op_send_ref, op_unsent, op_close,
+        op_recv, op_can_send, op_send_copy, op_send_ref, op_unsent, op_close,
 };
 
 size_t netsrv_size(uint32_t max_conns)
@@ -67,7 +67,8 @@ bool netsrv_init(struct netsrv *ns, struct net_stack *s, struct http_server *srv
 	ns->srv = srv;
 	ns->max_conns = max_conns;
 	ns->next_deadline = UINT64_MAX;
-	ns->conns = (struct nsconn *)(void *)((uint8_t *)ns + (sizeof(struct netsrv) + 63) / 64 * 64);
+	ns->conns =
+	        (struct nsconn *)(void *)((uint8_t *)ns + (sizeof(struct netsrv) + 63) / 64 * 64);
 	memset(ns->conns, 0, (size_t)max_conns * sizeof(struct nsconn));
 	ns->l = tcp_listen(s, port, backlog);
 	if (ns->l)

@@ -7,11 +7,11 @@
 #include "net/eth.h"
 #include "net/stack.h"
 
-#define ARP_HLEN 28u /* the Ethernet/IPv4 ARP packet (RFC 826) */
+#define ARP_HLEN   28u /* the Ethernet/IPv4 ARP packet (RFC 826) */
 #define OP_REQUEST 1u
-#define OP_REPLY 2u
+#define OP_REPLY   2u
 
-static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const uint8_t zero_mac[6];
 
 static struct arp_entry *find(struct net_stack *s, uint32_t ip)
@@ -48,7 +48,7 @@ static void send_arp(struct net_stack *s, uint16_t op, const uint8_t tha[6], uin
 {
 	uint8_t f[ETH_HLEN + ARP_HLEN];
 	uint8_t *a = f + ETH_HLEN;
-	struct plat_iov iov = { f, sizeof f, 0 };
+	struct plat_iov iov = {f, sizeof f, 0};
 
 	eth_write(f, dst, s->cfg.mac, ETH_P_ARP);
 	put_u16be(a, 1);          /* hardware: Ethernet */
@@ -81,7 +81,7 @@ static void flush_queue(struct net_stack *s, const struct arp_entry *e)
 		if (q->ip != e->ip || !q->len)
 			continue;
 		if (e->state == ARP_RESOLVED) {
-			struct plat_iov iov = { q->frame, q->len, 0 };
+			struct plat_iov iov = {q->frame, q->len, 0};
 			memcpy(q->frame, e->mac, 6);
 			net_send_frame(s, &iov, 1);
 		} else {

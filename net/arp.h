@@ -19,14 +19,14 @@
 
 #include "platform/platform.h"
 
-#define ARP_ENTRIES       64u
-#define ARP_QUEUE         32u   /* packets waiting for resolution, in all */
-#define ARP_QUEUE_PER_IP  4u    /* of which for one address */
-#define ARP_FRAME_MAX     1514u /* a queued frame, Ethernet header included */
-#define ARP_REACHABLE_NS  (60ull * 1000000000ull)
-#define ARP_RETRY_NS      (1ull * 1000000000ull)
-#define ARP_RETRIES       3u
-#define ARP_FAILED_NS     (5ull * 1000000000ull)
+#define ARP_ENTRIES      64u
+#define ARP_QUEUE        32u   /* packets waiting for resolution, in all */
+#define ARP_QUEUE_PER_IP 4u    /* of which for one address */
+#define ARP_FRAME_MAX    1514u /* a queued frame, Ethernet header included */
+#define ARP_REACHABLE_NS (60ull * 1000000000ull)
+#define ARP_RETRY_NS     (1ull * 1000000000ull)
+#define ARP_RETRIES      3u
+#define ARP_FAILED_NS    (5ull * 1000000000ull)
 
 struct net_stack;
 

@@ -6,16 +6,16 @@
 #include "lib/mem.h"
 #include "net/stack.h"
 
-#define SEC 1000000000ull
-#define PORT_SERVER 67u
-#define PORT_CLIENT 68u
+#define SEC          1000000000ull
+#define PORT_SERVER  67u
+#define PORT_CLIENT  68u
 #define MSG_DISCOVER 1u
-#define MSG_OFFER 2u
-#define MSG_REQUEST 3u
-#define MSG_ACK 5u
-#define MSG_NAK 6u
-#define FIXED_LEN 236u /* op .. file, before the magic cookie */
-#define MAGIC 0x63825363u
+#define MSG_OFFER    2u
+#define MSG_REQUEST  3u
+#define MSG_ACK      5u
+#define MSG_NAK      6u
+#define FIXED_LEN    236u /* op .. file, before the magic cookie */
+#define MAGIC        0x63825363u
 
 /* ---- messages out ---- */
 
@@ -38,9 +38,9 @@ static size_t opt_u32(uint8_t *p, uint8_t code, uint32_t v)
 static void send_msg(struct net_stack *s, uint8_t type, uint32_t dst, bool with_ids, uint64_t now)
 {
 	struct dhcp_state *d = &s->dhcp;
-	static const uint8_t params[] = { 1, 3, 51, 54, 58, 59 };
+	static const uint8_t params[] = {1, 3, 51, 54, 58, 59};
 	uint8_t m[FIXED_LEN + 4 + 96];
-	uint8_t id[7] = { 1 };
+	uint8_t id[7] = {1};
 	size_t n = FIXED_LEN, hn = strlen(s->cfg.hostname);
 	uint64_t secs = (now - d->started) / SEC;
 
@@ -92,8 +92,8 @@ static void discover(struct net_stack *s, uint64_t now)
 	send_msg(s, MSG_DISCOVER, 0xffffffffu, false, now);
 }
 
-static void on_reply(void *ctx, struct net_stack *s, uint32_t src, uint16_t sport,
-                     const uint8_t *p, size_t len, uint64_t now);
+static void on_reply(void *ctx, struct net_stack *s, uint32_t src, uint16_t sport, const uint8_t *p,
+                     size_t len, uint64_t now);
 
 void dhcp_start(struct net_stack *s, uint64_t now)
 {
@@ -139,14 +139,29 @@ static bool parse(const uint8_t *p, size_t len, const struct net_stack *s, struc
 			return false;
 		oc = cur_make(v, olen);
 		switch (code) {
-		case 53: cur_u8(&oc, &r->type); break;
-		case 1: cur_u32be(&oc, &r->mask); break;
-		case 3: cur_u32be(&oc, &r->router); break;
-		case 51: cur_u32be(&oc, &r->lease); break;
-		case 54: cur_u32be(&oc, &r->server); break;
-		case 58: cur_u32be(&oc, &r->t1); break;
-		case 59: cur_u32be(&oc, &r->t2); break;
-		default: break;
+		case 53:
+			cur_u8(&oc, &r->type);
+			break;
+		case 1:
+			cur_u32be(&oc, &r->mask);
+			break;
+		case 3:
+			cur_u32be(&oc, &r->router);
+			break;
+		case 51:
+			cur_u32be(&oc, &r->lease);
+			break;
+		case 54:
+			cur_u32be(&oc, &r->server);
+			break;
+		case 58:
+			cur_u32be(&oc, &r->t1);
+			break;
+		case 59:
+			cur_u32be(&oc, &r->t2);
+			break;
+		default:
+			break;
 		}
 	}
 	return r->type != 0;
@@ -179,8 +194,8 @@ static void bound(struct net_stack *s, const struct reply *r, uint64_t now)
 		net_set_address(s, r->yiaddr, r->mask ? prefix_of(r->mask) : 24, r->router);
 }
 
-static void on_reply(void *ctx, struct net_stack *s, uint32_t src, uint16_t sport,
-                     const uint8_t *p, size_t len, uint64_t now)
+static void on_reply(void *ctx, struct net_stack *s, uint32_t src, uint16_t sport, const uint8_t *p,
+                     size_t len, uint64_t now)
 {
 	struct dhcp_state *d = &s->dhcp;
 	struct reply r;

@@ -32,10 +32,10 @@ struct dhcp_state {
 	uint32_t xid;
 	uint32_t offered, server, mask, router;
 	uint32_t lease_s, t1_s, t2_s;
-	uint64_t bound_at;    /* when the current lease began */
-	uint64_t next;        /* next transmission or phase change */
-	uint64_t backoff_ns;  /* the current retransmission interval */
-	uint32_t secs_start;  /* for the secs field */
+	uint64_t bound_at;   /* when the current lease began */
+	uint64_t next;       /* next transmission or phase change */
+	uint64_t backoff_ns; /* the current retransmission interval */
+	uint32_t secs_start; /* for the secs field */
 	uint64_t started;
 	struct dhcp_stats stats;
 };

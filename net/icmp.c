@@ -6,8 +6,8 @@
 #include "net/stack.h"
 
 #define ICMP_ECHO_REPLY 0u
-#define ICMP_UNREACH 3u
-#define ICMP_ECHO 8u
+#define ICMP_UNREACH    3u
+#define ICMP_ECHO       8u
 
 void icmp_input(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p, size_t len,
                 uint64_t now)
@@ -50,7 +50,7 @@ void icmp_send_unreach(struct net_stack *s, const struct ipv4_meta *ip, const ui
 {
 	struct ipv4_stats *st = &s->ip.stats;
 	uint64_t second = now / 1000000000u;
-	uint8_t hdr[8] = { ICMP_UNREACH, code };
+	uint8_t hdr[8] = {ICMP_UNREACH, code};
 	struct plat_iov iov[3];
 	struct cksum ck;
 	size_t quote = len < 8 ? len : 8;

@@ -8,10 +8,10 @@
 #include "net/eth.h"
 #include "net/stack.h"
 
-#define IP_DF 0x4000u
-#define IP_MF 0x2000u
+#define IP_DF      0x4000u
+#define IP_MF      0x2000u
 #define IP_OFFMASK 0x1fffu
-#define MAX_IOV 16
+#define MAX_IOV    16
 
 /* Addresses no one may send from (RFC 1122 3.2.1.3): this network, loopback,
  * multicast and the reserved class E, limited broadcast. */
@@ -287,8 +287,7 @@ static void write_header(struct net_stack *s, uint8_t *h, uint32_t dst, uint8_t 
 }
 
 /* The next hop's MAC, or false (the packet should wait for ARP). */
-static bool next_hop(struct net_stack *s, uint32_t dst, uint32_t *hop, uint8_t mac[6],
-                     uint64_t now)
+static bool next_hop(struct net_stack *s, uint32_t dst, uint32_t *hop, uint8_t mac[6], uint64_t now)
 {
 	if (dst == 0xffffffffu || is_broadcast(s, dst)) {
 		memset(mac, 0xff, 6);
@@ -357,7 +356,7 @@ static enum net_result fragment(struct net_stack *s, uint32_t dst, uint8_t proto
 	while (off < total && r == NET_OK) {
 		size_t len = total - off < chunk ? total - off : chunk;
 		uint16_t frag = (uint16_t)(off / 8) | (off + len < total ? IP_MF : 0);
-		struct plat_iov part = { data + off, len, 0 };
+		struct plat_iov part = {data + off, len, 0};
 		write_header(s, hdr + ETH_HLEN, dst, proto, len, id, frag);
 		r = emit(s, dst, hdr, &part, 1, now);
 		s->ip.stats.tx_frags++;

@@ -72,8 +72,7 @@ void net_input(struct net_stack *s, const uint8_t *frame, size_t len, uint64_t n
 uint64_t net_poll(struct net_stack *s, uint64_t now);
 
 /* Every counter, as "layer.name value" lines through (out). */
-void net_stats_dump(const struct net_stack *s, void (*out)(void *ctx, const char *line),
-                    void *ctx);
+void net_stats_dump(const struct net_stack *s, void (*out)(void *ctx, const char *line), void *ctx);
 
 /* The address in use (after DHCP, the leased one); false while unconfigured. */
 bool net_address(const struct net_stack *s, uint32_t *addr, uint8_t *prefix_len, uint32_t *gateway);

@@ -155,8 +155,7 @@ uint64_t net_poll(struct net_stack *s, uint64_t now)
 	return next;
 }
 
-bool net_address(const struct net_stack *s, uint32_t *addr, uint8_t *prefix_len,
-                 uint32_t *gateway)
+bool net_address(const struct net_stack *s, uint32_t *addr, uint8_t *prefix_len, uint32_t *gateway)
 {
 	if (addr)
 		*addr = s->addr;

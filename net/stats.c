@@ -8,61 +8,116 @@ struct counter {
 	size_t off;
 };
 
-#define C(type, field) { #field, offsetof(struct type, field) }
+#define C(type, field)                                                                             \
+	{                                                                                          \
+#field, offsetof(struct type, field)                                               \
+	}
 
 static const struct counter eth[] = {
-	C(eth_stats, rx), C(eth_stats, rx_short), C(eth_stats, rx_not_for_us),
-	C(eth_stats, rx_vlan), C(eth_stats, rx_other_type), C(eth_stats, rx_too_long),
-	C(eth_stats, tx), C(eth_stats, tx_device_full),
+        C(eth_stats, rx),      C(eth_stats, rx_short),       C(eth_stats, rx_not_for_us),
+        C(eth_stats, rx_vlan), C(eth_stats, rx_other_type),  C(eth_stats, rx_too_long),
+        C(eth_stats, tx),      C(eth_stats, tx_device_full),
 };
 
 static const struct counter arp[] = {
-	C(arp_stats, rx), C(arp_stats, rx_bad), C(arp_stats, rx_not_for_us),
-	C(arp_stats, rx_unsolicited), C(arp_stats, requests_sent), C(arp_stats, replies_sent),
-	C(arp_stats, resolved), C(arp_stats, failed), C(arp_stats, queued),
-	C(arp_stats, queue_drops), C(arp_stats, cache_full), C(arp_stats, gratuitous_sent),
+        C(arp_stats, rx),
+        C(arp_stats, rx_bad),
+        C(arp_stats, rx_not_for_us),
+        C(arp_stats, rx_unsolicited),
+        C(arp_stats, requests_sent),
+        C(arp_stats, replies_sent),
+        C(arp_stats, resolved),
+        C(arp_stats, failed),
+        C(arp_stats, queued),
+        C(arp_stats, queue_drops),
+        C(arp_stats, cache_full),
+        C(arp_stats, gratuitous_sent),
 };
 
 static const struct counter ip[] = {
-	C(ipv4_stats, rx), C(ipv4_stats, rx_short), C(ipv4_stats, rx_bad_version),
-	C(ipv4_stats, rx_bad_hlen), C(ipv4_stats, rx_bad_len), C(ipv4_stats, rx_bad_cksum),
-	C(ipv4_stats, rx_bad_options), C(ipv4_stats, rx_martian), C(ipv4_stats, rx_not_for_us),
-	C(ipv4_stats, rx_unknown_proto), C(ipv4_stats, rx_frags), C(ipv4_stats, reasm_ok),
-	C(ipv4_stats, reasm_timeout), C(ipv4_stats, reasm_overlap), C(ipv4_stats, reasm_too_big),
-	C(ipv4_stats, reasm_no_slot), C(ipv4_stats, tx), C(ipv4_stats, tx_no_route),
-	C(ipv4_stats, tx_frags), C(ipv4_stats, tx_too_big), C(ipv4_stats, tx_queued_arp),
-	C(ipv4_stats, tx_dropped), C(ipv4_stats, icmp_rx), C(ipv4_stats, icmp_bad),
-	C(ipv4_stats, icmp_echo), C(ipv4_stats, icmp_unreach_sent),
-	C(ipv4_stats, icmp_rate_limited),
+        C(ipv4_stats, rx),
+        C(ipv4_stats, rx_short),
+        C(ipv4_stats, rx_bad_version),
+        C(ipv4_stats, rx_bad_hlen),
+        C(ipv4_stats, rx_bad_len),
+        C(ipv4_stats, rx_bad_cksum),
+        C(ipv4_stats, rx_bad_options),
+        C(ipv4_stats, rx_martian),
+        C(ipv4_stats, rx_not_for_us),
+        C(ipv4_stats, rx_unknown_proto),
+        C(ipv4_stats, rx_frags),
+        C(ipv4_stats, reasm_ok),
+        C(ipv4_stats, reasm_timeout),
+        C(ipv4_stats, reasm_overlap),
+        C(ipv4_stats, reasm_too_big),
+        C(ipv4_stats, reasm_no_slot),
+        C(ipv4_stats, tx),
+        C(ipv4_stats, tx_no_route),
+        C(ipv4_stats, tx_frags),
+        C(ipv4_stats, tx_too_big),
+        C(ipv4_stats, tx_queued_arp),
+        C(ipv4_stats, tx_dropped),
+        C(ipv4_stats, icmp_rx),
+        C(ipv4_stats, icmp_bad),
+        C(ipv4_stats, icmp_echo),
+        C(ipv4_stats, icmp_unreach_sent),
+        C(ipv4_stats, icmp_rate_limited),
 };
 
 static const struct counter udp[] = {
-	C(udp_stats, rx), C(udp_stats, rx_short), C(udp_stats, rx_bad_len),
-	C(udp_stats, rx_bad_cksum), C(udp_stats, rx_no_port), C(udp_stats, tx),
-	C(udp_stats, tx_fail),
+        C(udp_stats, rx),           C(udp_stats, rx_short),   C(udp_stats, rx_bad_len),
+        C(udp_stats, rx_bad_cksum), C(udp_stats, rx_no_port), C(udp_stats, tx),
+        C(udp_stats, tx_fail),
 };
 
 static const struct counter dhcp[] = {
-	C(dhcp_stats, sent), C(dhcp_stats, rx), C(dhcp_stats, rx_bad), C(dhcp_stats, rx_other_xid),
-	C(dhcp_stats, offers), C(dhcp_stats, acks), C(dhcp_stats, naks), C(dhcp_stats, leases),
-	C(dhcp_stats, expired),
+        C(dhcp_stats, sent),         C(dhcp_stats, rx),     C(dhcp_stats, rx_bad),
+        C(dhcp_stats, rx_other_xid), C(dhcp_stats, offers), C(dhcp_stats, acks),
+        C(dhcp_stats, naks),         C(dhcp_stats, leases), C(dhcp_stats, expired),
 };
 
 static const struct counter tcp[] = {
-	C(tcp_stats, rx), C(tcp_stats, rx_short), C(tcp_stats, rx_bad_cksum),
-	C(tcp_stats, rx_bad_offset), C(tcp_stats, rx_bad_options), C(tcp_stats, rx_no_flow),
-	C(tcp_stats, rx_out_of_window), C(tcp_stats, rx_paws), C(tcp_stats, rx_ooo),
-	C(tcp_stats, rx_ooo_dropped), C(tcp_stats, rx_dup), C(tcp_stats, rx_after_close),
-	C(tcp_stats, rst_sent), C(tcp_stats, rst_rcvd), C(tcp_stats, rst_ignored),
-	C(tcp_stats, challenge_acks), C(tcp_stats, challenge_limited), C(tcp_stats, syn_rcvd),
-	C(tcp_stats, syn_dropped), C(tcp_stats, backlog_full), C(tcp_stats, cookies_sent),
-	C(tcp_stats, cookies_ok), C(tcp_stats, cookies_bad), C(tcp_stats, accepted),
-	C(tcp_stats, connects), C(tcp_stats, conn_failed), C(tcp_stats, flows_full),
-	C(tcp_stats, timewait_recycled), C(tcp_stats, tx_segs), C(tcp_stats, tx_fail),
-	C(tcp_stats, rexmits), C(tcp_stats, rexmit_timeouts), C(tcp_stats, fast_rexmits),
-	C(tcp_stats, sack_rexmits), C(tcp_stats, persist_probes), C(tcp_stats, keepalive_probes),
-	C(tcp_stats, keepalive_dead), C(tcp_stats, delayed_acks), C(tcp_stats, bytes_ref),
-	C(tcp_stats, bytes_copied), C(tcp_stats, bytes_rcvd),
+        C(tcp_stats, rx),
+        C(tcp_stats, rx_short),
+        C(tcp_stats, rx_bad_cksum),
+        C(tcp_stats, rx_bad_offset),
+        C(tcp_stats, rx_bad_options),
+        C(tcp_stats, rx_no_flow),
+        C(tcp_stats, rx_out_of_window),
+        C(tcp_stats, rx_paws),
+        C(tcp_stats, rx_ooo),
+        C(tcp_stats, rx_ooo_dropped),
+        C(tcp_stats, rx_dup),
+        C(tcp_stats, rx_after_close),
+        C(tcp_stats, rst_sent),
+        C(tcp_stats, rst_rcvd),
+        C(tcp_stats, rst_ignored),
+        C(tcp_stats, challenge_acks),
+        C(tcp_stats, challenge_limited),
+        C(tcp_stats, syn_rcvd),
+        C(tcp_stats, syn_dropped),
+        C(tcp_stats, backlog_full),
+        C(tcp_stats, cookies_sent),
+        C(tcp_stats, cookies_ok),
+        C(tcp_stats, cookies_bad),
+        C(tcp_stats, accepted),
+        C(tcp_stats, connects),
+        C(tcp_stats, conn_failed),
+        C(tcp_stats, flows_full),
+        C(tcp_stats, timewait_recycled),
+        C(tcp_stats, tx_segs),
+        C(tcp_stats, tx_fail),
+        C(tcp_stats, rexmits),
+        C(tcp_stats, rexmit_timeouts),
+        C(tcp_stats, fast_rexmits),
+        C(tcp_stats, sack_rexmits),
+        C(tcp_stats, persist_probes),
+        C(tcp_stats, keepalive_probes),
+        C(tcp_stats, keepalive_dead),
+        C(tcp_stats, delayed_acks),
+        C(tcp_stats, bytes_ref),
+        C(tcp_stats, bytes_copied),
+        C(tcp_stats, bytes_rcvd),
 };
 
 static void dump(const char *layer, const void *base, const struct counter *c, size_t n,
@@ -93,8 +148,7 @@ static void dump(const char *layer, const void *base, const struct counter *c, s
 	}
 }
 
-void net_stats_dump(const struct net_stack *s, void (*out)(void *ctx, const char *line),
-                    void *ctx)
+void net_stats_dump(const struct net_stack *s, void (*out)(void *ctx, const char *line), void *ctx)
 {
 	dump("eth", &s->eth, eth, sizeof eth / sizeof eth[0], out, ctx);
 	dump("arp", &s->arp.stats, arp, sizeof arp / sizeof arp[0], out, ctx);

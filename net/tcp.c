@@ -85,7 +85,8 @@ struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now)
 		struct tcp_flow *g = &s->tcp.flows[i];
 		if (!g->used)
 			f = g;
-		else if (g->state == TCP_TIME_WAIT && (!oldest || g->t_timewait < oldest->t_timewait))
+		else if (g->state == TCP_TIME_WAIT &&
+		         (!oldest || g->t_timewait < oldest->t_timewait))
 			oldest = g;
 	}
 	if (!f && oldest) {

@@ -34,17 +34,17 @@
 #define TCP_SACKED        4u  /* SACK blocks remembered from the peer */
 #define TCP_MAX_OPT       40u
 
-#define TCP_MS              1000000ull
-#define TCP_MIN_RTO_NS      (200ull * TCP_MS) /* Linux's; RFC 6298 2.4 says 1 s */
-#define TCP_MAX_RTO_NS      (60000ull * TCP_MS)
-#define TCP_INIT_RTO_NS     (1000ull * TCP_MS) /* RFC 6298 2.1 */
-#define TCP_DELACK_NS       (40ull * TCP_MS)   /* RFC 1122 4.2.3.2: under 500 ms */
-#define TCP_TIMEWAIT_NS     (10000ull * TCP_MS) /* 2 MSL, shortened (see tcp_timer.c) */
-#define TCP_FIN_WAIT2_NS    (60000ull * TCP_MS) /* Linux's tcp_fin_timeout */
-#define TCP_MAX_RETRIES     10u
-#define TCP_SYN_RETRIES     5u
+#define TCP_MS               1000000ull
+#define TCP_MIN_RTO_NS       (200ull * TCP_MS) /* Linux's; RFC 6298 2.4 says 1 s */
+#define TCP_MAX_RTO_NS       (60000ull * TCP_MS)
+#define TCP_INIT_RTO_NS      (1000ull * TCP_MS)  /* RFC 6298 2.1 */
+#define TCP_DELACK_NS        (40ull * TCP_MS)    /* RFC 1122 4.2.3.2: under 500 ms */
+#define TCP_TIMEWAIT_NS      (10000ull * TCP_MS) /* 2 MSL, shortened (see tcp_timer.c) */
+#define TCP_FIN_WAIT2_NS     (60000ull * TCP_MS) /* Linux's tcp_fin_timeout */
+#define TCP_MAX_RETRIES      10u
+#define TCP_SYN_RETRIES      5u
 #define TCP_CHALLENGES_PER_S 100u /* RFC 5961 7 */
-#define TCP_PERSIST_MIN_NS  (500ull * TCP_MS)
+#define TCP_PERSIST_MIN_NS   (500ull * TCP_MS)
 
 enum tcp_st {
 	TCP_CLOSED = 0,
@@ -112,15 +112,15 @@ struct tcp_flow {
 	struct net_stack *s; /* its stack, for the API calls that get no other */
 	bool used;
 	uint8_t state;
-	bool released;    /* the app gave it back (tcp_close/tcp_abort) */
-	bool failed;      /* reset by the peer or timed out */
+	bool released; /* the app gave it back (tcp_close/tcp_abort) */
+	bool failed;   /* reset by the peer or timed out */
 	bool on_ready;
-	bool fin_queued;  /* the app closed: FIN after the queued data */
-	bool peer_fin;    /* the peer's FIN is in rcv_nxt */
-	bool ack_now;     /* send an ACK at the next output */
-	bool cookie;      /* made from a SYN cookie */
+	bool fin_queued; /* the app closed: FIN after the queued data */
+	bool peer_fin;   /* the peer's FIN is in rcv_nxt */
+	bool ack_now;    /* send an ACK at the next output */
+	bool cookie;     /* made from a SYN cookie */
 	bool in_acceptq;
-	bool on_dirty;    /* has output to send at the next tcp_poll */
+	bool on_dirty; /* has output to send at the next tcp_poll */
 	int32_t next_ready, next_accept, next_dirty;
 	int16_t listener; /* the listener it came from, until accepted; -1 */
 	void *user;
@@ -138,7 +138,7 @@ struct tcp_flow {
 	uint32_t copy_cap, copy_start, copy_end; /* ring: live bytes [start, end) mod wrap */
 	uint32_t copy_used;
 	/* congestion control: NewReno */
-	uint32_t cwnd, ssthresh, recover;
+	uint32_t cwnd, ssthresh, recover, rexmit_next; /* rexmit_next: past the last hole resent */
 	uint8_t dupacks;
 	bool in_recovery;
 	/* RTT (RFC 6298) */
@@ -191,7 +191,7 @@ struct tcp_state {
 	uint8_t secret[32];
 	int32_t ready_head, ready_tail;
 	int32_t dirty_head;
-	uint64_t now;           /* the latest time seen, for API calls without one */
+	uint64_t now; /* the latest time seen, for API calls without one */
 	uint64_t next_deadline;
 	uint16_t next_port;
 	uint64_t challenge_window;
@@ -244,8 +244,8 @@ uint32_t tcp_ts_now(uint64_t now);
 /* tcp_sec.c */
 uint32_t tcp_isn(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                  uint16_t rport, uint64_t now);
-uint32_t tcp_cookie_make(struct net_stack *s, const struct ipv4_meta *ip,
-                         const struct tcp_seg *sg, uint16_t *mss, uint64_t now);
+uint32_t tcp_cookie_make(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
+                         uint16_t *mss, uint64_t now);
 bool tcp_cookie_check(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
                       uint16_t *mss, uint64_t now);
 bool tcp_challenge_allowed(struct net_stack *s, uint64_t now);

@@ -224,8 +224,8 @@ static void syn_sent(struct net_stack *s, struct tcp_flow *f, const struct tcp_s
 	if (sg->flags & TH_ACK) {
 		if (seq_le(sg->ack, f->iss) || seq_lt(f->snd_max, sg->ack)) {
 			if (!(sg->flags & TH_RST))
-				tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, sg->ack, 0, false,
-				             now);
+				tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, sg->ack, 0,
+				             false, now);
 			s->tcp.stats.rx_out_of_window++;
 			return;
 		}
@@ -276,7 +276,8 @@ static bool acceptable(const struct tcp_flow *f, const struct tcp_seg *sg)
 	if (!wnd)
 		return false;
 	return (seq_le(f->rcv_nxt, sg->seq) && seq_lt(sg->seq, f->rcv_nxt + wnd)) ||
-	       (seq_le(f->rcv_nxt, sg->seq + len - 1) && seq_lt(sg->seq + len - 1, f->rcv_nxt + wnd));
+	       (seq_le(f->rcv_nxt, sg->seq + len - 1) &&
+	        seq_lt(sg->seq + len - 1, f->rcv_nxt + wnd));
 }
 
 static void challenge_ack(struct net_stack *s, struct tcp_flow *f, uint64_t now)
@@ -332,7 +333,8 @@ static bool ooo_add(struct tcp_flow *f, uint32_t l, uint32_t r)
 	for (j = (uint8_t)(i + 1); j < f->n_ooo;) {
 		if (seq_le(f->ooo[j].l, f->ooo[i].r)) {
 			f->ooo[i].r = seq_max(f->ooo[i].r, f->ooo[j].r);
-			memmove(&f->ooo[j], &f->ooo[j + 1], (size_t)(f->n_ooo - j - 1) * sizeof f->ooo[0]);
+			memmove(&f->ooo[j], &f->ooo[j + 1],
+			        (size_t)(f->n_ooo - j - 1) * sizeof f->ooo[0]);
 			f->n_ooo--;
 		} else {
 			j++;
@@ -424,7 +426,8 @@ static void data_and_fin(struct net_stack *s, struct tcp_flow *f, const struct t
 			f->rcv_nxt += len;
 			ooo_advance(f);
 			if (++f->unacked >= 2 || had_ooo)
-				f->ack_now = true; /* RFC 5681 4.2: every second segment; holes at once */
+				f->ack_now =
+				        true; /* RFC 5681 4.2: every second segment; holes at once */
 			else if (!f->t_delack)
 				tcp_set_timer(s, &f->t_delack, now + TCP_DELACK_NS);
 			if (f->released) {
@@ -458,14 +461,15 @@ static bool our_fin_acked(const struct tcp_flow *f)
 static bool ack_check(struct net_stack *s, struct tcp_flow *f, const struct tcp_seg *sg,
                       uint64_t now, bool *gone)
 {
-	uint32_t floor = f->snd_una - (f->max_wnd > f->snd_una - f->iss ? f->snd_una - f->iss
-	                                                                 : f->max_wnd);
+	uint32_t floor =
+	        f->snd_una - (f->max_wnd > f->snd_una - f->iss ? f->snd_una - f->iss : f->max_wnd);
 
 	if (!(sg->flags & TH_ACK))
 		return false;
 	if (f->state == TCP_SYN_RCVD) {
 		if (seq_le(sg->ack, f->snd_una) || seq_lt(f->snd_max, sg->ack)) {
-			tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, sg->ack, 0, false, now);
+			tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, sg->ack, 0, false,
+			             now);
 			return false;
 		}
 		f->state = TCP_ESTABLISHED;

