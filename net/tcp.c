@@ -510,6 +510,25 @@ void tcp_abort(struct tcp_flow *f)
 	tcp_flow_free(s, f);
 }
 
+bool tcp_references(const struct net_stack *s, const void *p, size_t len)
+{
+	const uint8_t *lo = p, *hi = lo + len;
+	uint32_t i;
+	uint8_t k;
+
+	for (i = 0; i < s->tcp.n_flows; i++) {
+		const struct tcp_flow *f = &s->tcp.flows[i];
+		if (!f->used)
+			continue;
+		for (k = 0; k < f->q_n; k++) {
+			const struct tcp_chunk *c = &f->q[(f->q_head + k) % TCP_SNDQ];
+			if (!c->copied && c->p >= lo && c->p < hi)
+				return true;
+		}
+	}
+	return false;
+}
+
 void tcp_set_user(struct tcp_flow *f, void *user)
 {
 	f->user = user;

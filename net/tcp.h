@@ -69,6 +69,10 @@ void tcp_shutdown(struct tcp_flow *f);
 void tcp_close(struct tcp_flow *f);
 void tcp_abort(struct tcp_flow *f);
 
+/* Whether any flow's send queue still references [p, p + len) (a store being
+ * retired must outlive every reference into it). */
+bool tcp_references(const struct net_stack *s, const void *p, size_t len);
+
 /* The app's pointer for a flow or listener. */
 void tcp_set_user(struct tcp_flow *f, void *user);
 void *tcp_user(const struct tcp_flow *f);

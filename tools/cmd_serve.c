@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "net/net.h"
 #include "platform/hosted/hsock.h"
+#include "platform/hosted/tapnet.h"
 #include "tools/build.h"
 #include "tools/cli.h"
 #include "tools/watch.h"
@@ -33,7 +35,18 @@ static const char help[] =
         "  --without-notes        leave speaker notes out\n"
         "  --header-timeout SEC   time allowed for a request's head (default 10)\n"
         "  --idle-timeout SEC     keep-alive idle time (default 60)\n"
-        "  --send-timeout SEC     time a client may stall a response (default 60)\n";
+        "  --send-timeout SEC     time a client may stall a response (default 60)\n"
+        "\n"
+        "On our own TCP/IP stack instead of kernel sockets (root; the TAP device must\n"
+        "exist and be up: ip tuntap add dev NAME mode tap; ip link set NAME up):\n"
+        "  --net tap:NAME         frames through TAP device NAME\n"
+        "  --ip A.B.C.D/N         a static address (with --gw G for a default route)\n"
+        "  --dhcp                 ask a DHCP server for an address instead\n"
+        "  --mac MAC              our MAC address (default: random, locally administered)\n"
+        "  --flows N              TCP connections at most (default 1024)\n"
+        "  --pcap FILE            record every frame in and out\n"
+        "  --stats                print every stack counter when stopped\n"
+        "  (the port defaults to 80 there)\n";
 
 #define MAX_RETIRED 16
 
@@ -52,6 +65,10 @@ struct serve {
 	struct http_server srv;
 	struct app app;
 	struct hsock *h;
+	struct tapnet *tap; /* --net: our own stack instead of h */
+	bool shown_addr, stats;
+	int port;
+	const char *token;
 	struct mstore cur;
 	struct mstore retired[MAX_RETIRED];
 	size_t n_retired;
@@ -116,7 +133,8 @@ static void reap(struct serve *s)
 
 	while (i < s->n_retired) {
 		struct mstore *m = &s->retired[i];
-		if (hsock_references(s->h, m->map, m->len)) {
+		if (s->tap ? tapnet_references(s->tap, m->map, m->len)
+		           : hsock_references(s->h, m->map, m->len)) {
 			i++;
 			continue;
 		}
@@ -176,7 +194,8 @@ static int rebuild(struct serve *s, bool first)
 	}
 	s->cur = m;
 	http_server_set_store(&s->srv, &s->cur.st);
-	hsock_set_store_file(s->h, s->cur.map, s->cur.len, s->cur.fd);
+	if (s->h)
+		hsock_set_store_file(s->h, s->cur.map, s->cur.len, s->cur.fd);
 	if (!first) {
 		app_reloaded(&s->app);
 		if (!s->quiet)
@@ -199,6 +218,23 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 		rebuild(s, false);
 	}
 	next = app_tick(&s->app, now);
+	if (s->tap && !s->shown_addr) {
+		uint32_t addr;
+		if (net_address(tapnet_stack(s->tap), &addr, NULL, NULL)) {
+			char url[64];
+			s->shown_addr = true;
+			snprintf(url, sizeof url, "http://%u.%u.%u.%u", addr >> 24,
+			         addr >> 16 & 255, addr >> 8 & 255, addr & 255);
+			if (s->port != 80)
+				snprintf(url + strlen(url), sizeof url - strlen(url), ":%d",
+				         s->port);
+			printf("serving %s at %s/ on our own TCP/IP stack (Ctrl-C stops)\n", s->src,
+			       url);
+			if (!s->quiet)
+				printf("present a deck at %s/DECK/?present=%s\n", url, s->token);
+			fflush(stdout);
+		}
+	}
 	if (s->rebuild_at && s->rebuild_at < next)
 		next = s->rebuild_at;
 	return next < now + 1000000000ull ? next : now + 1000000000ull;
@@ -228,7 +264,8 @@ static int load_file(struct serve *s, struct diag *d)
 	if (store_load_file(s->src, &s->cur.st, (void **)&s->cur.map, &s->cur.len, &s->cur.fd, d) !=
 	    0)
 		return -1;
-	hsock_set_store_file(s->h, s->cur.map, s->cur.len, s->cur.fd);
+	if (s->h)
+		hsock_set_store_file(s->h, s->cur.map, s->cur.len, s->cur.fd);
 	return 0;
 }
 
@@ -246,8 +283,11 @@ static int parse_secs(const char *v, uint64_t *ns)
 struct serve_args {
 	const char *host;
 	int port;
+	bool port_set;
 	const char *token;
 	struct http_config cfg;
+	struct tapnet_cfg net;
+	bool ip_set;
 };
 
 static int parse_args(struct serve *s, struct serve_args *a, int argc, char **argv)
@@ -268,6 +308,33 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 			if (r > 0 && !cli_port(v, &a->port))
 				return cli_error("serve", 2, "--port takes 0 to 65535, not '%s'",
 				                 v);
+			a->port_set = true;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--net", 0, &v)) != 0) {
+			if (r > 0 && (strncmp(v, "tap:", 4) != 0 || !v[4]))
+				return cli_error("serve", 2, "--net takes tap:NAME, not '%s'", v);
+			a->net.ifname = r > 0 ? v + 4 : NULL;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--ip", 0, &v)) != 0) {
+			if (r > 0 && !tapnet_parse_ip(v, &a->net.addr, &a->net.prefix_len, true))
+				return cli_error("serve", 2, "--ip takes A.B.C.D/N, not '%s'", v);
+			a->ip_set = true;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--gw", 0, &v)) != 0) {
+			if (r > 0 && !tapnet_parse_ip(v, &a->net.gateway, NULL, false))
+				return cli_error("serve", 2, "--gw takes A.B.C.D, not '%s'", v);
+		} else if ((r = cli_value("serve", argc, argv, &i, "--mac", 0, &v)) != 0) {
+			a->net.mac = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--pcap", 0, &v)) != 0) {
+			a->net.pcap = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--flows", 0, &v)) != 0) {
+			char *end;
+			unsigned long n = strtoul(v, &end, 10);
+			if (*end || n < 1 || n > 65536)
+				return cli_error("serve", 2, "--flows takes 1 to 65536, not '%s'",
+				                 v);
+			a->net.flows = (uint32_t)n;
+		} else if (cli_flag(argv[i], "--dhcp", 0)) {
+			a->net.dhcp = true;
+		} else if (cli_flag(argv[i], "--stats", 0)) {
+			s->stats = true;
 		} else if ((r = cli_value("serve", argc, argv, &i, "--token", 0, &v)) != 0) {
 			a->token = v;
 			if (r > 0 && strlen(v) < 8)
@@ -298,13 +365,22 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 	}
 	if (!s->src)
 		return cli_error("serve", 2, "usage: unideck serve DIR|FILE (see --help)");
+	if (a->net.ifname && a->ip_set == a->net.dhcp)
+		return cli_error("serve", 2, "--net wants an address: --ip A.B.C.D/N or --dhcp");
+	if (!a->net.ifname && (a->ip_set || a->net.dhcp || a->net.gateway || a->net.pcap))
+		return cli_error("serve", 2,
+		                 "--ip, --gw, --dhcp and --pcap go with --net tap:NAME");
+	if (a->net.ifname && !a->port_set)
+		a->port = 80;
+	if (a->net.ifname && a->port == 0)
+		return cli_error("serve", 2, "--net wants a port from 1 to 65535");
 	return -1;
 }
 
 int cmd_serve(int argc, char **argv)
 {
 	static struct serve s; /* large (the app's subscriber table): not on the stack */
-	struct serve_args a = {"127.0.0.1", 8080, NULL, {0}};
+	struct serve_args a;
 	struct hsock_hooks hooks = {0};
 	struct stat sb;
 	struct diag d;
@@ -312,6 +388,9 @@ int cmd_serve(int argc, char **argv)
 	int rc;
 	size_t pool_len = (size_t)HSOCK_POOL_BUFS * HTTP_BUF_LEN;
 
+	memset(&a, 0, sizeof a);
+	a.host = "127.0.0.1";
+	a.port = 8080;
 	s.cur.fd = -1;
 	s.bo.level = 0;
 	s.bo.deck.dev = true;
@@ -371,9 +450,19 @@ int cmd_serve(int argc, char **argv)
 		}
 		hooks.extra_fd = watch_fd(s.w);
 	}
-	s.h = hsock_open(a.host, a.port, &s.srv, &hooks, err, sizeof err);
-	if (!s.h)
-		return cli_error("serve", 1, "%s", err);
+	s.port = a.port;
+	s.token = a.token;
+	if (a.net.ifname) {
+		a.net.port = (uint16_t)a.port;
+		a.net.quiet = s.quiet;
+		s.tap = tapnet_open(&a.net, &s.srv, &hooks, err, sizeof err);
+		if (!s.tap)
+			return cli_error("serve", 1, "%s", err);
+	} else {
+		s.h = hsock_open(a.host, a.port, &s.srv, &hooks, err, sizeof err);
+		if (!s.h)
+			return cli_error("serve", 1, "%s", err);
+	}
 	if (s.is_dir) {
 		/* A broken deck at start is shown in the browser like any later one. */
 		rebuild(&s, true);
@@ -382,6 +471,17 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	} else {
 		http_server_set_store(&s.srv, &s.cur.st);
+	}
+	if (s.tap) {
+		rc = tapnet_run(s.tap);
+		if (s.stats)
+			tapnet_dump_stats(s.tap, stderr);
+		tapnet_close(s.tap);
+		if (s.w)
+			watch_close(s.w);
+		if (!s.quiet)
+			printf("\nstopped\n");
+		return rc;
 	}
 	printf("serving %s at http://%s%s%s:%d/%s\n", s.src, strchr(a.host, ':') ? "[" : "", a.host,
 	       strchr(a.host, ':') ? "]" : "", hsock_port(s.h),

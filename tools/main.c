@@ -19,6 +19,7 @@ static const char usage[] =
         "  run IMAGE             boot an image under QEMU (KVM when it works)\n"
         "  inspect FILE          list what a store holds: paths, sizes, encodings, ETags\n"
         "  export FILE DIR       write a store out as files, for any other web server\n"
+        "  get URL --net tap:N   fetch a URL over our own TCP/IP stack (diagnostics)\n"
         "  help [COMMAND]        this text, or a command's own\n"
         "\n"
         "Options:\n"
@@ -36,6 +37,7 @@ struct command {
 static const struct command commands[] = {
         {"new", cmd_new},          {"serve", cmd_serve},   {"build", cmd_build},
         {"inspect", inspect_main}, {"export", cmd_export}, {"run", cmd_run},
+        {"get", cmd_get},
 };
 
 int main(int argc, char **argv)

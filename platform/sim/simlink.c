@@ -2,6 +2,8 @@
 /* The simulated link: see platform/sim/simlink.h. */
 #include "platform/sim/simlink.h"
 
+#include "platform/hosted/pcapw.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,26 +77,10 @@ void sim_fini(struct sim_link *l)
 	l->pcap = NULL;
 }
 
-static void put32(FILE *f, uint32_t v)
-{
-	fwrite(&v, 4, 1, f); /* pcap is written in the host's order, with its magic */
-}
-
 bool sim_pcap(struct sim_link *l, const char *path)
 {
-	l->pcap = fopen(path, "wb");
-	if (!l->pcap)
-		return false;
-	put32(l->pcap, 0xa1b23c4du); /* nanosecond timestamps */
-	fputc(2, l->pcap);           /* version 2.4, little-endian u16s below */
-	fputc(0, l->pcap);
-	fputc(4, l->pcap);
-	fputc(0, l->pcap);
-	put32(l->pcap, 0);
-	put32(l->pcap, 0);
-	put32(l->pcap, 65535);
-	put32(l->pcap, 1); /* LINKTYPE_ETHERNET */
-	return true;
+	l->pcap = pcapw_open(path);
+	return l->pcap != NULL;
 }
 
 static bool earlier(const struct sim_frame *a, const struct sim_frame *b)
@@ -212,11 +198,8 @@ size_t sim_recv(struct sim_link *l, int to, uint8_t *buf, size_t cap)
 		len = cap;
 	memcpy(buf, d->q[0].data, len);
 	if (l->pcap) {
-		put32(l->pcap, (uint32_t)(d->q[0].at / 1000000000ull));
-		put32(l->pcap, (uint32_t)(d->q[0].at % 1000000000ull));
-		put32(l->pcap, (uint32_t)len);
-		put32(l->pcap, (uint32_t)len);
-		fwrite(buf, 1, len, l->pcap);
+		struct plat_iov v = {buf, len, 0};
+		pcapw_frame(l->pcap, d->q[0].at, &v, 1);
 	}
 	heap_pop(d);
 	l->stats.delivered++;

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* Our own TCP/IP stack (net/) over a Linux TAP device: frames in and out of
+ * /dev/net/tun, the monotonic clock, one thread, epoll.
+ *
+ * With an HTTP server, the deck server runs on app/netsrv.c exactly as in the
+ * VM image; without one, the caller drives the stack from its tick hook (the
+ * `unideck get` client). The TAP device must exist and be up on the Linux side
+ * (`ip tuntap add dev NAME mode tap`); Linux's own stack is then our peer on it.
+ *
+ * tapnet_run() returns on SIGINT or SIGTERM, or after tapnet_stop(). */
+#ifndef UD_HOSTED_TAPNET_H
+#define UD_HOSTED_TAPNET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/http.h"
+#include "platform/hosted/hsock.h"
+
+struct tapnet_cfg {
+	const char *ifname;
+	bool dhcp;
+	uint32_t addr; /* host byte order, with prefix_len; when not dhcp */
+	uint8_t prefix_len;
+	uint32_t gateway;
+	uint16_t port;    /* HTTP port (80) when serving */
+	uint32_t flows;   /* TCP flows (and HTTP connections) */
+	const char *pcap; /* record every frame here, or NULL */
+	const char *mac;  /* "02:..." or NULL for a random local one */
+	bool quiet;
+};
+
+struct tapnet;
+
+struct tapnet *tapnet_open(const struct tapnet_cfg *cfg, struct http_server *srv,
+                           const struct hsock_hooks *hooks, char *err, size_t errlen);
+struct net_stack *tapnet_stack(struct tapnet *t);
+/* Whether any queued TCP reference still points into [p, p + len). */
+bool tapnet_references(const struct tapnet *t, const void *p, size_t len);
+int tapnet_run(struct tapnet *t);
+void tapnet_stop(struct tapnet *t);
+/* Print every counter of the stack (and the HTTP glue) to (f). */
+void tapnet_dump_stats(struct tapnet *t, void *file);
+void tapnet_close(struct tapnet *t);
+
+/* "A.B.C.D" or "A.B.C.D/N" to host order; false when malformed. */
+bool tapnet_parse_ip(const char *s, uint32_t *addr, uint8_t *prefix_len, bool want_prefix);
+
+#endif
