@@ -26,7 +26,8 @@ PKGS := md4c libdeflate libbrotlienc libbrotlidec
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-CORE_SRC := $(wildcard lib/*.c http/*.c store/*.c app/*.c net/*.c)
+# app/kmain.c is the VM image's main (platform/pvh/kernel.mk links it there only).
+CORE_SRC := $(filter-out app/kmain.c,$(wildcard lib/*.c http/*.c store/*.c app/*.c net/*.c))
 # The image patcher is hosted code that lives with the VM platform it serves.
 HOSTED_SRC := $(wildcard platform/hosted/*.c platform/sim/*.c) platform/pvh/elfpatch.c
 TOOLS_SRC := $(filter-out tools/main.c,$(wildcard tools/*.c))
@@ -68,7 +69,7 @@ $(eval $(call flavour,san))
 .PHONY: all deps run test unit clang check-format format clean bench soak fuzz
 .SECONDARY:
 
-all: build/unideck
+all: build/unideck build/kernel/unideck.elf
 
 build/unideck: $(B)/rel/unideck
 	cp $< $@
@@ -80,8 +81,10 @@ clang:
 deps:
 	@scripts/deps.sh
 
+# The default decks as a bootable image, booted under QEMU (KVM when it works).
 run: deps all
-	build/unideck serve decks/
+	build/unideck build decks/ -o build/decks.elf
+	build/unideck run build/decks.elf
 
 unit: $(rel_UNIT_BIN) $(san_UNIT_BIN)
 

@@ -59,6 +59,19 @@ static void argv_free(struct argv *a)
 /* Run QEMU on (a); with (console) NULL its output is discarded. Returns the
  * kernel's exit status when its "pvh: exit status N" line was seen, else -1
  * with the raw wait status in *raw. */
+/* The QEMU child, for the stop handler: Ctrl-C reaches QEMU by itself through
+ * the terminal's process group, but a kill(1) of unideck run must be passed on. */
+static volatile pid_t qemu_pid;
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	if (qemu_pid > 0)
+		kill(qemu_pid, SIGTERM);
+}
+
 static int run_qemu(struct argv *a, FILE *console, int timeout_s, int *raw)
 {
 	int fds[2], code = -1, status = 0;
@@ -81,6 +94,7 @@ static int run_qemu(struct argv *a, FILE *console, int timeout_s, int *raw)
 		_exit(127);
 	}
 	close(fds[1]);
+	qemu_pid = pid;
 	for (;;) {
 		char c;
 		ssize_t n;
@@ -321,12 +335,21 @@ int cmd_run(int argc, char **argv)
 		printf("unideck: booting %s on %s (%s): http://127.0.0.1:%d/ (Ctrl-C stops)\n",
 		       o.image, o.machine, accel, o.port);
 	fflush(stdout);
-	/* Ctrl-C goes to QEMU as well (same process group); we wait for it. */
-	signal(SIGINT, SIG_IGN);
+	{
+		/* Ctrl-C or kill: QEMU is stopped (SIGTERM) and we wait for it. */
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_stop;
+		sa.sa_flags = SA_RESTART;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	code = run_qemu(&a, stdout, 0, &raw);
 	argv_free(&a);
 	if (code >= 0)
 		return code;
+	if (stopping)
+		return 0;
 	if (WIFSIGNALED(raw))
 		return WTERMSIG(raw) == SIGINT ? 0 : 128 + WTERMSIG(raw);
 	return cli_error("run", 1, "QEMU stopped (status %d) before the kernel said why",

@@ -4,7 +4,8 @@
 # Included by the top Makefile; also works alone: make -f platform/pvh/kernel.mk.
 #   make kernel          build/kernel/test-kernel.elf and the hosted helpers
 #   make kernel-core     the layers above platform/ compiled with kernel flags
-#   make build/kernel/unideck.elf   the image without a store (needs app/kmain.c)
+#   make build/kernel/unideck.elf   the image without a store (needs app/kmain.c);
+#                        unideck.debug.elf beside it keeps the debug info
 # KCC picks the kernel compiler (gcc or clang; default $(CC)); KLD the linker.
 #
 # Every image is linked twice: the first link has an empty symbol table, the
@@ -96,8 +97,11 @@ $(K)/test-kernel.elf: $(PVH_OBJ) $(PVH_TEST_OBJ) $(K)/ksyms-empty.o platform/pvh
 # The application image, once the app provides kmain() (platform/pvh/boot.h).
 KERNEL_MAIN_SRC ?= $(wildcard app/kmain.c)
 ifneq ($(KERNEL_MAIN_SRC),)
-$(K)/unideck.elf: $(PVH_OBJ) $(KERNEL_CORE_OBJ) $(K)/ksyms-empty.o platform/pvh/kernel.ld
-	$(call pvh_link,$@,$(PVH_OBJ) $(KERNEL_CORE_OBJ))
+$(K)/unideck.elf: $(PVH_OBJ) $(KERNEL_CORE_OBJ) $(K)/core/app/kmain.o $(K)/ksyms-empty.o \
+	platform/pvh/kernel.ld
+	$(call pvh_link,$@,$(PVH_OBJ) $(KERNEL_CORE_OBJ) $(K)/core/app/kmain.o)
+	cp $@ $(K)/unideck.debug.elf
+	objcopy --strip-debug $@
 endif
 
 # Hosted helpers and unit tests, sanitised like the other host tests.
