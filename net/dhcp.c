@@ -203,6 +203,10 @@ static void on_reply(void *ctx, struct net_stack *s, uint32_t src, uint16_t spor
 	(void)ctx;
 	(void)src;
 	d->stats.rx++;
+	if (len >= 8 && get_u32be(p + 4) != d->xid) {
+		d->stats.rx_other_xid++; /* another client's exchange */
+		return;
+	}
 	if (sport != PORT_SERVER || !parse(p, len, s, &r)) {
 		d->stats.rx_bad++;
 		return;

@@ -534,6 +534,16 @@ static void synchronized(struct net_stack *s, struct tcp_flow *f, const struct t
 		tcp_send_syn(s, f, true, now);
 		return;
 	}
+	/* Simultaneous open (RFC 9293 figure 8): the peer's SYN-ACK repeats its
+	 * SYN, already counted in rcv_nxt; what is new is its ACK. */
+	if (f->state == TCP_SYN_RCVD && (sg->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
+	    sg->seq == f->irs) {
+		struct tcp_seg trimmed = *sg;
+		trimmed.flags &= (uint8_t)~TH_SYN;
+		trimmed.seq++;
+		synchronized(s, f, &trimmed, now);
+		return;
+	}
 	if (!acceptable(f, sg)) {
 		st->rx_out_of_window++;
 		if (!(sg->flags & TH_RST)) {

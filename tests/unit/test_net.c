@@ -1,0 +1,974 @@
+/* SPDX-License-Identifier: MIT */
+/* The stack's parsers and state machines, frame by frame: one stack under test
+ * (10.0.0.2) and a scripted peer (10.0.0.9) whose frames are built here, with
+ * every frame the stack sends captured and decoded.
+ *
+ * Ethernet, ARP (replies, no poisoning), IPv4 (each header check, fragments,
+ * reassembly bounds and timeout), ICMP echo and unreachable, UDP, DHCP
+ * (discover, offer, request, ack, renewal), and TCP: resets for closed ports,
+ * the handshake and its options, data and delayed ACKs, the close in each
+ * order (simultaneous open and close included), TIME-WAIT, RFC 5961 challenge
+ * ACKs, SYN cookies, retransmission with backoff, the persist timer and
+ * keepalive. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cursor.h"
+#include "net/cksum.h"
+#include "net/eth.h"
+#include "net/stack.h"
+#include "tests/unit/check.h"
+
+#define US   0x0a000002u
+#define PEER 0x0a000009u
+#define MS   1000000ull
+#define SEC  1000000000ull
+
+static const uint8_t mac_us[6] = {2, 0, 0, 0, 0, 2};
+static const uint8_t mac_peer[6] = {2, 0, 0, 0, 0, 9};
+static const uint8_t bcast[6] = {255, 255, 255, 255, 255, 255};
+
+/* ---- the stack under test and what it sends ---- */
+
+#define CAP 64
+
+static struct {
+	uint8_t f[CAP][1600];
+	size_t len[CAP];
+	size_t n;
+} out;
+
+static bool cap_send(void *ctx, const struct plat_iov *iov, size_t n)
+{
+	size_t i, len = 0;
+
+	(void)ctx;
+	if (out.n == CAP)
+		return true;
+	for (i = 0; i < n; i++) {
+		memcpy(out.f[out.n] + len, iov[i].p, iov[i].len);
+		len += iov[i].len;
+	}
+	out.len[out.n++] = len;
+	return true;
+}
+
+static void cap_random(void *ctx, void *buf, size_t len)
+{
+	static uint32_t x = 12345;
+	uint8_t *b = buf;
+
+	(void)ctx;
+	while (len--) {
+		x = x * 1103515245u + 12345u;
+		*b++ = (uint8_t)(x >> 16);
+	}
+}
+
+static struct net_stack *stk;
+static uint64_t now;
+
+static void fresh(bool dhcp, uint32_t flows)
+{
+	struct net_config cfg;
+	struct net_ops ops = {NULL, cap_send, cap_random, NULL};
+
+	memset(&cfg, 0, sizeof cfg);
+	memcpy(cfg.mac, mac_us, 6);
+	cfg.mtu = 1500;
+	cfg.dhcp = dhcp;
+	if (!dhcp) {
+		cfg.addr = US;
+		cfg.prefix_len = 24;
+		cfg.gateway = 0x0a000001u;
+	}
+	cfg.tcp_flows = flows;
+	free(stk);
+	stk = aligned_alloc(64, (net_stack_size(&cfg) + 63) / 64 * 64);
+	now = 1000 * SEC;
+	net_init(stk, &cfg, &ops, now);
+	out.n = 0;
+}
+
+static void poll_at(uint64_t t)
+{
+	now = t;
+	net_poll(stk, now);
+}
+
+/* ---- building frames ---- */
+
+static size_t eth(uint8_t *f, const uint8_t *dst, uint16_t type)
+{
+	memcpy(f, dst, 6);
+	memcpy(f + 6, mac_peer, 6);
+	put_u16be(f + 12, type);
+	return 14;
+}
+
+static uint16_t sum(const void *p, size_t len)
+{
+	struct cksum c;
+
+	cksum_init(&c);
+	cksum_add(&c, p, len);
+	return cksum_finish(&c);
+}
+
+/* An IPv4 header at f (20 bytes) for (plen) bytes of payload. */
+static void ip_hdr(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto, size_t plen, uint16_t id,
+                   uint16_t frag)
+{
+	memset(f, 0, 20);
+	f[0] = 0x45;
+	put_u16be(f + 2, (uint16_t)(20 + plen));
+	put_u16be(f + 4, id);
+	put_u16be(f + 6, frag);
+	f[8] = 64;
+	f[9] = proto;
+	put_u32be(f + 12, src);
+	put_u32be(f + 16, dst);
+	put_u16be(f + 10, sum(f, 20));
+}
+
+static void feed(const uint8_t *f, size_t len)
+{
+	net_input(stk, f, len, now);
+	net_poll(stk, now);
+}
+
+static void arp_from_peer(uint16_t op, uint32_t sender, uint32_t target, const uint8_t *dst)
+{
+	uint8_t f[60] = {0};
+	size_t n = eth(f, dst, ETH_P_ARP);
+
+	put_u16be(f + n, 1);
+	put_u16be(f + n + 2, 0x0800);
+	f[n + 4] = 6;
+	f[n + 5] = 4;
+	put_u16be(f + n + 6, op);
+	memcpy(f + n + 8, mac_peer, 6);
+	put_u32be(f + n + 14, sender);
+	memcpy(f + n + 18, op == 2 ? mac_us : (const uint8_t *)"\0\0\0\0\0\0", 6);
+	put_u32be(f + n + 24, target);
+	feed(f, 60);
+}
+
+/* The peer introduces itself (the stack learns its MAC from the request). */
+static void meet(void)
+{
+	arp_from_peer(1, PEER, US, bcast);
+	out.n = 0;
+}
+
+static void send_ip(uint8_t proto, const uint8_t *payload, size_t plen, uint16_t id, uint16_t frag)
+{
+	static uint8_t f[2048];
+	size_t n = eth(f, mac_us, ETH_P_IPV4);
+
+	ip_hdr(f + n, PEER, US, proto, plen, id, frag);
+	memcpy(f + n + 20, payload, plen);
+	feed(f, n + 20 + plen);
+}
+
+/* ---- TCP segments from the peer ---- */
+
+struct seg {
+	uint16_t sport, dport, wnd;
+	uint32_t seq, ack;
+	uint8_t flags;
+	const uint8_t *opt;
+	size_t optlen;
+	const void *data;
+	size_t len;
+};
+
+static void send_tcp(const struct seg *s)
+{
+	uint8_t t[1600];
+	size_t hl = 20 + s->optlen;
+	struct cksum c;
+
+	memset(t, 0, hl);
+	put_u16be(t, s->sport);
+	put_u16be(t + 2, s->dport);
+	put_u32be(t + 4, s->seq);
+	put_u32be(t + 8, s->ack);
+	t[12] = (uint8_t)((hl / 4) << 4);
+	t[13] = s->flags;
+	put_u16be(t + 14, s->wnd ? s->wnd : 65535);
+	if (s->optlen)
+		memcpy(t + 20, s->opt, s->optlen);
+	if (s->len)
+		memcpy(t + hl, s->data, s->len);
+	cksum_init(&c);
+	cksum_pseudo(&c, PEER, US, 6, (uint16_t)(hl + s->len));
+	cksum_add(&c, t, hl + s->len);
+	put_u16be(t + 16, cksum_finish(&c));
+	send_ip(6, t, hl + s->len, 1, 0x4000);
+}
+
+/* A decoded frame the stack sent. */
+struct sent {
+	bool arp, ip, tcp, udp, icmp;
+	uint16_t arp_op, sport, dport, wnd, frag;
+	uint32_t src, dst, seq, ack, arp_target;
+	uint8_t flags, icmp_type, icmp_code, ttl;
+	const uint8_t *payload, *ip_hdr;
+	size_t len, optlen;
+	const uint8_t *opt;
+};
+
+static struct sent decode(size_t i)
+{
+	struct sent r;
+	const uint8_t *f = out.f[i], *ip = f + 14, *l4;
+	size_t ihl;
+
+	memset(&r, 0, sizeof r);
+	if (get_u16be(f + 12) == ETH_P_ARP) {
+		r.arp = true;
+		r.arp_op = get_u16be(f + 20);
+		r.arp_target = get_u32be(f + 38);
+		r.src = get_u32be(f + 28);
+		return r;
+	}
+	r.ip = true;
+	r.ip_hdr = ip;
+	ihl = (size_t)(ip[0] & 15) * 4;
+	r.src = get_u32be(ip + 12);
+	r.dst = get_u32be(ip + 16);
+	r.ttl = ip[8];
+	r.frag = get_u16be(ip + 6);
+	l4 = ip + ihl;
+	r.len = get_u16be(ip + 2) - ihl;
+	if (ip[9] == 6) {
+		size_t hl = (size_t)(l4[12] >> 4) * 4;
+		r.tcp = true;
+		r.sport = get_u16be(l4);
+		r.dport = get_u16be(l4 + 2);
+		r.seq = get_u32be(l4 + 4);
+		r.ack = get_u32be(l4 + 8);
+		r.flags = l4[13];
+		r.wnd = get_u16be(l4 + 14);
+		r.opt = l4 + 20;
+		r.optlen = hl - 20;
+		r.payload = l4 + hl;
+		r.len -= hl;
+	} else if (ip[9] == 17) {
+		r.udp = true;
+		r.sport = get_u16be(l4);
+		r.dport = get_u16be(l4 + 2);
+		r.payload = l4 + 8;
+		r.len -= 8;
+	} else if (ip[9] == 1) {
+		r.icmp = true;
+		r.icmp_type = l4[0];
+		r.icmp_code = l4[1];
+		r.payload = l4;
+	}
+	return r;
+}
+
+static struct sent last(void)
+{
+	struct sent none;
+
+	if (!out.n) {
+		memset(&none, 0, sizeof none);
+		return none;
+	}
+	return decode(out.n - 1);
+}
+
+static bool has_opt(const struct sent *s, uint8_t kind)
+{
+	size_t i = 0;
+
+	while (i < s->optlen) {
+		if (s->opt[i] == 0)
+			break;
+		if (s->opt[i] == 1) {
+			i++;
+			continue;
+		}
+		if (s->opt[i] == kind)
+			return true;
+		if (i + 1 >= s->optlen || s->opt[i + 1] < 2)
+			break;
+		i += s->opt[i + 1];
+	}
+	return false;
+}
+
+static uint32_t used_flows(void)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < stk->tcp.n_flows; i++)
+		n += stk->tcp.flows[i].used;
+	return n;
+}
+
+/* ---- ARP, IPv4, ICMP, UDP ---- */
+
+static void test_arp(void)
+{
+	struct sent r;
+
+	fresh(false, 8);
+	out.n = 0;
+	arp_from_peer(1, PEER, US, bcast);
+	r = last();
+	CHECK(out.n == 1 && r.arp && r.arp_op == 2 && r.src == US && r.arp_target == PEER,
+	      "arp: a request for our address is answered");
+	out.n = 0;
+	arp_from_peer(1, PEER, 0x0a000003u, bcast);
+	CHECK(out.n == 0 && stk->arp.stats.rx_not_for_us == 1,
+	      "arp: a request for another address is not");
+	arp_from_peer(2, 0x0a000077u, US, mac_us);
+	CHECK(stk->arp.stats.rx_unsolicited == 1, "arp: an unsolicited reply is counted");
+	out.n = 0;
+	tcp_connect(stk, 0x0a000077u, 80, now);
+	r = decode(0);
+	CHECK(out.n >= 1 && r.arp && r.arp_op == 1 && r.arp_target == 0x0a000077u,
+	      "arp: ...and did not poison the cache (a request goes out, not the SYN)");
+	{
+		uint8_t f[20] = {0};
+		size_t n = eth(f, bcast, ETH_P_ARP);
+		feed(f, n + 4);
+		CHECK(stk->arp.stats.rx_bad == 1 || stk->eth.rx_short == 1,
+		      "arp: a truncated packet is dropped and counted");
+	}
+	{
+		uint8_t f[10] = {0};
+		feed(f, sizeof f);
+		CHECK(stk->eth.rx_short >= 1, "eth: a runt frame is dropped and counted");
+	}
+}
+
+static void test_ipv4(void)
+{
+	uint8_t echo[64], f[128];
+	struct sent r;
+	size_t n;
+
+	fresh(false, 8);
+	meet();
+	memset(echo, 0, sizeof echo);
+	echo[0] = 8;
+	put_u16be(echo + 4, 0x1234);
+	put_u16be(echo + 6, 7);
+	memcpy(echo + 8, "unideck ping payload", 20);
+	put_u16be(echo + 2, sum(echo, sizeof echo));
+	send_ip(1, echo, sizeof echo, 1, 0);
+	r = last();
+	CHECK(out.n == 1 && r.icmp && r.icmp_type == 0 && r.dst == PEER &&
+	              get_u16be(r.payload + 4) == 0x1234 && get_u16be(r.payload + 6) == 7 &&
+	              memcmp(r.payload + 8, "unideck ping payload", 20) == 0 &&
+	              sum(r.payload, r.len) == 0,
+	      "icmp: an echo request gets its echo reply, payload and checksum right");
+
+	/* Each header check drops the datagram and counts it. */
+#define BAD(field, mutate, name)                                                                   \
+	do {                                                                                       \
+		uint64_t before = stk->ip.stats.field;                                             \
+		n = eth(f, mac_us, ETH_P_IPV4);                                                    \
+		ip_hdr(f + n, PEER, US, 1, sizeof echo, 2, 0);                                     \
+		memcpy(f + n + 20, echo, sizeof echo);                                             \
+		mutate;                                                                            \
+		out.n = 0;                                                                         \
+		feed(f, n + 20 + sizeof echo);                                                     \
+		CHECK(out.n == 0 && stk->ip.stats.field == before + 1, "ipv4: %s", name);          \
+	} while (0)
+	BAD(rx_bad_version, f[14] = 0x65, "version 6 in an IPv4 frame is dropped");
+	BAD(rx_bad_hlen, (f[14] = 0x44, put_u16be(f + 24, 0), put_u16be(f + 24, sum(f + 14, 16))),
+	    "a header length under 20 is dropped");
+	BAD(rx_bad_cksum, f[24] ^= 1, "a bad header checksum is dropped");
+	BAD(rx_bad_len,
+	    (put_u16be(f + 16, 2000), put_u16be(f + 24, 0), put_u16be(f + 24, sum(f + 14, 20))),
+	    "a total length beyond the frame is dropped");
+	BAD(rx_not_for_us,
+	    (put_u32be(f + 30, 0x0a000003u), put_u16be(f + 24, 0),
+	     put_u16be(f + 24, sum(f + 14, 20))),
+	    "a datagram for another host is dropped");
+	BAD(rx_martian,
+	    (put_u32be(f + 26, 0xffffffffu), put_u16be(f + 24, 0),
+	     put_u16be(f + 24, sum(f + 14, 20))),
+	    "a broadcast source address is dropped");
+#undef BAD
+}
+
+static void test_fragments(void)
+{
+	static uint8_t echo[2000];
+	struct sent r;
+	size_t i;
+
+	fresh(false, 8);
+	meet();
+	memset(echo, 0, sizeof echo);
+	echo[0] = 8;
+	put_u16be(echo + 4, 0x4242);
+	for (i = 8; i < sizeof echo; i++)
+		echo[i] = (uint8_t)(i * 7);
+	put_u16be(echo + 2, sum(echo, sizeof echo));
+	/* Second half first, then the first: 1480 + 520 bytes. */
+	send_ip(1, echo + 1480, sizeof echo - 1480, 77, 1480 / 8);
+	CHECK(out.n == 0, "fragments: nothing until the datagram is whole");
+	send_ip(1, echo, 1480, 77, 0x2000);
+	CHECK(stk->ip.stats.reasm_ok == 1, "fragments: reassembled out of order");
+	CHECK(out.n == 2 && decode(0).icmp && (decode(0).frag & 0x2000) &&
+	              (decode(1).frag & 0x1fff) == 1480 / 8,
+	      "fragments: the 2000-byte echo reply goes out in two fragments");
+	/* Overlap: the whole datagram is dropped. */
+	out.n = 0;
+	send_ip(1, echo, 1480, 78, 0x2000);
+	send_ip(1, echo + 1000, 1000, 78, 1000 / 8);
+	CHECK(stk->ip.stats.reasm_overlap == 1 && out.n == 0,
+	      "fragments: overlapping fragments drop the datagram");
+	/* Never completed: dropped at the timeout. */
+	send_ip(1, echo, 1480, 79, 0x2000);
+	poll_at(now + IP_REASM_TIMEOUT_NS + SEC);
+	CHECK(stk->ip.stats.reasm_timeout >= 1, "fragments: an incomplete datagram times out");
+	/* Beyond the reassembly bound. */
+	send_ip(1, echo, 8, 80, 0x2000 | (uint16_t)((IP_REASM_MAX + 8) / 8));
+	CHECK(stk->ip.stats.reasm_too_big == 1, "fragments: one past IP_REASM_MAX is dropped");
+	r = last();
+	(void)r;
+}
+
+static void test_udp(void)
+{
+	uint8_t u[16];
+	struct cksum c;
+	struct sent r;
+
+	fresh(false, 8);
+	meet();
+	put_u16be(u, 5555);
+	put_u16be(u + 2, 9999);
+	put_u16be(u + 4, sizeof u);
+	put_u16be(u + 6, 0);
+	memcpy(u + 8, "datagram", 8);
+	cksum_init(&c);
+	cksum_pseudo(&c, PEER, US, 17, sizeof u);
+	cksum_add(&c, u, sizeof u);
+	put_u16be(u + 6, cksum_finish(&c));
+	send_ip(17, u, sizeof u, 5, 0);
+	r = last();
+	CHECK(out.n == 1 && r.icmp && r.icmp_type == 3 && r.icmp_code == 3 &&
+	              get_u32be(r.payload + 8 + 16) == US,
+	      "udp: a closed port answers ICMP port unreachable, quoting the datagram");
+	out.n = 0;
+	u[9] ^= 0xff;
+	send_ip(17, u, sizeof u, 6, 0);
+	CHECK(out.n == 0 && stk->udp.stats.rx_bad_cksum == 1,
+	      "udp: a bad checksum is dropped without an answer");
+}
+
+/* ---- DHCP ---- */
+
+static size_t dhcp_reply(uint8_t *m, uint8_t type, uint32_t xid, uint32_t yiaddr)
+{
+	size_t n = 240;
+
+	memset(m, 0, 300);
+	m[0] = 2;
+	m[1] = 1;
+	m[2] = 6;
+	put_u32be(m + 4, xid);
+	put_u32be(m + 16, yiaddr);
+	memcpy(m + 28, mac_us, 6);
+	put_u32be(m + 236, 0x63825363u);
+	m[n++] = 53, m[n++] = 1, m[n++] = type;
+	m[n++] = 54, m[n++] = 4, put_u32be(m + n, 0x0a000001u), n += 4;
+	m[n++] = 1, m[n++] = 4, put_u32be(m + n, 0xffffff00u), n += 4;
+	m[n++] = 3, m[n++] = 4, put_u32be(m + n, 0x0a000001u), n += 4;
+	m[n++] = 51, m[n++] = 4, put_u32be(m + n, 600), n += 4;
+	m[n++] = 255;
+	return n;
+}
+
+static void send_dhcp(const uint8_t *m, size_t len)
+{
+	static uint8_t f[1600];
+	size_t n = eth(f, bcast, ETH_P_IPV4);
+
+	put_u16be(f + n + 20, 67);
+	put_u16be(f + n + 22, 68);
+	put_u16be(f + n + 24, (uint16_t)(8 + len));
+	put_u16be(f + n + 26, 0); /* no checksum (allowed for UDP) */
+	memcpy(f + n + 28, m, len);
+	/* From the server 10.0.0.1 to the offered address. */
+	memset(f + n, 0, 20);
+	f[n] = 0x45;
+	put_u16be(f + n + 2, (uint16_t)(28 + len));
+	f[n + 8] = 64;
+	f[n + 9] = 17;
+	put_u32be(f + n + 12, 0x0a000001u);
+	put_u32be(f + n + 16, 0xffffffffu);
+	put_u16be(f + n + 10, sum(f + n, 20));
+	feed(f, n + 28 + len);
+}
+
+static uint8_t dhcp_type(const struct sent *r)
+{
+	size_t i = 240;
+
+	while (i + 2 < r->len && r->payload[i] != 255) {
+		if (r->payload[i] == 53)
+			return r->payload[i + 2];
+		i += r->payload[i] ? 2u + r->payload[i + 1] : 1u;
+	}
+	return 0;
+}
+
+static void test_dhcp(void)
+{
+	uint8_t m[400];
+	uint32_t addr = 0, gw = 0, xid;
+	uint8_t pl = 0;
+	struct sent r;
+
+	fresh(true, 8);
+	poll_at(now + 5 * SEC);
+	r = last();
+	CHECK(r.udp && r.sport == 68 && r.dport == 67 && r.dst == 0xffffffffu && dhcp_type(&r) == 1,
+	      "dhcp: DISCOVER broadcast from port 68 to 67");
+	xid = get_u32be(r.payload + 4);
+	out.n = 0;
+	send_dhcp(m, dhcp_reply(m, 2, xid ^ 1, 0x0a000032u));
+	CHECK(out.n == 0 && stk->dhcp.stats.rx_other_xid == 1,
+	      "dhcp: an OFFER for another xid is ignored");
+	send_dhcp(m, dhcp_reply(m, 2, xid, 0x0a000032u));
+	r = last();
+	CHECK(out.n == 1 && r.udp && dhcp_type(&r) == 3,
+	      "dhcp: the OFFER is answered by a REQUEST");
+	send_dhcp(m, dhcp_reply(m, 5, xid, 0x0a000032u));
+	CHECK(net_address(stk, &addr, &pl, &gw) && addr == 0x0a000032u && pl == 24 &&
+	              gw == 0x0a000001u,
+	      "dhcp: the ACK configures 10.0.0.50/24 via 10.0.0.1");
+	out.n = 0;
+	poll_at(now + 301 * SEC);
+	r = last();
+	if (r.arp && r.arp_target == 0x0a000001u) {
+		/* The server's MAC first: it answers for 10.0.0.1. */
+		out.n = 0;
+		arp_from_peer(2, 0x0a000001u, 0x0a000032u, mac_us);
+		r = last();
+	}
+	CHECK(r.udp && dhcp_type(&r) == 3 && r.dst == 0x0a000001u && r.src == 0x0a000032u,
+	      "dhcp: renewal at T1 is a REQUEST unicast to the server");
+}
+
+/* ---- TCP ---- */
+
+static const uint8_t syn_opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
+                                     0, 1, 0,    0,    0, 0, 1, 3,  3, 7};
+
+/* Handshake from port (sport): returns our ISS; the flow is accepted into *f. */
+static uint32_t connect_in(struct tcp_listener *l, uint16_t sport, uint32_t iss,
+                           struct tcp_flow **f)
+{
+	struct seg s = {sport, 80, 0, iss, 0, TH_SYN, syn_opts, sizeof syn_opts, NULL, 0};
+	struct tcp_listener *rl;
+	struct tcp_flow *rf;
+	struct sent r;
+
+	out.n = 0;
+	send_tcp(&s);
+	r = last();
+	s.flags = TH_ACK;
+	s.seq = iss + 1;
+	s.ack = r.seq + 1;
+	s.opt = NULL;
+	s.optlen = 0;
+	send_tcp(&s);
+	*f = NULL;
+	while (tcp_ready_next(stk, &rf, &rl))
+		if (rl == l)
+			*f = tcp_accept(l);
+	out.n = 0;
+	return r.seq;
+}
+
+static void test_tcp_closed(void)
+{
+	struct seg s = {4000, 81, 0, 1000, 0, TH_SYN, NULL, 0, NULL, 0};
+	struct sent r;
+
+	fresh(false, 8);
+	meet();
+	send_tcp(&s);
+	r = last();
+	CHECK(r.tcp && r.flags == (TH_RST | TH_ACK) && r.seq == 0 && r.ack == 1001,
+	      "tcp: a SYN to a closed port gets RST+ACK, ack = seq + 1");
+	out.n = 0;
+	s.flags = TH_ACK;
+	s.ack = 777;
+	send_tcp(&s);
+	r = last();
+	CHECK(r.tcp && r.flags == TH_RST && r.seq == 777,
+	      "tcp: an ACK to a closed port gets RST, seq = its ack");
+	out.n = 0;
+	s.flags = TH_RST;
+	send_tcp(&s);
+	CHECK(out.n == 0, "tcp: a RST to a closed port gets nothing");
+}
+
+static void test_tcp_session(void)
+{
+	struct tcp_flow *f;
+	struct seg s = {4001, 80, 0, 5000, 0, TH_SYN, syn_opts, sizeof syn_opts, NULL, 0};
+	struct sent r;
+	uint8_t buf[64];
+	bool eof = false;
+	uint32_t iss, rcv;
+	static uint8_t body[3000];
+
+	fresh(false, 8);
+	meet();
+	tcp_listen(stk, 80, 4);
+	send_tcp(&s);
+	r = last();
+	CHECK(r.tcp && r.flags == (TH_SYN | TH_ACK) && r.ack == 5001 && has_opt(&r, 2) &&
+	              has_opt(&r, 4) && has_opt(&r, 8) && has_opt(&r, 3),
+	      "tcp: SYN-ACK with MSS, SACK-permitted, timestamps and window scale");
+	iss = r.seq;
+	CHECK(stk->tcp.flows[0].state == TCP_SYN_RCVD || used_flows() == 1,
+	      "tcp: the SYN made a half-open flow");
+	s.flags = TH_ACK;
+	s.seq = 5001;
+	s.ack = iss + 1;
+	s.opt = NULL;
+	s.optlen = 0;
+	send_tcp(&s);
+	{
+		struct tcp_listener *rl;
+		struct tcp_flow *rf;
+		f = NULL;
+		while (tcp_ready_next(stk, &rf, &rl))
+			if (rl)
+				f = tcp_accept(rl);
+	}
+	CHECK(f && tcp_established(f),
+	      "tcp: the handshake's ACK makes it established and acceptable");
+	if (!f)
+		return;
+	out.n = 0;
+	s.flags = TH_ACK | TH_PSH;
+	s.data = "hello";
+	s.len = 5;
+	send_tcp(&s);
+	CHECK(out.n == 0, "tcp: one segment of data is not ACKed at once (delayed ACK)");
+	poll_at(now + TCP_DELACK_NS + MS);
+	r = last();
+	CHECK(out.n == 1 && r.flags == TH_ACK && r.ack == 5006,
+	      "tcp: the delayed ACK comes within 40 ms");
+	CHECK(tcp_read(f, buf, sizeof buf, &eof) == 5 && memcmp(buf, "hello", 5) == 0 && !eof,
+	      "tcp: the app reads the data");
+	rcv = 5006;
+
+	/* RFC 5961: a RST in the window but not exact, a SYN, and an ACK for data
+	 * never sent each get a challenge ACK, and the flow lives on. */
+	out.n = 0;
+	s.flags = TH_RST;
+	s.seq = rcv + 100;
+	s.len = 0;
+	send_tcp(&s);
+	r = last();
+	CHECK(out.n == 1 && r.flags == TH_ACK && r.ack == rcv && !tcp_failed(f),
+	      "tcp: a blind RST in the window gets a challenge ACK; the flow survives");
+	out.n = 0;
+	s.seq = rcv + 200000;
+	send_tcp(&s);
+	CHECK(out.n == 0 && !tcp_failed(f), "tcp: a RST outside the window is dropped silently");
+	s.flags = TH_SYN;
+	s.seq = rcv + 7;
+	send_tcp(&s);
+	r = last();
+	CHECK(out.n == 1 && r.flags == TH_ACK && tcp_established(f),
+	      "tcp: a SYN on an established flow gets a challenge ACK");
+	out.n = 0;
+	s.flags = TH_ACK;
+	s.seq = rcv;
+	s.ack = iss + 1 + 100000;
+	s.data = "evil";
+	s.len = 4;
+	send_tcp(&s);
+	CHECK(out.n == 1 && tcp_read(f, buf, sizeof buf, &eof) == 0,
+	      "tcp: data with an ACK for bytes never sent is challenged, not taken");
+	out.n = 0;
+	s.ack = iss + 1;
+	s.seq = rcv + 500000;
+	send_tcp(&s);
+	r = last();
+	CHECK(out.n == 1 && r.ack == rcv && tcp_read(f, buf, sizeof buf, &eof) == 0,
+	      "tcp: data outside the window is answered with an ACK and dropped");
+
+	/* Sending: store bytes by reference, in MSS-sized segments. */
+	out.n = 0;
+	memset(body, 'x', sizeof body);
+	CHECK(tcp_can_write(f, 0, 1), "tcp: room to write");
+	tcp_write_ref(f, body, sizeof body);
+	poll_at(now);
+	CHECK(out.n == 3 && decode(0).len == 1460 - 12 && decode(2).seq == iss + 1 + 2 * 1448 &&
+	              (decode(2).flags & TH_PSH),
+	      "tcp: 3000 bytes go out as MSS-sized segments (timestamps included), PSH on the "
+	      "last");
+	/* Retransmission: nothing acknowledged within the RTO. */
+	out.n = 0;
+	poll_at(now + TCP_INIT_RTO_NS + MS);
+	r = last();
+	CHECK(out.n == 1 && r.seq == iss + 1 && stk->tcp.stats.rexmit_timeouts == 1,
+	      "tcp: after the RTO the first unacknowledged segment is resent");
+	out.n = 0;
+	poll_at(now + TCP_INIT_RTO_NS + MS);
+	CHECK(out.n == 0, "tcp: ...and the timer backed off (nothing after one more RTO)");
+	poll_at(now + TCP_INIT_RTO_NS + MS);
+	CHECK(out.n == 1 && stk->tcp.stats.rexmit_timeouts == 2, "tcp: ...but after twice that");
+	s.flags = TH_ACK;
+	s.seq = rcv;
+	s.ack = iss + 1 + 3000;
+	s.len = 0;
+	send_tcp(&s);
+	CHECK(tcp_unacked(f) == 0, "tcp: the ACK of everything empties the send queue");
+
+	/* The peer closes first: CLOSE_WAIT, then our close: LAST_ACK, then gone. */
+	out.n = 0;
+	s.flags = TH_ACK | TH_FIN;
+	send_tcp(&s);
+	r = last();
+	CHECK(out.n == 1 && r.ack == rcv + 1 && stk->tcp.flows[0].state == TCP_CLOSE_WAIT,
+	      "tcp: the peer's FIN is ACKed at once: CLOSE_WAIT");
+	CHECK(tcp_read(f, buf, sizeof buf, &eof) == 0 && eof, "tcp: the app sees the end of input");
+	out.n = 0;
+	tcp_close(f);
+	poll_at(now);
+	r = last();
+	CHECK(out.n == 1 && (r.flags & TH_FIN) && stk->tcp.flows[0].state == TCP_LAST_ACK,
+	      "tcp: close sends our FIN: LAST_ACK");
+	s.flags = TH_ACK;
+	s.seq = rcv + 1;
+	s.ack = iss + 1 + 3001;
+	send_tcp(&s);
+	CHECK(used_flows() == 0, "tcp: the ACK of our FIN frees the flow");
+}
+
+static void test_tcp_close_orders(void)
+{
+	struct tcp_listener *l;
+	struct tcp_flow *f;
+	struct seg s = {4002, 80, 0, 9000, 0, TH_ACK, NULL, 0, NULL, 0};
+	struct sent r;
+	uint32_t iss;
+
+	/* We close first: FIN_WAIT_1, FIN_WAIT_2, TIME_WAIT, gone. */
+	fresh(false, 8);
+	meet();
+	l = tcp_listen(stk, 80, 4);
+	iss = connect_in(l, 4002, 8999, &f);
+	tcp_close(f);
+	poll_at(now);
+	CHECK(stk->tcp.flows[0].state == TCP_FIN_WAIT_1, "tcp: our close: FIN_WAIT_1");
+	s.seq = 9000;
+	s.ack = iss + 2;
+	send_tcp(&s);
+	CHECK(stk->tcp.flows[0].state == TCP_FIN_WAIT_2, "tcp: our FIN acknowledged: FIN_WAIT_2");
+	s.flags = TH_ACK | TH_FIN;
+	out.n = 0;
+	send_tcp(&s);
+	r = last();
+	CHECK(stk->tcp.flows[0].state == TCP_TIME_WAIT && r.ack == 9001,
+	      "tcp: the peer's FIN: TIME_WAIT, and ACKed");
+	poll_at(now + TCP_TIMEWAIT_NS - SEC);
+	CHECK(used_flows() == 1, "tcp: TIME_WAIT holds the flow for its time");
+	poll_at(now + 2 * SEC);
+	CHECK(used_flows() == 0 && tcp_poll(stk, now) == UINT64_MAX,
+	      "tcp: ...then frees it, and no TCP timer is left");
+
+	/* Simultaneous close: FIN_WAIT_1, the peer's FIN crosses ours: CLOSING. */
+	fresh(false, 8);
+	meet();
+	l = tcp_listen(stk, 80, 4);
+	iss = connect_in(l, 4003, 8999, &f);
+	s.sport = 4003;
+	tcp_close(f);
+	poll_at(now);
+	s.flags = TH_ACK | TH_FIN;
+	s.seq = 9000;
+	s.ack = iss + 1; /* not yet our FIN */
+	send_tcp(&s);
+	CHECK(stk->tcp.flows[0].state == TCP_CLOSING, "tcp: simultaneous close: CLOSING");
+	s.flags = TH_ACK;
+	s.seq = 9001;
+	s.ack = iss + 2;
+	send_tcp(&s);
+	CHECK(stk->tcp.flows[0].state == TCP_TIME_WAIT,
+	      "tcp: ...then TIME_WAIT when our FIN is ACKed");
+	/* A new SYN above the old sequence space reuses the TIME_WAIT pair. */
+	s.flags = TH_SYN;
+	s.seq = 50000;
+	out.n = 0;
+	send_tcp(&s);
+	r = last();
+	CHECK(r.flags == (TH_SYN | TH_ACK) && r.ack == 50001,
+	      "tcp: a new SYN for a pair in TIME_WAIT opens a new connection");
+}
+
+static void test_tcp_simultaneous_open(void)
+{
+	struct tcp_flow *f;
+	struct sent r;
+	struct seg s = {5000, 0, 0, 70000, 0, TH_SYN, syn_opts, sizeof syn_opts, NULL, 0};
+	uint32_t iss;
+
+	fresh(false, 8);
+	meet();
+	f = tcp_connect(stk, PEER, 5000, now);
+	r = last();
+	CHECK(f && r.tcp && r.flags == TH_SYN && r.dport == 5000 && has_opt(&r, 2),
+	      "tcp: connect sends a SYN with options");
+	iss = r.seq;
+	s.dport = r.sport;
+	out.n = 0;
+	send_tcp(&s);
+	r = last();
+	CHECK(r.flags == (TH_SYN | TH_ACK) && r.seq == iss && r.ack == 70001 && !tcp_established(f),
+	      "tcp: simultaneous open: their SYN crosses ours, we answer SYN-ACK (SYN_RCVD)");
+	s.flags = TH_SYN | TH_ACK;
+	s.ack = iss + 1;
+	s.opt = NULL;
+	s.optlen = 0;
+	send_tcp(&s);
+	CHECK(tcp_established(f), "tcp: ...and their SYN-ACK establishes it");
+}
+
+static void test_tcp_cookies(void)
+{
+	struct tcp_flow *f, *rf;
+	struct tcp_listener *rl;
+	struct seg s = {6001, 80, 0, 1000, 0, TH_SYN, syn_opts, sizeof syn_opts, NULL, 0};
+	struct sent r;
+	uint32_t cookie;
+
+	fresh(false, 8);
+	meet();
+	tcp_listen(stk, 80, 1);
+	send_tcp(&s); /* takes the one backlog slot */
+	s.sport = 6002;
+	out.n = 0;
+	send_tcp(&s);
+	r = last();
+	CHECK(r.flags == (TH_SYN | TH_ACK) && stk->tcp.stats.backlog_full == 1 &&
+	              stk->tcp.stats.cookies_sent == 1 && used_flows() == 1,
+	      "tcp: past the backlog a SYN gets a SYN cookie and no state");
+	cookie = r.seq;
+	s.flags = TH_ACK;
+	s.seq = 1001;
+	s.ack = cookie + 2; /* wrong */
+	s.opt = NULL;
+	s.optlen = 0;
+	out.n = 0;
+	send_tcp(&s);
+	r = last();
+	CHECK(r.flags == TH_RST && stk->tcp.stats.cookies_bad == 1 && used_flows() == 1,
+	      "tcp: an ACK with a forged cookie is reset");
+	s.ack = cookie + 1;
+	send_tcp(&s);
+	f = NULL;
+	while (tcp_ready_next(stk, &rf, &rl))
+		if (rl)
+			f = tcp_accept(rl);
+	CHECK(stk->tcp.stats.cookies_ok == 1 && f && tcp_established(f) && f->rport == 6002,
+	      "tcp: the ACK with the right cookie becomes an accepted connection");
+}
+
+static void test_tcp_timers(void)
+{
+	struct tcp_listener *l;
+	struct tcp_flow *f;
+	struct seg s = {7001, 80, 0, 3000, 0, TH_ACK, NULL, 0, NULL, 0};
+	struct sent r;
+	uint32_t iss;
+	static uint8_t body[100];
+
+	/* A zero window: the data waits and the persist timer probes. */
+	fresh(false, 8);
+	meet();
+	l = tcp_listen(stk, 80, 4);
+	iss = connect_in(l, 7001, 2999, &f);
+	s.seq = 3000;
+	s.ack = iss + 1;
+	s.wnd = 0;
+	{
+		/* wnd 0 in struct seg means 65535 in send_tcp; send a real zero. */
+		uint8_t t[20];
+		struct cksum c;
+		memset(t, 0, 20);
+		put_u16be(t, 7001);
+		put_u16be(t + 2, 80);
+		put_u32be(t + 4, 3000);
+		put_u32be(t + 8, iss + 1);
+		t[12] = 5 << 4;
+		t[13] = TH_ACK;
+		cksum_init(&c);
+		cksum_pseudo(&c, PEER, US, 6, 20);
+		cksum_add(&c, t, 20);
+		put_u16be(t + 16, cksum_finish(&c));
+		send_ip(6, t, 20, 9, 0x4000);
+	}
+	out.n = 0;
+	tcp_write_ref(f, body, sizeof body);
+	poll_at(now);
+	CHECK(out.n == 0, "tcp: nothing is sent into a zero window");
+	poll_at(now + TCP_INIT_RTO_NS + MS);
+	r = last();
+	CHECK(out.n == 1 && r.len == 0 && r.seq == iss && stk->tcp.stats.persist_probes == 1,
+	      "tcp: the persist timer probes the zero window");
+	s.wnd = 65535;
+	out.n = 0;
+	send_tcp(&s);
+	r = last();
+	CHECK(out.n == 1 && r.len == sizeof body, "tcp: a window update lets the data go");
+	s.ack = iss + 1 + sizeof body;
+	send_tcp(&s);
+
+	/* Keepalive: probes after the idle time, then the flow fails. */
+	out.n = 0;
+	tcp_set_keepalive(f, 5 * SEC, SEC, 2);
+	poll_at(now + 5 * SEC + MS);
+	r = last();
+	CHECK(out.n == 1 && r.seq == iss + sizeof body && r.len == 0 &&
+	              stk->tcp.stats.keepalive_probes == 1,
+	      "tcp: keepalive probes after the idle time (seq = snd_una - 1)");
+	s.seq = 3000;
+	send_tcp(&s);
+	out.n = 0;
+	poll_at(now + 5 * SEC + MS);
+	poll_at(now + SEC + MS);
+	poll_at(now + SEC + MS);
+	CHECK(tcp_failed(f) && stk->tcp.stats.keepalive_dead == 1 && (last().flags & TH_RST),
+	      "tcp: unanswered probes fail the flow and reset the peer");
+	tcp_close(f);
+	CHECK(used_flows() == 0, "tcp: closing a failed flow frees it");
+}
+
+int main(void)
+{
+	test_arp();
+	test_ipv4();
+	test_fragments();
+	test_udp();
+	test_dhcp();
+	test_tcp_closed();
+	test_tcp_session();
+	test_tcp_close_orders();
+	test_tcp_simultaneous_open();
+	test_tcp_cookies();
+	test_tcp_timers();
+	free(stk);
+	return check_done();
+}
