@@ -282,16 +282,16 @@ def parse_wrk(out):
     return res
 
 
-def wrk(url, conns, seconds, keepalive, encoding):
-    cmd = ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds}s",
-           "--latency", "--timeout", "10s"]
+def wrk(url, conns, seconds, keepalive, encoding, wrap=()):
+    cmd = list(wrap) + ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds}s",
+                        "--latency", "--timeout", "10s"]
     if not keepalive:
         cmd += ["-H", "Connection: close"]
     if encoding:
         cmd += ["-H", f"Accept-Encoding: {encoding}"]
     cmd.append(url)
     r = subprocess.run(cmd, capture_output=True, text=True)
-    return parse_wrk(r.stdout), " ".join(cmd[3:])
+    return parse_wrk(r.stdout), " ".join(cmd[len(wrap) + 3:])
 
 
 # ---------------------------------------------------------------- workloads
@@ -325,7 +325,8 @@ def run_all(peers, work, runs, seconds, theme):
         for w in wl:
             samples = []
             for _ in range(runs):
-                r, cmd = wrk(p.base + w["path"], w["conns"], seconds, w["keepalive"], w["encoding"])
+                r, cmd = wrk(p.base + w["path"], w["conns"], seconds, w["keepalive"], w["encoding"],
+                             getattr(p, "wrap", ()))
                 samples.append(r)
                 cmds[w["name"]] = cmd
             med = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
@@ -385,7 +386,43 @@ def fmt(v, metric):
     return f"{v:,.0f} req/s" if metric == "rps" else f"{v:,.1f} MB/s"
 
 
-def report(path, wl, results, peers, cmds, args, notes, fanout=()):
+def report_vm(L, vmfacts):
+    boot, facts, accel = vmfacts.get("boot"), vmfacts.get("facts"), vmfacts.get("accel")
+    if facts:
+        L.append("\n## The image\n")
+        L.append(f"The image without a store (build/kernel/unideck.elf, debug info stripped): "
+                 f"**{facts['file'] / 1024:.0f} KiB** on disk. Its sections:\n")
+        L.append("| section | bytes |")
+        L.append("|---|---|")
+        for k, v in sorted(facts["sections"].items(), key=lambda kv: -kv[1]):
+            if v:
+                L.append(f"| {k} | {v:,} |")
+        L.append("\nCode by layer (text of the objects linked in):\n")
+        L.append("| layer | text bytes |")
+        L.append("|---|---|")
+        for k, v in sorted(facts["layers"].items(), key=lambda kv: -kv[1]):
+            L.append(f"| {k} | {v:,} |")
+        sm = facts["smallest_mem"]
+        L.append(f"\nThe smallest `--mem` that boots the default decks and serves a deck: "
+                 f"**{sm} MiB**" if sm else "\nNo tried `--mem` (8 to 32 MiB) served the decks.")
+        L.append(" (tried 8, 10, 12, 16, 24, 32 MiB in turn; the store of the default decks "
+                 "is about 5 MB and is loaded into guest RAM).\n")
+    if boot:
+        L.append("\n## Boot\n")
+        L.append(f"Under {accel.upper()}, medians of 5 boots. *QEMU start to first 200*: from "
+                 "starting `unideck run IMAGE` until an HTTP GET of / through QEMU's "
+                 "user-networking port forward answers 200. *Empty kernel*: `unideck run` of "
+                 "the platform's test kernel with `test=probe`, which exits at once: QEMU's own "
+                 "start-up and tear-down. *Guest*: the kernel's own count from its first "
+                 "instruction to serving (its console line), DHCP included.\n")
+        L.append("| QEMU start to first 200 | empty kernel, QEMU start to exit | difference | "
+                 "guest, entry to serving |")
+        L.append("|---|---|---|---|")
+        L.append(f"| {boot['image_ms']:.1f} ms | {boot['empty_ms']:.1f} ms | "
+                 f"{boot['image_ms'] - boot['empty_ms']:.1f} ms | {boot['guest_us'] / 1000:.2f} ms |")
+
+
+def report(path, wl, results, peers, cmds, args, notes, fanout=(), vmfacts=None):
     ours = "unideck serve"
     names = [p.name for p in peers if any(k[1] == p.name for k in results)]
     others = [n for n in names if n != ours]
@@ -433,6 +470,8 @@ def report(path, wl, results, peers, cmds, args, notes, fanout=()):
         for r in fanout:
             L.append(f"| {r['followers']} | {r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms | "
                      f"{r['cpu_ms_per_update']:.2f} ms ({r['cpu_ms_per_update'] * 1000 / r['followers']:.1f} µs per follower) |")
+    if vmfacts:
+        report_vm(L, vmfacts)
     L.append("\n## Commands\n")
     L.append("Each workload ran as (URL per peer):\n")
     L.append("```")
@@ -451,7 +490,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
-    ap.add_argument("--peers", default="unideck,nginx,lighttpd,follow")
+    ap.add_argument("--peers", default="unideck,tap,image,nginx,lighttpd,follow,boot")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="unideck-bench.")
@@ -459,18 +498,48 @@ def main():
     try:
         store, export = prepare(work)
         theme = reveal_theme_path(export)
+        want = args.peers.split(",")
+        notes = []
+        vmfacts = {}
         all_peers = {"unideck": UnideckServe(store), "nginx": Nginx(export),
                      "lighttpd": Lighttpd(export)}
-        peers = [all_peers[n] for n in args.peers.split(",") if n in all_peers]
+        if "tap" in want or "image" in want:
+            import vm
+            vm.netns_up(["ubt0", "ubt1"])
+            all_peers["tap"] = vm.UnideckTap(store, SERVER_CPU)
+            image = os.path.join(work, "decks.elf")
+            subprocess.run([UNIDECK, "build", os.path.join(work, "decks"), "-o", image,
+                            "--quiet", "--no-pdf"], check=True)
+            accel = "kvm" if vm.kvm_usable() else "tcg"
+            vmfacts["accel"] = accel
+            if accel == "tcg":
+                notes.append("KVM is not usable here (`unideck run`'s probe boot fails under "
+                             "this machine's nested virtualisation), so the image runs under "
+                             "TCG, QEMU's emulator: its figures measure emulation, not the "
+                             "unikernel")
+            all_peers["image"] = vm.UnideckImage(image, SERVER_CPU, accel)
+        peers = [all_peers[n] for n in want if n in all_peers]
         wl, results, cmds = run_all(peers, work, args.runs, args.seconds, theme)
-        notes = []
+        if "tap" in want or "image" in want:
+            vm.netns_down()
+        if "boot" in want:
+            import vm
+            accel = vmfacts.get("accel") or ("kvm" if vm.kvm_usable() else "tcg")
+            vmfacts["accel"] = accel
+            small = os.path.join(work, "default.elf")
+            subprocess.run([UNIDECK, "build", os.path.join(ROOT, "decks"), "-o", small,
+                            "--quiet", "--no-pdf"], check=True)
+            log("bench: boot times")
+            vmfacts["boot"] = vm.boot_times(small, accel)
+            log("bench: image size and smallest memory")
+            vmfacts["facts"] = vm.image_facts(small, accel)
         fanout = []
         if "follow" in args.peers.split(","):
             import follow
             for n in (100, 1000, 4000):
                 log(f"bench: live follow with {n} followers")
                 fanout.append(follow.run(UNIDECK, store, n, 30, cpu=SERVER_CPU))
-        report(args.out, wl, results, peers, cmds, args, notes, fanout)
+        report(args.out, wl, results, peers, cmds, args, notes, fanout, vmfacts)
         log(f"bench: wrote {args.out}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

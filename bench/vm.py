@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: MIT
+"""The benchmarks that need our own TCP/IP stack or a VM: unideck hosted on a TAP
+device, the unideck image under QEMU with TAP networking, boot times, and the
+image's size and smallest memory. Used by bench/bench.py.
+
+Everything runs inside a network namespace of its own (ud-bench), so the only
+traffic is between wrk or curl and the server under test."""
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+UNIDECK = os.path.join(ROOT, "build", "unideck")
+KERNEL = os.path.join(ROOT, "build", "kernel", "unideck.elf")
+TEST_KERNEL = os.path.join(ROOT, "build", "kernel", "test-kernel.elf")
+NS = "ud-bench"
+NX = ["ip", "netns", "exec", NS]
+
+
+def sh(*cmd, check=True):
+    return subprocess.run(list(cmd), capture_output=True, text=True, check=check)
+
+
+def netns_up(taps):
+    """The namespace with one TAP per name, 10.88.<i>.1/24 on Linux's side."""
+    sh("ip", "netns", "del", NS, check=False)
+    sh("ip", "netns", "add", NS)
+    sh(*NX, "ip", "link", "set", "lo", "up")
+    for i, t in enumerate(taps):
+        sh(*NX, "ip", "tuntap", "add", "dev", t, "mode", "tap")
+        sh(*NX, "ip", "addr", "add", f"10.88.{i}.1/24", "dev", t)
+        sh(*NX, "ip", "link", "set", t, "up")
+
+
+def netns_down():
+    r = sh("ip", "netns", "pids", NS, check=False)
+    for pid in r.stdout.split():
+        try:
+            os.kill(int(pid), 9)
+        except OSError:
+            pass
+    time.sleep(0.2)
+    sh("ip", "netns", "del", NS, check=False)
+
+
+def wait_up(url, wrap, timeout=60.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        r = subprocess.run(wrap + ["curl", "-s", "-o", "/dev/null", "-m", "2", "-w",
+                                   "%{http_code}", url], capture_output=True, text=True)
+        if r.stdout == "200":
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def kvm_usable():
+    """What `unideck run --accel auto` picks, from its own probe."""
+    r = subprocess.run(["timeout", "60", UNIDECK, "run", TEST_KERNEL, "--append", "test=probe"],
+                       capture_output=True, text=True)
+    m = re.search(r"on \w+ \((kvm|tcg)", r.stdout)
+    return m and m.group(1) == "kvm"
+
+
+class UnideckTap:
+    name = "unideck on TAP"
+    note = "our own TCP/IP stack in a Linux process, frames through a TAP device"
+
+    def __init__(self, store, cpu):
+        self.store, self.cpu, self.proc = store, cpu, None
+        self.wrap = NX
+        self.base = "http://10.88.0.2"
+
+    def start(self, work):
+        self.proc = subprocess.Popen(NX + ["taskset", "-c", self.cpu, UNIDECK, "serve",
+                                           self.store, "--net", "tap:ubt0", "--ip",
+                                           "10.88.0.2/24", "--quiet", "--flows", "4096"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return wait_up(self.base + "/", NX)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def version(self):
+        return sh(UNIDECK, "--version").stdout.strip()
+
+
+class UnideckImage:
+    name = "unideck image"
+
+    def __init__(self, image, cpu, accel):
+        self.image, self.cpu, self.accel, self.proc = image, cpu, accel, None
+        self.wrap = NX
+        self.base = "http://10.88.1.2"
+        self.note = (f"the unikernel under QEMU ({accel.upper()}, microvm, virtio-net on TAP, "
+                     "one vCPU, 256 MiB)")
+
+    def start(self, work):
+        self.proc = subprocess.Popen(
+            NX + ["taskset", "-c", self.cpu, UNIDECK, "run", self.image, "--tap", "ubt1",
+                  "--ip", "10.88.1.2/24", "--mem", "256M", "--accel", self.accel],
+            stdout=open(os.path.join(work, "image.log"), "w"), stderr=subprocess.STDOUT)
+        return wait_up(self.base + "/", NX, 120)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def version(self):
+        return sh("qemu-system-x86_64", "--version").stdout.splitlines()[0]
+
+
+def first_200(cmd, url, timeout=60.0):
+    """Seconds from starting (cmd) to the first HTTP 200 from (url), and the console."""
+    import http.client
+    import urllib.parse
+    u = urllib.parse.urlparse(url)
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    got = None
+    while time.monotonic() - t0 < timeout:
+        try:
+            # Short: QEMU's port forward accepts before the guest is up, and a
+            # request sent then may never be answered.
+            c = http.client.HTTPConnection(u.hostname, u.port, timeout=0.05)
+            c.request("GET", u.path or "/")
+            if c.getresponse().status == 200:
+                got = time.monotonic() - t0
+                break
+        except OSError:
+            time.sleep(0.0005)
+    p.terminate()
+    out = p.communicate(timeout=20)[0]
+    return got, out
+
+
+def boot_times(image, accel, runs=5):
+    """QEMU start to first 200 for the image; QEMU start to exit for an empty
+    kernel (the test kernel's probe, which exits at once); the guest's own
+    entry-to-ready from its console."""
+    res = {"image_ms": [], "empty_ms": [], "guest_us": []}
+    for i in range(runs):
+        port = 18000 + i
+        got, out = first_200([UNIDECK, "run", image, "--port", str(port), "--accel", accel],
+                             f"http://127.0.0.1:{port}/")
+        if got is not None:
+            res["image_ms"].append(got * 1000)
+        m = re.search(r"unideck: serving at \S+ \((\d+) us after entry\)", out)
+        if m:
+            res["guest_us"].append(int(m.group(1)))
+        t0 = time.monotonic()
+        subprocess.run([UNIDECK, "run", TEST_KERNEL, "--append", "test=probe", "--accel", accel],
+                       capture_output=True)
+        res["empty_ms"].append((time.monotonic() - t0) * 1000)
+    return {k: statistics.median(v) if v else float("nan") for k, v in res.items()}
+
+
+def image_facts(image, accel):
+    """Size of the image without its store, what takes it, and the smallest --mem."""
+    size = os.path.getsize(KERNEL)
+    secs = {}
+    r = sh("size", "-A", KERNEL)
+    for line in r.stdout.splitlines():
+        f = line.split()
+        if len(f) >= 2 and f[0].startswith(".") and f[1].isdigit():
+            secs[f[0]] = int(f[1])
+    # What the code is: the largest object files of the image, by text size.
+    objs = []
+    kdir = os.path.join(ROOT, "build", "kernel")
+    for d, _, files in os.walk(kdir):
+        for fn in files:
+            if fn.endswith(".o") and "/tests/" not in d and "ksyms" not in fn:
+                p = os.path.join(d, fn)
+                t = sh("size", p, check=False).stdout.splitlines()
+                if len(t) > 1:
+                    objs.append((int(t[1].split()[0]), os.path.relpath(p, kdir)))
+    layers = {}
+    for text, rel in objs:
+        key = rel.replace("core/", "").split("/")[0]
+        if rel.startswith("platform"):
+            key = "platform/pvh"
+        layers[key] = layers.get(key, 0) + text
+    smallest = None
+    for mem in (8, 10, 12, 16, 24, 32):
+        port = 18100 + mem
+        got, out = first_200([UNIDECK, "run", image, "--port", str(port), "--mem", f"{mem}M",
+                              "--accel", accel], f"http://127.0.0.1:{port}/unideck/", 30)
+        if got is not None:
+            smallest = mem
+            break
+    return {"file": size, "sections": secs, "layers": layers, "smallest_mem": smallest}
