@@ -3,8 +3,10 @@
 // contexts, a forged and a replayed update, detaching and re-attaching, the
 // speaker-notes window, and a video that seeks with ranges.
 //
-// usage: node tests/browser/follow.mjs UNIDECK STORE TOKEN SHOTS_DIR
-// It runs `UNIDECK serve STORE` itself, so that it can restart it.
+// usage: node tests/browser/follow.mjs UNIDECK STORE|IMAGE.elf TOKEN SHOTS_DIR
+// It runs `UNIDECK serve STORE` itself, so that it can restart it; given an
+// image, `UNIDECK run IMAGE` boots it under QEMU (token on the kernel command
+// line) and a restart is a reboot.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
@@ -16,8 +18,11 @@ const port = await new Promise((resolve) => {
 const base = `http://127.0.0.1:${port}`;
 let server = null;
 async function startServer() {
-	server = spawn(unideck, ['serve', store, '--port', String(port), '--token', token, '--quiet'], { stdio: 'ignore' });
-	for (let i = 0; i < 100; i++) {
+	const args = store.endsWith('.elf')
+		? ['run', store, '--port', String(port), '--append', `token=${token}`]
+		: ['serve', store, '--port', String(port), '--token', token, '--quiet'];
+	server = spawn(unideck, args, { stdio: 'ignore' });
+	for (let i = 0; i < 600; i++) {
 		try { if ((await fetch(`${base}/`)).ok) return; } catch (e) { /* not yet */ }
 		await new Promise((r) => setTimeout(r, 100));
 	}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The browser tests again, against the booted unikernel: the default decks
+# (with their PDF handouts) built into an image, booted by `unideck run` under
+# QEMU, and loaded by headless Chromium through the port forward: the decks
+# test (decks.mjs) and the presenter features (follow.mjs, whose server restart
+# is a reboot of the VM).
+. "$(dirname "$0")/../lib.sh"
+UNIDECK=$ROOT/build/unideck
+if ! command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null; then
+	skip "image browser tests: Chromium is not installed (scripts/deps.sh test installs it)"
+	exit 0
+fi
+if ! command -v qemu-system-x86_64 >/dev/null || [ ! -f "$ROOT/build/kernel/unideck.elf" ]; then
+	skip "image browser tests: QEMU or build/kernel/unideck.elf missing"
+	exit 0
+fi
+check "build the default decks into an image, with PDFs" \
+	"$UNIDECK" build "$ROOT/decks" -o "$TMP/decks.elf" --quiet
+token=image-token-$RANDOM$RANDOM
+if grep -q "$token" "$TMP/decks.elf"; then notok "the token is not in the image"; else ok "the token is not in the image"; fi
+PORT=$((30000 + RANDOM % 20000))
+"$UNIDECK" run "$TMP/decks.elf" --port "$PORT" >"$TMP/run.log" 2>&1 &
+RUN=$!
+PIDS+=("$RUN")
+for i in $(seq 1 600); do
+	grep -q '^unideck: serving at' "$TMP/run.log" && break
+	sleep 0.1
+done
+mkdir -p "$ROOT/build/screenshots/image"
+node "$ROOT/tests/browser/decks.mjs" "http://127.0.0.1:$PORT" "$ROOT/build/screenshots/image" |
+	sed 's/^\(not \)\{0,1\}ok - /&image: /'
+kill -INT "$RUN"
+wait "$RUN"
+node "$ROOT/tests/browser/follow.mjs" "$UNIDECK" "$TMP/decks.elf" "$token" \
+	"$ROOT/build/screenshots/image" | sed 's/^\(not \)\{0,1\}ok - /&image: /'
+exit 0
