@@ -106,7 +106,8 @@ static void learn(struct net_stack *s, struct arp_entry *e, const uint8_t mac[6]
 	}
 }
 
-void arp_input(struct net_stack *s, const uint8_t *p, size_t len, uint64_t now)
+void arp_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p, size_t len,
+               uint64_t now)
 {
 	struct cur c = cur_make(p, len);
 	uint16_t htype, ptype, op;
@@ -125,10 +126,21 @@ void arp_input(struct net_stack *s, const uint8_t *p, size_t len, uint64_t now)
 		return;
 	}
 	(void)tha;
+	if (memcmp(sha, eth_src, 6) != 0) {
+		/* A sender address that is not the frame's: forged or broken. */
+		s->arp.stats.rx_bad++;
+		return;
+	}
 	e = spa ? find(s, spa) : NULL;
-	/* RFC 826: merge into an entry we already have. */
-	if (e && (e->state == ARP_RESOLVED || e->state == ARP_PENDING)) {
+	/* Only an answer to our own question fills an entry (RFC 826's merge,
+	 * limited to entries we are resolving). A resolved entry is not
+	 * overwritten before it expires, by a reply or a request: a host whose
+	 * MAC changes is found again when the entry expires (ARP_REACHABLE_NS). */
+	if (e && e->state == ARP_PENDING) {
 		learn(s, e, sha, now);
+	} else if (e && e->state == ARP_RESOLVED) {
+		if (memcmp(e->mac, sha, 6) != 0)
+			s->arp.stats.rx_conflict++;
 	} else if (op == OP_REQUEST && s->addr && tpa == s->addr && spa) {
 		/* It is about to talk to us; keep its address for our answers. */
 		e = take(s);

@@ -3,10 +3,12 @@
  * a bounded queue of packets waiting for an answer, gratuitous announcements.
  *
  * The cache only learns what we asked for: a reply (or request) from an address
- * we have no entry for and did not ask about is counted and ignored, so a
- * stranger cannot plant entries (RFC 826's merge rule, limited to entries we
- * already hold; a request for our own address may create one, since we are
- * about to answer it and talk to that host). Entries live ARP_REACHABLE_NS,
+ * we did not ask about is counted and ignored, so a stranger cannot plant or
+ * overwrite entries (RFC 826's merge rule, limited to entries being resolved; a
+ * request for our own address may create a missing one, since we are about to
+ * answer it and talk to that host). A resolved entry is never overwritten, and
+ * a different MAC claimed for it is counted as a conflict; the sender's MAC
+ * must be the frame's source. Entries live ARP_REACHABLE_NS,
  * then are asked for again on next use. Unanswered requests are retried
  * ARP_RETRIES times ARP_RETRY_NS apart; then the entry fails for
  * ARP_FAILED_NS and its queued packets are dropped and counted. */
@@ -48,6 +50,7 @@ struct arp_queued {
 struct arp_stats {
 	uint64_t rx, rx_bad, rx_not_for_us, rx_unsolicited, requests_sent, replies_sent;
 	uint64_t resolved, failed, queued, queue_drops, cache_full, gratuitous_sent;
+	uint64_t rx_conflict; /* a different MAC claimed for a resolved address: ignored */
 };
 
 struct arp_state {
@@ -56,7 +59,9 @@ struct arp_state {
 	struct arp_stats stats;
 };
 
-void arp_input(struct net_stack *s, const uint8_t *p, size_t len, uint64_t now);
+/* (eth_src) is the frame's source address, which must be the sender's. */
+void arp_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p, size_t len,
+               uint64_t now);
 /* The MAC for next hop (ip): true when known; else a request is (or was) sent. */
 bool arp_resolve(struct net_stack *s, uint32_t ip, uint8_t mac[6], uint64_t now);
 /* Keep a copy of the frame gathered from (iov, n) (Ethernet header first, its

@@ -131,7 +131,7 @@ void net_input(struct net_stack *s, const uint8_t *frame, size_t len, uint64_t n
 		ipv4_input(s, frame + ETH_HLEN, len - ETH_HLEN, eth_is_broadcast(h.dst), now);
 		break;
 	case ETH_P_ARP:
-		arp_input(s, frame + ETH_HLEN, len - ETH_HLEN, now);
+		arp_input(s, frame + 6, frame + ETH_HLEN, len - ETH_HLEN, now);
 		break;
 	case ETH_P_VLAN:
 		s->eth.rx_vlan++;

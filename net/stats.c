@@ -28,6 +28,7 @@ static const struct counter arp[] = {
         C(arp_stats, replies_sent),
         C(arp_stats, resolved),
         C(arp_stats, failed),
+        C(arp_stats, rx_conflict),
         C(arp_stats, queued),
         C(arp_stats, queue_drops),
         C(arp_stats, cache_full),

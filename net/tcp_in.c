@@ -161,7 +161,10 @@ static void no_flow(struct net_stack *s, const struct ipv4_meta *ip, const struc
 	}
 	if ((sg->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN) {
 		st->syn_rcvd++;
-		if (l->pending >= l->backlog) {
+		/* Half-open flows may take a quarter of the table at most, so a
+		 * flood of SYNs never crowds out connections that complete: past
+		 * that (or the listener's backlog) SYN cookies answer instead. */
+		if (l->pending >= l->backlog || l->pending >= s->tcp.n_flows / 4 + 1) {
 			st->backlog_full++;
 			send_cookie(s, ip, sg, now);
 			return;
@@ -188,8 +191,11 @@ static void no_flow(struct net_stack *s, const struct ipv4_meta *ip, const struc
 			return;
 		}
 		if (!(f = new_passive(s, l, ip, sg, now))) {
+			/* Every flow is in use: refuse it plainly (a reset) rather than
+			 * leave the peer believing it is connected. */
 			st->syn_dropped++;
-			return; /* the peer retransmits; a later ACK may find room */
+			reset_for(s, ip, sg, now);
+			return;
 		}
 		st->cookies_ok++;
 		f->cookie = true;
