@@ -349,6 +349,19 @@ void tapnet_dump_stats(struct tapnet *t, void *file)
 		        (unsigned long long)t->ns->stats.refused,
 		        (unsigned long long)t->ns->stats.closed,
 		        (unsigned long long)t->ns->stats.resets);
+	if (t->srv) {
+		const struct http_stats *h = &t->srv->stats;
+		fprintf(file,
+		        "http.requests %llu\nhttp.timeout_header %llu\nhttp.timeout_idle %llu\n"
+		        "http.timeout_send %llu\nhttp.uri_too_long %llu\nhttp.header_too_large "
+		        "%llu\n"
+		        "http.bad_request %llu\nhttp.bytes_ref %llu\nhttp.bytes_copied %llu\n",
+		        (unsigned long long)h->requests, (unsigned long long)h->timeout_header,
+		        (unsigned long long)h->timeout_idle, (unsigned long long)h->timeout_send,
+		        (unsigned long long)h->uri_too_long,
+		        (unsigned long long)h->header_too_large, (unsigned long long)h->bad_request,
+		        (unsigned long long)h->bytes_ref, (unsigned long long)h->bytes_copied);
+	}
 	fprintf(file, "tap.tx_full %llu\n", (unsigned long long)t->tx_full);
 }
 

@@ -199,7 +199,11 @@ expect_match "challenge ACKs met the blind injection ($(stat tcp.challenge_acks)
 	'^[1-9]' "$(stat tcp.challenge_acks)"
 expect_match "forged ARP replies were counted, not cached ($(stat arp.rx_conflict) conflicts, $(stat arp.rx_unsolicited) unsolicited)" \
 	'^[1-9]' "$(($(stat arp.rx_conflict) + $(stat arp.rx_unsolicited)))"
-expect_match "HTTP header timeouts closed the slowloris clients ($(grep -c . "$TMP/slowloris.log") lines of report)" \
-	'^[0-9]' "$(stat tcp.accepted)"
+expect_match "header timeouts closed the slowloris clients ($(stat http.timeout_header))" \
+	'^([1-9][0-9]{2,})$' "$(stat http.timeout_header)"
+expect_match "send timeouts closed the slow readers ($(stat http.timeout_send))" '^[1-9]' \
+	"$(stat http.timeout_send)"
+expect_match "414 and 431 counted ($(stat http.uri_too_long), $(stat http.header_too_large))" '^1 1$' \
+	"$(stat http.uri_too_long) $(stat http.header_too_large)"
 echo "# $FAILS failed"
 exit 0
