@@ -30,7 +30,7 @@ void deck_dev_scripts(const struct deck_opts *o, struct sbuf *out)
 static int rt_open(struct runtime *rt, const char *data_dir, struct diag *d)
 {
 	char pkg[PATH_MAX + 64];
-	struct diag tmp;
+	struct diag tmp = {0};
 	size_t len;
 	char *json, *v;
 

@@ -83,13 +83,16 @@ char *text_read_file(const char *path, size_t *len, struct diag *d)
 	for (;;) {
 		size_t k;
 		if (n + 4096 + 1 > cap) {
+			char *bigger;
 			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			if (!buf) {
+			bigger = realloc(buf, cap);
+			if (!bigger) {
+				free(buf);
 				fclose(f);
 				diag_fail(d, path, 0, "out of memory");
 				return NULL;
 			}
+			buf = bigger;
 		}
 		k = fread(buf + n, 1, cap - n - 1, f);
 		n += k;

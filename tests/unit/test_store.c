@@ -414,6 +414,7 @@ static void test_refusals(void)
 	add(&s, longp, "x", 1, 0);
 	CHECK(storew_write(&s, &o, &blob, &len, &t, &d) == 0, "a path of exactly STORE_MAX_PATH");
 	free(blob);
+	blob = NULL;
 	bset_free(&s);
 	bset_init(&s);
 	CHECK(storew_write(&s, &o, &blob, &len, &t, &d) == 0 && len == STORE_HEADER_LEN &&
