@@ -348,6 +348,34 @@ static void test_arp(void)
 	}
 }
 
+/* The bounds: the ARP cache holds ARP_ENTRIES and recycles the oldest; the
+ * reassembly slots hold IP_REASM_SLOTS datagrams and refuse more. */
+static void test_bounds(void)
+{
+	static uint8_t part[1480];
+	uint32_t i, used = 0;
+	struct sent r;
+
+	fresh(false, 8);
+	for (i = 0; i < 3 * ARP_ENTRIES; i++)
+		arp_from_peer(1, 0x0a000100u + i, US, bcast);
+	for (i = 0; i < ARP_ENTRIES; i++)
+		used += stk->arp.e[i].state != ARP_FREE;
+	out.n = 0;
+	arp_from_peer(1, PEER, US, bcast);
+	r = last();
+	CHECK(used == ARP_ENTRIES && r.arp && r.arp_op == 2,
+	      "bounds: %u hosts asking fill the %u-entry ARP cache, which still answers",
+	      3 * ARP_ENTRIES, ARP_ENTRIES);
+	fresh(false, 8);
+	meet();
+	for (i = 0; i < IP_REASM_SLOTS + 3; i++)
+		send_ip(1, part, sizeof part, (uint16_t)(200 + i), 0x2000);
+	CHECK(stk->ip.stats.reasm_no_slot == 3,
+	      "bounds: %u datagrams in reassembly at once; the next 3 are dropped and counted",
+	      IP_REASM_SLOTS);
+}
+
 static void test_ipv4(void)
 {
 	uint8_t echo[64], f[128];
@@ -959,6 +987,7 @@ static void test_tcp_timers(void)
 int main(void)
 {
 	test_arp();
+	test_bounds();
 	test_ipv4();
 	test_fragments();
 	test_udp();
