@@ -100,10 +100,20 @@ bench:
 	$(MAKE) all
 	python3 bench/bench.py
 
+# Mixed load with faults for SOAK_SECONDS (default 600): memory, connections, errors.
+soak: deps
+	$(MAKE) all build/san/unideck
+	scripts/soak.sh
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
-check-format:
+check-# Mixed load with faults for SOAK_SECONDS (default 600): memory, connections, errors.
+soak: deps
+	$(MAKE) all build/san/unideck
+	scripts/soak.sh
+
+format:
 	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 
 clean:
