@@ -416,10 +416,11 @@ def report_vm(L, vmfacts):
                  "start-up and tear-down. *Guest*: the kernel's own count from its first "
                  "instruction to serving (its console line), DHCP included.\n")
         L.append("| QEMU start to first 200 | empty kernel, QEMU start to exit | difference | "
-                 "guest, entry to serving |")
-        L.append("|---|---|---|---|")
+                 "guest, entry to serving | Linux guest (nginx), QEMU start to first 200 |")
+        L.append("|---|---|---|---|---|")
         L.append(f"| {boot['image_ms']:.1f} ms | {boot['empty_ms']:.1f} ms | "
-                 f"{boot['image_ms'] - boot['empty_ms']:.1f} ms | {boot['guest_us'] / 1000:.2f} ms |")
+                 f"{boot['image_ms'] - boot['empty_ms']:.1f} ms | {boot['guest_us'] / 1000:.2f} ms "
+                 f"| {boot['linux_ms']:.0f} ms |")
 
 
 def report(path, wl, results, peers, cmds, args, notes, fanout=(), vmfacts=None):
@@ -490,7 +491,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
-    ap.add_argument("--peers", default="unideck,tap,image,nginx,lighttpd,follow,boot")
+    ap.add_argument("--peers", default="unideck,tap,image,linux,nginx,lighttpd,follow,boot")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="unideck-bench.")
@@ -503,9 +504,9 @@ def main():
         vmfacts = {}
         all_peers = {"unideck": UnideckServe(store), "nginx": Nginx(export),
                      "lighttpd": Lighttpd(export)}
-        if "tap" in want or "image" in want:
+        if "tap" in want or "image" in want or "linux" in want:
             import vm
-            vm.netns_up(["ubt0", "ubt1"])
+            vm.netns_up(["ubt0", "ubt1", "ubt2"])
             all_peers["tap"] = vm.UnideckTap(store, SERVER_CPU)
             image = os.path.join(work, "decks.elf")
             subprocess.run([UNIDECK, "build", os.path.join(work, "decks"), "-o", image,
@@ -518,9 +519,12 @@ def main():
                              "TCG, QEMU's emulator: its figures measure emulation, not the "
                              "unikernel")
             all_peers["image"] = vm.UnideckImage(image, SERVER_CPU, accel)
+            import linuxguest
+            all_peers["linux"] = linuxguest.LinuxGuest(work, export, NGINX_CONF, SERVER_CPU, accel,
+                                                       vm.NX, "ubt2", "10.88.2.2")
         peers = [all_peers[n] for n in want if n in all_peers]
         wl, results, cmds = run_all(peers, work, args.runs, args.seconds, theme)
-        if "tap" in want or "image" in want:
+        if "tap" in want or "image" in want or "linux" in want:
             vm.netns_down()
         if "boot" in want:
             import vm
@@ -530,7 +534,10 @@ def main():
             subprocess.run([UNIDECK, "build", os.path.join(ROOT, "decks"), "-o", small,
                             "--quiet", "--no-pdf"], check=True)
             log("bench: boot times")
-            vmfacts["boot"] = vm.boot_times(small, accel)
+            import linuxguest
+            lg, _ = linuxguest.build(os.path.join(work, "lg-boot"), export, NGINX_CONF,
+                                     "10.0.2.15")
+            vmfacts["boot"] = vm.boot_times(small, accel, linux=lg)
             log("bench: image size and smallest memory")
             vmfacts["facts"] = vm.image_facts(small, accel)
         fanout = []

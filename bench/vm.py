@@ -143,11 +143,11 @@ def first_200(cmd, url, timeout=60.0):
     return got, out
 
 
-def boot_times(image, accel, runs=5):
+def boot_times(image, accel, runs=5, linux=None):
     """QEMU start to first 200 for the image; QEMU start to exit for an empty
     kernel (the test kernel's probe, which exits at once); the guest's own
     entry-to-ready from its console."""
-    res = {"image_ms": [], "empty_ms": [], "guest_us": []}
+    res = {"image_ms": [], "empty_ms": [], "guest_us": [], "linux_ms": []}
     for i in range(runs):
         port = 18000 + i
         got, out = first_200([UNIDECK, "run", image, "--port", str(port), "--accel", accel],
@@ -161,6 +161,17 @@ def boot_times(image, accel, runs=5):
         subprocess.run([UNIDECK, "run", TEST_KERNEL, "--append", "test=probe", "--accel", accel],
                        capture_output=True)
         res["empty_ms"].append((time.monotonic() - t0) * 1000)
+        if linux and i < 3:
+            port = 18050 + i
+            got, _ = first_200(
+                ["qemu-system-x86_64", "-M", "q35", "-accel", accel, "-cpu",
+                 "max" if accel == "tcg" else "host", "-m", "1024", "-nodefaults",
+                 "-no-user-config", "-display", "none", "-serial", "stdio", "-kernel", linux[0],
+                 "-initrd", linux[1], "-append", "console=ttyS0 quiet panic=-1",
+                 "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:80",
+                 "-device", "virtio-net-pci,netdev=n0"], f"http://127.0.0.1:{port}/", 120)
+            if got is not None:
+                res["linux_ms"].append(got * 1000)
     return {k: statistics.median(v) if v else float("nan") for k, v in res.items()}
 
 
