@@ -3,7 +3,9 @@
  * serving the store linked into the image. Linked only into the PVH image
  * (platform/pvh/kernel.mk); the hosted builds leave it out.
  *
- * Kernel command line (besides the platform's log=, tsc_khz=, ...):
+ * Kernel command line (besides the platform's log=, tsc_khz=, ...), read first
+ * from the loader, then from the arguments built into the image (`unideck build
+ * -o IMAGE.elf --token T --append ...`), so the loader's win:
  *   ip=A.B.C.D/N   a static address (default: DHCP, which QEMU user networking
  *   gw=A.B.C.D     and most clouds offer); the default route
  *   dhcp           ask for an address even with ip= given
@@ -43,12 +45,18 @@ static struct app the_app; /* large (the subscriber table): in bss */
 static struct http_server srv;
 static uint8_t frame[2048];
 
-static bool word(const char *cmd, const char *key)
+/* (key)'s value from the loader's command line, else the built-in one. */
+static bool arg(const char *key, const char **v, size_t *n)
+{
+	return cmdline_get(plat_cmdline(), key, v, n) || cmdline_get(image_args(), key, v, n);
+}
+
+static bool word(const char *key)
 {
 	const char *v;
 	size_t n;
 
-	return cmdline_get(cmd, key, &v, &n) && n == 0;
+	return arg(key, &v, &n) && n == 0;
 }
 
 /* "A.B.C.D" with an optional "/N" when (prefix) is given. */
@@ -140,7 +148,7 @@ static void hex(char *out, const uint8_t *b, size_t n)
 
 int kmain(void)
 {
-	const char *cmd = plat_cmdline(), *v;
+	const char *v;
 	struct plat_net_info ni;
 	struct net_config cfg;
 	struct net_ops ops = {NULL, k_send, k_random, k_log};
@@ -157,17 +165,16 @@ int kmain(void)
 	void *pool;
 	enum store_result r;
 
-	if (word(cmd, "probe"))
+	if (word("probe"))
 		return EXIT_PROBE;
-	if (cmdline_get(cmd, "selftest", &v, &n) && n == 11 && memcmp(v, "fault-store", 11) == 0 &&
+	if (arg("selftest", &v, &n) && n == 11 && memcmp(v, "fault-store", 11) == 0 &&
 	    image_store(&blob, &blob_len)) {
 		kprintf("unideck: selftest: writing to the store, which must fault\n");
 		*(volatile uint8_t *)(uintptr_t)blob = 0;
 		kprintf("unideck: selftest: the store is writable!\n");
 		return 1;
 	}
-	exit_when_ready =
-	        cmdline_get(cmd, "selftest", &v, &n) && n == 5 && memcmp(v, "ready", 5) == 0;
+	exit_when_ready = arg("selftest", &v, &n) && n == 5 && memcmp(v, "ready", 5) == 0;
 	plat_net_info(&ni);
 	if (!ni.present) {
 		kprintf("unideck: no network device: give the VM one virtio-net NIC (QEMU: "
@@ -190,19 +197,18 @@ int kmain(void)
 	memcpy(cfg.mac, ni.mac, 6);
 	cfg.mtu = ni.mtu ? ni.mtu : 1500;
 	cfg.dhcp = true;
-	if (cmdline_get(cmd, "ip", &v, &n)) {
+	if (arg("ip", &v, &n)) {
 		if (!parse_ip(v, n, &cfg.addr, &cfg.prefix_len)) {
 			kprintf("unideck: ip=%.*s: want A.B.C.D/N\n", (int)n, v);
 			return EXIT_BAD_ARGS;
 		}
-		cfg.dhcp = word(cmd, "dhcp");
+		cfg.dhcp = word("dhcp");
 	}
-	if (cmdline_get(cmd, "gw", &v, &n) && !parse_ip(v, n, &cfg.gateway, NULL)) {
+	if (arg("gw", &v, &n) && !parse_ip(v, n, &cfg.gateway, NULL)) {
 		kprintf("unideck: gw=%.*s: want A.B.C.D\n", (int)n, v);
 		return EXIT_BAD_ARGS;
 	}
-	if (cmdline_get(cmd, "port", &v, &n) &&
-	    (!cmdline_u64(v, n, &port) || !port || port > 65535)) {
+	if (arg("port", &v, &n) && (!cmdline_u64(v, n, &port) || !port || port > 65535)) {
 		kprintf("unideck: port=%.*s: want 1 to 65535\n", (int)n, v);
 		return EXIT_BAD_ARGS;
 	}
@@ -215,7 +221,7 @@ int kmain(void)
 		size_t per =
 		        sizeof(struct tcp_flow) + RX_BUF + TCP_DEFAULT_COPY + sizeof(struct nsconn);
 		u = left / 2 / per;
-		if (cmdline_get(cmd, "flows", &v, &n) && !cmdline_u64(v, n, &u)) {
+		if (arg("flows", &v, &n) && !cmdline_u64(v, n, &u)) {
 			kprintf("unideck: flows=%.*s: want a number\n", (int)n, v);
 			return EXIT_BAD_ARGS;
 		}
@@ -242,7 +248,7 @@ int kmain(void)
 	http_server_init(&srv, &hc, &st, pool, (size_t)HTTP_BUFS * HTTP_BUF_LEN);
 	plat_random(nonce, sizeof nonce);
 	app_init(&the_app, &srv, nonce);
-	if (cmdline_get(cmd, "token", &v, &n) && n) {
+	if (arg("token", &v, &n) && n) {
 		if (n < 8 || n >= sizeof token) {
 			kprintf("unideck: token= wants 8 to %u characters\n",
 			        (unsigned)sizeof token - 1);

@@ -14,6 +14,7 @@
 
 static const char help[] =
         "usage: unideck build DIR -o FILE [--quiet] [--fast] [--without-notes] [--no-pdf]\n"
+        "       unideck build DIR -o IMAGE.elf [--token T] [--append ARGS] [options]\n"
         "\n"
         "Build every deck under DIR (each sub-folder holding deck.md or index.html)\n"
         "into one content store FILE: each file with its media type, ETag and\n"
@@ -26,7 +27,13 @@ static const char help[] =
         "  --fast              compress quickly rather than smallest\n"
         "  --without-notes     leave speaker notes out (for a public copy)\n"
         "  --no-pdf            no PDF handouts (made with headless Chromium when it is\n"
-        "                      installed: /DECK/DECK.pdf, linked from the index)\n";
+        "                      installed: /DECK/DECK.pdf, linked from the index)\n"
+        "\n"
+        "When FILE ends in .elf, the store is linked into the bootable image, and:\n"
+        "  --token T           the presenter token, built into the image (outside the\n"
+        "                      store: never served); keep such an image private\n"
+        "  --append ARGS       more built-in kernel arguments (ip=, gw=, port=, ...);\n"
+        "                      a hypervisor's command line overrides them\n";
 
 /* The kernel an image starts from: $UNIDECK_KERNEL, else the one built next to
  * this program's data, else the installed one. */
@@ -51,8 +58,8 @@ static bool is_image(const char *out)
 }
 
 /* Put (store) into the kernel image and write it to (out). */
-static int write_image(const char *out, const uint8_t *store, size_t slen, bool quiet,
-                       struct diag *d)
+static int write_image(const char *out, const uint8_t *store, size_t slen, const char *args,
+                       bool quiet, struct diag *d)
 {
 	const char *kpath = kernel_path();
 	uint8_t *kernel, *img = NULL;
@@ -69,6 +76,10 @@ static int write_image(const char *out, const uint8_t *store, size_t slen, bool 
 	free(kernel);
 	if (rc != 0)
 		return diag_fail(d, kpath, 0, "cannot add the store to this kernel: %s", err);
+	if (args[0] && elfpatch_set_args(img, ilen, args, err, sizeof err) != 0) {
+		free(img);
+		return diag_fail(d, kpath, 0, "cannot build the arguments in: %s", err);
+	}
 	rc = build_write_file(out, img, ilen, d);
 	if (rc == 0 && !quiet)
 		printf("image: %s, %zu bytes (kernel %zu + store %zu)\n", kpath, ilen, klen, slen);
@@ -78,7 +89,8 @@ static int write_image(const char *out, const uint8_t *store, size_t slen, bool 
 
 int cmd_build(int argc, char **argv)
 {
-	const char *dir = NULL, *out = NULL, *v;
+	const char *dir = NULL, *out = NULL, *v, *token = NULL, *append = NULL;
+	char args[256];
 	struct build_opts o;
 	struct build_totals t;
 	struct diag d;
@@ -101,6 +113,17 @@ int cmd_build(int argc, char **argv)
 			if (r < 0)
 				return 2;
 			out = v;
+		} else if ((r = cli_value("build", argc, argv, &i, "--token", 0, &v)) != 0) {
+			if (r < 0)
+				return 2;
+			if (strlen(v) < 8 || strlen(v) > 63 || strpbrk(v, " \t\n"))
+				return cli_error("build", 2,
+				                 "--token wants 8 to 63 characters, no spaces");
+			token = v;
+		} else if ((r = cli_value("build", argc, argv, &i, "--append", 0, &v)) != 0) {
+			if (r < 0)
+				return 2;
+			append = v;
 		} else if (cli_flag(argv[i], "--quiet", 'q')) {
 			o.progress = NULL;
 		} else if (cli_flag(argv[i], "--fast", 0)) {
@@ -121,6 +144,13 @@ int cmd_build(int argc, char **argv)
 	}
 	if (!dir || !out)
 		return cli_error("build", 2, "usage: unideck build DIR -o FILE");
+	if ((token || append) && !is_image(out))
+		return cli_error("build", 2, "--token and --append are for images (-o IMAGE.elf)");
+	if ((size_t)snprintf(args, sizeof args, "%s%s%s%s", append ? append : "",
+	                     append && token ? " " : "", token ? "token=" : "",
+	                     token ? token : "") >= sizeof args)
+		return cli_error("build", 2, "built-in arguments longer than %zu bytes",
+		                 sizeof args - 1);
 	if (o.deck.pdf && !pdf_chromium()) {
 		diag_warn(NULL, 0, "Chromium is not installed: building without PDF handouts");
 		o.deck.pdf = false;
@@ -129,7 +159,7 @@ int cmd_build(int argc, char **argv)
 		diag_print(stderr, &d);
 		return 1;
 	}
-	if (is_image(out) ? write_image(out, blob, len, o.progress == NULL, &d) != 0
+	if (is_image(out) ? write_image(out, blob, len, args, o.progress == NULL, &d) != 0
 	                  : build_write_file(out, blob, len, &d) != 0) {
 		free(blob);
 		diag_print(stderr, &d);

@@ -93,8 +93,10 @@ static int check_header(struct kimage *k, char *err, size_t errlen)
 	return 0;
 }
 
-/* The "unideck" note of type IMAGE_NOTE_STORE in the PT_NOTE segment (ph). */
-static bool find_note(struct kimage *k, const struct phdr *ph)
+/* The desc of the "unideck" note of (type) and (descsz) in the PT_NOTE segment
+ * (ph): its file offset, or 0. */
+static size_t note_desc(const struct kimage *k, const struct phdr *ph, uint32_t want,
+                        uint32_t want_len)
 {
 	uint64_t off = ph->offset, end;
 
@@ -109,16 +111,19 @@ static bool find_note(struct kimage *k, const struct phdr *ph)
 		uint64_t name = off + 12, desc = name + ((namesz + 3ull) & ~3ull);
 		uint64_t next = desc + ((descsz + 3ull) & ~3ull);
 		if (next > end)
-			return false;
-		if (type == IMAGE_NOTE_STORE && namesz == NOTE_NAME_LEN &&
-		    memcmp(k->p + name, IMAGE_NOTE_NAME, NOTE_NAME_LEN) == 0 &&
-		    descsz == IMAGE_STORE_DESC_LEN) {
-			k->desc_off = (size_t)desc;
-			return true;
-		}
+			return 0;
+		if (type == want && namesz == NOTE_NAME_LEN &&
+		    memcmp(k->p + name, IMAGE_NOTE_NAME, NOTE_NAME_LEN) == 0 && descsz == want_len)
+			return (size_t)desc;
 		off = next;
 	}
-	return false;
+	return 0;
+}
+
+static bool find_note(struct kimage *k, const struct phdr *ph)
+{
+	k->desc_off = note_desc(k, ph, IMAGE_NOTE_STORE, IMAGE_STORE_DESC_LEN);
+	return k->desc_off != 0;
 }
 
 static int check_descriptor(struct kimage *k, char *err, size_t errlen)
@@ -211,5 +216,26 @@ int elfpatch_add_store(const uint8_t *kernel, size_t klen, const uint8_t *store,
 	put_le(img + k.desc_off + 16, slen, 8);
 	*out = img;
 	*outlen = total;
+	return 0;
+}
+
+int elfpatch_set_args(uint8_t *img, size_t len, const char *args, char *err, size_t errlen)
+{
+	struct kimage k = {img, len, 0, 0, 0, 0, 0};
+	struct phdr ph;
+	size_t n = strlen(args), desc = 0;
+
+	if (check_header(&k, err, errlen))
+		return -1;
+	if (n >= IMAGE_ARGS_LEN)
+		return fail(err, errlen, "built-in arguments longer than %u bytes",
+		            IMAGE_ARGS_LEN - 1);
+	for (size_t i = 0; i < k.phnum && !desc; i++)
+		if (read_phdr(&k, i, &ph) && ph.type == PT_NOTE)
+			desc = note_desc(&k, &ph, IMAGE_NOTE_ARGS, IMAGE_ARGS_LEN);
+	if (!desc)
+		return fail(err, errlen, "no built-in arguments note: an older unideck kernel");
+	memset(img + desc, 0, IMAGE_ARGS_LEN);
+	memcpy(img + desc, args, n);
 	return 0;
 }

@@ -19,4 +19,9 @@
 int elfpatch_add_store(const uint8_t *kernel, size_t klen, const uint8_t *store, size_t slen,
                        uint8_t **out, size_t *outlen, char *err, size_t errlen);
 
+/* Write (args), a kernel command line, into the image's built-in arguments
+ * note (image.h), in place; -1 with a reason when it does not fit or the
+ * kernel has no such note. */
+int elfpatch_set_args(uint8_t *img, size_t len, const char *args, char *err, size_t errlen);
+
 #endif

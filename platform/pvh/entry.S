@@ -48,6 +48,17 @@ image_store_desc:
 	.quad 0                    /* len: 0 until the image builder adds a store */
 	.quad 0                    /* reserved */
 
+/* Built-in kernel arguments (image.h): written by the image builder. */
+	.balign 4
+	.long 8                    /* namesz */
+	.long 256                  /* descsz: IMAGE_ARGS_LEN */
+	.long 0x55440002           /* IMAGE_NOTE_ARGS */
+	.asciz "unideck"
+	.balign 4
+	.globl image_args_desc
+image_args_desc:
+	.fill 256, 1, 0
+
 	.section .data
 	.balign 8
 	.globl entry_tsc

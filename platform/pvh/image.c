@@ -8,6 +8,7 @@
 #include "platform/pvh/kprintf.h"
 
 extern const volatile uint8_t image_store_desc[IMAGE_STORE_DESC_LEN]; /* entry.S */
+extern const volatile char image_args_desc[IMAGE_ARGS_LEN];           /* entry.S */
 extern const char __store_slot[], __image_end[];                      /* kernel.ld */
 
 static const uint8_t *store_p;
@@ -49,6 +50,17 @@ bool image_store(const uint8_t **p, size_t *len)
 	*p = store_p;
 	*len = store_len;
 	return true;
+}
+
+const char *image_args(void)
+{
+	static char args[IMAGE_ARGS_LEN];
+
+	/* Volatile: the bytes are patched after the build. */
+	for (size_t i = 0; i < IMAGE_ARGS_LEN - 1; i++)
+		args[i] = image_args_desc[i];
+	args[IMAGE_ARGS_LEN - 1] = 0;
+	return args;
 }
 
 uint64_t image_end(void)

@@ -54,6 +54,12 @@
 #define IMAGE_STORE_VERSION  1u
 #define IMAGE_STORE_DESC_LEN 32u
 #define IMAGE_LOAD_ADDR      0x100000u /* where kernel.ld links the image */
+/* Built-in arguments: a second "unideck" note whose 256-byte desc holds a
+ * NUL-padded kernel command line written at build time (`unideck build -o
+ * IMAGE.elf --token T`). The loader's command line is read first, so what a
+ * hypervisor passes overrides what the image was built with. */
+#define IMAGE_NOTE_ARGS      0x55440002u
+#define IMAGE_ARGS_LEN       256u
 
 /* Read and check the store descriptor. Boot only, before paging_init(). */
 void image_init(void);
@@ -61,6 +67,9 @@ void image_init(void);
 /* The store: (*p, *len) point at its bytes, read-only; false when the image has
  * none. */
 bool image_store(const uint8_t **p, size_t *len);
+
+/* The built-in arguments, NUL-terminated ("" when none). */
+const char *image_args(void);
 
 /* The first page-aligned physical address above the kernel and its store. */
 uint64_t image_end(void);

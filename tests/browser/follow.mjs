@@ -6,7 +6,7 @@
 // usage: node tests/browser/follow.mjs UNIDECK STORE|IMAGE.elf TOKEN SHOTS_DIR
 // It runs `UNIDECK serve STORE` itself, so that it can restart it; given an
 // image, `UNIDECK run IMAGE` boots it under QEMU (token on the kernel command
-// line) and a restart is a reboot.
+// line) and a restart is a reboot; the image carries the token built in.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
@@ -19,7 +19,7 @@ const base = `http://127.0.0.1:${port}`;
 let server = null;
 async function startServer() {
 	const args = store.endsWith('.elf')
-		? ['run', store, '--port', String(port), '--append', `token=${token}`]
+		? ['run', store, '--port', String(port)]
 		: ['serve', store, '--port', String(port), '--token', token, '--quiet'];
 	server = spawn(unideck, args, { stdio: 'ignore' });
 	for (let i = 0; i < 600; i++) {

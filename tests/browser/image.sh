@@ -15,10 +15,17 @@ if ! command -v qemu-system-x86_64 >/dev/null || [ ! -f "$ROOT/build/kernel/unid
 	skip "image browser tests: QEMU or build/kernel/unideck.elf missing"
 	exit 0
 fi
-check "build the default decks into an image, with PDFs" \
-	"$UNIDECK" build "$ROOT/decks" -o "$TMP/decks.elf" --quiet
 token=image-token-$RANDOM$RANDOM
-if grep -q "$token" "$TMP/decks.elf"; then notok "the token is not in the image"; else ok "the token is not in the image"; fi
+check "build the default decks into an image, with PDFs and a built-in token" \
+	"$UNIDECK" build "$ROOT/decks" -o "$TMP/decks.elf" --quiet --token "$token"
+"$UNIDECK" export "$TMP/decks.elf" "$TMP/export" >/dev/null 2>&1
+if [ ! -d "$TMP/export" ]; then
+	notok "the image's store exports"
+elif grep -rq "$token" "$TMP/export"; then
+	notok "the built-in token is not in the store"
+else
+	ok "the built-in token is not in the store (only in the kernel's arguments)"
+fi
 PORT=$((30000 + RANDOM % 20000))
 "$UNIDECK" run "$TMP/decks.elf" --port "$PORT" >"$TMP/run.log" 2>&1 &
 RUN=$!
