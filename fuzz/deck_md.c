@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = malloc(size + 1);
 	struct frontmatter fm;
 	struct md_out out = {0};
-	struct diag d;
+	struct diag d = {0};
 
 	memcpy(text, data, size);
 	text[size] = 0;

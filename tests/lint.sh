@@ -18,7 +18,7 @@ else
 	skip "cppcheck is not installed"
 fi
 if command -v clang-tidy >/dev/null; then
-	flags="-std=c11 -I. -D_GNU_SOURCE $(pkg-config --cflags md4c libdeflate libbrotlienc 2>/dev/null)"
+	flags="-std=c11 -I. -D_GNU_SOURCE -DUD_VERSION=\\\"lint\\\" $(pkg-config --cflags md4c libdeflate libbrotlienc 2>/dev/null)"
 	ls lib/*.c http/*.c store/*.c app/*.c net/*.c platform/hosted/*.c platform/sim/*.c \
 		tools/*.c | grep -v '^app/kmain.c$' |
 		xargs -P "$(nproc)" -n 6 sh -c 'clang-tidy --quiet "$@" -- '"$flags" _ \

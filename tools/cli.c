@@ -23,7 +23,7 @@ int cli_value(const char *cmd, int argc, char **argv, int *i, const char *name, 
 	}
 	if (strcmp(a, name) != 0 && !(shrt && a[0] == '-' && a[1] == shrt && a[2] == 0))
 		return 0;
-	if (*i + 1 >= argc) {
+	if (*i + 1 >= argc || !argv[*i + 1]) {
 		cli_error(cmd, 2, "%s needs a value", a);
 		return -1;
 	}

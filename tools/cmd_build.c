@@ -93,7 +93,7 @@ int cmd_build(int argc, char **argv)
 	char args[256];
 	struct build_opts o;
 	struct build_totals t;
-	struct diag d;
+	struct diag d = {0};
 	uint8_t *blob = NULL;
 	size_t len = 0;
 	int i, r;

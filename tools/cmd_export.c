@@ -81,7 +81,7 @@ static int export_entry(const char *dir, const struct store_entry *e)
 int cmd_export(int argc, char **argv)
 {
 	struct store st;
-	struct diag d;
+	struct diag d = {0};
 	void *map;
 	size_t len;
 	uint32_t i;

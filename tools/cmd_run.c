@@ -249,11 +249,14 @@ static int parse(struct run_opts *o, int argc, char **argv)
 		if (r < 0)
 			return 2;
 	}
-	if (!o->image)
-		return cli_error("run", 2, "usage: unideck run IMAGE (see --help)");
-	if (strcmp(o->machine, "microvm") && strcmp(o->machine, "q35"))
+	if (!o->image) {
+		cli_error("run", 2, "usage: unideck run IMAGE (see --help)");
+		return 2;
+	}
+	if (strcmp(o->machine, "microvm") != 0 && strcmp(o->machine, "q35") != 0)
 		return cli_error("run", 2, "--machine is microvm or q35, not '%s'", o->machine);
-	if (strcmp(o->accel, "auto") && strcmp(o->accel, "kvm") && strcmp(o->accel, "tcg"))
+	if (strcmp(o->accel, "auto") != 0 && strcmp(o->accel, "kvm") != 0 &&
+	    strcmp(o->accel, "tcg") != 0)
 		return cli_error("run", 2, "--accel is auto, kvm or tcg, not '%s'", o->accel);
 	if (access(o->image, R_OK) != 0)
 		return cli_error("run", 1, "%s: %s", o->image, strerror(errno));
@@ -321,6 +324,8 @@ int cmd_run(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	if (!o.image) /* parse has said so already */
+		return 2;
 	accel = strcmp(o.accel, "auto") ? o.accel : kvm_works(o.qemu, o.image) ? "kvm" : "tcg";
 	command(&o, accel, &a);
 	if (o.verbose) {

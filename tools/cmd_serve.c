@@ -165,7 +165,7 @@ static void show_error(struct serve *s, const struct diag *d)
 static int rebuild(struct serve *s, bool first)
 {
 	struct build_totals t;
-	struct diag d;
+	struct diag d = {0};
 	struct mstore m = {.fd = -1};
 	uint8_t *blob = NULL;
 	size_t len = 0;
@@ -383,7 +383,7 @@ int cmd_serve(int argc, char **argv)
 	struct serve_args a;
 	struct hsock_hooks hooks = {0};
 	struct stat sb;
-	struct diag d;
+	struct diag d = {0};
 	char err[512];
 	int rc;
 	size_t pool_len = (size_t)HSOCK_POOL_BUFS * HTTP_BUF_LEN;

@@ -329,7 +329,7 @@ static bool local_path(const char *v, size_t n, char *out, size_t cap)
 {
 	size_t i, o = 0;
 	int depth = 0;
-	const char *seg;
+	size_t k, len;
 
 	for (i = 0; i < n && v[i] != '?' && v[i] != '#'; i++) {
 		char ch = v[i];
@@ -345,16 +345,15 @@ static bool local_path(const char *v, size_t n, char *out, size_t cap)
 	}
 	out[o] = 0;
 	/* Count the depth: ".." may not go above the deck's folder. */
-	for (seg = out; *seg;) {
-		const char *e = strchr(seg, '/');
-		size_t len = e ? (size_t)(e - seg) : strlen(seg);
-		if (len == 2 && seg[0] == '.' && seg[1] == '.')
+	for (k = 0; k < o; k += len + 1) {
+		for (len = 0; k + len < o && out[k + len] != '/'; len++)
+			;
+		if (len == 2 && out[k] == '.' && out[k + 1] == '.')
 			depth--;
-		else if (len && !(len == 1 && seg[0] == '.'))
+		else if (len && !(len == 1 && out[k] == '.'))
 			depth++;
 		if (depth < 0)
 			return false;
-		seg += len + (e ? 1 : 0);
 	}
 	return o > 0;
 }

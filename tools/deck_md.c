@@ -319,8 +319,8 @@ static int check_front(struct deck *dk, const struct frontmatter *fm, struct dia
 			                 "concave or zoom",
 			                 kv->val);
 	}
-	if ((kv = fm_get(fm, "highlight-theme")) != NULL && strcmp(kv->val, "monokai") &&
-	    strcmp(kv->val, "zenburn"))
+	if ((kv = fm_get(fm, "highlight-theme")) != NULL && strcmp(kv->val, "monokai") != 0 &&
+	    strcmp(kv->val, "zenburn") != 0)
 		return diag_fail(d, dk->file, kv->line,
 		                 "unknown highlight-theme '%s': use monokai or zenburn", kv->val);
 	for (i = 0; i < fm->n; i++) {

@@ -40,7 +40,6 @@ static int scan_css(const char *p, size_t s, size_t e, const char *tag,
 		a = i + 4;
 		while (a < e && ws(p[a]))
 			a++;
-		b = a;
 		if (a < e && (p[a] == '"' || p[a] == '\'')) {
 			char q = p[a++];
 			for (b = a; b < e && p[b] != q; b++)

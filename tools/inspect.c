@@ -151,7 +151,7 @@ int inspect_main(int argc, char **argv)
 	const char *file = NULL, *path = NULL;
 	bool json = false;
 	struct store st;
-	struct diag d;
+	struct diag d = {0};
 	void *map;
 	size_t len;
 	int i, rc = 0;

@@ -47,19 +47,19 @@ static struct node *node_new(struct ctx *c, enum nkind kind, const char *tag)
 {
 	struct node *n = calloc(1, sizeof *n);
 
-	if (!n)
+	/* Every node but the root (made by md_render) hangs under c->cur, which
+	 * owns it from here on. */
+	if (!n || !c->cur)
 		abort();
 	n->kind = kind;
 	n->tag = tag;
 	n->parent = c->cur;
-	if (c->cur) {
-		n->prev = c->cur->last;
-		if (c->cur->last)
-			c->cur->last->next = n;
-		else
-			c->cur->first = n;
-		c->cur->last = n;
-	}
+	n->prev = c->cur->last;
+	if (c->cur->last)
+		c->cur->last->next = n;
+	else
+		c->cur->first = n;
+	c->cur->last = n;
 	return n;
 }
 
@@ -526,14 +526,18 @@ static struct node *target_of(struct node *n, struct node *root)
 
 static void unlink_node(struct node *n)
 {
+	struct node *p = n->parent;
+
+	if (!p) /* the root is never unlinked */
+		abort();
 	if (n->prev)
 		n->prev->next = n->next;
 	else
-		n->parent->first = n->next;
+		p->first = n->next;
 	if (n->next)
 		n->next->prev = n->prev;
 	else
-		n->parent->last = n->prev;
+		p->last = n->prev;
 	n->next = NULL;
 	node_free(n);
 }
@@ -588,7 +592,8 @@ static void write_nodes(const struct node *n, struct sbuf *out)
 		write_nodes(n->first, out);
 		sb_printf(out, "</%s>", n->tag);
 		/* Block elements end their line, for readable output. */
-		if (strchr("pulotbh", n->tag[0]) && strcmp(n->tag, "strong") && strcmp(n->tag, "u"))
+		if (strchr("pulotbh", n->tag[0]) && strcmp(n->tag, "strong") != 0 &&
+		    strcmp(n->tag, "u") != 0)
 			sb_put(out, "\n", 1);
 	}
 }

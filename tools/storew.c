@@ -239,20 +239,24 @@ static int brotli_mode(const char *type)
 
 static struct variant do_brotli(const uint8_t *p, size_t n, int level, int mode)
 {
-	size_t cap = BrotliEncoderMaxCompressedSize(n);
-	struct variant v = {malloc(cap ? cap : 64), cap ? cap : 64};
+	size_t cap = BrotliEncoderMaxCompressedSize(n), len;
+	uint8_t *out;
+	struct variant none = {NULL, 0};
 
+	if (!cap)
+		cap = 64;
+	len = cap;
+	if (!(out = malloc(cap)))
+		return none;
 	/* Quality 11 is brotli's best; 5 compresses about as well as gzip -9 at
 	 * a small fraction of 11's time, for the preview server's rebuilds. */
-	if (!v.p ||
-	    !BrotliEncoderCompress(level >= 2 ? BROTLI_MAX_QUALITY : 5, BROTLI_DEFAULT_WINDOW,
-	                           (BrotliEncoderMode)mode, n, p, &v.len, v.p) ||
-	    !worth(n, v.len)) {
-		free(v.p);
-		v.p = NULL;
-		v.len = 0;
+	if (!BrotliEncoderCompress(level >= 2 ? BROTLI_MAX_QUALITY : 5, BROTLI_DEFAULT_WINDOW,
+	                           (BrotliEncoderMode)mode, n, p, &len, out) ||
+	    !worth(n, len)) {
+		free(out);
+		return none;
 	}
-	return v;
+	return (struct variant){out, len};
 }
 
 /* ---- per-file work ---- */

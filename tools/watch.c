@@ -108,9 +108,8 @@ bool watch_read(struct watch *w)
 		while (p < buf + n) {
 			struct inotify_event *ev = (struct inotify_event *)(void *)p;
 			size_t len = ev->len ? strlen(ev->name) : 0;
-			if (ev->mask & IN_Q_OVERFLOW)
-				relevant = true;
-			else if (!ignorable(ev->name, len) || (ev->mask & IN_DELETE_SELF))
+			if ((ev->mask & (IN_Q_OVERFLOW | IN_DELETE_SELF)) ||
+			    !ignorable(ev->name, len))
 				relevant = true;
 			if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
 			    !ignorable(ev->name, len)) {

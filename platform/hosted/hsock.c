@@ -518,7 +518,10 @@ struct hsock *hsock_open(const char *host, int port, struct http_server *srv,
 	struct epoll_event e = {.events = EPOLLIN};
 	sigset_t mask;
 
-	if (!h || !(h->conns = calloc(HSOCK_MAX_CONNS, sizeof *h->conns))) {
+	/* An array of pointers to connections, so the element is a pointer. */
+	if (!h ||
+	    !(h->conns = calloc(HSOCK_MAX_CONNS,
+	                        sizeof(struct hconn *)))) { // NOLINT(bugprone-sizeof-expression)
 		snprintf(err, errlen, "out of memory");
 		free(h);
 		return NULL;
@@ -529,7 +532,11 @@ struct hsock *hsock_open(const char *host, int port, struct http_server *srv,
 	h->lfd = listen_on(host, port, err, errlen);
 	if (h->lfd < 0)
 		goto fail;
-	getsockname(h->lfd, (struct sockaddr *)&ss, &sl);
+	memset(&ss, 0, sizeof ss);
+	if (getsockname(h->lfd, (struct sockaddr *)&ss, &sl) != 0) {
+		snprintf(err, errlen, "cannot read the listening address: %s", strerror(errno));
+		goto fail;
+	}
 	h->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 	                                         : ((struct sockaddr_in *)&ss)->sin_port);
 	h->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -549,6 +556,8 @@ struct hsock *hsock_open(const char *host, int port, struct http_server *srv,
 	}
 	return h;
 fail:
+	if (h->lfd >= 0)
+		close(h->lfd);
 	free(h->conns);
 	free(h);
 	return NULL;
@@ -637,8 +646,9 @@ void hsock_stop(struct hsock *h)
 
 void hsock_close(struct hsock *h)
 {
-	while (h->n_conns)
-		conn_free(h->conns[0]);
+	/* conn_free takes each out of the array; from the end nothing moves. */
+	for (size_t i = h->n_conns; i-- > 0;)
+		conn_free(h->conns[i]);
 	close(h->lfd);
 	close(h->ep);
 	close(h->sigfd);

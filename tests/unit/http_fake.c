@@ -111,7 +111,7 @@ const struct store *fake_store(void)
 	struct storew_opts o = {2, 1700000000, 0, NULL, NULL, NULL};
 	struct storew_totals t;
 	struct bset s;
-	struct diag d;
+	struct diag d = {0};
 	size_t len, i;
 	char text[4096], video[1000];
 

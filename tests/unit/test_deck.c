@@ -99,7 +99,7 @@ static void test_markdown(void)
 static void test_front_matter(void)
 {
 	struct frontmatter fm;
-	struct diag d;
+	struct diag d = {0};
 	const char *t = "---\ntitle: \"A: b\"\n# comment\nn: 3\nb: true\ns: it's # note\nq: 'a "
 	                "''b'''\n---\nbody";
 
@@ -151,7 +151,7 @@ static void test_compile(void)
 	struct deck_opts o = {0};
 	struct seen seen = {0};
 	struct bset s, s2;
-	struct diag d;
+	struct diag d = {0};
 	const struct bfile *page;
 	size_t i;
 

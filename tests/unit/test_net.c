@@ -555,7 +555,7 @@ static uint8_t dhcp_type(const struct sent *r)
 
 static void test_dhcp(void)
 {
-	uint8_t m[400];
+	uint8_t m[400] = {0};
 	uint32_t addr = 0, gw = 0, xid;
 	uint8_t pl = 0;
 	struct sent r;

@@ -194,7 +194,7 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 	struct result r;
 	struct sim_params prm;
 	struct sim_link l;
-	struct node na, nb;
+	struct node na = {0}, nb = {0};
 	struct net_stack *a, *b;
 	struct tcp_listener *ls;
 	struct peer cli, srv;
@@ -345,7 +345,7 @@ static struct result run_http(uint64_t seed)
 	struct result r;
 	struct sim_params prm;
 	struct sim_link l;
-	struct node na, nb;
+	struct node na = {0}, nb = {0};
 	struct net_stack *a, *b;
 	struct http_server hs;
 	struct netsrv *ns = aligned_alloc(64, (netsrv_size(8) + 63) / 64 * 64);

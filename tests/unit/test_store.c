@@ -74,7 +74,7 @@ static uint8_t *build(size_t *len, int level, struct storew_cache *cache)
 	struct storew_opts o = {level, 1700000000, STORE_F_DEV, cache, NULL, NULL};
 	struct storew_totals t;
 	struct bset s;
-	struct diag d;
+	struct diag d = {0};
 	uint8_t *blob = NULL;
 
 	fill(&s);
@@ -350,7 +350,7 @@ static void test_cache_race(void)
 	struct storew_totals t;
 	struct store st;
 	struct store_entry e;
-	struct diag d;
+	struct diag d = {0};
 	bool ok = true;
 	int round, k;
 	size_t i;
@@ -386,7 +386,7 @@ static void test_refusals(void)
 	struct storew_opts o = {0, 0, 0, NULL, NULL, NULL};
 	struct storew_totals t;
 	struct bset s;
-	struct diag d;
+	struct diag d = {0};
 	uint8_t *blob = NULL;
 	size_t len = 0;
 	char longp[STORE_MAX_PATH + 2];

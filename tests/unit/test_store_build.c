@@ -14,7 +14,7 @@
 static int build(int level, bool dev, uint8_t **blob, size_t *len, struct build_totals *t)
 {
 	struct build_opts o;
-	struct diag d;
+	struct diag d = {0};
 
 	memset(&o, 0, sizeof o);
 	o.deck.data_dir = ".";
@@ -65,7 +65,7 @@ static void test_files(void)
 	char dir[] = "/tmp/unideck-store-XXXXXX", path[64], junk[64];
 	struct build_totals t;
 	struct store st;
-	struct diag d;
+	struct diag d = {0};
 	uint8_t *a = NULL;
 	void *map;
 	size_t a_len, len;

@@ -57,7 +57,7 @@ static void make_good(void)
 	struct storew_opts o = {0, 1700000000, 0, NULL, NULL, NULL};
 	struct storew_totals t;
 	struct bset s;
-	struct diag d;
+	struct diag d = {0};
 	size_t i;
 
 	for (i = 0; i < sizeof text; i++)
