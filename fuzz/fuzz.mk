@@ -27,7 +27,7 @@ $(FUZZ_OBJ_DIR)/san/libud.a $(FUZZ_OBJ_DIR)/san/tests/unit/http_fake.o: FORCE_FU
 endif
 .PHONY: FORCE_FUZZ_OBJS
 
-build/fuzz/bin/%: fuzz/%.c $(FUZZ_OBJ_DIR)/san/libud.a $(FUZZ_OBJ_DIR)/san/tests/unit/http_fake.o
+build/fuzz/bin/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_OBJ_DIR)/san/libud.a $(FUZZ_OBJ_DIR)/san/tests/unit/http_fake.o
 	@mkdir -p $(@D)
 	clang $(BASE_CFLAGS) $(HOST_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $< $(FUZZ_OBJ_DIR)/san/tests/unit/http_fake.o \

@@ -115,6 +115,7 @@ static const struct counter tcp[] = {
         C(tcp_stats, persist_probes),
         C(tcp_stats, keepalive_probes),
         C(tcp_stats, keepalive_dead),
+        C(tcp_stats, persist_dead),
         C(tcp_stats, delayed_acks),
         C(tcp_stats, bytes_ref),
         C(tcp_stats, bytes_copied),

@@ -160,7 +160,9 @@ struct tcp_flow {
 	uint64_t t_rexmit, t_delack, t_persist, t_keepalive, t_timewait;
 	uint64_t keepalive_ns, keepalive_intvl_ns; /* 0: no keepalive */
 	uint8_t keepalive_probes, keepalive_max;
-	uint8_t persist_backoff;
+	uint8_t persist_backoff; /* probes since the window was last open */
+	uint8_t persist_lost;    /* probes in a row the peer did not answer */
+	uint64_t persist_last;   /* when the last probe went */
 	uint64_t last_rx;
 };
 
@@ -179,7 +181,7 @@ struct tcp_stats {
 	uint64_t syn_rcvd, syn_dropped, backlog_full, cookies_sent, cookies_ok, cookies_bad;
 	uint64_t accepted, connects, conn_failed, flows_full, timewait_recycled;
 	uint64_t tx_segs, tx_fail, rexmits, rexmit_timeouts, fast_rexmits, sack_rexmits;
-	uint64_t persist_probes, keepalive_probes, keepalive_dead, delayed_acks;
+	uint64_t persist_probes, persist_dead, keepalive_probes, keepalive_dead, delayed_acks;
 	uint64_t bytes_ref, bytes_copied, bytes_rcvd;
 };
 

@@ -422,7 +422,7 @@ void tcp_ack_received(struct net_stack *s, struct tcp_flow *f, const struct tcp_
 			f->max_wnd = f->snd_wnd;
 		if (f->snd_wnd) {
 			f->t_persist = 0;
-			f->persist_backoff = 0;
+			f->persist_backoff = f->persist_lost = 0;
 		}
 	}
 	if (seq_lt(f->snd_una, sg->ack) && seq_le(sg->ack, f->snd_max)) {

@@ -30,6 +30,22 @@ void tcp_enter_timewait(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 	tcp_set_timer(s, &f->t_timewait, now + TCP_TIMEWAIT_NS);
 }
 
+/* The flow is dead: the peer stopped answering, or will not open its window to
+ * a flow the app has given up. It is reset and freed (or failed for the app). */
+static void kill(struct net_stack *s, struct tcp_flow *f, uint64_t *counter, uint64_t now)
+{
+	(*counter)++;
+	s->tcp.stats.conn_failed++;
+	tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, f->snd_nxt, 0, false, now);
+	f->failed = true;
+	tcp_flow_done(s, f);
+}
+
+/* A zero window is probed for as long as the peer answers (RFC 9293
+ * 3.8.6.1), with two bounds against a peer that holds the flow forever:
+ * TCP_MAX_RETRIES unanswered probes in a row end it like unanswered
+ * retransmissions would, and a flow the app has closed (nobody waits on it:
+ * Linux's orphans) gets TCP_MAX_RETRIES probes in all: a few minutes. */
 static void persist(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 {
 	uint64_t next = f->rto_ns << (f->persist_backoff < 7 ? f->persist_backoff : 7);
@@ -37,6 +53,16 @@ static void persist(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 	f->t_persist = 0;
 	if (f->snd_wnd || f->snd_end == f->snd_nxt)
 		return; /* the window opened, or nothing waits */
+	if (f->persist_backoff && f->last_rx < f->persist_last)
+		f->persist_lost++;
+	else
+		f->persist_lost = 0;
+	if (f->persist_lost >= TCP_MAX_RETRIES ||
+	    (f->released && f->persist_backoff >= TCP_MAX_RETRIES)) {
+		kill(s, f, &s->tcp.stats.persist_dead, now);
+		return;
+	}
+	f->persist_last = now;
 	s->tcp.stats.persist_probes++;
 	tcp_send_probe(s, f, now);
 	if (f->persist_backoff < 255)
@@ -58,11 +84,7 @@ static void keepalive(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 		return;
 	}
 	if (f->keepalive_probes >= f->keepalive_max) {
-		s->tcp.stats.keepalive_dead++;
-		s->tcp.stats.conn_failed++;
-		tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, f->snd_nxt, 0, false, now);
-		f->failed = true;
-		tcp_flow_done(s, f);
+		kill(s, f, &s->tcp.stats.keepalive_dead, now);
 		return;
 	}
 	f->keepalive_probes++;
@@ -90,8 +112,11 @@ void tcp_flow_timers(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 		s->tcp.stats.delayed_acks++;
 		tcp_send_ack(s, f, now);
 	}
-	if (f->t_persist && f->t_persist <= now)
+	if (f->t_persist && f->t_persist <= now) {
 		persist(s, f, now);
+		if (!f->used || f->failed)
+			return;
+	}
 	if (f->t_keepalive && f->t_keepalive <= now)
 		keepalive(s, f, now);
 }

@@ -914,6 +914,73 @@ static void test_tcp_cookies(void)
 	      "tcp: the ACK with the right cookie becomes an accepted connection");
 }
 
+/* An ACK from the peer's (port) offering a zero window (struct seg's wnd 0
+ * means 65535 in send_tcp). */
+static void zero_window(uint16_t port, uint32_t seq, uint32_t ack)
+{
+	uint8_t t[20];
+	struct cksum c;
+
+	memset(t, 0, 20);
+	put_u16be(t, port);
+	put_u16be(t + 2, 80);
+	put_u32be(t + 4, seq);
+	put_u32be(t + 8, ack);
+	t[12] = 5 << 4;
+	t[13] = TH_ACK;
+	cksum_init(&c);
+	cksum_pseudo(&c, PEER, US, 6, 20);
+	cksum_add(&c, t, 20);
+	put_u16be(t + 16, cksum_finish(&c));
+	send_ip(6, t, 20, 9, 0x4000);
+}
+
+/* The persist timer's bounds: a peer that stops answering probes, and a flow the
+ * app gave up whose peer answers but never opens its window (found by the
+ * tcp_flow fuzz target: both used to hold a flow forever). */
+static void test_tcp_persist_bounds(void)
+{
+	struct tcp_listener *l;
+	struct tcp_flow *f;
+	static uint8_t body[100];
+	uint32_t iss;
+	unsigned i;
+
+	fresh(false, 8);
+	meet();
+	l = tcp_listen(stk, 80, 4);
+	iss = connect_in(l, 7002, 4999, &f);
+	zero_window(7002, 5000, iss + 1);
+	tcp_write_ref(f, body, sizeof body);
+	for (i = 0; i < 40 && !tcp_failed(f); i++)
+		poll_at(now + TCP_MAX_RTO_NS);
+	CHECK(tcp_failed(f) && stk->tcp.stats.persist_dead == 1 &&
+	              stk->tcp.stats.persist_probes == TCP_MAX_RETRIES && (last().flags & TH_RST),
+	      "tcp: %u unanswered zero-window probes reset the flow",
+	      (unsigned)stk->tcp.stats.persist_probes);
+	tcp_close(f);
+	CHECK(!tcp_references(stk, body, sizeof body),
+	      "tcp: closing the reset flow frees its queue");
+
+	iss = connect_in(l, 7003, 5999, &f);
+	zero_window(7003, 6000, iss + 1);
+	tcp_write_ref(f, body, sizeof body);
+	for (i = 0; i < 3; i++) { /* answered: the app still holds the flow */
+		poll_at(now + TCP_MAX_RTO_NS);
+		zero_window(7003, 6000, iss + 1);
+	}
+	CHECK(!tcp_failed(f) && stk->tcp.stats.persist_dead == 1,
+	      "tcp: answered probes keep a flow the app holds");
+	tcp_close(f);
+	for (i = 0; i < 40 && stk->tcp.stats.persist_dead == 1; i++) {
+		poll_at(now + TCP_MAX_RTO_NS);
+		zero_window(7003, 6000, iss + 1);
+	}
+	CHECK(stk->tcp.stats.persist_dead == 2 && !tcp_references(stk, body, sizeof body),
+	      "tcp: a closed flow whose peer keeps its window shut is reset after %u probes",
+	      TCP_MAX_RETRIES);
+}
+
 static void test_tcp_timers(void)
 {
 	struct tcp_listener *l;
@@ -931,23 +998,7 @@ static void test_tcp_timers(void)
 	s.seq = 3000;
 	s.ack = iss + 1;
 	s.wnd = 0;
-	{
-		/* wnd 0 in struct seg means 65535 in send_tcp; send a real zero. */
-		uint8_t t[20];
-		struct cksum c;
-		memset(t, 0, 20);
-		put_u16be(t, 7001);
-		put_u16be(t + 2, 80);
-		put_u32be(t + 4, 3000);
-		put_u32be(t + 8, iss + 1);
-		t[12] = 5 << 4;
-		t[13] = TH_ACK;
-		cksum_init(&c);
-		cksum_pseudo(&c, PEER, US, 6, 20);
-		cksum_add(&c, t, 20);
-		put_u16be(t + 16, cksum_finish(&c));
-		send_ip(6, t, 20, 9, 0x4000);
-	}
+	zero_window(7001, 3000, iss + 1);
 	out.n = 0;
 	tcp_write_ref(f, body, sizeof body);
 	poll_at(now);
@@ -998,6 +1049,7 @@ int main(void)
 	test_tcp_simultaneous_open();
 	test_tcp_cookies();
 	test_tcp_timers();
+	test_tcp_persist_bounds();
 	free(stk);
 	return check_done();
 }

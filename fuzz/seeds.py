@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Write the seed corpora of the network fuzz targets (fuzz/corpus/net_frame and
+fuzz/corpus/tcp_flow): short scripts in each target's input format (see the
+comment at the top of fuzz/net_frame.c and fuzz/tcp_flow.c) that reach the
+interesting states, for the fuzzer to mutate from. Run it again after changing
+either format: python3 fuzz/seeds.py"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+US, PEER = bytes([10, 0, 0, 2]), bytes([10, 0, 0, 9])
+MAC_US, MAC_PEER = bytes([2, 0, 0, 0, 0, 2]), bytes([2, 0, 0, 0, 0, 9])
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# ---- tcp_flow: operations of five bytes ----
+def syn(i, opts=0x0F, c=0, d=7):
+    return bytes([0, i, opts, c, d])
+
+
+def ack(i, length=0, seq=0, which=0, win=0xFF, psh=False, fin=False, ts=False):
+    op = 10 | (0x10 if psh else 0) | (0x20 if fin else 0) | (0x80 if ts else 0)
+    return bytes([op, i | (length // 24) << 2, seq, which << 1, win])
+
+
+def app(how):
+    return bytes([5, 0, how, 0, 0])
+
+
+def wait(step, ms=0):
+    return bytes([4, 0, step, ms, 0])
+
+
+SERVE = app(0xA2)  # read, answer with 1 KiB, close at EOF
+HANDSHAKE = syn(0) + ack(0) + app(0xA2)
+REQUEST = ack(0, 96, psh=True) + SERVE + wait(1, 10)
+
+write("tcp_flow", "server-close", bytes([2]) + HANDSHAKE + REQUEST + ack(0) +
+      ack(0, fin=True) + SERVE + wait(2) + ack(0) + wait(6))
+write("tcp_flow", "client-open", bytes([1]) + bytes([6, 1, 0, 0, 0]) +
+      bytes([1, 1, 3, 5, 0]) + ack(1, 192, psh=True) + app(0x52) + wait(3) +
+      bytes([2, 1, 2, 0, 0]) + app(0x52))
+write("tcp_flow", "zero-window", bytes([2]) + HANDSHAKE + ack(0, 48, psh=True) +
+      app(0xF0) + wait(1) + ack(0, win=0) + wait(4) + wait(4) + wait(5) +
+      ack(0) + wait(3) + ack(0))
+write("tcp_flow", "sack-recovery", bytes([2]) + HANDSHAKE + ack(0, 48, psh=True) +
+      app(0xF0) + wait(1) + bytes([3, 0, 20, 40, 0xFF]) + ack(0, which=2) * 3 +
+      wait(4) + ack(0) + wait(4) + ack(0))
+write("tcp_flow", "keepalive", bytes([2]) + HANDSHAKE + bytes([7, 0, 1, 10, 3]) +
+      wait(4) * 3 + wait(5) + app(0x02))
+write("tcp_flow", "timewait-reuse", bytes([2]) + HANDSHAKE + REQUEST +
+      ack(0, fin=True) + SERVE + wait(1) + ack(0) + syn(0, c=200) + ack(0) + SERVE)
+write("tcp_flow", "reset-and-injection", bytes([3]) + HANDSHAKE + ack(0, 24, seq=0x41) +
+      bytes([2, 0, 0, 0x41, 0]) + bytes([2, 0, 0, 0, 0]) + bytes([8, 0, 0x02, 0, 0]) + SERVE)
+write("tcp_flow", "timestamps", bytes([2]) + syn(0, 0x0F) + ack(0, ts=True) +
+      ack(0, 240, psh=True, ts=True) + SERVE + wait(2) + ack(0, ts=True) +
+      ack(0, fin=True, ts=True) + SERVE + wait(3) + ack(0, ts=True))
+
+
+# ---- net_frame: [ctl][len][bytes] records ----
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ipv4(proto, payload, src=PEER, dst=US, frag=0, ident=1):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, frag, 64, proto, 0,
+                    src, dst)
+    return h  # checksums are fixed by the target (ctl bit 4)
+
+
+def rec(ctl, data):
+    return bytes([ctl]) + struct.pack("!H", len(data)) + data
+
+
+WRAP_FIX = 8 | 16
+arp_req = (b"\xff" * 6 + MAC_PEER + b"\x08\x06" +
+           struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, MAC_PEER, PEER, b"\0" * 6, US))
+echo = struct.pack("!BBHHH", 8, 0, 0, 7, 1) + b"ping" * 8
+udp = struct.pack("!HHHH", 5000, 9, 8 + 4, 0) + b"hey!"
+tcp_syn = struct.pack("!HHIIBBHHH", 40000, 80, 1000, 0, 0x70, 0x02, 65535, 0, 0) + \
+    bytes([2, 4, 5, 0xB4, 1, 3, 3, 7, 4, 2, 0, 0])
+tcp_data = struct.pack("!HHIIBBHHH", 40000, 80, 1001, 0, 0x50, 0x18, 65535, 0, 0) + \
+    b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+
+write("net_frame", "arp", bytes([0]) + rec(0, arp_req))
+write("net_frame", "icmp-udp", bytes([0]) + rec(0, arp_req) +
+      rec(WRAP_FIX, ipv4(1, echo) + echo) + rec(WRAP_FIX, ipv4(17, udp) + udp))
+write("net_frame", "tcp", bytes([2]) + rec(0, arp_req) +
+      rec(WRAP_FIX | 32, ipv4(6, tcp_syn) + tcp_syn) +
+      rec(WRAP_FIX | 32 | 3, ipv4(6, tcp_data) + tcp_data) + rec(5, b""))
+big = struct.pack("!BBHHH", 8, 0, 0, 7, 2) + bytes(range(256)) * 8
+first, second = big[:1024], big[1024:]
+write("net_frame", "fragments", bytes([0]) + rec(0, arp_req) +
+      rec(WRAP_FIX, ipv4(1, big, frag=0x2000, ident=9)[:2] +
+          struct.pack("!H", 20 + len(first)) + ipv4(1, big, frag=0x2000, ident=9)[4:] + first) +
+      rec(WRAP_FIX, ipv4(1, second, frag=1024 // 8, ident=9) + second) + rec(6, b""))
+dhcp_offer = bytes([2, 1, 6, 0]) + b"\0\0\0\0" + b"\0" * 8 + bytes([10, 0, 0, 50]) + \
+    b"\0" * 8 + MAC_US + b"\0" * 10 + b"\0" * 192 + b"\x63\x82\x53\x63" + \
+    bytes([53, 1, 2, 54, 4, 10, 0, 0, 1, 1, 4, 255, 255, 255, 0, 3, 4, 10, 0, 0, 1,
+           51, 4, 0, 0, 0x0E, 0x10, 255])
+dhcp_udp = struct.pack("!HHHH", 67, 68, 8 + len(dhcp_offer), 0) + dhcp_offer
+write("net_frame", "dhcp", bytes([1]) + rec(4, b"") +
+      rec(WRAP_FIX | 4, ipv4(17, dhcp_udp, src=bytes([10, 0, 0, 1]), dst=b"\xff" * 4) + dhcp_udp) +
+      rec(4, b""))
