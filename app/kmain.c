@@ -103,6 +103,19 @@ static bool k_send(void *ctx, const struct plat_iov *iov, size_t n)
 	return plat_net_send(iov, n) == PLAT_OK;
 }
 
+/* A large TCP frame to the device; one it cannot take is cut here. */
+static bool k_send_gso(void *ctx, const struct plat_iov *iov, size_t n, const struct net_gso *g)
+{
+	enum plat_result r =
+	        plat_net_send_tso(iov, n, g->mss, g->hdr_len, g->csum_start, g->csum_offset);
+
+	if (r == PLAT_OK)
+		return true;
+	if (r == PLAT_AGAIN)
+		return false;
+	return net_gso_cut(iov, n, g, k_send, ctx);
+}
+
 static void k_random(void *ctx, void *buf, size_t len)
 {
 	(void)ctx;
@@ -151,7 +164,7 @@ int kmain(void)
 	const char *v;
 	struct plat_net_info ni;
 	struct net_config cfg;
-	struct net_ops ops = {NULL, k_send, k_random, k_log};
+	struct net_ops ops = {NULL, k_send, k_random, k_log, k_send_gso};
 	struct http_config hc;
 	struct store st;
 	struct net_stack *s;
@@ -196,6 +209,7 @@ int kmain(void)
 	memset(&cfg, 0, sizeof cfg);
 	memcpy(cfg.mac, ni.mac, 6);
 	cfg.mtu = ni.mtu ? ni.mtu : 1500;
+	cfg.tso_max = ni.tso_max;
 	cfg.dhcp = true;
 	if (arg("ip", &v, &n)) {
 		if (!parse_ip(v, n, &cfg.addr, &cfg.prefix_len)) {

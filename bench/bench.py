@@ -312,7 +312,7 @@ def workloads(theme):
     return w
 
 
-def run_all(peers, work, runs, seconds, theme):
+def run_all(peers, work, runs, seconds, theme, counters):
     results = {}  # (workload name, peer name) -> dict of medians
     cmds = {}
     wl = workloads(theme)
@@ -335,25 +335,84 @@ def run_all(peers, work, runs, seconds, theme):
             log(f"bench: {p.name:14} {w['name']:45} "
                 f"{med['rps']:10.0f} req/s {med['mbps']:9.1f} MB/s p99 {med['p99']:.2f} ms")
         p.stop()
+        if hasattr(p, "counters"):
+            counters[p.name] = p.counters()
     return wl, results, cmds
+
+
+# ---------------------------------------------------------------- profiles
+
+# Where each remaining gap is explained from: (peer, workload) pairs profiled
+# with perf on the server's CPU (user and kernel, the whole CPU).
+PROFILES = [("unideck serve", "index page, 64 conns, keep-alive off"),
+            ("nginx", "index page, 64 conns, keep-alive off"),
+            ("unideck serve", "reveal.js theme (575 KB), 4 conns"),
+            ("nginx", "reveal.js theme (575 KB), 4 conns"),
+            ("unideck on TAP", "64 MB video, 1 conn")]
+
+
+def perf_top(data, limit=12):
+    """The hottest (command, object, symbol) rows of a perf.data file."""
+    r = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "-g", "none",
+                        "--sort", "comm,dso,symbol", "--percent-limit", "1"],
+                       capture_output=True, text=True)
+    rows = []
+    for line in r.stdout.splitlines():
+        m = re.match(r"\s+([\d.]+)%\s+(\S+)\s+(\S+)\s+\[[.k]\]\s+(.+)$", line)
+        if m:
+            rows.append((float(m.group(1)), m.group(2), m.group(3), m.group(4).strip()))
+    return rows[:limit]
+
+
+def profile_all(peers, work, theme):
+    """perf record of the server's CPU while wrk runs each PROFILES pair."""
+    if not shutil.which("perf"):
+        log("bench: perf is not installed; no profiles")
+        return []
+    by_name = {p.name: p for p in peers}
+    wl = {w["name"]: w for w in workloads(theme)}
+    out = []
+    for pname, wname in PROFILES:
+        p, w = by_name.get(pname), wl[wname]
+        if not p:
+            continue
+        log(f"bench: profiling {pname} on {wname}")
+        if not p.start(work):
+            p.stop()
+            continue
+        data = os.path.join(work, "perf.data")
+        cmd = list(getattr(p, "wrap", ())) + [
+            "taskset", "-c", CLIENT_CPU, "wrk", "-t1", f"-c{w['conns']}", "-d6s"]
+        if not w["keepalive"]:
+            cmd += ["-H", "Connection: close"]
+        if w["encoding"]:
+            cmd += ["-H", f"Accept-Encoding: {w['encoding']}"]
+        load = subprocess.Popen(cmd + [p.base + w["path"]], stdout=subprocess.DEVNULL)
+        time.sleep(1)
+        subprocess.run(["perf", "record", "-q", "-C", SERVER_CPU, "-F", "1999", "-o", data,
+                        "--", "sleep", "4"], capture_output=True)
+        load.wait()
+        p.stop()
+        out.append((pname, wname, perf_top(data)))
+    return out
 
 
 # ---------------------------------------------------------------- the report
 
-def svg_chart(wl, results, ours, others, path):
+def svg_chart(wl, results, pairs, path):
     rows = []
     for w in wl:
-        for o in others:
-            a, b = results.get((w["name"], ours)), results.get((w["name"], o))
+        for x, y in pairs:
+            a, b = results.get((w["name"], x)), results.get((w["name"], y))
             if a and b and b[w["metric"]] > 0:
-                rows.append((f"{w['name']} vs {o}", a[w["metric"]] / b[w["metric"]]))
-    width, bar_h, left = 900, 18, 430
+                rows.append((f"{w['name']}: {x} vs {y}", a[w["metric"]] / b[w["metric"]]))
+    width, bar_h, left = 1000, 18, 560
     height = 40 + bar_h * len(rows) * 1.4
     top = max([r for _, r in rows] + [2.0])
     scale = (width - left - 60) / top
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{int(height)}" '
            f'font-family="sans-serif" font-size="12">',
-           f'<text x="10" y="20" font-size="14">{ours}: ratio to each peer (1.0 = equal, '
+           f'<text x="10" y="20" font-size="14">unideck: ratio to each peer (1.0 = equal, '
            f'right of the line = faster)</text>']
     x1 = left + scale
     out.append(f'<line x1="{x1:.0f}" y1="28" x2="{x1:.0f}" y2="{int(height) - 4}" stroke="#888" '
@@ -423,10 +482,50 @@ def report_vm(L, vmfacts):
                  f"| {boot['linux_ms']:.0f} ms |")
 
 
-def report(path, wl, results, peers, cmds, args, notes, fanout=(), vmfacts=None):
-    ours = "unideck serve"
+# The ratios reported: each of ours against each peer it should beat.
+PAIRS = [("unideck serve", "nginx"), ("unideck serve", "lighttpd"),
+         ("unideck on TAP", "nginx"), ("unideck image", "Linux guest")]
+
+
+def report_counters(L, counters):
+    c = counters.get("unideck on TAP")
+    if not c or "tcp.bytes_ref" not in c:
+        return
+    ref, copied = c["tcp.bytes_ref"], c.get("tcp.bytes_copied", 0)
+    L.append("\n## Copies on the send path\n")
+    L.append("Counted by our stack over the whole TAP run above (`unideck serve --net tap "
+             "--stats`): store bytes go out as references into the mapped store, retransmitted "
+             "from there; only response headers are copied (into the flow's send ring).\n")
+    L.append("| store bytes sent by reference (`tcp.bytes_ref`) | bytes copied (`tcp.bytes_copied`, "
+             "headers) | copied share | responses |")
+    L.append("|---|---|---|---|")
+    L.append(f"| {ref:,} | {copied:,} | {100 * copied / max(ref + copied, 1):.2f}% | "
+             f"{c.get('http.requests', 0):,} |")
+
+
+def report_profiles(L, profiles):
+    if not profiles:
+        return
+    L.append("\n## Profiles\n")
+    L.append("`perf record -C 0` (the server's CPU, user and kernel) for 4 s in the middle of "
+             "a 6 s wrk run; the hottest symbols, 1% and up. The analysis below reads these.\n")
+    for pname, wname, rows in profiles:
+        L.append(f"**{pname}**, {wname}:\n")
+        L.append("| share | command | object | symbol |")
+        L.append("|---|---|---|---|")
+        for pct, comm, dso, sym in rows:
+            L.append(f"| {pct:.1f}% | {comm} | {dso} | `{sym}` |")
+        L.append("")
+    analysis = os.path.join(ROOT, "bench", "analysis.md")
+    if os.path.exists(analysis):
+        with open(analysis) as f:
+            L.append(f.read().strip() + "\n")
+
+
+def report(path, wl, results, peers, cmds, args, notes, fanout=(), vmfacts=None,
+           counters=None, profiles=()):
     names = [p.name for p in peers if any(k[1] == p.name for k in results)]
-    others = [n for n in names if n != ours]
+    pairs = [(a, b) for a, b in PAIRS if a in names and b in names]
     L = []
     L.append("# unideck benchmarks\n")
     L.append("Written by `make bench` (bench/bench.py); every figure below comes from one run "
@@ -444,9 +543,9 @@ def report(path, wl, results, peers, cmds, args, notes, fanout=(), vmfacts=None)
     L.append("\n![ratios](ratios.svg)\n")
     L.append("## Results\n")
     head = "| workload | " + " | ".join(names) + " | " + \
-        " | ".join(f"{ours} ÷ {o}" for o in others) + " |"
+        " | ".join(f"{a} ÷ {b}" for a, b in pairs) + " |"
     L.append(head)
-    L.append("|" + "---|" * (1 + len(names) + len(others)))
+    L.append("|" + "---|" * (1 + len(names) + len(pairs)))
     for w in wl:
         row = [w["name"]]
         for n in names:
@@ -457,10 +556,11 @@ def report(path, wl, results, peers, cmds, args, notes, fanout=(), vmfacts=None)
             if r and r["errors"]:
                 cell += f" **{r['errors']} errors**"
             row.append(cell)
-        for o in others:
-            a, b = results.get((w["name"], ours)), results.get((w["name"], o))
+        for x, y in pairs:
+            a, b = results.get((w["name"], x)), results.get((w["name"], y))
             row.append(f"{a[w['metric']] / b[w['metric']]:.2f}x" if a and b and b[w["metric"]] else "—")
         L.append("| " + " | ".join(row) + " |")
+    report_counters(L, counters or {})
     if fanout:
         L.append("\n## Live follow: fan-out to followers\n")
         L.append("One presenter, N followers on `/_unideck/follow/<deck>` (bench/follow.py): "
@@ -473,6 +573,7 @@ def report(path, wl, results, peers, cmds, args, notes, fanout=(), vmfacts=None)
                      f"{r['cpu_ms_per_update']:.2f} ms ({r['cpu_ms_per_update'] * 1000 / r['followers']:.1f} µs per follower) |")
     if vmfacts:
         report_vm(L, vmfacts)
+    report_profiles(L, profiles)
     L.append("\n## Commands\n")
     L.append("Each workload ran as (URL per peer):\n")
     L.append("```")
@@ -484,7 +585,7 @@ def report(path, wl, results, peers, cmds, args, notes, fanout=(), vmfacts=None)
              "with the same headers.\n")
     with open(path, "w") as f:
         f.write("\n".join(L) + "\n")
-    svg_chart(wl, results, ours, others, os.path.join(os.path.dirname(path), "ratios.svg"))
+    svg_chart(wl, results, pairs, os.path.join(os.path.dirname(path), "ratios.svg"))
 
 
 def main():
@@ -493,6 +594,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--peers", default="unideck,tap,image,linux,nginx,lighttpd,follow,boot")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
+    ap.add_argument("--no-profile", dest="profile", action="store_false",
+                    help="leave out the perf profiles")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="unideck-bench.")
     os.chmod(work, 0o755)  # nginx's workers run as www-data and must read the files
@@ -523,7 +626,9 @@ def main():
             all_peers["linux"] = linuxguest.LinuxGuest(work, export, NGINX_CONF, SERVER_CPU, accel,
                                                        vm.NX, "ubt2", "10.88.2.2")
         peers = [all_peers[n] for n in want if n in all_peers]
-        wl, results, cmds = run_all(peers, work, args.runs, args.seconds, theme)
+        counters = {}
+        wl, results, cmds = run_all(peers, work, args.runs, args.seconds, theme, counters)
+        profiles = profile_all(peers, work, theme) if args.profile else []
         if "tap" in want or "image" in want or "linux" in want:
             vm.netns_down()
         if "boot" in want:
@@ -546,7 +651,8 @@ def main():
             for n in (100, 1000, 4000):
                 log(f"bench: live follow with {n} followers")
                 fanout.append(follow.run(UNIDECK, store, n, 30, cpu=SERVER_CPU))
-        report(args.out, wl, results, peers, cmds, args, notes, fanout, vmfacts)
+        report(args.out, wl, results, peers, cmds, args, notes, fanout, vmfacts, counters,
+               profiles)
         log(f"bench: wrote {args.out}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

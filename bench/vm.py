@@ -75,16 +75,28 @@ class UnideckTap:
         self.base = "http://10.88.0.2"
 
     def start(self, work):
+        self.stats = os.path.join(work, "tap-stats.log")
         self.proc = subprocess.Popen(NX + ["taskset", "-c", self.cpu, UNIDECK, "serve",
                                            self.store, "--net", "tap:ubt0", "--ip",
-                                           "10.88.0.2/24", "--quiet", "--flows", "4096"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                           "10.88.0.2/24", "--quiet", "--flows", "4096",
+                                           "--stats"],
+                                     stdout=subprocess.DEVNULL, stderr=open(self.stats, "w"))
         return wait_up(self.base + "/", NX)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(10)
+
+    def counters(self):
+        """The stack's counters printed at exit (--stats), by name."""
+        c = {}
+        with open(self.stats) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2 and parts[1].isdigit():
+                    c[parts[0]] = int(parts[1])
+        return c
 
     def version(self):
         return sh(UNIDECK, "--version").stdout.strip()

@@ -18,8 +18,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const uint64_t steps[8] = {0,          FZ_MS,      10 * FZ_MS, 100 * FZ_MS,
-                                  FZ_SEC,     10 * FZ_SEC, 60 * FZ_SEC, 600 * FZ_SEC};
+static const uint64_t steps[8] = {0,      FZ_MS,       10 * FZ_MS,  100 * FZ_MS,
+                                  FZ_SEC, 10 * FZ_SEC, 60 * FZ_SEC, 600 * FZ_SEC};
 
 /* Make the checksums of the IPv4 packet at (ip) (len bytes available) right. */
 static void fix_sums(uint8_t *ip, size_t len)
@@ -48,15 +48,15 @@ static void fix_sums(uint8_t *ip, size_t len)
 	case 6:
 		if (tot - ihl >= 18) {
 			l4[16] = l4[17] = 0;
-			put_u16be(l4 + 16,
-			          fz_l4_sum(get_u32be(ip + 12), get_u32be(ip + 16), 6, l4, tot - ihl));
+			put_u16be(l4 + 16, fz_l4_sum(get_u32be(ip + 12), get_u32be(ip + 16), 6, l4,
+			                             tot - ihl));
 		}
 		break;
 	case 17:
 		if (tot - ihl >= 8) {
 			l4[6] = l4[7] = 0;
-			put_u16be(l4 + 6,
-			          fz_l4_sum(get_u32be(ip + 12), get_u32be(ip + 16), 17, l4, tot - ihl));
+			put_u16be(l4 + 6, fz_l4_sum(get_u32be(ip + 12), get_u32be(ip + 16), 17, l4,
+			                            tot - ihl));
 		}
 		break;
 	default:

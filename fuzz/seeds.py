@@ -4,9 +4,17 @@
 fuzz/corpus/tcp_flow): short scripts in each target's input format (see the
 comment at the top of fuzz/net_frame.c and fuzz/tcp_flow.c) that reach the
 interesting states, for the fuzzer to mutate from. Run it again after changing
-either format: python3 fuzz/seeds.py"""
+either format: python3 fuzz/seeds.py
+
+    python3 fuzz/seeds.py --pcap FILE --mac MAC NAME
+
+turns a real capture (unideck serve --net tap:... --pcap FILE, with Linux's
+ping, curl and wget as the peer) into the net_frame seed capture-NAME: every
+frame our stack (MAC) received, readdressed to the fuzz stack (10.0.0.2) from
+its peer (10.0.0.9), with the checksums left for the target to fix."""
 import os
 import struct
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 US, PEER = bytes([10, 0, 0, 2]), bytes([10, 0, 0, 9])
@@ -114,3 +122,39 @@ dhcp_udp = struct.pack("!HHHH", 67, 68, 8 + len(dhcp_offer), 0) + dhcp_offer
 write("net_frame", "dhcp", bytes([1]) + rec(4, b"") +
       rec(WRAP_FIX | 4, ipv4(17, dhcp_udp, src=bytes([10, 0, 0, 1]), dst=b"\xff" * 4) + dhcp_udp) +
       rec(4, b""))
+
+
+def from_capture(path, mac, name):
+    """Frames (MAC) received in the pcap at (path), as a net_frame input."""
+    ours = bytes(int(x, 16) for x in mac.split(":"))
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = struct.unpack("<I", data[:4])[0]
+    endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    at, out, frames = 24, bytearray([0]), 0
+    while at + 16 <= len(data) and len(out) < 60000:
+        _, _, incl, _ = struct.unpack(endian + "IIII", data[at:at + 16])
+        frame = bytearray(data[at + 16:at + 16 + incl])
+        at += 16 + incl
+        if len(frame) < 14 or frame[6:12] == ours:
+            continue  # what we sent
+        if frame[0:6] == ours:
+            frame[0:6] = MAC_US
+        frame[6:12] = MAC_PEER
+        ctl = 0
+        if frame[12:14] == b"\x08\x00" and len(frame) >= 34:
+            frame[14 + 12:14 + 16] = PEER
+            if frame[14 + 16:14 + 20] != b"\xff" * 4:
+                frame[14 + 16:14 + 20] = US
+            ctl = 16 | 32  # fix the checksums; let the app answer
+        elif frame[12:14] == b"\x08\x06" and len(frame) >= 42:
+            frame[22:28], frame[28:32] = MAC_PEER, PEER
+            frame[38:42] = US
+        out += rec(ctl, bytes(frame))
+        frames += 1
+    write("net_frame", "capture-" + name, bytes(out))
+    print("capture-%s: %d frames, %d bytes" % (name, frames, len(out)))
+
+
+if len(sys.argv) == 6 and sys.argv[1] == "--pcap" and sys.argv[3] == "--mac":
+    from_capture(sys.argv[2], sys.argv[4], sys.argv[5])

@@ -73,8 +73,8 @@ static size_t ts_option(uint8_t *o)
 	return 12;
 }
 
-static const uint64_t steps[8] = {0,          FZ_MS,      10 * FZ_MS, 100 * FZ_MS,
-                                  FZ_SEC,     10 * FZ_SEC, 60 * FZ_SEC, 600 * FZ_SEC};
+static const uint64_t steps[8] = {0,      FZ_MS,       10 * FZ_MS,  100 * FZ_MS,
+                                  FZ_SEC, 10 * FZ_SEC, 60 * FZ_SEC, 600 * FZ_SEC};
 
 static void op(const uint8_t *x)
 {
@@ -154,7 +154,8 @@ static void op(const uint8_t *x)
 	case 7: /* keepalive on every flow the app holds: idle b s, every c*10 ms, d&7 probes */
 		for (int i = 0; i < FZ_APP_FLOWS; i++)
 			if (fz_app.f[i])
-				tcp_set_keepalive(fz_app.f[i], x[2] * FZ_SEC, x[3] * 10 * FZ_MS, x[4] & 7);
+				tcp_set_keepalive(fz_app.f[i], x[2] * FZ_SEC, x[3] * 10 * FZ_MS,
+				                  x[4] & 7);
 		break;
 	case 8: /* any flags (b) at the peer's sequence off by delta(c), acking all */
 		segment(idx, p->nxt + (uint32_t)delta(x[3]), w->end, x[2], 8192, opt, 0,

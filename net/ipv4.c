@@ -335,6 +335,49 @@ static enum net_result emit(struct net_stack *s, uint32_t dst, uint8_t *frame_hd
 	return NET_OK;
 }
 
+bool ipv4_gso_ready(struct net_stack *s, uint32_t dst, uint64_t now)
+{
+	uint8_t mac[6];
+	uint32_t hop = 0;
+
+	return s->cfg.tso_max && s->ops.send_gso && next_hop(s, dst, &hop, mac, now);
+}
+
+enum net_result ipv4_output_gso(struct net_stack *s, uint32_t dst, const struct plat_iov *iov,
+                                size_t n, struct net_gso *g, uint64_t now)
+{
+	uint8_t hdr[ETH_HLEN + 20], mac[6];
+	struct plat_iov all[MAX_IOV + 1];
+	uint32_t hop = 0;
+	size_t total = 0, i, payload;
+
+	for (i = 0; i < n; i++)
+		total += iov[i].len;
+	if (n > MAX_IOV || !s->cfg.tso_max || !s->ops.send_gso || total + 20 > s->cfg.tso_max ||
+	    total + 20 > 0xffff || !g->mss || total <= g->hdr_len)
+		return NET_EINVAL;
+	if (!next_hop(s, dst, &hop, mac, now))
+		return NET_EUNREACH;
+	/* The device numbers the frames from this ID on (as Linux's GSO does). */
+	payload = total - g->hdr_len;
+	write_header(s, hdr + ETH_HLEN, dst, IPPROTO_TCP_, total, s->ip.ident, IP_DF);
+	s->ip.ident = (uint16_t)(s->ip.ident + (payload + g->mss - 1) / g->mss);
+	eth_write(hdr, mac, s->cfg.mac, ETH_P_IPV4);
+	all[0].p = hdr;
+	all[0].len = sizeof hdr;
+	all[0].stable = 0;
+	for (i = 0; i < n; i++)
+		all[i + 1] = iov[i];
+	g->hdr_len = (uint16_t)(g->hdr_len + sizeof hdr);
+	g->csum_start = (uint16_t)(g->csum_start + sizeof hdr);
+	s->ip.stats.tx++;
+	if (!net_send_gso(s, all, n + 1, g)) {
+		s->ip.stats.tx_dropped++;
+		return NET_EAGAIN;
+	}
+	return NET_OK;
+}
+
 /* A datagram larger than the MTU, cut into fragments (copied: UDP and ICMP
  * only, never the stable store bytes TCP sends). */
 static enum net_result fragment(struct net_stack *s, uint32_t dst, uint8_t proto,

@@ -37,6 +37,13 @@ uint64_t tcp_poll(struct net_stack *s, uint64_t now);
  * yet (ARP keeps a bounded copy of the packet and sends it when it is). */
 enum net_result ipv4_output(struct net_stack *s, uint32_t dst, uint8_t proto,
                             const struct plat_iov *iov, size_t n, uint64_t now);
+/* One TCP segment larger than the MTU, cut by the device: NET_EUNREACH when
+ * offload is off or the next hop is not resolved (then send MSS-sized ones).
+ * (g) gets the Ethernet and IPv4 header lengths added to its offsets. */
+enum net_result ipv4_output_gso(struct net_stack *s, uint32_t dst, const struct plat_iov *iov,
+                                size_t n, struct net_gso *g, uint64_t now);
+/* Whether a segment to (dst) can go out as one large frame now. */
+bool ipv4_gso_ready(struct net_stack *s, uint32_t dst, uint64_t now);
 /* Our address toward (dst), 0 while unconfigured; and the MTU. */
 uint32_t ipv4_source(const struct net_stack *s, uint32_t dst);
 uint16_t ipv4_mtu(const struct net_stack *s);

@@ -34,6 +34,18 @@ enum net_result {
 	NET_ECLOSED,  /* the flow is closed or was reset */
 };
 
+/* A TCP segment larger than the MTU for the device to cut into MSS-sized
+ * frames (TCP segmentation offload): the frame is one Ethernet + IPv4 + TCP
+ * header for all of them and the whole payload; the TCP checksum field holds
+ * the pseudo-header sum (virtio's NEEDS_CSUM, which Linux's TAP and virtio-net
+ * devices take). */
+struct net_gso {
+	uint16_t mss;         /* payload bytes per frame */
+	uint16_t hdr_len;     /* Ethernet, IPv4 and TCP headers */
+	uint16_t csum_start;  /* the TCP header's offset in the frame */
+	uint16_t csum_offset; /* the checksum field's offset in the TCP header */
+};
+
 struct net_ops {
 	void *ctx;
 	/* Transmit one frame gathered from (iov, n). Returns false when the device
@@ -43,6 +55,9 @@ struct net_ops {
 	void (*random)(void *ctx, void *buf, size_t len);
 	/* Log a line (no newline), or NULL. */
 	void (*log)(void *ctx, const char *msg, size_t len);
+	/* Transmit one large TCP segment to be cut by the device (see struct
+	 * net_gso), or NULL when the device cannot. */
+	bool (*send_gso)(void *ctx, const struct plat_iov *iov, size_t n, const struct net_gso *g);
 };
 
 struct net_config {
@@ -58,6 +73,9 @@ struct net_config {
 	uint32_t tcp_flows;
 	uint32_t tcp_rx_buf;  /* receive ring per flow: the largest window offered */
 	uint32_t tcp_tx_copy; /* per flow, for copied bytes (headers); at least 16 KiB */
+	/* The largest IPv4 datagram ops.send_gso takes (at most 65535); 0: no
+	 * segmentation offload. */
+	uint32_t tso_max;
 };
 
 struct net_stack; /* net/stack.h */
@@ -76,5 +94,15 @@ void net_stats_dump(const struct net_stack *s, void (*out)(void *ctx, const char
 
 /* The address in use (after DHCP, the leased one); false while unconfigured. */
 bool net_address(const struct net_stack *s, uint32_t *addr, uint8_t *prefix_len, uint32_t *gateway);
+
+/* Cut a large TCP frame (struct net_gso) into frames of at most g->mss payload
+ * bytes and pass each to (send), referencing the payload rather than copying it:
+ * for a device that cannot, or cannot this once. False when no frame went. */
+bool net_gso_cut(const struct plat_iov *iov, size_t n, const struct net_gso *g,
+                 bool (*send)(void *ctx, const struct plat_iov *iov, size_t n), void *ctx);
+
+/* Turn segmentation offload off (the device refused a large frame); what was
+ * refused is retransmitted in MSS-sized frames. */
+void net_disable_tso(struct net_stack *s);
 
 #endif

@@ -113,6 +113,22 @@ bool net_send_frame(struct net_stack *s, const struct plat_iov *iov, size_t n)
 	return true;
 }
 
+bool net_send_gso(struct net_stack *s, const struct plat_iov *iov, size_t n,
+                  const struct net_gso *g)
+{
+	s->eth.tx++;
+	if (!s->ops.send_gso(s->ops.ctx, iov, n, g)) {
+		s->eth.tx_device_full++;
+		return false;
+	}
+	return true;
+}
+
+void net_disable_tso(struct net_stack *s)
+{
+	s->cfg.tso_max = 0;
+}
+
 void net_input(struct net_stack *s, const uint8_t *frame, size_t len, uint64_t now)
 {
 	struct eth_hdr h;

@@ -35,6 +35,9 @@ struct net_stack {
 
 /* Send one frame: (iov, n) with the Ethernet header first; counts and pads. */
 bool net_send_frame(struct net_stack *s, const struct plat_iov *iov, size_t n);
+/* Send one large TCP frame for the device to cut (ops.send_gso). */
+bool net_send_gso(struct net_stack *s, const struct plat_iov *iov, size_t n,
+                  const struct net_gso *g);
 /* A new address (DHCP): set it, announce it, log it. */
 void net_set_address(struct net_stack *s, uint32_t addr, uint8_t prefix_len, uint32_t gateway);
 

@@ -107,6 +107,7 @@ static const struct counter tcp[] = {
         C(tcp_stats, flows_full),
         C(tcp_stats, timewait_recycled),
         C(tcp_stats, tx_segs),
+        C(tcp_stats, tso_sends),
         C(tcp_stats, tx_fail),
         C(tcp_stats, rexmits),
         C(tcp_stats, rexmit_timeouts),

@@ -52,15 +52,18 @@ static size_t gather(const struct tcp_flow *f, uint32_t seq, uint32_t len, struc
 	return n;
 }
 
-/* Send one segment: flags, [seq, seq + len) of the queue, options. */
-static bool send_segment(struct net_stack *s, struct tcp_flow *f, uint32_t seq, uint32_t len,
-                         uint8_t flags, uint64_t now)
+/* Send one segment: flags, [seq, seq + len) of the queue, options. With (mss)
+ * not 0 and (len) above it, one large frame for the device to cut into frames
+ * of (mss) payload bytes (segmentation offload). */
+static bool send_segment_tso(struct net_stack *s, struct tcp_flow *f, uint32_t seq, uint32_t len,
+                             uint8_t flags, uint32_t mss, uint64_t now)
 {
 	uint8_t hdr[20 + TCP_MAX_OPT];
 	struct plat_iov iov[MAX_PARTS + 1];
 	size_t optlen = tcp_opt_write(s, f, (flags & TH_SYN) != 0, hdr + 20, now), n, i;
 	uint32_t wnd = tcp_rcv_window(f) >> ((flags & TH_SYN) ? 0 : f->rcv_wscale);
 	struct cksum ck;
+	struct net_gso gso;
 	enum net_result r;
 
 	if (wnd > 0xffff)
@@ -79,9 +82,19 @@ static bool send_segment(struct net_stack *s, struct tcp_flow *f, uint32_t seq, 
 	n = 1 + gather(f, seq, len, iov + 1, MAX_PARTS);
 	cksum_init(&ck);
 	cksum_pseudo(&ck, f->laddr, f->raddr, IPPROTO_TCP_, (uint16_t)(20 + optlen + len));
-	for (i = 0; i < n; i++)
-		cksum_add(&ck, iov[i].p, iov[i].len);
-	put_u16be(hdr + 16, cksum_finish(&ck));
+	if (mss && len > mss) {
+		/* The device sums each frame: leave it the pseudo-header's sum. */
+		put_u16be(hdr + 16, (uint16_t)~cksum_finish(&ck));
+		gso.mss = (uint16_t)mss;
+		gso.hdr_len = (uint16_t)(20 + optlen);
+		gso.csum_start = 0;
+		gso.csum_offset = 16;
+	} else {
+		for (i = 0; i < n; i++)
+			cksum_add(&ck, iov[i].p, iov[i].len);
+		put_u16be(hdr + 16, cksum_finish(&ck));
+		mss = 0;
+	}
 	if (flags & TH_ACK) {
 		f->rcv_adv = f->rcv_nxt + (wnd << f->rcv_wscale);
 		f->last_ack_sent = f->rcv_nxt;
@@ -89,11 +102,23 @@ static bool send_segment(struct net_stack *s, struct tcp_flow *f, uint32_t seq, 
 		f->ack_now = false;
 		f->t_delack = 0;
 	}
-	s->tcp.stats.tx_segs++;
-	r = ipv4_output(s, f->raddr, IPPROTO_TCP_, iov, n, now);
+	if (mss) {
+		s->tcp.stats.tso_sends++;
+		s->tcp.stats.tx_segs += (len + mss - 1) / mss;
+		r = ipv4_output_gso(s, f->raddr, iov, n, &gso, now);
+	} else {
+		s->tcp.stats.tx_segs++;
+		r = ipv4_output(s, f->raddr, IPPROTO_TCP_, iov, n, now);
+	}
 	if (r != NET_OK)
 		s->tcp.stats.tx_fail++;
 	return r == NET_OK;
+}
+
+static bool send_segment(struct net_stack *s, struct tcp_flow *f, uint32_t seq, uint32_t len,
+                         uint8_t flags, uint64_t now)
+{
+	return send_segment_tso(s, f, seq, len, flags, 0, now);
 }
 
 void tcp_send_ack(struct net_stack *s, struct tcp_flow *f, uint64_t now)
@@ -197,10 +222,20 @@ void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 		if (!avail)
 			break;
 		room = wnd > flight(f) ? wnd - flight(f) : 0;
-		uint32_t cap = payload_cap(f);
-		len = avail < cap ? avail : cap;
+		uint32_t cap = payload_cap(f), most = cap;
+		/* With segmentation offload, whole MSS-sized frames go down as one
+		 * (Linux sizes them the same way: up to 64 KiB). */
+		if (avail > cap && room > cap && ipv4_gso_ready(s, f->raddr, now)) {
+			uint32_t big = s->cfg.tso_max - 20 - 20 - TCP_MAX_OPT;
+			most = big / cap * cap;
+			if (most < cap)
+				most = cap;
+		}
+		len = avail < most ? avail : most;
 		if (len > room)
 			len = room;
+		if (len > cap && len < avail)
+			len = len / cap * cap; /* only the last frame may be short */
 		/* Sender-side silly window avoidance (RFC 9293 3.8.6.2.1): no runt
 		 * segment while data is in flight and more could come whole. */
 		if (!len || (len < cap && len < avail && flight(f)))
@@ -210,8 +245,8 @@ void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 			f->rtt_seq = f->snd_nxt;
 			f->rtt_start = now;
 		}
-		if (!send_segment(s, f, f->snd_nxt, len,
-		                  (uint8_t)(TH_ACK | (len == avail ? TH_PSH : 0)), now))
+		if (!send_segment_tso(s, f, f->snd_nxt, len,
+		                      (uint8_t)(TH_ACK | (len == avail ? TH_PSH : 0)), cap, now))
 			break;
 		f->snd_nxt += len;
 		f->snd_max = seq_max(f->snd_max, f->snd_nxt);

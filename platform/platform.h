@@ -35,8 +35,9 @@ enum plat_result {
 
 struct plat_net_info {
 	uint8_t mac[6];
-	uint16_t mtu; /* IP MTU, usually 1500 */
-	int present;  /* 0 when the platform has no network device */
+	uint16_t mtu;     /* IP MTU, usually 1500 */
+	int present;      /* 0 when the platform has no network device */
+	uint32_t tso_max; /* the largest IPv4 datagram plat_net_send_tso takes; 0: none */
 };
 
 uint64_t plat_clock_monotonic_ns(void);
@@ -50,6 +51,13 @@ struct plat_iov {
 };
 
 enum plat_result plat_net_send(const struct plat_iov *iov, size_t n);
+/* One large TCP frame for the device to cut into frames of (mss) payload bytes
+ * (segmentation offload, when plat_net_info's tso_max is set): (hdr_len) bytes
+ * of Ethernet, IPv4 and TCP headers, the TCP header at (csum_start), its
+ * checksum field at (csum_offset) holding the pseudo-header sum. PLAT_EINVAL
+ * when the device cannot take this frame (then the caller cuts it). */
+enum plat_result plat_net_send_tso(const struct plat_iov *iov, size_t n, uint16_t mss,
+                                   uint16_t hdr_len, uint16_t csum_start, uint16_t csum_offset);
 enum plat_result plat_net_recv(void *buf, size_t cap, size_t *len);
 
 /* Sleep until a frame may be waiting or (deadline_ns) on the monotonic clock has

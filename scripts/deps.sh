@@ -18,7 +18,8 @@ command -v npm >/dev/null 2>&1 || build_pkgs="$build_pkgs nodejs npm"
 test_pkgs="clang libclang-rt-14-dev libfuzzer-14-dev curl wget iproute2 iputils-ping
 	netcat-openbsd python3 brotli dnsmasq-base qemu-system-x86 chromium tcpdump slowhttptest hping3
 	clang-tidy cppcheck clang-format ffmpeg"
-bench_pkgs="nginx-light libnginx-mod-http-brotli-static lighttpd wrk linux-image-amd64 busybox-static valgrind"
+bench_pkgs="nginx-light libnginx-mod-http-brotli-static lighttpd wrk linux-image-amd64 busybox-static valgrind
+	linux-perf"
 
 case $what in
 build) want=$build_pkgs ;;

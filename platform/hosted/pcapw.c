@@ -22,10 +22,10 @@ FILE *pcapw_open(const char *path)
 	put32(f, 0xa1b23c4du); /* nanosecond resolution */
 	put16(f, 2);           /* version 2.4 */
 	put16(f, 4);
-	put32(f, 0); /* this zone */
-	put32(f, 0); /* sigfigs */
-	put32(f, 65535);
-	put32(f, 1); /* LINKTYPE_ETHERNET */
+	put32(f, 0);      /* this zone */
+	put32(f, 0);      /* sigfigs */
+	put32(f, 262144); /* snap length: whole frames, segmentation offload included */
+	put32(f, 1);      /* LINKTYPE_ETHERNET */
 	return f;
 }
 

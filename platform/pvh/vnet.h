@@ -51,6 +51,7 @@ struct vnet_stats {
 	uint64_t tx_full;      /* no room: PLAT_AGAIN */
 	uint64_t tx_invalid;   /* empty or longer than VNET_FRAME_MAX: PLAT_EINVAL */
 	uint64_t tx_zero_copy; /* parts sent by reference */
+	uint64_t tx_tso;       /* large TCP frames the device cut (segmentation offload) */
 	uint64_t tx_copied;    /* bytes copied into copy buffers */
 	uint64_t tx_bad_used;
 	uint16_t rx_queue_size, tx_queue_size;

@@ -72,7 +72,7 @@ static uint64_t now;
 static void fresh(bool dhcp, uint32_t flows)
 {
 	struct net_config cfg;
-	struct net_ops ops = {NULL, cap_send, cap_random, NULL};
+	struct net_ops ops = {NULL, cap_send, cap_random, NULL, NULL};
 
 	memset(&cfg, 0, sizeof cfg);
 	memcpy(cfg.mac, mac_us, 6);

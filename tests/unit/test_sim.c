@@ -7,7 +7,9 @@
  * (the client by copy, the server by reference, as the HTTP layer does),
  * half-close, read the other's stream to EOF, compare it byte for byte, close;
  * then time runs on until both stacks have released every flow and no TCP
- * timer is left. Every 50th seed moves 4 MB each way; the others 256 KB. A few
+ * timer is left. Every 50th seed moves 4 MB each way; the others 256 KB. On
+ * odd seeds both stacks use segmentation offload: their large frames are cut
+ * by node_send_gso below the way Linux's TAP device cuts them. A few
  * seeds then run HTTP (app/netsrv.c and the HTTP layer, unchanged) over the
  * lossy link.
  *
@@ -20,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "app/netsrv.h"
+#include "lib/cursor.h"
 #include "net/stack.h"
 #include "platform/sim/simlink.h"
 #include "tests/unit/check.h"
@@ -50,6 +53,28 @@ static bool node_send(void *ctx, const struct plat_iov *iov, size_t n)
 	return sim_send(nd->l, nd->side, iov, n);
 }
 
+/* A device with segmentation offload: the stack's description of its large
+ * frame is checked here, then net_gso_cut (the image's fallback) cuts it; the
+ * receiving stack checks every frame's checksums and sequence numbers. */
+static bool node_send_gso(void *ctx, const struct plat_iov *iov, size_t n, const struct net_gso *g)
+{
+	uint8_t h[14 + 20 + 60];
+	size_t len = 0, i, k = 0;
+
+	for (i = 0; i < n; i++)
+		len += iov[i].len;
+	for (i = 0; i < n && k < sizeof h; i++) {
+		size_t c = iov[i].len < sizeof h - k ? iov[i].len : sizeof h - k;
+		memcpy(h + k, iov[i].p, c);
+		k += c;
+	}
+	if (k < 54 || g->hdr_len != 14u + 20u + (size_t)(h[14 + 20 + 12] >> 4) * 4u ||
+	    g->csum_start != 34 || g->csum_offset != 16 || len <= g->hdr_len ||
+	    len - 14 != get_u16be(h + 16) || len - g->hdr_len <= g->mss)
+		abort(); /* the stack described its frame wrongly */
+	return net_gso_cut(iov, n, g, node_send, ctx);
+}
+
 static void node_random(void *ctx, void *buf, size_t len)
 {
 	struct node *nd = ctx;
@@ -67,10 +92,11 @@ static void node_log(void *ctx, const char *msg, size_t len)
 		        (unsigned long long)(nd->l->now % SEC), (int)len, msg);
 }
 
-static struct net_stack *stack_new(struct node *nd, struct sim_link *l, int side, uint32_t addr)
+static struct net_stack *stack_new(struct node *nd, struct sim_link *l, int side, uint32_t addr,
+                                   bool tso)
 {
 	struct net_config cfg;
-	struct net_ops ops = {nd, node_send, node_random, node_log};
+	struct net_ops ops = {nd, node_send, node_random, node_log, tso ? node_send_gso : NULL};
 	struct net_stack *s;
 
 	memset(&cfg, 0, sizeof cfg);
@@ -80,6 +106,7 @@ static struct net_stack *stack_new(struct node *nd, struct sim_link *l, int side
 	cfg.addr = addr;
 	cfg.prefix_len = 24;
 	cfg.tcp_flows = 16;
+	cfg.tso_max = tso ? 65535u : 0u;
 	s = aligned_alloc(64, (net_stack_size(&cfg) + 63) / 64 * 64);
 	if (!s)
 		abort();
@@ -163,7 +190,7 @@ static void peer_step(struct peer *p)
 struct result {
 	bool ok;
 	char why[160];
-	uint64_t vtime, rexmits, fast, sack, timeouts;
+	uint64_t vtime, rexmits, fast, sack, timeouts, tso;
 };
 
 static bool tcp_idle(struct net_stack *s, uint64_t now)
@@ -211,8 +238,8 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 		fprintf(stderr, "cannot write %s\n", pcap);
 	pattern(pa, len, seed, 0);
 	pattern(pb, len, seed, 1);
-	a = stack_new(&na, &l, 0, ADDR_A);
-	b = stack_new(&nb, &l, 1, ADDR_B);
+	a = stack_new(&na, &l, 0, ADDR_A, seed & 1);
+	b = stack_new(&nb, &l, 1, ADDR_B, seed & 1);
 	ls = tcp_listen(b, PORT, 8);
 	memset(&cli, 0, sizeof cli);
 	memset(&srv, 0, sizeof srv);
@@ -315,6 +342,7 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 	r.fast = a->tcp.stats.fast_rexmits + b->tcp.stats.fast_rexmits;
 	r.sack = a->tcp.stats.sack_rexmits + b->tcp.stats.sack_rexmits;
 	r.timeouts = a->tcp.stats.rexmit_timeouts + b->tcp.stats.rexmit_timeouts;
+	r.tso = a->tcp.stats.tso_sends + b->tcp.stats.tso_sends;
 	if (verbose)
 		fprintf(stderr,
 		        "seed %llu: %s; %llu ms virtual, loss %.2f, sent %llu lost %llu dup %llu "
@@ -360,8 +388,8 @@ static struct result run_http(uint64_t seed)
 	params_for(seed, &prm);
 	if (!ns || !sim_init(&l, seed, &prm))
 		abort();
-	a = stack_new(&na, &l, 0, ADDR_A);
-	b = stack_new(&nb, &l, 1, ADDR_B);
+	a = stack_new(&na, &l, 0, ADDR_A, seed & 1);
+	b = stack_new(&nb, &l, 1, ADDR_B, seed & 1);
 	fake_server(&hs, 4);
 	if (!netsrv_init(ns, b, &hs, 80, 16, 8)) {
 		snprintf(r.why, sizeof r.why, "netsrv_init failed");
@@ -451,7 +479,7 @@ int main(int argc, char **argv)
 	uint64_t first = 1, seeds = 1000, one = 0, s;
 	const char *pcap = NULL;
 	unsigned failed = 0, lossy = 0;
-	uint64_t rexmits = 0, fast = 0, sack = 0, timeouts = 0;
+	uint64_t rexmits = 0, fast = 0, sack = 0, timeouts = 0, tso_odd = 0, tso_even = 0;
 	int i;
 
 	self = argv[0];
@@ -483,6 +511,8 @@ int main(int argc, char **argv)
 		fast += r.fast;
 		sack += r.sack;
 		timeouts += r.timeouts;
+		tso_odd += (s & 1) ? r.tso : 0;
+		tso_even += (s & 1) ? 0 : r.tso;
 	}
 	CHECK(failed == 0, "%llu seeds (loss 0-20%%, dup, reorder, corruption): %u failed",
 	      (unsigned long long)seeds, failed);
@@ -491,6 +521,9 @@ int main(int argc, char **argv)
 	      "recovery used: %llu retransmissions, %llu fast, %llu chosen by SACK, %llu timeouts",
 	      (unsigned long long)rexmits, (unsigned long long)fast, (unsigned long long)sack,
 	      (unsigned long long)timeouts);
+	CHECK(seeds < 2 || (tso_odd > 0 && tso_even == 0),
+	      "segmentation offload: %llu large frames on odd seeds, %llu on even ones",
+	      (unsigned long long)tso_odd, (unsigned long long)tso_even);
 	for (s = 1; s <= 12; s++) {
 		struct result r = run_http(s * 7);
 		CHECK(r.ok, "HTTP over our TCP, seed %llu (loss %llu%%): %s",
