@@ -60,7 +60,7 @@ if [ -z "$up" ]; then
 	sed 's/^/#   /' "$TMP/run.log"
 	exit 1
 fi
-accel=$(sed -n 's/^unideck: booting .* on [a-z0-9]* (\([a-z]*\)).*/\1/p' "$TMP/run.log")
+accel=$(sed -n 's/^unideck: booting .* on [a-z0-9]* (\([a-z]*\)[,)].*/\1/p' "$TMP/run.log")
 ok "the image boots and serves on TAP (under ${accel:-?})"
 expect_match "virtio-net offers segmentation offload and the image takes it" \
 	'pvh: net: .*segmentation offload' "$(cat "$TMP/run.log")"

@@ -176,5 +176,8 @@ ref=$(sed -n 's/^tcp.bytes_ref //p' "$TMP/server.log")
 copied=$(sed -n 's/^tcp.bytes_copied //p' "$TMP/server.log")
 expect_match "store bytes went by reference ($ref), only headers by copy ($copied)" \
 	'^ok$' "$( [ "${ref:-0}" -gt $((64 * 1024 * 1024 * 2)) ] && [ "${copied:-0}" -lt $((ref / 100)) ] && echo ok)"
+tso=$(sed -n 's/^tcp.tso_sends //p' "$TMP/server.log")
+expect_match "segmentation offload: 64 KiB frames handed to Linux's TAP ($tso)" '^[1-9]' "$tso"
+expect_eq "Linux took every one of them" 0 "$(sed -n 's/^tap.tso_refused //p' "$TMP/server.log")"
 echo "# $FAILS failed"
 exit 0
