@@ -360,7 +360,8 @@ def perf_top(data, limit=12):
     for line in r.stdout.splitlines():
         m = re.match(r"\s+([\d.]+)%\s+(\S+)\s+(\S+)\s+\[[.k]\]\s+(.+)$", line)
         if m:
-            rows.append((float(m.group(1)), m.group(2), m.group(3), m.group(4).strip()))
+            sym = re.sub(r"(\s+-)+\s*$", "", m.group(4)).strip()  # empty callchain columns
+            rows.append((float(m.group(1)), m.group(2), m.group(3), sym))
     return rows[:limit]
 
 
@@ -496,11 +497,15 @@ def report_counters(L, counters):
     L.append("Counted by our stack over the whole TAP run above (`unideck serve --net tap "
              "--stats`): store bytes go out as references into the mapped store, retransmitted "
              "from there; only response headers are copied (into the flow's send ring).\n")
-    L.append("| store bytes sent by reference (`tcp.bytes_ref`) | bytes copied (`tcp.bytes_copied`, "
-             "headers) | copied share | responses |")
+    n = c.get("http.requests", 0)
+    L.append("| store bytes sent by reference (`tcp.bytes_ref`) | bytes copied (`tcp.bytes_copied`) "
+             "| responses | copied per response (the head: status line, Date, stored headers) |")
     L.append("|---|---|---|---|")
-    L.append(f"| {ref:,} | {copied:,} | {100 * copied / max(ref + copied, 1):.2f}% | "
-             f"{c.get('http.requests', 0):,} |")
+    L.append(f"| {ref:,} | {copied:,} | {n:,} | {copied / max(n, 1):.0f} bytes |")
+    if "tcp.tso_sends" in c:
+        L.append(f"\nSegmentation offload: {c['tcp.tso_sends']:,} frames of up to 64 KiB handed to "
+                 f"the TAP device for Linux to cut (`tcp.tso_sends`), of {c.get('tcp.tx_segs', 0):,} "
+                 "TCP segments in all.")
 
 
 def report_profiles(L, profiles):

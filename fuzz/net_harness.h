@@ -145,8 +145,15 @@ static inline bool fz_send(void *ctx, const struct plat_iov *iov, size_t n)
 	tot = get_u16be(ip + 2);
 	if (ihl < 20 || tot < ihl || tot > len - 14 || fz_sum(ip, ihl) != 0 || ip[8] == 0)
 		abort(); /* a bad IPv4 header */
-	if (get_u16be(ip + 6) & 0x3fff)
-		abort(); /* we never fragment what we send */
+	if (get_u16be(ip + 6) & 0x3fff) {
+		/* A fragment (ICMP and UDP replies larger than the MTU; never TCP):
+		 * all but the last carry a multiple of 8 bytes, within 64 KiB. */
+		uint16_t fo = get_u16be(ip + 6);
+		if (ip[9] == 6 || (fo & 0x4000) || ((fo & 0x2000) && (tot - ihl) % 8) ||
+		    (size_t)(fo & 0x1fff) * 8 + (tot - ihl) > 65535)
+			abort();
+		return true;
+	}
 	switch (ip[9]) {
 	case 1:
 		if (tot - ihl < 8 || fz_sum(ip + ihl, tot - ihl) != 0)

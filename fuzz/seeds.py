@@ -11,7 +11,10 @@ either format: python3 fuzz/seeds.py
 turns a real capture (unideck serve --net tap:... --pcap FILE, with Linux's
 ping, curl and wget as the peer) into the net_frame seed capture-NAME: every
 frame our stack (MAC) received, readdressed to the fuzz stack (10.0.0.2) from
-its peer (10.0.0.9), with the checksums left for the target to fix."""
+its peer (10.0.0.9), with the checksums left for the target to fix.
+capture-linux-session came from such a session: ping (and a fragmented one),
+curl of pages, a range and brotli, wget, a UDP datagram to a closed port, and a
+connection to a closed TCP port."""
 import os
 import struct
 import sys
