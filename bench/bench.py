@@ -348,6 +348,7 @@ PROFILES = [("unideck serve", "index page, 64 conns, keep-alive off"),
             ("nginx", "index page, 64 conns, keep-alive off"),
             ("unideck serve", "reveal.js theme (575 KB), 4 conns"),
             ("nginx", "reveal.js theme (575 KB), 4 conns"),
+            ("unideck on TAP", "index page, 64 conns, keep-alive off"),
             ("unideck on TAP", "64 MB video, 1 conn")]
 
 
@@ -501,7 +502,7 @@ def report_counters(L, counters):
     L.append("| store bytes sent by reference (`tcp.bytes_ref`) | bytes copied (`tcp.bytes_copied`) "
              "| responses | copied per response (the head: status line, Date, stored headers) |")
     L.append("|---|---|---|---|")
-    L.append(f"| {ref:,} | {copied:,} | {n:,} | {copied / max(n, 1):.0f} bytes |")
+    L.append(f"| {ref:,} | {copied:,} | {n:,} | {copied / max(n, 1):.0f} bytes |\n")
     if "tcp.tso_sends" in c:
         L.append(f"\nSegmentation offload: {c['tcp.tso_sends']:,} frames of up to 64 KiB handed to "
                  f"the TAP device for Linux to cut (`tcp.tso_sends`), of {c.get('tcp.tx_segs', 0):,} "
