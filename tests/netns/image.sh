@@ -5,7 +5,9 @@
 # as the client: pages and a 16 MB file by curl and wget checked by hash, a
 # range, 50 connections at once, and segmentation offload: the image hands
 # QEMU's virtio-net 64 KiB TCP frames, which show on the TAP as frames larger
-# than the MTU.
+# than the MTU. Then the cheap attacks of attacks.sh against the image itself:
+# a SYN flood from random sources and 5000 malformed frames, while honest
+# requests keep getting the index.
 . "$(dirname "$0")/../lib.sh"
 
 KERNEL=$ROOT/build/kernel/unideck.elf
@@ -95,6 +97,31 @@ wait "$DUMP" 2>/dev/null
 large=$(tcpdump -r "$TMP/large.pcap" -n 2>/dev/null | grep -c 'length [0-9]')
 expect_match "frames larger than the MTU on the TAP ($large): segmentation offload in use" \
 	'^[1-9]' "$large"
+
+# honest LABEL: five requests for the index spread over the attack; all must
+# succeed with the right bytes.
+honest() {
+	local good=0 i
+	for i in 1 2 3 4 5; do
+		"${NX[@]}" curl -s --max-time 15 -o "$TMP/h" "$base/" && cmp -s "$TMP/h" "$TMP/c1" &&
+			good=$((good + 1))
+		sleep 0.4
+	done
+	expect_eq "$1: honest requests all answered" 5 "$good"
+}
+if command -v hping3 >/dev/null; then
+	"${NX[@]}" timeout 3 hping3 -q -S -p 80 -i u100 --rand-source 10.78.0.2 >"$TMP/hping.log" 2>&1 &
+	honest "SYN flood from random sources (10000 a second for 3 s)"
+	wait $!
+else
+	skip "SYN flood: hping3 is not installed"
+fi
+mac=$(sed -n 's/^pvh: net: .*MAC \([0-9a-f:]*\),.*/\1/p' "$TMP/run.log")
+"${NX[@]}" python3 "$ROOT/tests/netns/inject.py" fuzz ui0 "$mac" 10.78.0.2 20261128 5000 \
+	>"$TMP/inject.log" 2>&1 &
+honest "5000 malformed frames from seed 20261128 (to $mac)"
+wait $!
+kill -0 "$RUN" 2>/dev/null && ok "the image is still serving" || notok "the image died"
 
 kill -INT "$RUN"
 wait "$RUN"
