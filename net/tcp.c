@@ -12,10 +12,22 @@ static uint32_t idx_of(const struct net_stack *s, const struct tcp_flow *f)
 
 /* ---- memory and set-up ---- */
 
-/* The flow table, an array, rounded up so the buffers after it are aligned. */
+/* Hash chains: a power of two, at least twice the flows, so chains stay short. */
+static size_t hash_slots(size_t flows)
+{
+	size_t n = 16;
+
+	while (n < 2 * flows)
+		n *= 2;
+	return n;
+}
+
+/* The flow table (an array) and the hash heads after it, rounded up so the
+ * buffers after them are aligned. */
 static size_t table_bytes(size_t flows)
 {
-	return (flows * sizeof(struct tcp_flow) + 63) / 64 * 64;
+	return (flows * sizeof(struct tcp_flow) + hash_slots(flows) * sizeof(int32_t) + 63) / 64 *
+	       64;
 }
 
 size_t tcp_mem_size(const struct net_config *cfg)
@@ -37,13 +49,19 @@ void tcp_setup(struct net_stack *s, uint8_t *mem)
 	t->rx_buf = s->cfg.tcp_rx_buf ? s->cfg.tcp_rx_buf : TCP_DEFAULT_RX;
 	t->tx_copy = s->cfg.tcp_tx_copy ? s->cfg.tcp_tx_copy : TCP_DEFAULT_COPY;
 	t->flows = (struct tcp_flow *)(void *)mem;
+	t->hash = (int32_t *)(void *)(mem + (size_t)t->n_flows * sizeof(struct tcp_flow));
+	t->hash_mask = (uint32_t)hash_slots(t->n_flows) - 1;
+	for (i = 0; i <= t->hash_mask; i++)
+		t->hash[i] = -1;
 	bufs = mem + table_bytes(t->n_flows);
 	for (i = 0; i < t->n_flows; i++) {
 		struct tcp_flow *f = &t->flows[i];
 		memset(f, 0, sizeof *f);
 		f->rbuf = bufs + (size_t)i * (t->rx_buf + t->tx_copy);
 		f->copy = f->rbuf + t->rx_buf;
+		f->next_free = i + 1 < t->n_flows ? (int32_t)(i + 1) : -1;
 	}
+	t->free_head = t->n_flows ? 0 : -1;
 }
 
 void tcp_init(struct net_stack *s, uint64_t now)
@@ -52,6 +70,7 @@ void tcp_init(struct net_stack *s, uint64_t now)
 	uint16_t r = 0;
 
 	s->ops.random(s->ops.ctx, t->secret, sizeof t->secret);
+	s->ops.random(s->ops.ctx, t->hash_key, sizeof t->hash_key);
 	s->ops.random(s->ops.ctx, &r, sizeof r);
 	t->next_port = (uint16_t)(EPHEMERAL_LO + r % (65536u - EPHEMERAL_LO));
 	t->ready_head = t->ready_tail = t->dirty_head = -1;
@@ -61,18 +80,54 @@ void tcp_init(struct net_stack *s, uint64_t now)
 
 /* ---- flows ---- */
 
+/* The chain of a 4-tuple, keyed by a random key so that a peer cannot choose
+ * ports that all land in one chain. */
+static uint32_t bucket(const struct net_stack *s, uint32_t raddr, uint16_t rport, uint32_t laddr,
+                       uint16_t lport)
+{
+	uint32_t h = (raddr ^ s->tcp.hash_key[0]) * 0x9e3779b1u;
+
+	h ^= ((uint32_t)rport << 16 | lport) ^ laddr ^ s->tcp.hash_key[1];
+	h *= 0x85ebca6bu;
+	h ^= h >> 16;
+	return h & s->tcp.hash_mask;
+}
+
 struct tcp_flow *tcp_find(struct net_stack *s, uint32_t raddr, uint16_t rport, uint32_t laddr,
                           uint16_t lport)
 {
-	uint32_t i;
+	int32_t i = s->tcp.hash[bucket(s, raddr, rport, laddr, lport)];
 
-	for (i = 0; i < s->tcp.n_flows; i++) {
+	while (i >= 0) {
 		struct tcp_flow *f = &s->tcp.flows[i];
 		if (f->used && f->state != TCP_CLOSED && f->rport == rport && f->lport == lport &&
 		    f->raddr == raddr && f->laddr == laddr)
 			return f;
+		i = f->next_hash;
 	}
 	return NULL;
+}
+
+void tcp_flow_hash(struct net_stack *s, struct tcp_flow *f)
+{
+	int32_t *head = &s->tcp.hash[bucket(s, f->raddr, f->rport, f->laddr, f->lport)];
+
+	f->next_hash = *head;
+	*head = (int32_t)idx_of(s, f);
+	f->hashed = true;
+}
+
+static void unhash(struct net_stack *s, struct tcp_flow *f)
+{
+	int32_t me = (int32_t)idx_of(s, f);
+	int32_t *p = &s->tcp.hash[bucket(s, f->raddr, f->rport, f->laddr, f->lport)];
+
+	while (*p >= 0 && *p != me)
+		p = &s->tcp.flows[*p].next_hash;
+	if (*p == me)
+		*p = f->next_hash;
+	f->hashed = false;
+	f->next_hash = -1;
 }
 
 struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now)
@@ -81,25 +136,26 @@ struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now)
 	uint8_t *rbuf, *copy;
 	uint32_t i;
 
-	for (i = 0; i < s->tcp.n_flows && !f; i++) {
-		struct tcp_flow *g = &s->tcp.flows[i];
-		if (!g->used)
-			f = g;
-		else if (g->state == TCP_TIME_WAIT &&
-		         (!oldest || g->t_timewait < oldest->t_timewait))
-			oldest = g;
-	}
-	if (!f && oldest) {
+	if (s->tcp.free_head < 0) {
 		/* The table is full: the oldest TIME-WAIT goes first (RFC 6191's
 		 * spirit; its 4-tuple is unlikely to come back this soon). */
-		s->tcp.stats.timewait_recycled++;
-		tcp_flow_free(s, oldest);
-		f = oldest;
+		for (i = 0; i < s->tcp.n_flows; i++) {
+			struct tcp_flow *g = &s->tcp.flows[i];
+			if (g->used && g->state == TCP_TIME_WAIT &&
+			    (!oldest || g->t_timewait < oldest->t_timewait))
+				oldest = g;
+		}
+		if (oldest) {
+			s->tcp.stats.timewait_recycled++;
+			tcp_flow_free(s, oldest);
+		}
 	}
-	if (!f) {
+	if (s->tcp.free_head < 0) {
 		s->tcp.stats.flows_full++;
 		return NULL;
 	}
+	f = &s->tcp.flows[s->tcp.free_head];
+	s->tcp.free_head = f->next_free;
 	rbuf = f->rbuf;
 	copy = f->copy;
 	memset(f, 0, sizeof *f);
@@ -110,7 +166,7 @@ struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now)
 	f->copy_cap = s->tcp.tx_copy;
 	f->used = true;
 	f->listener = -1;
-	f->next_ready = f->next_accept = f->next_dirty = -1;
+	f->next_ready = f->next_accept = f->next_dirty = f->next_hash = f->next_free = -1;
 	f->mss = 536; /* RFC 9293 3.7.1, until the peer says */
 	f->rto_ns = TCP_INIT_RTO_NS;
 	f->last_rx = now;
@@ -151,6 +207,12 @@ void tcp_flow_free(struct net_stack *s, struct tcp_flow *f)
 			            offsetof(struct tcp_flow, next_accept));
 		if (l->pending)
 			l->pending--;
+	}
+	if (f->hashed)
+		unhash(s, f);
+	if (f->used) {
+		f->next_free = s->tcp.free_head;
+		s->tcp.free_head = (int32_t)idx_of(s, f);
 	}
 	f->used = false;
 	f->state = TCP_CLOSED;
@@ -332,6 +394,7 @@ struct tcp_flow *tcp_connect(struct net_stack *s, uint32_t addr, uint16_t port, 
 	f->lport = lport;
 	f->raddr = addr;
 	f->rport = port;
+	tcp_flow_hash(s, f);
 	f->iss = tcp_isn(s, f->laddr, f->lport, addr, port, now);
 	f->snd_una = f->snd_nxt = f->snd_max = f->snd_end = f->iss;
 	f->state = TCP_SYN_SENT;

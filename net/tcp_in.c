@@ -113,6 +113,7 @@ static struct tcp_flow *new_passive(struct net_stack *s, struct tcp_listener *l,
 	f->lport = sg->dport;
 	f->raddr = ip->src;
 	f->rport = sg->sport;
+	tcp_flow_hash(s, f);
 	f->listener = (int16_t)(l - s->tcp.l);
 	l->pending++;
 	return f;
