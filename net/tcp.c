@@ -62,6 +62,7 @@ void tcp_setup(struct net_stack *s, uint8_t *mem)
 		f->next_free = i + 1 < t->n_flows ? (int32_t)(i + 1) : -1;
 	}
 	t->free_head = t->n_flows ? 0 : -1;
+	t->tw_head = t->tw_tail = -1;
 }
 
 void tcp_init(struct net_stack *s, uint64_t now)
@@ -130,25 +131,50 @@ static void unhash(struct net_stack *s, struct tcp_flow *f)
 	f->next_hash = -1;
 }
 
+void tcp_tw_append(struct net_stack *s, struct tcp_flow *f)
+{
+	int32_t me = (int32_t)idx_of(s, f);
+
+	if (f->in_tw)
+		tcp_tw_unlink(s, f);
+	f->tw_prev = s->tcp.tw_tail;
+	f->tw_next = -1;
+	if (s->tcp.tw_tail >= 0)
+		s->tcp.flows[s->tcp.tw_tail].tw_next = me;
+	else
+		s->tcp.tw_head = me;
+	s->tcp.tw_tail = me;
+	f->in_tw = true;
+}
+
+void tcp_tw_unlink(struct net_stack *s, struct tcp_flow *f)
+{
+	if (!f->in_tw)
+		return;
+	if (f->tw_prev >= 0)
+		s->tcp.flows[f->tw_prev].tw_next = f->tw_next;
+	else
+		s->tcp.tw_head = f->tw_next;
+	if (f->tw_next >= 0)
+		s->tcp.flows[f->tw_next].tw_prev = f->tw_prev;
+	else
+		s->tcp.tw_tail = f->tw_prev;
+	f->tw_prev = f->tw_next = -1;
+	f->in_tw = false;
+}
+
 struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now)
 {
-	struct tcp_flow *f = NULL, *oldest = NULL;
+	struct tcp_flow *f = NULL;
 	uint8_t *rbuf, *copy;
-	uint32_t i;
 
-	if (s->tcp.free_head < 0) {
+	if (s->tcp.free_head < 0 && s->tcp.tw_head >= 0) {
 		/* The table is full: the oldest TIME-WAIT goes first (RFC 6191's
-		 * spirit; its 4-tuple is unlikely to come back this soon). */
-		for (i = 0; i < s->tcp.n_flows; i++) {
-			struct tcp_flow *g = &s->tcp.flows[i];
-			if (g->used && g->state == TCP_TIME_WAIT &&
-			    (!oldest || g->t_timewait < oldest->t_timewait))
-				oldest = g;
-		}
-		if (oldest) {
-			s->tcp.stats.timewait_recycled++;
-			tcp_flow_free(s, oldest);
-		}
+		 * spirit; its 4-tuple is unlikely to come back this soon). The
+		 * list is in the order flows entered TIME-WAIT, which all last
+		 * the same, so its head is the oldest: no scan. */
+		s->tcp.stats.timewait_recycled++;
+		tcp_flow_free(s, &s->tcp.flows[s->tcp.tw_head]);
 	}
 	if (s->tcp.free_head < 0) {
 		s->tcp.stats.flows_full++;
@@ -167,6 +193,7 @@ struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now)
 	f->used = true;
 	f->listener = -1;
 	f->next_ready = f->next_accept = f->next_dirty = f->next_hash = f->next_free = -1;
+	f->tw_prev = f->tw_next = -1;
 	f->mss = 536; /* RFC 9293 3.7.1, until the peer says */
 	f->rto_ns = TCP_INIT_RTO_NS;
 	f->last_rx = now;
@@ -210,6 +237,7 @@ void tcp_flow_free(struct net_stack *s, struct tcp_flow *f)
 	}
 	if (f->hashed)
 		unhash(s, f);
+	tcp_tw_unlink(s, f);
 	if (f->used) {
 		f->next_free = s->tcp.free_head;
 		s->tcp.free_head = (int32_t)idx_of(s, f);
@@ -223,6 +251,7 @@ void tcp_flow_free(struct net_stack *s, struct tcp_flow *f)
 void tcp_flow_done(struct net_stack *s, struct tcp_flow *f)
 {
 	f->state = TCP_CLOSED;
+	tcp_tw_unlink(s, f);
 	f->t_rexmit = f->t_delack = f->t_persist = f->t_keepalive = f->t_timewait = 0;
 	/* Flows from a listener not yet accepted were never the app's. */
 	if (f->released || f->listener >= 0) {

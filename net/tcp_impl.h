@@ -122,9 +122,10 @@ struct tcp_flow {
 	bool in_acceptq;
 	bool on_dirty; /* has output to send at the next tcp_poll */
 	int32_t next_ready, next_accept, next_dirty;
-	int32_t next_hash; /* the flow table's hash chain (while hashed) */
-	int32_t next_free; /* the free list (while unused) */
-	bool hashed;
+	int32_t next_hash;        /* the flow table's hash chain (while hashed) */
+	int32_t next_free;        /* the free list (while unused) */
+	int32_t tw_prev, tw_next; /* the TIME-WAIT list, oldest first (while in_tw) */
+	bool hashed, in_tw;
 	int16_t listener; /* the listener it came from, until accepted; -1 */
 	void *user;
 	uint32_t laddr, raddr;
@@ -193,8 +194,9 @@ struct tcp_state {
 	uint32_t n_flows;
 	int32_t *hash; /* chain heads by 4-tuple, hash_mask + 1 of them */
 	uint32_t hash_mask;
-	uint32_t hash_key[2]; /* random, its own: the chains reveal nothing of secret */
-	int32_t free_head;    /* unused flows, popped by tcp_flow_new */
+	uint32_t hash_key[2];     /* random, its own: the chains reveal nothing of secret */
+	int32_t free_head;        /* unused flows, popped by tcp_flow_new */
+	int32_t tw_head, tw_tail; /* flows in TIME-WAIT in the order they entered it */
 	uint32_t rx_buf, tx_copy;
 	struct tcp_listener l[TCP_MAX_LISTENERS];
 	uint8_t secret[32];
@@ -217,6 +219,9 @@ struct tcp_flow *tcp_find(struct net_stack *s, uint32_t raddr, uint16_t rport, u
                           uint16_t lport);
 struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now);
 void tcp_flow_free(struct net_stack *s, struct tcp_flow *f);
+/* The TIME-WAIT list: entering (or restarting) appends; leaving unlinks. */
+void tcp_tw_append(struct net_stack *s, struct tcp_flow *f);
+void tcp_tw_unlink(struct net_stack *s, struct tcp_flow *f);
 /* Enter a flow whose 4-tuple has just been set in the lookup table. */
 void tcp_flow_hash(struct net_stack *s, struct tcp_flow *f);
 void tcp_mark_ready(struct net_stack *s, struct tcp_flow *f);

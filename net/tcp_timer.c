@@ -26,6 +26,7 @@ uint64_t tcp_flow_deadline(const struct tcp_flow *f)
 void tcp_enter_timewait(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 {
 	f->state = TCP_TIME_WAIT;
+	tcp_tw_append(s, f);
 	f->t_rexmit = f->t_persist = f->t_keepalive = 0;
 	tcp_set_timer(s, &f->t_timewait, now + TCP_TIMEWAIT_NS);
 }

@@ -981,6 +981,35 @@ static void test_tcp_persist_bounds(void)
 	      TCP_MAX_RETRIES);
 }
 
+/* A full table recycles the flow that entered TIME-WAIT first (the list keeps
+ * that order: no scan), and a restarted TIME-WAIT goes to the back. */
+static void test_tcp_timewait_order(void)
+{
+	struct tcp_flow *f[4], *g;
+	unsigned i;
+
+	fresh(false, 4);
+	for (i = 0; i < 4; i++) {
+		f[i] = tcp_flow_new(stk, now);
+		CHECK(f[i] != NULL, "tcp: flow %u of 4 from the free list", i);
+		if (!f[i])
+			return;
+		f[i]->released = true;
+		tcp_enter_timewait(stk, f[i], now + i);
+	}
+	CHECK(tcp_flow_new(stk, now) == f[0] && stk->tcp.stats.timewait_recycled == 1,
+	      "tcp: a full table recycles the oldest TIME-WAIT");
+	tcp_enter_timewait(stk, f[1], now + 10); /* restarted: now the newest */
+	g = tcp_flow_new(stk, now);
+	CHECK(g == f[2], "tcp: a restarted TIME-WAIT goes to the back of the list");
+	tcp_flow_free(stk, f[3]);
+	CHECK(tcp_flow_new(stk, now) == f[3] && stk->tcp.stats.timewait_recycled == 2,
+	      "tcp: a freed flow is taken before any TIME-WAIT is recycled");
+	CHECK(tcp_flow_new(stk, now) == f[1] && tcp_flow_new(stk, now) == NULL &&
+	              stk->tcp.stats.flows_full == 1,
+	      "tcp: then the last TIME-WAIT; with none left the table is full");
+}
+
 static void test_tcp_timers(void)
 {
 	struct tcp_listener *l;
@@ -1050,6 +1079,7 @@ int main(void)
 	test_tcp_cookies();
 	test_tcp_timers();
 	test_tcp_persist_bounds();
+	test_tcp_timewait_order();
 	free(stk);
 	return check_done();
 }
