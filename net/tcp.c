@@ -131,19 +131,27 @@ static void unhash(struct net_stack *s, struct tcp_flow *f)
 	f->next_hash = -1;
 }
 
-void tcp_tw_append(struct net_stack *s, struct tcp_flow *f)
+/* Append (f) to the list of flow indexes at (head, tail) linked through the
+ * int32_t field at (next_off) of each flow. */
+static void append_list(struct net_stack *s, int32_t *head, int32_t *tail, struct tcp_flow *f,
+                        size_t next_off)
 {
 	int32_t me = (int32_t)idx_of(s, f);
 
+	*(int32_t *)(void *)((uint8_t *)f + next_off) = -1;
+	if (*tail >= 0)
+		*(int32_t *)(void *)((uint8_t *)&s->tcp.flows[*tail] + next_off) = me;
+	else
+		*head = me;
+	*tail = me;
+}
+
+void tcp_tw_append(struct net_stack *s, struct tcp_flow *f)
+{
 	if (f->in_tw)
 		tcp_tw_unlink(s, f);
 	f->tw_prev = s->tcp.tw_tail;
-	f->tw_next = -1;
-	if (s->tcp.tw_tail >= 0)
-		s->tcp.flows[s->tcp.tw_tail].tw_next = me;
-	else
-		s->tcp.tw_head = me;
-	s->tcp.tw_tail = me;
+	append_list(s, &s->tcp.tw_head, &s->tcp.tw_tail, f, offsetof(struct tcp_flow, tw_next));
 	f->in_tw = true;
 }
 
@@ -263,17 +271,11 @@ void tcp_flow_done(struct net_stack *s, struct tcp_flow *f)
 
 void tcp_mark_ready(struct net_stack *s, struct tcp_flow *f)
 {
-	int32_t me = (int32_t)idx_of(s, f);
-
 	if (f->on_ready || f->released || f->in_acceptq || (f->listener >= 0))
 		return;
 	f->on_ready = true;
-	f->next_ready = -1;
-	if (s->tcp.ready_tail >= 0)
-		s->tcp.flows[s->tcp.ready_tail].next_ready = me;
-	else
-		s->tcp.ready_head = me;
-	s->tcp.ready_tail = me;
+	append_list(s, &s->tcp.ready_head, &s->tcp.ready_tail, f,
+	            offsetof(struct tcp_flow, next_ready));
 }
 
 void tcp_mark_dirty(struct net_stack *s, struct tcp_flow *f)
@@ -334,15 +336,9 @@ void tcp_listener_ready(struct net_stack *s, struct tcp_listener *l)
 void tcp_accept_push(struct net_stack *s, struct tcp_flow *f)
 {
 	struct tcp_listener *l = &s->tcp.l[f->listener];
-	int32_t me = (int32_t)idx_of(s, f);
 
 	f->in_acceptq = true;
-	f->next_accept = -1;
-	if (l->accept_tail >= 0)
-		s->tcp.flows[l->accept_tail].next_accept = me;
-	else
-		l->accept_head = me;
-	l->accept_tail = me;
+	append_list(s, &l->accept_head, &l->accept_tail, f, offsetof(struct tcp_flow, next_accept));
 	tcp_listener_ready(s, l);
 }
 

@@ -206,6 +206,7 @@ static void send_fin(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 {
 	bool sent = false;
+	uint32_t tso_big = 0; /* payload a large frame may carry; 0: no offload */
 
 	if (f->state == TCP_SYN_SENT || f->state == TCP_CLOSED)
 		return;
@@ -215,6 +216,8 @@ void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 		f->ack_now = false;
 		return;
 	}
+	if (seq_lt(f->snd_nxt, f->snd_end) && ipv4_gso_ready(s, f->raddr, now))
+		tso_big = s->cfg.tso_max - 20 - 20 - TCP_MAX_OPT;
 	for (;;) {
 		uint32_t wnd = f->cwnd < f->snd_wnd ? f->cwnd : f->snd_wnd;
 		uint32_t avail = seq_lt(f->snd_nxt, f->snd_end) ? f->snd_end - f->snd_nxt : 0;
@@ -225,12 +228,8 @@ void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 		uint32_t cap = payload_cap(f), most = cap;
 		/* With segmentation offload, whole MSS-sized frames go down as one
 		 * (Linux sizes them the same way: up to 64 KiB). */
-		if (avail > cap && room > cap && ipv4_gso_ready(s, f->raddr, now)) {
-			uint32_t big = s->cfg.tso_max - 20 - 20 - TCP_MAX_OPT;
-			most = big / cap * cap;
-			if (most < cap)
-				most = cap;
-		}
+		if (avail > cap && room > cap && tso_big > cap)
+			most = tso_big / cap * cap;
 		len = avail < most ? avail : most;
 		if (len > room)
 			len = room;
@@ -246,8 +245,14 @@ void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 			f->rtt_start = now;
 		}
 		if (!send_segment_tso(s, f, f->snd_nxt, len,
-		                      (uint8_t)(TH_ACK | (len == avail ? TH_PSH : 0)), cap, now))
+		                      (uint8_t)(TH_ACK | (len == avail ? TH_PSH : 0)), cap, now)) {
+			/* The device had no room (or refused a large frame): with
+			 * nothing in flight no ACK will bring us back, so the
+			 * retransmission timer does (net.h's contract). */
+			if (!f->t_rexmit)
+				tcp_set_timer(s, &f->t_rexmit, now + f->rto_ns);
 			break;
+		}
 		f->snd_nxt += len;
 		f->snd_max = seq_max(f->snd_max, f->snd_nxt);
 		sent = true;

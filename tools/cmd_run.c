@@ -249,10 +249,8 @@ static int parse(struct run_opts *o, int argc, char **argv)
 		if (r < 0)
 			return 2;
 	}
-	if (!o->image) {
-		cli_error("run", 2, "usage: unideck run IMAGE (see --help)");
-		return 2;
-	}
+	if (!o->image)
+		return cli_error("run", 2, "usage: unideck run IMAGE (see --help)");
 	if (strcmp(o->machine, "microvm") != 0 && strcmp(o->machine, "q35") != 0)
 		return cli_error("run", 2, "--machine is microvm or q35, not '%s'", o->machine);
 	if (strcmp(o->accel, "auto") != 0 && strcmp(o->accel, "kvm") != 0 &&

@@ -1010,6 +1010,89 @@ static void test_tcp_timewait_order(void)
 	      "tcp: then the last TIME-WAIT; with none left the table is full");
 }
 
+/* Segmentation offload: a device that refuses large frames turns it off, and
+ * what it refused goes again at the RTO as frames within the MSS; and
+ * net_gso_cut refuses descriptions that do not fit the frame. */
+static unsigned gso_refused;
+
+static bool refuse_gso(void *ctx, const struct plat_iov *iov, size_t n, const struct net_gso *g)
+{
+	(void)ctx;
+	(void)iov;
+	(void)n;
+	(void)g;
+	gso_refused++;
+	net_disable_tso(stk);
+	return false;
+}
+
+static bool count_frame(void *ctx, const struct plat_iov *iov, size_t n)
+{
+	(void)iov;
+	(void)n;
+	(*(unsigned *)ctx)++;
+	return true;
+}
+
+static void test_tcp_tso_fallback(void)
+{
+	static uint8_t body[10000];
+	struct tcp_listener *l;
+	struct tcp_flow *f;
+	uint32_t iss, got = 0;
+	unsigned i, frames = 0;
+	bool within = true;
+
+	fresh(false, 8);
+	stk->ops.send_gso = refuse_gso;
+	stk->cfg.tso_max = 65535;
+	gso_refused = 0;
+	meet();
+	l = tcp_listen(stk, 80, 4);
+	iss = connect_in(l, 7004, 6999, &f);
+	out.n = 0;
+	tcp_write_ref(f, body, sizeof body);
+	poll_at(now + MS);
+	CHECK(gso_refused == 1 && stk->tcp.stats.tso_sends == 1 && out.n == 0 &&
+	              stk->cfg.tso_max == 0,
+	      "tcp: a refused large frame turns segmentation offload off");
+	/* The RTO sends one segment; each ACK lets more go, never large again. */
+	poll_at(now + TCP_INIT_RTO_NS + MS);
+	for (unsigned round = 0; round < 20 && got < sizeof body; round++) {
+		struct seg a = {7004, 80, 0, 7000, 0, TH_ACK, NULL, 0, NULL, 0};
+		unsigned before = (unsigned)got;
+		for (i = 0; i < out.n; i++) {
+			struct sent r = decode(i);
+			if (r.tcp && r.len && r.seq == iss + 1 + got) {
+				within = within && r.len <= 1460;
+				got += (uint32_t)r.len;
+			}
+		}
+		if (got == before)
+			break;
+		out.n = 0;
+		a.ack = iss + 1 + got;
+		send_tcp(&a);
+	}
+	CHECK(gso_refused == 1 && got == sizeof body && within,
+	      "tcp: from the RTO on, all %u bytes go in order in frames within the MSS",
+	      (unsigned)got);
+
+	{
+		uint8_t frame[200];
+		struct plat_iov v = {frame, sizeof frame, 0};
+		struct net_gso bad[3] = {{0, 54, 34, 16}, {100, 200, 34, 16}, {100, 54, 20, 16}};
+		bool any = false;
+		memset(frame, 0, sizeof frame);
+		frame[14] = 0x45;
+		for (i = 0; i < 3; i++)
+			any = net_gso_cut(&v, 1, &bad[i], count_frame, &frames) || any;
+		CHECK(!any && frames == 0,
+		      "net_gso_cut: no mss, headers past the frame, or the TCP "
+		      "header inside IPv4's: refused, nothing sent");
+	}
+}
+
 static void test_tcp_timers(void)
 {
 	struct tcp_listener *l;
@@ -1080,6 +1163,7 @@ int main(void)
 	test_tcp_timers();
 	test_tcp_persist_bounds();
 	test_tcp_timewait_order();
+	test_tcp_tso_fallback();
 	free(stk);
 	return check_done();
 }
