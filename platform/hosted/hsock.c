@@ -23,6 +23,14 @@
 /* Store bytes below this go out with writev, in one call with the head;
  * sendfile's page-cache path only pays for itself on larger bodies. */
 #define SENDFILE_MIN (64u * 1024u)
+/* Unsent bytes a socket may hold before it stops being writable
+ * (TCP_NOTSENT_LOWAT). Without a limit, one sendfile() queued a whole large
+ * body; the rest then left from the client's ACK processing, on the client's
+ * CPU, whenever its window opened. On loopback that put the transmit and the
+ * delivery on wrk's CPU (the bottleneck) and the 575 KB bench file ran at
+ * 0.75-0.85x nginx; with 32 KiB unsent at most, this thread sends as the window
+ * opens and the same file runs ahead of nginx (bench/analysis.md). */
+#define NOTSENT_LOWAT (32 * 1024)
 
 struct seg {
 	const uint8_t *p;
@@ -399,7 +407,7 @@ static void accept_all(struct hsock *h, uint64_t now)
 		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct hconn *c;
 		struct epoll_event e;
-		int one = 1;
+		int one = 1, lowat = NOTSENT_LOWAT;
 
 		if (fd < 0)
 			return;
@@ -416,6 +424,7 @@ static void accept_all(struct hsock *h, uint64_t now)
 			continue;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
 		c->st.ops = &sock_ops;
 		c->h = h;
 		c->fd = fd;
