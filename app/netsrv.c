@@ -69,7 +69,7 @@ bool netsrv_init(struct netsrv *ns, struct net_stack *s, struct http_server *srv
 	ns->next_deadline = UINT64_MAX;
 	ns->conns =
 	        (struct nsconn *)(void *)((uint8_t *)ns + (sizeof(struct netsrv) + 63) / 64 * 64);
-	memset(ns->conns, 0, (size_t)max_conns * sizeof(struct nsconn));
+	ns->free_head = -1;
 	ns->l = tcp_listen(s, port, backlog);
 	if (ns->l)
 		tcp_listener_set_user(ns->l, ns);
@@ -92,6 +92,8 @@ static void release(struct netsrv *ns, struct nsconn *c)
 		c->f = NULL;
 	}
 	c->used = false;
+	c->next_free = ns->free_head;
+	ns->free_head = (int32_t)(c - ns->conns);
 	ns->n_conns--;
 	ns->stats.closed++;
 }
@@ -110,16 +112,16 @@ static void step_conn(struct netsrv *ns, struct nsconn *c, uint64_t now)
 static void accept_all(struct netsrv *ns, uint64_t now)
 {
 	struct tcp_flow *f;
-	uint32_t i;
 
 	while ((f = tcp_accept(ns->l))) {
 		struct nsconn *c = NULL;
 		ns->stats.accepted++;
-		for (i = 0; i < ns->max_conns; i++)
-			if (!ns->conns[i].used) {
-				c = &ns->conns[i];
-				break;
-			}
+		if (ns->free_head >= 0) {
+			c = &ns->conns[ns->free_head];
+			ns->free_head = c->next_free;
+		} else if (ns->fresh < ns->max_conns) {
+			c = &ns->conns[ns->fresh++];
+		}
 		if (!c) {
 			ns->stats.refused++;
 			tcp_abort(f);
@@ -151,7 +153,7 @@ uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
 	}
 	if (now >= ns->next_deadline) {
 		ns->next_deadline = UINT64_MAX;
-		for (i = 0; i < ns->max_conns; i++) {
+		for (i = 0; i < ns->fresh; i++) {
 			struct nsconn *c = &ns->conns[i];
 			if (!c->used)
 				continue;

@@ -28,6 +28,7 @@ struct nsconn {
 	struct tcp_flow *f;
 	struct netsrv *ns;
 	bool used, done;
+	int32_t next_free; /* on netsrv.free_head's list; -1 ends it */
 	uint64_t deadline;
 };
 
@@ -43,6 +44,10 @@ struct netsrv {
 	void (*conn_gone)(void *ctx, struct http_conn *c);
 	void *ctx;
 	uint32_t max_conns, n_conns;
+	/* conns[0, fresh) have been used; the rest were never touched, so boot
+	 * costs nothing per connection. Released ones wait on the free list. */
+	uint32_t fresh;
+	int32_t free_head;
 	uint64_t next_deadline;
 	struct netsrv_stats stats;
 	struct nsconn *conns; /* max_conns of them, after the struct */

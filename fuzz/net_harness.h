@@ -402,7 +402,7 @@ static inline void fz_app_finish(void)
 		if (fz_app.f[i])
 			tcp_abort(fz_app.f[i]);
 	fz_advance(fz.now + 3600 * FZ_SEC);
-	for (i = 0; i < fz.s->tcp.n_flows; i++)
+	for (i = 0; i < fz.s->tcp.fresh; i++)
 		if (fz.s->tcp.flows[i].used)
 			abort(); /* a flow outlived every timer */
 	if (tcp_references(fz.s, fz_content(), 65536))

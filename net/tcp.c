@@ -54,14 +54,9 @@ void tcp_setup(struct net_stack *s, uint8_t *mem)
 	for (i = 0; i <= t->hash_mask; i++)
 		t->hash[i] = -1;
 	bufs = mem + table_bytes(t->n_flows);
-	for (i = 0; i < t->n_flows; i++) {
-		struct tcp_flow *f = &t->flows[i];
-		memset(f, 0, sizeof *f);
-		f->rbuf = bufs + (size_t)i * (t->rx_buf + t->tx_copy);
-		f->copy = f->rbuf + t->rx_buf;
-		f->next_free = i + 1 < t->n_flows ? (int32_t)(i + 1) : -1;
-	}
-	t->free_head = t->n_flows ? 0 : -1;
+	t->bufs = bufs;
+	t->fresh = 0;
+	t->free_head = -1;
 	t->tw_head = t->tw_tail = -1;
 }
 
@@ -173,9 +168,19 @@ void tcp_tw_unlink(struct net_stack *s, struct tcp_flow *f)
 
 struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now)
 {
+	struct tcp_state *t = &s->tcp;
 	struct tcp_flow *f = NULL;
-	uint8_t *rbuf, *copy;
+	uint8_t *rbuf;
+	uint32_t i;
 
+	if (t->free_head < 0 && t->fresh < t->n_flows) {
+		/* First use of a slot: its rings are (bufs) at its index. */
+		i = t->fresh++;
+		f = &t->flows[i];
+		f->rbuf = t->bufs + (size_t)i * (t->rx_buf + t->tx_copy);
+		f->next_free = t->free_head;
+		t->free_head = (int32_t)i;
+	}
 	if (s->tcp.free_head < 0 && s->tcp.tw_head >= 0) {
 		/* The table is full: the oldest TIME-WAIT goes first (RFC 6191's
 		 * spirit; its 4-tuple is unlikely to come back this soon). The
@@ -191,11 +196,10 @@ struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now)
 	f = &s->tcp.flows[s->tcp.free_head];
 	s->tcp.free_head = f->next_free;
 	rbuf = f->rbuf;
-	copy = f->copy;
 	memset(f, 0, sizeof *f);
 	f->s = s;
 	f->rbuf = rbuf;
-	f->copy = copy;
+	f->copy = rbuf + t->rx_buf;
 	f->rbuf_cap = s->tcp.rx_buf;
 	f->copy_cap = s->tcp.tx_copy;
 	f->used = true;
@@ -604,7 +608,7 @@ bool tcp_references(const struct net_stack *s, const void *p, size_t len)
 	uint32_t i;
 	uint8_t k;
 
-	for (i = 0; i < s->tcp.n_flows; i++) {
+	for (i = 0; i < s->tcp.fresh; i++) {
 		const struct tcp_flow *f = &s->tcp.flows[i];
 		if (!f->used)
 			continue;
@@ -656,7 +660,7 @@ uint64_t tcp_poll(struct net_stack *s, uint64_t now)
 	if (now < t->next_deadline)
 		return t->next_deadline;
 	t->next_deadline = UINT64_MAX;
-	for (i = 0; i < t->n_flows; i++) {
+	for (i = 0; i < t->fresh; i++) {
 		struct tcp_flow *f = &t->flows[i];
 		uint64_t d;
 		if (!f->used)

@@ -192,6 +192,11 @@ struct tcp_stats {
 struct tcp_state {
 	struct tcp_flow *flows;
 	uint32_t n_flows;
+	/* flows[0, fresh) have been used (each is free, live or in TIME-WAIT);
+	 * the rest were never touched, so set-up costs nothing per flow. Loops
+	 * over the table stop at fresh. */
+	uint32_t fresh;
+	uint8_t *bufs; /* each flow's receive ring, then its copy ring */
 	int32_t *hash; /* chain heads by 4-tuple, hash_mask + 1 of them */
 	uint32_t hash_mask;
 	uint32_t hash_key[2];     /* random, its own: the chains reveal nothing of secret */

@@ -165,6 +165,8 @@ _Noreturn void boot_main(uint64_t start_info_paddr)
 	trap_init();
 	read_startinfo(start_info_paddr);
 	set_log_level();
+	if (klog_level >= KLOG_DEBUG)
+		serial_sync(); /* debugging a boot: every line out as it is printed */
 	klog(KLOG_DEBUG, "pvh: cmdline \"%s\"\n", si.cmdline);
 	acpi_init(si.rsdp);
 	image_init();

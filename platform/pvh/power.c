@@ -19,6 +19,7 @@
 #include "platform/pvh/cpu.h"
 #include "platform/pvh/kprintf.h"
 #include "platform/pvh/paging.h"
+#include "platform/pvh/serial.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 /* ACPI 6.5 4.8.3.7 (sleep control register: SLP_TYP bits 4:2, SLP_EN bit 5) and
@@ -57,6 +58,7 @@ static void acpi_off(void)
 
 _Noreturn void plat_exit(int code)
 {
+	serial_sync();
 	kprintf("pvh: exit status %d\n", code);
 	outl(DEBUG_EXIT_PORT, (uint32_t)code);
 	acpi_off();

@@ -11,6 +11,7 @@
 #include "platform/platform.h"
 #include "platform/pvh/cpu.h"
 #include "platform/pvh/kprintf.h"
+#include "platform/pvh/serial.h"
 #include "platform/pvh/ksyms.h"
 #include "platform/pvh/lapic.h"
 #include "platform/pvh/paging.h"
@@ -175,6 +176,7 @@ static _Noreturn void trap_fatal(const struct trap_frame *f)
 {
 	const char *name = f->vector < 32 ? exc_names[f->vector] : NULL;
 
+	serial_sync(); /* what was printed before the fault comes first */
 	if (reporting++) {
 		kprintf("\npvh: exception %lu while reporting an exception\n", f->vector);
 		plat_exit(TRAP_EXIT_FAULT);
@@ -228,6 +230,7 @@ _Noreturn void trap_panic(int code, const char *fmt, ...)
 	va_list ap;
 	char buf[256];
 
+	serial_sync();
 	va_start(ap, fmt);
 	kvsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);

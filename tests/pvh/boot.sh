@@ -8,6 +8,7 @@ require_kernel
 accel=$(pvh_accel)
 echo "# accelerator: $accel"
 args="test=basic foo=bar flag now=$(date +%s)"
+FAULT_STATUS=3 # TRAP_EXIT_FAULT
 
 boot "microvm/$accel" 0 -M microvm "$KERNEL" --append "$args"
 boot "microvm,pit=off,pic=off/$accel" 0 -M microvm,pit=off,pic=off "$KERNEL" --append "$args"
@@ -70,6 +71,24 @@ log_has q35/acpi-off "powered off through PM1a_CNT" 'QEMU ran for .*status 0$'
 BOOT_TIMEOUT=5 boot "microvm,acpi=off/halt" 42 --no-debug-exit -M microvm,acpi=off "$KERNEL" \
 	--append test=probe
 log_has "microvm,acpi=off/halt" "no way to power off: status printed, then halted" 'status 124$'
+
+# The deferred console: 70 KB through the 16 KiB ring, every line once and in
+# order; before a fault report, everything printed before the fault.
+console_lines() { # TAG WANT: the "console NNNN" lines are 0..WANT-1 in order
+	local got
+	got=$(grep -Eo '^console [0-9]{4} \.{58}$' "$LOG" | awk '{ print $2 + 0 }' |
+		awk -v want="$2" 'BEGIN { n = 0 } $1 != n { bad = 1 } { n++ }
+			END { print (bad || n != want) ? "bad (" n " lines)" : "ok" }')
+	check "[$1] $2 console lines whole, once each, in order: $got" test "$got" = ok
+}
+boot microvm/console 0 -M microvm "$KERNEL" --append test=console
+console_lines microvm/console 1000
+log_has microvm/console "the last line after all of them" '^console done'
+boot microvm/console-fault $FAULT_STATUS -M microvm "$KERNEL" --append test=console-fault
+console_lines microvm/console-fault 50
+check "[microvm/console-fault] the fault report follows the deferred lines" \
+	test "$(grep -n -m1 'EXCEPTION 14' "$LOG" | cut -d: -f1)" -gt \
+	"$(grep -n 'console 0049' "$LOG" | cut -d: -f1)"
 
 # No memory map from the loader: the CMOS memory size is used instead.
 boot "q35/cmos-memmap" 0 -M q35 "$KERNEL" --append "$args memmap=cmos"

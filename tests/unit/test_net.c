@@ -306,7 +306,7 @@ static uint32_t used_flows(void)
 {
 	uint32_t i, n = 0;
 
-	for (i = 0; i < stk->tcp.n_flows; i++)
+	for (i = 0; i < stk->tcp.fresh; i++)
 		n += stk->tcp.flows[i].used;
 	return n;
 }

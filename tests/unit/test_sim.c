@@ -197,7 +197,7 @@ static bool tcp_idle(struct net_stack *s, uint64_t now)
 {
 	uint32_t i;
 
-	for (i = 0; i < s->tcp.n_flows; i++)
+	for (i = 0; i < s->tcp.fresh; i++)
 		if (s->tcp.flows[i].used)
 			return false;
 	return tcp_poll(s, now) == UINT64_MAX;
@@ -305,11 +305,11 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 		}
 		if (next == UINT64_MAX && verbose) {
 			uint32_t k;
-			for (k = 0; k < a->tcp.n_flows; k++)
+			for (k = 0; k < a->tcp.fresh; k++)
 				if (a->tcp.flows[k].used)
 					fprintf(stderr, "A flow %u state %d rel %d\n", k,
 					        a->tcp.flows[k].state, a->tcp.flows[k].released);
-			for (k = 0; k < b->tcp.n_flows; k++)
+			for (k = 0; k < b->tcp.fresh; k++)
 				if (b->tcp.flows[k].used)
 					fprintf(stderr, "B flow %u state %d rel %d\n", k,
 					        b->tcp.flows[k].state, b->tcp.flows[k].released);
