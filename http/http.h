@@ -158,6 +158,10 @@ struct http_conn {
 	uint8_t state;
 	bool peer_eof;
 	bool close_after; /* close once the queued response is out */
+	/* The request itself said this is the last (Connection: close, or HTTP/1.0
+	 * without keep-alive): the client must send nothing more (RFC 9112 9.6),
+	 * so the transport need not wait for its FIN before letting go. */
+	bool peer_closes;
 	bool streaming;   /* an event stream: no further requests parsed */
 	bool waiting;     /* a parsed request waits for send room */
 	void *app_data;   /* the app's, for event-stream subscribers */

@@ -150,8 +150,10 @@ static bool handle(struct http_server *srv, struct http_conn *c, struct http_req
 		st = 405;
 	if (!st)
 		st = http_path_decode(req, c->path_buf, sizeof c->path_buf);
-	if (!req->keep_alive)
+	if (!req->keep_alive) {
 		http_mark_close(c);
+		c->peer_closes = true;
+	}
 	if (st)
 		http_respond_error(srv, c, req, st);
 	else if (!(srv->cfg.route && srv->cfg.route(srv->cfg.app, c, req)))

@@ -31,6 +31,14 @@
  * 0.75-0.85x nginx; with 32 KiB unsent at most, this thread sends as the window
  * opens and the same file runs ahead of nginx (bench/analysis.md). */
 #define NOTSENT_LOWAT (32 * 1024)
+/* After events, poll without sleeping this long before blocking in epoll_wait.
+ * A thread asleep in epoll_wait is woken by the sender's CPU, and in a VM that
+ * wake-up is an inter-processor interrupt, a VM exit on the client's CPU, for
+ * every burst: with 64 clients and keep-alive off, unideck slept and was woken
+ * 1.35 times per request to nginx's 0.7-0.9 and served 0.92-0.97x as many
+ * requests. Busy only right after work, so an idle server stays asleep
+ * (bench/analysis.md has the figures). */
+#define SPIN_NS (50ull * 1000ull)
 
 struct seg {
 	const uint8_t *p;
@@ -51,6 +59,8 @@ struct hconn {
 	bool recv_called; /* the HTTP layer asked for bytes during the last poll */
 	bool drained;     /* a read this step came back short: the socket is empty */
 	bool peer_eof;
+	bool corked; /* TCP_CORK set for the last response: its FIN rides on it */
+	bool close_at_once; /* the client said it was done: no lingering (conn_step) */
 	uint64_t linger_until;
 	struct seg q[HSOCK_QUEUE_SEGS];
 	unsigned q_head, q_n;
@@ -205,6 +215,8 @@ static void op_close(struct stream *s, bool graceful)
 
 	c->http_done = true;
 	c->graceful = graceful;
+	/* Decided now: the HTTP layer drops its buffer after this. */
+	c->close_at_once = graceful && c->hc.peer_closes && c->hc.buf_len == 0;
 }
 
 static const struct stream_ops sock_ops = {
@@ -237,6 +249,15 @@ static void consumed(struct hconn *c, size_t n)
 		c->copy_used = 0;
 }
 
+/* Whether every queued byte goes out by writev (none by sendfile). */
+static bool all_copied(const struct hconn *c)
+{
+	for (unsigned i = 0; i < c->q_n; i++)
+		if (c->q[(c->q_head + i) % HSOCK_QUEUE_SEGS].fd >= 0)
+			return false;
+	return true;
+}
+
 /* Send what the socket takes. Returns false on a fatal socket error. */
 static bool flush(struct hconn *c)
 {
@@ -260,7 +281,10 @@ static bool flush(struct hconn *c)
 				iov[k].iov_len = x->len;
 				k++;
 			}
-			n = writev(c->fd, iov, (int)k);
+			/* The last response, all of it here: MSG_MORE holds its
+			 * tail for shutdown()'s FIN (see conn_step). */
+			struct msghdr mh = {.msg_iov = iov, .msg_iovlen = k};
+			n = sendmsg(c->fd, &mh, c->http_done && c->graceful && k == c->q_n ? MSG_MORE : 0);
 			if (n > 0)
 				c->h->stats.bytes_writev += (uint64_t)n;
 		}
@@ -316,8 +340,7 @@ static void conn_free(struct hconn *c)
 	if (c->hc.app_data && h->hooks.conn_gone)
 		h->hooks.conn_gone(h->hooks.ctx, &c->hc);
 	http_conn_fini(h->srv, &c->hc);
-	epoll_ctl(h->ep, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
+	close(c->fd); /* never duplicated, so this also takes it out of the epoll set */
 	h->stats.closed++;
 	free(c);
 }
@@ -361,6 +384,15 @@ static void conn_step(struct hconn *c, uint64_t now)
 		http_conn_poll(h->srv, &c->hc, now);
 		h->stepping = NULL;
 	}
+	if (c->http_done && c->graceful && c->q_n && !c->corked && !all_copied(c)) {
+		/* The last response: its tail waits in the socket for shutdown(),
+		 * which sends it with the FIN in one segment instead of a segment
+		 * and then a bare FIN (as nginx's close does). Copied bytes get
+		 * that from MSG_MORE (flush); sendfile needs the cork. */
+		int one = 1;
+		setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &one, sizeof one);
+		c->corked = true;
+	}
 	if (!flush(c)) {
 		conn_free(c);
 		return;
@@ -368,6 +400,17 @@ static void conn_step(struct hconn *c, uint64_t now)
 	if (c->http_done) {
 		if (!c->graceful) {
 			conn_reset(c);
+			return;
+		}
+		if (c->q_n == 0 && c->close_at_once) {
+			/* The client said this was its last request and nothing
+			 * of it is left unread: close at once, as nginx does,
+			 * instead of lingering for its FIN (a wake-up per
+			 * connection). Read first, so that close() finds the
+			 * receive queue empty and sends a FIN, not a reset. */
+			linger_drain(c);
+			h->stats.closed_at_once++;
+			conn_free(c);
 			return;
 		}
 		if (c->q_n == 0) {
@@ -407,7 +450,6 @@ static void accept_all(struct hsock *h, uint64_t now)
 		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct hconn *c;
 		struct epoll_event e;
-		int one = 1, lowat = NOTSENT_LOWAT;
 
 		if (fd < 0)
 			return;
@@ -423,8 +465,6 @@ static void accept_all(struct hsock *h, uint64_t now)
 			close(fd);
 			continue;
 		}
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
 		c->st.ops = &sock_ops;
 		c->h = h;
 		c->fd = fd;
@@ -484,7 +524,7 @@ static int listen_on(const char *host, int port, char *err, size_t errlen)
 {
 	struct addrinfo hints = {0}, *res = NULL, *ai;
 	char portstr[16];
-	int fd = -1, rc, one = 1, saved = 0;
+	int fd = -1, rc, one = 1, lowat = NOTSENT_LOWAT, saved = 0;
 
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -500,6 +540,10 @@ static int listen_on(const char *host, int port, char *err, size_t errlen)
 		if (fd < 0)
 			continue;
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		/* Accepted sockets inherit both from the listener: no system
+		 * calls per connection for them. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0)
 			break;
 		saved = errno;
@@ -604,7 +648,7 @@ bool hsock_references(const struct hsock *h, const void *p, size_t len)
 int hsock_run(struct hsock *h)
 {
 	struct epoll_event ev[256];
-	uint64_t next_sweep = 0, next_tick = 0;
+	uint64_t next_sweep = 0, next_tick = 0, spin_until = 0;
 
 	while (!h->stop) {
 		uint64_t now = now_ns(), wake;
@@ -620,8 +664,12 @@ int hsock_run(struct hsock *h)
 		}
 		wake = next_sweep < next_tick ? next_sweep : next_tick;
 		timeout_ms = wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
+		if (now < spin_until)
+			timeout_ms = 0;
 		n = epoll_wait(h->ep, ev, 256, timeout_ms);
 		now = now_ns();
+		if (n > 0)
+			spin_until = now + SPIN_NS;
 		http_server_tick(h->srv, wall_ns());
 		for (i = 0; i < n; i++) {
 			void *p = ev[i].data.ptr;

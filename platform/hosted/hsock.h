@@ -44,7 +44,7 @@ struct hsock_hooks {
 struct hsock_stats {
 	uint64_t accepted, refused, closed, resets;
 	uint64_t bytes_sendfile, bytes_writev;
-	uint64_t lingering;
+	uint64_t lingering, closed_at_once;
 };
 
 /* Listen on (host, port); port 0 picks a free one. Returns NULL with a message

@@ -100,6 +100,14 @@ wait "${pids[@]}"
 for i in 1 2 3 4; do
 	check "6 MB body $i of 4 at once arrives whole" cmp "$TMP/large.$i" "$TMP/decks/t/media/large.webm"
 done
+# The client's own Connection: close: the server lets go at once, with the body's
+# tail and the FIN in the socket; curl must see all of it and a clean close.
+check "6 MB body with Connection: close: curl ends cleanly (no reset)" \
+	curl -sf -H 'Connection: close' -o "$TMP/large.close" "$B/t/media/large.webm"
+check "6 MB body with Connection: close arrives whole" cmp "$TMP/large.close" "$TMP/decks/t/media/large.webm"
+h=$(curl -s -D - -o "$TMP/big.close" -H 'Connection: close' "$B/t/media/big.txt")
+expect_match "a small body with Connection: close says so" 'Connection: close' "$h"
+check "a small body with Connection: close arrives whole" cmp "$TMP/big.close" "$TMP/decks/t/media/big.txt"
 expect_eq "identity;q=0 with nothing else is 406" 406 \
 	"$(status $B/t/media/f.png -H 'Accept-Encoding: identity;q=0')"
 h=$(curl -s -D - -o /dev/null --compressed "$B/t/media/f.png")
