@@ -162,9 +162,9 @@ struct http_conn {
 	 * without keep-alive): the client must send nothing more (RFC 9112 9.6),
 	 * so the transport need not wait for its FIN before letting go. */
 	bool peer_closes;
-	bool streaming;   /* an event stream: no further requests parsed */
-	bool waiting;     /* a parsed request waits for send room */
-	void *app_data;   /* the app's, for event-stream subscribers */
+	bool streaming; /* an event stream: no further requests parsed */
+	bool waiting;   /* a parsed request waits for send room */
+	void *app_data; /* the app's, for event-stream subscribers */
 	char path_buf[HTTP_MAX_PATH];
 };
 

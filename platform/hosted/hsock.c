@@ -18,11 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LINGER_NS    (2ull * 1000000000ull) /* read and drop input this long after FIN */
-#define SWEEP_NS     (250ull * 1000000ull)  /* how often deadlines are scanned */
+#define LINGER_NS     (2ull * 1000000000ull) /* read and drop input this long after FIN */
+#define SWEEP_NS      (250ull * 1000000ull)  /* how often deadlines are scanned */
 /* Store bytes below this go out with writev, in one call with the head;
  * sendfile's page-cache path only pays for itself on larger bodies. */
-#define SENDFILE_MIN (64u * 1024u)
+#define SENDFILE_MIN  (64u * 1024u)
 /* Unsent bytes a socket may hold before it stops being writable
  * (TCP_NOTSENT_LOWAT). Without a limit, one sendfile() queued a whole large
  * body; the rest then left from the client's ACK processing, on the client's
@@ -38,7 +38,7 @@
  * 1.35 times per request to nginx's 0.7-0.9 and served 0.92-0.97x as many
  * requests. Busy only right after work, so an idle server stays asleep
  * (bench/analysis.md has the figures). */
-#define SPIN_NS (50ull * 1000ull)
+#define SPIN_NS       (50ull * 1000ull)
 
 struct seg {
 	const uint8_t *p;
@@ -59,7 +59,7 @@ struct hconn {
 	bool recv_called; /* the HTTP layer asked for bytes during the last poll */
 	bool drained;     /* a read this step came back short: the socket is empty */
 	bool peer_eof;
-	bool corked; /* TCP_CORK set for the last response: its FIN rides on it */
+	bool corked;        /* TCP_CORK set for the last response: its FIN rides on it */
 	bool close_at_once; /* the client said it was done: no lingering (conn_step) */
 	uint64_t linger_until;
 	struct seg q[HSOCK_QUEUE_SEGS];
@@ -284,7 +284,8 @@ static bool flush(struct hconn *c)
 			/* The last response, all of it here: MSG_MORE holds its
 			 * tail for shutdown()'s FIN (see conn_step). */
 			struct msghdr mh = {.msg_iov = iov, .msg_iovlen = k};
-			n = sendmsg(c->fd, &mh, c->http_done && c->graceful && k == c->q_n ? MSG_MORE : 0);
+			n = sendmsg(c->fd, &mh,
+			            c->http_done && c->graceful && k == c->q_n ? MSG_MORE : 0);
 			if (n > 0)
 				c->h->stats.bytes_writev += (uint64_t)n;
 		}

@@ -33,7 +33,7 @@
 #define APIC_BASE_ENABLE (1ull << 11)
 #define TMR_DIV_16       0x3 /* SDM vol. 3A figure 11-10 */
 /* Deferred console bytes written per idle pass (serial.h). */
-#define CONSOLE_CHUNK 128
+#define CONSOLE_CHUNK    128
 
 static volatile uint32_t *regs;
 static struct lapic_sleep_stats sleep_stats;

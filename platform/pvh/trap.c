@@ -11,10 +11,10 @@
 #include "platform/platform.h"
 #include "platform/pvh/cpu.h"
 #include "platform/pvh/kprintf.h"
-#include "platform/pvh/serial.h"
 #include "platform/pvh/ksyms.h"
 #include "platform/pvh/lapic.h"
 #include "platform/pvh/paging.h"
+#include "platform/pvh/serial.h"
 
 #define BACKTRACE_MAX 32
 

@@ -180,9 +180,11 @@ static int test_console(bool then_fault)
 	unsigned lines = then_fault ? 50 : 1000;
 
 	for (unsigned i = 0; i < lines; i++) {
-		kprintf("console %04u ..........................................................\n", i);
+		kprintf("console %04u ..........................................................\n",
+		        i);
 		if (i == 0)
-			tk_check(serial_pending(), "console output is deferred, not written at once");
+			tk_check(serial_pending(),
+			         "console output is deferred, not written at once");
 		if (i % 100 == 99)
 			plat_yield_until(plat_clock_monotonic_ns() + 1000000);
 	}
