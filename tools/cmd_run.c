@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "platform/pvh/host_tsc.h"
 #include "tools/cli.h"
 
 static const char help[] =
@@ -180,27 +181,6 @@ static bool kvm_works(const char *qemu, const char *image)
 	return code == 42;
 }
 
-/* The host's TSC rate in kHz: under TCG the guest's TSC runs at it and nothing
- * else tells the guest (platform/pvh/clock.c takes tsc_khz= from us). */
-static unsigned long host_tsc_khz(void)
-{
-	struct timespec a, b;
-	unsigned lo, hi;
-	unsigned long long t0, t1;
-	long ns;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	t0 = (unsigned long long)hi << 32 | lo;
-	do {
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		ns = (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
-	} while (ns < 50000000L);
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	t1 = (unsigned long long)hi << 32 | lo;
-	return (unsigned long)((t1 - t0) * 1000000ULL / (unsigned long long)ns);
-}
-
 struct run_opts {
 	const char *image, *tap, *ip, *gw, *mem, *machine, *accel, *append, *qemu;
 	int port;
@@ -303,7 +283,7 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 		snprintf(cmdline, sizeof cmdline, "dhcp");
 	if (strcmp(accel, "tcg") == 0)
 		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline),
-		         " tsc_khz=%lu", host_tsc_khz());
+		         " tsc_khz=%lu", (unsigned long)host_tsc_khz());
 	if (o->append)
 		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline), " %s",
 		         o->append);

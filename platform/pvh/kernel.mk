@@ -118,9 +118,9 @@ $(K)/host/elfpatch: tests/pvh/elfpatch_cli.c platform/pvh/elfpatch.c platform/pv
 	@mkdir -p $(@D)
 	$(CC) -O2 -g $(KWARN) -I. -D_GNU_SOURCE -o $@ tests/pvh/elfpatch_cli.c platform/pvh/elfpatch.c
 
-$(K)/host/tsc-khz: platform/pvh/tsc_khz.c
+$(K)/host/tsc-khz: platform/pvh/tsc_khz.c platform/pvh/host_tsc.h
 	@mkdir -p $(@D)
-	$(CC) -O2 $(KWARN) -D_GNU_SOURCE -o $@ $<
+	$(CC) -O2 $(KWARN) -I. -D_GNU_SOURCE -o $@ $<
 
 kernel-core: $(KERNEL_CORE_OBJ)
 
