@@ -4,7 +4,9 @@
 
 Run through `make bench` (which installs what is needed). Writes bench/RESULTS.md
 and bench/ratios.svg. Each figure is the median of --runs runs of wrk, pinned:
-the server on CPU 0, wrk on CPU 1 (when there are two CPUs).
+the server on CPU 0, wrk on CPU 1 (when there are two CPUs). The servers on
+kernel sockets (unideck serve, nginx, lighttpd) run side by side with their
+runs interleaved; the others one at a time.
 
 usage: bench/bench.py [--runs N] [--seconds S] [--peers a,b,...] [--quick]
 """
@@ -106,6 +108,7 @@ class Peer:
 
 class UnideckServe(Peer):
     name = "unideck serve"
+    interleave = True
     note = "kernel sockets, one thread, epoll; the store mapped from its file"
 
     def __init__(self, store):
@@ -179,6 +182,7 @@ http {{
 
 class Nginx(Peer):
     name = "nginx"
+    interleave = True
     note = "Debian's nginx, one worker, sendfile, gzip_static and brotli_static on"
 
     def __init__(self, export):
@@ -234,6 +238,7 @@ setenv.add-response-header = ("X-Content-Type-Options" => "nosniff",
 
 class Lighttpd(Peer):
     name = "lighttpd"
+    interleave = True
     note = "Debian's lighttpd, sendfile backend (it has no precompressed-file lookup)"
 
     def __init__(self, export):
@@ -312,31 +317,49 @@ def workloads(theme):
     return w
 
 
-def run_all(peers, work, runs, seconds, theme, counters):
-    results = {}  # (workload name, peer name) -> dict of medians
-    cmds = {}
-    wl = workloads(theme)
-    for p in peers:
+def run_group(group, wl, work, runs, seconds, results, cmds, counters):
+    """Every workload against every peer of (group), started together, the runs
+    interleaved (peer A, peer B, ..., A, B, ...) so that drift over the minutes
+    a workload takes (the machine is a VM) falls on all of them alike."""
+    started = []
+    for p in group:
         log(f"bench: starting {p.name}")
-        if not p.start(work):
+        if p.start(work):
+            started.append(p)
+        else:
             log(f"bench: {p.name} did not start; left out")
             p.stop()
-            continue
-        for w in wl:
-            samples = []
-            for _ in range(runs):
+    for w in wl:
+        samples = {p.name: [] for p in started}
+        for _ in range(runs):
+            for p in started:
                 r, cmd = wrk(p.base + w["path"], w["conns"], seconds, w["keepalive"], w["encoding"],
                              getattr(p, "wrap", ()))
-                samples.append(r)
+                samples[p.name].append(r)
                 cmds[w["name"]] = cmd
-            med = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
-            med["errors"] = sum(s["errors"] for s in samples)
+        for p in started:
+            s = samples[p.name]
+            med = {k: statistics.median(x[k] for x in s) for k in s[0]}
+            med["errors"] = sum(x["errors"] for x in s)
             results[(w["name"], p.name)] = med
             log(f"bench: {p.name:14} {w['name']:45} "
                 f"{med['rps']:10.0f} req/s {med['mbps']:9.1f} MB/s p99 {med['p99']:.2f} ms")
+    for p in started:
         p.stop()
         if hasattr(p, "counters"):
             counters[p.name] = p.counters()
+
+
+def run_all(peers, work, runs, seconds, theme, counters):
+    """The servers on kernel sockets (interleave = True) run side by side, each
+    idle while another is measured; the VM peers one at a time."""
+    results = {}  # (workload name, peer name) -> dict of medians
+    cmds = {}
+    wl = workloads(theme)
+    host = [p for p in peers if getattr(p, "interleave", False)]
+    groups = ([host] if host else []) + [[p] for p in peers if p not in host]
+    for g in groups:
+        run_group(g, wl, work, runs, seconds, results, cmds, counters)
     return wl, results, cmds
 
 
@@ -562,7 +585,10 @@ def report(path, wl, results, peers, cmds, args, notes, fanout=(), vmfacts=None,
     L.append("# unideck benchmarks\n")
     L.append("Written by `make bench` (bench/bench.py); every figure below comes from one run "
              "of that script, on this machine, at the time given. Medians of "
-             f"{args.runs} wrk runs of {args.seconds} s each.\n")
+             f"{args.runs} wrk runs of {args.seconds} s each. unideck serve, nginx and "
+             "lighttpd run side by side (each idle while another is measured), their runs "
+             "of each workload interleaved, so that drift over the run falls on all three "
+             "alike; the TAP, image and Linux-guest peers run one at a time.\n")
     L.append(f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     L.append(f"- Machine: {machine()}")
     L.append(f"- Pinning: server on CPU {SERVER_CPU}, wrk on CPU {CLIENT_CPU} (one wrk thread)")
