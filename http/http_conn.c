@@ -152,7 +152,9 @@ static bool handle(struct http_server *srv, struct http_conn *c, struct http_req
 		st = http_path_decode(req, c->path_buf, sizeof c->path_buf);
 	if (!req->keep_alive) {
 		http_mark_close(c);
-		c->peer_closes = true;
+		/* Not after an error found before handling (a 413 whose body may
+		 * still be on its way): then the close is ours, and must linger. */
+		c->peer_closes = !st;
 	}
 	if (st)
 		http_respond_error(srv, c, req, st);

@@ -128,8 +128,10 @@ void http_respond(struct http_server *srv, struct http_conn *c, const struct htt
 	struct hbuf b = {head, 0, sizeof head, false};
 	bool send_body = !req || req->method != HTTP_M_HEAD;
 
-	if (http_status_closes(status))
+	if (http_status_closes(status)) {
 		http_mark_close(c);
+		c->peer_closes = false; /* our close: the client may still be sending */
+	}
 	hbuf_status(&b, srv, status);
 	if (type) {
 		hbuf_str(&b, "Content-Type: ");

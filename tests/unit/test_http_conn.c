@@ -12,6 +12,7 @@
 #define SEC 1000000000ull
 
 static struct http_server srv;
+static bool last_peer_closes; /* the last run()'s http_conn.peer_closes */
 
 /* One request (or several) on a fresh connection; returns the output. */
 static const char *run(struct fake *f, const char *req)
@@ -22,6 +23,7 @@ static const char *run(struct fake *f, const char *req)
 	f->eof = true;
 	http_conn_init(&srv, &c, &f->st, 1 * SEC);
 	fake_run(&srv, &c, f, 1 * SEC);
+	last_peer_closes = c.peer_closes;
 	http_conn_fini(&srv, &c);
 	return fake_text(f);
 }
@@ -89,6 +91,32 @@ static void test_basics(void)
 	CHECK(has(o, "HTTP/1.1 405 "), "OPTIONS * is 405 with Allow");
 	o = run(&f, "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n");
 	CHECK(has(o, "HTTP/1.1 405 "), "CONNECT is 405");
+	fake_free(&f);
+}
+
+/* peer_closes lets a transport close without lingering (hsock): only when the
+ * client itself said it was done, never when the close is ours. */
+static void test_close_kinds(void)
+{
+	struct fake f = {0};
+	const char *o;
+
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 ") && f.closed && f.graceful && last_peer_closes,
+	      "the client's Connection: close: it sends nothing more");
+	o = run(&f, "GET / HTTP/1.0\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 ") && last_peer_closes, "HTTP/1.0 without keep-alive too");
+	o = run(&f, "GET /nope HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 404 ") && last_peer_closes, "a 404 it asked to close after too");
+	o = run(&f, "GET / HTTP/1.1\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 400 ") && f.closed && !last_peer_closes,
+	      "a 400 closes on our account: not the client's");
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Length: "
+	            "99999999\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 413 ") && !last_peer_closes,
+	      "a 413 with Connection: close: its body may still be coming");
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 200 ") && !last_peer_closes, "keep-alive: the client said nothing");
 	fake_free(&f);
 }
 
@@ -354,6 +382,7 @@ int main(void)
 {
 	fake_server(&srv, 4);
 	test_basics();
+	test_close_kinds();
 	test_head_and_refs();
 	test_negotiation();
 	test_preconditions();
