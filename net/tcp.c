@@ -177,25 +177,24 @@ struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now)
 		/* First use of a slot: its rings are (bufs) at its index. */
 		i = t->fresh++;
 		f = &t->flows[i];
-		f->rbuf = t->bufs + (size_t)i * (t->rx_buf + t->tx_copy);
-		f->next_free = t->free_head;
-		t->free_head = (int32_t)i;
+		rbuf = t->bufs + (size_t)i * (t->rx_buf + t->tx_copy);
+	} else {
+		if (t->free_head < 0 && t->tw_head >= 0) {
+			/* The table is full: the oldest TIME-WAIT goes first (RFC
+			 * 6191's spirit; its 4-tuple is unlikely to come back this
+			 * soon). The list is in the order flows entered TIME-WAIT,
+			 * which all last the same, so its head is the oldest. */
+			t->stats.timewait_recycled++;
+			tcp_flow_free(s, &t->flows[t->tw_head]);
+		}
+		if (t->free_head < 0) {
+			t->stats.flows_full++;
+			return NULL;
+		}
+		f = &t->flows[t->free_head];
+		t->free_head = f->next_free;
+		rbuf = f->rbuf;
 	}
-	if (s->tcp.free_head < 0 && s->tcp.tw_head >= 0) {
-		/* The table is full: the oldest TIME-WAIT goes first (RFC 6191's
-		 * spirit; its 4-tuple is unlikely to come back this soon). The
-		 * list is in the order flows entered TIME-WAIT, which all last
-		 * the same, so its head is the oldest: no scan. */
-		s->tcp.stats.timewait_recycled++;
-		tcp_flow_free(s, &s->tcp.flows[s->tcp.tw_head]);
-	}
-	if (s->tcp.free_head < 0) {
-		s->tcp.stats.flows_full++;
-		return NULL;
-	}
-	f = &s->tcp.flows[s->tcp.free_head];
-	s->tcp.free_head = f->next_free;
-	rbuf = f->rbuf;
 	memset(f, 0, sizeof *f);
 	f->s = s;
 	f->rbuf = rbuf;

@@ -49,7 +49,6 @@ void serial_init(void)
 	outb(COM1 + UART_MCR, 0x03); /* DTR, RTS; OUT2 off: no interrupts */
 	serial_present = true;
 	deferred = true;
-	fifo_room = 0;
 }
 
 static void serial_putc(char c)
@@ -73,16 +72,10 @@ static void put_translated(char c)
 	serial_putc(c);
 }
 
-size_t serial_drain(size_t max)
+void serial_drain(size_t max)
 {
-	size_t n = 0;
-
-	while (n < max && ring_head != ring_tail) {
-		put_translated(ring[ring_head % RING_LEN]);
-		ring_head++;
-		n++;
-	}
-	return n;
+	for (; max && ring_head != ring_tail; max--)
+		put_translated(ring[ring_head++ % RING_LEN]);
 }
 
 bool serial_pending(void)

@@ -23,8 +23,8 @@
 
 void serial_init(void);
 void serial_write(const char *buf, size_t len);
-/* Writes at most (max) deferred bytes; returns how many it wrote. */
-size_t serial_drain(size_t max);
+/* Writes at most (max) deferred bytes. */
+void serial_drain(size_t max);
 bool serial_pending(void);
 void serial_sync(void);
 

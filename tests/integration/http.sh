@@ -105,6 +105,31 @@ done
 check "6 MB body with Connection: close: curl ends cleanly (no reset)" \
 	curl -sf -H 'Connection: close' -o "$TMP/large.close" "$B/t/media/large.webm"
 check "6 MB body with Connection: close arrives whole" cmp "$TMP/large.close" "$TMP/decks/t/media/large.webm"
+# Who holds the connection after its FIN: a client that said Connection: close
+# is let go at once (the socket is the kernel's alone); after a close of ours
+# (a 400) the server lingers, still owning it, to drain what the client sends.
+held_after() { # REQUEST: does unideck still own the socket while the client waits?
+	python3 - "$PORT" "$1" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode())
+while s.recv(65536):
+	pass
+time.sleep(1.5)
+PY
+	local pid=$!
+	sleep 0.7
+	ss -tnp state fin-wait-2 "( sport = :$PORT )" | grep -c unideck
+	wait "$pid"
+}
+if [ "$(id -u)" = 0 ]; then
+	expect_eq "Connection: close: the server lets go at once" 0 \
+		"$(held_after 'GET /t/sub/one.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n')"
+	expect_eq "a 400: the server lingers, owning the socket" 1 \
+		"$(held_after 'GET /t/sub/one.txt HTTP/1.1\r\n\r\n')"
+else
+	skip "who holds a closed connection: ss -p needs root"
+fi
 h=$(curl -s -D - -o "$TMP/big.close" -H 'Connection: close' "$B/t/media/big.txt")
 expect_match "a small body with Connection: close says so" 'Connection: close' "$h"
 check "a small body with Connection: close arrives whole" cmp "$TMP/big.close" "$TMP/decks/t/media/big.txt"

@@ -86,6 +86,9 @@ static void fresh(bool dhcp, uint32_t flows)
 	cfg.tcp_flows = flows;
 	free(stk);
 	stk = aligned_alloc(64, (net_stack_size(&cfg) + 63) / 64 * 64);
+	/* Garbage, as the image's heap may hold: set-up must not count on zeros
+	 * (flows are set up on first use). */
+	memset(stk, 0xa5, (net_stack_size(&cfg) + 63) / 64 * 64);
 	now = 1000 * SEC;
 	net_init(stk, &cfg, &ops, now);
 	out.n = 0;
