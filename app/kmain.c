@@ -243,8 +243,13 @@ int kmain(void)
 		                           : u < MIN_FLOWS ? MIN_FLOWS
 		                                           : u);
 	}
-	s = carve(&heap, &left, net_stack_size(&cfg));
+	/* What set-up writes (the server's and the stack's own state, the hash
+	 * heads) lies together at the start; the tables and buffers that are
+	 * touched only as connections come follow. Each page first touched is a
+	 * fault for the hypervisor to fill, and a new 2 MiB of it a huge page to
+	 * find and clear: boot touches as few as it can. */
 	ns = carve(&heap, &left, netsrv_size(cfg.tcp_flows));
+	s = carve(&heap, &left, net_stack_size(&cfg));
 	pool = carve(&heap, &left, (size_t)HTTP_BUFS * HTTP_BUF_LEN);
 	if (!s || !ns || !pool) {
 		kprintf("unideck: %u connections do not fit in memory: give the VM more "

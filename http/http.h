@@ -125,9 +125,10 @@ struct http_server {
 	char date_line[64]; /* "Date: ...\r\n", refreshed by http_server_tick */
 	size_t date_line_len;
 	uint64_t date_sec;
-	/* buffer pool: a free list through the buffers themselves */
-	uint8_t *pool_free;
-	size_t pool_total, pool_avail;
+	/* buffer pool: a free list through returned buffers, then the ones never
+	 * used (pool_fresh_left of them from pool_fresh) */
+	uint8_t *pool_free, *pool_fresh;
+	size_t pool_total, pool_avail, pool_fresh_left;
 };
 
 void http_server_init(struct http_server *srv, const struct http_config *cfg,

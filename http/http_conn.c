@@ -20,14 +20,13 @@ void http_server_init(struct http_server *srv, const struct http_config *cfg,
 		p += 16u - skew;
 		bufmem_len = bufmem_len > 16u - skew ? bufmem_len - (16u - skew) : 0;
 	}
-	/* The free list runs through the first bytes of each free buffer. */
-	while (bufmem_len >= HTTP_BUF_LEN) {
-		memcpy(p, &srv->pool_free, sizeof srv->pool_free);
-		srv->pool_free = p;
-		srv->pool_total++;
-		p += HTTP_BUF_LEN;
-		bufmem_len -= HTTP_BUF_LEN;
-	}
+	/* Buffers never used yet are handed out in order from (pool_fresh) and
+	 * are not touched here: writing a free-list link into each one would fault
+	 * in every page of the pool at boot (an exit per page under a hypervisor).
+	 * Returned buffers go on a free list through their first bytes. */
+	srv->pool_fresh = p;
+	srv->pool_total = bufmem_len / HTTP_BUF_LEN;
+	srv->pool_fresh_left = srv->pool_total;
 	srv->pool_avail = srv->pool_total;
 }
 
@@ -54,9 +53,15 @@ static uint8_t *pool_get(struct http_server *srv)
 {
 	uint8_t *b = srv->pool_free;
 
-	if (!b)
+	if (b) {
+		memcpy(&srv->pool_free, b, sizeof srv->pool_free);
+	} else if (srv->pool_fresh_left) {
+		b = srv->pool_fresh;
+		srv->pool_fresh += HTTP_BUF_LEN;
+		srv->pool_fresh_left--;
+	} else {
 		return NULL;
-	memcpy(&srv->pool_free, b, sizeof srv->pool_free);
+	}
 	srv->pool_avail--;
 	return b;
 }

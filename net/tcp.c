@@ -22,8 +22,10 @@ static size_t hash_slots(size_t flows)
 	return n;
 }
 
-/* The flow table (an array) and the hash heads after it, rounded up so the
- * buffers after them are aligned. */
+/* The hash heads and the flow table (an array) after them, rounded up so the
+ * buffers after them are aligned. The heads come first: they are written at
+ * set-up, and beside the stack's own state they share its pages, while the
+ * flows and buffers are touched only as connections come. */
 static size_t table_bytes(size_t flows)
 {
 	return (flows * sizeof(struct tcp_flow) + hash_slots(flows) * sizeof(int32_t) + 63) / 64 *
@@ -48,9 +50,9 @@ void tcp_setup(struct net_stack *s, uint8_t *mem)
 	t->n_flows = s->cfg.tcp_flows ? s->cfg.tcp_flows : TCP_DEFAULT_FLOWS;
 	t->rx_buf = s->cfg.tcp_rx_buf ? s->cfg.tcp_rx_buf : TCP_DEFAULT_RX;
 	t->tx_copy = s->cfg.tcp_tx_copy ? s->cfg.tcp_tx_copy : TCP_DEFAULT_COPY;
-	t->flows = (struct tcp_flow *)(void *)mem;
-	t->hash = (int32_t *)(void *)(mem + (size_t)t->n_flows * sizeof(struct tcp_flow));
+	t->hash = (int32_t *)(void *)mem;
 	t->hash_mask = (uint32_t)hash_slots(t->n_flows) - 1;
+	t->flows = (struct tcp_flow *)(void *)(mem + hash_slots(t->n_flows) * sizeof(int32_t));
 	for (i = 0; i <= t->hash_mask; i++)
 		t->hash[i] = -1;
 	bufs = mem + table_bytes(t->n_flows);

@@ -2,9 +2,12 @@
 /* The C library subset the kernel needs: lib/mem.h's functions and the stack
  * protector's guard and failure handler.
  *
- * memcpy and memset are "rep movsb" / "rep stosb": with ERMS (CPUID.07H:EBX[9])
+ * memcpy and memset are x86 string instructions: with ERMS (CPUID.07H:EBX[9])
  * the CPU makes them fast for every size (Intel optimization manual 3.7.6), and
- * they are correct on every x86_64. */
+ * they are correct on every x86_64. From 64 bytes up they move 8 bytes per
+ * iteration ("rep movsq" / "rep stosq", then the tail by bytes): the same to
+ * fast-string hardware, but an emulator (QEMU's TCG) runs one loop iteration
+ * per element, and the boot's 216 KiB of zeroing took 1.2 ms there by bytes. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +20,11 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	void *d = dst;
 
+	if (n >= 64) {
+		size_t q = n / 8;
+		__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+		n %= 8;
+	}
 	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }
@@ -38,6 +46,12 @@ void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
 
+	if (n >= 64) {
+		size_t q = n / 8;
+		uint64_t v = 0x0101010101010101ull * (uint8_t)c;
+		__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+		n %= 8;
+	}
 	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }

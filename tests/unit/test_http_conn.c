@@ -378,6 +378,55 @@ static void test_pool(void)
 	fake_server_free(&small);
 }
 
+/* Set-up writes nothing into the pool (each page it touched would be a fault
+ * for the hypervisor at boot); the buffers are handed out whole and apart, and
+ * come back for reuse. */
+static void test_pool_lazy(void)
+{
+	struct http_server p;
+	struct http_config cfg = {0};
+	size_t len = 3 * HTTP_BUF_LEN + 16, i;
+	uint8_t *mem = malloc(len);
+	struct fake f[4];
+	struct http_conn c[4];
+	static const char part[] = "GET / HTTP/1.1\r\n";
+	bool untouched = true;
+
+	memset(f, 0, sizeof f);
+	memset(mem, 0xa5, len);
+	cfg.header_timeout_ns = 10 * SEC;
+	cfg.idle_timeout_ns = 60 * SEC;
+	http_server_init(&p, &cfg, fake_store(), mem, len);
+	for (i = 0; i < len; i++)
+		untouched = untouched && mem[i] == 0xa5;
+	CHECK(untouched && p.pool_total == 3, "set-up leaves the pool's memory untouched");
+	for (i = 0; i < 4; i++) {
+		fake_init(&f[i], part, sizeof part - 1);
+		http_conn_init(&p, &c[i], &f[i].st, SEC);
+		http_conn_poll(&p, &c[i], SEC);
+	}
+	CHECK(p.pool_avail == 0 && c[0].buf && c[1].buf && c[2].buf && !c[3].buf,
+	      "three buffers out of a pool of three, the fourth connection waits");
+	bool apart = true;
+	for (i = 0; i < 3; i++)
+		apart = apart && c[i].buf >= mem && c[i].buf + HTTP_BUF_LEN <= mem + len &&
+		        (i == 0 || (size_t)(c[i].buf > c[i - 1].buf
+		                                    ? c[i].buf - c[i - 1].buf
+		                                    : c[i - 1].buf - c[i].buf) >= HTTP_BUF_LEN);
+	CHECK(apart, "the buffers lie inside the pool and do not overlap");
+	uint8_t *reused = c[1].buf;
+	http_conn_fini(&p, &c[1]);
+	http_conn_poll(&p, &c[3], SEC);
+	CHECK(c[3].buf == reused, "a returned buffer is handed out again");
+	for (i = 0; i < 4; i++) {
+		if (i != 1)
+			http_conn_fini(&p, &c[i]);
+		fake_free(&f[i]);
+	}
+	CHECK(p.pool_avail == 3, "every buffer returns to the pool");
+	free(mem);
+}
+
 int main(void)
 {
 	fake_server(&srv, 4);
@@ -391,6 +440,7 @@ int main(void)
 	test_backpressure();
 	test_timeouts();
 	test_pool();
+	test_pool_lazy();
 	CHECK(srv.pool_avail == srv.pool_total, "no buffer leaked");
 	fake_server_free(&srv);
 	return check_done();
