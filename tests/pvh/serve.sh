@@ -16,11 +16,12 @@ ok "build the default decks into an image ($(stat -c %s "$IMG") bytes)"
 
 video=$(cd "$ROOT/decks" && ls features/media/*.mp4 | head -n 1)
 
-# serve_on MACHINE: boot with `unideck run`, wait for the kernel's URL line.
+# serve_on MACHINE [ARGS]: boot with `unideck run`, wait for the kernel's URL line.
 serve_on() {
 	local m=$1 i
+	shift
 	PORT=$((20000 + RANDOM % 20000))
-	"$UNIDECK" run "$IMG" --port "$PORT" --machine "$m" >"$TMP/run-$m.log" 2>&1 &
+	"$UNIDECK" run "$IMG" --port "$PORT" --machine "$m" "$@" >"$TMP/run-$m.log" 2>&1 &
 	RUN=$!
 	PIDS+=("$RUN")
 	for i in $(seq 1 900); do
@@ -32,13 +33,22 @@ serve_on() {
 	return 1
 }
 
+# microvm as `unideck run` sets it up (a static address on its user network);
+# q35 asks QEMU's DHCP for it, so the image's DHCP client is run for real too.
 for m in microvm q35; do
-	if ! serve_on "$m"; then
+	extra=()
+	addr='static address'
+	if [ "$m" = q35 ]; then
+		extra=(--append dhcp)
+		addr='asking DHCP for an address'
+	fi
+	if ! serve_on "$m" "${extra[@]}"; then
 		notok "[$m] the image boots and serves"
 		continue
 	fi
 	accel=$(sed -n 's/^unideck: booting .* on [a-z0-9]* (\([a-z]*\)).*/\1/p' "$TMP/run-$m.log")
 	ok "[$m] the image boots and serves (under ${accel:-?})"
+	check "[$m] the address: $addr" grep -q "^unideck: .*, $addr\$" "$TMP/run-$m.log"
 	grep -h 'ready in\|serving at' "$TMP/run-$m.log" | sed "s/^/# [$m] /"
 	base=http://127.0.0.1:$PORT
 	out=$(curl -s --max-time 30 "$base/")
