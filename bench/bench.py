@@ -494,13 +494,18 @@ def report_vm(L, vmfacts):
     if boot:
         L.append("\n## Boot\n")
         L.append(f"Under {accel.upper()}, medians of 5 boots. *QEMU start to first 200*: from "
-                 "starting `unideck run IMAGE` until an HTTP GET of / through QEMU's "
-                 "user-networking port forward answers 200. *Empty kernel*: `unideck run` of "
-                 "the platform's test kernel with `test=probe`, which exits at once: QEMU's own "
-                 "start-up and tear-down. *Guest*: the kernel's own count from its first "
-                 "instruction to serving (its console line), DHCP included.\n")
-        L.append("| QEMU start to first 200 | empty kernel, QEMU start to exit | difference | "
-                 "guest, entry to serving | Linux guest (nginx), QEMU start to first 200 |")
+                 "starting `unideck run IMAGE` (the default decks) until an HTTP GET of / "
+                 "through QEMU's user-networking port forward answers 200; a new connection "
+                 "is tried every millisecond and the earlier ones are left waiting, so the "
+                 "time is good to about a millisecond. *Empty kernel*: from starting "
+                 "`unideck run` of a PVH kernel whose first instruction writes \"E\" to the "
+                 "serial port (bench/empty.S) until the \"E\" arrives: QEMU's own start-up "
+                 "cost, with the same runner. *Guest*: the kernel's own count from its first "
+                 "instruction to serving (its console line); `unideck run` gives it its "
+                 "address on QEMU's user network, so no DHCP.\n")
+        L.append("| QEMU start to first 200 | empty kernel, QEMU start to its first output | "
+                 "difference | guest, entry to serving | Linux guest (nginx), QEMU start to "
+                 "first 200 |")
         L.append("|---|---|---|---|---|")
         L.append(f"| {boot['image_ms']:.1f} ms | {boot['empty_ms']:.1f} ms | "
                  f"{boot['image_ms'] - boot['empty_ms']:.1f} ms | {boot['guest_us'] / 1000:.2f} ms "
@@ -700,7 +705,7 @@ def main():
             import linuxguest
             lg, _ = linuxguest.build(os.path.join(work, "lg-boot"), export, NGINX_CONF,
                                      "10.0.2.15")
-            vmfacts["boot"] = vm.boot_times(small, accel, linux=lg)
+            vmfacts["boot"] = vm.boot_times(small, accel, work, linux=lg)
             vmfacts["account"] = vm.boot_account(small)
             log("bench: image size and smallest memory")
             vmfacts["facts"] = vm.image_facts(small, accel)
