@@ -26,19 +26,23 @@
 #define LAPIC_TMR_CUR  0x390
 #define LAPIC_TMR_DIV  0x3e0
 
-#define LVT_MASKED       (1u << 16)
-#define LVT_NMI          (4u << 8)
-#define LVT_TSC_DEADLINE (2u << 17)
-#define SVR_ENABLE       (1u << 8)
-#define APIC_BASE_ENABLE (1ull << 11)
-#define TMR_DIV_16       0x3 /* SDM vol. 3A figure 11-10 */
+#define LVT_MASKED          (1u << 16)
+#define LVT_NMI             (4u << 8)
+#define LVT_TSC_DEADLINE    (2u << 17)
+#define SVR_ENABLE          (1u << 8)
+#define APIC_BASE_ENABLE    (1ull << 11)
+#define TMR_DIV_16          0x3 /* SDM vol. 3A figure 11-10 */
 /* Deferred console bytes written per idle pass (serial.h). */
-#define CONSOLE_CHUNK    128
+#define CONSOLE_CHUNK       128
+/* The longest deferred output waits when the kernel is never idle (a flood of
+ * requests): then a chunk goes every CONSOLE_MAX_WAIT_NS, 12.8 KB/s. */
+#define CONSOLE_MAX_WAIT_NS 10000000ull
 
 static volatile uint32_t *regs;
 static struct lapic_sleep_stats sleep_stats;
 static bool tsc_deadline;
-static uint64_t lapic_khz; /* one-shot count rate after the divider */
+static uint64_t lapic_khz;       /* one-shot count rate after the divider */
+static uint64_t console_waiting; /* when deferred output was last written, or 0 */
 
 static uint32_t rd(uint32_t off)
 {
@@ -196,8 +200,22 @@ void lapic_wait(uint64_t deadline_ns)
 
 void plat_yield_until(uint64_t deadline_ns)
 {
+	uint64_t now;
+
 	vnet_flush();
-	if (deadline_ns <= plat_clock_monotonic_ns() || vnet_rx_ready())
+	now = plat_clock_monotonic_ns();
+	if (!serial_pending()) {
+		console_waiting = 0;
+	} else if (!console_waiting) {
+		console_waiting = now;
+	} else if (now - console_waiting >= CONSOLE_MAX_WAIT_NS) {
+		/* Never idle for that long: the output goes anyway, a chunk at a
+		 * time, so that a line logged under load is not held back until
+		 * the load ends (or the ring fills). */
+		serial_drain(CONSOLE_CHUNK);
+		console_waiting = now;
+	}
+	if (deadline_ns <= now || vnet_rx_ready())
 		return;
 	/* Idle: deferred console output goes now, a little at a time so that a
 	 * frame arriving meanwhile waits for one chunk at most. */

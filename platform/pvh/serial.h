@@ -9,7 +9,9 @@
  * once they were most of the device accesses between entry and serving (1,287
  * of 1,532 under QEMU's trace). So output is deferred: serial_write() keeps it
  * in a 16 KiB ring, in order, and serial_drain() writes it when the kernel is
- * idle (plat_yield_until). A full ring is written out at once; nothing is lost.
+ * idle (plat_yield_until), or a chunk every 10 ms when it never is (a flood of
+ * requests must not hold a log line back). A full ring is written out at once;
+ * nothing is lost.
  * serial_sync() writes what is pending and turns deferral off for good: the
  * fault handler, panics and plat_exit() call it, so a crash report follows
  * everything printed before it. log=debug boots synchronous from the start
