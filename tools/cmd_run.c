@@ -29,8 +29,8 @@ static const char help[] =
         "                     the guest is 10.0.2.15, set statically (no DHCP\n"
         "                     exchange at boot; --append dhcp asks QEMU's DHCP)\n"
         "  --tap NAME         a TAP device instead (the guest asks DHCP unless --ip)\n"
-        "  --ip A.B.C.D/N     a static address for the guest, with --gw G\n"
-        "  --gw G             the static gateway\n"
+        "  --ip A.B.C.D/N     with --tap: a static address for the guest\n"
+        "  --gw G             with --tap: the static gateway\n"
         "  -m, --mem SIZE     guest memory (default 32M)\n"
         "  -M, --machine M    microvm (default; virtio-mmio) or q35 (virtio-pci)\n"
         "  --accel A          auto (default), kvm or tcg\n"
@@ -238,6 +238,13 @@ static int parse(struct run_opts *o, int argc, char **argv)
 	}
 	if (!o->image)
 		return cli_error("run", 2, "usage: unideck run IMAGE (see --help)");
+	/* The user network is ours to lay out, and the port forward goes to the
+	 * address we give the guest there: another one would serve nothing. */
+	if ((o->ip || o->gw) && !o->tap)
+		return cli_error(
+		        "run", 2,
+		        "--ip and --gw go with --tap; on the user network the guest is " USER_GUEST
+		        " (reached through --port)");
 	if (strcmp(o->machine, "microvm") != 0 && strcmp(o->machine, "q35") != 0)
 		return cli_error("run", 2, "--machine is microvm or q35, not '%s'", o->machine);
 	if (strcmp(o->accel, "auto") != 0 && strcmp(o->accel, "kvm") != 0 &&

@@ -74,6 +74,10 @@ for m in microvm q35; do
 	expect_eq "[$m] Ctrl-C stops the VM and unideck run exits 0" 0 "$?"
 done
 
+out=$("$UNIDECK" run "$IMG" --ip 10.0.2.20/24 2>&1)
+expect_eq "--ip without --tap is refused (exit 2)" 2 "$?"
+expect_match "and the message says why" '--ip and --gw go with --tap' "$out"
+
 boot no-nic 10 "$IMG" --net none
 log_has no-nic "a missing NIC is explained" 'no network device: give the VM one virtio-net NIC'
 boot two-nics 0 "$IMG" --net user --nics 2 --append selftest=ready
