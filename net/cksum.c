@@ -2,6 +2,26 @@
 /* The Internet checksum, RFC 1071. */
 #include "net/cksum.h"
 
+/* The 16-bit one's complement sum of (n) bytes (n a multiple of 8) read as
+ * little-endian words, 8 bytes at a time with end-around carry (RFC 1071 2(C)).
+ * By RFC 1071 2(B) this is the big-endian sum with its two bytes swapped. */
+static uint16_t sum_le64(const uint8_t *b, size_t n)
+{
+	uint64_t acc = 0;
+
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t w;
+		__builtin_memcpy(&w, b + i, 8); /* one unaligned load, inlined */
+		acc += w;
+		acc += acc < w; /* the carry out of bit 63 comes back in at bit 0 */
+	}
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	return (uint16_t)acc;
+}
+
 void cksum_add(struct cksum *c, const void *p, size_t len)
 {
 	const uint8_t *b = p;
@@ -13,6 +33,15 @@ void cksum_add(struct cksum *c, const void *p, size_t len)
 	if (c->odd) {
 		sum += b[0];
 		i = 1;
+	}
+	/* The bulk 8 bytes a step: without checksum offload (QEMU's user
+	 * network) every payload byte sent is summed here, and two bytes a
+	 * step cost 5 ns a byte under TCG. */
+	if (len - i >= 64) {
+		size_t n = (len - i) & ~(size_t)7;
+		uint16_t le = sum_le64(b + i, n);
+		sum += (uint16_t)(le << 8 | le >> 8);
+		i += n;
 	}
 	/* Big-endian 16-bit words; a 64-bit accumulator cannot overflow for any
 	 * length below 2^48 bytes. */

@@ -15,6 +15,51 @@ static uint16_t whole(const uint8_t *p, size_t n)
 	return cksum_finish(&c);
 }
 
+/* RFC 1071 the plain way: big-endian 16-bit words, the odd byte last. */
+static uint16_t reference(const uint8_t *p, size_t n)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (i < n)
+		sum += (uint32_t)p[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* cksum_add sums 8 bytes a step from 64 bytes up: against the reference at
+ * every length to 300 and every alignment, over bytes that make carries
+ * (all 0xff, and a pattern), and entered with an odd byte carried over. */
+static void test_wide(void)
+{
+	static uint8_t buf[320];
+	bool ok = true, odd_ok = true;
+
+	for (int fill = 0; fill < 3; fill++) {
+		for (size_t i = 0; i < sizeof buf; i++)
+			buf[i] = fill == 0   ? 0xff
+			         : fill == 1 ? (uint8_t)(i * 151 + 7)
+			                     : (uint8_t)(i & 1 ? 0xff : 0x01);
+		for (size_t off = 0; off < 8; off++)
+			for (size_t n = 0; off + n <= 300; n++) {
+				if (whole(buf + off, n) != reference(buf + off, n))
+					ok = false;
+				/* One byte first, then the rest: the rest starts as a low byte. */
+				struct cksum c;
+				cksum_init(&c);
+				cksum_add(&c, buf + off, n ? 1 : 0);
+				cksum_add(&c, buf + off + (n ? 1 : 0), n ? n - 1 : 0);
+				if (cksum_finish(&c) != reference(buf + off, n))
+					odd_ok = false;
+			}
+	}
+	CHECK(ok, "the 8-byte sum equals RFC 1071's plain sum at every length and alignment");
+	CHECK(odd_ok, "and after an odd byte carried over from the part before");
+}
+
 int main(void)
 {
 	/* An IPv4 header whose checksum field (b8 61) makes the sum come out zero. */
@@ -47,5 +92,6 @@ int main(void)
 		cksum_add(&c, &one, 1);
 		CHECK(cksum_finish(&c) == (uint16_t)~0xab00, "a single odd byte is a high byte");
 	}
+	test_wide();
 	return check_done();
 }
