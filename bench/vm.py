@@ -5,6 +5,7 @@ image's size and smallest memory. Used by bench/bench.py.
 
 Everything runs inside a network namespace of its own (ud-bench), so the only
 traffic is between wrk or curl and the server under test."""
+import errno
 import os
 import re
 import shutil
@@ -161,7 +162,7 @@ def first_200(cmd, url, timeout=60.0, then=None):
             nxt = now + 0.001
             c = socket.socket()
             c.setblocking(False)
-            if c.connect_ex((u.hostname, u.port)) in (0, 115):  # 115: EINPROGRESS
+            if c.connect_ex((u.hostname, u.port)) in (0, errno.EINPROGRESS):
                 sel.register(c, selectors.EVENT_WRITE, [b"", now])
             else:
                 c.close()
