@@ -89,9 +89,46 @@ uint64_t virtq_used_addr(const struct virtq *q)
 	return (uint64_t)(uintptr_t)q->used;
 }
 
+/* 2.7.7.2 and 2.7.10.1: used_event follows the available ring, avail_event the
+ * used ring. */
+static volatile uint8_t *used_event(const struct virtq *q)
+{
+	return q->avail + 4 + 2u * q->size;
+}
+
+static const volatile uint8_t *avail_event(const struct virtq *q)
+{
+	return q->used + 4 + 8u * q->size;
+}
+
+/* What used_event should say: on a queue that interrupts, last_used itself (the
+ * next element used interrupts); on one that does not, one behind, which the
+ * device's used index never passes (it is never 65535 ahead). */
+static uint16_t used_event_wanted(const struct virtq *q)
+{
+	return q->irq_off ? (uint16_t)(q->last_used - 1) : q->last_used;
+}
+
+static void set_used_event(struct virtq *q, uint16_t v)
+{
+	q->used_event = v;
+	w16(used_event(q), v);
+}
+
+void virtq_use_event_idx(struct virtq *q)
+{
+	q->event_idx = true;
+	set_used_event(q, used_event_wanted(q));
+}
+
 void virtq_no_interrupts(struct virtq *q)
 {
+	/* With event indexes the device ignores the flag (2.7.7.2): used_event
+	 * keeps behind last_used instead, moved along by virtq_get(). */
+	q->irq_off = true;
 	w16(q->avail, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	if (q->event_idx)
+		set_used_event(q, used_event_wanted(q));
 }
 
 uint16_t virtq_next_head(const struct virtq *q)
@@ -140,11 +177,28 @@ static void free_chain(struct virtq *q, uint16_t h)
 	q->chain[h] = 0;
 }
 
+/* The queue is empty as far as we saw: bring used_event up to date. On a queue
+ * that interrupts, the device may have used an element before it read the new
+ * value, so look again after a full barrier (2.7.10: store, then load).
+ * Stored only when it changes, so a queue polled while empty costs one load. */
+static uint16_t arm(struct virtq *q)
+{
+	uint16_t want = used_event_wanted(q);
+
+	if (q->used_event == want)
+		return q->last_used;
+	set_used_event(q, want);
+	if (q->irq_off)
+		return q->last_used;
+	full_mb();
+	return r16(q->used + 2);
+}
+
 enum virtq_get_result virtq_get(struct virtq *q, uint16_t *head, uint32_t *len)
 {
 	uint16_t idx = r16(q->used + 2);
 
-	if (idx == q->last_used)
+	if (idx == q->last_used && (!q->event_idx || (idx = arm(q)) == q->last_used))
 		return VIRTQ_EMPTY;
 	if ((uint16_t)(idx - q->last_used) > q->size) {
 		q->stats.bad_idx++;
@@ -176,8 +230,20 @@ bool virtq_has_used(const struct virtq *q)
 
 bool virtq_kick_prepare(struct virtq *q)
 {
+	bool kick;
+
 	full_mb();
-	bool kick = q->unnotified && !(r16(q->used) & VIRTQ_USED_F_NO_NOTIFY);
+	if (!q->unnotified) {
+		kick = false;
+	} else if (q->event_idx) {
+		/* 2.7.10.1: notify when avail_event lies among the entries
+		 * made available since the last notification, [old, new). */
+		uint16_t event = r16(avail_event(q)),
+		         old = (uint16_t)(q->avail_idx - q->unnotified);
+		kick = (uint16_t)(q->avail_idx - event - 1) < (uint16_t)(q->avail_idx - old);
+	} else {
+		kick = !(r16(q->used) & VIRTQ_USED_F_NO_NOTIFY);
+	}
 	q->unnotified = 0;
 	return kick;
 }

@@ -49,6 +49,9 @@ struct virtq {
 	uint16_t avail_idx;             /* our copy of avail->idx */
 	uint16_t last_used;             /* next used index to consume */
 	uint16_t unnotified;            /* made available since the last notify */
+	uint16_t used_event;            /* our last store to the used_event field */
+	bool event_idx;                 /* VIRTIO_F_EVENT_IDX negotiated (2.7.7.2, 2.7.10.1) */
+	bool irq_off;                   /* virtq_no_interrupts() was called */
 	uint16_t next[VIRTQ_MAX_SIZE];  /* free list and chain links (ours) */
 	uint16_t chain[VIRTQ_MAX_SIZE]; /* at a head in flight: chain length; else 0 */
 	struct virtq_stats stats;
@@ -64,6 +67,14 @@ void virtq_init(struct virtq *q, uint16_t index, uint16_t size, void *mem);
 uint64_t virtq_desc_addr(const struct virtq *q);
 uint64_t virtq_avail_addr(const struct virtq *q);
 uint64_t virtq_used_addr(const struct virtq *q);
+
+/* Event indexes (VIRTIO_F_EVENT_IDX) were negotiated: interrupts and
+ * notifications are asked for by index rather than by flag. With them the
+ * device interrupts once when a queue we had emptied gets a used element, not
+ * for each element that follows before we look again; and it is notified only
+ * when it asked to be for what we made available. Call before the queue is
+ * enabled. */
+void virtq_use_event_idx(struct virtq *q);
 
 /* Ask the device not to interrupt for this queue (2.7.7): we poll it. */
 void virtq_no_interrupts(struct virtq *q);
@@ -81,6 +92,10 @@ enum virtq_get_result {
 	VIRTQ_GOT,       /* (*head, *len) is a chain we made available; now free */
 	VIRTQ_BAD,       /* the device handed back nonsense: consumed, counted */
 };
+/* With event indexes, on a queue that interrupts, finding it empty also asks
+ * for an interrupt at the next used element (then looks again, so that one
+ * used meanwhile is not missed): a caller that waits for an interrupt after
+ * VIRTQ_EMPTY is woken. */
 enum virtq_get_result virtq_get(struct virtq *q, uint16_t *head, uint32_t *len);
 
 /* Something used waits (a cheap check for plat_yield_until). */
@@ -88,7 +103,7 @@ bool virtq_has_used(const struct virtq *q);
 
 /* Whether the device wants a notification for what was made available since the
  * last one (2.7.10: the full barrier orders our avail->idx store before the
- * flags load); clears the count. */
+ * load of the flags, or of avail_event with event indexes); clears the count. */
 bool virtq_kick_prepare(struct virtq *q);
 
 #endif

@@ -23,8 +23,9 @@
 #define MMIO_QUEUE_PFN     0x040 /* legacy */
 #define MMIO_QUEUE_READY   0x044
 #define MMIO_QUEUE_NOTIFY  0x050
-#define MMIO_IRQ_STATUS    0x060
 #define MMIO_IRQ_ACK       0x064
+#define MMIO_IRQ_USED      1u /* 4.2.2: a used buffer; */
+#define MMIO_IRQ_CONFIG    2u /* the configuration changed */
 #define MMIO_STATUS        0x070
 #define MMIO_QUEUE_DESC    0x080
 #define MMIO_QUEUE_DRIVER  0x090
@@ -150,7 +151,11 @@ static void irq_ack(struct vtrans *t)
 {
 	struct vmmio *m = of(t);
 
-	wr(m, MMIO_IRQ_ACK, rd(m, MMIO_IRQ_STATUS));
+	/* Both causes acknowledged without reading which it was: the driver
+	 * polls its queues after every wake-up and reads no configuration after
+	 * set-up, so the status would change nothing, and each register access
+	 * is a VM exit to the device model. */
+	wr(m, MMIO_IRQ_ACK, MMIO_IRQ_USED | MMIO_IRQ_CONFIG);
 }
 
 static const struct vtrans_ops vmmio_ops = {

@@ -25,6 +25,7 @@
 
 /* Feature bits independent of the device type (virtio 1.2 6). */
 #define VIRTIO_F_ANY_LAYOUT      27
+#define VIRTIO_F_EVENT_IDX       29
 #define VIRTIO_F_VERSION_1       32
 #define VIRTIO_F_ACCESS_PLATFORM 33
 #define VIRTIO_F_ORDER_PLATFORM  36

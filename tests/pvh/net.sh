@@ -19,6 +19,8 @@ NET_ARGS=""
 net_boot microvm/mmio-legacy/acpi -M microvm --net user
 log_has microvm/mmio-legacy/acpi "legacy virtio-mmio found through the DSDT" \
 	'pvh: net: virtio-mmio@0x[0-9a-f]+ \(legacy\).*interrupt GSI'
+log_has microvm/mmio-legacy/acpi "event indexes negotiated (QEMU offers them)" \
+	'pvh: net: .*, event indexes$'
 net_boot microvm/mmio-legacy/cmdline -M microvm,acpi=off --net user
 log_has microvm/mmio-legacy/cmdline "found through virtio_mmio.device=" \
 	'virtio_mmio.device=.*|pvh: net: virtio-mmio@0x[0-9a-f]+ \(legacy\)'
@@ -34,6 +36,15 @@ NET_ARGS="burst=2000"
 net_boot microvm/burst -M microvm --net user
 net_boot q35/burst -M q35 --net user
 NET_ARGS=""
+
+# A device without event indexes: interrupts and notifications by the flags,
+# through the same checks (the wake-up by interrupt among them).
+for m in microvm:virtio-net-device q35:virtio-net-pci; do
+	boot "${m%%:*}/no-event-idx" 0 -M "${m%%:*}" --net user "$KERNEL" \
+		--append "test=net burst=2000" -- -global "${m#*:}.event_idx=off"
+	log_has "${m%%:*}/no-event-idx" "no event indexes offered, none used" \
+		'pvh: net: .*features 0x[0-9a-f]+$'
+done
 
 net_boot microvm/two-nics -M microvm --net user --nics 2
 log_has microvm/two-nics "second NIC named and ignored" 'ignored: only one network device is supported'

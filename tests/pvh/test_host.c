@@ -256,6 +256,108 @@ static void test_virtq(void)
 	free(mem);
 }
 
+/* virtio 1.2 2.7.7.2 and 2.7.10.1, as a device applies them: act when (event)
+ * lies among the indexes that went by, [old, new). */
+static bool dev_need_event(uint16_t event, uint16_t new_idx, uint16_t old)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
+}
+
+/* The device uses (n) chains from the available ring and says whether it
+ * would interrupt for them, by used_event. */
+static bool dev_use_avail(struct virtq *q, uint16_t *used_idx, unsigned n)
+{
+	const uint8_t *a = (const uint8_t *)(uintptr_t)q->avail;
+	uint16_t old = *used_idx;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint16_t h = (uint16_t)get_le(a + 4 + 2u * (*used_idx & (q->size - 1)), 2);
+		dev_use(q, *used_idx, h, 1);
+		(*used_idx)++;
+	}
+	dev_set_idx(q, *used_idx);
+	return dev_need_event((uint16_t)get_le(a + 4 + 2u * q->size, 2), *used_idx, old);
+}
+
+static void dev_set_avail_event(struct virtq *q, uint16_t v)
+{
+	put_le((uint8_t *)(uintptr_t)q->used + 4 + 8u * q->size, v, 2);
+}
+
+static void test_virtq_event_idx(void)
+{
+	static struct virtq q;
+	void *mem = aligned_alloc(4096, virtq_mem_size(8));
+	struct virtq_buf b = {0x1000, 10, true};
+	uint16_t head, used_idx = 0;
+	uint32_t len;
+	unsigned got = 0;
+	bool irq[4], kick[4];
+
+	/* Receive: a queue that interrupts. */
+	memset(mem, 0, virtq_mem_size(8));
+	virtq_init(&q, 0, 8, mem);
+	virtq_use_event_idx(&q);
+	for (int i = 0; i < 8; i++)
+		virtq_put(&q, &b, 1, &head);
+	check(virtq_get(&q, &head, &len) == VIRTQ_EMPTY, "event idx: nothing used yet");
+	irq[0] = dev_use_avail(&q, &used_idx, 3);
+	irq[1] = dev_use_avail(&q, &used_idx, 2); /* before the driver looked */
+	while (virtq_get(&q, &head, &len) == VIRTQ_GOT) {
+		got++;
+		virtq_put(&q, &b, 1, &head);
+	}
+	irq[2] = dev_use_avail(&q, &used_idx, 1);
+	check(irq[0] && !irq[1] && irq[2] && got == 5,
+	      "event idx: one interrupt for a burst, the next once the driver found the "
+	      "queue empty");
+	unsigned irqs = 0, bursts = 0;
+	for (int i = 0; i < 20000; i++, bursts++) { /* used_idx wraps */
+		while (virtq_get(&q, &head, &len) == VIRTQ_GOT)
+			virtq_put(&q, &b, 1, &head);
+		irqs += dev_use_avail(&q, &used_idx, 1 + (unsigned)i % 3);
+		irqs += dev_use_avail(&q, &used_idx, 1);
+	}
+	check(irqs == bursts && q.stats.bad_idx == 0,
+	      "event idx: exactly one interrupt per burst across index wraps");
+
+	/* Transmit: a queue that never interrupts, and notifications. */
+	memset(mem, 0, virtq_mem_size(8));
+	virtq_init(&q, 1, 8, mem);
+	virtq_use_event_idx(&q);
+	virtq_no_interrupts(&q);
+	used_idx = 0;
+	dev_set_avail_event(&q, 0); /* the device wants to hear of index 0 */
+	virtq_put(&q, &b, 1, &head);
+	virtq_put(&q, &b, 1, &head);
+	kick[0] = virtq_kick_prepare(&q);
+	virtq_put(&q, &b, 1, &head); /* the device is busy: it asked for nothing */
+	kick[1] = virtq_kick_prepare(&q);
+	dev_set_avail_event(&q, 3); /* done, wants to hear of index 3 */
+	virtq_put(&q, &b, 1, &head);
+	kick[2] = virtq_kick_prepare(&q);
+	kick[3] = virtq_kick_prepare(&q); /* nothing new */
+	check(kick[0] && !kick[1] && kick[2] && !kick[3],
+	      "event idx: notified only where avail_event asks");
+	irqs = 0;
+	unsigned kicks = 0, rounds = 0;
+	for (int i = 0; i < 30000; i++, rounds++) {
+		while (virtq_get(&q, &head, &len) == VIRTQ_GOT)
+			;
+		uint16_t avail_before = q.avail_idx;
+		for (unsigned k = 0; k < 1 + (unsigned)i % 4; k++)
+			virtq_put(&q, &b, 1, &head);
+		dev_set_avail_event(&q, avail_before);
+		kicks += virtq_kick_prepare(&q);
+		irqs += dev_use_avail(&q, &used_idx, (uint16_t)(q.avail_idx - used_idx));
+	}
+	check(irqs == 0, "event idx: a queue without interrupts never asks for one");
+	check(kicks == rounds, "event idx: one notification per round across index wraps");
+	check(get_le((const uint8_t *)(uintptr_t)q.avail, 2) == VIRTQ_AVAIL_F_NO_INTERRUPT,
+	      "event idx: the flag is set too, for a device that ignores event indexes");
+	free(mem);
+}
+
 /* A minimal unideck-like kernel ELF: text PT_LOAD, slot PT_LOAD, PT_NOTE with
  * the store note. */
 static size_t make_kernel(uint8_t *k, uint64_t slot_addr, uint64_t desc_len)
@@ -374,6 +476,7 @@ int main(void)
 	test_startinfo();
 	test_memmap();
 	test_virtq();
+	test_virtq_event_idx();
 	test_elfpatch();
 	return failures != 0;
 }
