@@ -516,6 +516,22 @@ def report_vm(L, vmfacts):
         L.append(f"| {boot['image_ms']:.1f} ms | {boot['empty_ms']:.1f} ms | "
                  f"{boot['image_ms'] - boot['empty_ms']:.1f} ms | {boot['guest_us'] / 1000:.2f} ms "
                  f"| {boot['linux_ms']:.0f} ms |")
+    notify = vmfacts.get("notify")
+    if notify:
+        L.append("\n### Interrupts and notifications\n")
+        L.append("Between the image and QEMU's virtio-net device over TAP, per request, counted "
+                 "by QEMU's trace (`virtio_notify`: an interrupt raised for the guest; "
+                 "`virtio_queue_notify`: the guest notifying the device) during a "
+                 "3 s wrk run, with event indexes (VIRTIO_F_EVENT_IDX) offered by the device "
+                 "and not (its `event_idx` property). Under KVM each interrupt is host work "
+                 "and often an exit, each notification an exit; the counts do not depend on "
+                 "the accelerator's speed the way times do.\n")
+        L.append("| workload | event indexes | requests | interrupts per request | "
+                 "notifications per request |")
+        L.append("|---|---|---|---|---|")
+        for r in notify:
+            L.append(f"| {r['workload']} | {'on' if r['event_idx'] else 'off'} | "
+                     f"{r['requests']:,} | {r['irqs']:.3f} | {r['kicks']:.3f} |")
     acct = vmfacts.get("account")
     if acct:
         import vm
@@ -699,6 +715,12 @@ def main():
         counters = {}
         wl, results, cmds = run_all(peers, work, args.runs, args.seconds, theme, counters)
         profiles = profile_all(peers, work, theme) if args.profile else []
+        if "image" in want:
+            log("bench: the image's interrupts and notifications, event indexes on and off")
+            vmfacts["notify"] = vm.notify_counts(
+                image, vmfacts["accel"], work,
+                [("index page, 64 conns, keep-alive on", "/", 64),
+                 ("reveal.js theme (575 KB), 4 conns", theme, 4)], SERVER_CPU, CLIENT_CPU)
         if "tap" in want or "image" in want or "linux" in want:
             vm.netns_down()
         if "boot" in want:

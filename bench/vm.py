@@ -302,6 +302,62 @@ def boot_account(image):
             "accesses": by}
 
 
+def notify_counts(image, accel, work, paths, cpu, client_cpu, seconds=3):
+    """Interrupts and notifications between the image and QEMU's virtio-net, per
+    request, with event indexes offered and not (QEMU's event_idx property):
+    QEMU's trace counts virtio_notify (an interrupt raised for the guest) and
+    virtio_queue_notify (the guest notifying the device). Under KVM each
+    interrupt is host work and often an exit, each notification an exit. The
+    image on ubt1 as in the throughput runs; wrk from the namespace for (seconds)
+    on each of (paths): (name, path, connections)."""
+    res = []
+    for name, path, conns in paths:
+        for ev in ("on", "off"):
+            trace = os.path.join(work, f"notify-{ev}.log")
+            if os.path.exists(trace):
+                os.unlink(trace)
+            p = subprocess.Popen(
+                NX + ["taskset", "-c", cpu, os.path.join(ROOT, "scripts", "pvh-qemu"),
+                      "--accel", accel, "--net", "tap:ubt1", "-m", "256M", "--timeout", "120",
+                      "--append", "ip=10.88.1.2/24", image, "--",
+                      "-global", f"virtio-net-device.event_idx={ev}",
+                      "-trace", "virtio_notify", "-trace", "virtio_queue_notify", "-D", trace],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            n = 0
+            try:
+                if wait_up("http://10.88.1.2/", NX, 120):
+                    r = subprocess.run(NX + ["taskset", "-c", client_cpu, "wrk", "-t1",
+                                             f"-c{conns}", f"-d{seconds}s",
+                                             "http://10.88.1.2" + path],
+                                       capture_output=True, text=True)
+                    m = re.search(r"(\d+) requests in", r.stdout)
+                    n = int(m.group(1)) if m else 0
+            finally:
+                # QEMU itself (pvh-qemu runs it under timeout, in a process
+                # group of its own), which ends cleanly on SIGTERM and only
+                # then writes out all of its trace; pvh-qemu follows.
+                sh("pkill", "-TERM", "-f", "qemu-system.*" + re.escape(trace), check=False)
+                try:
+                    p.wait(20)
+                except subprocess.TimeoutExpired:
+                    sh("pkill", "-KILL", "-f", "qemu-system.*" + re.escape(trace), check=False)
+                    p.wait()
+            # QEMU writes its trace out when it exits. The boot and the
+            # readiness check add a handful to what wrk's requests cause.
+            if not n or not os.path.exists(trace):
+                continue
+            irq = kick = 0
+            with open(trace) as f:
+                for line in f:
+                    if "virtio_notify " in line:
+                        irq += 1
+                    elif "virtio_queue_notify " in line:
+                        kick += 1
+            res.append({"workload": name, "event_idx": ev == "on", "requests": n,
+                        "irqs": irq / n, "kicks": kick / n})
+    return res
+
+
 def image_facts(image, accel):
     """Size of the image without its store, what takes it, and the smallest --mem."""
     size = os.path.getsize(KERNEL)
