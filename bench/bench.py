@@ -497,6 +497,22 @@ def report_vm(L, vmfacts):
                  f"**{sm} MiB**" if sm else "\nNo tried `--mem` (8 to 32 MiB) served the decks.")
         L.append(" (tried 8, 10, 12, 16, 24, 32 MiB in turn; the store of the default decks "
                  "is about 5 MB and is loaded into guest RAM).\n")
+    notify = vmfacts.get("notify")
+    if notify:
+        L.append("\n### Interrupts and notifications\n")
+        L.append("Between the image and QEMU's virtio-net device over TAP, per request, counted "
+                 "by QEMU's trace (`virtio_notify`: an interrupt raised for the guest; "
+                 "`virtio_queue_notify`: the guest notifying the device) during a "
+                 "3 s wrk run, with event indexes (VIRTIO_F_EVENT_IDX) offered by the device "
+                 "and not (its `event_idx` property). Under KVM each interrupt is host work "
+                 "and often an exit, each notification an exit; the counts do not depend on "
+                 "the accelerator's speed the way times do.\n")
+        L.append("| workload | event indexes | requests | interrupts per request | "
+                 "notifications per request |")
+        L.append("|---|---|---|---|---|")
+        for r in notify:
+            L.append(f"| {r['workload']} | {'on' if r['event_idx'] else 'off'} | "
+                     f"{r['requests']:,} | {r['irqs']:.3f} | {r['kicks']:.3f} |")
     if boot:
         L.append("\n## Boot\n")
         L.append(f"Under {accel.upper()}, medians of 5 boots. *QEMU start to first 200*: from "
@@ -516,22 +532,6 @@ def report_vm(L, vmfacts):
         L.append(f"| {boot['image_ms']:.1f} ms | {boot['empty_ms']:.1f} ms | "
                  f"{boot['image_ms'] - boot['empty_ms']:.1f} ms | {boot['guest_us'] / 1000:.2f} ms "
                  f"| {boot['linux_ms']:.0f} ms |")
-    notify = vmfacts.get("notify")
-    if notify:
-        L.append("\n### Interrupts and notifications\n")
-        L.append("Between the image and QEMU's virtio-net device over TAP, per request, counted "
-                 "by QEMU's trace (`virtio_notify`: an interrupt raised for the guest; "
-                 "`virtio_queue_notify`: the guest notifying the device) during a "
-                 "3 s wrk run, with event indexes (VIRTIO_F_EVENT_IDX) offered by the device "
-                 "and not (its `event_idx` property). Under KVM each interrupt is host work "
-                 "and often an exit, each notification an exit; the counts do not depend on "
-                 "the accelerator's speed the way times do.\n")
-        L.append("| workload | event indexes | requests | interrupts per request | "
-                 "notifications per request |")
-        L.append("|---|---|---|---|---|")
-        for r in notify:
-            L.append(f"| {r['workload']} | {'on' if r['event_idx'] else 'off'} | "
-                     f"{r['requests']:,} | {r['irqs']:.3f} | {r['kicks']:.3f} |")
     acct = vmfacts.get("account")
     if acct:
         import vm
