@@ -12,6 +12,9 @@
  *   port=N         the HTTP port (default 80)
  *   token=T        the presenter token (default: random, printed at start)
  *   flows=N        TCP connections at most (default: from the memory there is)
+ *   stats=S        a line of counters on the console every S seconds: HTTP,
+ *                  TCP (store bytes sent by reference and copied), virtio-net
+ *                  (frames, interrupts, notifications)
  *   probe          exit 42 at once: `unideck run`'s check that KVM can boot us
  *   selftest=ready        exit 0 once serving (boot-time measurements, tests)
  *   selftest=fault-store  write to the store: the fault report and W^X, proven
@@ -30,6 +33,7 @@
 #include "platform/pvh/cmdline.h"
 #include "platform/pvh/image.h"
 #include "platform/pvh/kprintf.h"
+#include "platform/pvh/vnet.h"
 
 #define EXIT_PROBE     42
 #define EXIT_NO_NIC    10
@@ -40,6 +44,7 @@
 #define HTTP_BUFS      64u
 #define MAX_FLOWS      4096u
 #define MIN_FLOWS      16u
+#define MAX_STATS_S    86400u
 
 static struct app the_app; /* large (the subscriber table): in bss */
 static struct http_server srv;
@@ -159,6 +164,24 @@ static void hex(char *out, const uint8_t *b, size_t n)
 	out[2 * n] = 0;
 }
 
+/* stats=S: what an operator watching the console wants to know, in one line. */
+static void print_stats(const struct net_stack *s)
+{
+	const struct http_stats *h = &srv.stats;
+	const struct tcp_stats *t = &s->tcp.stats;
+	struct vnet_stats v;
+
+	vnet_get_stats(&v);
+	kprintf("stats: http %lu requests (%lu 2xx, %lu 304, %lu 4xx, %lu 5xx), %lu connections "
+	        "open; tcp %lu accepted, %lu segments, %lu large, %lu retransmitted, store bytes "
+	        "%lu by reference, %lu copied; net rx %lu frames, %lu interrupts; tx %lu frames, "
+	        "%lu notifications, %lu bytes copied\n",
+	        h->requests, h->status_2xx, h->status_304, h->status_4xx, h->status_5xx,
+	        h->conns_opened - h->conns_closed, t->accepted, t->tx_segs, t->tso_sends,
+	        t->rexmits, t->bytes_ref, t->bytes_copied, v.rx_frames, v.rx_irqs, v.tx_frames,
+	        v.tx_notifies, v.tx_copied);
+}
+
 int kmain(void)
 {
 	const char *v;
@@ -172,7 +195,7 @@ int kmain(void)
 	const uint8_t *blob;
 	uint8_t *heap, nonce[16], raw[12];
 	size_t left, n, blob_len;
-	uint64_t u, port = 80;
+	uint64_t u, port = 80, stats_s = 0, stats_next = 0;
 	char token[64];
 	bool announced = false, exit_when_ready;
 	void *pool;
@@ -224,6 +247,11 @@ int kmain(void)
 	}
 	if (arg("port", &v, &n) && (!cmdline_u64(v, n, &port) || !port || port > 65535)) {
 		kprintf("unideck: port=%.*s: want 1 to 65535\n", (int)n, v);
+		return EXIT_BAD_ARGS;
+	}
+	if (arg("stats", &v, &n) &&
+	    (!cmdline_u64(v, n, &stats_s) || !stats_s || stats_s > MAX_STATS_S)) {
+		kprintf("unideck: stats=%.*s: want seconds, 1 to %u\n", (int)n, v, MAX_STATS_S);
 		return EXIT_BAD_ARGS;
 	}
 	memcpy(cfg.hostname, "unideck", 8);
@@ -312,6 +340,15 @@ int kmain(void)
 			next = d;
 		if ((d = net_poll(s, now)) < next)
 			next = d;
+		if (stats_s) {
+			if (now >= stats_next) {
+				if (stats_next)
+					print_stats(s);
+				stats_next = now + stats_s * 1000000000ull;
+			}
+			if (stats_next < next)
+				next = stats_next;
+		}
 		if (!announced) {
 			uint32_t a;
 			uint8_t pl;

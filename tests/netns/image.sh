@@ -48,7 +48,8 @@ big_sum=$(sha256sum <"$TMP/decks/features/media/big.bin" | cut -d' ' -f1)
 "${NX[@]}" tcpdump -i ui0 -n -c 3 -w "$TMP/large.pcap" greater 3000 >"$TMP/tcpdump.log" 2>&1 &
 DUMP=$!
 PIDS+=("$DUMP")
-"${NX[@]}" "$UNIDECK" run "$TMP/decks.elf" --tap ui0 --ip 10.78.0.2/24 >"$TMP/run.log" 2>&1 &
+"${NX[@]}" "$UNIDECK" run "$TMP/decks.elf" --tap ui0 --ip 10.78.0.2/24 --append stats=1 \
+	>"$TMP/run.log" 2>&1 &
 RUN=$!
 PIDS+=("$RUN")
 up=""
@@ -78,6 +79,25 @@ got=$("${NX[@]}" curl -sf --max-time 60 -r 3000000-4999999 "$base/features/media
 	sha256sum | cut -d' ' -f1)
 want=$(tail -c +3000001 "$TMP/decks/features/media/big.bin" | head -c 2000000 | sha256sum | cut -d' ' -f1)
 expect_eq "a ranged 2 MB slice of it" "$want" "$got"
+
+# stats=1: the image's own counters on its console each second. The store's
+# bytes of the 34 MB just sent went by reference; what was copied (response
+# heads) is a sliver of it.
+line=""
+for _ in $(seq 1 50); do
+	line=$(grep '^stats: ' "$TMP/run.log" | tail -n 1)
+	[[ $line =~ store\ bytes\ ([0-9]+)\ by\ reference,\ ([0-9]+)\ copied ]] &&
+		[ "${BASH_REMATCH[1]}" -ge 34000000 ] && break
+	sleep 0.1
+done
+if [[ $line =~ store\ bytes\ ([0-9]+)\ by\ reference,\ ([0-9]+)\ copied ]] &&
+	[ "${BASH_REMATCH[1]}" -ge 34000000 ] && [ $((BASH_REMATCH[2] * 1000)) -lt "${BASH_REMATCH[1]}" ]; then
+	ok "stats=1: the image counts ${BASH_REMATCH[1]} store bytes sent by reference, ${BASH_REMATCH[2]} copied"
+else
+	notok "stats=1: a line with 34 MB or more of store bytes by reference, under 0.1% copied: '$line'"
+fi
+expect_match "stats=1: requests and frames counted" \
+	'^stats: http [1-9][0-9]* requests \([1-9][0-9]* 2xx.*net rx [1-9][0-9]* frames' "$line"
 
 # 50 clients at once, each reading the whole index.
 n=0

@@ -86,6 +86,10 @@ log_has two-nics "and the first one serves" '^unideck: serving at http://10\.0\.
 boot fault-store 3 "$IMG" --net user --append selftest=fault-store
 log_has fault-store "a write to the store is a page fault" 'EXCEPTION 14: #PF page fault'
 log_has fault-store "the backtrace names kmain" '^  0x[0-9a-f]{16} kmain\+0x'
+for bad in stats=0 stats=1x stats=86401; do
+	boot "bad-$bad" 13 "$IMG" --net user --append "$bad"
+	log_has "bad-$bad" "$bad is refused by name" "unideck: $bad: want seconds, 1 to 86400"
+done
 boot q35-ready 0 "$IMG" -M q35 --net user --append selftest=ready
 log_has q35-ready "virtio-pci on q35" 'pvh: net: virtio-pci'
 echo "# $FAILS failed"
