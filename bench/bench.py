@@ -566,23 +566,32 @@ PAIRS = [("unideck serve", "nginx"), ("unideck serve", "lighttpd"),
 
 
 def report_counters(L, counters):
-    c = counters.get("unideck on TAP")
-    if not c or "tcp.bytes_ref" not in c:
+    rows = [(name, how, counters.get(name)) for name, how in
+            (("unideck on TAP", "`unideck serve --net tap --stats`, at exit"),
+             ("unideck image", "the image's `stats=1` console line, after the last run"))]
+    rows = [r for r in rows if r[2] and "tcp.bytes_ref" in r[2]]
+    if not rows:
         return
-    ref, copied = c["tcp.bytes_ref"], c.get("tcp.bytes_copied", 0)
     L.append("\n## Copies on the send path\n")
-    L.append("Counted by our stack over the whole TAP run above (`unideck serve --net tap "
-             "--stats`): store bytes go out as references into the mapped store, retransmitted "
-             "from there; only response headers are copied (into the flow's send ring).\n")
-    n = c.get("http.requests", 0)
-    L.append("| store bytes sent by reference (`tcp.bytes_ref`) | bytes copied (`tcp.bytes_copied`) "
-             "| responses | copied per response (the head: status line, Date, stored headers) |")
-    L.append("|---|---|---|---|")
-    L.append(f"| {ref:,} | {copied:,} | {n:,} | {copied / max(n, 1):.0f} bytes |\n")
-    if "tcp.tso_sends" in c:
-        L.append(f"\nSegmentation offload: {c['tcp.tso_sends']:,} frames of up to 64 KiB handed to "
-                 f"the TAP device for Linux to cut (`tcp.tso_sends`), of {c.get('tcp.tx_segs', 0):,} "
-                 "TCP segments in all.")
+    L.append("Counted by our stack over the whole of each peer's runs above: store bytes go out "
+             "as references into the store (mapped from its file on TAP, in guest memory in the "
+             "image), retransmitted from there; only response heads are copied (into the "
+             "flow's send ring).\n")
+    L.append("| peer | counted by | store bytes sent by reference (`tcp.bytes_ref`) | bytes "
+             "copied (`tcp.bytes_copied`) | responses | copied per response (the head: status "
+             "line, Date, stored headers) |")
+    L.append("|---|---|---|---|---|---|")
+    for name, how, c in rows:
+        n = c.get("http.requests", 0)
+        ref, copied = c["tcp.bytes_ref"], c.get("tcp.bytes_copied", 0)
+        L.append(f"| {name} | {how} | {ref:,} | {copied:,} | {n:,} | "
+                 f"{copied / max(n, 1):.0f} bytes |")
+    L.append("")
+    for name, _, c in rows:
+        if "tcp.tso_sends" in c:
+            L.append(f"Segmentation offload, {name}: {c['tcp.tso_sends']:,} frames of up to "
+                     f"64 KiB handed to the device to cut (`tcp.tso_sends`), of "
+                     f"{c.get('tcp.tx_segs', 0):,} TCP segments in all.\n")
 
 
 def report_profiles(L, profiles):

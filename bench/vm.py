@@ -116,12 +116,36 @@ class UnideckImage:
     def start(self, work):
         self.proc = subprocess.Popen(
             NX + ["taskset", "-c", self.cpu, UNIDECK, "run", self.image, "--tap", "ubt1",
-                  "--ip", "10.88.1.2/24", "--mem", "256M", "--accel", self.accel],
+                  "--ip", "10.88.1.2/24", "--mem", "256M", "--accel", self.accel,
+                  "--append", "stats=1"],
             stdout=open(os.path.join(work, "image.log"), "w"), stderr=subprocess.STDOUT)
+        self.log = os.path.join(work, "image.log")
         return wait_up(self.base + "/", NX, 120)
+
+    def counters(self):
+        """The image's own counters (stats=1: a console line a second), the
+        last line, by the names `unideck serve --stats` gives them."""
+        last = None
+        with open(self.log) as f:
+            for line in f:
+                if line.startswith("stats: "):
+                    last = line
+        if not last:
+            return {}
+        pats = {"http.requests": r"http (\d+) requests", "tcp.tx_segs": r"(\d+) segments",
+                "tcp.tso_sends": r"(\d+) large", "tcp.bytes_ref": r"store bytes (\d+) by reference",
+                "tcp.bytes_copied": r"by reference, (\d+) copied",
+                "vnet.rx_irqs": r"(\d+) interrupts", "vnet.tx_notifies": r"(\d+) notifications"}
+        c = {}
+        for k, pat in pats.items():
+            m = re.search(pat, last)
+            if m:
+                c[k] = int(m.group(1))
+        return c
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
+            time.sleep(1.5)  # idle, so that the last stats line counts everything
             self.proc.terminate()
             try:
                 self.proc.wait(20)
