@@ -30,6 +30,7 @@
 #define MMIO_QUEUE_DESC    0x080
 #define MMIO_QUEUE_DRIVER  0x090
 #define MMIO_QUEUE_DEVICE  0x0a0
+#define MMIO_CONFIG_GEN    0x0fc /* modern */
 #define MMIO_CONFIG        0x100
 
 #define MMIO_MAGIC_VALUE 0x74726976u /* "virt" */
@@ -120,7 +121,10 @@ static bool queue_enable(struct vtrans *t, struct virtq *q)
 	uint64_t pfn = virtq_desc_addr(q) / PAGE;
 	if (pfn > 0xffffffffu)
 		return false;
-	wr(m, MMIO_GUEST_PAGE_SZ, PAGE);
+	if (!m->page_size_set) { /* one value for the device, not per queue */
+		wr(m, MMIO_GUEST_PAGE_SZ, PAGE);
+		m->page_size_set = true;
+	}
 	wr(m, MMIO_QUEUE_ALIGN, PAGE);
 	wr(m, MMIO_QUEUE_PFN, (uint32_t)pfn);
 	return true;
@@ -147,6 +151,13 @@ static bool irq_setup(struct vtrans *t, uint8_t vector, uint16_t rx_idx)
 	return ioapic_route(of(t)->irq, vector, true, false);
 }
 
+static uint32_t config_gen(struct vtrans *t)
+{
+	struct vmmio *m = of(t);
+
+	return m->version >= 2 ? rd(m, MMIO_CONFIG_GEN) : 0;
+}
+
 static void irq_ack(struct vtrans *t)
 {
 	struct vmmio *m = of(t);
@@ -159,8 +170,8 @@ static void irq_ack(struct vtrans *t)
 }
 
 static const struct vtrans_ops vmmio_ops = {
-        get_status,   set_status, get_features, set_features, queue_max,
-        queue_enable, notify,     config8,      irq_setup,    irq_ack,
+        get_status, set_status, get_features, set_features, queue_max, queue_enable,
+        notify,     config8,    config_gen,   irq_setup,    irq_ack,
 };
 
 enum vmmio_result vmmio_probe(struct vmmio *m, uint64_t addr, uint64_t size, uint32_t irq)

@@ -24,6 +24,7 @@ struct vmmio {
 	volatile uint8_t *regs;
 	uint64_t addr, size;
 	uint32_t irq, version, device_id;
+	bool page_size_set; /* legacy GuestPageSize written */
 };
 
 enum vmmio_result {

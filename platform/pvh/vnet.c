@@ -166,32 +166,31 @@ static bool negotiate(struct vtrans *t, uint64_t *accepted)
 	return true;
 }
 
-/* 5.1.4: mac at 0, mtu (le16) at 10. Read until two reads agree, since a modern
- * device may change its configuration between byte reads (4.1.4.3.1). */
+/* 5.1.4: mac at 0, mtu (le16) at 10, read by bytes as 4.2.2.2 asks. A modern
+ * device may change its configuration meanwhile: read again until the
+ * generation is the same before and after (2.5.1, 4.1.4.3.1). A legacy one has
+ * no generation and is read once: each access is a VM exit. */
 static void read_config(struct vtrans *t, uint64_t features, struct plat_net_info *info)
 {
-	uint8_t a[6], b[6];
+	uint16_t mtu = 0;
 
 	info->mtu = 1500;
-	if (features & BIT(VIRTIO_NET_F_MAC)) {
-		for (int tries = 0; tries < 4; tries++) {
+	for (int tries = 0; tries < 4; tries++) {
+		uint32_t gen = t->ops->config_gen(t);
+		if (features & BIT(VIRTIO_NET_F_MAC))
 			for (uint32_t i = 0; i < 6; i++)
-				a[i] = t->ops->config8(t, i);
-			for (uint32_t i = 0; i < 6; i++)
-				b[i] = t->ops->config8(t, i);
-			if (memcmp(a, b, 6) == 0)
-				break;
-		}
-		memcpy(info->mac, a, 6);
-	} else {
+				info->mac[i] = t->ops->config8(t, i);
+		if (features & BIT(VIRTIO_NET_F_MTU))
+			mtu = (uint16_t)(t->ops->config8(t, 10) | (t->ops->config8(t, 11) << 8));
+		if (t->ops->config_gen(t) == gen)
+			break;
+	}
+	if (!(features & BIT(VIRTIO_NET_F_MAC))) {
 		plat_random(info->mac, 6);
 		info->mac[0] = (uint8_t)((info->mac[0] & 0xfe) | 0x02); /* local, unicast */
 	}
-	if (features & BIT(VIRTIO_NET_F_MTU)) {
-		uint16_t mtu = (uint16_t)(t->ops->config8(t, 10) | (t->ops->config8(t, 11) << 8));
-		if (mtu >= 68 && mtu < info->mtu)
-			info->mtu = mtu;
-	}
+	if (mtu >= 68 && mtu < info->mtu)
+		info->mtu = mtu;
 }
 
 static uint16_t pick_size(struct vtrans *t, uint16_t idx)
@@ -275,7 +274,9 @@ static bool dev_init(struct vtrans *t)
 		return false;
 	}
 	trap_set_irq(TRAP_VEC_NET, net_irq, t);
-	t->ops->set_status(t, t->ops->get_status(t) | VIRTIO_DRIVER_OK);
+	/* The status negotiate() left (not read back: an exit saved). */
+	t->ops->set_status(t, VIRTIO_ACKNOWLEDGE | VIRTIO_DRIVER |
+	                              (t->modern ? VIRTIO_FEATURES_OK : 0) | VIRTIO_DRIVER_OK);
 	if (t->ops->get_status(t) & (VIRTIO_NEEDS_RESET | VIRTIO_FAILED)) {
 		net.t = NULL;
 		return fail(t, "device failed after DRIVER_OK");

@@ -21,6 +21,7 @@
 #define CC_GF       0x0c
 #define CC_MSIX     0x10
 #define CC_STATUS   0x14
+#define CC_CFG_GEN  0x15
 #define CC_Q_SELECT 0x16
 #define CC_Q_SIZE   0x18
 #define CC_Q_MSIX   0x1a
@@ -177,6 +178,11 @@ static bool irq_setup(struct vtrans *t, uint8_t vector, uint16_t rx_idx)
 	return ioapic_route(line, vector, true, false);
 }
 
+static uint32_t config_gen(struct vtrans *t)
+{
+	return cr8(of(t), CC_CFG_GEN);
+}
+
 static void irq_ack(struct vtrans *t)
 {
 	struct vpci *v = of(t);
@@ -186,8 +192,8 @@ static void irq_ack(struct vtrans *t)
 }
 
 static const struct vtrans_ops vpci_ops = {
-        get_status,   set_status, get_features, set_features, queue_max,
-        queue_enable, notify,     config8,      irq_setup,    irq_ack,
+        get_status, set_status, get_features, set_features, queue_max, queue_enable,
+        notify,     config8,    config_gen,   irq_setup,    irq_ack,
 };
 
 uint16_t vpci_device_type(const struct pci_dev *d)

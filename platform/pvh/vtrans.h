@@ -44,6 +44,10 @@ struct vtrans_ops {
 	void (*notify)(struct vtrans *t, uint16_t idx);
 	/* Device-specific configuration byte at (off), e.g. the MAC. */
 	uint8_t (*config8)(struct vtrans *t, uint32_t off);
+	/* The configuration generation (2.5.1): equal before and after a read of
+	 * several bytes when none changed in between. Legacy devices have none
+	 * (0, and no access). */
+	uint32_t (*config_gen)(struct vtrans *t);
 	/* Route the device's interrupt for queue (rx_idx) to (vector); other queues
 	 * get none where the transport can say so. */
 	bool (*irq_setup)(struct vtrans *t, uint8_t vector, uint16_t rx_idx);

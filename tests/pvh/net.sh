@@ -21,13 +21,19 @@ log_has microvm/mmio-legacy/acpi "legacy virtio-mmio found through the DSDT" \
 	'pvh: net: virtio-mmio@0x[0-9a-f]+ \(legacy\).*interrupt GSI'
 log_has microvm/mmio-legacy/acpi "event indexes negotiated (QEMU offers them)" \
 	'pvh: net: .*, event indexes$'
+log_has microvm/mmio-legacy/acpi "its MAC read from the configuration (QEMU's default)" \
+	'pvh: net: .*MAC 52:54:00:12:34:56,'
 net_boot microvm/mmio-legacy/cmdline -M microvm,acpi=off --net user
 log_has microvm/mmio-legacy/cmdline "found through virtio_mmio.device=" \
 	'virtio_mmio.device=.*|pvh: net: virtio-mmio@0x[0-9a-f]+ \(legacy\)'
 net_boot microvm/mmio-modern -M microvm --modern --net user
 log_has microvm/mmio-modern "modern virtio-mmio (version 2)" 'pvh: net: virtio-mmio@0x[0-9a-f]+ \(modern\)'
+log_has microvm/mmio-modern "its MAC read from the configuration (QEMU's default)" \
+	'pvh: net: .*MAC 52:54:00:12:34:56,'
 net_boot q35/pci-msix -M q35 --net user
 log_has q35/pci-msix "virtio-pci with MSI-X" 'pvh: net: virtio-pci .*interrupt MSI-X'
+log_has q35/pci-msix "its MAC read from the configuration (QEMU's default)" \
+	'pvh: net: .*MAC 52:54:00:12:34:56,'
 net_boot q35/pci-intx -M q35 --intx --net user
 log_has q35/pci-intx "virtio-pci with INTx through the I/O APIC" 'pvh: net: virtio-pci .*interrupt INTx GSI'
 net_boot pc/pci -M pc --net user
