@@ -5,8 +5,8 @@
 Run through `make bench` (which installs what is needed). Writes bench/RESULTS.md
 and bench/ratios.svg. Each figure is the median of --runs runs of wrk, pinned:
 the server on CPU 0, wrk on CPU 1 (when there are two CPUs). The servers on
-kernel sockets (unideck serve, nginx, lighttpd) run side by side with their
-runs interleaved; the others one at a time.
+kernel sockets (unideck serve, nginx, lighttpd) and unideck on TAP run side by
+side with their runs interleaved; the VMs one at a time.
 
 usage: bench/bench.py [--runs N] [--seconds S] [--peers a,b,...] [--quick]
 """
@@ -357,8 +357,8 @@ def run_group(group, wl, work, runs, seconds, results, cmds, counters):
 
 
 def run_all(peers, work, runs, seconds, theme, counters):
-    """The servers on kernel sockets (interleave = True) run side by side, each
-    idle while another is measured; the VM peers one at a time."""
+    """The servers on the host (interleave = True: kernel sockets and TAP) run side
+    by side, each idle while another is measured; the VM peers one at a time."""
     results = {}  # (workload name, peer name) -> dict of medians
     cmds = {}
     wl = workloads(theme)
@@ -515,7 +515,7 @@ def report_vm(L, vmfacts):
                      f"{r['requests']:,} | {r['irqs']:.3f} | {r['kicks']:.3f} |")
     if boot:
         L.append("\n## Boot\n")
-        L.append(f"Under {accel.upper()}, medians of 5 boots. *QEMU start to first 200*: from "
+        L.append(f"Under {accel.upper()}, medians of 9 boots (smallest to largest in brackets). *QEMU start to first 200*: from "
                  "starting `unideck run IMAGE` (the default decks) until an HTTP GET of / "
                  "through QEMU's user-networking port forward answers 200; a new connection "
                  "is tried every millisecond and the earlier ones are left waiting, so the "
@@ -529,9 +529,14 @@ def report_vm(L, vmfacts):
                  "difference | guest, entry to serving | Linux guest (nginx), QEMU start to "
                  "first 200 |")
         L.append("|---|---|---|---|---|")
-        L.append(f"| {boot['image_ms']:.1f} ms | {boot['empty_ms']:.1f} ms | "
-                 f"{boot['image_ms'] - boot['empty_ms']:.1f} ms | {boot['guest_us'] / 1000:.2f} ms "
-                 f"| {boot['linux_ms']:.0f} ms |")
+        def rng(key, scale=1.0, prec=1):
+            r = boot.get(key + "_range")
+            return f" ({r[0] * scale:.{prec}f} to {r[1] * scale:.{prec}f})" if r else ""
+        L.append(f"| {boot['image_ms']:.1f} ms{rng('image_ms')} | "
+                 f"{boot['empty_ms']:.1f} ms{rng('empty_ms')} | "
+                 f"{boot['image_ms'] - boot['empty_ms']:.1f} ms | "
+                 f"{boot['guest_us'] / 1000:.2f} ms{rng('guest_us', 0.001, 2)} "
+                 f"| {boot['linux_ms']:.0f} ms{rng('linux_ms', 1.0, 0)} |")
     acct = vmfacts.get("account")
     if acct:
         import vm
@@ -622,10 +627,10 @@ def report(path, wl, results, peers, cmds, args, notes, fanout=(), vmfacts=None,
     L.append("Written by `make bench` (bench/bench.py); every figure below comes from one run "
              "of that script, on this machine, at the time given. Medians of "
              f"{args.runs} wrk runs of {args.seconds} s each ({max(args.runs, LARGE_RUNS)} for "
-             "the two large files, whose throughput spreads most). unideck serve, nginx and "
-             "lighttpd run side by side (each idle while another is measured), their runs "
-             "of each workload interleaved, so that drift over the run falls on all three "
-             "alike; the TAP, image and Linux-guest peers run one at a time.\n")
+             "the two large files, whose throughput spreads most). unideck serve, nginx, "
+             "lighttpd and unideck on TAP run side by side (each idle while another is "
+             "measured), their runs of each workload interleaved, so that drift over the run "
+             "falls on all of them alike; the image and the Linux guest run one at a time.\n")
     L.append(f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     L.append(f"- Machine: {machine()}")
     L.append(f"- Pinning: server on CPU {SERVER_CPU}, wrk on CPU {CLIENT_CPU} (one wrk thread)")

@@ -69,6 +69,10 @@ def kvm_usable():
 class UnideckTap:
     name = "unideck on TAP"
     note = "our own TCP/IP stack in a Linux process, frames through a TAP device"
+    # Measured side by side with the servers on kernel sockets: its ratio to
+    # nginx is then free of the machine's drift between turns (an idle TAP
+    # server sleeps in poll).
+    interleave = True
 
     def __init__(self, store, cpu):
         self.store, self.cpu, self.proc = store, cpu, None
@@ -249,10 +253,12 @@ def start_up(cmd, timeout=60.0):
     return first
 
 
-def boot_times(image, accel, work, runs=5, linux=None):
+def boot_times(image, accel, work, runs=9, linux=None):
     """QEMU start to first 200 for the image; QEMU start to the first output of
     an empty kernel, both started by `unideck run`; the guest's own
-    entry-to-serving from its console."""
+    entry-to-serving from its console. Medians, with the smallest and largest
+    under the key + "_range" (first touches of guest memory cost the host more
+    at some moments than at others)."""
     res = {"image_ms": [], "empty_ms": [], "guest_us": [], "linux_ms": []}
     empty = empty_kernel(work)
     for i in range(runs):
@@ -278,7 +284,9 @@ def boot_times(image, accel, work, runs=5, linux=None):
                  "-device", "virtio-net-pci,netdev=n0"], f"http://127.0.0.1:{port}/", 120)
             if got is not None:
                 res["linux_ms"].append(got * 1000)
-    return {k: statistics.median(v) if v else float("nan") for k, v in res.items()}
+    out = {k: statistics.median(v) if v else float("nan") for k, v in res.items()}
+    out.update({k + "_range": (min(v), max(v)) for k, v in res.items() if v})
+    return out
 
 
 # QEMU's names for the device regions the guest touches; these three are
