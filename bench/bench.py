@@ -515,7 +515,8 @@ def report_vm(L, vmfacts):
                      f"{r['requests']:,} | {r['irqs']:.3f} | {r['kicks']:.3f} |")
     if boot:
         L.append("\n## Boot\n")
-        L.append(f"Under {accel.upper()}, medians of 9 boots (smallest to largest in brackets). *QEMU start to first 200*: from "
+        L.append(f"Under {accel.upper()}, medians of 9 boots (smallest to largest in parentheses). "
+                 "*QEMU start to first 200*: from "
                  "starting `unideck run IMAGE` (the default decks) until an HTTP GET of / "
                  "through QEMU's user-networking port forward answers 200; a new connection "
                  "is tried every millisecond and the earlier ones are left waiting, so the "
