@@ -33,6 +33,9 @@ build/fuzz/bin/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_OBJ_DIR)/san/libud.a $(FU
 		-fno-sanitize-recover=all -o $@ $< $(FUZZ_OBJ_DIR)/san/tests/unit/http_fake.o \
 		$(FUZZ_OBJ_DIR)/san/libud.a $(PKG_LIBS)
 
+# The virtqueue target compiles the platform's virtq.c into itself.
+build/fuzz/bin/virtq: platform/pvh/virtq.c platform/pvh/virtq.h
+
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: fuzz-build
