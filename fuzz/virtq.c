@@ -86,8 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct virtq q;
 	static uint8_t in_flight[VIRTQ_MAX_SIZE];
 	struct script s = {data, size};
-	struct virtq_buf b[4] = {{0x1000, 100, false}, {0x2000, 200, true},
-	                         {0x3000, 300, false}, {0x4000, 400, true}};
+	struct virtq_buf b[4] = {{0x1000, 100, false},
+	                         {0x2000, 200, true},
+	                         {0x3000, 300, false},
+	                         {0x4000, 400, true}};
 	uint8_t shape = next8(&s);
 	uint16_t qsize = (uint16_t)(1u << (shape % 9)); /* 1 to 256 */
 	size_t len = virtq_mem_size(qsize);
