@@ -50,12 +50,14 @@ fi
 # software KVM emulates every access and has no SSE emulation: nosse skips the
 # SSE check). TSC-deadline mode, the timing leaf and kvmclock.
 if [ "$accel" != kvm ] && [ -w /dev/kvm ]; then
-	boot "microvm/kvm-smoke" 0 --accel kvm --cpu qemu64,+tsc-deadline,+invtsc -M microvm \
+	# kvm-pvm emulates every memory access of the guest, so a loaded machine
+	# can take minutes here: a longer limit than TCG's (the result is the same).
+	BOOT_TIMEOUT=240 boot "microvm/kvm-smoke" 0 --accel kvm --cpu qemu64,+tsc-deadline,+invtsc -M microvm \
 		"$KERNEL" --append "$args nosse"
 	if grep -q '^ok - ' "$LOG"; then
 		log_has microvm/kvm-smoke "TSC-deadline timer under KVM" 'timer tsc-deadline'
 		log_has microvm/kvm-smoke "TSC rate from the hypervisor leaf" 'kHz from hvleaf'
-		boot "microvm/kvm-smoke/kvmclock" 0 --accel kvm --cpu qemu64 -M microvm "$KERNEL" \
+		BOOT_TIMEOUT=240 boot "microvm/kvm-smoke/kvmclock" 0 --accel kvm --cpu qemu64 -M microvm "$KERNEL" \
 			--append "$args nosse clocksrc=kvmclock"
 		log_has microvm/kvm-smoke/kvmclock "TSC rate from kvmclock" 'kHz from kvmclock'
 	fi
