@@ -14,9 +14,11 @@ static size_t op_recv(struct stream *st, uint8_t *buf, size_t cap, bool *eof)
 	return tcp_read(of(st)->f, buf, cap, eof);
 }
 
-static bool op_can_send(struct stream *st, size_t copy_bytes, unsigned refs)
+static bool op_can_send(struct stream *st, size_t copy_bytes, unsigned copies, unsigned refs)
 {
-	return tcp_can_write(of(st)->f, copy_bytes, refs);
+	/* tcp_can_write counts one chunk for the copied bytes: each further copy
+	 * is a chunk of its own, like a reference. */
+	return tcp_can_write(of(st)->f, copy_bytes, refs + (copies > 1 ? copies - 1 : 0));
 }
 
 static void op_send_copy(struct stream *st, const void *p, size_t len)
@@ -36,6 +38,18 @@ static uint64_t op_unsent(struct stream *st)
 	return tcp_unacked(of(st)->f);
 }
 
+static void op_wake(struct stream *st)
+{
+	struct nsconn *c = of(st);
+	struct netsrv *ns = c->ns;
+
+	if (!c->woken) {
+		c->woken = true;
+		c->next_woken = ns->woken_head;
+		ns->woken_head = (int32_t)(c - ns->conns);
+	}
+}
+
 static void op_close(struct stream *st, bool graceful)
 {
 	struct nsconn *c = of(st);
@@ -48,10 +62,11 @@ static void op_close(struct stream *st, bool graceful)
 	}
 	c->f = NULL;
 	c->done = true;
+	op_wake(st); /* released by its next step, which may not come otherwise */
 }
 
 static const struct stream_ops flow_ops = {
-        op_recv, op_can_send, op_send_copy, op_send_ref, op_unsent, op_close,
+        op_recv, op_can_send, op_send_copy, op_send_ref, op_unsent, op_close, op_wake,
 };
 
 size_t netsrv_size(uint32_t max_conns)
@@ -70,6 +85,7 @@ bool netsrv_init(struct netsrv *ns, struct net_stack *s, struct http_server *srv
 	ns->conns =
 	        (struct nsconn *)(void *)((uint8_t *)ns + (sizeof(struct netsrv) + 63) / 64 * 64);
 	ns->free_head = -1;
+	ns->woken_head = -1;
 	ns->l = tcp_listen(s, port, backlog);
 	if (ns->l)
 		tcp_listener_set_user(ns->l, ns);
@@ -115,10 +131,15 @@ static void accept_all(struct netsrv *ns, uint64_t now)
 
 	while ((f = tcp_accept(ns->l))) {
 		struct nsconn *c = NULL;
+		bool woken = false; /* the woken list may still hold a reused slot */
+		int32_t next_woken = -1;
+
 		ns->stats.accepted++;
 		if (ns->free_head >= 0) {
 			c = &ns->conns[ns->free_head];
 			ns->free_head = c->next_free;
+			woken = c->woken;
+			next_woken = c->next_woken;
 		} else if (ns->fresh < ns->max_conns) {
 			c = &ns->conns[ns->fresh++];
 		}
@@ -128,6 +149,8 @@ static void accept_all(struct netsrv *ns, uint64_t now)
 			continue;
 		}
 		memset(c, 0, sizeof *c);
+		c->woken = woken;
+		c->next_woken = next_woken;
 		c->used = true;
 		c->st.ops = &flow_ops;
 		c->f = f;
@@ -150,6 +173,22 @@ uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
 			accept_all(ns, now);
 		else if (f && tcp_user(f))
 			step_conn(ns, (struct nsconn *)tcp_user(f), now);
+	}
+	/* Woken by the HTTP layer (a buffer came free) or closed from another's
+	 * poll (an eviction). Taken as a list first: steps may wake others,
+	 * who wait for the next turn. */
+	{
+		int32_t k = ns->woken_head;
+		ns->woken_head = -1;
+		while (k >= 0) {
+			struct nsconn *c = &ns->conns[k];
+			k = c->next_woken;
+			c->woken = false;
+			if (c->used)
+				step_conn(ns, c, now);
+		}
+		if (ns->woken_head >= 0)
+			ns->next_deadline = now; /* the caller's loop comes back at once */
 	}
 	if (now >= ns->next_deadline) {
 		ns->next_deadline = UINT64_MAX;

@@ -29,6 +29,9 @@ struct nsconn {
 	struct netsrv *ns;
 	bool used, done;
 	int32_t next_free; /* on netsrv.free_head's list; -1 ends it */
+	bool woken;        /* on netsrv.woken_head's list (stream wake(), or closed
+	                      while another was polled); survives reuse of the slot */
+	int32_t next_woken;
 	uint64_t deadline;
 };
 
@@ -48,6 +51,7 @@ struct netsrv {
 	 * costs nothing per connection. Released ones wait on the free list. */
 	uint32_t fresh;
 	int32_t free_head;
+	int32_t woken_head; /* connections to poll although their flow said nothing */
 	uint64_t next_deadline;
 	struct netsrv_stats stats;
 	struct nsconn *conns; /* max_conns of them, after the struct */

@@ -20,7 +20,11 @@
  * Input bytes are held in buffers from a pool sized at start-up
  * (http_server_init's bufmem): a connection holds one only while a request is
  * partly received, so idle keep-alive and event-stream connections cost no buffer.
- * When the pool is empty a connection simply does not read until one is free.
+ * When the pool is empty a connection that needs one takes it from the holder
+ * furthest from completing a request (the oldest unfinished head, if it has
+ * been unfinished for HTTP_EVICT_AGE_NS: 408 and close, pool_evictions), else it
+ * waits in line (pool_waits) with its header timer running, and is woken
+ * (stream wake()) when a buffer comes back.
  *
  * Limits (named caps, each with a test): request line and header section are each
  * at most HTTP_MAX_HEAD bytes (414 and 431 past them), at most HTTP_MAX_HEADERS
@@ -38,12 +42,16 @@
 #include "http/stream.h"
 #include "store/store.h"
 
-#define HTTP_MAX_HEAD    8192u /* request line; and, separately, all header fields */
-#define HTTP_MAX_HEADERS 64u   /* header fields per request */
-#define HTTP_MAX_BODY    4096u /* request body bytes (only the app's POST uses one) */
-#define HTTP_BUF_LEN     (2u * HTTP_MAX_HEAD + 1024u) /* one pooled input buffer */
-#define HTTP_MAX_RANGES  8u    /* more ranges than this: the whole file, 200 */
-#define HTTP_MAX_PATH    1024u /* decoded path bytes (414 past it) */
+#define HTTP_MAX_HEAD     8192u /* request line; and, separately, all header fields */
+#define HTTP_MAX_HEADERS  64u   /* header fields per request */
+#define HTTP_MAX_BODY     4096u /* request body bytes (only the app's POST uses one) */
+#define HTTP_BUF_LEN      (2u * HTTP_MAX_HEAD + 1024u) /* one pooled input buffer */
+#define HTTP_MAX_RANGES   8u    /* more ranges than this: the whole file, 200 */
+#define HTTP_MAX_PATH     1024u /* decoded path bytes (414 past it) */
+/* A buffer whose request head has been coming for this long may be taken for
+ * a connection that needs one when the pool is empty: no honest client on a
+ * working network takes a second over one head, every slowloris client does. */
+#define HTTP_EVICT_AGE_NS 1000000000ull
 
 /* ---- requests ---- */
 
@@ -115,6 +123,7 @@ struct http_stats {
 	uint64_t bad_request, uri_too_long, header_too_large, body_too_large;
 	uint64_t timeout_header, timeout_idle, timeout_send;
 	uint64_t pool_waits;              /* a connection found the buffer pool empty */
+	uint64_t pool_evictions;          /* a slow head lost its buffer to another (408) */
 	uint64_t bytes_ref, bytes_copied; /* sent by reference (store) and by copy */
 };
 
@@ -129,6 +138,8 @@ struct http_server {
 	 * used (pool_fresh_left of them from pool_fresh) */
 	uint8_t *pool_free, *pool_fresh;
 	size_t pool_total, pool_avail, pool_fresh_left;
+	/* connections holding a buffer, and those waiting for one (oldest first) */
+	struct http_conn *holders, *waiters, *waiters_tail;
 };
 
 void http_server_init(struct http_server *srv, const struct http_config *cfg,
@@ -163,8 +174,10 @@ struct http_conn {
 	 * without keep-alive): the client must send nothing more (RFC 9112 9.6),
 	 * so the transport need not wait for its FIN before letting go. */
 	bool peer_closes;
-	bool streaming; /* an event stream: no further requests parsed */
-	bool waiting;   /* a parsed request waits for send room */
+	bool streaming;    /* an event stream: no further requests parsed */
+	bool waiting;      /* a parsed request waits for send room */
+	bool pool_waiting; /* on srv->waiters; else on srv->holders when buf is set */
+	struct http_conn *pool_prev, *pool_next;
 	void *app_data; /* the app's, for event-stream subscribers */
 	char path_buf[HTTP_MAX_PATH];
 };

@@ -87,9 +87,9 @@ void http_send_ref(struct http_server *srv, struct http_conn *c, const void *p, 
 	srv->stats.bytes_ref += n;
 }
 
-bool http_can_send(struct http_conn *c, size_t copy, unsigned refs)
+bool http_can_send(struct http_conn *c, size_t copy, unsigned copies, unsigned refs)
 {
-	return c->s->ops->can_send(c->s, copy, refs);
+	return c->s->ops->can_send(c->s, copy, copies, refs);
 }
 
 void http_mark_close(struct http_conn *c)
@@ -113,18 +113,100 @@ void http_conn_init(struct http_server *srv, struct http_conn *c, struct stream 
 	srv->stats.conns_opened++;
 }
 
+static enum http_conn_state finish(struct http_server *srv, struct http_conn *c, bool graceful);
+
+/* ---- who holds a buffer, and who waits for one ---- */
+
+static void holders_add(struct http_server *srv, struct http_conn *c)
+{
+	c->pool_prev = NULL;
+	c->pool_next = srv->holders;
+	if (srv->holders)
+		srv->holders->pool_prev = c;
+	srv->holders = c;
+}
+
+static void unlink_conn(struct http_conn **head, struct http_conn **tail, struct http_conn *c)
+{
+	if (c->pool_prev)
+		c->pool_prev->pool_next = c->pool_next;
+	else
+		*head = c->pool_next;
+	if (c->pool_next)
+		c->pool_next->pool_prev = c->pool_prev;
+	else if (tail)
+		*tail = c->pool_prev;
+	c->pool_prev = c->pool_next = NULL;
+}
+
+static void waiters_add(struct http_server *srv, struct http_conn *c)
+{
+	c->pool_waiting = true;
+	c->pool_next = NULL;
+	c->pool_prev = srv->waiters_tail;
+	if (srv->waiters_tail)
+		srv->waiters_tail->pool_next = c;
+	else
+		srv->waiters = c;
+	srv->waiters_tail = c;
+}
+
+static void waiters_del(struct http_server *srv, struct http_conn *c)
+{
+	if (c->pool_waiting)
+		unlink_conn(&srv->waiters, &srv->waiters_tail, c);
+	c->pool_waiting = false;
+}
+
 static void release_buf(struct http_server *srv, struct http_conn *c)
 {
 	if (c->buf) {
+		unlink_conn(&srv->holders, NULL, c);
 		pool_put(srv, c->buf);
 		c->buf = NULL;
 		c->buf_len = 0;
+		/* The first in line gets to try for it (issue 14: on our own
+		 * stack nothing else ever polled a waiting connection again). */
+		if (srv->waiters) {
+			struct http_conn *w = srv->waiters;
+			waiters_del(srv, w);
+			if (w->s->ops->wake)
+				w->s->ops->wake(w->s);
+		}
 	}
+}
+
+/* The holder furthest from completing a request: the oldest head still
+ * unfinished, if older than HTTP_EVICT_AGE_NS and than (c)'s own wait. Its
+ * buffer is taken for (c); it gets 408 and is closed. NULL when none. */
+static uint8_t *evict(struct http_server *srv, struct http_conn *c, uint64_t now)
+{
+	struct http_conn *v = NULL, *h;
+	uint64_t limit = c->t_head_start ? c->t_head_start : now;
+	uint8_t *b;
+
+	for (h = srv->holders; h; h = h->pool_next)
+		if (h != c && h->state == HTTP_CONN_OPEN && !h->waiting && h->t_head_start &&
+		    now - h->t_head_start >= HTTP_EVICT_AGE_NS && h->t_head_start < limit &&
+		    (!v || h->t_head_start < v->t_head_start))
+			v = h;
+	if (!v)
+		return NULL;
+	b = v->buf;
+	unlink_conn(&srv->holders, NULL, v);
+	v->buf = NULL;
+	v->buf_len = 0;
+	v->t_head_start = 0;
+	srv->stats.pool_evictions++;
+	http_respond_error(srv, v, NULL, 408);
+	finish(srv, v, !v->waiting);
+	return b;
 }
 
 void http_conn_fini(struct http_server *srv, struct http_conn *c)
 {
 	release_buf(srv, c);
+	waiters_del(srv, c);
 }
 
 static enum http_conn_state finish(struct http_server *srv, struct http_conn *c, bool graceful)
@@ -133,6 +215,7 @@ static enum http_conn_state finish(struct http_server *srv, struct http_conn *c,
 	c->state = HTTP_CONN_DONE;
 	srv->stats.conns_closed++;
 	release_buf(srv, c);
+	waiters_del(srv, c);
 	return HTTP_CONN_DONE;
 }
 
@@ -146,6 +229,8 @@ static void consume(struct http_conn *c, size_t n)
  * (st). False when blocked on send room. */
 static bool handle(struct http_server *srv, struct http_conn *c, struct http_request *req, int st)
 {
+	bool close_before = c->close_after, peer_before = c->peer_closes;
+
 	c->waiting = false;
 	if (!st && req->method == HTTP_M_UNKNOWN)
 		st = 501; /* RFC 9110 9.1 */
@@ -165,6 +250,13 @@ static bool handle(struct http_server *srv, struct http_conn *c, struct http_req
 		http_respond_error(srv, c, req, st);
 	else if (!(srv->cfg.route && srv->cfg.route(srv->cfg.app, c, req)))
 		http_serve_static(srv, c, req);
+	if (c->waiting) {
+		/* Not answered yet: it is asked again, and says again whether it
+		 * closes. Left set, the close stopped the retry for good (a
+		 * blocked "Connection: close" request hung, issue 14). */
+		c->close_after = close_before;
+		c->peer_closes = peer_before;
+	}
 	return !c->waiting;
 }
 
@@ -189,6 +281,8 @@ static void process(struct http_server *srv, struct http_conn *c, uint64_t now)
 			http_respond_error(srv, c, NULL, status);
 			if (!c->waiting)
 				c->buf_len = 0; /* nothing after a broken head can be trusted */
+			else
+				c->close_after = false; /* asked again (see handle) */
 			return;
 		}
 		st = http_semantics(&req);
@@ -228,16 +322,29 @@ static bool fill(struct http_server *srv, struct http_conn *c, uint64_t now)
 	}
 	if (!c->buf) {
 		c->buf = pool_get(srv);
+		if (!c->buf)
+			c->buf = evict(srv, c, now);
 		if (!c->buf) {
-			srv->stats.pool_waits++;
+			/* In line, with the header timer running: a slow head is
+			 * closed by it whatever it waits for (issue 14). */
+			if (!c->pool_waiting) {
+				waiters_add(srv, c);
+				srv->stats.pool_waits++;
+			}
+			if (!c->t_head_start)
+				c->t_head_start = now;
 			return false;
 		}
+		waiters_del(srv, c);
+		holders_add(srv, c);
 	}
 	if (c->buf_len == HTTP_BUF_LEN)
 		return false;
 	n = c->s->ops->recv(c->s, c->buf + c->buf_len, HTTP_BUF_LEN - c->buf_len, &eof);
 	if (n && c->buf_len == 0 && !c->t_head_start)
 		c->t_head_start = now;
+	if (!n && c->buf_len == 0)
+		c->t_head_start = 0; /* woken, and nothing came: idle after all */
 	c->buf_len += n;
 	if (eof)
 		c->peer_eof = true;

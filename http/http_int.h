@@ -99,7 +99,9 @@ void http_serve_static(struct http_server *srv, struct http_conn *c,
 /* Queue bytes on the connection's stream (after can_send said yes), counting. */
 void http_send_copy(struct http_server *srv, struct http_conn *c, const void *p, size_t n);
 void http_send_ref(struct http_server *srv, struct http_conn *c, const void *p, size_t n);
-bool http_can_send(struct http_conn *c, size_t copy, unsigned refs);
+/* Room for exactly (copy) bytes over (copies) http_send_copy calls and (refs)
+ * http_send_ref calls (stream.h): every call made after a yes must be counted. */
+bool http_can_send(struct http_conn *c, size_t copy, unsigned copies, unsigned refs);
 /* The response being written closes the connection afterwards. */
 void http_mark_close(struct http_conn *c);
 /* A response could not be queued for lack of room: retry on the next poll. */

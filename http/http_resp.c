@@ -147,9 +147,12 @@ void http_respond(struct http_server *srv, struct http_conn *c, const struct htt
 	if (extra_headers)
 		hbuf_str(&b, extra_headers);
 	hbuf_end_head(&b, c, req);
-	if (b.overflow || !http_can_send(c, b.len + (send_body ? body_len : 0), 0)) {
-		if (b.overflow || b.len + body_len > STREAM_MIN_COPY)
+	if (b.overflow || !http_can_send(c, b.len + (send_body ? body_len : 0),
+	                                 send_body && body_len ? 2u : 1u, 0)) {
+		if (b.overflow || b.len + body_len > STREAM_MIN_COPY) {
 			http_mark_close(c); /* cannot ever fit: our bug, but never a hang */
+			return;
+		}
 		http_mark_blocked(c);
 		return;
 	}
@@ -198,7 +201,7 @@ bool http_event_start(struct http_server *srv, struct http_conn *c, const struct
 	             "X-Content-Type-Options: nosniff\r\n"
 	             "\r\n"
 	             ": unideck events\n\n");
-	if (!http_can_send(c, b.len, 0)) {
+	if (!http_can_send(c, b.len, 1, 0)) {
 		http_mark_blocked(c);
 		return false;
 	}
@@ -210,7 +213,7 @@ bool http_event_start(struct http_server *srv, struct http_conn *c, const struct
 
 bool http_event_send(struct http_server *srv, struct http_conn *c, const void *p, size_t len)
 {
-	if (c->state != HTTP_CONN_OPEN || !c->streaming || !http_can_send(c, len, 0))
+	if (c->state != HTTP_CONN_OPEN || !c->streaming || !http_can_send(c, len, 1, 0))
 		return false;
 	http_send_copy(srv, c, p, len);
 	return true;

@@ -103,7 +103,7 @@ static bool emit(struct http_server *srv, struct http_conn *c, const struct hbuf
 		http_respond_error(srv, c, NULL, 500);
 		return false;
 	}
-	if (!http_can_send(c, head->len, body_len ? 1u : 0u)) {
+	if (!http_can_send(c, head->len, 1, body_len ? 1u : 0u)) {
 		http_mark_blocked(c);
 		return false;
 	}
@@ -218,8 +218,17 @@ static bool send_multipart(struct http_server *srv, struct http_conn *c,
 		hbuf_str(&b, "\r\n");
 		hbuf_end_head(&b, c, req);
 		copy = b.len;
-		if (b.overflow || !http_can_send(c, copy, (unsigned)n))
+		if (b.overflow)
 			return false;
+		/* The head, each part's delimiter, the closing one: n + 2 copies
+		 * between the n references (issue 14: asking for fewer overran
+		 * the transport's queue). A response that fits an empty queue
+		 * waits for room rather than turning into a 200. */
+		if (!http_can_send(c, copy, (unsigned)n + 2u, (unsigned)n)) {
+			if (copy <= STREAM_MIN_COPY && 2u * n + 2u <= STREAM_MIN_PIECES)
+				http_mark_blocked(c);
+			return false;
+		}
 		http_count_status(srv, 206);
 		http_send_copy(srv, c, buf + head_at, b.len - head_at);
 		/* The first delimiter's CRLF makes an empty preamble (RFC 2046 5.1.1). */

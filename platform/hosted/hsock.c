@@ -39,6 +39,9 @@
  * requests. Busy only right after work, so an idle server stays asleep
  * (bench/analysis.md has the figures). */
 #define SPIN_NS       (50ull * 1000ull)
+/* Rounds of answering and sending in one step of a connection whose responses
+ * wait for room, before it lets the others have the thread. */
+#define STEP_TURNS    8
 
 struct seg {
 	const uint8_t *p;
@@ -61,14 +64,13 @@ struct hconn {
 	bool peer_eof;
 	bool corked;        /* TCP_CORK set for the last response: its FIN rides on it */
 	bool close_at_once; /* the client said it was done: no lingering (conn_step) */
+	bool overrun;       /* more was queued than granted: reset (overrun()) */
 	uint64_t linger_until;
 	struct seg q[HSOCK_QUEUE_SEGS];
 	unsigned q_head, q_n;
 	uint64_t unsent;
 	size_t copy_used;
 	uint8_t copy[HSOCK_COPY_BYTES];
-	bool starved; /* parked on hsock.starved, waiting for a buffer */
-	struct hconn *next_starved;
 	bool dirty; /* output queued by the app between events (an event push) */
 	struct hconn *next_dirty;
 };
@@ -85,7 +87,6 @@ struct hsock {
 	const uint8_t *map;
 	size_t map_len;
 	int map_fd;
-	struct hconn *starved;
 	struct hconn *dirty;    /* connections given output by the app between events */
 	struct hconn *stepping; /* the connection in conn_step: it flushes itself */
 };
@@ -136,12 +137,32 @@ static size_t op_recv(struct stream *s, uint8_t *buf, size_t cap, bool *eof)
 	return 0;
 }
 
-static bool op_can_send(struct stream *s, size_t copy_bytes, unsigned refs)
+static bool op_can_send(struct stream *s, size_t copy_bytes, unsigned copies, unsigned refs)
 {
 	struct hconn *c = of(s);
-	unsigned segs = refs + (copy_bytes ? 1u : 0u);
+	size_t segs = (size_t)copies + refs; /* each call may take an entry */
 
-	return c->q_n + segs <= HSOCK_QUEUE_SEGS && c->copy_used + copy_bytes <= HSOCK_COPY_BYTES;
+	return !c->overrun && c->q_n + segs <= HSOCK_QUEUE_SEGS &&
+	       c->copy_used + copy_bytes <= HSOCK_COPY_BYTES;
+}
+
+/* More was queued than can_send granted: the HTTP layer's bug, paid for by this
+ * connection alone (reset at the end of its step), never by the process. */
+static void overrun(struct hconn *c)
+{
+	if (!c->overrun)
+		c->h->stats.overruns++;
+	c->overrun = true;
+}
+
+/* Step (c) again on this or the next loop turn. */
+static void mark_dirty(struct hconn *c)
+{
+	if (!c->dirty) {
+		c->dirty = true;
+		c->next_dirty = c->h->dirty;
+		c->h->dirty = c;
+	}
 }
 
 static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t off)
@@ -156,21 +177,17 @@ static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t of
 		if (last->fd < 0 && last->p + last->len == p) {
 			last->len += len;
 			c->unsent += len;
-			if (c->h->stepping != c && !c->dirty) {
-				c->dirty = true;
-				c->next_dirty = c->h->dirty;
-				c->h->dirty = c;
-			}
+			if (c->h->stepping != c)
+				mark_dirty(c);
 			return;
 		}
 	}
-	if (c->q_n == HSOCK_QUEUE_SEGS)
-		abort(); /* the HTTP layer must ask can_send first: our bug */
-	if (c->h->stepping != c && !c->dirty) {
-		c->dirty = true;
-		c->next_dirty = c->h->dirty;
-		c->h->dirty = c;
+	if (c->q_n == HSOCK_QUEUE_SEGS) {
+		overrun(c);
+		return;
 	}
+	if (c->h->stepping != c)
+		mark_dirty(c);
 	sg = &c->q[(c->q_head + c->q_n) % HSOCK_QUEUE_SEGS];
 	sg->p = p;
 	sg->len = len;
@@ -185,8 +202,10 @@ static void op_send_copy(struct stream *s, const void *p, size_t len)
 	struct hconn *c = of(s);
 	uint8_t *dst = c->copy + c->copy_used;
 
-	if (c->copy_used + len > HSOCK_COPY_BYTES)
-		abort(); /* the HTTP layer must ask can_send first: our bug */
+	if (c->overrun || c->copy_used + len > HSOCK_COPY_BYTES) {
+		overrun(c);
+		return;
+	}
 	memcpy(dst, p, len);
 	c->copy_used += len;
 	push(c, dst, len, -1, 0);
@@ -198,10 +217,17 @@ static void op_send_ref(struct stream *s, const void *p, size_t len)
 	struct hsock *h = c->h;
 	const uint8_t *b = p;
 
+	if (c->overrun)
+		return;
 	if (len >= SENDFILE_MIN && h->map_fd >= 0 && b >= h->map && b + len <= h->map + h->map_len)
 		push(c, b, len, h->map_fd, (off_t)(b - h->map));
 	else
 		push(c, b, len, -1, 0);
+}
+
+static void op_wake(struct stream *s)
+{
+	mark_dirty(of(s));
 }
 
 static uint64_t op_unsent(struct stream *s)
@@ -213,6 +239,8 @@ static void op_close(struct stream *s, bool graceful)
 {
 	struct hconn *c = of(s);
 
+	if (c->h->stepping != c)
+		mark_dirty(c); /* closed while another was polled (an eviction) */
 	c->http_done = true;
 	c->graceful = graceful;
 	/* Decided now: the HTTP layer drops its buffer after this. */
@@ -226,6 +254,7 @@ static const struct stream_ops sock_ops = {
         .send_ref = op_send_ref,
         .unsent = op_unsent,
         .close = op_close,
+        .wake = op_wake,
 };
 
 /* ---- sending ---- */
@@ -327,15 +356,10 @@ static void conn_free(struct hconn *c)
 		}
 	if (c->dirty) {
 		struct hconn **pp = &h->dirty;
-		while (*pp != c)
+		while (*pp && *pp != c)
 			pp = &(*pp)->next_dirty;
-		*pp = c->next_dirty;
-	}
-	if (c->starved) {
-		struct hconn **pp = &h->starved;
-		while (*pp != c)
-			pp = &(*pp)->next_starved;
-		*pp = c->next_starved;
+		if (*pp)
+			*pp = c->next_dirty;
 	}
 	/* An event-stream subscriber: the app drops it from its lists. */
 	if (c->hc.app_data && h->hooks.conn_gone)
@@ -372,18 +396,42 @@ static bool linger_drain(struct hconn *c)
 static void conn_step(struct hconn *c, uint64_t now)
 {
 	struct hsock *h = c->h;
+	int turns;
 
 	if (c->fin_sent) {
 		if (linger_drain(c) || now >= c->linger_until)
 			conn_free(c);
 		return;
 	}
-	if (!c->http_done) {
+	for (turns = 0; !c->http_done; turns++) {
+		uint64_t before;
+
 		c->recv_called = false;
 		c->drained = false;
 		h->stepping = c;
 		http_conn_poll(h->srv, &c->hc, now);
 		h->stepping = NULL;
+		if (c->overrun) {
+			conn_reset(c);
+			return;
+		}
+		if (!c->hc.waiting || c->http_done)
+			break;
+		/* A response waits for queue room: send, and if the socket took
+		 * anything, answer more now. Without this a pipelined burst whose
+		 * queue the socket emptied at once (no EPOLLOUT to come, no input
+		 * left to read) stalled until the idle sweep (issue 14). */
+		before = c->unsent;
+		if (!flush(c)) {
+			conn_free(c);
+			return;
+		}
+		if (c->unsent == before)
+			break; /* EPOLLOUT brings it back */
+		if (turns == STEP_TURNS) {
+			mark_dirty(c); /* the rest on the next loop turn: fairness */
+			break;
+		}
 	}
 	if (c->http_done && c->graceful && c->q_n && !c->corked && !all_copied(c)) {
 		/* The last response: its tail waits in the socket for shutdown(),
@@ -432,14 +480,10 @@ static void conn_step(struct hconn *c, uint64_t now)
 	if (c->q_n) {
 		/* Backpressure: no reading while the peer is not taking our output. */
 		set_events(c, EPOLLOUT);
-	} else if (!c->recv_called && !c->hc.streaming && !c->peer_eof && h->srv->pool_avail == 0) {
-		/* No input buffer for it now: park it until one is returned. */
+	} else if (c->hc.pool_waiting) {
+		/* In line for an input buffer: deaf (level-triggered input would
+		 * wake us for nothing) until the HTTP layer wakes it (op_wake). */
 		set_events(c, 0);
-		if (!c->starved) {
-			c->starved = true;
-			c->next_starved = h->starved;
-			h->starved = c;
-		}
 	} else {
 		set_events(c, c->peer_eof ? 0 : EPOLLIN | EPOLLRDHUP);
 	}
@@ -482,22 +526,16 @@ static void accept_all(struct hsock *h, uint64_t now)
 /* Send what the app queued outside any connection's own step (events). */
 static void flush_dirty(struct hsock *h, uint64_t now)
 {
-	while (h->dirty) {
-		struct hconn *c = h->dirty;
-		h->dirty = c->next_dirty;
+	struct hconn *list = h->dirty;
+
+	/* The list as it stands: a connection marked again while stepping (one
+	 * with more pipelined work, STEP_TURNS) waits for the next turn. */
+	h->dirty = NULL;
+	while (list) {
+		struct hconn *c = list;
+		list = c->next_dirty;
 		c->dirty = false;
 		c->next_dirty = NULL;
-		conn_step(c, now);
-	}
-}
-
-static void wake_starved(struct hsock *h, uint64_t now)
-{
-	while (h->starved && h->srv->pool_avail > 0) {
-		struct hconn *c = h->starved;
-		h->starved = c->next_starved;
-		c->next_starved = NULL;
-		c->starved = false;
 		conn_step(c, now);
 	}
 }
@@ -665,7 +703,7 @@ int hsock_run(struct hsock *h)
 		}
 		wake = next_sweep < next_tick ? next_sweep : next_tick;
 		timeout_ms = wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
-		if (now < spin_until)
+		if (now < spin_until || h->dirty)
 			timeout_ms = 0;
 		n = epoll_wait(h->ep, ev, 256, timeout_ms);
 		now = now_ns();
@@ -691,7 +729,6 @@ int hsock_run(struct hsock *h)
 					conn_step(c, now);
 			}
 		}
-		wake_starved(h, now);
 		flush_dirty(h, now);
 	}
 	return 0;

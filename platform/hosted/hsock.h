@@ -45,6 +45,7 @@ struct hsock_stats {
 	uint64_t accepted, refused, closed, resets;
 	uint64_t bytes_sendfile, bytes_writev;
 	uint64_t lingering, closed_at_once;
+	uint64_t overruns; /* a connection queued more than can_send granted: reset */
 };
 
 /* Listen on (host, port); port 0 picks a free one. Returns NULL with a message

@@ -191,6 +191,24 @@ expect_eq "HTTP/1.0 without keep-alive closes" "[closed]" "$out"
 out=$(printf 'GET /t/sub/one.txt HTTP/1.1\r\nHost: a\r\n\r\n' | python3 "$ROOT/tests/rawhttp.py" "$PORT" --timeout 1 | tail -n 1)
 expect_eq "HTTP/1.1 stays open" "[open]" "$out"
 
+# Issue 14 bug 1: eight GETs then a GET of eight ranges, in one send, aborted
+# the server (its send queue ran past 32 pieces).
+req=''
+for i in 1 2 3 4 5 6 7 8; do req+='GET /t/ HTTP/1.1\r\nHost: a\r\n\r\n'; done
+req+='GET /t/media/f.mp4 HTTP/1.1\r\nHost: a\r\nRange: bytes=0-0,10-10,20-20,30-30,40-40,50-50,60-60,70-70\r\nConnection: close\r\n\r\n'
+out=$(printf "$req" | python3 "$ROOT/tests/rawhttp.py" "$PORT" --timeout 10 | tr -d '\r')
+expect_eq "pipelined GETs ending in eight ranges: all nine answered" 9 "$(echo "$out" | grep -ac '^HTTP/1.1 ')"
+expect_eq "the multipart answer has its eight parts" 8 "$(echo "$out" | grep -ac '^Content-Range: bytes ')"
+expect_eq "the server is still up after it" 200 "$(status $B/t/)"
+# Issue 14 bug 3: 200 pipelined requests in one send. After 16 the answers
+# stalled until the idle sweep (2 s here: 12 stalls, far past the 10 s below).
+req=''
+for i in $(seq 199); do req+='GET /t/sub/one.txt HTTP/1.1\r\nHost: a\r\n\r\n'; done
+req+='GET /t/sub/one.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+out=$(printf "$req" | python3 "$ROOT/tests/rawhttp.py" "$PORT" --timeout 10 | tr -d '\r')
+expect_eq "200 pipelined requests are all answered without a stall" 200 "$(echo "$out" | grep -ao "HTTP/1.1 200 " | wc -l)"
+expect_match "and the connection closes after the last" '\[closed\]' "$out"
+
 # ---- errors that close the connection ----
 raw() { printf "$1" | python3 "$ROOT/tests/rawhttp.py" "$PORT" --timeout 3; }
 r=$(raw 'GET / HTTP/1.1\r\n\r\n')

@@ -28,11 +28,16 @@ static size_t f_recv(struct stream *s, uint8_t *buf, size_t cap, bool *eof)
 	return n;
 }
 
-static bool f_can_send(struct stream *s, size_t copy, unsigned refs)
+static bool f_can_send(struct stream *s, size_t copy, unsigned copies, unsigned refs)
 {
 	struct fake *f = of(s);
 
-	return copy <= f->room_copy && refs <= f->room_refs;
+	if (copy > f->room_copy || refs > f->room_refs || copies + refs > f->room_pieces)
+		return false;
+	f->grant_copy = copy;
+	f->grant_copies = copies;
+	f->grant_refs = refs;
+	return true;
 }
 
 static void put(struct fake *f, const void *p, size_t n)
@@ -50,7 +55,14 @@ static void f_copy(struct stream *s, const void *p, size_t n)
 {
 	struct fake *f = of(s);
 
+	if (f->grant_copies == 0 || n > f->grant_copy || n > f->room_copy || !f->room_pieces) {
+		f->overrun++;
+		return;
+	}
+	f->grant_copies--;
+	f->grant_copy -= n;
 	f->room_copy -= n;
+	f->room_pieces--;
 	f->copied += n;
 	put(f, p, n);
 }
@@ -59,7 +71,13 @@ static void f_ref(struct stream *s, const void *p, size_t n)
 {
 	struct fake *f = of(s);
 
+	if (f->grant_refs == 0 || !f->room_refs || !f->room_pieces) {
+		f->overrun++;
+		return;
+	}
+	f->grant_refs--;
 	f->room_refs--;
+	f->room_pieces--;
 	f->refd += n;
 	put(f, p, n);
 }
@@ -75,7 +93,12 @@ static void f_close(struct stream *s, bool graceful)
 	of(s)->graceful = graceful;
 }
 
-static const struct stream_ops ops = {f_recv, f_can_send, f_copy, f_ref, f_unsent, f_close};
+static void f_wake(struct stream *s)
+{
+	of(s)->wakes++;
+}
+
+static const struct stream_ops ops = {f_recv, f_can_send, f_copy, f_ref, f_unsent, f_close, f_wake};
 
 void fake_init(struct fake *f, const void *in, size_t len)
 {
@@ -86,6 +109,7 @@ void fake_init(struct fake *f, const void *in, size_t len)
 	f->in_len = len;
 	f->room_copy = 1u << 30;
 	f->room_refs = 1u << 30;
+	f->room_pieces = 1u << 30;
 }
 
 void fake_free(struct fake *f)

@@ -3,7 +3,8 @@
  *
  * The fake stream hands the server input in chunks of (chunk) bytes (0: all at
  * once), records everything sent (copies and references alike) in (out), and
- * offers as much send room as the test sets. */
+ * offers as much send room as the test sets. It checks that every send was
+ * granted by the can_send before it (overrun counts those that were not). */
 #ifndef UD_TESTS_HTTP_FAKE_H
 #define UD_TESTS_HTTP_FAKE_H
 
@@ -22,6 +23,13 @@ struct fake {
 	size_t out_len, out_cap;
 	size_t room_copy;
 	unsigned room_refs;
+	unsigned room_pieces; /* queue entries: every copy and reference takes one */
+	/* What the last yes from can_send granted; a send beyond it is counted in
+	 * overrun (a transport's queue would overflow: issue 14's abort). */
+	size_t grant_copy;
+	unsigned grant_copies, grant_refs;
+	unsigned overrun;
+	unsigned wakes;  /* wake() calls */
 	uint64_t unsent; /* what unsent() reports */
 	uint64_t copied, refd;
 	bool closed, graceful;

@@ -307,6 +307,28 @@ static void test_backpressure(void)
 	fake_run(&srv, &c, &f, SEC);
 	CHECK(fake_count(&f, "HTTP/1.1 200") == 2, "room again: both answers go out in order");
 	http_conn_fini(&srv, &c);
+
+	/* A blocked request that closes the connection is still asked again. */
+	static const char last[] = "GET /d/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+	fake_init(&f, last, sizeof last - 1);
+	f.room_copy = 0;
+	http_conn_init(&srv, &c, &f.st, SEC);
+	http_conn_poll(&srv, &c, SEC);
+	f.room_copy = 1 << 20;
+	CHECK(fake_run(&srv, &c, &f, SEC) == HTTP_CONN_DONE &&
+	              fake_count(&f, "HTTP/1.1 200") == 1 &&
+	              fake_count(&f, "Connection: close") == 1 && f.closed,
+	      "a blocked Connection: close request is answered once room comes, then closed");
+	http_conn_fini(&srv, &c);
+	static const char bad[] = "GET / HTTP/1.1\r\n\r\n";
+	fake_init(&f, bad, sizeof bad - 1);
+	f.room_copy = 0;
+	http_conn_init(&srv, &c, &f.st, SEC);
+	http_conn_poll(&srv, &c, SEC);
+	f.room_copy = 1 << 20;
+	CHECK(fake_run(&srv, &c, &f, SEC) == HTTP_CONN_DONE && fake_count(&f, "HTTP/1.1 400") == 1,
+	      "so is a blocked 400");
+	http_conn_fini(&srv, &c);
 	fake_free(&f);
 }
 
@@ -354,28 +376,100 @@ static void test_pool(void)
 	struct http_server small;
 	struct fake a = {0}, b = {0};
 	struct http_conn ca, cb;
-	static const char part[] = "GET / HTTP/1.1\r\n";
 	static const char whole[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+	const size_t part = 16; /* "GET / HTTP/1.1\r\n" */
 
 	fake_server(&small, 1);
 	CHECK(small.pool_total == 1, "a pool of one buffer");
-	fake_init(&a, part, sizeof part - 1);
+
+	/* Issue 14 bug 4: a waiting connection is woken when a buffer returns. */
+	fake_init(&a, whole, part);
 	fake_init(&b, whole, sizeof whole - 1);
 	http_conn_init(&small, &ca, &a.st, SEC);
 	http_conn_init(&small, &cb, &b.st, SEC);
 	http_conn_poll(&small, &ca, SEC);
 	http_conn_poll(&small, &cb, SEC);
-	CHECK(small.pool_avail == 0 && b.out_len == 0 && small.stats.pool_waits > 0,
-	      "the pool is empty: the second connection waits without reading");
-	http_conn_poll(&small, &ca, 12 * SEC); /* times out, returns its buffer */
-	http_conn_poll(&small, &cb, 12 * SEC);
-	CHECK(has(fake_text(&b), "HTTP/1.1 200"), "once a buffer is free, it is served");
+	CHECK(small.pool_avail == 0 && b.out_len == 0 && small.stats.pool_waits == 1 &&
+	              cb.pool_waiting,
+	      "the pool is empty: the second connection waits in line without reading");
+	a.in_len = sizeof whole - 1; /* the rest of the first head arrives */
+	fake_run(&small, &ca, &a, SEC + SEC / 2);
+	CHECK(has(fake_text(&a), "HTTP/1.1 200") && b.wakes == 1 && !cb.pool_waiting,
+	      "the holder is answered and its buffer wakes the one in line");
+	http_conn_poll(&small, &cb, SEC + SEC / 2);
+	CHECK(has(fake_text(&b), "HTTP/1.1 200"), "woken, it is served");
 	http_conn_fini(&small, &ca);
 	http_conn_fini(&small, &cb);
 	CHECK(small.pool_avail == 1, "every buffer returns to the pool");
+
+	/* Issue 14 bug 5: the header timer runs while waiting for a buffer. */
+	fake_init(&a, whole, part);
+	fake_init(&b, whole, part);
+	http_conn_init(&small, &ca, &a.st, SEC);
+	http_conn_init(&small, &cb, &b.st, SEC);
+	http_conn_poll(&small, &ca, SEC);
+	http_conn_poll(&small, &cb, SEC + SEC / 2);
+	CHECK(cb.pool_waiting && http_conn_deadline(&cb) == 11 * SEC + SEC / 2,
+	      "a connection waiting for a buffer has a header deadline");
+	CHECK(http_conn_poll(&small, &cb, 11 * SEC + SEC / 2) == HTTP_CONN_DONE &&
+	              has(fake_text(&b), "408") && b.closed && !cb.pool_waiting,
+	      "at it: 408 and close, out of the line");
+	http_conn_fini(&small, &cb);
+
+	/* Fairness: a head that has been coming for a second loses its buffer to
+	 * a newcomer, which is served; a younger one does not. */
+	fake_init(&b, whole, sizeof whole - 1);
+	http_conn_init(&small, &cb, &b.st, SEC + SEC / 2);
+	http_conn_poll(&small, &cb, SEC + SEC / 2);
+	CHECK(cb.pool_waiting && !a.closed && small.stats.pool_evictions == 0,
+	      "a holder younger than HTTP_EVICT_AGE_NS keeps its buffer");
+	http_conn_fini(&small, &cb);
+	fake_init(&b, whole, sizeof whole - 1);
+	http_conn_init(&small, &cb, &b.st, 3 * SEC);
+	http_conn_poll(&small, &cb, 3 * SEC);
+	CHECK(has(fake_text(&b), "HTTP/1.1 200") && a.closed && has(fake_text(&a), "408") &&
+	              ca.state == HTTP_CONN_DONE && small.stats.pool_evictions == 1,
+	      "an older slow head is closed (408) and the newcomer served with its buffer");
+	http_conn_fini(&small, &ca);
+	http_conn_fini(&small, &cb);
+	CHECK(small.pool_avail == 1 && !small.holders && !small.waiters,
+	      "every buffer returns, nobody left in line");
 	fake_free(&a);
 	fake_free(&b);
 	fake_server_free(&small);
+}
+
+/* Issue 14 bug 1: pipelined requests ending in a multi-range GET asked for n
+ * references and one copy, then queued 2n + 2 pieces; hsock aborted past 32. */
+static void test_exact_room(void)
+{
+	struct fake f = {0};
+	struct http_conn c;
+	char reqs[2048];
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		n += (size_t)snprintf(reqs + n, sizeof reqs - n,
+		                      "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+	n += (size_t)snprintf(reqs + n, sizeof reqs - n,
+	                      "GET /d/v.mp4 HTTP/1.1\r\nHost: a\r\nRange: "
+	                      "bytes=0-0,10-10,20-20,30-30,40-40,50-50,60-60,70-70\r\n\r\n");
+	fake_init(&f, reqs, n);
+	f.room_pieces = 32; /* hsock's queue */
+	http_conn_init(&srv, &c, &f.st, SEC);
+	fake_run(&srv, &c, &f, SEC);
+	CHECK(f.overrun == 0, "nothing is queued beyond what can_send granted (%u overruns)",
+	      f.overrun);
+	CHECK(fake_count(&f, "HTTP/1.1 200") == 8 && c.waiting,
+	      "the eight fit, the multipart response waits for room");
+	f.room_pieces = 18; /* 8 references and 10 copies, exactly */
+	fake_run(&srv, &c, &f, SEC);
+	CHECK(f.overrun == 0 && fake_count(&f, "HTTP/1.1 206") == 1 &&
+	              fake_count(&f, "Content-Range: bytes ") == 8,
+	      "with room for exactly its 18 pieces the multipart response goes out whole");
+	http_conn_fini(&srv, &c);
+	fake_free(&f);
 }
 
 /* Set-up writes nothing into the pool (each page it touched would be a fault
@@ -440,6 +534,7 @@ int main(void)
 	test_backpressure();
 	test_timeouts();
 	test_pool();
+	test_exact_room();
 	test_pool_lazy();
 	CHECK(srv.pool_avail == srv.pool_total, "no buffer leaked");
 	fake_server_free(&srv);
