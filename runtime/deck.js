@@ -3,7 +3,10 @@
 // - live follow: with ?present=TOKEN this page drives everyone else's; without
 //   it, the page follows the presenter until its viewer navigates by hand
 //   (a button re-attaches);
-// - 'U' goes back to the index of decks.
+// - 'U' goes back to the index of decks;
+// - the print view (?print-pdf) tells `unideck build` when it is laid out.
+// It runs on every reveal.js from 2.x to 6.x: decks that carry their own copy
+// keep it, so the API is detected (revealApi below) rather than assumed.
 // Updates are authenticated with HMAC-SHA256 keyed by the token (written out
 // below: crypto.subtle exists only on HTTPS and localhost, and decks are often
 // served over plain HTTP on a local network). The token never leaves the page.
@@ -11,13 +14,80 @@
 	'use strict';
 	if (!window.Reveal) return;
 
-	Reveal.addKeyBinding({ keyCode: 85, key: 'U', description: 'Back to the index of decks' },
-		function () { location.href = '/'; });
+	// ---- the reveal.js API present ----
+	// 2.x: addEventListener, slide, getIndices, isReady (2.5+), a 'ready' event; no
+	//      VERSION, no key bindings, no 'pdf-ready' (its print view is the deck's
+	//      own css/print/pdf.css, applied by CSS alone).
+	// 3.x: VERSION; addKeyBinding from 3.5; 'pdf-ready' from 3.5 too.
+	// 4.x-6.x: on/off as well, addKeyBinding, 'pdf-ready'.
+	// Everything below goes through this object; a feature whose call is missing
+	// is left out, never an error.
+	var api = revealApi(window.Reveal);
+
+	function revealApi(R) {
+		var major = typeof R.VERSION === 'string' ? parseInt(R.VERSION, 10) || 0 : 2;
+		var on = typeof R.on === 'function' ? R.on.bind(R)
+			: typeof R.addEventListener === 'function' ? R.addEventListener.bind(R) : null;
+		var readyNow = function () {
+			if (typeof R.isReady === 'function') return R.isReady();
+			// 2.4 has no isReady: it is ready once it has a current slide.
+			return typeof R.getCurrentSlide === 'function' && !!R.getCurrentSlide();
+		};
+		var waiting = [], fired = false;
+		function flush() {
+			if (fired) return;
+			fired = true;
+			waiting.splice(0).forEach(function (fn) { fn(); });
+		}
+		if (readyNow()) fired = true;
+		else if (on) on('ready', flush);
+		return {
+			major: major,
+			on: function (name, fn) { if (on) on(name, fn); },
+			// Runs (fn) once reveal.js has started (at once when it has).
+			ready: function (fn) {
+				if (fired || readyNow()) { fired = true; fn(); } else waiting.push(fn);
+			},
+			canFollow: !!on && typeof R.slide === 'function' && typeof R.getIndices === 'function',
+			slide: function (h, v, f) { R.slide(h, v, f); },
+			indices: function () { return R.getIndices(); },
+			// A key: reveal.js's own binding where it has one (so that its help
+			// lists it), else a listener of ours that keeps out of the way of
+			// inputs and of modified keys, as reveal.js does.
+			bindKey: function (code, key, description, fn) {
+				if (typeof R.addKeyBinding === 'function') {
+					R.addKeyBinding({ keyCode: code, key: key, description: description }, fn);
+					return;
+				}
+				document.addEventListener('keydown', function (e) {
+					var t = e.target, tag = t && t.tagName ? t.tagName.toLowerCase() : '';
+					if (e.keyCode !== code || e.ctrlKey || e.metaKey || e.altKey) return;
+					if (tag === 'input' || tag === 'textarea' || tag === 'select' ||
+						(t && t.isContentEditable)) return;
+					e.preventDefault();
+					fn();
+				}, false);
+			},
+			// Whether this version lays the print view out in script and says so
+			// with 'pdf-ready' (3.5 and later).
+			pdfEvent: major >= 4 || (major === 3 && typeof R.addKeyBinding === 'function'),
+		};
+	}
+
+	api.bindKey(85, 'U', 'Back to the index of decks', function () { location.href = '/'; });
 
 	// Handouts (?print-pdf): one page per slide, every fragment shown. This runs
 	// before reveal.js lays the print pages out (it waits a frame first).
 	// reveal.js 6.0.2's own pdfSeparateFragments: false breaks headless printing.
 	if (/print-pdf/.test(location.search)) {
+		// reveal.js before 5 breaks the page after the last slide too, so handouts
+		// got a blank last page (5.0 fixed it the same way).
+		var tail = document.createElement('style');
+		tail.textContent = '.reveal .slides .pdf-page:last-of-type,' +
+			'.reveal .slides > section:last-of-type,' +
+			'.reveal .slides > section:last-of-type > section:last-of-type' +
+			'{page-break-after:avoid !important;break-after:avoid !important}';
+		document.head.appendChild(tail);
 		document.querySelectorAll('.reveal .slides .fragment').forEach(function (el) {
 			el.classList.remove('fragment');
 		});
@@ -47,7 +117,7 @@
 		});
 		// `unideck build` prints once this mark is set: after reveal.js has laid
 		// the pages out and every font, image and background is in, so that the same deck always prints the same PDF.
-		Reveal.on('pdf-ready', function () {
+		whenPrintLaidOut(function () {
 			var waits = [document.fonts ? document.fonts.ready : null];
 			// Background videos (data-background-video) are made by reveal.js
 			// itself; hide them for the same reason as the others.
@@ -76,6 +146,56 @@
 				document.documentElement.setAttribute('data-unideck-printed', '');
 			});
 		});
+	}
+
+	// Calls (fn) once, when the print view is laid out: on 'pdf-ready' where
+	// reveal.js sends it (3.5+), or when it has laid its pages out already; on
+	// 2.x, once it has started and its own print stylesheet is in.
+	function whenPrintLaidOut(fn) {
+		var done = false;
+		function once() {
+			if (!done) {
+				done = true;
+				fn();
+			}
+		}
+		if (api.major >= 3) {
+			api.on('pdf-ready', once);
+			api.ready(function () {
+				if (document.querySelector('.pdf-page')) once();
+				// A 3.x without the event lays the pages out as it starts.
+				else if (!api.pdfEvent) setTimeout(once, 500);
+			});
+			return;
+		}
+		api.ready(function () { ownPrintSheet(once); });
+	}
+
+	// reveal.js 2.x prints through css/print/pdf.css beside its reveal.js, which
+	// its demo page adds with a script of its own. A page that lacks that script
+	// gets the sheet of its own copy here, so that it prints one slide a page.
+	function ownPrintSheet(fn) {
+		var links = document.querySelectorAll('link[rel="stylesheet"]'), i, script, base, link;
+		for (i = 0; i < links.length; i++)
+			if (/print\/pdf\.css(\?|#|$)/.test(links[i].getAttribute('href') || '')) {
+				if (links[i].sheet) fn();
+				else links[i].addEventListener('load', fn), links[i].addEventListener('error', fn);
+				return;
+			}
+		script = Array.prototype.filter.call(document.scripts, function (s) {
+			return /(^|\/)js\/reveal(\.min)?\.js(\?|#|$)/.test(s.getAttribute('src') || '');
+		})[0];
+		if (!script) {
+			fn();
+			return;
+		}
+		base = script.getAttribute('src').replace(/js\/reveal(\.min)?\.js.*$/, '');
+		link = document.createElement('link');
+		link.rel = 'stylesheet';
+		link.href = base + 'css/print/pdf.css';
+		link.addEventListener('load', fn);
+		link.addEventListener('error', fn);
+		document.head.appendChild(link);
 	}
 
 	// ---- SHA-256 (FIPS 180-4) and HMAC (RFC 2104) over UTF-8 strings ----
@@ -143,7 +263,9 @@
 	// upcoming slide), and those must neither drive nor follow.
 	// Nor when printing (?print-pdf): an open event stream would keep the
 	// headless printer waiting for the page to go quiet.
+	// Nor where this reveal.js cannot be driven (no events or no slide()).
 	if (!window.EventSource || window.top !== window || /print-pdf/.test(location.search)) return;
+	if (!api.canFollow) return;
 	var slug = location.pathname.split('/')[1];
 	if (!slug) return;
 	var params = new URLSearchParams(location.search);
@@ -183,13 +305,15 @@
 	var last = null;
 	function go(d) {
 		if (!d.set) return;
-		applying = true;
-		Reveal.slide(d.h, d.v, d.f < 0 ? -1 : d.f);
-		applying = false;
+		api.ready(function () {
+			applying = true;
+			api.slide(d.h, d.v, d.f < 0 ? -1 : d.f);
+			applying = false;
+		});
 	}
 
 	function position() {
-		var i = Reveal.getIndices();
+		var i = api.indices();
 		return { h: i.h, v: i.v || 0, f: typeof i.f === 'number' ? i.f : -1 };
 	}
 
@@ -227,7 +351,7 @@
 	});
 
 	['slidechanged', 'fragmentshown', 'fragmenthidden'].forEach(function (name) {
-		Reveal.on(name, function () {
+		api.on(name, function () {
 			if (presenting) {
 				send();
 			} else if (!applying && attached && last && last.set) {

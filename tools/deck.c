@@ -372,6 +372,41 @@ static int check_local(struct refctx *c, const char *v, size_t n, const char *re
 	return 0;
 }
 
+/* Whether a reference names a file that is there: in the deck's folder (relative,
+ * or /<slug>/...), or in the site's shared folder beside the decks (/x is
+ * decks/_site/x). A deck that carries its own reveal.js is served with that
+ * copy, unchanged: only runtime references that resolve nowhere are pointed at
+ * the store's copy. No diagnostic: this is a probe. */
+static bool resolves(const struct refctx *c, const char *v, size_t n)
+{
+	size_t slug_len = strlen(c->dk->info.slug);
+	char rel[PATH_MAX], path[PATH_MAX * 2 + 16];
+	const char *slash;
+
+	if (external(v, n))
+		return false;
+	if (v[0] != '/') {
+		if (!local_path(v, n, rel, sizeof rel))
+			return false;
+		snprintf(path, sizeof path, "%s/%s", c->dk->dir, rel);
+		return is_file(path);
+	}
+	if (n > slug_len + 2 && v[1 + slug_len] == '/' &&
+	    memcmp(v + 1, c->dk->info.slug, slug_len) == 0) {
+		if (!local_path(v + slug_len + 2, n - slug_len - 2, rel, sizeof rel))
+			return false;
+		snprintf(path, sizeof path, "%s/%s", c->dk->dir, rel);
+		if (is_file(path))
+			return true;
+	}
+	if (!local_path(v + 1, n - 1, rel, sizeof rel))
+		return false;
+	slash = strrchr(c->dk->dir, '/');
+	snprintf(path, sizeof path, "%.*s/_site/%s", slash ? (int)(slash - c->dk->dir) : 1,
+	         slash ? c->dk->dir : ".", rel);
+	return is_file(path);
+}
+
 static bool is_colour(const char *v, size_t n)
 {
 	size_t i;
@@ -397,8 +432,7 @@ static int on_ref(void *ctx, const struct html_ref *r)
 	if (strcmp(r->attr, "data-background") == 0 && is_colour(v, n))
 		return 0;
 	if (c->rewrite && (r->attr[0] == 's' || r->attr[0] == 'h') &&
-	    runtime_rel(v, n, rel, sizeof rel) &&
-	    (external(v, n) || v[0] == '/' || check_local(c, v, n, v, n) != 0)) {
+	    runtime_rel(v, n, rel, sizeof rel) && !resolves(c, v, n)) {
 		if (strcmp(rel, "plugin/math.js") == 0)
 			return diag_fail(c->d, c->dk->file, ref_line(c, v, n),
 			                 "the math plugin loads MathJax or KaTeX from a CDN, so it "
