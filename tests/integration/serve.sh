@@ -60,8 +60,19 @@ done
 expect_eq "a new folder is watched and built" 200 "$st"
 expect_match "the fixed deck is back" 'Third version' "$(curl -s $B/talk/)"
 
+# Issue 14 bug 8: the presenter link carries the token in the fragment, which
+# no browser sends; tokens are 128 bits at least.
+expect_match "the presenter link puts a 128-bit token in the fragment" \
+	'present a deck at http://[^ ]*/DECK/#present=[0-9a-f]{32}$' "$(cat "$TMP/server.log")"
 stop_server
 expect_eq "Ctrl-C exits 0" 0 "$?"
+for cmd in "serve $TMP/decks --port 0" "build $TMP/decks -o $TMP/x.elf --quiet --no-pdf"; do
+	out=$("$UNIDECK" ${cmd} --token 0123456789abcdef0123456789abcde 2>&1)
+	expect_eq "${cmd%% *} refuses a 31-character token (exit 2)" 2 "$?"
+	expect_match "and says what a token must be" '32 to 63 characters.*openssl rand -hex 16' "$out"
+	out=$("$UNIDECK" ${cmd} --token 'a token with spaces in it, long enough' 2>&1)
+	expect_eq "${cmd%% *} refuses characters a fragment would escape" 2 "$?"
+done
 expect_match "and says it stopped" 'stopped' "$(cat "$TMP/server.log")"
 
 # A port in use is a clear error.
