@@ -45,7 +45,7 @@ static const char help[] =
         "  --mac MAC              our MAC address (default: random, locally administered)\n"
         "  --flows N              TCP connections at most (default 1024)\n"
         "  --pcap FILE            record every frame in and out\n"
-        "  --stats                print every stack counter when stopped\n"
+        "  --stats                print every counter when stopped (kernel sockets too)\n"
         "  (the port defaults to 80 there)\n";
 
 #define MAX_RETIRED 16
@@ -492,6 +492,8 @@ int cmd_serve(int argc, char **argv)
 		       hsock_port(s.h), a.token);
 	fflush(stdout);
 	hsock_run(s.h);
+	if (s.stats)
+		hsock_dump_stats(s.h, stderr);
 	hsock_close(s.h);
 	if (s.w)
 		watch_close(s.w);
