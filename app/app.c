@@ -28,6 +28,20 @@ void app_set_token(struct app *a, const char *token, size_t len)
 	a->token_len = len;
 }
 
+bool app_token_ok(const char *t, size_t n)
+{
+	size_t i;
+
+	if (n < APP_TOKEN_MIN || n >= APP_TOKEN_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z') ||
+		      (t[i] >= '0' && t[i] <= '9') || t[i] == '.' || t[i] == '_' || t[i] == '~' ||
+		      t[i] == '-'))
+			return false;
+	return true;
+}
+
 static bool path_is(const struct http_request *req, const char *s)
 {
 	size_t n = strlen(s);
@@ -59,6 +73,10 @@ bool app_subscribe(struct app *a, struct http_conn *c, const struct http_request
 {
 	struct app_sub *s;
 
+	if (req->method == HTTP_M_HEAD) {
+		http_event_start(a->srv, c, req); /* the head alone: nothing to follow */
+		return false;
+	}
 	if (a->n_subs >= APP_MAX_SUBS) {
 		a->stats.subs_refused++;
 		http_respond_error(a->srv, c, req, 503);
@@ -165,7 +183,7 @@ bool app_route(void *app, struct http_conn *c, const struct http_request *req)
 	bool get = req->method == HTTP_M_GET || req->method == HTTP_M_HEAD;
 
 	if (path_is(req, EVENTS_PATH) && dev_store(a)) {
-		if (req->method != HTTP_M_GET)
+		if (req->method != HTTP_M_GET && req->method != HTTP_M_HEAD)
 			return false; /* the static path answers 405 */
 		app_subscribe(a, c, req, APP_TOPIC_RELOAD);
 		return true;

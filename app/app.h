@@ -24,10 +24,17 @@
 
 #include "http/http.h"
 
-#define APP_MAX_SUBS     8192u
-#define APP_ERR_MAX      1536u                   /* bytes of build error text on the error page */
-#define APP_MAX_DECKS    128u                    /* decks whose presenter position is kept */
-#define APP_TOKEN_MAX    64u                     /* bytes of presenter token */
+#define APP_MAX_SUBS  8192u
+#define APP_ERR_MAX   1536u /* bytes of build error text on the error page */
+#define APP_MAX_DECKS 128u  /* decks whose presenter position is kept */
+#define APP_TOKEN_MAX 64u   /* bytes of presenter token */
+/* A presenter token is at least 128 bits: 32 characters, the length of 16
+ * random bytes in hex. An update's MAC can be tested offline against guesses,
+ * so a short or chosen token is refused outright (issue 14). */
+#define APP_TOKEN_MIN 32u
+#define APP_TOKEN_RULE                                                                             \
+	"32 to 63 characters of A-Z a-z 0-9 . _ ~ - (128 bits or more: make one with "             \
+	"'openssl rand -hex 16')"
 #define APP_HEARTBEAT_NS (15ull * 1000000000ull) /* position resent to followers */
 
 #define APP_TOPIC_RELOAD (-1)
@@ -71,6 +78,9 @@ struct app {
 
 /* (nonce16) are 16 unpredictable bytes (plat_random, getrandom). */
 void app_init(struct app *a, struct http_server *srv, const uint8_t nonce16[16]);
+/* Whether (t, n) may be a presenter token: APP_TOKEN_RULE. Its characters need
+ * no escaping in a URL fragment, where the presenter's link carries it. */
+bool app_token_ok(const char *t, size_t n);
 /* The presenter token; an empty one turns presenting off. */
 void app_set_token(struct app *a, const char *token, size_t len);
 /* The route hook for struct http_config (app is a struct app *). */

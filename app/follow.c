@@ -242,13 +242,13 @@ bool follow_route(struct app *a, struct http_conn *c, const struct http_request 
 		http_respond_error(a->srv, c, req, 404);
 		return true;
 	}
-	if (req->method == HTTP_M_GET)
+	if (req->method == HTTP_M_GET || req->method == HTTP_M_HEAD)
 		subscribe(a, c, req, k);
 	else if (req->method == HTTP_M_POST)
 		update(a, c, req, k);
 	else
 		http_respond(a->srv, c, req, 405, "text/plain; charset=utf-8",
-		             "Allow: GET, POST\r\n", "", 0);
+		             "Allow: GET, HEAD, POST\r\n", "", 0);
 	return true;
 }
 

@@ -193,7 +193,7 @@ int kmain(void)
 	struct net_stack *s;
 	struct netsrv *ns;
 	const uint8_t *blob;
-	uint8_t *heap, nonce[16], raw[12];
+	uint8_t *heap, nonce[16], raw[16];
 	size_t left, n, blob_len;
 	uint64_t u, port = 80, stats_s = 0, stats_next = 0;
 	char token[64];
@@ -298,9 +298,8 @@ int kmain(void)
 	plat_random(nonce, sizeof nonce);
 	app_init(&the_app, &srv, nonce);
 	if (arg("token", &v, &n) && n) {
-		if (n < 8 || n >= sizeof token) {
-			kprintf("unideck: token= wants 8 to %u characters\n",
-			        (unsigned)sizeof token - 1);
+		if (!app_token_ok(v, n) || n >= sizeof token) {
+			kprintf("unideck: token= wants " APP_TOKEN_RULE "\n");
 			return EXIT_BAD_ARGS;
 		}
 		memcpy(token, v, n);
@@ -365,7 +364,7 @@ int kmain(void)
 				        "entry)\n",
 				        a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255, pt,
 				        khz ? (t - boot_entry_tsc()) * 1000 / khz : 0);
-				kprintf("unideck: present a deck at /DECK/?present=%s\n", token);
+				kprintf("unideck: present a deck at /DECK/#present=%s\n", token);
 				if (exit_when_ready)
 					return 0;
 			}

@@ -35,7 +35,7 @@ def raise_fd_limit():
 
 
 def run(unideck, store, followers, updates, deck="unideck", cpu="0"):
-    token = "bench-token-0123456789"
+    token = "bench-token-0123456789abcdef0123456789"  # 128 bits or more
     raise_fd_limit()
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

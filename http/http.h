@@ -91,6 +91,8 @@ struct http_request {
 	/* Filled by the semantic pass from the headers above. */
 	struct http_view host;
 	bool keep_alive;         /* after Connection and the version's default */
+	bool chunked;            /* Transfer-Encoding: chunked (RFC 9112 7.1) */
+	bool expect_continue;    /* Expect: 100-continue (RFC 9110 10.1.1) */
 	uint64_t content_length; /* 0 when absent */
 	struct http_view body;   /* the whole body once received (POST only) */
 };
@@ -176,6 +178,7 @@ struct http_conn {
 	bool peer_closes;
 	bool streaming;    /* an event stream: no further requests parsed */
 	bool waiting;      /* a parsed request waits for send room */
+	bool continued;    /* 100 Continue sent for the request being received */
 	bool pool_waiting; /* on srv->waiters; else on srv->holders when buf is set */
 	struct http_conn *pool_prev, *pool_next;
 	void *app_data; /* the app's, for event-stream subscribers */
@@ -206,7 +209,8 @@ void http_respond_error(struct http_server *srv, struct http_conn *c,
                         const struct http_request *req, int status);
 /* Turn the connection into a text/event-stream (HTML5 SSE): sends the head;
  * afterwards the app pushes events with http_event_send(). False when there was
- * no room: the request stays queued and the route is asked again later. */
+ * no room: the request stays queued and the route is asked again later. For a
+ * HEAD request only the head is sent and the connection stays as it was. */
 bool http_event_start(struct http_server *srv, struct http_conn *c, const struct http_request *req);
 /* Queue one event's bytes (already framed "event: x\ndata: y\n\n"); false when
  * the connection has no room (the app decides: retry later or drop). */

@@ -260,6 +260,20 @@ static bool handle(struct http_server *srv, struct http_conn *c, struct http_req
 	return !c->waiting;
 }
 
+/* A client that asked with Expect: 100-continue waits for this before it sends
+ * the body (RFC 9110 10.1.1: the 100, or the final status, MUST come without
+ * waiting for the body; errors found in the head are answered at once). */
+static void send_continue(struct http_server *srv, struct http_conn *c,
+                          const struct http_request *req)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+	if (!req->expect_continue || c->continued || !http_can_send(c, sizeof cont - 1, 1, 0))
+		return;
+	http_send_copy(srv, c, cont, sizeof cont - 1);
+	c->continued = true;
+}
+
 /* Answer the requests in the buffer while there is room to. A request with a
  * body is answered once the whole body is in the buffer (bodies are small:
  * HTTP_MAX_BODY); it must arrive within the header timeout, which is still
@@ -267,7 +281,7 @@ static bool handle(struct http_server *srv, struct http_conn *c, struct http_req
 static void process(struct http_server *srv, struct http_conn *c, uint64_t now)
 {
 	struct http_request req;
-	size_t head = 0, body = 0;
+	size_t head = 0, body = 0, raw = 0;
 	int status = 0, st;
 
 	while (c->buf_len > 0 && !c->close_after && !c->streaming) {
@@ -287,10 +301,28 @@ static void process(struct http_server *srv, struct http_conn *c, uint64_t now)
 		}
 		st = http_semantics(&req);
 		body = st ? 0 : (size_t)req.content_length;
-		if (body && head + body > HTTP_BUF_LEN) {
+		raw = body;
+		if (!st && req.chunked) {
+			size_t dec = 0;
+			int cst = 0;
+			enum http_parse_result cr = http_chunked(c->buf + head, c->buf_len - head,
+			                                         HTTP_MAX_BODY, &raw, &dec, &cst);
+			body = dec;
+			if (cr == HTTP_PARSE_ERROR) {
+				st = cst;
+				body = raw = 0;
+			} else if (cr == HTTP_PARSE_INCOMPLETE && c->buf_len == HTTP_BUF_LEN) {
+				st = 413; /* its framing alone would not fit the buffer */
+				body = raw = 0;
+			} else if (cr == HTTP_PARSE_INCOMPLETE) {
+				send_continue(srv, c, &req);
+				return; /* wait for the rest of the body */
+			}
+		} else if (body && head + body > HTTP_BUF_LEN) {
 			st = 413;
-			body = 0;
+			body = raw = 0;
 		} else if (body && c->buf_len < head + body) {
+			send_continue(srv, c, &req);
 			return; /* wait for the rest of the body */
 		}
 		req.body.p = (const char *)c->buf + head;
@@ -301,7 +333,8 @@ static void process(struct http_server *srv, struct http_conn *c, uint64_t now)
 		}
 		srv->stats.requests++;
 		c->requests++;
-		consume(c, head + body);
+		c->continued = false;
+		consume(c, head + raw);
 		c->t_head_start = c->buf_len ? now : 0;
 		c->t_idle_start = now;
 	}

@@ -32,9 +32,18 @@ enum http_parse_result http_parse_head(const uint8_t *p, size_t len, struct http
  * status to answer: 400 (bad escape, %00, not a path) or 414 (too long). */
 int http_path_decode(struct http_request *req, char *out, size_t cap);
 
-/* Interpret the headers of a parsed head: Host, Connection, Content-Length and
- * Transfer-Encoding (RFC 9112 3.2, 6, 9.3). Returns 0 or the status to answer. */
+/* Interpret the headers of a parsed head: Host, Connection, Content-Length,
+ * Transfer-Encoding and Expect (RFC 9112 3.2, 6, 9.3; RFC 9110 10.1.1).
+ * Returns 0 or the status to answer. */
 int http_semantics(struct http_request *req);
+
+/* A chunked body (RFC 9112 7.1) at the start of (p, len): OK when it is all
+ * there, trailers included, (*raw) bytes long; it is then decoded in place,
+ * (*body) bytes at p. At most (max_body) decoded bytes (else *status 413);
+ * syntax errors and chunk sizes that overflow are 400. INCOMPLETE writes
+ * nothing. */
+enum http_parse_result http_chunked(uint8_t *p, size_t len, size_t max_body, size_t *raw,
+                                    size_t *body, int *status);
 
 /* ---- http_hdr.c ---- */
 
@@ -69,6 +78,10 @@ enum http_range_result http_range_parse(struct http_view v, uint64_t len, struct
 /* ---- http_resp.c ---- */
 
 const char *http_reason(int status);
+/* On every response: no page of ours has a reason to tell another site where
+ * its reader came from, and the presenter's page must never leak its address
+ * (issue 14; the token itself rides in the fragment, which no Referer holds). */
+#define HTTP_REFERRER_POLICY "Referrer-Policy: no-referrer\r\n"
 /* Append helpers over a bounded buffer: false when it would overflow. */
 struct hbuf {
 	char *p;

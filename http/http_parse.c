@@ -234,10 +234,17 @@ int http_path_decode(struct http_request *req, char *out, size_t cap)
 	const char *t = req->target.p;
 	size_t n = req->target.len, i, o = 0, end;
 
-	/* absolute-form: "http://authority/path" (RFC 9112 3.2.2); the authority
-	 * was checked against Host by the semantic pass. */
-	if (n >= 7 && http_token_eq(t, 7, "http://")) {
-		i = 7;
+	/* absolute-form: "scheme://authority/path" (RFC 9112 3.2.2, any scheme:
+	 * a server MUST accept it); the authority is not ours to check, as a
+	 * proxy would, since every name reaches the same store. */
+	for (i = 0;
+	     i < n &&
+	     ((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z') ||
+	      (i && ((t[i] >= '0' && t[i] <= '9') || t[i] == '+' || t[i] == '-' || t[i] == '.')));
+	     i++)
+		;
+	if (i && n - i >= 3 && t[i] == ':' && t[i + 1] == '/' && t[i + 2] == '/') {
+		i += 3;
 		while (i < n && t[i] != '/' && t[i] != '?')
 			i++;
 		t += i;
@@ -321,11 +328,13 @@ static bool host_ok(struct http_view v)
 int http_semantics(struct http_request *req)
 {
 	unsigned hosts = 0;
-	bool have_cl = false, have_te = false;
+	bool have_cl = false, have_te = false, te_other = false, expect_other = false;
 	uint64_t cl = 0, v;
 	size_t i;
 
 	req->keep_alive = req->version_minor >= 1;
+	req->chunked = false;
+	req->expect_continue = false;
 	for (i = 0; i < req->n_headers; i++) {
 		const struct http_header *h = &req->headers[i];
 		if (http_token_eq(h->name.p, h->name.len, "host")) {
@@ -338,7 +347,17 @@ int http_semantics(struct http_request *req)
 			have_cl = true;
 			cl = v;
 		} else if (http_token_eq(h->name.p, h->name.len, "transfer-encoding")) {
+			/* Only chunked alone: any other coding is 501 (RFC 9112
+			 * 6.1), and two fields are refused rather than merged. */
+			if (have_te)
+				return 400;
 			have_te = true;
+			if (!http_token_eq(h->value.p, h->value.len, "chunked"))
+				te_other = true;
+		} else if (http_token_eq(h->name.p, h->name.len, "expect")) {
+			if (!http_token_eq(h->value.p, h->value.len, "100-continue"))
+				expect_other = true;
+			req->expect_continue = true;
 		} else if (http_token_eq(h->name.p, h->name.len, "connection")) {
 			if (http_list_has(h->value, "close"))
 				req->keep_alive = false;
@@ -352,12 +371,143 @@ int http_semantics(struct http_request *req)
 	/* RFC 9112 6.1: both framings at once is an attack or a bug; close after. */
 	if (have_te && have_cl)
 		return 400;
-	/* We take no chunked bodies: nothing we serve needs one (RFC 9112 6.1 lets a
-	 * server answer 501 for a transfer coding it does not implement). */
-	if (have_te)
+	/* A transfer coding in HTTP/1.0 cannot be trusted to frame anything
+	 * (RFC 9112 6.1); one we do not implement is 501. */
+	if (have_te && req->version_minor == 0)
+		return 400;
+	if (te_other)
 		return 501;
+	req->chunked = have_te;
+	/* RFC 9110 10.1.1: an expectation we cannot meet is 417. 100-continue
+	 * from HTTP/1.0 is ignored (no 1xx may go to a 1.0 client). */
+	if (expect_other)
+		return 417;
+	if (req->version_minor == 0)
+		req->expect_continue = false;
 	if (cl > HTTP_MAX_BODY)
 		return 413;
 	req->content_length = cl;
 	return 0;
+}
+
+/* chunk-size [ chunk-ext ] CRLF at (*i): the size, and *i past the line.
+ * 0 incomplete, -1 invalid, 1 ok. */
+static int chunk_line(const uint8_t *p, size_t len, size_t *i, uint64_t *size)
+{
+	size_t k = *i, digits = 0;
+	uint64_t n = 0;
+	int h;
+
+	while (k < len && (h = hexval((char)p[k])) >= 0) {
+		if (__builtin_mul_overflow(n, 16u, &n) ||
+		    __builtin_add_overflow(n, (uint64_t)h, &n))
+			return -1;
+		k++;
+		digits++;
+	}
+	if (k == len)
+		return 0;
+	if (!digits)
+		return -1;
+	/* chunk-ext (RFC 9112 7.1.1): ignored, but only field characters. */
+	while (k < len && p[k] != '\r' && p[k] != '\n') {
+		if (!is_field_char(p[k]))
+			return -1;
+		k++;
+	}
+	if (k == len || (p[k] == '\r' && k + 1 == len))
+		return 0;
+	if (p[k] == '\r' && p[k + 1] != '\n')
+		return -1;
+	k += p[k] == '\r' ? 2 : 1;
+	*i = k;
+	*size = n;
+	return 1;
+}
+
+/* CRLF (or LF) at *i. 0 incomplete, -1 invalid, 1 ok. */
+static int crlf(const uint8_t *p, size_t len, size_t *i)
+{
+	size_t k = *i;
+
+	if (k < len && p[k] == '\r')
+		k++;
+	if (k == len)
+		return 0;
+	if (p[k] != '\n')
+		return -1;
+	*i = k + 1;
+	return 1;
+}
+
+/* The trailer section (RFC 9112 7.1.2) at *i: fields read past and dropped,
+ * up to the empty line. 0 incomplete, -1 invalid, 1 ok. */
+static int trailers(const uint8_t *p, size_t len, size_t *i)
+{
+	for (;;) {
+		bool bad = false;
+		size_t e = line_end(p, len, *i, &bad), t, j;
+
+		if (bad)
+			return -1;
+		if (e == len)
+			return 0;
+		t = trim_cr(p, *i, e);
+		for (j = *i; j < t; j++)
+			if (!is_field_char(p[j]))
+				return -1;
+		j = *i;
+		*i = e + 1;
+		if (t == j)
+			return 1; /* the empty line ends the message */
+	}
+}
+
+enum http_parse_result http_chunked(uint8_t *p, size_t len, size_t max_body, size_t *raw,
+                                    size_t *body, int *status)
+{
+	size_t i = 0, total = 0, o = 0;
+	uint64_t size = 0;
+	int r;
+
+	/* First pass: find the end, write nothing. */
+	for (;;) {
+		if ((r = chunk_line(p, len, &i, &size)) <= 0)
+			goto out;
+		if (size == 0)
+			break;
+		if (size > max_body - total) {
+			*status = 413;
+			return HTTP_PARSE_ERROR;
+		}
+		total += (size_t)size;
+		if (len - i < size)
+			return HTTP_PARSE_INCOMPLETE;
+		i += (size_t)size;
+		if ((r = crlf(p, len, &i)) <= 0)
+			goto out;
+	}
+	if ((r = trailers(p, len, &i)) <= 0)
+		goto out;
+	*raw = i;
+	/* Second pass: move the chunks' data together, in place (always to
+	 * before where it came from). */
+	i = 0;
+	for (;;) {
+		chunk_line(p, len, &i, &size);
+		if (size == 0)
+			break;
+		memmove(p + o, p + i, (size_t)size);
+		o += (size_t)size;
+		i += (size_t)size;
+		crlf(p, len, &i);
+	}
+	*body = o;
+	return HTTP_PARSE_OK;
+out:
+	if (r < 0) {
+		*status = 400;
+		return HTTP_PARSE_ERROR;
+	}
+	return HTTP_PARSE_INCOMPLETE;
 }

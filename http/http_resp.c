@@ -23,6 +23,7 @@ static const struct {
         {413, "Content Too Large"},
         {414, "URI Too Long"},
         {416, "Range Not Satisfiable"},
+        {417, "Expectation Failed"},
         {429, "Too Many Requests"},
         {431, "Request Header Fields Too Large"},
         {500, "Internal Server Error"},
@@ -44,8 +45,8 @@ const char *http_reason(int status)
 bool http_status_closes(int status)
 {
 	/* After these the request stream cannot be trusted to be in sync. */
-	return status == 400 || status == 408 || status == 413 || status == 414 || status == 431 ||
-	       status == 501 || status == 505;
+	return status == 400 || status == 408 || status == 413 || status == 414 || status == 417 ||
+	       status == 431 || status == 501 || status == 505;
 }
 
 void http_count_status(struct http_server *srv, int status)
@@ -143,7 +144,7 @@ void http_respond(struct http_server *srv, struct http_conn *c, const struct htt
 		hbuf_u64(&b, body_len);
 		hbuf_str(&b, "\r\n");
 	}
-	hbuf_str(&b, "X-Content-Type-Options: nosniff\r\n");
+	hbuf_str(&b, "X-Content-Type-Options: nosniff\r\n" HTTP_REFERRER_POLICY);
 	if (extra_headers)
 		hbuf_str(&b, extra_headers);
 	hbuf_end_head(&b, c, req);
@@ -192,22 +193,22 @@ bool http_event_start(struct http_server *srv, struct http_conn *c, const struct
 	char head[512];
 	struct hbuf b = {head, 0, sizeof head, false};
 
-	(void)req;
 	hbuf_status(&b, srv, 200);
 	/* No Content-Length: the body runs until the connection closes, so the
 	 * connection is not reused afterwards (RFC 9112 6.3 rule 8). */
 	hbuf_str(&b, "Content-Type: text/event-stream\r\n"
 	             "Cache-Control: no-cache\r\n"
-	             "X-Content-Type-Options: nosniff\r\n"
-	             "\r\n"
-	             ": unideck events\n\n");
+	             "X-Content-Type-Options: nosniff\r\n" HTTP_REFERRER_POLICY "\r\n");
+	/* HEAD gets the same head and no stream (RFC 9110 9.3.2). */
+	if (req->method != HTTP_M_HEAD)
+		hbuf_str(&b, ": unideck events\n\n");
 	if (!http_can_send(c, b.len, 1, 0)) {
 		http_mark_blocked(c);
 		return false;
 	}
 	http_count_status(srv, 200);
 	http_send_copy(srv, c, head, b.len);
-	c->streaming = true;
+	c->streaming = req->method != HTTP_M_HEAD;
 	return true;
 }
 

@@ -123,6 +123,8 @@ static void send_whole(struct http_server *srv, struct http_conn *c, const struc
 
 	hbuf_status(&b, srv, status);
 	hbuf_put(&b, r->hdr, n);
+	if (status == 304) /* the stored 304 head stops before the policy lines */
+		hbuf_str(&b, HTTP_REFERRER_POLICY);
 	hbuf_end_head(&b, c, req);
 	emit(srv, c, &b, r->body, status == 304 || req->method == HTTP_M_HEAD ? 0 : r->body_len,
 	     status);
@@ -211,8 +213,9 @@ static bool send_multipart(struct http_server *srv, struct http_conn *c,
 		hbuf_put(&b, r->hdr, r->hdr304_len);
 		hbuf_str(&b, "Content-Type: multipart/byteranges; boundary=ud");
 		hbuf_put(&b, bnd, bnd_len);
-		hbuf_str(&b, "\r\nAccept-Ranges: bytes\r\nX-Content-Type-Options: nosniff\r\n"
-		             "X-Frame-Options: SAMEORIGIN\r\nContent-Length: ");
+		hbuf_str(&b,
+		         "\r\nAccept-Ranges: bytes\r\nX-Content-Type-Options: nosniff\r\n"
+		         "X-Frame-Options: SAMEORIGIN\r\n" HTTP_REFERRER_POLICY "Content-Length: ");
 		hbuf_u64(&lb, total);
 		hbuf_put(&b, lenbuf, lb.len);
 		hbuf_str(&b, "\r\n");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // unideck's deck-side script, loaded by every deck after reveal.js:
-// - live follow: with ?present=TOKEN this page drives everyone else's; without
+// - live follow: with #present=TOKEN this page drives everyone else's; without
 //   it, the page follows the presenter until its viewer navigates by hand
 //   (a button re-attaches);
 // - 'U' goes back to the index of decks;
@@ -268,15 +268,22 @@
 	if (!api.canFollow) return;
 	var slug = location.pathname.split('/')[1];
 	if (!slug) return;
-	var params = new URLSearchParams(location.search);
 	var key = 'unideck-present-' + slug;
-	var token = params.get('present');
+	// The token comes in the fragment (#present=TOKEN): a browser never sends a
+	// fragment, in the request line or in any Referer, so it stays on this
+	// machine (a query string crossed the network on every asset request).
+	// reveal.js (hash: true) may have rewritten the fragment before this
+	// script ran; the navigation entry still has the address as opened.
+	var nav = performance.getEntriesByType ? performance.getEntriesByType('navigation')[0] : null;
+	var opened = nav && nav.name.indexOf('#') >= 0 ? nav.name.slice(nav.name.indexOf('#')) : '';
+	var re = /^#present=([A-Za-z0-9._~-]+)$/;
+	var m = re.exec(location.hash) || re.exec(opened);
+	var token = m && m[1];
 	if (token) {
 		// Keep it out of the address bar, history and screenshots.
 		sessionStorage.setItem(key, token);
-		params.delete('present');
-		var q = params.toString();
-		history.replaceState(null, '', location.pathname + (q ? '?' + q : '') + location.hash);
+		history.replaceState(null, '', location.pathname + location.search +
+			(re.test(location.hash) ? '' : location.hash));
 	} else {
 		token = sessionStorage.getItem(key);
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/app.h"
 #include "platform/pvh/elfpatch.h"
 #include "tools/build.h"
 #include "tools/cli.h"
@@ -116,9 +117,8 @@ int cmd_build(int argc, char **argv)
 		} else if ((r = cli_value("build", argc, argv, &i, "--token", 0, &v)) != 0) {
 			if (r < 0)
 				return 2;
-			if (strlen(v) < 8 || strlen(v) > 63 || strpbrk(v, " \t\n"))
-				return cli_error("build", 2,
-				                 "--token wants 8 to 63 characters, no spaces");
+			if (!app_token_ok(v, strlen(v)))
+				return cli_error("build", 2, "--token wants " APP_TOKEN_RULE);
 			token = v;
 		} else if ((r = cli_value("build", argc, argv, &i, "--append", 0, &v)) != 0) {
 			if (r < 0)

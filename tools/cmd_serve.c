@@ -45,7 +45,7 @@ static const char help[] =
         "  --mac MAC              our MAC address (default: random, locally administered)\n"
         "  --flows N              TCP connections at most (default 1024)\n"
         "  --pcap FILE            record every frame in and out\n"
-        "  --stats                print every stack counter when stopped\n"
+        "  --stats                print every counter when stopped (kernel sockets too)\n"
         "  (the port defaults to 80 there)\n";
 
 #define MAX_RETIRED 16
@@ -231,7 +231,7 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 			printf("serving %s at %s/ on our own TCP/IP stack (Ctrl-C stops)\n", s->src,
 			       url);
 			if (!s->quiet)
-				printf("present a deck at %s/DECK/?present=%s\n", url, s->token);
+				printf("present a deck at %s/DECK/#present=%s\n", url, s->token);
 			fflush(stdout);
 		}
 	}
@@ -337,8 +337,8 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 			s->stats = true;
 		} else if ((r = cli_value("serve", argc, argv, &i, "--token", 0, &v)) != 0) {
 			a->token = v;
-			if (r > 0 && strlen(v) < 8)
-				return cli_error("serve", 2, "--token wants at least 8 characters");
+			if (r > 0 && !app_token_ok(v, strlen(v)))
+				return cli_error("serve", 2, "--token wants " APP_TOKEN_RULE);
 		} else if ((r = cli_value("serve", argc, argv, &i, "--header-timeout", 0, &v)) !=
 		           0) {
 			tp = &a->cfg.header_timeout_ns;
@@ -422,8 +422,8 @@ int cmd_serve(int argc, char **argv)
 	a.cfg.app = &s.app;
 	http_server_init(&s.srv, &a.cfg, NULL, s.pool, pool_len);
 	{
-		uint8_t nonce[16], raw[12];
-		static char token[32];
+		uint8_t nonce[16], raw[APP_TOKEN_MIN / 2];
+		static char token[APP_TOKEN_MIN + 1];
 		size_t k;
 		if (getrandom(nonce, sizeof nonce, 0) != sizeof nonce ||
 		    getrandom(raw, sizeof raw, 0) != sizeof raw)
@@ -487,11 +487,13 @@ int cmd_serve(int argc, char **argv)
 	       strchr(a.host, ':') ? "]" : "", hsock_port(s.h),
 	       s.is_dir ? " (rebuilds on change; Ctrl-C stops)" : " (Ctrl-C stops)");
 	if (!s.quiet)
-		printf("present a deck at http://%s%s%s:%d/DECK/?present=%s\n",
+		printf("present a deck at http://%s%s%s:%d/DECK/#present=%s\n",
 		       strchr(a.host, ':') ? "[" : "", a.host, strchr(a.host, ':') ? "]" : "",
 		       hsock_port(s.h), a.token);
 	fflush(stdout);
 	hsock_run(s.h);
+	if (s.stats)
+		hsock_dump_stats(s.h, stderr);
 	hsock_close(s.h);
 	if (s.w)
 		watch_close(s.w);

@@ -426,7 +426,7 @@ static int headers(struct job *j, int enc, int64_t mtime)
 		app(buf, sizeof buf, &n, "Content-Encoding: %s\r\n", coding[enc]);
 	app(buf, sizeof buf, &n,
 	    "Accept-Ranges: bytes\r\nX-Content-Type-Options: nosniff\r\n"
-	    "X-Frame-Options: SAMEORIGIN\r\nReferrer-Policy: strict-origin-when-cross-origin\r\n");
+	    "X-Frame-Options: SAMEORIGIN\r\nReferrer-Policy: no-referrer\r\n");
 	r->h206 = n;
 	app(buf, sizeof buf, &n, "Content-Length: %zu\r\n", r->len);
 	if (n >= sizeof buf)

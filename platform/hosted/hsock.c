@@ -3,6 +3,7 @@
 #include "platform/hosted/hsock.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -80,6 +81,8 @@ struct hsock {
 	struct hsock_hooks hooks;
 	struct hsock_stats stats;
 	int lfd, ep, sigfd;
+	int reserve_fd;      /* spent to accept and close when out of descriptors */
+	uint64_t accept_off; /* the listener is disarmed until then (EMFILE), or 0 */
 	int port;
 	bool stop;
 	size_t n_conns;
@@ -489,6 +492,69 @@ static void conn_step(struct hconn *c, uint64_t now)
 	}
 }
 
+/* The connection to close for want of descriptors: the longest idle one, else
+ * the oldest request head unfinished for HTTP_EVICT_AGE_NS (the slowest
+ * client), else none. */
+static struct hconn *shed_victim(struct hsock *h, uint64_t now)
+{
+	struct hconn *idle = NULL, *slow = NULL;
+	size_t i;
+
+	for (i = 0; i < h->n_conns; i++) {
+		struct hconn *c = h->conns[i];
+		uint64_t t = c->hc.t_head_start;
+		if (c->http_done || c->fin_sent || c->q_n || c->hc.streaming || c->hc.waiting)
+			continue;
+		if (!t && !c->hc.buf && (!idle || c->hc.t_idle_start < idle->hc.t_idle_start))
+			idle = c;
+		else if (t && now - t >= HTTP_EVICT_AGE_NS && (!slow || t < slow->hc.t_head_start))
+			slow = c;
+	}
+	return idle ? idle : slow;
+}
+
+/* Close up to HSOCK_SHED connections that cost a descriptor each and are
+ * waiting for nothing, or the slowest. Returns how many. */
+static unsigned shed_idle(struct hsock *h, uint64_t now)
+{
+	unsigned k;
+	struct hconn *v;
+
+	for (k = 0; k < HSOCK_SHED && (v = shed_victim(h, now)) != NULL; k++) {
+		h->stats.shed_idle++;
+		conn_free(v);
+	}
+	return k;
+}
+
+/* accept4 failed for want of descriptors: shed idle and slow connections so
+ * that the newcomers waiting in the backlog get in; when there are none, turn
+ * the connection at the head of the backlog away with the reserve descriptor
+ * and stop listening for a while. A level-triggered listener left armed spun
+ * at 100% CPU. True when accepting may go on now. */
+static bool out_of_fds(struct hsock *h, uint64_t now)
+{
+	struct epoll_event e = {.events = 0, .data.ptr = &h->lfd};
+	int fd;
+
+	h->stats.accept_emfile++;
+	if (shed_idle(h, now))
+		return true;
+	if (h->reserve_fd >= 0) {
+		close(h->reserve_fd);
+		fd = accept4(h->lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0) {
+			h->stats.accepted++;
+			h->stats.refused++;
+			close(fd);
+		}
+		h->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	epoll_ctl(h->ep, EPOLL_CTL_MOD, h->lfd, &e);
+	h->accept_off = now + HSOCK_ACCEPT_BACKOFF_NS;
+	return false;
+}
+
 static void accept_all(struct hsock *h, uint64_t now)
 {
 	for (;;) {
@@ -496,8 +562,14 @@ static void accept_all(struct hsock *h, uint64_t now)
 		struct hconn *c;
 		struct epoll_event e;
 
-		if (fd < 0)
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				if (out_of_fds(h, now))
+					continue;
+			}
 			return;
+		}
 		h->stats.accepted++;
 		if (h->n_conns >= HSOCK_MAX_CONNS) {
 			h->stats.refused++;
@@ -621,6 +693,7 @@ struct hsock *hsock_open(const char *host, int port, struct http_server *srv,
 	h->srv = srv;
 	h->hooks = *hooks;
 	h->map_fd = -1;
+	h->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	h->lfd = listen_on(host, port, err, errlen);
 	if (h->lfd < 0)
 		goto fail;
@@ -697,11 +770,18 @@ int hsock_run(struct hsock *h)
 		if (h->hooks.tick && now >= next_tick)
 			next_tick = h->hooks.tick(h->hooks.ctx, now);
 		flush_dirty(h, now);
+		if (h->accept_off && now >= h->accept_off) {
+			struct epoll_event le = {.events = EPOLLIN, .data.ptr = &h->lfd};
+			h->accept_off = 0;
+			epoll_ctl(h->ep, EPOLL_CTL_MOD, h->lfd, &le);
+		}
 		if (now >= next_sweep) {
 			sweep(h, now);
 			next_sweep = now + SWEEP_NS;
 		}
 		wake = next_sweep < next_tick ? next_sweep : next_tick;
+		if (h->accept_off && h->accept_off < wake)
+			wake = h->accept_off;
 		timeout_ms = wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
 		if (now < spin_until || h->dirty)
 			timeout_ms = 0;
@@ -747,6 +827,8 @@ void hsock_close(struct hsock *h)
 	close(h->lfd);
 	close(h->ep);
 	close(h->sigfd);
+	if (h->reserve_fd >= 0)
+		close(h->reserve_fd);
 	free(h->conns);
 	free(h);
 }
@@ -754,4 +836,23 @@ void hsock_close(struct hsock *h)
 const struct hsock_stats *hsock_stats(const struct hsock *h)
 {
 	return &h->stats;
+}
+
+void hsock_dump_stats(const struct hsock *h, FILE *out)
+{
+	const struct hsock_stats *s = &h->stats;
+	const struct http_stats *t = &h->srv->stats;
+
+	fprintf(out,
+	        "sock.accepted %llu\nsock.refused %llu\nsock.closed %llu\nsock.resets %llu\n"
+	        "sock.overruns %llu\nsock.accept_emfile %llu\nsock.shed_idle %llu\n"
+	        "http.requests %llu\nhttp.timeout_header %llu\nhttp.timeout_idle %llu\n"
+	        "http.timeout_send %llu\nhttp.pool_waits %llu\nhttp.pool_evictions %llu\n",
+	        (unsigned long long)s->accepted, (unsigned long long)s->refused,
+	        (unsigned long long)s->closed, (unsigned long long)s->resets,
+	        (unsigned long long)s->overruns, (unsigned long long)s->accept_emfile,
+	        (unsigned long long)s->shed_idle, (unsigned long long)t->requests,
+	        (unsigned long long)t->timeout_header, (unsigned long long)t->timeout_idle,
+	        (unsigned long long)t->timeout_send, (unsigned long long)t->pool_waits,
+	        (unsigned long long)t->pool_evictions);
 }

@@ -10,6 +10,12 @@
  * Limits (named caps): HSOCK_MAX_CONNS connections (further ones are accepted and
  * closed at once, counted in refused); per connection a send queue of
  * HSOCK_QUEUE_SEGS segments and HSOCK_COPY_BYTES bytes of copied header data.
+ * Out of file descriptors (EMFILE, ENFILE: accept_emfile), as nginx does: the
+ * listener is disarmed for HSOCK_ACCEPT_BACKOFF_NS instead of spinning on a
+ * readable socket it cannot accept from, a reserve descriptor is spent to
+ * accept and close the connection at the head of the backlog (refused), and
+ * up to HSOCK_SHED idle keep-alive connections, the longest idle first, are
+ * closed to make room (shed_idle).
  *
  * hsock_run() returns when hsock_stop() is called (from a hook) or on SIGINT /
  * SIGTERM, after closing every connection. */
@@ -19,13 +25,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "http/http.h"
 
-#define HSOCK_MAX_CONNS  10000u
-#define HSOCK_QUEUE_SEGS 32u
-#define HSOCK_COPY_BYTES 8192u
-#define HSOCK_POOL_BUFS  512u /* HTTP input buffers shared by all connections */
+#define HSOCK_MAX_CONNS         10000u
+#define HSOCK_QUEUE_SEGS        32u
+#define HSOCK_COPY_BYTES        8192u
+#define HSOCK_POOL_BUFS         512u /* HTTP input buffers shared by all connections */
+#define HSOCK_ACCEPT_BACKOFF_NS (100ull * 1000000ull)
+#define HSOCK_SHED              16u
 
 struct hsock;
 
@@ -46,6 +55,7 @@ struct hsock_stats {
 	uint64_t bytes_sendfile, bytes_writev;
 	uint64_t lingering, closed_at_once;
 	uint64_t overruns; /* a connection queued more than can_send granted: reset */
+	uint64_t accept_emfile, shed_idle;
 };
 
 /* Listen on (host, port); port 0 picks a free one. Returns NULL with a message
@@ -63,5 +73,7 @@ int hsock_run(struct hsock *h);
 void hsock_stop(struct hsock *h);
 void hsock_close(struct hsock *h);
 const struct hsock_stats *hsock_stats(const struct hsock *h);
+/* Every counter of the transport and the HTTP server, one "name value" a line. */
+void hsock_dump_stats(const struct hsock *h, FILE *out);
 
 #endif

@@ -71,7 +71,14 @@ try {
 	const follower = await fctx.newPage();
 	await follower.goto(`${base}/features/`);
 	await ready(follower);
-	await presenter.goto(`${base}/features/?present=${token}`);
+	// Every request the presenter's browser makes, with its Referer: the
+	// token rides in the fragment and must be in none of them (issue 14).
+	const leaks = [];
+	presenter.on('request', (r) => {
+		const h = r.headers();
+		if (r.url().includes(token) || (h.referer || '').includes(token)) leaks.push(r.url());
+	});
+	await presenter.goto(`${base}/features/#present=${token}`);
 	await ready(presenter);
 	ok(!(await presenter.url()).includes(token), 'the token leaves the address bar at once');
 	const html = await (await fetch(`${base}/features/`)).text();
@@ -93,6 +100,8 @@ try {
 	ok(await within(1000, async () => (await where(follower)) === p),
 		`and follows into a vertical stack (${p})`);
 	await follower.screenshot({ path: `${shots}/follower.png` });
+
+	ok(leaks.length === 0, `the token is in no request and no Referer (${leaks.length}: ${leaks[0] || ''})`);
 
 	// A forged update and a replayed one change nothing.
 	const nonce = await follower.evaluate(() => new Promise((resolve) => {

@@ -15,7 +15,7 @@ if ! command -v qemu-system-x86_64 >/dev/null || [ ! -f "$ROOT/build/kernel/unid
 	skip "image browser tests: QEMU or build/kernel/unideck.elf missing"
 	exit 0
 fi
-token=image-token-$RANDOM$RANDOM
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') # 128 bits, as the build requires
 check "build the default decks into an image, with PDFs and a built-in token" \
 	"$UNIDECK" build "$ROOT/decks" -o "$TMP/decks.elf" --quiet --token "$token"
 "$UNIDECK" export "$TMP/decks.elf" "$TMP/export" >/dev/null 2>&1

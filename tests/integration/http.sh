@@ -68,7 +68,9 @@ expect_match "HTML is no-cache" 'Cache-Control: no-cache' "$h"
 expect_match "Date header" '^Date: [A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} ' "$(echo "$h" | grep ^Date)"
 expect_match "nosniff" 'X-Content-Type-Options: nosniff' "$h"
 expect_match "frames allowed from the same origin" 'X-Frame-Options: SAMEORIGIN' "$h"
-expect_match "Referrer-Policy" 'Referrer-Policy: ' "$h"
+expect_match "Referrer-Policy: no-referrer on files" 'Referrer-Policy: no-referrer' "$h"
+expect_match "and on the server's own pages" 'Referrer-Policy: no-referrer' "$(curl -s -D - -o /dev/null "$B/t/nope")"
+expect_match "and on a 304" 'Referrer-Policy: no-referrer' "$(curl -s -D - -o /dev/null -H "If-None-Match: $(echo "$h" | tr -d '\r' | sed -n 's/^ETag: //p')" "$B/t/")"
 expect_match "strong ETag" 'ETag: "' "$h"
 expect_match "Last-Modified" 'Last-Modified: ' "$h"
 rt=$(curl -s "$B/t/" | grep -o '/_reveal/[^"]*reveal\.js' | head -n 1)
@@ -208,6 +210,32 @@ req+='GET /t/sub/one.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
 out=$(printf "$req" | python3 "$ROOT/tests/rawhttp.py" "$PORT" --timeout 10 | tr -d '\r')
 expect_eq "200 pipelined requests are all answered without a stall" 200 "$(echo "$out" | grep -ao "HTTP/1.1 200 " | wc -l)"
 expect_match "and the connection closes after the last" '\[closed\]' "$out"
+
+# ---- issue 14's conformance gaps (RFC 9110, RFC 9112) ----
+raw() { printf "$1" | python3 "$ROOT/tests/rawhttp.py" "$PORT" --timeout 3; }
+r=$(printf 'POST /_unideck/follow/t HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n' |
+	python3 "$ROOT/tests/rawhttp.py" "$PORT" --timeout 1)
+expect_match "Expect: 100-continue is answered 100 before the body (RFC 9110 10.1.1)" '^HTTP/1.1 100 Continue' "$r"
+r=$(printf 'POST /_unideck/follow/t HTTP/1.1\r\nHost: a\r\nContent-Length: 99999\r\nExpect: 100-continue\r\n\r\n' |
+	python3 "$ROOT/tests/rawhttp.py" "$PORT" --timeout 3)
+expect_match "or with the final status at once when it will refuse the body" '^HTTP/1.1 413' "$r"
+v=$(curl -sv -o /dev/null -w '%{http_code}' -H 'Expect: 100-continue' --data-binary 'n=1' "$B/_unideck/follow/t" 2>&1)
+expect_match "curl gets its 100 and then the answer" '< HTTP/1.1 100 Continue' "$v"
+expect_eq "a chunked request body is read (RFC 9112 7.1)" 400 \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: chunked' --data-binary 'n=x' "$B/_unideck/follow/t")"
+r=$(raw 'POST /_unideck/follow/t HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nf\r\nn=1&h=0&v=0&f=0\r\n6\r\n&mac=0\r\n0\r\n\r\nGET /t/sub/one.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n')
+expect_match "a chunked update is decoded and judged (a forged MAC: 403)" '^HTTP/1.1 403' "$r"
+expect_match "and the request after a chunked body is served" '200 OK' "$r"
+expect_eq "a transfer coding we do not implement is 501" 501 \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: gzip, chunked' --data-binary 'x' "$B/t/")"
+r=$(raw 'GET http://127.0.0.1:'"$PORT"'/t/sub/one.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
+expect_match "an absolute-form target is served (RFC 9112 3.2.2)" '^HTTP/1.1 200' "$r"
+r=$(raw 'GET https://x/t/sub/one.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+expect_match "with any scheme" '^HTTP/1.1 200' "$r"
+h=$(curl -s -I -m 3 "$B/_unideck/follow/t")
+expect_match "HEAD works where GET does: the follow stream's head" '^HTTP/1.1 200' "$h"
+expect_match "with its type and no stream" 'Content-Type: text/event-stream' "$h"
+expect_match "405 for the follow route names HEAD" 'Allow: GET, HEAD, POST' "$(curl -s -D - -o /dev/null -X PUT "$B/_unideck/follow/t")"
 
 # ---- errors that close the connection ----
 raw() { printf "$1" | python3 "$ROOT/tests/rawhttp.py" "$PORT" --timeout 3; }

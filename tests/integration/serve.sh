@@ -60,9 +60,53 @@ done
 expect_eq "a new folder is watched and built" 200 "$st"
 expect_match "the fixed deck is back" 'Third version' "$(curl -s $B/talk/)"
 
+# Issue 14 bug 8: the presenter link carries the token in the fragment, which
+# no browser sends; tokens are 128 bits at least.
+expect_match "the presenter link puts a 128-bit token in the fragment" \
+	'present a deck at http://[^ ]*/DECK/#present=[0-9a-f]{32}$' "$(cat "$TMP/server.log")"
 stop_server
 expect_eq "Ctrl-C exits 0" 0 "$?"
+for cmd in "serve $TMP/decks --port 0" "build $TMP/decks -o $TMP/x.elf --quiet --no-pdf"; do
+	out=$("$UNIDECK" ${cmd} --token 0123456789abcdef0123456789abcde 2>&1)
+	expect_eq "${cmd%% *} refuses a 31-character token (exit 2)" 2 "$?"
+	expect_match "and says what a token must be" '32 to 63 characters.*openssl rand -hex 16' "$out"
+	out=$("$UNIDECK" ${cmd} --token 'a token with spaces in it, long enough' 2>&1)
+	expect_eq "${cmd%% *} refuses characters a fragment would escape" 2 "$?"
+done
 expect_match "and says it stopped" 'stopped' "$(cat "$TMP/server.log")"
+
+# Issue 14 bug 6: out of descriptors, serve shed idle connections so that a
+# newcomer gets in, and stopped listening for a while when nothing could be
+# shed, instead of spinning on a listener it could not accept from.
+printf '#!/bin/sh\nulimit -n 64\nexec "%s" "$@"\n' "$UNIDECK" >"$TMP/lim.sh"
+chmod +x "$TMP/lim.sh"
+UNIDECK=$TMP/lim.sh start_server "$TMP/decks" --stats || exit 1
+cat >"$TMP/hold.py" <<'PY'
+import socket, subprocess, sys, time
+port, kind = int(sys.argv[1]), sys.argv[2]
+held = []
+for i in range(100):
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=2)
+        if kind == "events":
+            s.sendall(b"GET /_unideck/events HTTP/1.1\r\nHost: a\r\n\r\n")
+        held.append(s)
+    except OSError:
+        pass
+time.sleep(2)
+r = subprocess.run(["curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}",
+                    f"http://127.0.0.1:{port}/talk/"], capture_output=True, text=True)
+print(r.stdout)
+PY
+expect_eq "100 idle connections past a 64-descriptor limit: a newcomer is still served" 200 \
+	"$(python3 "$TMP/hold.py" "$PORT" idle)"
+python3 "$TMP/hold.py" "$PORT" events >/dev/null
+stop_server
+st=$(cat "$TMP/server.log")
+expect_match "idle connections were shed for it" 'sock.shed_idle [1-9]' "$st"
+n=$(echo "$st" | sed -n 's/^sock.accept_emfile //p')
+expect_match "streams that cannot be shed: the listener backs off (EMFILE seen $n times in 2 s, not spinning)" \
+	'^[1-9][0-9]{0,2}$' "$n"
 
 # A port in use is a clear error.
 python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(30)' >"$TMP/port" &

@@ -90,6 +90,8 @@ for bad in stats=0 stats=1x stats=86401; do
 	boot "bad-$bad" 13 "$IMG" --net user --append "$bad"
 	log_has "bad-$bad" "$bad is refused by name" "unideck: $bad: want seconds, 1 to 86400"
 done
+boot bad-token 13 "$IMG" --net user --append token=short-token
+log_has bad-token "a token under 128 bits is refused" 'unideck: token= wants 32 to 63 characters'
 boot q35-ready 0 "$IMG" -M q35 --net user --append selftest=ready
 log_has q35-ready "virtio-pci on q35" 'pvh: net: virtio-pci'
 echo "# $FAILS failed"

@@ -77,8 +77,12 @@ static void test_basics(void)
 	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: "
 	            "chunked\r\n\r\n");
 	CHECK(has(o, "HTTP/1.1 400 "), "Content-Length with Transfer-Encoding: 400");
-	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
-	CHECK(has(o, "HTTP/1.1 501 "), "Transfer-Encoding alone: 501");
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+	            "GET /d/ HTTP/1.1\r\nHost: a\r\n\r\n");
+	CHECK(fake_count(&f, "HTTP/1.1 200 ") == 2 && has(o, "<h1>deck</h1>"),
+	      "an empty chunked body is read, and the next request follows (RFC 9112 7.1)");
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 501 "), "a transfer coding we do not implement: 501");
 	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n");
 	CHECK(has(o, "HTTP/1.1 400 "), "conflicting Content-Lengths: 400");
 	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n");
@@ -91,6 +95,78 @@ static void test_basics(void)
 	CHECK(has(o, "HTTP/1.1 405 "), "OPTIONS * is 405 with Allow");
 	o = run(&f, "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n");
 	CHECK(has(o, "HTTP/1.1 405 "), "CONNECT is 405");
+	fake_free(&f);
+}
+
+/* Issue 14's conformance gaps: chunked bodies, Expect: 100-continue. */
+static void test_bodies(void)
+{
+	struct fake f = {0};
+	struct http_conn c;
+	const char *o;
+	static const char head[] = "POST /d/ HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+	                           "Expect: 100-continue\r\n\r\n";
+	static const char whole[] = "POST /d/ HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+	                            "Expect: 100-continue\r\n\r\nhello";
+	char big[8192];
+	size_t n;
+
+	o = run(&f, "POST /d/ HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+	            "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: x\r\n\r\nGET /d/ HTTP/1.1\r\nHost: "
+	            "a\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 405 ") && has(o, "<h1>deck</h1>"),
+	      "a chunked body with an extension and a trailer is read whole, the next request "
+	      "follows");
+	o = run(&f, "POST /d/ HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+	            "zz\r\nabc\r\n0\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 400 ") && f.closed, "a bad chunk size: 400 and close");
+	o = run(&f, "POST /d/ HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+	            "fffffffffffffffffffff\r\n");
+	CHECK(has(o, "HTTP/1.1 400 "), "a chunk size that overflows: 400");
+	n = (size_t)snprintf(big, sizeof big,
+	                     "POST /d/ HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+	                     "%x\r\n",
+	                     HTTP_MAX_BODY + 1);
+	memset(big + n, 'x', 64);
+	big[n + 64] = 0;
+	o = run(&f, big);
+	CHECK(has(o, "HTTP/1.1 413 "), "chunks past HTTP_MAX_BODY: 413 at once, as Content-Length");
+	{
+		static char huge[HTTP_BUF_LEN + 4096];
+		size_t k = 0;
+		n = (size_t)snprintf(huge, sizeof huge,
+		                     "POST /d/ HTTP/1.1\r\nHost: a\r\n"
+		                     "Transfer-Encoding: chunked\r\n\r\n");
+		while (n + 40 < sizeof huge) {
+			n += (size_t)snprintf(huge + n, sizeof huge - n,
+			                      "1;a-long-extension-to-pad\r\nx\r\n");
+			k++;
+		}
+		o = run(&f, huge);
+		CHECK(k < HTTP_MAX_BODY && has(o, "HTTP/1.1 413 ") && f.closed,
+		      "%zu one-byte chunks whose framing outgrows the buffer: 413, not a hang", k);
+	}
+	o = run(&f, "GET / HTTP/1.1\r\nHost: a\r\nExpect: something-else\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 417 "), "an expectation we cannot meet: 417");
+
+	fake_init(&f, head, sizeof head - 1);
+	http_conn_init(&srv, &c, &f.st, SEC);
+	http_conn_poll(&srv, &c, SEC);
+	CHECK(strcmp(fake_text(&f), "HTTP/1.1 100 Continue\r\n\r\n") == 0,
+	      "Expect: 100-continue gets 100 Continue before the body comes (RFC 9110 10.1.1)");
+	http_conn_poll(&srv, &c, SEC);
+	CHECK(fake_count(&f, "100 Continue") == 1, "once");
+	f.in = (const uint8_t *)whole;
+	f.in_len = sizeof whole - 1;
+	fake_run(&srv, &c, &f, SEC);
+	CHECK(fake_count(&f, "HTTP/1.1 405 ") == 1, "then the final answer once the body is in");
+	http_conn_fini(&srv, &c);
+	o = run(&f, "POST /d/ HTTP/1.1\r\nHost: a\r\nContent-Length: 99999\r\nExpect: "
+	            "100-continue\r\n\r\n");
+	CHECK(has(o, "HTTP/1.1 413 ") && !has(o, "100 Continue"),
+	      "a body we will refuse: the final status at once, no 100");
+	o = run(&f, "POST /d/ HTTP/1.0\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello");
+	CHECK(!has(o, "100 Continue") && has(o, "HTTP/1.1 405 "), "no 100 to an HTTP/1.0 client");
 	fake_free(&f);
 }
 
@@ -526,6 +602,7 @@ int main(void)
 	fake_server(&srv, 4);
 	test_basics();
 	test_close_kinds();
+	test_bodies();
 	test_head_and_refs();
 	test_negotiation();
 	test_preconditions();
