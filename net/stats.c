@@ -109,6 +109,7 @@ static const struct counter tcp[] = {
         C(tcp_stats, tx_segs),
         C(tcp_stats, tso_sends),
         C(tcp_stats, tx_fail),
+        C(tcp_stats, tx_cut),
         C(tcp_stats, rexmits),
         C(tcp_stats, rexmit_timeouts),
         C(tcp_stats, fast_rexmits),

@@ -184,7 +184,8 @@ struct tcp_stats {
 	uint64_t rst_sent, rst_rcvd, rst_ignored, challenge_acks, challenge_limited;
 	uint64_t syn_rcvd, syn_dropped, backlog_full, cookies_sent, cookies_ok, cookies_bad;
 	uint64_t accepted, connects, conn_failed, flows_full, timewait_recycled;
-	uint64_t tx_segs, tso_sends, tx_fail, rexmits, rexmit_timeouts, fast_rexmits, sack_rexmits;
+	uint64_t tx_segs, tso_sends, tx_fail, tx_cut, rexmits, rexmit_timeouts, fast_rexmits,
+	        sack_rexmits;
 	uint64_t persist_probes, persist_dead, keepalive_probes, keepalive_dead, delayed_acks;
 	uint64_t bytes_ref, bytes_copied, bytes_rcvd;
 };

@@ -13,6 +13,9 @@
 #include "net/cksum.h"
 #include "net/stack.h"
 
+/* Payload parts one segment gathers: a device takes a frame of this many
+ * parts (plus its headers) without copying it. A segment is cut where its
+ * parts run out (fit()), so every frame is whole, whatever the queue holds. */
 #define MAX_PARTS 12
 
 void tcp_flow_init_cc(struct tcp_flow *f)
@@ -28,13 +31,15 @@ uint32_t tcp_rcv_window(const struct tcp_flow *f)
 	return f->rbuf_cap - f->r_len;
 }
 
-/* Gather [seq, seq + len) of the send queue into (iov). */
+/* Gather [seq, seq + len) of the send queue into (iov), at most (cap) parts;
+ * *got is what they cover (less than len when the parts ran out). */
 static size_t gather(const struct tcp_flow *f, uint32_t seq, uint32_t len, struct plat_iov *iov,
-                     size_t cap)
+                     size_t cap, uint32_t *got)
 {
 	size_t n = 0;
 	uint8_t i;
 
+	*got = 0;
 	for (i = 0; i < f->q_n && len && n < cap; i++) {
 		const struct tcp_chunk *c = &f->q[(f->q_head + i) % TCP_SNDQ];
 		uint32_t off, k;
@@ -48,16 +53,32 @@ static size_t gather(const struct tcp_flow *f, uint32_t seq, uint32_t len, struc
 		n++;
 		seq += k;
 		len -= k;
+		*got += k;
 	}
 	return n;
 }
 
+/* How much of [seq, seq + len) one segment can carry: what MAX_PARTS parts
+ * of the queue hold. Many small chunks (a multipart response's boundaries
+ * between its ranges) end a segment early rather than making it short. */
+static uint32_t fit(const struct tcp_flow *f, uint32_t seq, uint32_t len)
+{
+	struct plat_iov iov[MAX_PARTS];
+	uint32_t got;
+
+	gather(f, seq, len, iov, MAX_PARTS, &got);
+	return got;
+}
+
 /* Send one segment: flags, [seq, seq + len) of the queue, options. With (mss)
  * not 0 and (len) above it, one large frame for the device to cut into frames
- * of (mss) payload bytes (segmentation offload). */
+ * of (mss) payload bytes (segmentation offload). (len) must be what fit()
+ * allows; should the parts cover less, the segment carries what they cover
+ * (headers, checksum and all), never a frame shorter than it claims. */
 static bool send_segment_tso(struct net_stack *s, struct tcp_flow *f, uint32_t seq, uint32_t len,
                              uint8_t flags, uint32_t mss, uint64_t now)
 {
+	uint32_t got;
 	uint8_t hdr[20 + TCP_MAX_OPT];
 	struct plat_iov iov[MAX_PARTS + 1];
 	size_t optlen = tcp_opt_write(s, f, (flags & TH_SYN) != 0, hdr + 20, now), n, i;
@@ -79,7 +100,12 @@ static bool send_segment_tso(struct net_stack *s, struct tcp_flow *f, uint32_t s
 	iov[0].p = hdr;
 	iov[0].len = 20 + optlen;
 	iov[0].stable = 0;
-	n = 1 + gather(f, seq, len, iov + 1, MAX_PARTS);
+	n = 1 + gather(f, seq, len, iov + 1, MAX_PARTS, &got);
+	if (got != len) {
+		s->tcp.stats.tx_cut++; /* a caller skipped fit(): cut, still whole */
+		len = got;
+		flags &= (uint8_t) ~(TH_FIN | TH_PSH);
+	}
 	cksum_init(&ck);
 	cksum_pseudo(&ck, f->laddr, f->raddr, IPPROTO_TCP_, (uint16_t)(20 + optlen + len));
 	if (mss && len > mss) {
@@ -239,6 +265,12 @@ void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 		 * segment while data is in flight and more could come whole. */
 		if (!len || (len < cap && len < avail && flight(f)))
 			break;
+		/* Cut where the queue's parts run out (after the runt check: a
+		 * segment cut here is short because of its parts, not the window,
+		 * and waiting for an ACK would stall every many-part response). */
+		len = fit(f, f->snd_nxt, len);
+		if (!len)
+			break;
 		if (!f->rtt_timing && !f->ts_ok && f->snd_nxt == f->snd_max) {
 			f->rtt_timing = true;
 			f->rtt_seq = f->snd_nxt;
@@ -388,6 +420,7 @@ static bool retransmit_hole(struct net_stack *s, struct tcp_flow *f, uint32_t fr
 {
 	uint32_t len, seq = next_hole(f, from, below_sacked, &len);
 
+	len = fit(f, seq, len);
 	if (!len)
 		return false;
 	if (seq != f->snd_una)
