@@ -6,6 +6,7 @@
 #include "lib/mem.h"
 #include "net/cksum.h"
 #include "net/eth.h"
+#include "net/hash.h"
 #include "net/stack.h"
 
 #define IP_DF      0x4000u
@@ -255,6 +256,35 @@ void ipv4_input(struct net_stack *s, const uint8_t *p, size_t len, bool link_bro
 
 /* ---- output ---- */
 
+void ipv4_init(struct net_stack *s)
+{
+	s->ops.random(s->ops.ctx, s->ip.id_key, sizeof s->ip.id_key);
+	s->ops.random(s->ops.ctx, s->ip.id_ctr, sizeof s->ip.id_ctr);
+}
+
+/* The ID of an atomic datagram to (dst); (n) frames take consecutive IDs from
+ * it (a large frame the device cuts, as Linux's GSO numbers them). */
+static uint16_t id_atomic(struct net_stack *s, uint32_t dst, uint8_t proto, uint32_t n)
+{
+	uint8_t m[13];
+
+	put_u32be(m, dst);
+	m[4] = proto;
+	memcpy(m + 5, &s->ip.id_seq, 8);
+	s->ip.id_seq += n;
+	return (uint16_t)net_siphash(s->ip.id_key, m, sizeof m);
+}
+
+/* The ID of a datagram we fragment: its destination's counter. */
+static uint16_t id_counted(struct net_stack *s, uint32_t dst, uint8_t proto)
+{
+	uint8_t m[5];
+
+	put_u32be(m, dst);
+	m[4] = proto;
+	return s->ip.id_ctr[net_siphash(s->ip.id_key, m, sizeof m) % IP_ID_BUCKETS]++;
+}
+
 uint32_t ipv4_source(const struct net_stack *s, uint32_t dst)
 {
 	(void)dst; /* one interface, one address */
@@ -360,8 +390,9 @@ enum net_result ipv4_output_gso(struct net_stack *s, uint32_t dst, const struct 
 		return NET_EUNREACH;
 	/* The device numbers the frames from this ID on (as Linux's GSO does). */
 	payload = total - g->hdr_len;
-	write_header(s, hdr + ETH_HLEN, dst, IPPROTO_TCP_, total, s->ip.ident, IP_DF);
-	s->ip.ident = (uint16_t)(s->ip.ident + (payload + g->mss - 1) / g->mss);
+	write_header(s, hdr + ETH_HLEN, dst, IPPROTO_TCP_, total,
+	             id_atomic(s, dst, IPPROTO_TCP_, (uint32_t)((payload + g->mss - 1) / g->mss)),
+	             IP_DF);
 	eth_write(hdr, mac, s->cfg.mac, ETH_P_IPV4);
 	all[0].p = hdr;
 	all[0].len = sizeof hdr;
@@ -385,7 +416,7 @@ static enum net_result fragment(struct net_stack *s, uint32_t dst, uint8_t proto
 {
 	uint8_t *data = s->ip.frag_buf, hdr[ETH_HLEN + 20];
 	size_t chunk = (size_t)(ipv4_mtu(s) - 20) & ~(size_t)7, off = 0, i, k = 0;
-	uint16_t id = s->ip.ident++;
+	uint16_t id = id_counted(s, dst, proto);
 	enum net_result r = NET_OK;
 
 	if (total > sizeof s->ip.frag_buf) {
@@ -425,6 +456,6 @@ enum net_result ipv4_output(struct net_stack *s, uint32_t dst, uint8_t proto,
 	}
 	/* DF on everything we send whole: we do not fragment TCP, and small
 	 * datagrams need no help on the way (RFC 1191 applies to TCP's MSS). */
-	write_header(s, hdr + ETH_HLEN, dst, proto, total, s->ip.ident++, IP_DF);
+	write_header(s, hdr + ETH_HLEN, dst, proto, total, id_atomic(s, dst, proto, 1), IP_DF);
 	return emit(s, dst, hdr, iov, n, now);
 }

@@ -26,6 +26,7 @@
 #define IP_REASM_TIMEOUT_NS (30ull * 1000000000ull)
 #define IP_TTL              64u
 #define ICMP_ERRORS_PER_S   50u
+#define IP_ID_BUCKETS       256u /* per-destination counters for fragmented datagrams */
 
 struct ipv4_reasm {
 	bool used;
@@ -52,7 +53,15 @@ struct ipv4_stats {
 };
 
 struct ipv4_state {
-	uint16_t ident;
+	/* Identifications (RFC 6864, RFC 7739): an atomic datagram (DF, whole)
+	 * takes a keyed hash of its destination and a sequence number, so no
+	 * one can read our traffic to others from the IDs they get (an idle
+	 * scan's zombie); a datagram we fragment takes the next value of one of
+	 * IP_ID_BUCKETS counters chosen by a keyed hash of its destination, each
+	 * starting at random, so IDs to one peer stay unique for reassembly. */
+	uint8_t id_key[16];
+	uint64_t id_seq;
+	uint16_t id_ctr[IP_ID_BUCKETS];
 	uint64_t icmp_window; /* the second the error count belongs to */
 	uint32_t icmp_errors;
 	struct ipv4_reasm r[IP_REASM_SLOTS];
@@ -60,6 +69,8 @@ struct ipv4_state {
 	struct ipv4_stats stats;
 };
 
+/* Keys and counters from ops.random (net_init). */
+void ipv4_init(struct net_stack *s);
 void ipv4_input(struct net_stack *s, const uint8_t *p, size_t len, bool link_broadcast,
                 uint64_t now);
 uint64_t ipv4_poll(struct net_stack *s, uint64_t now);

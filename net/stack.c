@@ -78,6 +78,7 @@ void net_init(struct net_stack *s, const struct net_config *cfg, const struct ne
 	if (!s->cfg.mtu)
 		s->cfg.mtu = 1500;
 	s->ops = *ops;
+	ipv4_init(s);
 	tcp_setup(s, mem);
 	tcp_init(s, now);
 	if (cfg->dhcp) {

@@ -418,6 +418,52 @@ static void test_bounds(void)
 	      IP_REASM_SLOTS);
 }
 
+/* Issue 14, bug 9 (RFC 6864, RFC 7739): no global counter in the IDs. */
+static void test_ip_ids(void)
+{
+	static uint8_t big[3000];
+	uint8_t echo[16];
+	uint16_t ids[8];
+	unsigned i, steps = 0;
+	uint16_t id1 = 0, id2 = 0;
+	bool same1 = true, same2 = true;
+
+	fresh(false, 8);
+	meet();
+	memset(echo, 0, sizeof echo);
+	echo[0] = 8;
+	for (i = 0; i < 8; i++) {
+		put_u16be(echo + 2, 0);
+		put_u16be(echo + 6, (uint16_t)i);
+		put_u16be(echo + 2, sum(echo, sizeof echo));
+		out.n = 0;
+		send_ip(1, echo, sizeof echo, (uint16_t)i, 0);
+		ids[i] = get_u16be(last().ip_hdr + 4);
+		steps += i && (uint16_t)(ids[i] - ids[i - 1]) < 4;
+	}
+	CHECK(steps == 0 && (last().frag & 0x4000),
+	      "ipv4: the IDs of 8 echo replies (DF) are not a counter (%u small steps)", steps);
+	/* Datagrams we fragment: one counter per destination, so IDs stay
+	 * unique for the peer's reassembly. */
+	out.n = 0;
+	udp_send(stk, 5000, PEER, 5001, big, sizeof big, now);
+	for (i = 0; i < out.n; i++) {
+		if (!i)
+			id1 = get_u16be(decode(i).ip_hdr + 4);
+		same1 = same1 && get_u16be(decode(i).ip_hdr + 4) == id1;
+	}
+	CHECK(out.n == 3 && same1, "ipv4: a 3000-byte UDP datagram goes in 3 fragments of one ID");
+	out.n = 0;
+	udp_send(stk, 5000, PEER, 5001, big, sizeof big, now);
+	for (i = 0; i < out.n; i++) {
+		if (!i)
+			id2 = get_u16be(decode(i).ip_hdr + 4);
+		same2 = same2 && get_u16be(decode(i).ip_hdr + 4) == id2;
+	}
+	CHECK(out.n == 3 && same2 && id2 == (uint16_t)(id1 + 1),
+	      "ipv4: the next datagram fragmented to the same peer takes the next ID");
+}
+
 static void test_ipv4(void)
 {
 	uint8_t echo[64], f[128];
@@ -1253,6 +1299,7 @@ int main(void)
 	test_bounds();
 	test_ipv4();
 	test_fragments();
+	test_ip_ids();
 	test_udp();
 	test_dhcp();
 	test_tcp_closed();
