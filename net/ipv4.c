@@ -57,6 +57,33 @@ static void deliver(struct net_stack *s, const struct ipv4_meta *m, const uint8_
 
 /* ---- reassembly ---- */
 
+/* With every slot taken, the one to give up: the oldest of the source holding
+ * the most slots (ties to the source whose oldest is oldest). Unfinished first
+ * fragments from one host cannot then keep everyone else's datagrams out; a
+ * newcomer takes the slot and an old incomplete datagram is dropped whole. */
+static struct ipv4_reasm *evictee(struct net_stack *s)
+{
+	struct ipv4_reasm *best = NULL;
+	unsigned best_n = 0;
+	size_t i, j;
+
+	for (i = 0; i < IP_REASM_SLOTS; i++) {
+		struct ipv4_reasm *r = &s->ip.r[i], *oldest = r;
+		unsigned n = 0;
+		for (j = 0; j < IP_REASM_SLOTS; j++)
+			if (s->ip.r[j].src == r->src) {
+				n++;
+				if (s->ip.r[j].born < oldest->born)
+					oldest = &s->ip.r[j];
+			}
+		if (!best || n > best_n || (n == best_n && oldest->born < best->born)) {
+			best = oldest;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
 static struct ipv4_reasm *slot_for(struct net_stack *s, const struct ipv4_meta *m, uint16_t id,
                                    uint64_t now)
 {
@@ -72,8 +99,8 @@ static struct ipv4_reasm *slot_for(struct net_stack *s, const struct ipv4_meta *
 			free_slot = r;
 	}
 	if (!free_slot) {
-		s->ip.stats.reasm_no_slot++;
-		return NULL;
+		free_slot = evictee(s);
+		s->ip.stats.reasm_evicted++;
 	}
 	memset(free_slot, 0, offsetof(struct ipv4_reasm, data));
 	free_slot->used = true;
@@ -82,6 +109,7 @@ static struct ipv4_reasm *slot_for(struct net_stack *s, const struct ipv4_meta *
 	free_slot->id = id;
 	free_slot->proto = m->proto;
 	free_slot->deadline = now + IP_REASM_TIMEOUT_NS;
+	free_slot->born = ++s->ip.reasm_born;
 	return free_slot;
 }
 

@@ -6,11 +6,13 @@
  * Fragments are reassembled in IP_REASM_SLOTS slots of IP_REASM_MAX bytes each
  * (IP_REASM_SLOTS * IP_REASM_MAX bytes in all): a datagram longer than a slot,
  * overlapping fragments (RFC 5722's rule, applied to IPv4 as modern stacks do),
- * or one not complete within IP_REASM_TIMEOUT_NS is dropped whole. Output sets
- * DF for TCP (which sizes segments to the MTU) and fragments UDP and ICMP
- * datagrams that exceed it. ICMP errors are rate-limited (ICMP_ERRORS_PER_S)
- * and never sent about ICMP errors, broadcasts or non-first fragments
- * (RFC 1122 3.2.2). */
+ * or one not complete within IP_REASM_TIMEOUT_NS is dropped whole. With every
+ * slot taken, a new datagram takes the oldest slot of the source holding the
+ * most (reasm_evicted), so no one host's unfinished datagrams lock the others
+ * out. Output sets DF for TCP (which sizes segments to the MTU) and fragments
+ * UDP and ICMP datagrams that exceed it. ICMP errors are rate-limited
+ * (ICMP_ERRORS_PER_S) and never sent about ICMP errors, broadcasts or
+ * non-first fragments (RFC 1122 3.2.2). */
 #ifndef UD_NET_IPV4_H
 #define UD_NET_IPV4_H
 
@@ -34,6 +36,7 @@ struct ipv4_reasm {
 	uint16_t id;
 	uint8_t proto;
 	uint64_t deadline;
+	uint64_t born;  /* arrival order, for eviction */
 	uint32_t total; /* payload length, known once the last fragment came; 0 before */
 	uint16_t n_ranges;
 	struct {
@@ -47,7 +50,7 @@ struct ipv4_reasm {
 struct ipv4_stats {
 	uint64_t rx, rx_short, rx_bad_version, rx_bad_hlen, rx_bad_len, rx_bad_cksum;
 	uint64_t rx_bad_options, rx_martian, rx_not_for_us, rx_unknown_proto, rx_frags;
-	uint64_t reasm_ok, reasm_timeout, reasm_overlap, reasm_too_big, reasm_no_slot;
+	uint64_t reasm_ok, reasm_timeout, reasm_overlap, reasm_too_big, reasm_evicted;
 	uint64_t tx, tx_no_route, tx_frags, tx_too_big, tx_queued_arp, tx_dropped;
 	uint64_t icmp_rx, icmp_bad, icmp_echo, icmp_unreach_sent, icmp_rate_limited;
 };
@@ -65,6 +68,7 @@ struct ipv4_state {
 	uint64_t icmp_window; /* the second the error count belongs to */
 	uint32_t icmp_errors;
 	struct ipv4_reasm r[IP_REASM_SLOTS];
+	uint64_t reasm_born;
 	uint8_t frag_buf[IP_REASM_MAX]; /* a datagram being cut into fragments */
 	struct ipv4_stats stats;
 };

@@ -51,7 +51,7 @@ static const struct counter ip[] = {
         C(ipv4_stats, reasm_timeout),
         C(ipv4_stats, reasm_overlap),
         C(ipv4_stats, reasm_too_big),
-        C(ipv4_stats, reasm_no_slot),
+        C(ipv4_stats, reasm_evicted),
         C(ipv4_stats, tx),
         C(ipv4_stats, tx_no_route),
         C(ipv4_stats, tx_frags),

@@ -413,9 +413,72 @@ static void test_bounds(void)
 	meet();
 	for (i = 0; i < IP_REASM_SLOTS + 3; i++)
 		send_ip(1, part, sizeof part, (uint16_t)(200 + i), 0x2000);
-	CHECK(stk->ip.stats.reasm_no_slot == 3,
-	      "bounds: %u datagrams in reassembly at once; the next 3 are dropped and counted",
+	used = 0;
+	for (i = 0; i < IP_REASM_SLOTS; i++)
+		used += stk->ip.r[i].used && stk->ip.r[i].id >= 203;
+	CHECK(stk->ip.stats.reasm_evicted == 3 && used == IP_REASM_SLOTS,
+	      "bounds: %u datagrams in reassembly at once; each of 3 more takes the oldest slot "
+	      "(counted)",
 	      IP_REASM_SLOTS);
+}
+
+static void send_ip_from(uint32_t src, uint8_t proto, const uint8_t *payload, size_t plen,
+                         uint16_t id, uint16_t frag)
+{
+	static uint8_t f[2048];
+	size_t n = eth(f, mac_us, ETH_P_IPV4);
+
+	now += MS; /* so that arrival order is age order */
+	ip_hdr(f + n, src, US, proto, plen, id, frag);
+	memcpy(f + n + 20, payload, plen);
+	feed(f, n + 20 + plen);
+}
+
+/* Issue 14, bug 10: unfinished first fragments (one host's or many) never
+ * lock an honest datagram out of reassembly. */
+static void test_reasm_fairness(void)
+{
+	static uint8_t echo[2000];
+	uint32_t i;
+	bool ours_kept = false;
+
+	memset(echo, 0, sizeof echo);
+	echo[0] = 8;
+	put_u16be(echo + 4, 0x5151);
+	for (i = 8; i < sizeof echo; i++)
+		echo[i] = (uint8_t)i;
+	put_u16be(echo + 2, sum(echo, sizeof echo));
+
+	fresh(false, 8);
+	meet();
+	for (i = 0; i < IP_REASM_SLOTS; i++)
+		send_ip_from(0x0a000007u, 1, echo, 1480, (uint16_t)(300 + i), 0x2000);
+	out.n = 0;
+	send_ip_from(PEER, 1, echo, 1480, 90, 0x2000);
+	send_ip_from(PEER, 1, echo + 1480, sizeof echo - 1480, 90, 1480 / 8);
+	CHECK(stk->ip.stats.reasm_ok == 1 && stk->ip.stats.reasm_evicted == 1 && out.n == 2 &&
+	              decode(0).icmp && decode(0).icmp_type == 0,
+	      "fragments: %u unfinished datagrams from one host give way to an honest one "
+	      "(the oldest evicted, counted)",
+	      IP_REASM_SLOTS);
+
+	/* Many sources: the newcomer evicts the oldest; then one host flooding
+	 * first fragments evicts the others' oldest and finally its own, never
+	 * the honest datagram that came after the ones it displaced. */
+	fresh(false, 8);
+	meet();
+	for (i = 0; i < IP_REASM_SLOTS; i++)
+		send_ip_from(0x0a000020u + i, 1, echo, 1480, (uint16_t)(400 + i), 0x2000);
+	send_ip_from(PEER, 1, echo, 1480, 91, 0x2000);
+	for (i = 0; i < 2 * IP_REASM_SLOTS; i++)
+		send_ip_from(0x0a000007u, 1, echo, 1480, (uint16_t)(500 + i), 0x2000);
+	for (i = 0; i < IP_REASM_SLOTS; i++)
+		ours_kept = ours_kept || (stk->ip.r[i].used && stk->ip.r[i].src == PEER);
+	out.n = 0;
+	send_ip_from(PEER, 1, echo + 1480, sizeof echo - 1480, 91, 1480 / 8);
+	CHECK(ours_kept && stk->ip.stats.reasm_ok == 1 && out.n == 2,
+	      "fragments: a flood of first fragments from one host evicts its own, and the "
+	      "honest datagram completes");
 }
 
 /* Issue 14, bug 9 (RFC 6864, RFC 7739): no global counter in the IDs. */
@@ -1299,6 +1362,7 @@ int main(void)
 	test_bounds();
 	test_ipv4();
 	test_fragments();
+	test_reasm_fairness();
 	test_ip_ids();
 	test_udp();
 	test_dhcp();
