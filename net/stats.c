@@ -95,6 +95,7 @@ static const struct counter tcp[] = {
         C(tcp_stats, rst_ignored),
         C(tcp_stats, challenge_acks),
         C(tcp_stats, challenge_limited),
+        C(tcp_stats, challenge_flow_limited),
         C(tcp_stats, syn_rcvd),
         C(tcp_stats, syn_dropped),
         C(tcp_stats, backlog_full),

@@ -289,7 +289,7 @@ static bool acceptable(const struct tcp_flow *f, const struct tcp_seg *sg)
 
 static void challenge_ack(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 {
-	if (tcp_challenge_allowed(s, now))
+	if (tcp_challenge_allowed(s, f, now))
 		tcp_send_ack(s, f, now);
 }
 

@@ -68,9 +68,19 @@ bool tcp_cookie_check(struct net_stack *s, const struct ipv4_meta *ip, const str
 	return true;
 }
 
-bool tcp_challenge_allowed(struct net_stack *s, uint64_t now)
+/* RFC 5961 7 leaves the limit to us. Per flow, one challenge ACK per
+ * TCP_CHALLENGE_FLOW_NS (Linux's tcp_invalid_ratelimit, 500 ms): a burst of
+ * forged RSTs or SYNs at one connection draws one answer, not one each, so a
+ * blind attacker learns nothing from their count and cannot use us to
+ * amplify. Then a global cap across flows. */
+bool tcp_challenge_allowed(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 {
 	uint64_t second = now / 1000000000ull;
+
+	if (f->challenge_at && now - f->challenge_at < TCP_CHALLENGE_FLOW_NS) {
+		s->tcp.stats.challenge_flow_limited++;
+		return false;
+	}
 
 	if (second != s->tcp.challenge_window) {
 		s->tcp.challenge_window = second;
@@ -82,5 +92,6 @@ bool tcp_challenge_allowed(struct net_stack *s, uint64_t now)
 	}
 	s->tcp.challenges++;
 	s->tcp.stats.challenge_acks++;
+	f->challenge_at = now ? now : 1;
 	return true;
 }

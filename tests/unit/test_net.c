@@ -864,6 +864,7 @@ static void test_tcp_session(void)
 	s.seq = rcv + 200000;
 	send_tcp(&s);
 	CHECK(out.n == 0 && !tcp_failed(f), "tcp: a RST outside the window is dropped silently");
+	now += TCP_CHALLENGE_FLOW_NS; /* one challenge ACK per flow per interval */
 	s.flags = TH_SYN;
 	s.seq = rcv + 7;
 	send_tcp(&s);
@@ -876,6 +877,7 @@ static void test_tcp_session(void)
 	s.ack = iss + 1 + 100000;
 	s.data = "evil";
 	s.len = 4;
+	now += TCP_CHALLENGE_FLOW_NS;
 	send_tcp(&s);
 	CHECK(out.n == 1 && tcp_read(f, buf, sizeof buf, &eof) == 0,
 	      "tcp: data with an ACK for bytes never sent is challenged, not taken");
@@ -1192,6 +1194,47 @@ static void test_tcp_many_parts(void)
 	      "tcp: ...cut before building, nothing resent");
 }
 
+/* RFC 5961 7: challenge ACKs limited per flow as well as in all, as Linux
+ * does: a burst of 300 forged RSTs draws one. */
+static void test_tcp_challenge_burst(void)
+{
+	struct tcp_listener *l;
+	struct tcp_flow *f, *g;
+	unsigned i, acks = 0;
+
+	fresh(false, 8);
+	meet();
+	l = tcp_listen(stk, 80, 4);
+	connect_in(l, 7020, 20000, &f);
+	connect_in(l, 7021, 30000, &g);
+	out.n = 0;
+	for (i = 0; i < 300; i++) {
+		struct seg s = {7020, 80, 0, 20001 + 100 + i, 0, TH_RST, NULL, 0, NULL, 0};
+		send_tcp(&s);
+	}
+	for (i = 0; i < out.n; i++)
+		acks += decode(i).tcp && decode(i).dport == 7020;
+	CHECK(acks == 1 && stk->tcp.stats.challenge_flow_limited == 299 && !tcp_failed(f),
+	      "tcp: 300 blind RSTs at one flow draw 1 challenge ACK (%u), 299 limited per flow",
+	      acks);
+	out.n = 0;
+	{
+		struct seg s = {7021, 80, 0, 30001 + 50, 0, TH_RST, NULL, 0, NULL, 0};
+		send_tcp(&s);
+	}
+	CHECK(out.n == 1 && decode(0).dport == 7021,
+	      "tcp: ...while another flow still gets its own challenge ACK");
+	out.n = 0;
+	now += TCP_CHALLENGE_FLOW_NS;
+	{
+		struct seg s = {7020, 80, 0, 20001 + 7, 0, TH_RST, NULL, 0, NULL, 0};
+		send_tcp(&s);
+	}
+	CHECK(out.n == 1 && decode(0).dport == 7020 && !tcp_failed(f) && !tcp_failed(g),
+	      "tcp: ...and the first flow one more after %llu ms",
+	      (unsigned long long)(TCP_CHALLENGE_FLOW_NS / MS));
+}
+
 static void test_tcp_timewait_order(void)
 {
 	struct tcp_flow *f[4], *g;
@@ -1376,6 +1419,7 @@ int main(void)
 	test_tcp_timewait_order();
 	test_tcp_tso_fallback();
 	test_tcp_many_parts();
+	test_tcp_challenge_burst();
 	CHECK(out.malformed == 0, "every frame the stack built in these tests was whole (%u not)",
 	      out.malformed);
 	free(stk);
