@@ -38,10 +38,8 @@ bool tcp_parse(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p
 	sg->wnd = get_u16be(p + 14);
 	sg->data = p + off;
 	sg->len = (uint32_t)(len - off);
-	if (!tcp_opt_parse(p + 20, off - 20, (sg->flags & TH_SYN) != 0, sg)) {
-		st->rx_bad_options++;
-		return false;
-	}
+	if (!tcp_opt_parse(p + 20, off - 20, (sg->flags & TH_SYN) != 0, sg))
+		st->rx_bad_options++; /* ignored, the segment kept (tcp_opt_parse) */
 	if (!sg->sport || !sg->dport) {
 		st->rx_bad_offset++;
 		return false;

@@ -1235,6 +1235,35 @@ static void test_tcp_challenge_burst(void)
 	      (unsigned long long)(TCP_CHALLENGE_FLOW_NS / MS));
 }
 
+/* A SYN whose options are malformed is answered with the bad option ignored,
+ * as Linux answers it (interop with buggy peers and mangling middleboxes). */
+static void test_tcp_bad_syn_options(void)
+{
+	static const uint8_t mss3[] = {2, 3, 5, 0};                     /* MSS of length 3 */
+	static const uint8_t ws5[] = {3, 5, 7, 0, 0, 1, 2, 4, 5, 0xb4}; /* WS of 5, then MSS */
+	static const uint8_t runs_off[] = {2, 4, 5, 0xb4, 8, 40, 0, 0}; /* TS past the end */
+	static const uint8_t zero_len[] = {4, 2, 254, 0};               /* SACK-ok, then length 0 */
+	const uint8_t *opts[4] = {mss3, ws5, runs_off, zero_len};
+	const size_t lens[4] = {sizeof mss3, sizeof ws5, sizeof runs_off, sizeof zero_len};
+	unsigned i, answered = 0;
+
+	fresh(false, 8);
+	meet();
+	tcp_listen(stk, 80, 8);
+	for (i = 0; i < 4; i++) {
+		struct seg s = {
+		        (uint16_t)(7030 + i), 80, 0, 1000, 0, TH_SYN, opts[i], lens[i], NULL, 0};
+		struct sent r;
+		out.n = 0;
+		send_tcp(&s);
+		r = last();
+		answered += out.n == 1 && r.tcp && r.flags == (TH_SYN | TH_ACK) && r.ack == 1001;
+	}
+	CHECK(answered == 4 && stk->tcp.stats.rx_bad_options == 4,
+	      "tcp: SYNs with malformed options get SYN-ACKs, the bad option ignored (%u of 4)",
+	      answered);
+}
+
 static void test_tcp_timewait_order(void)
 {
 	struct tcp_flow *f[4], *g;
@@ -1420,6 +1449,7 @@ int main(void)
 	test_tcp_tso_fallback();
 	test_tcp_many_parts();
 	test_tcp_challenge_burst();
+	test_tcp_bad_syn_options();
 	CHECK(out.malformed == 0, "every frame the stack built in these tests was whole (%u not)",
 	      out.malformed);
 	free(stk);
