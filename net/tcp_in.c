@@ -310,6 +310,29 @@ static void ring_put(struct tcp_flow *f, uint32_t seq, const uint8_t *p, uint32_
 	}
 }
 
+/* Store [seq, seq + len) but for the bytes already held out of order: where
+ * a retransmission disagrees with what came first, the first bytes stay
+ * (first-wins, as Linux keeps them), so that we and any middlebox that
+ * reassembled the stream see the same bytes. */
+static void ring_put_new(struct tcp_flow *f, uint32_t seq, const uint8_t *p, uint32_t len)
+{
+	uint32_t at = seq, end = seq + len;
+	uint8_t i;
+
+	for (i = 0; i < f->n_ooo && seq_lt(at, end); i++) {
+		uint32_t l = f->ooo[i].l, r = f->ooo[i].r;
+		if (seq_le(r, at))
+			continue;
+		if (seq_le(end, l))
+			break;
+		if (seq_lt(at, l))
+			ring_put(f, at, p + (at - seq), l - at);
+		at = r;
+	}
+	if (seq_lt(at, end))
+		ring_put(f, at, p + (at - seq), end - at);
+}
+
 /* Remember [l, r) as held out of order, merging neighbours. False when the
  * table is full and the range touches none. */
 static bool ooo_add(struct tcp_flow *f, uint32_t l, uint32_t r)
@@ -425,7 +448,7 @@ static void data_and_fin(struct net_stack *s, struct tcp_flow *f, const struct t
 	}
 	if (len) {
 		st->bytes_rcvd += len;
-		ring_put(f, seq, p, len);
+		ring_put_new(f, seq, p, len);
 		if (seq == f->rcv_nxt) {
 			f->r_len += len;
 			f->rcv_nxt += len;

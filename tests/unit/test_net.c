@@ -1264,6 +1264,45 @@ static void test_tcp_bad_syn_options(void)
 	      answered);
 }
 
+/* Overlapping out-of-order data that disagrees: the first bytes stay. */
+static void test_tcp_overlap_first_wins(void)
+{
+	static const char want[] = "0123456789AAAAAAAAAAEEEEEEEEDDCCCCDD";
+	struct tcp_listener *l;
+	struct tcp_flow *f;
+	struct seg s = {7040, 80, 0, 0, 0, TH_ACK, NULL, 0, NULL, 0};
+	uint8_t buf[64];
+	bool eof = false;
+	size_t n;
+	uint32_t iss;
+
+	fresh(false, 8);
+	meet();
+	l = tcp_listen(stk, 80, 4);
+	iss = connect_in(l, 7040, 40000, &f);
+	s.ack = iss + 1;
+	s.seq = 40001 + 10;
+	s.data = "AAAAAAAAAA";
+	s.len = 10;
+	send_tcp(&s);
+	s.seq = 40001 + 30;
+	s.data = "CCCC";
+	s.len = 4;
+	send_tcp(&s);
+	s.seq = 40001 + 28;
+	s.data = "DDDDDDDD";
+	s.len = 8;
+	send_tcp(&s);
+	s.seq = 40001;
+	s.data = "0123456789BBBBBBBBBBEEEEEEEE";
+	s.len = 28;
+	send_tcp(&s);
+	n = f ? tcp_read(f, buf, sizeof buf, &eof) : 0;
+	CHECK(n == sizeof want - 1 && memcmp(buf, want, n) == 0,
+	      "tcp: conflicting overlaps keep the bytes that came first (%.*s)", (int)n,
+	      (const char *)buf);
+}
+
 static void test_tcp_timewait_order(void)
 {
 	struct tcp_flow *f[4], *g;
@@ -1450,6 +1489,7 @@ int main(void)
 	test_tcp_many_parts();
 	test_tcp_challenge_burst();
 	test_tcp_bad_syn_options();
+	test_tcp_overlap_first_wins();
 	CHECK(out.malformed == 0, "every frame the stack built in these tests was whole (%u not)",
 	      out.malformed);
 	free(stk);
