@@ -32,7 +32,7 @@ static bool is_broadcast(const struct net_stack *s, uint32_t a)
 }
 
 /* Hand a whole datagram to its transport. */
-static void deliver(struct net_stack *s, const struct ipv4_meta *m, const uint8_t *p, size_t len,
+static void deliver(struct net_stack *s, const struct ip_meta *m, const uint8_t *p, size_t len,
                     uint64_t now)
 {
 	switch (m->proto) {
@@ -84,7 +84,7 @@ static struct ipv4_reasm *evictee(struct net_stack *s)
 	return best;
 }
 
-static struct ipv4_reasm *slot_for(struct net_stack *s, const struct ipv4_meta *m, uint16_t id,
+static struct ipv4_reasm *slot_for(struct net_stack *s, const struct ip_meta *m, uint16_t id,
                                    uint64_t now)
 {
 	struct ipv4_reasm *free_slot = NULL;
@@ -126,7 +126,7 @@ static bool complete(const struct ipv4_reasm *r)
 }
 
 /* Take one fragment; deliver the datagram when it is whole. */
-static void reassemble(struct net_stack *s, struct ipv4_meta *m, uint16_t id, uint16_t frag,
+static void reassemble(struct net_stack *s, struct ip_meta *m, uint16_t id, uint16_t frag,
                        const uint8_t *p, size_t len, uint64_t now)
 {
 	uint32_t off = (uint32_t)(frag & IP_OFFMASK) * 8u, end;
@@ -221,7 +221,7 @@ void ipv4_input(struct net_stack *s, const uint8_t *p, size_t len, bool link_bro
 	uint8_t vihl, tos, ttl, proto;
 	uint16_t total, id, frag, sum;
 	uint32_t src, dst;
-	struct ipv4_meta m;
+	struct ip_meta m;
 	struct cksum ck;
 	size_t hlen;
 
@@ -263,6 +263,9 @@ void ipv4_input(struct net_stack *s, const uint8_t *p, size_t len, bool link_bro
 	}
 	m.src = src;
 	m.dst = dst;
+	m.from = net_ip4(src);
+	m.to = net_ip4(dst);
+	m.v6 = false;
 	m.proto = proto;
 	m.ttl = ttl;
 	m.tos = tos;

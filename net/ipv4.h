@@ -79,7 +79,7 @@ void ipv4_input(struct net_stack *s, const uint8_t *p, size_t len, bool link_bro
                 uint64_t now);
 uint64_t ipv4_poll(struct net_stack *s, uint64_t now);
 /* ICMP input (net/icmp.c). */
-void icmp_input(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p, size_t len,
+void icmp_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
                 uint64_t now);
 
 #endif

@@ -129,7 +129,7 @@ struct tcp_flow {
 	bool hashed, in_tw;
 	int16_t listener; /* the listener it came from, until accepted; -1 */
 	void *user;
-	uint32_t laddr, raddr;
+	struct net_ip laddr, raddr; /* IPv4 mapped, or IPv6 */
 	uint16_t lport, rport;
 	/* sending */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_end, snd_wnd, snd_wl1, snd_wl2, max_wnd;
@@ -224,8 +224,8 @@ size_t tcp_mem_size(const struct net_config *cfg);
 void tcp_setup(struct net_stack *s, uint8_t *mem);
 
 /* tcp.c */
-struct tcp_flow *tcp_find(struct net_stack *s, uint32_t raddr, uint16_t rport, uint32_t laddr,
-                          uint16_t lport);
+struct tcp_flow *tcp_find(struct net_stack *s, const struct net_ip *raddr, uint16_t rport,
+                          const struct net_ip *laddr, uint16_t lport);
 struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now);
 void tcp_flow_free(struct net_stack *s, struct tcp_flow *f);
 /* The TIME-WAIT list: entering (or restarting) appends; leaving unlinks. */
@@ -245,15 +245,16 @@ void tcp_set_timer(struct net_stack *s, uint64_t *timer, uint64_t when);
 void tcp_flow_done(struct net_stack *s, struct tcp_flow *f);
 
 /* tcp_in.c */
-bool tcp_parse(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p, size_t len,
+bool tcp_parse(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
                struct tcp_seg *sg);
 
 /* tcp_out.c */
 void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now);
 void tcp_send_ack(struct net_stack *s, struct tcp_flow *f, uint64_t now);
 void tcp_send_syn(struct net_stack *s, struct tcp_flow *f, bool ack, uint64_t now);
-void tcp_send_rst(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                  uint16_t rport, uint32_t seq, uint32_t ack, bool with_ack, uint64_t now);
+void tcp_send_rst(struct net_stack *s, const struct net_ip *laddr, uint16_t lport,
+                  const struct net_ip *raddr, uint16_t rport, uint32_t seq, uint32_t ack,
+                  bool with_ack, uint64_t now);
 void tcp_ack_received(struct net_stack *s, struct tcp_flow *f, const struct tcp_seg *sg,
                       uint64_t now);
 void tcp_retransmit_timeout(struct net_stack *s, struct tcp_flow *f, uint64_t now);
@@ -267,11 +268,13 @@ bool tcp_opt_parse(const uint8_t *p, size_t len, bool syn, struct tcp_seg *sg);
 uint32_t tcp_ts_now(uint64_t now);
 
 /* tcp_sec.c */
-uint32_t tcp_isn(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                 uint16_t rport, uint64_t now);
-uint32_t tcp_cookie_make(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
+uint32_t tcp_isn(struct net_stack *s, const struct net_ip *laddr, uint16_t lport,
+                 const struct net_ip *raddr, uint16_t rport, uint64_t now);
+/* The MSS we offer toward (dst): its MTU less the IP and TCP headers. */
+uint16_t tcp_mss_for(const struct net_stack *s, const struct net_ip *dst);
+uint32_t tcp_cookie_make(struct net_stack *s, const struct ip_meta *ip, const struct tcp_seg *sg,
                          uint16_t *mss, uint64_t now);
-bool tcp_cookie_check(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
+bool tcp_cookie_check(struct net_stack *s, const struct ip_meta *ip, const struct tcp_seg *sg,
                       uint16_t *mss, uint64_t now);
 bool tcp_challenge_allowed(struct net_stack *s, struct tcp_flow *f, uint64_t now);
 

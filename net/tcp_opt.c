@@ -18,11 +18,16 @@ uint32_t tcp_ts_now(uint64_t now)
 	return (uint32_t)(now / 1000000u); /* a 1 ms clock (RFC 7323 5.4) */
 }
 
+uint16_t tcp_mss_for(const struct net_stack *s, const struct net_ip *dst)
+{
+	return (uint16_t)(l3_mtu(s, dst) - l3_hdr_len(dst) - 20);
+}
+
 size_t tcp_opt_write(const struct net_stack *s, const struct tcp_flow *f, bool syn, uint8_t *o,
                      uint64_t now)
 {
 	size_t n = 0, i, blocks;
-	uint16_t mss = (uint16_t)(ipv4_mtu(s) - 40);
+	uint16_t mss = tcp_mss_for(s, &f->raddr);
 
 	if (syn) {
 		o[n++] = OPT_MSS;

@@ -107,7 +107,7 @@ static bool send_segment_tso(struct net_stack *s, struct tcp_flow *f, uint32_t s
 		flags &= (uint8_t) ~(TH_FIN | TH_PSH);
 	}
 	cksum_init(&ck);
-	cksum_pseudo(&ck, f->laddr, f->raddr, IPPROTO_TCP_, (uint16_t)(20 + optlen + len));
+	l3_pseudo(&ck, &f->laddr, &f->raddr, IPPROTO_TCP_, 20 + (uint32_t)optlen + len);
 	if (mss && len > mss) {
 		/* The device sums each frame: leave it the pseudo-header's sum. */
 		put_u16be(hdr + 16, (uint16_t)~cksum_finish(&ck));
@@ -131,10 +131,10 @@ static bool send_segment_tso(struct net_stack *s, struct tcp_flow *f, uint32_t s
 	if (mss) {
 		s->tcp.stats.tso_sends++;
 		s->tcp.stats.tx_segs += (len + mss - 1) / mss;
-		r = ipv4_output_gso(s, f->raddr, iov, n, &gso, now);
+		r = ipv4_output_gso(s, net_ip_get4(&f->raddr), iov, n, &gso, now);
 	} else {
 		s->tcp.stats.tx_segs++;
-		r = ipv4_output(s, f->raddr, IPPROTO_TCP_, iov, n, now);
+		r = l3_output(s, &f->raddr, IPPROTO_TCP_, iov, n, now);
 	}
 	if (r != NET_OK)
 		s->tcp.stats.tx_fail++;
@@ -169,8 +169,9 @@ void tcp_send_syn(struct net_stack *s, struct tcp_flow *f, bool ack, uint64_t no
 		tcp_set_timer(s, &f->t_rexmit, now + f->rto_ns);
 }
 
-void tcp_send_rst(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                  uint16_t rport, uint32_t seq, uint32_t ack, bool with_ack, uint64_t now)
+void tcp_send_rst(struct net_stack *s, const struct net_ip *laddr, uint16_t lport,
+                  const struct net_ip *raddr, uint16_t rport, uint32_t seq, uint32_t ack,
+                  bool with_ack, uint64_t now)
 {
 	uint8_t hdr[20];
 	struct plat_iov iov = {hdr, 20, 0};
@@ -184,11 +185,11 @@ void tcp_send_rst(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t 
 	hdr[13] = (uint8_t)(TH_RST | (with_ack ? TH_ACK : 0));
 	hdr[14] = hdr[15] = hdr[16] = hdr[17] = hdr[18] = hdr[19] = 0;
 	cksum_init(&ck);
-	cksum_pseudo(&ck, laddr, raddr, IPPROTO_TCP_, 20);
+	l3_pseudo(&ck, laddr, raddr, IPPROTO_TCP_, 20);
 	cksum_add(&ck, hdr, 20);
 	put_u16be(hdr + 16, cksum_finish(&ck));
 	s->tcp.stats.rst_sent++;
-	ipv4_output(s, raddr, IPPROTO_TCP_, &iov, 1, now);
+	l3_output(s, raddr, IPPROTO_TCP_, &iov, 1, now);
 }
 
 /* ---- the send loop ---- */
@@ -242,7 +243,8 @@ void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 		f->ack_now = false;
 		return;
 	}
-	if (seq_lt(f->snd_nxt, f->snd_end) && ipv4_gso_ready(s, f->raddr, now))
+	if (seq_lt(f->snd_nxt, f->snd_end) && net_ip_is4(&f->raddr) &&
+	    ipv4_gso_ready(s, net_ip_get4(&f->raddr), now))
 		tso_big = s->cfg.tso_max - 20 - 20 - TCP_MAX_OPT;
 	for (;;) {
 		uint32_t wnd = f->cwnd < f->snd_wnd ? f->cwnd : f->snd_wnd;
@@ -529,7 +531,7 @@ void tcp_retransmit_timeout(struct net_stack *s, struct tcp_flow *f, uint64_t no
 	if (++f->retries > limit) {
 		s->tcp.stats.conn_failed++;
 		if (f->state != TCP_SYN_SENT)
-			tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, f->snd_nxt, 0,
+			tcp_send_rst(s, &f->laddr, f->lport, &f->raddr, f->rport, f->snd_nxt, 0,
 			             false, now);
 		f->failed = true;
 		tcp_flow_done(s, f);

@@ -51,6 +51,22 @@ static bool frame_whole(const uint8_t *f, size_t len)
 	size_t ihl, tot;
 	struct cksum c;
 
+	if (len >= 54 && get_u16be(f + 12) == ETH_P_IPV6) {
+		size_t pl = get_u16be(f + 18), off = 40;
+		uint8_t nh = f[20];
+		if (14 + 40 + pl > len || (14 + 40 + pl < len && len > 60))
+			return false;
+		if (nh == 0) { /* hop-by-hop (MLD's router alert) */
+			nh = f[54];
+			off += ((size_t)f[55] + 1) * 8;
+		}
+		if (nh != 6 && nh != 58)
+			return false; /* nothing else is ever sent */
+		cksum_init(&c);
+		cksum_pseudo6(&c, f + 22, f + 38, nh, (uint32_t)(40 + pl - off));
+		cksum_add(&c, f + 14 + off, 40 + pl - off);
+		return cksum_finish(&c) == 0;
+	}
 	if (len < 14 || get_u16be(f + 12) != ETH_P_IPV4)
 		return len >= 14;
 	if (len < 34)
@@ -1467,6 +1483,395 @@ static void test_tcp_timers(void)
 	CHECK(used_flows() == 0, "tcp: closing a failed flow frees it");
 }
 
+/* ---- IPv6 (issue 18) ---- */
+
+static const uint8_t us6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+static const uint8_t peer6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9};
+static const uint8_t mcast_us[6] = {0x33, 0x33, 0xff, 0, 0, 2};
+static const uint8_t all6[16] = {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+static const uint8_t mac_all6[6] = {0x33, 0x33, 0, 0, 0, 1};
+
+static void fresh6(void)
+{
+	struct net_config cfg;
+	struct net_ops ops = {NULL, cap_send, cap_random, NULL, NULL};
+
+	memset(&cfg, 0, sizeof cfg);
+	memcpy(cfg.mac, mac_us, 6);
+	cfg.mtu = 1500;
+	cfg.addr = US;
+	cfg.prefix_len = 24;
+	cfg.ipv6 = true;
+	memcpy(cfg.addr6, us6, 16);
+	cfg.prefix6 = 64;
+	cfg.tcp_flows = 8;
+	free(stk);
+	stk = aligned_alloc(64, (net_stack_size(&cfg) + 63) / 64 * 64);
+	memset(stk, 0xa5, (net_stack_size(&cfg) + 63) / 64 * 64);
+	now = 1000 * SEC;
+	out.n = 0;
+	net_init(stk, &cfg, &ops, now);
+}
+
+/* An IPv6 packet from (src) to (dst): (nh) and the payload (already summed). */
+static void send6(const uint8_t *dmac, const uint8_t src[16], const uint8_t dst[16], uint8_t nh,
+                  uint8_t hop, const uint8_t *payload, size_t plen)
+{
+	static uint8_t f[2048];
+	size_t n = 0;
+
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, mac_peer, 6);
+	put_u16be(f + 12, ETH_P_IPV6);
+	n = 14;
+	memset(f + n, 0, 40);
+	f[n] = 0x60;
+	put_u16be(f + n + 4, (uint16_t)plen);
+	f[n + 6] = nh;
+	f[n + 7] = hop;
+	memcpy(f + n + 8, src, 16);
+	memcpy(f + n + 24, dst, 16);
+	memcpy(f + n + 40, payload, plen);
+	feed(f, n + 40 + plen);
+}
+
+/* Sum an upper-layer message at (m + off) of (len) bytes, field at (at). */
+static void sum6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto, uint8_t *m,
+                 size_t len, size_t at)
+{
+	struct cksum c;
+
+	m[at] = m[at + 1] = 0;
+	cksum_init(&c);
+	cksum_pseudo6(&c, src, dst, proto, (uint32_t)len);
+	cksum_add(&c, m, len);
+	put_u16be(m + at, cksum_finish(&c));
+}
+
+static const uint8_t *ip6_of(size_t i)
+{
+	return get_u16be(out.f[i] + 12) == ETH_P_IPV6 ? out.f[i] + 14 : NULL;
+}
+
+/* Frame i: ICMPv6 of (type)? (with a hop-by-hop header skipped). */
+static const uint8_t *icmp6_of(size_t i, uint8_t type)
+{
+	const uint8_t *h = ip6_of(i);
+
+	if (!h)
+		return NULL;
+	if (h[6] == 0 && h[40] == 58 && h[48] == type)
+		return h + 48;
+	return h[6] == 58 && h[40] == type ? h + 40 : NULL;
+}
+
+static size_t find6(uint8_t type)
+{
+	size_t i;
+
+	for (i = 0; i < out.n; i++)
+		if (icmp6_of(i, type))
+			return i;
+	return SIZE_MAX;
+}
+
+/* The peer's NS for our global address, hop limit (hop): returns our NA's frame. */
+static void peer_ns(uint8_t hop)
+{
+	uint8_t m[32], sn[16] = {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 2};
+
+	memset(m, 0, sizeof m);
+	m[0] = 135;
+	memcpy(m + 8, us6, 16);
+	m[24] = 1;
+	m[25] = 1;
+	memcpy(m + 26, mac_peer, 6);
+	sum6(peer6, sn, 58, m, sizeof m, 2);
+	send6(mcast_us, peer6, sn, 58, hop, m, sizeof m);
+}
+
+static void echo6(uint8_t *m, size_t len, uint16_t seq)
+{
+	memset(m, 0, len);
+	m[0] = 128;
+	put_u16be(m + 4, 0x6666);
+	put_u16be(m + 6, seq);
+	memcpy(m + 8, "unideck6", 8);
+	sum6(peer6, us6, 58, m, len, 2);
+}
+
+static void test_ipv6_nd(void)
+{
+	uint8_t m[64];
+	size_t i;
+
+	fresh6();
+	i = find6(135);
+	CHECK(i != SIZE_MAX && memcmp(ip6_of(i) + 8, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16) == 0 &&
+	              ip6_of(i)[7] == 255,
+	      "ipv6: duplicate address detection: an NS from :: with hop limit 255");
+	i = find6(143);
+	CHECK(i != SIZE_MAX && ip6_of(i)[6] == 0 && ip6_of(i)[7] == 1 && ip6_of(i)[42] == 5,
+	      "ipv6: an MLDv2 report for the solicited-node groups (router alert, hop limit 1)");
+	CHECK(!ipv6_is_ours(stk, us6), "ipv6: the address is tentative until DAD ends");
+	out.n = 0;
+	poll_at(now + ND6_RETRANS_NS + MS);
+	CHECK(ipv6_is_ours(stk, us6) && stk->ip6.nd.dad_ok == 2 && find6(136) != SIZE_MAX,
+	      "ipv6: after a second without conflict both addresses are ours, announced by NA");
+	out.n = 0;
+	peer_ns(64);
+	CHECK(out.n == 0 && stk->ip6.nd.rx_bad_hop == 1,
+	      "nd6: an NS with hop limit 64 (not from the link) is dropped and counted");
+	peer_ns(255);
+	i = find6(136);
+	CHECK(out.n == 1 && i == 0 && (icmp6_of(0, 136)[4] & 0x40) &&
+	              memcmp(icmp6_of(0, 136) + 8, us6, 16) == 0 && icmp6_of(0, 136)[24] == 2 &&
+	              memcmp(out.f[0], mac_peer, 6) == 0,
+	      "nd6: the NS gets a solicited NA with our MAC, sent to the peer's (learned)");
+	out.n = 0;
+	echo6(m, 24, 1);
+	send6(mac_us, peer6, us6, 58, 64, m, 24);
+	i = find6(129);
+	CHECK(out.n == 1 && i == 0 && get_u16be(icmp6_of(0, 129) + 6) == 1 &&
+	              memcmp(icmp6_of(0, 129) + 8, "unideck6", 8) == 0,
+	      "icmp6: an echo request gets its echo reply");
+	CHECK(out.malformed == 0, "ipv6: every frame whole so far");
+
+	/* A neighbour we must resolve: the reply waits for the NA. */
+	fresh6();
+	poll_at(now + ND6_RETRANS_NS + MS);
+	out.n = 0;
+	echo6(m, 24, 2);
+	send6(mac_us, peer6, us6, 58, 64, m, 24);
+	CHECK(out.n == 1 && find6(135) == 0 && stk->ip6.nd.queued == 1,
+	      "nd6: a reply to an unknown neighbour waits while an NS asks for it");
+	out.n = 0;
+	{
+		uint8_t na[32];
+		memset(na, 0, sizeof na);
+		na[0] = 136;
+		na[4] = 0x60;
+		memcpy(na + 8, peer6, 16);
+		na[24] = 2;
+		na[25] = 1;
+		memcpy(na + 26, mac_peer, 6);
+		sum6(peer6, us6, 58, na, sizeof na, 2);
+		send6(mac_us, peer6, us6, 58, 255, na, sizeof na);
+	}
+	CHECK(out.n == 1 && find6(129) == 0 && stk->ip6.nd.resolved == 1,
+	      "nd6: the NA resolves it and the waiting echo reply goes");
+
+	/* RFC 6583: a scan of the /64 cannot fill the cache with INCOMPLETE
+	 * entries nor push out the neighbour that answered. */
+	tcp_listen(stk, 80, 4);
+	for (i = 0; i < 1000; i++) {
+		uint8_t a[16], t[20];
+		memcpy(a, us6, 16);
+		put_u16be(a + 12, (uint16_t)(i + 100));
+		memset(t, 0, sizeof t);
+		put_u16be(t, (uint16_t)(3000 + i));
+		put_u16be(t + 2, 80);
+		put_u32be(t + 4, 77);
+		t[12] = 5 << 4;
+		t[13] = TH_SYN;
+		put_u16be(t + 14, 65535);
+		sum6(a, us6, 6, t, 20, 16);
+		send6(mac_us, a, us6, 6, 64, t, 20);
+	}
+	{
+		size_t pend = 0;
+		for (i = 0; i < ND6_ENTRIES; i++)
+			pend += stk->ip6.nc[i].state == ND6_INCOMPLETE;
+		out.n = 0;
+		echo6(m, 24, 3);
+		send6(mac_us, peer6, us6, 58, 64, m, 24);
+		CHECK(pend == ND6_INCOMPLETE_MAX && stk->ip6.nd.incomplete_full >= 900 &&
+		              out.n == 1 && find6(129) == 0,
+		      "nd6: SYNs from 1000 addresses of the /64: %zu resolutions pending (cap %u), "
+		      "%llu refused, and the known neighbour still answered at once",
+		      pend, ND6_INCOMPLETE_MAX, (unsigned long long)stk->ip6.nd.incomplete_full);
+	}
+}
+
+/* Extension headers: RFC 8200 4, RFC 5095, RFC 8021. */
+static void test_ipv6_ext(void)
+{
+	uint8_t m[96], e[128];
+	size_t i;
+
+	fresh6();
+	poll_at(now + ND6_RETRANS_NS + MS);
+	peer_ns(255);
+	/* Hop-by-hop (PadN) before the echo. */
+	out.n = 0;
+	echo6(m, 24, 4);
+	memset(e, 0, 8);
+	e[0] = 58;
+	e[2] = 1;
+	e[3] = 4;
+	memcpy(e + 8, m, 24);
+	send6(mac_us, peer6, us6, 0, 64, e, 32);
+	CHECK(out.n == 1 && find6(129) == 0, "ipv6: hop-by-hop options are skipped");
+	/* Routing header type 0 with segments left: dropped (RFC 5095). */
+	out.n = 0;
+	memset(e, 0, 24);
+	e[0] = 58;
+	e[1] = 2; /* 24 bytes: one address */
+	e[2] = 0;
+	e[3] = 1;
+	memcpy(e + 24, m, 24);
+	send6(mac_us, peer6, us6, 43, 64, e, 48);
+	CHECK(find6(129) == SIZE_MAX && stk->ip6.stats.rx_rh0 == 1,
+	      "ipv6: a type 0 routing header is never processed (dropped, counted)");
+	/* An unknown next header: parameter problem code 1, pointing at it. */
+	out.n = 0;
+	send6(mac_us, peer6, us6, 253, 64, m, 24);
+	i = find6(4);
+	CHECK(out.n == 1 && i == 0 && icmp6_of(0, 4)[1] == 1 &&
+	              get_u32be(icmp6_of(0, 4) + 4) == 6 && stk->ip6.stats.rx_unknown_next == 1,
+	      "ipv6: an unknown next header gets a parameter problem (code 1, pointer 6)");
+	/* ...rate-limited: 202 errors due in this second (the routing header's
+	 * included). */
+	for (i = 0; i < 200; i++)
+		send6(mac_us, peer6, us6, 253, 64, m, 24);
+	CHECK(stk->ip6.stats.icmp_errors_sent == ICMP6_ERRORS_PER_S &&
+	              stk->ip6.stats.icmp_rate_limited == 202 - ICMP6_ERRORS_PER_S,
+	      "ipv6: parameter problems are rate-limited (%u a second: %llu sent, %llu limited)",
+	      ICMP6_ERRORS_PER_S, (unsigned long long)stk->ip6.stats.icmp_errors_sent,
+	      (unsigned long long)stk->ip6.stats.icmp_rate_limited);
+	/* An atomic fragment (offset 0, M 0) is processed whole (RFC 8021). */
+	now += 2 * SEC;
+	out.n = 0;
+	memset(e, 0, 8);
+	e[0] = 58;
+	put_u32be(e + 4, 0x12345678);
+	memcpy(e + 8, m, 24);
+	send6(mac_us, peer6, us6, 44, 64, e, 32);
+	CHECK(out.n == 1 && find6(129) == 0 && stk->ip6.stats.rx_atomic_frags == 1,
+	      "ipv6: an atomic fragment is processed as a whole packet");
+	/* A hop-by-hop header after another header: parameter problem. */
+	out.n = 0;
+	memset(e, 0, 16);
+	e[0] = 0; /* destination options, then hop-by-hop: wrong */
+	e[2] = 1;
+	e[3] = 4;
+	e[8] = 58;
+	e[10] = 1;
+	e[11] = 4;
+	memcpy(e + 16, m, 24);
+	send6(mac_us, peer6, us6, 60, 64, e, 40);
+	CHECK(find6(129) == SIZE_MAX && stk->ip6.stats.rx_hbh_not_first == 1 && find6(4) == 0,
+	      "ipv6: hop-by-hop options anywhere but first: parameter problem");
+	/* A destination option whose type says discard and answer (10xxxxxx). */
+	out.n = 0;
+	memset(e, 0, 8);
+	e[0] = 58;
+	e[2] = 0x80;
+	e[3] = 4;
+	memcpy(e + 8, m, 24);
+	send6(mac_us, peer6, us6, 60, 64, e, 32);
+	CHECK(find6(129) == SIZE_MAX && find6(4) == 0 && icmp6_of(0, 4)[1] == 2 &&
+	              get_u32be(icmp6_of(0, 4) + 4) == 42,
+	      "ipv6: an unknown option of type 10xxxxxx: discarded, parameter problem code 2");
+	/* A real fragment: counted, not reassembled. */
+	out.n = 0;
+	memset(e, 0, 8);
+	e[0] = 58;
+	e[3] = 1; /* M */
+	memcpy(e + 8, m, 24);
+	send6(mac_us, peer6, us6, 44, 64, e, 32);
+	CHECK(out.n == 0 && stk->ip6.stats.rx_frags == 2,
+	      "ipv6: fragments are counted and dropped");
+	CHECK(out.malformed == 0, "ipv6: every frame whole");
+}
+
+/* TCP over IPv6 through the same TCP: pseudo-header, MSS from the MTU. */
+static void test_ipv6_tcp(void)
+{
+	uint8_t t[64], buf[64];
+	struct tcp_listener *l;
+	struct tcp_flow *f = NULL, *rf;
+	struct tcp_listener *rl;
+	const uint8_t *h;
+	uint32_t iss;
+	bool eof = false;
+	size_t i;
+
+	fresh6();
+	poll_at(now + ND6_RETRANS_NS + MS);
+	peer_ns(255);
+	l = tcp_listen(stk, 80, 4);
+	out.n = 0;
+	memset(t, 0, 24);
+	put_u16be(t, 5555);
+	put_u16be(t + 2, 80);
+	put_u32be(t + 4, 1000);
+	t[12] = 6 << 4;
+	t[13] = TH_SYN;
+	put_u16be(t + 14, 65535);
+	t[20] = 2;
+	t[21] = 4;
+	put_u16be(t + 22, 1440);
+	sum6(peer6, us6, 6, t, 24, 16);
+	send6(mac_us, peer6, us6, 6, 64, t, 24);
+	h = out.n == 1 ? ip6_of(0) : NULL;
+	CHECK(h && h[6] == 6 && h[53] == (TH_SYN | TH_ACK) && get_u32be(h + 48) == 1001 &&
+	              h[60] == 2 && get_u16be(h + 62) == 1500 - 60 && out.malformed == 0,
+	      "tcp6: a SYN over IPv6 gets a SYN-ACK with MSS 1440 (the IPv6 MTU less 60)");
+	iss = h ? get_u32be(h + 44) : 0;
+	memset(t, 0, 20);
+	put_u16be(t, 5555);
+	put_u16be(t + 2, 80);
+	put_u32be(t + 4, 1001);
+	put_u32be(t + 8, iss + 1);
+	t[12] = 5 << 4;
+	t[13] = TH_ACK | TH_PSH;
+	put_u16be(t + 14, 65535);
+	memcpy(t + 20, "hello6", 6);
+	sum6(peer6, us6, 6, t, 26, 16);
+	send6(mac_us, peer6, us6, 6, 64, t, 26);
+	while (tcp_ready_next(stk, &rf, &rl))
+		if (rl == l)
+			f = tcp_accept(l);
+	CHECK(f && tcp_read(f, buf, sizeof buf, &eof) == 6 && memcmp(buf, "hello6", 6) == 0,
+	      "tcp6: the handshake completes and the data is read");
+	out.n = 0;
+	if (f) {
+		static uint8_t body[4000];
+		tcp_write_ref(f, body, sizeof body);
+		poll_at(now + MS);
+	}
+	for (i = 0; i < out.n && ip6_of(i); i++)
+		;
+	CHECK(out.n == 3 && i == 3 && out.malformed == 0 && get_u16be(ip6_of(0) + 4) == 20 + 1440,
+	      "tcp6: 4000 bytes go in segments of 1440, checksums right");
+	/* A closed port: RST over IPv6. */
+	out.n = 0;
+	put_u16be(t + 2, 81);
+	t[13] = TH_SYN;
+	sum6(peer6, us6, 6, t, 20, 16);
+	send6(mac_us, peer6, us6, 6, 64, t, 20);
+	CHECK(out.n == 1 && ip6_of(0) && (ip6_of(0)[53] & TH_RST) && out.malformed == 0,
+	      "tcp6: a SYN to a closed port gets a reset");
+	/* DAD conflict: an NA claiming our tentative address disables it. */
+	fresh6();
+	{
+		uint8_t na[32];
+		memset(na, 0, sizeof na);
+		na[0] = 136;
+		na[4] = 0x20;
+		memcpy(na + 8, us6, 16);
+		na[24] = 2;
+		na[25] = 1;
+		memcpy(na + 26, mac_peer, 6);
+		sum6(peer6, all6, 58, na, sizeof na, 2);
+		send6(mac_all6, peer6, all6, 58, 255, na, sizeof na);
+	}
+	poll_at(now + ND6_RETRANS_NS + MS);
+	CHECK(!ipv6_is_ours(stk, us6) && stk->ip6.nd.dad_conflicts == 1,
+	      "nd6: an NA for our tentative address: a duplicate, the address is not used");
+}
+
 int main(void)
 {
 	test_arp();
@@ -1490,6 +1895,9 @@ int main(void)
 	test_tcp_challenge_burst();
 	test_tcp_bad_syn_options();
 	test_tcp_overlap_first_wins();
+	test_ipv6_nd();
+	test_ipv6_ext();
+	test_ipv6_tcp();
 	CHECK(out.malformed == 0, "every frame the stack built in these tests was whole (%u not)",
 	      out.malformed);
 	free(stk);
