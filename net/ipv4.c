@@ -337,7 +337,7 @@ static void write_header(struct net_stack *s, uint8_t *h, uint32_t dst, uint8_t 
 	put_u16be(h + 2, (uint16_t)(20 + payload));
 	put_u16be(h + 4, id);
 	put_u16be(h + 6, frag);
-	h[8] = IP_TTL;
+	h[8] = IP4_TTL;
 	h[9] = proto;
 	h[10] = h[11] = 0;
 	put_u32be(h + 12, s->addr);

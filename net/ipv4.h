@@ -26,7 +26,7 @@
 #define IP_REASM_MAX        32768u
 #define IP_REASM_RANGES     32u /* fragments held per datagram */
 #define IP_REASM_TIMEOUT_NS (30ull * 1000000000ull)
-#define IP_TTL              64u
+#define IP4_TTL             64u
 #define ICMP_ERRORS_PER_S   50u
 #define IP_ID_BUCKETS       256u /* per-destination counters for fragmented datagrams */
 

@@ -294,7 +294,8 @@ void ipv6_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p,
 			return;
 		}
 		if (nh == NH_HOPOPT || nh == NH_DSTOPTS) {
-			if (!options_ok(p + off + 2, elen - 2, off + 2, &pointer, &icmp, &mcast_ok)) {
+			if (!options_ok(p + off + 2, elen - 2, off + 2, &pointer, &icmp,
+			                &mcast_ok)) {
 				st->rx_opt_discard++;
 				if (icmp)
 					icmp6_error(s, &m, 4, 2, pointer, mcast_ok, now);

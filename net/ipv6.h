@@ -42,10 +42,10 @@
 #define ND6_INCOMPLETE_MAX 16u
 #define ND6_QUEUE          16u
 #define ND6_FRAME_MAX      1514u
-#define ND6_REACHABLE_NS   (30ull * 1000000000ull) /* RFC 4861 10: REACHABLE_TIME */
-#define ND6_RETRANS_NS     (1ull * 1000000000ull)  /* RETRANS_TIMER */
-#define ND6_DELAY_NS       (5ull * 1000000000ull)  /* DELAY_FIRST_PROBE_TIME */
-#define ND6_SOLICITS       3u                      /* MAX_MULTICAST_SOLICIT */
+#define ND6_REACHABLE_NS   (30ull * 1000000000ull)  /* RFC 4861 10: REACHABLE_TIME */
+#define ND6_RETRANS_NS     (1ull * 1000000000ull)   /* RETRANS_TIMER */
+#define ND6_DELAY_NS       (5ull * 1000000000ull)   /* DELAY_FIRST_PROBE_TIME */
+#define ND6_SOLICITS       3u                       /* MAX_MULTICAST_SOLICIT */
 #define ND6_STALE_NS       (600ull * 1000000000ull) /* a STALE entry unused this long goes */
 #define ICMP6_ERRORS_PER_S 50u
 

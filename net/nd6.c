@@ -289,7 +289,8 @@ uint64_t nd6_poll(struct net_stack *s, uint64_t now)
 		if (now >= a->dad_deadline) {
 			a->tentative = false;
 			s->ip6.nd.dad_ok++;
-			net_log(s, i ? "net: ipv6 global address ready" : "net: ipv6 link-local ready");
+			net_log(s, i ? "net: ipv6 global address ready"
+			             : "net: ipv6 link-local ready");
 			/* RFC 4861 7.2.6: announce it. */
 			send_na(s, a->a, all_nodes, false, now);
 		} else if (a->dad_deadline < next) {
@@ -316,8 +317,8 @@ uint64_t nd6_poll(struct net_stack *s, uint64_t now)
 				if (e->tries < ND6_SOLICITS) {
 					e->tries++;
 					e->deadline = now + ND6_RETRANS_NS;
-					send_ns(s, e->ip, e->state == ND6_PROBE ? e->ip : NULL, false,
-					        now);
+					send_ns(s, e->ip, e->state == ND6_PROBE ? e->ip : NULL,
+					        false, now);
 				} else {
 					s->ip6.nd.failed++;
 					drop_queued(s, e->ip);
@@ -498,8 +499,7 @@ void nd6_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t eth_
 	}
 	switch (p[0]) {
 	case ND_NS:
-		if (len < 24 || p[8] == 0xff ||
-		    !lla_option(p + 24, len - 24, OPT_SLLA, &lla) ||
+		if (len < 24 || p[8] == 0xff || !lla_option(p + 24, len - 24, OPT_SLLA, &lla) ||
 		    (lla && memcmp(ip->from.b, unspec, 16) == 0)) {
 			st->rx_bad++;
 			return;
