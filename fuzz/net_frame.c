@@ -11,7 +11,8 @@
  *   ctl bit 4     fix the IPv4 header and ICMP/UDP/TCP checksums, so that the
  *                 fuzzer gets past them
  *   ctl bit 5     let the app run after the frame
- *   ctl bits 6-7  the app's choices (see fz_app_step)
+ *   ctl bits 6-7  the app's choices (see fz_app_step; both set: a response
+ *                 of many small parts)
  * Every frame the stack sends is checked (net_harness.h); at the end every
  * flow is given back and after an hour of virtual time nothing may remain. */
 #include "fuzz/net_harness.h"
@@ -89,7 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fix_sums(frame + 14, n + len - 14);
 		net_input(fz.s, frame, n + len, fz.now);
 		if (ctl & 32)
-			fz_app_step((uint8_t)(ctl >> 6 | (ctl & 0xc0) >> 2));
+			fz_app_step((uint8_t)(ctl >> 6 | (ctl & 0xc0) >> 2 |
+			                      ((ctl & 0xc0) == 0xc0 ? 8 : 0)));
 	}
 	fz_app_finish();
 	return 0;

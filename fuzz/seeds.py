@@ -55,6 +55,11 @@ REQUEST = ack(0, 96, psh=True) + SERVE + wait(1, 10)
 
 write("tcp_flow", "server-close", bytes([2]) + HANDSHAKE + REQUEST + ack(0) +
       ack(0, fin=True) + SERVE + wait(2) + ack(0) + wait(6))
+# A response of 40 small parts (boundaries and ranges, as multipart/byteranges
+# makes): more than one frame gathers, so segments must be cut whole.
+write("tcp_flow", "multipart", bytes([2]) + HANDSHAKE + ack(0, 96, psh=True) +
+      app(0xAA) + wait(1, 10) + ack(0) + wait(2) + ack(0) + wait(3) + ack(0) +
+      wait(6))
 write("tcp_flow", "client-open", bytes([1]) + bytes([6, 1, 0, 0, 0]) +
       bytes([1, 1, 3, 5, 0]) + ack(1, 192, psh=True) + app(0x52) + wait(3) +
       bytes([2, 1, 2, 0, 0]) + app(0x52))

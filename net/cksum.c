@@ -63,6 +63,17 @@ void cksum_pseudo(struct cksum *c, uint32_t src, uint32_t dst, uint8_t proto, ui
 	c->sum += (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + len;
 }
 
+void cksum_pseudo6(struct cksum *c, const uint8_t src[16], const uint8_t dst[16], uint8_t proto,
+                   uint32_t len)
+{
+	int i;
+
+	for (i = 0; i < 16; i += 2)
+		c->sum +=
+		        (uint32_t)(src[i] << 8 | src[i + 1]) + (uint32_t)(dst[i] << 8 | dst[i + 1]);
+	c->sum += (len >> 16) + (len & 0xffff) + proto;
+}
+
 uint16_t cksum_finish(const struct cksum *c)
 {
 	uint64_t s = c->sum;

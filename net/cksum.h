@@ -23,6 +23,9 @@ static inline void cksum_init(struct cksum *c)
 void cksum_add(struct cksum *c, const void *p, size_t len);
 /* The pseudo-header of RFC 9293 3.1 / RFC 768 (host byte order addresses). */
 void cksum_pseudo(struct cksum *c, uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+/* The pseudo-header of RFC 8200 8.1: 16-byte addresses, a 32-bit length. */
+void cksum_pseudo6(struct cksum *c, const uint8_t src[16], const uint8_t dst[16], uint8_t proto,
+                   uint32_t len);
 /* The one's complement of the folded sum, ready to store big-endian. */
 uint16_t cksum_finish(const struct cksum *c);
 

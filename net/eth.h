@@ -13,6 +13,7 @@
 #define ETH_HLEN      14u
 #define ETH_P_IPV4    0x0800u
 #define ETH_P_ARP     0x0806u
+#define ETH_P_IPV6    0x86ddu
 #define ETH_P_VLAN    0x8100u
 #define ETH_MIN_FRAME 60u /* without FCS: shorter frames are padded on send */
 

@@ -9,7 +9,7 @@
 #define ICMP_UNREACH    3u
 #define ICMP_ECHO       8u
 
-void icmp_input(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p, size_t len,
+void icmp_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
                 uint64_t now)
 {
 	struct ipv4_stats *st = &s->ip.stats;
@@ -45,7 +45,7 @@ void icmp_input(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *
 	ipv4_output(s, ip->src, IPPROTO_ICMP_, iov, 2, now);
 }
 
-void icmp_send_unreach(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *payload,
+void icmp_send_unreach(struct net_stack *s, const struct ip_meta *ip, const uint8_t *payload,
                        size_t len, uint8_t code, uint64_t now)
 {
 	struct ipv4_stats *st = &s->ip.stats;

@@ -6,6 +6,7 @@
 #include "lib/mem.h"
 #include "net/cksum.h"
 #include "net/eth.h"
+#include "net/hash.h"
 #include "net/stack.h"
 
 #define IP_DF      0x4000u
@@ -31,7 +32,7 @@ static bool is_broadcast(const struct net_stack *s, uint32_t a)
 }
 
 /* Hand a whole datagram to its transport. */
-static void deliver(struct net_stack *s, const struct ipv4_meta *m, const uint8_t *p, size_t len,
+static void deliver(struct net_stack *s, const struct ip_meta *m, const uint8_t *p, size_t len,
                     uint64_t now)
 {
 	switch (m->proto) {
@@ -56,7 +57,34 @@ static void deliver(struct net_stack *s, const struct ipv4_meta *m, const uint8_
 
 /* ---- reassembly ---- */
 
-static struct ipv4_reasm *slot_for(struct net_stack *s, const struct ipv4_meta *m, uint16_t id,
+/* With every slot taken, the one to give up: the oldest of the source holding
+ * the most slots (ties to the source whose oldest is oldest). Unfinished first
+ * fragments from one host cannot then keep everyone else's datagrams out; a
+ * newcomer takes the slot and an old incomplete datagram is dropped whole. */
+static struct ipv4_reasm *evictee(struct net_stack *s)
+{
+	struct ipv4_reasm *best = NULL;
+	unsigned best_n = 0;
+	size_t i, j;
+
+	for (i = 0; i < IP_REASM_SLOTS; i++) {
+		struct ipv4_reasm *r = &s->ip.r[i], *oldest = r;
+		unsigned n = 0;
+		for (j = 0; j < IP_REASM_SLOTS; j++)
+			if (s->ip.r[j].src == r->src) {
+				n++;
+				if (s->ip.r[j].born < oldest->born)
+					oldest = &s->ip.r[j];
+			}
+		if (!best || n > best_n || (n == best_n && oldest->born < best->born)) {
+			best = oldest;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+static struct ipv4_reasm *slot_for(struct net_stack *s, const struct ip_meta *m, uint16_t id,
                                    uint64_t now)
 {
 	struct ipv4_reasm *free_slot = NULL;
@@ -71,8 +99,8 @@ static struct ipv4_reasm *slot_for(struct net_stack *s, const struct ipv4_meta *
 			free_slot = r;
 	}
 	if (!free_slot) {
-		s->ip.stats.reasm_no_slot++;
-		return NULL;
+		free_slot = evictee(s);
+		s->ip.stats.reasm_evicted++;
 	}
 	memset(free_slot, 0, offsetof(struct ipv4_reasm, data));
 	free_slot->used = true;
@@ -81,6 +109,7 @@ static struct ipv4_reasm *slot_for(struct net_stack *s, const struct ipv4_meta *
 	free_slot->id = id;
 	free_slot->proto = m->proto;
 	free_slot->deadline = now + IP_REASM_TIMEOUT_NS;
+	free_slot->born = ++s->ip.reasm_born;
 	return free_slot;
 }
 
@@ -97,7 +126,7 @@ static bool complete(const struct ipv4_reasm *r)
 }
 
 /* Take one fragment; deliver the datagram when it is whole. */
-static void reassemble(struct net_stack *s, struct ipv4_meta *m, uint16_t id, uint16_t frag,
+static void reassemble(struct net_stack *s, struct ip_meta *m, uint16_t id, uint16_t frag,
                        const uint8_t *p, size_t len, uint64_t now)
 {
 	uint32_t off = (uint32_t)(frag & IP_OFFMASK) * 8u, end;
@@ -192,7 +221,7 @@ void ipv4_input(struct net_stack *s, const uint8_t *p, size_t len, bool link_bro
 	uint8_t vihl, tos, ttl, proto;
 	uint16_t total, id, frag, sum;
 	uint32_t src, dst;
-	struct ipv4_meta m;
+	struct ip_meta m;
 	struct cksum ck;
 	size_t hlen;
 
@@ -234,6 +263,9 @@ void ipv4_input(struct net_stack *s, const uint8_t *p, size_t len, bool link_bro
 	}
 	m.src = src;
 	m.dst = dst;
+	m.from = net_ip4(src);
+	m.to = net_ip4(dst);
+	m.v6 = false;
 	m.proto = proto;
 	m.ttl = ttl;
 	m.tos = tos;
@@ -254,6 +286,35 @@ void ipv4_input(struct net_stack *s, const uint8_t *p, size_t len, bool link_bro
 }
 
 /* ---- output ---- */
+
+void ipv4_init(struct net_stack *s)
+{
+	s->ops.random(s->ops.ctx, s->ip.id_key, sizeof s->ip.id_key);
+	s->ops.random(s->ops.ctx, s->ip.id_ctr, sizeof s->ip.id_ctr);
+}
+
+/* The ID of an atomic datagram to (dst); (n) frames take consecutive IDs from
+ * it (a large frame the device cuts, as Linux's GSO numbers them). */
+static uint16_t id_atomic(struct net_stack *s, uint32_t dst, uint8_t proto, uint32_t n)
+{
+	uint8_t m[13];
+
+	put_u32be(m, dst);
+	m[4] = proto;
+	memcpy(m + 5, &s->ip.id_seq, 8);
+	s->ip.id_seq += n;
+	return (uint16_t)net_siphash(s->ip.id_key, m, sizeof m);
+}
+
+/* The ID of a datagram we fragment: its destination's counter. */
+static uint16_t id_counted(struct net_stack *s, uint32_t dst, uint8_t proto)
+{
+	uint8_t m[5];
+
+	put_u32be(m, dst);
+	m[4] = proto;
+	return s->ip.id_ctr[net_siphash(s->ip.id_key, m, sizeof m) % IP_ID_BUCKETS]++;
+}
 
 uint32_t ipv4_source(const struct net_stack *s, uint32_t dst)
 {
@@ -276,7 +337,7 @@ static void write_header(struct net_stack *s, uint8_t *h, uint32_t dst, uint8_t 
 	put_u16be(h + 2, (uint16_t)(20 + payload));
 	put_u16be(h + 4, id);
 	put_u16be(h + 6, frag);
-	h[8] = IP_TTL;
+	h[8] = IP4_TTL;
 	h[9] = proto;
 	h[10] = h[11] = 0;
 	put_u32be(h + 12, s->addr);
@@ -360,8 +421,9 @@ enum net_result ipv4_output_gso(struct net_stack *s, uint32_t dst, const struct 
 		return NET_EUNREACH;
 	/* The device numbers the frames from this ID on (as Linux's GSO does). */
 	payload = total - g->hdr_len;
-	write_header(s, hdr + ETH_HLEN, dst, IPPROTO_TCP_, total, s->ip.ident, IP_DF);
-	s->ip.ident = (uint16_t)(s->ip.ident + (payload + g->mss - 1) / g->mss);
+	write_header(s, hdr + ETH_HLEN, dst, IPPROTO_TCP_, total,
+	             id_atomic(s, dst, IPPROTO_TCP_, (uint32_t)((payload + g->mss - 1) / g->mss)),
+	             IP_DF);
 	eth_write(hdr, mac, s->cfg.mac, ETH_P_IPV4);
 	all[0].p = hdr;
 	all[0].len = sizeof hdr;
@@ -385,7 +447,7 @@ static enum net_result fragment(struct net_stack *s, uint32_t dst, uint8_t proto
 {
 	uint8_t *data = s->ip.frag_buf, hdr[ETH_HLEN + 20];
 	size_t chunk = (size_t)(ipv4_mtu(s) - 20) & ~(size_t)7, off = 0, i, k = 0;
-	uint16_t id = s->ip.ident++;
+	uint16_t id = id_counted(s, dst, proto);
 	enum net_result r = NET_OK;
 
 	if (total > sizeof s->ip.frag_buf) {
@@ -425,6 +487,6 @@ enum net_result ipv4_output(struct net_stack *s, uint32_t dst, uint8_t proto,
 	}
 	/* DF on everything we send whole: we do not fragment TCP, and small
 	 * datagrams need no help on the way (RFC 1191 applies to TCP's MSS). */
-	write_header(s, hdr + ETH_HLEN, dst, proto, total, s->ip.ident++, IP_DF);
+	write_header(s, hdr + ETH_HLEN, dst, proto, total, id_atomic(s, dst, proto, 1), IP_DF);
 	return emit(s, dst, hdr, iov, n, now);
 }

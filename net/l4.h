@@ -13,23 +13,75 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/cksum.h"
 #include "net/net.h"
 
 #define IPPROTO_ICMP_ 1
 #define IPPROTO_TCP_  6
 #define IPPROTO_UDP_  17
 
-struct ipv4_meta {
-	uint32_t src, dst; /* host byte order */
+/* A datagram as the network layer hands it up, IPv4 or IPv6. */
+struct ip_meta {
+	uint32_t src, dst;      /* IPv4, host byte order (0 for IPv6) */
+	struct net_ip from, to; /* either family (IPv4 mapped): what TCP keys on */
+	bool v6;
 	uint8_t proto, ttl, tos;
 	bool to_broadcast;     /* limited or directed broadcast, or multicast */
 	const uint8_t *ip_hdr; /* the IPv4 header, for ICMP errors quoting it */
 	size_t ip_hdr_len;
 };
 
+static inline struct net_ip net_ip4(uint32_t a)
+{
+	struct net_ip r = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, (uint8_t)(a >> 24),
+	                    (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a}};
+	return r;
+}
+
+static inline bool net_ip_is4(const struct net_ip *a)
+{
+	static const uint8_t pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	int i;
+
+	for (i = 0; i < 12; i++)
+		if (a->b[i] != pre[i])
+			return false;
+	return true;
+}
+
+static inline uint32_t net_ip_get4(const struct net_ip *a)
+{
+	return (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 |
+	       a->b[15];
+}
+
+static inline bool net_ip_eq(const struct net_ip *a, const struct net_ip *b)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		if (a->b[i] != b->b[i])
+			return false;
+	return true;
+}
+
+/* The network layer for either family (net/stack.c): output to (dst), the
+ * transport pseudo-header, the MTU and our source address toward (dst). */
+enum net_result l3_output(struct net_stack *s, const struct net_ip *dst, uint8_t proto,
+                          const struct plat_iov *iov, size_t n, uint64_t now);
+void l3_pseudo(struct cksum *c, const struct net_ip *src, const struct net_ip *dst, uint8_t proto,
+               uint32_t len);
+uint16_t l3_mtu(const struct net_stack *s, const struct net_ip *dst);
+/* Our address toward (dst); false while we have none of its family. */
+bool l3_source(const struct net_stack *s, const struct net_ip *dst, struct net_ip *src);
+/* IP and extension headers TCP must leave room for toward (dst). */
+uint16_t l3_hdr_len(const struct net_ip *dst);
+/* Whether (dst) of an arriving datagram is one of our unicast addresses. */
+bool l3_is_local(const struct net_stack *s, const struct ip_meta *ip);
+
 /* IPv4 -> transports. */
 void tcp_init(struct net_stack *s, uint64_t now);
-void tcp_input(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *seg, size_t len,
+void tcp_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t *seg, size_t len,
                uint64_t now);
 uint64_t tcp_poll(struct net_stack *s, uint64_t now);
 
@@ -49,7 +101,7 @@ uint32_t ipv4_source(const struct net_stack *s, uint32_t dst);
 uint16_t ipv4_mtu(const struct net_stack *s);
 /* ICMP destination unreachable (type 3, code) quoting the datagram (RFC 792,
  * RFC 1122 3.2.2), rate-limited. */
-void icmp_send_unreach(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *payload,
+void icmp_send_unreach(struct net_stack *s, const struct ip_meta *ip, const uint8_t *payload,
                        size_t len, uint8_t code, uint64_t now);
 /* Log through the stack's ops (may do nothing). */
 void net_log(struct net_stack *s, const char *msg);

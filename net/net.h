@@ -60,6 +60,13 @@ struct net_ops {
 	bool (*send_gso)(void *ctx, const struct plat_iov *iov, size_t n, const struct net_gso *g);
 };
 
+/* An IPv4 or IPv6 address: IPv6's 16 bytes in network order, IPv4 as the
+ * IPv4-mapped ::ffff:a.b.c.d (RFC 4291 2.5.5.2), so one type keys every TCP
+ * flow whichever family carries it. */
+struct net_ip {
+	uint8_t b[16];
+};
+
 struct net_config {
 	uint8_t mac[6];
 	uint16_t mtu;       /* IP MTU; 1500 on Ethernet */
@@ -68,6 +75,15 @@ struct net_config {
 	uint8_t prefix_len; /* netmask as a prefix length */
 	uint32_t gateway;   /* 0: none */
 	char hostname[32];  /* sent in DHCP; may be empty */
+	/* IPv6 (net/ipv6.h): on with (ipv6); a link-local address always, and
+	 * (addr6)/(prefix6) when prefix6 is not 0, with (gw6) as the default
+	 * router when not all zero. (secret6): RFC 7217's secret key for the
+	 * interface identifiers; all zero takes a random one. */
+	bool ipv6;
+	uint8_t addr6[16];
+	uint8_t prefix6;
+	uint8_t gw6[16];
+	uint8_t secret6[16];
 	/* TCP sizing; 0 takes the default (net/tcp_impl.h). Memory per flow is
 	 * about tcp_rx_buf + tcp_tx_copy. */
 	uint32_t tcp_flows;
@@ -91,6 +107,11 @@ uint64_t net_poll(struct net_stack *s, uint64_t now);
 
 /* Every counter, as "layer.name value" lines through (out). */
 void net_stats_dump(const struct net_stack *s, void (*out)(void *ctx, const char *line), void *ctx);
+
+/* Our IPv6 addresses, link-local first, then the global one (when there is
+ * one and it passed duplicate address detection); returns how many were
+ * written (at most (cap)). */
+size_t net_address6(const struct net_stack *s, uint8_t (*addrs)[16], size_t cap);
 
 /* The address in use (after DHCP, the leased one); false while unconfigured. */
 bool net_address(const struct net_stack *s, uint32_t *addr, uint8_t *prefix_len, uint32_t *gateway);

@@ -78,8 +78,10 @@ void net_init(struct net_stack *s, const struct net_config *cfg, const struct ne
 	if (!s->cfg.mtu)
 		s->cfg.mtu = 1500;
 	s->ops = *ops;
+	ipv4_init(s);
 	tcp_setup(s, mem);
 	tcp_init(s, now);
+	ipv6_init(s, now);
 	if (cfg->dhcp) {
 		dhcp_start(s, now);
 	} else if (cfg->addr) {
@@ -138,13 +140,19 @@ void net_input(struct net_stack *s, const uint8_t *frame, size_t len, uint64_t n
 		s->eth.rx_short++;
 		return;
 	}
-	if (memcmp(h.dst, s->cfg.mac, 6) != 0 && !eth_is_broadcast(h.dst)) {
-		s->eth.rx_not_for_us++; /* no multicast groups joined */
+	/* IPv6 multicast (33:33:...) is taken while IPv6 is on: ipv6_input
+	 * keeps only the groups we are in. */
+	if (memcmp(h.dst, s->cfg.mac, 6) != 0 && !eth_is_broadcast(h.dst) &&
+	    !(s->cfg.ipv6 && h.dst[0] == 0x33 && h.dst[1] == 0x33)) {
+		s->eth.rx_not_for_us++;
 		return;
 	}
 	switch (h.type) {
 	case ETH_P_IPV4:
 		ipv4_input(s, frame + ETH_HLEN, len - ETH_HLEN, eth_is_broadcast(h.dst), now);
+		break;
+	case ETH_P_IPV6:
+		ipv6_input(s, frame + 6, frame + ETH_HLEN, len - ETH_HLEN, h.dst[0] & 1, now);
 		break;
 	case ETH_P_ARP:
 		arp_input(s, frame + 6, frame + ETH_HLEN, len - ETH_HLEN, now);
@@ -163,6 +171,8 @@ uint64_t net_poll(struct net_stack *s, uint64_t now)
 	uint64_t next = arp_poll(s, now), t;
 
 	if ((t = ipv4_poll(s, now)) < next)
+		next = t;
+	if ((t = ipv6_poll(s, now)) < next)
 		next = t;
 	if ((t = dhcp_poll(s, now)) < next)
 		next = t;

@@ -11,6 +11,7 @@
 #include "net/arp.h"
 #include "net/dhcp.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
 #include "net/net.h"
 #include "net/tcp_impl.h"
 #include "net/udp.h"
@@ -28,6 +29,7 @@ struct net_stack {
 	struct eth_stats eth;
 	struct arp_state arp;
 	struct ipv4_state ip;
+	struct ipv6_state ip6;
 	struct udp_state udp;
 	struct dhcp_state dhcp;
 	struct tcp_state tcp;

@@ -51,7 +51,7 @@ static const struct counter ip[] = {
         C(ipv4_stats, reasm_timeout),
         C(ipv4_stats, reasm_overlap),
         C(ipv4_stats, reasm_too_big),
-        C(ipv4_stats, reasm_no_slot),
+        C(ipv4_stats, reasm_evicted),
         C(ipv4_stats, tx),
         C(ipv4_stats, tx_no_route),
         C(ipv4_stats, tx_frags),
@@ -95,6 +95,7 @@ static const struct counter tcp[] = {
         C(tcp_stats, rst_ignored),
         C(tcp_stats, challenge_acks),
         C(tcp_stats, challenge_limited),
+        C(tcp_stats, challenge_flow_limited),
         C(tcp_stats, syn_rcvd),
         C(tcp_stats, syn_dropped),
         C(tcp_stats, backlog_full),
@@ -109,6 +110,7 @@ static const struct counter tcp[] = {
         C(tcp_stats, tx_segs),
         C(tcp_stats, tso_sends),
         C(tcp_stats, tx_fail),
+        C(tcp_stats, tx_cut),
         C(tcp_stats, rexmits),
         C(tcp_stats, rexmit_timeouts),
         C(tcp_stats, fast_rexmits),
@@ -121,6 +123,46 @@ static const struct counter tcp[] = {
         C(tcp_stats, bytes_ref),
         C(tcp_stats, bytes_copied),
         C(tcp_stats, bytes_rcvd),
+};
+
+static const struct counter ip6[] = {
+        C(ipv6_stats, rx),
+        C(ipv6_stats, rx_short),
+        C(ipv6_stats, rx_bad_version),
+        C(ipv6_stats, rx_bad_len),
+        C(ipv6_stats, rx_not_for_us),
+        C(ipv6_stats, rx_bad_src),
+        C(ipv6_stats, rx_hbh_not_first),
+        C(ipv6_stats, rx_bad_ext),
+        C(ipv6_stats, rx_rh0),
+        C(ipv6_stats, rx_rh_other),
+        C(ipv6_stats, rx_frags),
+        C(ipv6_stats, rx_atomic_frags),
+        C(ipv6_stats, rx_unknown_next),
+        C(ipv6_stats, rx_no_next),
+        C(ipv6_stats, rx_opt_discard),
+        C(ipv6_stats, rx_tentative),
+        C(ipv6_stats, tx),
+        C(ipv6_stats, tx_no_route),
+        C(ipv6_stats, tx_too_big),
+        C(ipv6_stats, tx_queued_nd),
+        C(ipv6_stats, tx_dropped),
+        C(ipv6_stats, icmp_rx),
+        C(ipv6_stats, icmp_bad),
+        C(ipv6_stats, icmp_echo),
+        C(ipv6_stats, icmp_errors_sent),
+        C(ipv6_stats, icmp_rate_limited),
+        C(ipv6_stats, icmp_unknown),
+};
+
+static const struct counter nd6[] = {
+        C(nd6_stats, rx_ns),         C(nd6_stats, rx_na),       C(nd6_stats, rx_rs),
+        C(nd6_stats, rx_ra),         C(nd6_stats, rx_redirect), C(nd6_stats, rx_bad_hop),
+        C(nd6_stats, rx_bad),        C(nd6_stats, ns_sent),     C(nd6_stats, na_sent),
+        C(nd6_stats, resolved),      C(nd6_stats, failed),      C(nd6_stats, queued),
+        C(nd6_stats, queue_drops),   C(nd6_stats, cache_full),  C(nd6_stats, incomplete_full),
+        C(nd6_stats, recycled),      C(nd6_stats, dad_started), C(nd6_stats, dad_ok),
+        C(nd6_stats, dad_conflicts), C(nd6_stats, mld_reports),
 };
 
 static void dump(const char *layer, const void *base, const struct counter *c, size_t n,
@@ -156,6 +198,10 @@ void net_stats_dump(const struct net_stack *s, void (*out)(void *ctx, const char
 	dump("eth", &s->eth, eth, sizeof eth / sizeof eth[0], out, ctx);
 	dump("arp", &s->arp.stats, arp, sizeof arp / sizeof arp[0], out, ctx);
 	dump("ip", &s->ip.stats, ip, sizeof ip / sizeof ip[0], out, ctx);
+	if (s->cfg.ipv6) {
+		dump("ip6", &s->ip6.stats, ip6, sizeof ip6 / sizeof ip6[0], out, ctx);
+		dump("nd6", &s->ip6.nd, nd6, sizeof nd6 / sizeof nd6[0], out, ctx);
+	}
 	dump("udp", &s->udp.stats, udp, sizeof udp / sizeof udp[0], out, ctx);
 	dump("dhcp", &s->dhcp.stats, dhcp, sizeof dhcp / sizeof dhcp[0], out, ctx);
 	dump("tcp", &s->tcp.stats, tcp, sizeof tcp / sizeof tcp[0], out, ctx);

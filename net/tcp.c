@@ -80,26 +80,38 @@ void tcp_init(struct net_stack *s, uint64_t now)
 
 /* The chain of a 4-tuple, keyed by a random key so that a peer cannot choose
  * ports that all land in one chain. */
-static uint32_t bucket(const struct net_stack *s, uint32_t raddr, uint16_t rport, uint32_t laddr,
-                       uint16_t lport)
+static uint32_t fold(const struct net_ip *a)
 {
-	uint32_t h = (raddr ^ s->tcp.hash_key[0]) * 0x9e3779b1u;
+	uint32_t h = 0;
+	int i;
 
-	h ^= ((uint32_t)rport << 16 | lport) ^ laddr ^ s->tcp.hash_key[1];
+	for (i = 0; i < 16; i += 4)
+		h = (h ^ ((uint32_t)a->b[i] << 24 | (uint32_t)a->b[i + 1] << 16 |
+		          (uint32_t)a->b[i + 2] << 8 | a->b[i + 3])) *
+		    0x9e3779b1u;
+	return h;
+}
+
+static uint32_t bucket(const struct net_stack *s, const struct net_ip *raddr, uint16_t rport,
+                       const struct net_ip *laddr, uint16_t lport)
+{
+	uint32_t h = (fold(raddr) ^ s->tcp.hash_key[0]) * 0x9e3779b1u;
+
+	h ^= ((uint32_t)rport << 16 | lport) ^ fold(laddr) ^ s->tcp.hash_key[1];
 	h *= 0x85ebca6bu;
 	h ^= h >> 16;
 	return h & s->tcp.hash_mask;
 }
 
-struct tcp_flow *tcp_find(struct net_stack *s, uint32_t raddr, uint16_t rport, uint32_t laddr,
-                          uint16_t lport)
+struct tcp_flow *tcp_find(struct net_stack *s, const struct net_ip *raddr, uint16_t rport,
+                          const struct net_ip *laddr, uint16_t lport)
 {
 	int32_t i = s->tcp.hash[bucket(s, raddr, rport, laddr, lport)];
 
 	while (i >= 0) {
 		struct tcp_flow *f = &s->tcp.flows[i];
 		if (f->used && f->state != TCP_CLOSED && f->rport == rport && f->lport == lport &&
-		    f->raddr == raddr && f->laddr == laddr)
+		    net_ip_eq(&f->raddr, raddr) && net_ip_eq(&f->laddr, laddr))
 			return f;
 		i = f->next_hash;
 	}
@@ -108,7 +120,7 @@ struct tcp_flow *tcp_find(struct net_stack *s, uint32_t raddr, uint16_t rport, u
 
 void tcp_flow_hash(struct net_stack *s, struct tcp_flow *f)
 {
-	int32_t *head = &s->tcp.hash[bucket(s, f->raddr, f->rport, f->laddr, f->lport)];
+	int32_t *head = &s->tcp.hash[bucket(s, &f->raddr, f->rport, &f->laddr, f->lport)];
 
 	f->next_hash = *head;
 	*head = (int32_t)idx_of(s, f);
@@ -118,7 +130,7 @@ void tcp_flow_hash(struct net_stack *s, struct tcp_flow *f)
 static void unhash(struct net_stack *s, struct tcp_flow *f)
 {
 	int32_t me = (int32_t)idx_of(s, f);
-	int32_t *p = &s->tcp.hash[bucket(s, f->raddr, f->rport, f->laddr, f->lport)];
+	int32_t *p = &s->tcp.hash[bucket(s, &f->raddr, f->rport, &f->laddr, f->lport)];
 
 	while (*p >= 0 && *p != me)
 		p = &s->tcp.flows[*p].next_hash;
@@ -396,36 +408,39 @@ bool tcp_ready_next(struct net_stack *s, struct tcp_flow **f, struct tcp_listene
 
 /* ---- connecting ---- */
 
-static uint16_t ephemeral_port(struct net_stack *s, uint32_t addr, uint16_t port)
+static uint16_t ephemeral_port(struct net_stack *s, const struct net_ip *addr,
+                               const struct net_ip *src, uint16_t port)
 {
 	uint32_t tries;
 
 	for (tries = 0; tries < 65536u - EPHEMERAL_LO; tries++) {
 		uint16_t p = s->tcp.next_port;
 		s->tcp.next_port = (uint16_t)(p == 65535 ? EPHEMERAL_LO : p + 1u);
-		if (!tcp_find(s, addr, port, s->addr, p) && !tcp_listener_for(s, p))
+		if (!tcp_find(s, addr, port, src, p) && !tcp_listener_for(s, p))
 			return p;
 	}
 	return 0;
 }
 
-struct tcp_flow *tcp_connect(struct net_stack *s, uint32_t addr, uint16_t port, uint64_t now)
+static struct tcp_flow *connect_ip(struct net_stack *s, const struct net_ip *addr, uint16_t port,
+                                   uint64_t now)
 {
+	struct net_ip src;
 	struct tcp_flow *f;
 	uint16_t lport;
 
-	if (!s->addr || !addr || !port)
+	if (!port || !l3_source(s, addr, &src))
 		return NULL;
-	lport = ephemeral_port(s, addr, port);
+	lport = ephemeral_port(s, addr, &src, port);
 	if (!lport || !(f = tcp_flow_new(s, now)))
 		return NULL;
 	s->tcp.now = now;
-	f->laddr = s->addr;
+	f->laddr = src;
 	f->lport = lport;
-	f->raddr = addr;
+	f->raddr = *addr;
 	f->rport = port;
 	tcp_flow_hash(s, f);
-	f->iss = tcp_isn(s, f->laddr, f->lport, addr, port, now);
+	f->iss = tcp_isn(s, &f->laddr, f->lport, &f->raddr, port, now);
 	f->snd_una = f->snd_nxt = f->snd_max = f->snd_end = f->iss;
 	f->state = TCP_SYN_SENT;
 	while (f->rcv_wscale < 14 && (f->rbuf_cap >> f->rcv_wscale) > 0xffffu)
@@ -433,6 +448,26 @@ struct tcp_flow *tcp_connect(struct net_stack *s, uint32_t addr, uint16_t port, 
 	s->tcp.stats.connects++;
 	tcp_send_syn(s, f, false, now);
 	return f;
+}
+
+struct tcp_flow *tcp_connect(struct net_stack *s, uint32_t addr, uint16_t port, uint64_t now)
+{
+	struct net_ip a = net_ip4(addr);
+
+	if (!s->addr || !addr)
+		return NULL;
+	return connect_ip(s, &a, port, now);
+}
+
+struct tcp_flow *tcp_connect6(struct net_stack *s, const uint8_t addr[16], uint16_t port,
+                              uint64_t now)
+{
+	struct net_ip a;
+
+	memcpy(a.b, addr, 16);
+	if (net_ip_is4(&a))
+		return tcp_connect(s, net_ip_get4(&a), port, now);
+	return connect_ip(s, &a, port, now);
 }
 
 /* ---- reading and writing ---- */
@@ -596,7 +631,7 @@ void tcp_abort(struct tcp_flow *f)
 
 	if (f->state >= TCP_SYN_RCVD && f->state != TCP_TIME_WAIT && !f->failed) {
 		/* RFC 9293 3.10.5: reset the peer. */
-		tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, f->snd_nxt, 0, false,
+		tcp_send_rst(s, &f->laddr, f->lport, &f->raddr, f->rport, f->snd_nxt, 0, false,
 		             s->tcp.now);
 	}
 	f->released = true;

@@ -38,6 +38,10 @@ struct tcp_flow *tcp_accept(struct tcp_listener *l);
 /* Open a connection to (addr, port) (host byte order). The flow becomes writable
  * when established; NULL when out of flows or there is no route. */
 struct tcp_flow *tcp_connect(struct net_stack *s, uint32_t addr, uint16_t port, uint64_t now);
+/* The same over IPv6 to (addr), 16 bytes in network order (an IPv4-mapped
+ * address goes over IPv4). */
+struct tcp_flow *tcp_connect6(struct net_stack *s, const uint8_t addr[16], uint16_t port,
+                              uint64_t now);
 
 /* Readiness: the next flow or listener with news, or false when there is none. */
 bool tcp_ready_next(struct net_stack *s, struct tcp_flow **f, struct tcp_listener **l);

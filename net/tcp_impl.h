@@ -34,17 +34,18 @@
 #define TCP_SACKED        4u  /* SACK blocks remembered from the peer */
 #define TCP_MAX_OPT       40u
 
-#define TCP_MS               1000000ull
-#define TCP_MIN_RTO_NS       (200ull * TCP_MS) /* Linux's; RFC 6298 2.4 says 1 s */
-#define TCP_MAX_RTO_NS       (60000ull * TCP_MS)
-#define TCP_INIT_RTO_NS      (1000ull * TCP_MS)  /* RFC 6298 2.1 */
-#define TCP_DELACK_NS        (40ull * TCP_MS)    /* RFC 1122 4.2.3.2: under 500 ms */
-#define TCP_TIMEWAIT_NS      (10000ull * TCP_MS) /* 2 MSL, shortened (see tcp_timer.c) */
-#define TCP_FIN_WAIT2_NS     (60000ull * TCP_MS) /* Linux's tcp_fin_timeout */
-#define TCP_MAX_RETRIES      10u
-#define TCP_SYN_RETRIES      5u
-#define TCP_CHALLENGES_PER_S 100u /* RFC 5961 7 */
-#define TCP_PERSIST_MIN_NS   (500ull * TCP_MS)
+#define TCP_MS                1000000ull
+#define TCP_MIN_RTO_NS        (200ull * TCP_MS) /* Linux's; RFC 6298 2.4 says 1 s */
+#define TCP_MAX_RTO_NS        (60000ull * TCP_MS)
+#define TCP_INIT_RTO_NS       (1000ull * TCP_MS)  /* RFC 6298 2.1 */
+#define TCP_DELACK_NS         (40ull * TCP_MS)    /* RFC 1122 4.2.3.2: under 500 ms */
+#define TCP_TIMEWAIT_NS       (10000ull * TCP_MS) /* 2 MSL, shortened (see tcp_timer.c) */
+#define TCP_FIN_WAIT2_NS      (60000ull * TCP_MS) /* Linux's tcp_fin_timeout */
+#define TCP_MAX_RETRIES       10u
+#define TCP_SYN_RETRIES       5u
+#define TCP_CHALLENGES_PER_S  100u              /* RFC 5961 7, across flows */
+#define TCP_CHALLENGE_FLOW_NS (500ull * TCP_MS) /* one per flow per 500 ms, as Linux */
+#define TCP_PERSIST_MIN_NS    (500ull * TCP_MS)
 
 enum tcp_st {
 	TCP_CLOSED = 0,
@@ -128,7 +129,7 @@ struct tcp_flow {
 	bool hashed, in_tw;
 	int16_t listener; /* the listener it came from, until accepted; -1 */
 	void *user;
-	uint32_t laddr, raddr;
+	struct net_ip laddr, raddr; /* IPv4 mapped, or IPv6 */
 	uint16_t lport, rport;
 	/* sending */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_end, snd_wnd, snd_wl1, snd_wl2, max_wnd;
@@ -168,6 +169,7 @@ struct tcp_flow {
 	uint8_t persist_lost;    /* probes in a row the peer did not answer */
 	uint64_t persist_last;   /* when the last probe went */
 	uint64_t last_rx;
+	uint64_t challenge_at; /* our last challenge ACK (RFC 5961), 0: none */
 };
 
 struct tcp_listener {
@@ -182,9 +184,11 @@ struct tcp_stats {
 	uint64_t rx, rx_short, rx_bad_cksum, rx_bad_offset, rx_bad_options, rx_no_flow;
 	uint64_t rx_out_of_window, rx_paws, rx_ooo, rx_ooo_dropped, rx_dup, rx_after_close;
 	uint64_t rst_sent, rst_rcvd, rst_ignored, challenge_acks, challenge_limited;
+	uint64_t challenge_flow_limited;
 	uint64_t syn_rcvd, syn_dropped, backlog_full, cookies_sent, cookies_ok, cookies_bad;
 	uint64_t accepted, connects, conn_failed, flows_full, timewait_recycled;
-	uint64_t tx_segs, tso_sends, tx_fail, rexmits, rexmit_timeouts, fast_rexmits, sack_rexmits;
+	uint64_t tx_segs, tso_sends, tx_fail, tx_cut, rexmits, rexmit_timeouts, fast_rexmits,
+	        sack_rexmits;
 	uint64_t persist_probes, persist_dead, keepalive_probes, keepalive_dead, delayed_acks;
 	uint64_t bytes_ref, bytes_copied, bytes_rcvd;
 };
@@ -220,8 +224,8 @@ size_t tcp_mem_size(const struct net_config *cfg);
 void tcp_setup(struct net_stack *s, uint8_t *mem);
 
 /* tcp.c */
-struct tcp_flow *tcp_find(struct net_stack *s, uint32_t raddr, uint16_t rport, uint32_t laddr,
-                          uint16_t lport);
+struct tcp_flow *tcp_find(struct net_stack *s, const struct net_ip *raddr, uint16_t rport,
+                          const struct net_ip *laddr, uint16_t lport);
 struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now);
 void tcp_flow_free(struct net_stack *s, struct tcp_flow *f);
 /* The TIME-WAIT list: entering (or restarting) appends; leaving unlinks. */
@@ -241,15 +245,16 @@ void tcp_set_timer(struct net_stack *s, uint64_t *timer, uint64_t when);
 void tcp_flow_done(struct net_stack *s, struct tcp_flow *f);
 
 /* tcp_in.c */
-bool tcp_parse(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p, size_t len,
+bool tcp_parse(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
                struct tcp_seg *sg);
 
 /* tcp_out.c */
 void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now);
 void tcp_send_ack(struct net_stack *s, struct tcp_flow *f, uint64_t now);
 void tcp_send_syn(struct net_stack *s, struct tcp_flow *f, bool ack, uint64_t now);
-void tcp_send_rst(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                  uint16_t rport, uint32_t seq, uint32_t ack, bool with_ack, uint64_t now);
+void tcp_send_rst(struct net_stack *s, const struct net_ip *laddr, uint16_t lport,
+                  const struct net_ip *raddr, uint16_t rport, uint32_t seq, uint32_t ack,
+                  bool with_ack, uint64_t now);
 void tcp_ack_received(struct net_stack *s, struct tcp_flow *f, const struct tcp_seg *sg,
                       uint64_t now);
 void tcp_retransmit_timeout(struct net_stack *s, struct tcp_flow *f, uint64_t now);
@@ -263,13 +268,15 @@ bool tcp_opt_parse(const uint8_t *p, size_t len, bool syn, struct tcp_seg *sg);
 uint32_t tcp_ts_now(uint64_t now);
 
 /* tcp_sec.c */
-uint32_t tcp_isn(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                 uint16_t rport, uint64_t now);
-uint32_t tcp_cookie_make(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
+uint32_t tcp_isn(struct net_stack *s, const struct net_ip *laddr, uint16_t lport,
+                 const struct net_ip *raddr, uint16_t rport, uint64_t now);
+/* The MSS we offer toward (dst): its MTU less the IP and TCP headers. */
+uint16_t tcp_mss_for(const struct net_stack *s, const struct net_ip *dst);
+uint32_t tcp_cookie_make(struct net_stack *s, const struct ip_meta *ip, const struct tcp_seg *sg,
                          uint16_t *mss, uint64_t now);
-bool tcp_cookie_check(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
+bool tcp_cookie_check(struct net_stack *s, const struct ip_meta *ip, const struct tcp_seg *sg,
                       uint16_t *mss, uint64_t now);
-bool tcp_challenge_allowed(struct net_stack *s, uint64_t now);
+bool tcp_challenge_allowed(struct net_stack *s, struct tcp_flow *f, uint64_t now);
 
 /* tcp_timer.c */
 uint64_t tcp_flow_deadline(const struct tcp_flow *f);

@@ -7,7 +7,7 @@
 #include "net/cksum.h"
 #include "net/stack.h"
 
-bool tcp_parse(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p, size_t len,
+bool tcp_parse(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
                struct tcp_seg *sg)
 {
 	struct tcp_stats *st = &s->tcp.stats;
@@ -24,7 +24,7 @@ bool tcp_parse(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p
 		return false;
 	}
 	cksum_init(&ck);
-	cksum_pseudo(&ck, ip->src, ip->dst, IPPROTO_TCP_, (uint16_t)len);
+	l3_pseudo(&ck, &ip->from, &ip->to, IPPROTO_TCP_, (uint32_t)len);
 	cksum_add(&ck, p, len);
 	if (cksum_finish(&ck) != 0) {
 		st->rx_bad_cksum++;
@@ -38,10 +38,8 @@ bool tcp_parse(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p
 	sg->wnd = get_u16be(p + 14);
 	sg->data = p + off;
 	sg->len = (uint32_t)(len - off);
-	if (!tcp_opt_parse(p + 20, off - 20, (sg->flags & TH_SYN) != 0, sg)) {
-		st->rx_bad_options++;
-		return false;
-	}
+	if (!tcp_opt_parse(p + 20, off - 20, (sg->flags & TH_SYN) != 0, sg))
+		st->rx_bad_options++; /* ignored, the segment kept (tcp_opt_parse) */
 	if (!sg->sport || !sg->dport) {
 		st->rx_bad_offset++;
 		return false;
@@ -56,16 +54,16 @@ static uint32_t seg_space(const struct tcp_seg *sg)
 }
 
 /* RFC 9293 3.10.7.1: the reset for a segment that belongs to no connection. */
-static void reset_for(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
+static void reset_for(struct net_stack *s, const struct ip_meta *ip, const struct tcp_seg *sg,
                       uint64_t now)
 {
 	if (sg->flags & TH_RST)
 		return;
 	if (sg->flags & TH_ACK)
-		tcp_send_rst(s, ip->dst, sg->dport, ip->src, sg->sport, sg->ack, 0, false, now);
+		tcp_send_rst(s, &ip->to, sg->dport, &ip->from, sg->sport, sg->ack, 0, false, now);
 	else
-		tcp_send_rst(s, ip->dst, sg->dport, ip->src, sg->sport, 0, sg->seq + seg_space(sg),
-		             true, now);
+		tcp_send_rst(s, &ip->to, sg->dport, &ip->from, sg->sport, 0,
+		             sg->seq + seg_space(sg), true, now);
 }
 
 static uint8_t wscale_for(uint32_t cap)
@@ -80,7 +78,7 @@ static uint8_t wscale_for(uint32_t cap)
 /* Take the peer's SYN options (RFC 7323 1.3, RFC 2018 2, RFC 9293 3.7.1). */
 static void syn_options(struct net_stack *s, struct tcp_flow *f, const struct tcp_seg *sg)
 {
-	uint16_t ours = (uint16_t)(ipv4_mtu(s) - 40);
+	uint16_t ours = tcp_mss_for(s, &f->raddr);
 	uint16_t theirs = sg->mss ? sg->mss : 536;
 
 	f->mss = theirs < ours ? theirs : ours;
@@ -102,16 +100,16 @@ static void syn_options(struct net_stack *s, struct tcp_flow *f, const struct tc
 }
 
 static struct tcp_flow *new_passive(struct net_stack *s, struct tcp_listener *l,
-                                    const struct ipv4_meta *ip, const struct tcp_seg *sg,
+                                    const struct ip_meta *ip, const struct tcp_seg *sg,
                                     uint64_t now)
 {
 	struct tcp_flow *f = tcp_flow_new(s, now);
 
 	if (!f)
 		return NULL;
-	f->laddr = ip->dst;
+	f->laddr = ip->to;
 	f->lport = sg->dport;
-	f->raddr = ip->src;
+	f->raddr = ip->from;
 	f->rport = sg->sport;
 	tcp_flow_hash(s, f);
 	f->listener = (int16_t)(l - s->tcp.l);
@@ -120,7 +118,7 @@ static struct tcp_flow *new_passive(struct net_stack *s, struct tcp_listener *l,
 }
 
 /* A SYN-ACK carrying a cookie, from a flow that lives only on the stack. */
-static void send_cookie(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
+static void send_cookie(struct net_stack *s, const struct ip_meta *ip, const struct tcp_seg *sg,
                         uint64_t now)
 {
 	struct tcp_flow f;
@@ -128,9 +126,9 @@ static void send_cookie(struct net_stack *s, const struct ipv4_meta *ip, const s
 
 	memset(&f, 0, sizeof f);
 	f.s = s;
-	f.laddr = ip->dst;
+	f.laddr = ip->to;
 	f.lport = sg->dport;
-	f.raddr = ip->src;
+	f.raddr = ip->from;
 	f.rport = sg->sport;
 	f.state = TCP_SYN_RCVD;
 	f.rbuf_cap = s->tcp.rx_buf;
@@ -147,11 +145,11 @@ static void data_and_fin(struct net_stack *s, struct tcp_flow *f, const struct t
                          uint64_t now);
 
 /* A segment for no connection: a listener's SYN or cookie ACK, else a reset. */
-static void no_flow(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
+static void no_flow(struct net_stack *s, const struct ip_meta *ip, const struct tcp_seg *sg,
                     uint64_t now)
 {
 	struct tcp_stats *st = &s->tcp.stats;
-	struct tcp_listener *l = ip->dst == s->addr ? tcp_listener_for(s, sg->dport) : NULL;
+	struct tcp_listener *l = l3_is_local(s, ip) ? tcp_listener_for(s, sg->dport) : NULL;
 	struct tcp_flow *f;
 	uint16_t mss;
 
@@ -177,7 +175,7 @@ static void no_flow(struct net_stack *s, const struct ipv4_meta *ip, const struc
 		f->irs = sg->seq;
 		f->rcv_nxt = sg->seq + 1;
 		syn_options(s, f, sg);
-		f->iss = tcp_isn(s, f->laddr, f->lport, f->raddr, f->rport, now);
+		f->iss = tcp_isn(s, &f->laddr, f->lport, &f->raddr, f->rport, now);
 		f->snd_una = f->snd_nxt = f->snd_max = f->snd_end = f->iss;
 		f->snd_wl2 = f->iss;
 		f->state = TCP_SYN_RCVD;
@@ -231,8 +229,8 @@ static void syn_sent(struct net_stack *s, struct tcp_flow *f, const struct tcp_s
 	if (sg->flags & TH_ACK) {
 		if (seq_le(sg->ack, f->iss) || seq_lt(f->snd_max, sg->ack)) {
 			if (!(sg->flags & TH_RST))
-				tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, sg->ack, 0,
-				             false, now);
+				tcp_send_rst(s, &f->laddr, f->lport, &f->raddr, f->rport, sg->ack,
+				             0, false, now);
 			s->tcp.stats.rx_out_of_window++;
 			return;
 		}
@@ -289,7 +287,7 @@ static bool acceptable(const struct tcp_flow *f, const struct tcp_seg *sg)
 
 static void challenge_ack(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 {
-	if (tcp_challenge_allowed(s, now))
+	if (tcp_challenge_allowed(s, f, now))
 		tcp_send_ack(s, f, now);
 }
 
@@ -310,6 +308,29 @@ static void ring_put(struct tcp_flow *f, uint32_t seq, const uint8_t *p, uint32_
 		seq += run;
 		len -= run;
 	}
+}
+
+/* Store [seq, seq + len) but for the bytes already held out of order: where
+ * a retransmission disagrees with what came first, the first bytes stay
+ * (first-wins, as Linux keeps them), so that we and any middlebox that
+ * reassembled the stream see the same bytes. */
+static void ring_put_new(struct tcp_flow *f, uint32_t seq, const uint8_t *p, uint32_t len)
+{
+	uint32_t at = seq, end = seq + len;
+	uint8_t i;
+
+	for (i = 0; i < f->n_ooo && seq_lt(at, end); i++) {
+		uint32_t l = f->ooo[i].l, r = f->ooo[i].r;
+		if (seq_le(r, at))
+			continue;
+		if (seq_le(end, l))
+			break;
+		if (seq_lt(at, l))
+			ring_put(f, at, p + (at - seq), l - at);
+		at = r;
+	}
+	if (seq_lt(at, end))
+		ring_put(f, at, p + (at - seq), end - at);
 }
 
 /* Remember [l, r) as held out of order, merging neighbours. False when the
@@ -427,7 +448,7 @@ static void data_and_fin(struct net_stack *s, struct tcp_flow *f, const struct t
 	}
 	if (len) {
 		st->bytes_rcvd += len;
-		ring_put(f, seq, p, len);
+		ring_put_new(f, seq, p, len);
 		if (seq == f->rcv_nxt) {
 			f->r_len += len;
 			f->rcv_nxt += len;
@@ -475,7 +496,7 @@ static bool ack_check(struct net_stack *s, struct tcp_flow *f, const struct tcp_
 		return false;
 	if (f->state == TCP_SYN_RCVD) {
 		if (seq_le(sg->ack, f->snd_una) || seq_lt(f->snd_max, sg->ack)) {
-			tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, sg->ack, 0, false,
+			tcp_send_rst(s, &f->laddr, f->lport, &f->raddr, f->rport, sg->ack, 0, false,
 			             now);
 			return false;
 		}
@@ -593,7 +614,7 @@ static void synchronized(struct net_stack *s, struct tcp_flow *f, const struct t
 		tcp_output(s, f, now);
 }
 
-void tcp_input(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p, size_t len,
+void tcp_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
                uint64_t now)
 {
 	struct tcp_seg sg;
@@ -607,7 +628,7 @@ void tcp_input(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p
 	}
 	if (!tcp_parse(s, ip, p, len, &sg))
 		return;
-	f = tcp_find(s, ip->src, sg.sport, ip->dst, sg.dport);
+	f = tcp_find(s, &ip->from, sg.sport, &ip->to, sg.dport);
 	if (f && f->state == TCP_TIME_WAIT && (sg.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
 	    seq_lt(f->rcv_nxt, sg.seq)) {
 		/* A new incarnation of a connection in TIME-WAIT (RFC 9293 3.6.1,

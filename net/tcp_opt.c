@@ -18,11 +18,16 @@ uint32_t tcp_ts_now(uint64_t now)
 	return (uint32_t)(now / 1000000u); /* a 1 ms clock (RFC 7323 5.4) */
 }
 
+uint16_t tcp_mss_for(const struct net_stack *s, const struct net_ip *dst)
+{
+	return (uint16_t)(l3_mtu(s, dst) - l3_hdr_len(dst) - 20);
+}
+
 size_t tcp_opt_write(const struct net_stack *s, const struct tcp_flow *f, bool syn, uint8_t *o,
                      uint64_t now)
 {
 	size_t n = 0, i, blocks;
-	uint16_t mss = (uint16_t)(ipv4_mtu(s) - 40);
+	uint16_t mss = tcp_mss_for(s, &f->raddr);
 
 	if (syn) {
 		o[n++] = OPT_MSS;
@@ -82,9 +87,16 @@ size_t tcp_opt_write(const struct net_stack *s, const struct tcp_flow *f, bool s
 	return n;
 }
 
+/* Parse the options into (sg). Like Linux's tcp_parse_options, a bad option
+ * is ignored rather than the segment dropped: a known option of the wrong
+ * length is skipped, and a list that runs past its end or has a length under
+ * 2 ends parsing there, keeping what came before. Peers with such bugs (and
+ * middleboxes that mangle options) still connect. False when anything was
+ * malformed, for the counter. */
 bool tcp_opt_parse(const uint8_t *p, size_t len, bool syn, struct tcp_seg *sg)
 {
 	struct cur c = cur_make(p, len);
+	bool ok = true;
 
 	sg->mss = 0;
 	sg->wscale = -1;
@@ -100,19 +112,19 @@ bool tcp_opt_parse(const uint8_t *p, size_t len, bool syn, struct tcp_seg *sg)
 		if (kind == OPT_NOP)
 			continue;
 		if (!cur_u8(&c, &olen) || olen < 2 || !cur_bytes(&c, olen - 2u, &v))
-			return false; /* a malformed list: the segment is dropped */
+			return false; /* the rest of the list cannot be trusted */
 		oc = cur_make(v, olen - 2u);
 		switch (kind) {
 		case OPT_MSS:
 			if (olen != 4)
-				return false;
-			if (syn)
+				ok = false;
+			else if (syn)
 				cur_u16be(&oc, &sg->mss);
 			break;
 		case OPT_WS:
-			if (olen != 3)
-				return false;
-			if (syn) {
+			if (olen != 3) {
+				ok = false;
+			} else if (syn) {
 				uint8_t w = 0;
 				cur_u8(&oc, &w);
 				sg->wscale = (int8_t)(w > 14 ? 14 : w); /* RFC 7323 2.3 */
@@ -120,12 +132,16 @@ bool tcp_opt_parse(const uint8_t *p, size_t len, bool syn, struct tcp_seg *sg)
 			break;
 		case OPT_SACK_OK:
 			if (olen != 2)
-				return false;
-			sg->sack_ok = syn;
+				ok = false;
+			else
+				sg->sack_ok = syn;
 			break;
 		case OPT_SACK:
-			if ((olen - 2) % 8 || olen < 10)
-				return false;
+			if ((olen - 2) % 8 || olen < 10) {
+				ok = false;
+				break;
+			}
+			sg->n_sack = 0;
 			while (oc.len && sg->n_sack < 4) {
 				cur_u32be(&oc, &sg->sack[sg->n_sack].l);
 				cur_u32be(&oc, &sg->sack[sg->n_sack].r);
@@ -133,8 +149,10 @@ bool tcp_opt_parse(const uint8_t *p, size_t len, bool syn, struct tcp_seg *sg)
 			}
 			break;
 		case OPT_TS:
-			if (olen != 10)
-				return false;
+			if (olen != 10) {
+				ok = false;
+				break;
+			}
 			cur_u32be(&oc, &sg->tsval);
 			cur_u32be(&oc, &sg->tsecr);
 			sg->has_ts = true;
@@ -143,5 +161,5 @@ bool tcp_opt_parse(const uint8_t *p, size_t len, bool syn, struct tcp_seg *sg)
 			break; /* unknown options are skipped (RFC 9293 3.1) */
 		}
 	}
-	return true;
+	return ok;
 }

@@ -13,6 +13,9 @@
 #include "net/cksum.h"
 #include "net/stack.h"
 
+/* Payload parts one segment gathers: a device takes a frame of this many
+ * parts (plus its headers) without copying it. A segment is cut where its
+ * parts run out (fit()), so every frame is whole, whatever the queue holds. */
 #define MAX_PARTS 12
 
 void tcp_flow_init_cc(struct tcp_flow *f)
@@ -28,13 +31,15 @@ uint32_t tcp_rcv_window(const struct tcp_flow *f)
 	return f->rbuf_cap - f->r_len;
 }
 
-/* Gather [seq, seq + len) of the send queue into (iov). */
+/* Gather [seq, seq + len) of the send queue into (iov), at most (cap) parts;
+ * *got is what they cover (less than len when the parts ran out). */
 static size_t gather(const struct tcp_flow *f, uint32_t seq, uint32_t len, struct plat_iov *iov,
-                     size_t cap)
+                     size_t cap, uint32_t *got)
 {
 	size_t n = 0;
 	uint8_t i;
 
+	*got = 0;
 	for (i = 0; i < f->q_n && len && n < cap; i++) {
 		const struct tcp_chunk *c = &f->q[(f->q_head + i) % TCP_SNDQ];
 		uint32_t off, k;
@@ -48,16 +53,32 @@ static size_t gather(const struct tcp_flow *f, uint32_t seq, uint32_t len, struc
 		n++;
 		seq += k;
 		len -= k;
+		*got += k;
 	}
 	return n;
 }
 
+/* How much of [seq, seq + len) one segment can carry: what MAX_PARTS parts
+ * of the queue hold. Many small chunks (a multipart response's boundaries
+ * between its ranges) end a segment early rather than making it short. */
+static uint32_t fit(const struct tcp_flow *f, uint32_t seq, uint32_t len)
+{
+	struct plat_iov iov[MAX_PARTS];
+	uint32_t got;
+
+	gather(f, seq, len, iov, MAX_PARTS, &got);
+	return got;
+}
+
 /* Send one segment: flags, [seq, seq + len) of the queue, options. With (mss)
  * not 0 and (len) above it, one large frame for the device to cut into frames
- * of (mss) payload bytes (segmentation offload). */
+ * of (mss) payload bytes (segmentation offload). (len) must be what fit()
+ * allows; should the parts cover less, the segment carries what they cover
+ * (headers, checksum and all), never a frame shorter than it claims. */
 static bool send_segment_tso(struct net_stack *s, struct tcp_flow *f, uint32_t seq, uint32_t len,
                              uint8_t flags, uint32_t mss, uint64_t now)
 {
+	uint32_t got;
 	uint8_t hdr[20 + TCP_MAX_OPT];
 	struct plat_iov iov[MAX_PARTS + 1];
 	size_t optlen = tcp_opt_write(s, f, (flags & TH_SYN) != 0, hdr + 20, now), n, i;
@@ -79,9 +100,14 @@ static bool send_segment_tso(struct net_stack *s, struct tcp_flow *f, uint32_t s
 	iov[0].p = hdr;
 	iov[0].len = 20 + optlen;
 	iov[0].stable = 0;
-	n = 1 + gather(f, seq, len, iov + 1, MAX_PARTS);
+	n = 1 + gather(f, seq, len, iov + 1, MAX_PARTS, &got);
+	if (got != len) {
+		s->tcp.stats.tx_cut++; /* a caller skipped fit(): cut, still whole */
+		len = got;
+		flags &= (uint8_t) ~(TH_FIN | TH_PSH);
+	}
 	cksum_init(&ck);
-	cksum_pseudo(&ck, f->laddr, f->raddr, IPPROTO_TCP_, (uint16_t)(20 + optlen + len));
+	l3_pseudo(&ck, &f->laddr, &f->raddr, IPPROTO_TCP_, 20 + (uint32_t)optlen + len);
 	if (mss && len > mss) {
 		/* The device sums each frame: leave it the pseudo-header's sum. */
 		put_u16be(hdr + 16, (uint16_t)~cksum_finish(&ck));
@@ -105,10 +131,10 @@ static bool send_segment_tso(struct net_stack *s, struct tcp_flow *f, uint32_t s
 	if (mss) {
 		s->tcp.stats.tso_sends++;
 		s->tcp.stats.tx_segs += (len + mss - 1) / mss;
-		r = ipv4_output_gso(s, f->raddr, iov, n, &gso, now);
+		r = ipv4_output_gso(s, net_ip_get4(&f->raddr), iov, n, &gso, now);
 	} else {
 		s->tcp.stats.tx_segs++;
-		r = ipv4_output(s, f->raddr, IPPROTO_TCP_, iov, n, now);
+		r = l3_output(s, &f->raddr, IPPROTO_TCP_, iov, n, now);
 	}
 	if (r != NET_OK)
 		s->tcp.stats.tx_fail++;
@@ -143,8 +169,9 @@ void tcp_send_syn(struct net_stack *s, struct tcp_flow *f, bool ack, uint64_t no
 		tcp_set_timer(s, &f->t_rexmit, now + f->rto_ns);
 }
 
-void tcp_send_rst(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                  uint16_t rport, uint32_t seq, uint32_t ack, bool with_ack, uint64_t now)
+void tcp_send_rst(struct net_stack *s, const struct net_ip *laddr, uint16_t lport,
+                  const struct net_ip *raddr, uint16_t rport, uint32_t seq, uint32_t ack,
+                  bool with_ack, uint64_t now)
 {
 	uint8_t hdr[20];
 	struct plat_iov iov = {hdr, 20, 0};
@@ -158,11 +185,11 @@ void tcp_send_rst(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t 
 	hdr[13] = (uint8_t)(TH_RST | (with_ack ? TH_ACK : 0));
 	hdr[14] = hdr[15] = hdr[16] = hdr[17] = hdr[18] = hdr[19] = 0;
 	cksum_init(&ck);
-	cksum_pseudo(&ck, laddr, raddr, IPPROTO_TCP_, 20);
+	l3_pseudo(&ck, laddr, raddr, IPPROTO_TCP_, 20);
 	cksum_add(&ck, hdr, 20);
 	put_u16be(hdr + 16, cksum_finish(&ck));
 	s->tcp.stats.rst_sent++;
-	ipv4_output(s, raddr, IPPROTO_TCP_, &iov, 1, now);
+	l3_output(s, raddr, IPPROTO_TCP_, &iov, 1, now);
 }
 
 /* ---- the send loop ---- */
@@ -216,7 +243,8 @@ void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 		f->ack_now = false;
 		return;
 	}
-	if (seq_lt(f->snd_nxt, f->snd_end) && ipv4_gso_ready(s, f->raddr, now))
+	if (seq_lt(f->snd_nxt, f->snd_end) && net_ip_is4(&f->raddr) &&
+	    ipv4_gso_ready(s, net_ip_get4(&f->raddr), now))
 		tso_big = s->cfg.tso_max - 20 - 20 - TCP_MAX_OPT;
 	for (;;) {
 		uint32_t wnd = f->cwnd < f->snd_wnd ? f->cwnd : f->snd_wnd;
@@ -238,6 +266,12 @@ void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 		/* Sender-side silly window avoidance (RFC 9293 3.8.6.2.1): no runt
 		 * segment while data is in flight and more could come whole. */
 		if (!len || (len < cap && len < avail && flight(f)))
+			break;
+		/* Cut where the queue's parts run out (after the runt check: a
+		 * segment cut here is short because of its parts, not the window,
+		 * and waiting for an ACK would stall every many-part response). */
+		len = fit(f, f->snd_nxt, len);
+		if (!len)
 			break;
 		if (!f->rtt_timing && !f->ts_ok && f->snd_nxt == f->snd_max) {
 			f->rtt_timing = true;
@@ -388,6 +422,7 @@ static bool retransmit_hole(struct net_stack *s, struct tcp_flow *f, uint32_t fr
 {
 	uint32_t len, seq = next_hole(f, from, below_sacked, &len);
 
+	len = fit(f, seq, len);
 	if (!len)
 		return false;
 	if (seq != f->snd_una)
@@ -496,7 +531,7 @@ void tcp_retransmit_timeout(struct net_stack *s, struct tcp_flow *f, uint64_t no
 	if (++f->retries > limit) {
 		s->tcp.stats.conn_failed++;
 		if (f->state != TCP_SYN_SENT)
-			tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, f->snd_nxt, 0,
+			tcp_send_rst(s, &f->laddr, f->lport, &f->raddr, f->rport, f->snd_nxt, 0,
 			             false, now);
 		f->failed = true;
 		tcp_flow_done(s, f);

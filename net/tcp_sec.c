@@ -9,24 +9,24 @@
 /* Four MSS values a cookie can carry in two bits (what real peers offer). */
 static const uint16_t cookie_mss[4] = {536, 1220, 1440, 1460};
 
-static uint32_t keyed(const struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                      uint16_t rport, uint32_t extra1, uint32_t extra2)
+static uint32_t keyed(const struct net_stack *s, const struct net_ip *laddr, uint16_t lport,
+                      const struct net_ip *raddr, uint16_t rport, uint32_t extra1, uint32_t extra2)
 {
-	uint8_t msg[20], sum[SHA256_LEN];
+	uint8_t msg[44], sum[SHA256_LEN];
 
-	put_u32be(msg, laddr);
-	put_u16be(msg + 4, lport);
-	put_u32be(msg + 6, raddr);
-	put_u16be(msg + 10, rport);
-	put_u32be(msg + 12, extra1);
-	put_u32be(msg + 16, extra2);
+	memcpy(msg, laddr->b, 16);
+	put_u16be(msg + 16, lport);
+	memcpy(msg + 18, raddr->b, 16);
+	put_u16be(msg + 34, rport);
+	put_u32be(msg + 36, extra1);
+	put_u32be(msg + 40, extra2);
 	hmac_sha256(s->tcp.secret, sizeof s->tcp.secret, msg, sizeof msg, sum);
 	return (uint32_t)sum[0] << 24 | (uint32_t)sum[1] << 16 | (uint32_t)sum[2] << 8 | sum[3];
 }
 
 /* RFC 6528 3: ISN = M + F(4-tuple, secret), M a 4 microsecond clock. */
-uint32_t tcp_isn(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                 uint16_t rport, uint64_t now)
+uint32_t tcp_isn(struct net_stack *s, const struct net_ip *laddr, uint16_t lport,
+                 const struct net_ip *raddr, uint16_t rport, uint64_t now)
 {
 	return (uint32_t)(now / 4000u) + keyed(s, laddr, lport, raddr, rport, 0, 0);
 }
@@ -43,7 +43,7 @@ static uint32_t period(uint64_t now)
 	return (uint32_t)(now / 1000000000ull / 64u) & 31u;
 }
 
-uint32_t tcp_cookie_make(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
+uint32_t tcp_cookie_make(struct net_stack *s, const struct ip_meta *ip, const struct tcp_seg *sg,
                          uint16_t *mss, uint64_t now)
 {
 	uint32_t t = period(now), m = 0, h;
@@ -51,15 +51,16 @@ uint32_t tcp_cookie_make(struct net_stack *s, const struct ipv4_meta *ip, const 
 	while (m < 3 && sg->mss && cookie_mss[m + 1] <= sg->mss)
 		m++;
 	*mss = cookie_mss[m];
-	h = keyed(s, ip->dst, sg->dport, ip->src, sg->sport, t, sg->seq) & 0x1ffffffu;
+	h = keyed(s, &ip->to, sg->dport, &ip->from, sg->sport, t, sg->seq) & 0x1ffffffu;
 	return t << 27 | m << 25 | h;
 }
 
-bool tcp_cookie_check(struct net_stack *s, const struct ipv4_meta *ip, const struct tcp_seg *sg,
+bool tcp_cookie_check(struct net_stack *s, const struct ip_meta *ip, const struct tcp_seg *sg,
                       uint16_t *mss, uint64_t now)
 {
 	uint32_t c = sg->ack - 1, t = c >> 27, cur = period(now);
-	uint32_t h = keyed(s, ip->dst, sg->dport, ip->src, sg->sport, t, sg->seq - 1) & 0x1ffffffu;
+	uint32_t h =
+	        keyed(s, &ip->to, sg->dport, &ip->from, sg->sport, t, sg->seq - 1) & 0x1ffffffu;
 
 	/* Valid for this period and the one before (64 to 128 s). */
 	if ((t != cur && t != ((cur + 31) & 31u)) || (c & 0x1ffffffu) != h)
@@ -68,9 +69,19 @@ bool tcp_cookie_check(struct net_stack *s, const struct ipv4_meta *ip, const str
 	return true;
 }
 
-bool tcp_challenge_allowed(struct net_stack *s, uint64_t now)
+/* RFC 5961 7 leaves the limit to us. Per flow, one challenge ACK per
+ * TCP_CHALLENGE_FLOW_NS (Linux's tcp_invalid_ratelimit, 500 ms): a burst of
+ * forged RSTs or SYNs at one connection draws one answer, not one each, so a
+ * blind attacker learns nothing from their count and cannot use us to
+ * amplify. Then a global cap across flows. */
+bool tcp_challenge_allowed(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 {
 	uint64_t second = now / 1000000000ull;
+
+	if (f->challenge_at && now - f->challenge_at < TCP_CHALLENGE_FLOW_NS) {
+		s->tcp.stats.challenge_flow_limited++;
+		return false;
+	}
 
 	if (second != s->tcp.challenge_window) {
 		s->tcp.challenge_window = second;
@@ -82,5 +93,6 @@ bool tcp_challenge_allowed(struct net_stack *s, uint64_t now)
 	}
 	s->tcp.challenges++;
 	s->tcp.stats.challenge_acks++;
+	f->challenge_at = now ? now : 1;
 	return true;
 }

@@ -37,7 +37,7 @@ static void kill(struct net_stack *s, struct tcp_flow *f, uint64_t *counter, uin
 {
 	(*counter)++;
 	s->tcp.stats.conn_failed++;
-	tcp_send_rst(s, f->laddr, f->lport, f->raddr, f->rport, f->snd_nxt, 0, false, now);
+	tcp_send_rst(s, &f->laddr, f->lport, &f->raddr, f->rport, f->snd_nxt, 0, false, now);
 	f->failed = true;
 	tcp_flow_done(s, f);
 }

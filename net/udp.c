@@ -34,7 +34,7 @@ void udp_unbind(struct net_stack *s, uint16_t port)
 			s->udp.b[i].fn = NULL;
 }
 
-void udp_input(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p, size_t len,
+void udp_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
                uint64_t now)
 {
 	struct udp_stats *st = &s->udp.stats;

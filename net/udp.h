@@ -14,7 +14,7 @@
 
 #define UDP_PORTS 8u
 
-struct ipv4_meta;
+struct ip_meta;
 
 typedef void (*udp_recv_fn)(void *ctx, struct net_stack *s, uint32_t src, uint16_t src_port,
                             const uint8_t *p, size_t len, uint64_t now);
@@ -39,7 +39,7 @@ void udp_unbind(struct net_stack *s, uint16_t port);
  * (DHCP sends from 0.0.0.0 by passing src 0 while unconfigured). */
 enum net_result udp_send(struct net_stack *s, uint16_t src_port, uint32_t dst, uint16_t dst_port,
                          const void *p, size_t len, uint64_t now);
-void udp_input(struct net_stack *s, const struct ipv4_meta *ip, const uint8_t *p, size_t len,
+void udp_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
                uint64_t now);
 
 #endif

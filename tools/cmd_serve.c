@@ -42,6 +42,8 @@ static const char help[] =
         "  --net tap:NAME         frames through TAP device NAME\n"
         "  --ip A.B.C.D/N         a static address (with --gw G for a default route)\n"
         "  --dhcp                 ask a DHCP server for an address instead\n"
+        "  --ip6 ADDR/N           IPv6 too (or only): a static address, beside a\n"
+        "                         link-local one (with --gw6 G for a default router)\n"
         "  --mac MAC              our MAC address (default: random, locally administered)\n"
         "  --flows N              TCP connections at most (default 1024)\n"
         "  --pcap FILE            record every frame in and out\n"
@@ -218,6 +220,8 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 		rebuild(s, false);
 	}
 	next = app_tick(&s->app, now);
+	if (s->tap)
+		tapnet_show_addrs6(s->tap, s->src, s->port);
 	if (s->tap && !s->shown_addr) {
 		uint32_t addr;
 		if (net_address(tapnet_stack(s->tap), &addr, NULL, NULL)) {
@@ -317,6 +321,15 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 			if (r > 0 && !tapnet_parse_ip(v, &a->net.addr, &a->net.prefix_len, true))
 				return cli_error("serve", 2, "--ip takes A.B.C.D/N, not '%s'", v);
 			a->ip_set = true;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--ip6", 0, &v)) != 0) {
+			if (r > 0 && !tapnet_parse_ip6(v, a->net.addr6, &a->net.prefix6, true))
+				return cli_error("serve", 2, "--ip6 takes ADDR/N, not '%s'", v);
+			a->net.ipv6 = true;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--gw6", 0, &v)) != 0) {
+			if (r > 0 && !tapnet_parse_ip6(v, a->net.gw6, NULL, false))
+				return cli_error("serve", 2,
+				                 "--gw6 takes an IPv6 address, not '%s'", v);
+			a->net.ipv6 = true;
 		} else if ((r = cli_value("serve", argc, argv, &i, "--gw", 0, &v)) != 0) {
 			if (r > 0 && !tapnet_parse_ip(v, &a->net.gateway, NULL, false))
 				return cli_error("serve", 2, "--gw takes A.B.C.D, not '%s'", v);
@@ -365,11 +378,16 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 	}
 	if (!s->src)
 		return cli_error("serve", 2, "usage: unideck serve DIR|FILE (see --help)");
-	if (a->net.ifname && a->ip_set == a->net.dhcp)
-		return cli_error("serve", 2, "--net wants an address: --ip A.B.C.D/N or --dhcp");
-	if (!a->net.ifname && (a->ip_set || a->net.dhcp || a->net.gateway || a->net.pcap))
+	if (a->net.ifname && a->ip_set && a->net.dhcp)
+		return cli_error("serve", 2, "--ip and --dhcp exclude each other");
+	if (a->net.ifname && !a->ip_set && !a->net.dhcp && !a->net.prefix6)
 		return cli_error("serve", 2,
-		                 "--ip, --gw, --dhcp and --pcap go with --net tap:NAME");
+		                 "--net wants an address: --ip A.B.C.D/N, --dhcp or --ip6 ADDR/N");
+	if (!a->net.ifname &&
+	    (a->ip_set || a->net.dhcp || a->net.gateway || a->net.pcap || a->net.ipv6))
+		return cli_error(
+		        "serve", 2,
+		        "--ip, --gw, --ip6, --gw6, --dhcp and --pcap go with --net tap:NAME");
 	if (a->net.ifname && !a->port_set)
 		a->port = 80;
 	if (a->net.ifname && a->port == 0)

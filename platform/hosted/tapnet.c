@@ -2,6 +2,7 @@
 /* The stack on a TAP device: see platform/hosted/tapnet.h. */
 #include "platform/hosted/tapnet.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -40,6 +41,7 @@ struct tapnet {
 	struct http_server *srv;
 	struct hsock_hooks hooks;
 	uint64_t tx_full, tso_refused;
+	unsigned shown6; /* IPv6 addresses printed (bits, net_address6 order) */
 };
 
 static uint64_t mono(void)
@@ -131,6 +133,48 @@ static void tap_log(void *ctx, const char *msg, size_t len)
 
 	if (!t->cfg.quiet) {
 		printf("%.*s\n", (int)len, msg);
+		fflush(stdout);
+	}
+}
+
+bool tapnet_parse_ip6(const char *s, uint8_t a[16], uint8_t *prefix_len, bool want_prefix)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned p = 128;
+	char tail;
+
+	if (n >= sizeof buf || (want_prefix != (slash != NULL)))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	if (inet_pton(AF_INET6, buf, a) != 1)
+		return false;
+	if (slash && (sscanf(slash + 1, "%u%c", &p, &tail) != 1 || p == 0 || p > 128))
+		return false;
+	if (prefix_len)
+		*prefix_len = (uint8_t)p;
+	return true;
+}
+
+void tapnet_show_addrs6(struct tapnet *t, const char *what, int port)
+{
+	uint8_t a[2][16];
+	size_t n = net_address6(t->s, a, 2), i;
+
+	for (i = 0; i < n; i++) {
+		char text[INET6_ADDRSTRLEN], zone[40] = "", ps[8] = "";
+		bool ll = a[i][0] == 0xfe && (a[i][1] & 0xc0) == 0x80;
+		if (t->shown6 & (1u << i) || !inet_ntop(AF_INET6, a[i], text, sizeof text))
+			continue;
+		t->shown6 |= 1u << i;
+		if (ll)
+			snprintf(zone, sizeof zone, "%%25%s", t->cfg.ifname);
+		if (port != 80)
+			snprintf(ps, sizeof ps, ":%d", port);
+		printf("serving %s at http://[%s%s]%s/ on our own TCP/IP stack (IPv6%s)\n", what,
+		       text, zone, ps, ll ? ", link-local" : "");
 		fflush(stdout);
 	}
 }
@@ -231,6 +275,10 @@ struct tapnet *tapnet_open(const struct tapnet_cfg *cfg, struct http_server *srv
 	nc.addr = cfg->addr;
 	nc.prefix_len = cfg->prefix_len;
 	nc.gateway = cfg->gateway;
+	nc.ipv6 = cfg->ipv6;
+	memcpy(nc.addr6, cfg->addr6, 16);
+	nc.prefix6 = cfg->prefix6;
+	memcpy(nc.gw6, cfg->gw6, 16);
 	snprintf(nc.hostname, sizeof nc.hostname, "unideck");
 	nc.tcp_flows = cfg->flows ? cfg->flows : 1024;
 	if ((t->fd = open_tap(cfg->ifname, err, errlen)) < 0)

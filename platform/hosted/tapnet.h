@@ -29,6 +29,11 @@ struct tapnet_cfg {
 	const char *pcap; /* record every frame here, or NULL */
 	const char *mac;  /* "02:..." or NULL for a random local one */
 	bool quiet;
+	/* IPv6 (net/ipv6.h): a link-local address always when on, and the
+	 * static (addr6)/(prefix6) with router (gw6) when given. */
+	bool ipv6;
+	uint8_t addr6[16], gw6[16];
+	uint8_t prefix6; /* 0: no static address */
 };
 
 struct tapnet;
@@ -44,6 +49,12 @@ void tapnet_stop(struct tapnet *t);
 void tapnet_dump_stats(struct tapnet *t, void *file);
 void tapnet_close(struct tapnet *t);
 
+/* Print "serving WHAT at http://[ADDR]:PORT/ ..." once for each IPv6 address
+ * as it becomes usable (after duplicate address detection); link-local ones
+ * with the interface as their zone (RFC 6874: %25NAME). */
+void tapnet_show_addrs6(struct tapnet *t, const char *what, int port);
+/* "X:Y::Z" or "X:Y::Z/N" to 16 bytes; false when malformed. */
+bool tapnet_parse_ip6(const char *s, uint8_t a[16], uint8_t *prefix_len, bool want_prefix);
 /* "A.B.C.D" or "A.B.C.D/N" to host order; false when malformed. */
 bool tapnet_parse_ip(const char *s, uint32_t *addr, uint8_t *prefix_len, bool want_prefix);
 

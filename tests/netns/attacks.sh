@@ -155,6 +155,21 @@ PY
 expect_match "an oversized request line gets 414 and the connection closed" "HTTP/1.1 414 closed" "$out"
 expect_match "oversized headers get 431 and the connection closed" "HTTP/1.1 431 closed" "$out"
 
+# IP and TCP hardening (issue 14): IDs that are no counter, malformed SYN
+# options answered, 300 in-window RSTs drawing ~1 challenge ACK (as Linux),
+# unfinished first fragments not locking honest fragmented traffic out.
+read -r steps replies <<<"$("${NX[@]}" python3 "$ROOT/tests/netns/inject.py" ipid ua0 $MAC $SRV_IP 20)"
+expect_match "IPv4 IDs of 20 echo replies are no counter ($steps small steps, $replies replies)" \
+	'^0 20$' "$steps $replies"
+read -r answered tried <<<"$("${NX[@]}" python3 "$ROOT/tests/netns/inject.py" badsyn ua0 $MAC $SRV_IP 80)"
+expect_match "SYNs with malformed options get SYN-ACKs ($answered of $tried)" '^5 5$' "$answered $tried"
+read -r acks alive <<<"$("${NX[@]}" python3 "$ROOT/tests/netns/inject.py" rstburst ua0 $MAC $SRV_IP 80 300)"
+expect_match "300 in-window RSTs on one connection draw 1-2 challenge ACKs ($acks), it still serves ($alive)" \
+	'^[12] True$' "$acks $alive"
+"${NX[@]}" python3 "$ROOT/tests/netns/inject.py" fragfill ua0 $MAC $SRV_IP 16 >/dev/null
+check "16 unfinished first fragments (spoofed sources): a fragmented ping still answers" \
+	"${NX[@]}" ping -c 2 -W 2 -s 3000 $SRV_IP
+
 # A server with 32 flows, and 40 clients holding connections open.
 serve small.log --net tap:ua1 --ip 10.66.1.2/24 --flows 32 || notok "the small server starts"
 out=$("${NX[@]}" python3 - <<'PY'
@@ -203,6 +218,9 @@ expect_match "header timeouts closed the slowloris clients ($(stat http.timeout_
 	'^([1-9][0-9]{2,})$' "$(stat http.timeout_header)"
 expect_match "send timeouts closed the slow readers ($(stat http.timeout_send))" '^[1-9]' \
 	"$(stat http.timeout_send)"
+expect_match "fragments evicted fairly, counted ($(stat ip.reasm_evicted))" '^[1-9]' "$(stat ip.reasm_evicted)"
+expect_match "challenge ACKs limited per flow ($(stat tcp.challenge_flow_limited))" '^[1-9]' \
+	"$(stat tcp.challenge_flow_limited)"
 expect_match "414 and 431 counted ($(stat http.uri_too_long), $(stat http.header_too_large))" '^1 1$' \
 	"$(stat http.uri_too_long) $(stat http.header_too_large)"
 echo "# $FAILS failed"

@@ -13,6 +13,17 @@ device with an AF_PACKET socket (root, inside the test's namespace).
       RFC 5961's challenge ACKs stop), all with random acknowledgement numbers
   inject.py poison IFACE DST_MAC DST_IP CLAIM_IP COUNT
       ARP replies we were never asked for, claiming CLAIM_IP for a bogus MAC
+  inject.py ipid IFACE DST_MAC DST_IP COUNT
+      COUNT echo requests; prints how many consecutive replies' IPv4 IDs step
+      by 1 to 3 (a global counter: an idle-scan zombie) and how many replied
+  inject.py badsyn IFACE DST_MAC DST_IP PORT
+      SYNs with malformed options (bad lengths, a list running past the
+      header); prints how many got a SYN-ACK and how many were sent
+  inject.py rstburst IFACE DST_MAC DST_IP PORT COUNT
+      opens a kernel connection, then COUNT in-window RSTs on it at once;
+      prints the ACKs that came back and whether the connection still serves
+  inject.py fragfill IFACE DST_MAC DST_IP COUNT
+      COUNT unfinished first fragments from spoofed sources (never completed)
 """
 import random
 import socket
@@ -159,7 +170,99 @@ def main():
         for _ in range(count):
             s.send(eth(dmac, bogus, 0x0806, arp(2, bogus, claim, dmac, dip)))
             sent += 1
+    elif mode in ("ipid", "badsyn", "rstburst", "fragfill"):
+        print(EXTRA[mode](s, smac, dmac, sip, dip, sys.argv[5:]))
+        return
     print(sent)
+
+
+def frames_from(s, dip, until, want):
+    """IPv4 frames from dip for which want(ip_payload, ip_header) holds."""
+    import time
+    got = []
+    while time.time() < until:
+        s.settimeout(max(0.01, until - time.time()))
+        try:
+            f = s.recv(2048)
+        except socket.timeout:
+            break
+        if len(f) >= 34 and f[12:14] == b"\x08\x00" and f[26:30] == dip:
+            ihl = (f[14] & 15) * 4
+            if want(f[14 + ihl:], f[14:14 + ihl]):
+                got.append((f[14:14 + ihl], f[14 + ihl:]))
+    return got
+
+
+def x_ipid(s, smac, dmac, sip, dip, args):
+    import time
+    ids = []
+    for i in range(int(args[0])):
+        icmp = struct.pack("!BBHHH", 8, 0, 0, 0x5a5a, i) + b"ipid" * 8
+        icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+        s.send(eth(dmac, smac, 0x0800, ipv4(sip, dip, 1, icmp, ident=i)))
+        r = frames_from(s, dip, time.time() + 1,
+                        lambda p, h: p[0] == 0 and p[4:6] == b"\x5a\x5a")
+        if r:
+            ids.append(struct.unpack("!H", r[0][0][4:6])[0])
+    steps = sum(1 for a, b in zip(ids, ids[1:]) if 1 <= (b - a) % 65536 <= 3)
+    return f"{steps} {len(ids)}"
+
+
+def x_badsyn(s, smac, dmac, sip, dip, args):
+    import time
+    port = int(args[0])
+    bad = [bytes([2, 3, 5, 0]),                        # MSS of length 3
+           bytes([3, 5, 7, 0, 0, 1, 2, 4, 5, 0xB4]),   # window scale of length 5
+           bytes([2, 4, 5, 0xB4, 8, 40, 0, 0]),        # timestamps past the end
+           bytes([4, 2, 254, 0]),                      # SACK-ok, then length 0
+           bytes([2, 4, 5, 0xB4, 4, 3, 0, 1])]         # SACK-ok of length 3
+    answered = 0
+    for i, o in enumerate(bad):
+        sport = 41000 + i
+        seg = tcp(sip, dip, sport, port, 1000 + i, 0, 0x02, opts=o)
+        s.send(eth(dmac, smac, 0x0800, ipv4(sip, dip, 6, seg)))
+        r = frames_from(s, dip, time.time() + 1,
+                        lambda p, h, sp=sport: struct.unpack("!HH", p[:4]) == (port, sp) and p[13] & 0x12 == 0x12)
+        answered += bool(r)
+    return f"{answered} {len(bad)}"
+
+
+def x_rstburst(s, smac, dmac, sip, dip, args):
+    import time
+    port, count = int(args[0]), int(args[1])
+    c = socket.create_connection((socket.inet_ntoa(dip), port), timeout=5)
+    lport = c.getsockname()[1]
+    c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    # The server's receive edge: the ACK field of its answer.
+    r = frames_from(s, dip, time.time() + 3, lambda p, h: struct.unpack("!HH", p[:4]) == (port, lport))
+    edge = struct.unpack("!I", r[-1][1][8:12])[0]
+    data = b""
+    while b"</html>" not in data.lower():
+        b = c.recv(65536)
+        if not b:
+            break
+        data += b
+    time.sleep(0.3)
+    for i in range(count):
+        seg = tcp(sip, dip, lport, port, (edge + 100 + i) & 0xFFFFFFFF, 0, 0x04)
+        s.send(eth(dmac, smac, 0x0800, ipv4(sip, dip, 6, seg)))
+    acks = frames_from(s, dip, time.time() + 0.3,
+                       lambda p, h: struct.unpack("!HH", p[:4]) == (port, lport) and p[13] & 0x10)
+    c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    alive = c.recv(12) == b"HTTP/1.1 200"
+    return f"{len(acks)} {alive}"
+
+
+def x_fragfill(s, smac, dmac, sip, dip, args):
+    big = struct.pack("!BBHHH", 8, 0, 0, 7, 9) + bytes(3000)
+    n = int(args[0])
+    for i in range(n):
+        src = sip if i % 2 else bytes([10, 66, 200, 1 + i % 250])
+        s.send(eth(dmac, smac, 0x0800, ipv4(src, dip, 1, big[:1480], ident=7000 + i, frag=0x2000)))
+    return n
+
+
+EXTRA = {"ipid": x_ipid, "badsyn": x_badsyn, "rstburst": x_rstburst, "fragfill": x_fragfill}
 
 
 if __name__ == "__main__":

@@ -37,19 +37,74 @@ static struct {
 	uint8_t f[CAP][1600];
 	size_t len[CAP];
 	size_t n;
+	unsigned malformed; /* frames whose lengths or checksums are wrong */
 } out;
+
+static uint16_t sum(const void *p, size_t len);
+
+/* Every frame the stack builds must be whole: an IPv4 header whose length is
+ * the frame's (less Ethernet padding) and whose checksum holds, and a TCP,
+ * UDP or ICMP checksum over exactly that length. */
+static bool frame_whole(const uint8_t *f, size_t len)
+{
+	const uint8_t *ip = f + 14;
+	size_t ihl, tot;
+	struct cksum c;
+
+	if (len >= 54 && get_u16be(f + 12) == ETH_P_IPV6) {
+		size_t pl = get_u16be(f + 18), off = 40;
+		uint8_t nh = f[20];
+		if (14 + 40 + pl > len || (14 + 40 + pl < len && len > 60))
+			return false;
+		if (nh == 0) { /* hop-by-hop (MLD's router alert) */
+			nh = f[54];
+			off += ((size_t)f[55] + 1) * 8;
+		}
+		if (nh != 6 && nh != 58)
+			return false; /* nothing else is ever sent */
+		cksum_init(&c);
+		cksum_pseudo6(&c, f + 22, f + 38, nh, (uint32_t)(40 + pl - off));
+		cksum_add(&c, f + 14 + off, 40 + pl - off);
+		return cksum_finish(&c) == 0;
+	}
+	if (len < 14 || get_u16be(f + 12) != ETH_P_IPV4)
+		return len >= 14;
+	if (len < 34)
+		return false;
+	ihl = (size_t)(ip[0] & 15) * 4;
+	tot = get_u16be(ip + 2);
+	if (ihl < 20 || tot < ihl || 14 + tot > len || (14 + tot < len && len > 60) ||
+	    sum(ip, ihl) != 0)
+		return false;
+	if (get_u16be(ip + 6) & 0x3fff)
+		return true; /* a fragment: its transport is summed once whole */
+	if (ip[9] == 17 && tot - ihl >= 8 && get_u16be(ip + ihl + 6) == 0)
+		return true; /* UDP without a checksum */
+	cksum_init(&c);
+	if (ip[9] == 6 || ip[9] == 17)
+		cksum_pseudo(&c, get_u32be(ip + 12), get_u32be(ip + 16), ip[9],
+		             (uint16_t)(tot - ihl));
+	cksum_add(&c, ip + ihl, tot - ihl);
+	return cksum_finish(&c) == 0;
+}
 
 static bool cap_send(void *ctx, const struct plat_iov *iov, size_t n)
 {
 	size_t i, len = 0;
+	static uint8_t whole[70000];
 
 	(void)ctx;
-	if (out.n == CAP)
-		return true;
 	for (i = 0; i < n; i++) {
-		memcpy(out.f[out.n] + len, iov[i].p, iov[i].len);
+		if (len + iov[i].len > sizeof whole)
+			abort();
+		memcpy(whole + len, iov[i].p, iov[i].len);
 		len += iov[i].len;
 	}
+	if (!frame_whole(whole, len))
+		out.malformed++;
+	if (out.n == CAP)
+		return true;
+	memcpy(out.f[out.n], whole, len < sizeof out.f[0] ? len : sizeof out.f[0]);
 	out.len[out.n++] = len;
 	return true;
 }
@@ -374,9 +429,118 @@ static void test_bounds(void)
 	meet();
 	for (i = 0; i < IP_REASM_SLOTS + 3; i++)
 		send_ip(1, part, sizeof part, (uint16_t)(200 + i), 0x2000);
-	CHECK(stk->ip.stats.reasm_no_slot == 3,
-	      "bounds: %u datagrams in reassembly at once; the next 3 are dropped and counted",
+	used = 0;
+	for (i = 0; i < IP_REASM_SLOTS; i++)
+		used += stk->ip.r[i].used && stk->ip.r[i].id >= 203;
+	CHECK(stk->ip.stats.reasm_evicted == 3 && used == IP_REASM_SLOTS,
+	      "bounds: %u datagrams in reassembly at once; each of 3 more takes the oldest slot "
+	      "(counted)",
 	      IP_REASM_SLOTS);
+}
+
+static void send_ip_from(uint32_t src, uint8_t proto, const uint8_t *payload, size_t plen,
+                         uint16_t id, uint16_t frag)
+{
+	static uint8_t f[2048];
+	size_t n = eth(f, mac_us, ETH_P_IPV4);
+
+	now += MS; /* so that arrival order is age order */
+	ip_hdr(f + n, src, US, proto, plen, id, frag);
+	memcpy(f + n + 20, payload, plen);
+	feed(f, n + 20 + plen);
+}
+
+/* Issue 14, bug 10: unfinished first fragments (one host's or many) never
+ * lock an honest datagram out of reassembly. */
+static void test_reasm_fairness(void)
+{
+	static uint8_t echo[2000];
+	uint32_t i;
+	bool ours_kept = false;
+
+	memset(echo, 0, sizeof echo);
+	echo[0] = 8;
+	put_u16be(echo + 4, 0x5151);
+	for (i = 8; i < sizeof echo; i++)
+		echo[i] = (uint8_t)i;
+	put_u16be(echo + 2, sum(echo, sizeof echo));
+
+	fresh(false, 8);
+	meet();
+	for (i = 0; i < IP_REASM_SLOTS; i++)
+		send_ip_from(0x0a000007u, 1, echo, 1480, (uint16_t)(300 + i), 0x2000);
+	out.n = 0;
+	send_ip_from(PEER, 1, echo, 1480, 90, 0x2000);
+	send_ip_from(PEER, 1, echo + 1480, sizeof echo - 1480, 90, 1480 / 8);
+	CHECK(stk->ip.stats.reasm_ok == 1 && stk->ip.stats.reasm_evicted == 1 && out.n == 2 &&
+	              decode(0).icmp && decode(0).icmp_type == 0,
+	      "fragments: %u unfinished datagrams from one host give way to an honest one "
+	      "(the oldest evicted, counted)",
+	      IP_REASM_SLOTS);
+
+	/* Many sources: the newcomer evicts the oldest; then one host flooding
+	 * first fragments evicts the others' oldest and finally its own, never
+	 * the honest datagram that came after the ones it displaced. */
+	fresh(false, 8);
+	meet();
+	for (i = 0; i < IP_REASM_SLOTS; i++)
+		send_ip_from(0x0a000020u + i, 1, echo, 1480, (uint16_t)(400 + i), 0x2000);
+	send_ip_from(PEER, 1, echo, 1480, 91, 0x2000);
+	for (i = 0; i < 2 * IP_REASM_SLOTS; i++)
+		send_ip_from(0x0a000007u, 1, echo, 1480, (uint16_t)(500 + i), 0x2000);
+	for (i = 0; i < IP_REASM_SLOTS; i++)
+		ours_kept = ours_kept || (stk->ip.r[i].used && stk->ip.r[i].src == PEER);
+	out.n = 0;
+	send_ip_from(PEER, 1, echo + 1480, sizeof echo - 1480, 91, 1480 / 8);
+	CHECK(ours_kept && stk->ip.stats.reasm_ok == 1 && out.n == 2,
+	      "fragments: a flood of first fragments from one host evicts its own, and the "
+	      "honest datagram completes");
+}
+
+/* Issue 14, bug 9 (RFC 6864, RFC 7739): no global counter in the IDs. */
+static void test_ip_ids(void)
+{
+	static uint8_t big[3000];
+	uint8_t echo[16];
+	uint16_t ids[8];
+	unsigned i, steps = 0;
+	uint16_t id1 = 0, id2 = 0;
+	bool same1 = true, same2 = true;
+
+	fresh(false, 8);
+	meet();
+	memset(echo, 0, sizeof echo);
+	echo[0] = 8;
+	for (i = 0; i < 8; i++) {
+		put_u16be(echo + 2, 0);
+		put_u16be(echo + 6, (uint16_t)i);
+		put_u16be(echo + 2, sum(echo, sizeof echo));
+		out.n = 0;
+		send_ip(1, echo, sizeof echo, (uint16_t)i, 0);
+		ids[i] = get_u16be(last().ip_hdr + 4);
+		steps += i && (uint16_t)(ids[i] - ids[i - 1]) < 4;
+	}
+	CHECK(steps == 0 && (last().frag & 0x4000),
+	      "ipv4: the IDs of 8 echo replies (DF) are not a counter (%u small steps)", steps);
+	/* Datagrams we fragment: one counter per destination, so IDs stay
+	 * unique for the peer's reassembly. */
+	out.n = 0;
+	udp_send(stk, 5000, PEER, 5001, big, sizeof big, now);
+	for (i = 0; i < out.n; i++) {
+		if (!i)
+			id1 = get_u16be(decode(i).ip_hdr + 4);
+		same1 = same1 && get_u16be(decode(i).ip_hdr + 4) == id1;
+	}
+	CHECK(out.n == 3 && same1, "ipv4: a 3000-byte UDP datagram goes in 3 fragments of one ID");
+	out.n = 0;
+	udp_send(stk, 5000, PEER, 5001, big, sizeof big, now);
+	for (i = 0; i < out.n; i++) {
+		if (!i)
+			id2 = get_u16be(decode(i).ip_hdr + 4);
+		same2 = same2 && get_u16be(decode(i).ip_hdr + 4) == id2;
+	}
+	CHECK(out.n == 3 && same2 && id2 == (uint16_t)(id1 + 1),
+	      "ipv4: the next datagram fragmented to the same peer takes the next ID");
 }
 
 static void test_ipv4(void)
@@ -716,6 +880,7 @@ static void test_tcp_session(void)
 	s.seq = rcv + 200000;
 	send_tcp(&s);
 	CHECK(out.n == 0 && !tcp_failed(f), "tcp: a RST outside the window is dropped silently");
+	now += TCP_CHALLENGE_FLOW_NS; /* one challenge ACK per flow per interval */
 	s.flags = TH_SYN;
 	s.seq = rcv + 7;
 	send_tcp(&s);
@@ -728,6 +893,7 @@ static void test_tcp_session(void)
 	s.ack = iss + 1 + 100000;
 	s.data = "evil";
 	s.len = 4;
+	now += TCP_CHALLENGE_FLOW_NS;
 	send_tcp(&s);
 	CHECK(out.n == 1 && tcp_read(f, buf, sizeof buf, &eof) == 0,
 	      "tcp: data with an ACK for bytes never sent is challenged, not taken");
@@ -986,6 +1152,173 @@ static void test_tcp_persist_bounds(void)
 
 /* A full table recycles the flow that entered TIME-WAIT first (the list keeps
  * that order: no scan), and a restarted TIME-WAIT goes to the back. */
+/* Issue 14, bug 2: a segment that would gather more send-queue chunks than a
+ * frame takes is cut where its parts run out, never sent short of what its
+ * header claims (which went out with a wrong checksum, resent forever). */
+static void test_tcp_many_parts(void)
+{
+	static uint8_t body[3800], got[3800];
+	struct tcp_listener *l;
+	struct tcp_flow *f;
+	uint32_t iss, have = 0;
+	unsigned i, round, segs = 0;
+	bool psh_last = false;
+	unsigned bad = out.malformed;
+
+	for (i = 0; i < sizeof body; i++)
+		body[i] = (uint8_t)(i * 13 + (i >> 7));
+	fresh(false, 8);
+	meet();
+	l = tcp_listen(stk, 80, 4);
+	iss = connect_in(l, 7010, 7000, &f);
+	/* 38 chunks of 100 bytes, copies and references in turn (a multipart
+	 * response: a boundary, a range, a boundary, ...). */
+	for (i = 0; i < 38; i++) {
+		CHECK(tcp_can_write(f, 100, 1), "tcp: room for chunk %u", i);
+		if (i & 1)
+			tcp_write_ref(f, body + i * 100, 100);
+		else
+			tcp_write_copy(f, body + i * 100, 100);
+	}
+	poll_at(now + MS);
+	for (round = 0; round < 20 && have < sizeof body; round++) {
+		struct seg a = {7010, 80, 0, 7001, 0, TH_ACK, NULL, 0, NULL, 0};
+		unsigned before = have;
+		for (i = 0; i < out.n; i++) {
+			struct sent r = decode(i);
+			if (r.tcp && r.len && r.seq == iss + 1 + have &&
+			    have + r.len <= sizeof got) {
+				memcpy(got + have, r.payload, r.len);
+				have += (uint32_t)r.len;
+				segs++;
+				psh_last = (r.flags & TH_PSH) != 0;
+			}
+		}
+		if (have == before)
+			break;
+		out.n = 0;
+		a.ack = iss + 1 + have;
+		send_tcp(&a);
+	}
+	CHECK(out.malformed == bad,
+	      "tcp: every frame of a 38-part response is whole (%u malformed)",
+	      out.malformed - bad);
+	CHECK(have == sizeof body && memcmp(got, body, sizeof body) == 0 && segs >= 4 && psh_last,
+	      "tcp: all %u bytes arrive in order, in segments of at most 12 parts (%u segments)",
+	      have, segs);
+	CHECK(stk->tcp.stats.tx_cut == 0 && stk->tcp.stats.rexmits == 0,
+	      "tcp: ...cut before building, nothing resent");
+}
+
+/* RFC 5961 7: challenge ACKs limited per flow as well as in all, as Linux
+ * does: a burst of 300 forged RSTs draws one. */
+static void test_tcp_challenge_burst(void)
+{
+	struct tcp_listener *l;
+	struct tcp_flow *f, *g;
+	unsigned i, acks = 0;
+
+	fresh(false, 8);
+	meet();
+	l = tcp_listen(stk, 80, 4);
+	connect_in(l, 7020, 20000, &f);
+	connect_in(l, 7021, 30000, &g);
+	out.n = 0;
+	for (i = 0; i < 300; i++) {
+		struct seg s = {7020, 80, 0, 20001 + 100 + i, 0, TH_RST, NULL, 0, NULL, 0};
+		send_tcp(&s);
+	}
+	for (i = 0; i < out.n; i++)
+		acks += decode(i).tcp && decode(i).dport == 7020;
+	CHECK(acks == 1 && stk->tcp.stats.challenge_flow_limited == 299 && !tcp_failed(f),
+	      "tcp: 300 blind RSTs at one flow draw 1 challenge ACK (%u), 299 limited per flow",
+	      acks);
+	out.n = 0;
+	{
+		struct seg s = {7021, 80, 0, 30001 + 50, 0, TH_RST, NULL, 0, NULL, 0};
+		send_tcp(&s);
+	}
+	CHECK(out.n == 1 && decode(0).dport == 7021,
+	      "tcp: ...while another flow still gets its own challenge ACK");
+	out.n = 0;
+	now += TCP_CHALLENGE_FLOW_NS;
+	{
+		struct seg s = {7020, 80, 0, 20001 + 7, 0, TH_RST, NULL, 0, NULL, 0};
+		send_tcp(&s);
+	}
+	CHECK(out.n == 1 && decode(0).dport == 7020 && !tcp_failed(f) && !tcp_failed(g),
+	      "tcp: ...and the first flow one more after %llu ms",
+	      (unsigned long long)(TCP_CHALLENGE_FLOW_NS / MS));
+}
+
+/* A SYN whose options are malformed is answered with the bad option ignored,
+ * as Linux answers it (interop with buggy peers and mangling middleboxes). */
+static void test_tcp_bad_syn_options(void)
+{
+	static const uint8_t mss3[] = {2, 3, 5, 0};                     /* MSS of length 3 */
+	static const uint8_t ws5[] = {3, 5, 7, 0, 0, 1, 2, 4, 5, 0xb4}; /* WS of 5, then MSS */
+	static const uint8_t runs_off[] = {2, 4, 5, 0xb4, 8, 40, 0, 0}; /* TS past the end */
+	static const uint8_t zero_len[] = {4, 2, 254, 0};               /* SACK-ok, then length 0 */
+	const uint8_t *opts[4] = {mss3, ws5, runs_off, zero_len};
+	const size_t lens[4] = {sizeof mss3, sizeof ws5, sizeof runs_off, sizeof zero_len};
+	unsigned i, answered = 0;
+
+	fresh(false, 8);
+	meet();
+	tcp_listen(stk, 80, 8);
+	for (i = 0; i < 4; i++) {
+		struct seg s = {
+		        (uint16_t)(7030 + i), 80, 0, 1000, 0, TH_SYN, opts[i], lens[i], NULL, 0};
+		struct sent r;
+		out.n = 0;
+		send_tcp(&s);
+		r = last();
+		answered += out.n == 1 && r.tcp && r.flags == (TH_SYN | TH_ACK) && r.ack == 1001;
+	}
+	CHECK(answered == 4 && stk->tcp.stats.rx_bad_options == 4,
+	      "tcp: SYNs with malformed options get SYN-ACKs, the bad option ignored (%u of 4)",
+	      answered);
+}
+
+/* Overlapping out-of-order data that disagrees: the first bytes stay. */
+static void test_tcp_overlap_first_wins(void)
+{
+	static const char want[] = "0123456789AAAAAAAAAAEEEEEEEEDDCCCCDD";
+	struct tcp_listener *l;
+	struct tcp_flow *f;
+	struct seg s = {7040, 80, 0, 0, 0, TH_ACK, NULL, 0, NULL, 0};
+	uint8_t buf[64];
+	bool eof = false;
+	size_t n;
+	uint32_t iss;
+
+	fresh(false, 8);
+	meet();
+	l = tcp_listen(stk, 80, 4);
+	iss = connect_in(l, 7040, 40000, &f);
+	s.ack = iss + 1;
+	s.seq = 40001 + 10;
+	s.data = "AAAAAAAAAA";
+	s.len = 10;
+	send_tcp(&s);
+	s.seq = 40001 + 30;
+	s.data = "CCCC";
+	s.len = 4;
+	send_tcp(&s);
+	s.seq = 40001 + 28;
+	s.data = "DDDDDDDD";
+	s.len = 8;
+	send_tcp(&s);
+	s.seq = 40001;
+	s.data = "0123456789BBBBBBBBBBEEEEEEEE";
+	s.len = 28;
+	send_tcp(&s);
+	n = f ? tcp_read(f, buf, sizeof buf, &eof) : 0;
+	CHECK(n == sizeof want - 1 && memcmp(buf, want, n) == 0,
+	      "tcp: conflicting overlaps keep the bytes that came first (%.*s)", (int)n,
+	      (const char *)buf);
+}
+
 static void test_tcp_timewait_order(void)
 {
 	struct tcp_flow *f[4], *g;
@@ -1150,12 +1483,403 @@ static void test_tcp_timers(void)
 	CHECK(used_flows() == 0, "tcp: closing a failed flow frees it");
 }
 
+/* ---- IPv6 (issue 18) ---- */
+
+static const uint8_t us6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+static const uint8_t peer6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9};
+static const uint8_t mcast_us[6] = {0x33, 0x33, 0xff, 0, 0, 2};
+static const uint8_t all6[16] = {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+static const uint8_t mac_all6[6] = {0x33, 0x33, 0, 0, 0, 1};
+
+static void fresh6(void)
+{
+	struct net_config cfg;
+	struct net_ops ops = {NULL, cap_send, cap_random, NULL, NULL};
+
+	memset(&cfg, 0, sizeof cfg);
+	memcpy(cfg.mac, mac_us, 6);
+	cfg.mtu = 1500;
+	cfg.addr = US;
+	cfg.prefix_len = 24;
+	cfg.ipv6 = true;
+	memcpy(cfg.addr6, us6, 16);
+	cfg.prefix6 = 64;
+	cfg.tcp_flows = 8;
+	free(stk);
+	stk = aligned_alloc(64, (net_stack_size(&cfg) + 63) / 64 * 64);
+	memset(stk, 0xa5, (net_stack_size(&cfg) + 63) / 64 * 64);
+	now = 1000 * SEC;
+	out.n = 0;
+	net_init(stk, &cfg, &ops, now);
+}
+
+/* An IPv6 packet from (src) to (dst): (nh) and the payload (already summed). */
+static void send6(const uint8_t *dmac, const uint8_t src[16], const uint8_t dst[16], uint8_t nh,
+                  uint8_t hop, const uint8_t *payload, size_t plen)
+{
+	static uint8_t f[2048];
+	size_t n = 0;
+
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, mac_peer, 6);
+	put_u16be(f + 12, ETH_P_IPV6);
+	n = 14;
+	memset(f + n, 0, 40);
+	f[n] = 0x60;
+	put_u16be(f + n + 4, (uint16_t)plen);
+	f[n + 6] = nh;
+	f[n + 7] = hop;
+	memcpy(f + n + 8, src, 16);
+	memcpy(f + n + 24, dst, 16);
+	memcpy(f + n + 40, payload, plen);
+	feed(f, n + 40 + plen);
+}
+
+/* Sum an upper-layer message at (m + off) of (len) bytes, field at (at). */
+static void sum6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto, uint8_t *m,
+                 size_t len, size_t at)
+{
+	struct cksum c;
+
+	m[at] = m[at + 1] = 0;
+	cksum_init(&c);
+	cksum_pseudo6(&c, src, dst, proto, (uint32_t)len);
+	cksum_add(&c, m, len);
+	put_u16be(m + at, cksum_finish(&c));
+}
+
+static const uint8_t *ip6_of(size_t i)
+{
+	return get_u16be(out.f[i] + 12) == ETH_P_IPV6 ? out.f[i] + 14 : NULL;
+}
+
+/* Frame i: ICMPv6 of (type)? (with a hop-by-hop header skipped). */
+static const uint8_t *icmp6_of(size_t i, uint8_t type)
+{
+	const uint8_t *h = ip6_of(i);
+
+	if (!h)
+		return NULL;
+	if (h[6] == 0 && h[40] == 58 && h[48] == type)
+		return h + 48;
+	return h[6] == 58 && h[40] == type ? h + 40 : NULL;
+}
+
+static size_t find6(uint8_t type)
+{
+	size_t i;
+
+	for (i = 0; i < out.n; i++)
+		if (icmp6_of(i, type))
+			return i;
+	return SIZE_MAX;
+}
+
+/* The peer's NS for our global address, hop limit (hop): returns our NA's frame. */
+static void peer_ns(uint8_t hop)
+{
+	uint8_t m[32], sn[16] = {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 2};
+
+	memset(m, 0, sizeof m);
+	m[0] = 135;
+	memcpy(m + 8, us6, 16);
+	m[24] = 1;
+	m[25] = 1;
+	memcpy(m + 26, mac_peer, 6);
+	sum6(peer6, sn, 58, m, sizeof m, 2);
+	send6(mcast_us, peer6, sn, 58, hop, m, sizeof m);
+}
+
+static void echo6(uint8_t *m, size_t len, uint16_t seq)
+{
+	memset(m, 0, len);
+	m[0] = 128;
+	put_u16be(m + 4, 0x6666);
+	put_u16be(m + 6, seq);
+	memcpy(m + 8, "unideck6", 8);
+	sum6(peer6, us6, 58, m, len, 2);
+}
+
+static void test_ipv6_nd(void)
+{
+	uint8_t m[64];
+	size_t i;
+
+	fresh6();
+	i = find6(135);
+	CHECK(i != SIZE_MAX && memcmp(ip6_of(i) + 8, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16) == 0 &&
+	              ip6_of(i)[7] == 255,
+	      "ipv6: duplicate address detection: an NS from :: with hop limit 255");
+	i = find6(143);
+	CHECK(i != SIZE_MAX && ip6_of(i)[6] == 0 && ip6_of(i)[7] == 1 && ip6_of(i)[42] == 5,
+	      "ipv6: an MLDv2 report for the solicited-node groups (router alert, hop limit 1)");
+	CHECK(!ipv6_is_ours(stk, us6), "ipv6: the address is tentative until DAD ends");
+	out.n = 0;
+	poll_at(now + ND6_RETRANS_NS + MS);
+	CHECK(ipv6_is_ours(stk, us6) && stk->ip6.nd.dad_ok == 2 && find6(136) != SIZE_MAX,
+	      "ipv6: after a second without conflict both addresses are ours, announced by NA");
+	out.n = 0;
+	peer_ns(64);
+	CHECK(out.n == 0 && stk->ip6.nd.rx_bad_hop == 1,
+	      "nd6: an NS with hop limit 64 (not from the link) is dropped and counted");
+	peer_ns(255);
+	i = find6(136);
+	CHECK(out.n == 1 && i == 0 && (icmp6_of(0, 136)[4] & 0x40) &&
+	              memcmp(icmp6_of(0, 136) + 8, us6, 16) == 0 && icmp6_of(0, 136)[24] == 2 &&
+	              memcmp(out.f[0], mac_peer, 6) == 0,
+	      "nd6: the NS gets a solicited NA with our MAC, sent to the peer's (learned)");
+	out.n = 0;
+	echo6(m, 24, 1);
+	send6(mac_us, peer6, us6, 58, 64, m, 24);
+	i = find6(129);
+	CHECK(out.n == 1 && i == 0 && get_u16be(icmp6_of(0, 129) + 6) == 1 &&
+	              memcmp(icmp6_of(0, 129) + 8, "unideck6", 8) == 0,
+	      "icmp6: an echo request gets its echo reply");
+	CHECK(out.malformed == 0, "ipv6: every frame whole so far");
+
+	/* A neighbour we must resolve: the reply waits for the NA. */
+	fresh6();
+	poll_at(now + ND6_RETRANS_NS + MS);
+	out.n = 0;
+	echo6(m, 24, 2);
+	send6(mac_us, peer6, us6, 58, 64, m, 24);
+	CHECK(out.n == 1 && find6(135) == 0 && stk->ip6.nd.queued == 1,
+	      "nd6: a reply to an unknown neighbour waits while an NS asks for it");
+	out.n = 0;
+	{
+		uint8_t na[32];
+		memset(na, 0, sizeof na);
+		na[0] = 136;
+		na[4] = 0x60;
+		memcpy(na + 8, peer6, 16);
+		na[24] = 2;
+		na[25] = 1;
+		memcpy(na + 26, mac_peer, 6);
+		sum6(peer6, us6, 58, na, sizeof na, 2);
+		send6(mac_us, peer6, us6, 58, 255, na, sizeof na);
+	}
+	CHECK(out.n == 1 && find6(129) == 0 && stk->ip6.nd.resolved == 1,
+	      "nd6: the NA resolves it and the waiting echo reply goes");
+
+	/* RFC 6583: a scan of the /64 cannot fill the cache with INCOMPLETE
+	 * entries nor push out the neighbour that answered. */
+	tcp_listen(stk, 80, 4);
+	for (i = 0; i < 1000; i++) {
+		uint8_t a[16], t[20];
+		memcpy(a, us6, 16);
+		put_u16be(a + 12, (uint16_t)(i + 100));
+		memset(t, 0, sizeof t);
+		put_u16be(t, (uint16_t)(3000 + i));
+		put_u16be(t + 2, 80);
+		put_u32be(t + 4, 77);
+		t[12] = 5 << 4;
+		t[13] = TH_SYN;
+		put_u16be(t + 14, 65535);
+		sum6(a, us6, 6, t, 20, 16);
+		send6(mac_us, a, us6, 6, 64, t, 20);
+	}
+	{
+		size_t pend = 0;
+		for (i = 0; i < ND6_ENTRIES; i++)
+			pend += stk->ip6.nc[i].state == ND6_INCOMPLETE;
+		out.n = 0;
+		echo6(m, 24, 3);
+		send6(mac_us, peer6, us6, 58, 64, m, 24);
+		CHECK(pend == ND6_INCOMPLETE_MAX && stk->ip6.nd.incomplete_full >= 900 &&
+		              out.n == 1 && find6(129) == 0,
+		      "nd6: SYNs from 1000 addresses of the /64: %zu resolutions pending (cap %u), "
+		      "%llu refused, and the known neighbour still answered at once",
+		      pend, ND6_INCOMPLETE_MAX, (unsigned long long)stk->ip6.nd.incomplete_full);
+	}
+}
+
+/* Extension headers: RFC 8200 4, RFC 5095, RFC 8021. */
+static void test_ipv6_ext(void)
+{
+	uint8_t m[96], e[128];
+	size_t i;
+
+	fresh6();
+	poll_at(now + ND6_RETRANS_NS + MS);
+	peer_ns(255);
+	/* Hop-by-hop (PadN) before the echo. */
+	out.n = 0;
+	echo6(m, 24, 4);
+	memset(e, 0, 8);
+	e[0] = 58;
+	e[2] = 1;
+	e[3] = 4;
+	memcpy(e + 8, m, 24);
+	send6(mac_us, peer6, us6, 0, 64, e, 32);
+	CHECK(out.n == 1 && find6(129) == 0, "ipv6: hop-by-hop options are skipped");
+	/* Routing header type 0 with segments left: dropped (RFC 5095). */
+	out.n = 0;
+	memset(e, 0, 24);
+	e[0] = 58;
+	e[1] = 2; /* 24 bytes: one address */
+	e[2] = 0;
+	e[3] = 1;
+	memcpy(e + 24, m, 24);
+	send6(mac_us, peer6, us6, 43, 64, e, 48);
+	CHECK(find6(129) == SIZE_MAX && stk->ip6.stats.rx_rh0 == 1,
+	      "ipv6: a type 0 routing header is never processed (dropped, counted)");
+	/* An unknown next header: parameter problem code 1, pointing at it. */
+	out.n = 0;
+	send6(mac_us, peer6, us6, 253, 64, m, 24);
+	i = find6(4);
+	CHECK(out.n == 1 && i == 0 && icmp6_of(0, 4)[1] == 1 &&
+	              get_u32be(icmp6_of(0, 4) + 4) == 6 && stk->ip6.stats.rx_unknown_next == 1,
+	      "ipv6: an unknown next header gets a parameter problem (code 1, pointer 6)");
+	/* ...rate-limited: 202 errors due in this second (the routing header's
+	 * included). */
+	for (i = 0; i < 200; i++)
+		send6(mac_us, peer6, us6, 253, 64, m, 24);
+	CHECK(stk->ip6.stats.icmp_errors_sent == ICMP6_ERRORS_PER_S &&
+	              stk->ip6.stats.icmp_rate_limited == 202 - ICMP6_ERRORS_PER_S,
+	      "ipv6: parameter problems are rate-limited (%u a second: %llu sent, %llu limited)",
+	      ICMP6_ERRORS_PER_S, (unsigned long long)stk->ip6.stats.icmp_errors_sent,
+	      (unsigned long long)stk->ip6.stats.icmp_rate_limited);
+	/* An atomic fragment (offset 0, M 0) is processed whole (RFC 8021). */
+	now += 2 * SEC;
+	out.n = 0;
+	memset(e, 0, 8);
+	e[0] = 58;
+	put_u32be(e + 4, 0x12345678);
+	memcpy(e + 8, m, 24);
+	send6(mac_us, peer6, us6, 44, 64, e, 32);
+	CHECK(out.n == 1 && find6(129) == 0 && stk->ip6.stats.rx_atomic_frags == 1,
+	      "ipv6: an atomic fragment is processed as a whole packet");
+	/* A hop-by-hop header after another header: parameter problem. */
+	out.n = 0;
+	memset(e, 0, 16);
+	e[0] = 0; /* destination options, then hop-by-hop: wrong */
+	e[2] = 1;
+	e[3] = 4;
+	e[8] = 58;
+	e[10] = 1;
+	e[11] = 4;
+	memcpy(e + 16, m, 24);
+	send6(mac_us, peer6, us6, 60, 64, e, 40);
+	CHECK(find6(129) == SIZE_MAX && stk->ip6.stats.rx_hbh_not_first == 1 && find6(4) == 0,
+	      "ipv6: hop-by-hop options anywhere but first: parameter problem");
+	/* A destination option whose type says discard and answer (10xxxxxx). */
+	out.n = 0;
+	memset(e, 0, 8);
+	e[0] = 58;
+	e[2] = 0x80;
+	e[3] = 4;
+	memcpy(e + 8, m, 24);
+	send6(mac_us, peer6, us6, 60, 64, e, 32);
+	CHECK(find6(129) == SIZE_MAX && find6(4) == 0 && icmp6_of(0, 4)[1] == 2 &&
+	              get_u32be(icmp6_of(0, 4) + 4) == 42,
+	      "ipv6: an unknown option of type 10xxxxxx: discarded, parameter problem code 2");
+	/* A real fragment: counted, not reassembled. */
+	out.n = 0;
+	memset(e, 0, 8);
+	e[0] = 58;
+	e[3] = 1; /* M */
+	memcpy(e + 8, m, 24);
+	send6(mac_us, peer6, us6, 44, 64, e, 32);
+	CHECK(out.n == 0 && stk->ip6.stats.rx_frags == 2,
+	      "ipv6: fragments are counted and dropped");
+	CHECK(out.malformed == 0, "ipv6: every frame whole");
+}
+
+/* TCP over IPv6 through the same TCP: pseudo-header, MSS from the MTU. */
+static void test_ipv6_tcp(void)
+{
+	uint8_t t[64], buf[64];
+	struct tcp_listener *l;
+	struct tcp_flow *f = NULL, *rf;
+	struct tcp_listener *rl;
+	const uint8_t *h;
+	uint32_t iss;
+	bool eof = false;
+	size_t i;
+
+	fresh6();
+	poll_at(now + ND6_RETRANS_NS + MS);
+	peer_ns(255);
+	l = tcp_listen(stk, 80, 4);
+	out.n = 0;
+	memset(t, 0, 24);
+	put_u16be(t, 5555);
+	put_u16be(t + 2, 80);
+	put_u32be(t + 4, 1000);
+	t[12] = 6 << 4;
+	t[13] = TH_SYN;
+	put_u16be(t + 14, 65535);
+	t[20] = 2;
+	t[21] = 4;
+	put_u16be(t + 22, 1440);
+	sum6(peer6, us6, 6, t, 24, 16);
+	send6(mac_us, peer6, us6, 6, 64, t, 24);
+	h = out.n == 1 ? ip6_of(0) : NULL;
+	CHECK(h && h[6] == 6 && h[53] == (TH_SYN | TH_ACK) && get_u32be(h + 48) == 1001 &&
+	              h[60] == 2 && get_u16be(h + 62) == 1500 - 60 && out.malformed == 0,
+	      "tcp6: a SYN over IPv6 gets a SYN-ACK with MSS 1440 (the IPv6 MTU less 60)");
+	iss = h ? get_u32be(h + 44) : 0;
+	memset(t, 0, 20);
+	put_u16be(t, 5555);
+	put_u16be(t + 2, 80);
+	put_u32be(t + 4, 1001);
+	put_u32be(t + 8, iss + 1);
+	t[12] = 5 << 4;
+	t[13] = TH_ACK | TH_PSH;
+	put_u16be(t + 14, 65535);
+	memcpy(t + 20, "hello6", 6);
+	sum6(peer6, us6, 6, t, 26, 16);
+	send6(mac_us, peer6, us6, 6, 64, t, 26);
+	while (tcp_ready_next(stk, &rf, &rl))
+		if (rl == l)
+			f = tcp_accept(l);
+	CHECK(f && tcp_read(f, buf, sizeof buf, &eof) == 6 && memcmp(buf, "hello6", 6) == 0,
+	      "tcp6: the handshake completes and the data is read");
+	out.n = 0;
+	if (f) {
+		static uint8_t body[4000];
+		tcp_write_ref(f, body, sizeof body);
+		poll_at(now + MS);
+	}
+	for (i = 0; i < out.n && ip6_of(i); i++)
+		;
+	CHECK(out.n == 3 && i == 3 && out.malformed == 0 && get_u16be(ip6_of(0) + 4) == 20 + 1440,
+	      "tcp6: 4000 bytes go in segments of 1440, checksums right");
+	/* A closed port: RST over IPv6. */
+	out.n = 0;
+	put_u16be(t + 2, 81);
+	t[13] = TH_SYN;
+	sum6(peer6, us6, 6, t, 20, 16);
+	send6(mac_us, peer6, us6, 6, 64, t, 20);
+	CHECK(out.n == 1 && ip6_of(0) && (ip6_of(0)[53] & TH_RST) && out.malformed == 0,
+	      "tcp6: a SYN to a closed port gets a reset");
+	/* DAD conflict: an NA claiming our tentative address disables it. */
+	fresh6();
+	{
+		uint8_t na[32];
+		memset(na, 0, sizeof na);
+		na[0] = 136;
+		na[4] = 0x20;
+		memcpy(na + 8, us6, 16);
+		na[24] = 2;
+		na[25] = 1;
+		memcpy(na + 26, mac_peer, 6);
+		sum6(peer6, all6, 58, na, sizeof na, 2);
+		send6(mac_all6, peer6, all6, 58, 255, na, sizeof na);
+	}
+	poll_at(now + ND6_RETRANS_NS + MS);
+	CHECK(!ipv6_is_ours(stk, us6) && stk->ip6.nd.dad_conflicts == 1,
+	      "nd6: an NA for our tentative address: a duplicate, the address is not used");
+}
+
 int main(void)
 {
 	test_arp();
 	test_bounds();
 	test_ipv4();
 	test_fragments();
+	test_reasm_fairness();
+	test_ip_ids();
 	test_udp();
 	test_dhcp();
 	test_tcp_closed();
@@ -1167,6 +1891,15 @@ int main(void)
 	test_tcp_persist_bounds();
 	test_tcp_timewait_order();
 	test_tcp_tso_fallback();
+	test_tcp_many_parts();
+	test_tcp_challenge_burst();
+	test_tcp_bad_syn_options();
+	test_tcp_overlap_first_wins();
+	test_ipv6_nd();
+	test_ipv6_ext();
+	test_ipv6_tcp();
+	CHECK(out.malformed == 0, "every frame the stack built in these tests was whole (%u not)",
+	      out.malformed);
 	free(stk);
 	return check_done();
 }

@@ -23,6 +23,7 @@
 
 #include "app/netsrv.h"
 #include "lib/cursor.h"
+#include "net/cksum.h"
 #include "net/stack.h"
 #include "platform/sim/simlink.h"
 #include "tests/unit/check.h"
@@ -39,6 +40,7 @@
 
 static bool verbose;
 static const char *self = "test_sim";
+static unsigned long long malformed; /* frames built with a wrong length or checksum */
 
 struct node {
 	struct sim_link *l;
@@ -46,10 +48,54 @@ struct node {
 	struct net_stack *s;
 };
 
+static uint16_t sum16(const uint8_t *p, size_t len)
+{
+	struct cksum c;
+
+	cksum_init(&c);
+	cksum_add(&c, p, len);
+	return cksum_finish(&c);
+}
+
+/* Every frame a stack builds must be whole: its IPv4 length is the frame's
+ * (less Ethernet padding), and the IPv4 and transport checksums hold. A frame
+ * the link would corrupt is checked before it does. */
+static bool frame_whole(const struct plat_iov *iov, size_t n)
+{
+	static uint8_t f[70000];
+	size_t len = 0, i, ihl, tot;
+	const uint8_t *ip = f + 14;
+	struct cksum c;
+
+	for (i = 0; i < n; i++) {
+		if (len + iov[i].len > sizeof f)
+			return false;
+		memcpy(f + len, iov[i].p, iov[i].len);
+		len += iov[i].len;
+	}
+	if (len < 14 || get_u16be(f + 12) != 0x0800)
+		return len >= 14;
+	if (len < 34)
+		return false;
+	ihl = (size_t)(ip[0] & 15) * 4;
+	tot = get_u16be(ip + 2);
+	if (ihl < 20 || tot < ihl || 14 + tot > len || (14 + tot < len && len > 60) ||
+	    sum16(ip, ihl) != 0)
+		return false;
+	if ((get_u16be(ip + 6) & 0x3fff) || ip[9] != 6)
+		return true;
+	cksum_init(&c);
+	cksum_pseudo(&c, get_u32be(ip + 12), get_u32be(ip + 16), 6, (uint16_t)(tot - ihl));
+	cksum_add(&c, ip + ihl, tot - ihl);
+	return cksum_finish(&c) == 0;
+}
+
 static bool node_send(void *ctx, const struct plat_iov *iov, size_t n)
 {
 	struct node *nd = ctx;
 
+	if (!frame_whole(iov, n))
+		malformed++;
 	return sim_send(nd->l, nd->side, iov, n);
 }
 
@@ -139,6 +185,8 @@ struct peer {
 	const uint8_t *want; /* what it must receive */
 	size_t want_len, got;
 	bool by_ref, shut, eof, closed, mismatch, failed;
+	bool parts;   /* many small chunks, copies and references in turn */
+	uint32_t rnd; /* for the chunk sizes */
 	unsigned connects;
 };
 
@@ -156,12 +204,21 @@ static void peer_step(struct peer *p)
 		return;
 	}
 	while (p->out_off < p->out_len) {
-		size_t k = p->out_len - p->out_off;
-		if (k > (p->by_ref ? 16384u : 3000u))
-			k = p->by_ref ? 16384u : 3000u;
-		if (!tcp_can_write(p->f, p->by_ref ? 0 : k, p->by_ref ? 1 : 0))
+		size_t k = p->out_len - p->out_off, most = p->by_ref ? 16384u : 3000u;
+		bool ref = p->by_ref;
+		if (p->parts) {
+			/* A multipart response's shape: short copied boundaries and
+			 * referenced ranges of 1 to 300 bytes, so that a segment spans
+			 * more chunks than one frame gathers (issue 14, bug 2). */
+			p->rnd = p->rnd * 1103515245u + 12345u;
+			most = 1 + (p->rnd >> 16) % 300u;
+			ref = (p->rnd >> 8) & 1;
+		}
+		if (k > most)
+			k = most;
+		if (!tcp_can_write(p->f, ref ? 0 : k, ref ? 1 : 0))
 			break;
-		if (p->by_ref)
+		if (ref)
 			tcp_write_ref(p->f, p->out + p->out_off, k);
 		else
 			tcp_write_copy(p->f, p->out + p->out_off, k);
@@ -253,6 +310,10 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 	srv.want = pa;
 	srv.want_len = len;
 	srv.by_ref = true;
+	/* Every third seed the server answers in many small parts. */
+	srv.parts = seed % 3u == 0;
+	srv.rnd = (uint32_t)seed;
+	malformed = 0;
 	while (!done) {
 		uint8_t frame[SIM_FRAME_MAX];
 		struct tcp_flow *f;
@@ -328,7 +389,9 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 			l.now = next;
 	}
 	if (done) {
-		if (cli.got != len || srv.got != len)
+		if (malformed)
+			snprintf(r.why, sizeof r.why, "%llu frames built malformed", malformed);
+		else if (cli.got != len || srv.got != len)
 			snprintf(r.why, sizeof r.why,
 			         "short: client got %zu, server got %zu of %zu", cli.got, srv.got,
 			         len);

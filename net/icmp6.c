@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/* ICMPv6 (RFC 4443): echo, the error messages we send, and their rate limit. */
+#include "lib/cursor.h"
+#include "lib/mem.h"
+#include "net/cksum.h"
+#include "net/stack.h"
+
+enum net_result icmp6_send(struct net_stack *s, const uint8_t src[16], const uint8_t dst[16],
+                           uint8_t hop_limit, uint8_t *msg, size_t len, uint64_t now)
+{
+	struct plat_iov iov = {msg, len, 0};
+	struct cksum ck;
+
+	msg[2] = msg[3] = 0;
+	cksum_init(&ck);
+	cksum_pseudo6(&ck, src, dst, IPPROTO_ICMPV6_, (uint32_t)len);
+	cksum_add(&ck, msg, len);
+	put_u16be(msg + 2, cksum_finish(&ck));
+	return ipv6_output_from(s, src, dst, IPPROTO_ICMPV6_, hop_limit, &iov, 1, now);
+}
+
+static bool allowed(struct net_stack *s, uint64_t now)
+{
+	uint64_t second = now / 1000000000ull;
+
+	if (second != s->ip6.icmp_window) {
+		s->ip6.icmp_window = second;
+		s->ip6.icmp_errors = 0;
+	}
+	if (s->ip6.icmp_errors >= ICMP6_ERRORS_PER_S) {
+		s->ip6.stats.icmp_rate_limited++;
+		return false;
+	}
+	s->ip6.icmp_errors++;
+	return true;
+}
+
+void icmp6_error(struct net_stack *s, const struct ip_meta *ip, uint8_t type, uint8_t code,
+                 uint32_t pointer, bool mcast_ok, uint64_t now)
+{
+	/* The quote: as much of the packet as fits a 1280-byte packet. */
+	static uint8_t msg[IP6_MIN_MTU - 40];
+	const uint8_t *pkt = ip->ip_hdr;
+	size_t q = ip->ip_hdr_len, off = 40;
+	uint8_t src[16], nh = pkt[6];
+	static const uint8_t z[16];
+
+	/* RFC 4443 2.4 (e): not about an error message, a multicast destination
+	 * (but for a parameter problem code 2 naming an option that asks), or
+	 * an unspecified or multicast source. */
+	if ((ip->to.b[0] == 0xff && !mcast_ok) || ip->from.b[0] == 0xff ||
+	    memcmp(ip->from.b, z, 16) == 0)
+		return;
+	if (nh == IPPROTO_ICMPV6_ && q > off && pkt[off] < 128)
+		return;
+	if (!allowed(s, now))
+		return;
+	if (!ipv6_source(s, ip->from.b, src))
+		return;
+	if (q > sizeof msg - 8)
+		q = sizeof msg - 8;
+	msg[0] = type;
+	msg[1] = code;
+	put_u32be(msg + 4, pointer);
+	memcpy(msg + 8, pkt, q);
+	s->ip6.stats.icmp_errors_sent++;
+	icmp6_send(s, src, ip->from.b, IP6_HOP_LIMIT, msg, 8 + q, now);
+}
+
+void icmp6_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
+                 uint64_t now)
+{
+	static uint8_t reply[IP6_MIN_MTU];
+	struct ipv6_stats *st = &s->ip6.stats;
+	struct cksum ck;
+	uint8_t src[16];
+
+	st->icmp_rx++;
+	cksum_init(&ck);
+	cksum_pseudo6(&ck, ip->from.b, ip->to.b, IPPROTO_ICMPV6_, (uint32_t)len);
+	cksum_add(&ck, p, len);
+	if (len < 8 || cksum_finish(&ck) != 0) {
+		st->icmp_bad++;
+		return;
+	}
+	switch (p[0]) {
+	case 128: /* echo request (RFC 4443 4.1), to a multicast group too */
+		if (len > sizeof reply || !ipv6_source(s, ip->from.b, src)) {
+			st->icmp_bad++;
+			return;
+		}
+		if (ip->to.b[0] != 0xff)
+			memcpy(src, ip->to.b, 16); /* answer from the address asked */
+		memcpy(reply, p, len);
+		reply[0] = 129;
+		st->icmp_echo++;
+		icmp6_send(s, src, ip->from.b, IP6_HOP_LIMIT, reply, len, now);
+		break;
+	case 1:   /* destination unreachable */
+	case 2:   /* packet too big (RFC 8201): our MTU is the link's; see ipv6.h */
+	case 3:   /* time exceeded */
+	case 4:   /* parameter problem */
+	case 129: /* echo reply: we never ask */
+		break;
+	default:
+		st->icmp_unknown++; /* RFC 4443 2.4 (b): informational ones are dropped */
+		break;
+	}
+}

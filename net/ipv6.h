@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/* IPv6 for a host (RFC 8200) beside IPv4, sharing TCP: input validation and
+ * extension headers, output with neighbour discovery, ICMPv6 (RFC 4443), and
+ * the addresses (RFC 4291): a link-local one, and a static global one.
+ *
+ * Files: ipv6.c (input, extension headers, output, addresses), icmp6.c
+ * (echo, errors, rate limit), nd6.c (RFC 4861 neighbour discovery: the
+ * neighbour cache, NS/NA, duplicate address detection (RFC 4862 5.4), MLDv2
+ * reports for our solicited-node groups (RFC 3810)).
+ *
+ * Input: hop-by-hop options are skipped (only first, RFC 8200 4.1), as are
+ * destination options whose type says skip (RFC 8200 4.2; the others discard,
+ * with a parameter problem where the type asks); a routing header of type 0
+ * is dropped (RFC 5095), others with segments left get a parameter problem; a
+ * fragment header of an atomic fragment (offset 0, no more fragments) is
+ * stepped over (RFC 8021, RFC 6946); other fragments are dropped and counted
+ * (reassembly is not done: TCP never needs it and our UDP is DHCPv4 only);
+ * an unknown next header gets a parameter problem (code 1), rate-limited with
+ * every other ICMPv6 error (ICMP6_ERRORS_PER_S). Every drop has a counter.
+ *
+ * Neighbour cache: ND6_ENTRIES entries with RFC 4861 7.3.2's states
+ * (INCOMPLETE, REACHABLE, STALE, DELAY, PROBE); one packet waits per
+ * INCOMPLETE entry and ND6_QUEUE in all. Resistant to a scan of a /64 (RFC
+ * 6583 6.3): INCOMPLETE entries are at most ND6_INCOMPLETE_MAX, so a scan
+ * that makes us resolve thousands of addresses never pushes out the entries
+ * of neighbours that answer (nd6.incomplete_full counts the refusals). */
+#ifndef UD_NET_IPV6_H
+#define UD_NET_IPV6_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/l4.h"
+
+#define IPPROTO_ICMPV6_ 58
+#define IP6_HOP_LIMIT   64u
+#define IP6_MIN_MTU     1280u
+#define IP6_EXT_MAX     8u /* extension headers walked before giving up */
+
+#define ND6_ENTRIES        64u
+#define ND6_INCOMPLETE_MAX 16u
+#define ND6_QUEUE          16u
+#define ND6_FRAME_MAX      1514u
+#define ND6_REACHABLE_NS   (30ull * 1000000000ull)  /* RFC 4861 10: REACHABLE_TIME */
+#define ND6_RETRANS_NS     (1ull * 1000000000ull)   /* RETRANS_TIMER */
+#define ND6_DELAY_NS       (5ull * 1000000000ull)   /* DELAY_FIRST_PROBE_TIME */
+#define ND6_SOLICITS       3u                       /* MAX_MULTICAST_SOLICIT */
+#define ND6_STALE_NS       (600ull * 1000000000ull) /* a STALE entry unused this long goes */
+#define ICMP6_ERRORS_PER_S 50u
+
+enum nd6_state { ND6_FREE = 0, ND6_INCOMPLETE, ND6_REACHABLE, ND6_STALE, ND6_DELAY, ND6_PROBE };
+
+struct nd6_entry {
+	uint8_t ip[16];
+	uint8_t mac[6];
+	uint8_t state, tries;
+	bool router;
+	uint64_t deadline; /* next retry, end of REACHABLE or DELAY, or expiry */
+	uint64_t used;     /* last use, for recycling the least recent */
+};
+
+struct nd6_queued {
+	uint8_t ip[16]; /* the next hop it waits for */
+	bool used;
+	uint16_t len;
+	uint8_t frame[ND6_FRAME_MAX];
+};
+
+/* One of our addresses. */
+struct ip6_addr {
+	uint8_t a[16];
+	uint8_t plen;
+	bool used, tentative; /* tentative: duplicate address detection runs */
+	uint8_t dad_sent;
+	uint64_t dad_deadline;
+};
+
+struct ipv6_stats {
+	uint64_t rx, rx_short, rx_bad_version, rx_bad_len, rx_not_for_us, rx_bad_src;
+	uint64_t rx_hbh_not_first, rx_bad_ext, rx_rh0, rx_rh_other, rx_frags, rx_atomic_frags;
+	uint64_t rx_unknown_next, rx_no_next, rx_opt_discard, rx_tentative;
+	uint64_t tx, tx_no_route, tx_too_big, tx_queued_nd, tx_dropped;
+	uint64_t icmp_rx, icmp_bad, icmp_echo, icmp_errors_sent, icmp_rate_limited;
+	uint64_t icmp_unknown;
+};
+
+struct nd6_stats {
+	uint64_t rx_ns, rx_na, rx_rs, rx_ra, rx_redirect, rx_bad_hop, rx_bad, ns_sent, na_sent;
+	uint64_t resolved, failed, queued, queue_drops, cache_full, incomplete_full, recycled;
+	uint64_t dad_started, dad_ok, dad_conflicts, mld_reports;
+};
+
+struct ipv6_state {
+	struct ip6_addr ll, global;
+	uint8_t gw[16];
+	bool has_gw;
+	uint8_t key[16]; /* RFC 7217's secret: link-local interface identifier */
+	uint64_t icmp_window;
+	uint32_t icmp_errors;
+	struct nd6_entry nc[ND6_ENTRIES];
+	struct nd6_queued q[ND6_QUEUE];
+	uint64_t mld_deadline;
+	uint8_t mld_left; /* unsolicited reports still to send (RFC 3810 7.2.1) */
+	struct ipv6_stats stats;
+	struct nd6_stats nd;
+};
+
+/* Set up from net_config: the link-local address, the static one if any. */
+void ipv6_init(struct net_stack *s, uint64_t now);
+void ipv6_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p, size_t len,
+                bool link_mcast, uint64_t now);
+uint64_t ipv6_poll(struct net_stack *s, uint64_t now);
+enum net_result ipv6_output(struct net_stack *s, const uint8_t dst[16], uint8_t proto,
+                            const struct plat_iov *iov, size_t n, uint64_t now);
+enum net_result ipv6_output_from(struct net_stack *s, const uint8_t src[16], const uint8_t dst[16],
+                                 uint8_t proto, uint8_t hop_limit, const struct plat_iov *iov,
+                                 size_t n, uint64_t now);
+/* Our source toward (dst): link-local for link-local and multicast
+ * destinations, else the global one; false when there is none usable. */
+bool ipv6_source(const struct net_stack *s, const uint8_t dst[16], uint8_t src[16]);
+/* Whether (a) is one of our addresses (not tentative). */
+bool ipv6_is_ours(const struct net_stack *s, const uint8_t a[16]);
+bool ipv6_ours_any(const struct net_stack *s, const uint8_t a[16]); /* tentative too */
+
+/* icmp6.c */
+void icmp6_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
+                 uint64_t now);
+/* An ICMPv6 error (type, code, pointer) quoting the packet (pkt, len) that
+ * caused it (RFC 4443 2.4), rate-limited; never about an error, a multicast
+ * destination (except where RFC 4443 2.4 (e) allows) or an unspecified or
+ * multicast source. */
+void icmp6_error(struct net_stack *s, const struct ip_meta *ip, uint8_t type, uint8_t code,
+                 uint32_t pointer, bool mcast_ok, uint64_t now);
+/* Send an ICMPv6 message (its checksum is filled in here). */
+enum net_result icmp6_send(struct net_stack *s, const uint8_t src[16], const uint8_t dst[16],
+                           uint8_t hop_limit, uint8_t *msg, size_t len, uint64_t now);
+
+/* nd6.c */
+void nd6_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t eth_src[6],
+               const uint8_t *p, size_t len, uint64_t now);
+/* The MAC of next hop (ip): true when usable now (a request may go out). */
+bool nd6_resolve(struct net_stack *s, const uint8_t ip[16], uint8_t mac[6], uint64_t now);
+bool nd6_enqueue(struct net_stack *s, const uint8_t ip[16], const struct plat_iov *iov, size_t n);
+/* Start duplicate address detection for (a) (RFC 4862 5.4). */
+void nd6_dad_start(struct net_stack *s, struct ip6_addr *a, uint64_t now);
+uint64_t nd6_poll(struct net_stack *s, uint64_t now);
+/* A frame's destination MAC for multicast group (g): 33:33 and its last 32 bits. */
+void nd6_mcast_mac(const uint8_t g[16], uint8_t mac[6]);
+/* The solicited-node group of (a) (RFC 4291 2.7.1). */
+void nd6_solicited(const uint8_t a[16], uint8_t g[16]);
+
+#endif
