@@ -16,6 +16,38 @@ int diag_fail(struct diag *d, const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
 	va_end(ap);
+	if (d->n == 0)
+		d->n = 1;
+	return -1;
+}
+
+int diag_add(struct diag *d, const char *file, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	size_t i, room;
+	int k;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (d->n++ == 0) {
+		snprintf(d->file, sizeof d->file, "%s", file ? file : "");
+		d->line = line;
+		snprintf(d->msg, sizeof d->msg, "%s", msg);
+		return -1;
+	}
+	if (d->n > DIAG_MAX_ERRORS)
+		return -1;
+	for (i = 0; msg[i]; i++) /* the record's separators */
+		if (msg[i] == '\n' || msg[i] == '\t')
+			msg[i] = ' ';
+	room = sizeof d->more - d->more_len;
+	k = snprintf(d->more + d->more_len, room, "%s\t%d\t%s\n", file ? file : "", line, msg);
+	if (k > 0 && (size_t)k < room && !strchr(file ? file : "", '\t'))
+		d->more_len += (size_t)k;
+	else
+		d->more[d->more_len] = 0; /* no room: it counts among those left out */
 	return -1;
 }
 
@@ -47,8 +79,29 @@ static void lead(FILE *f, const char *file, int line, const char *what, const ch
 
 void diag_print(FILE *f, const struct diag *d)
 {
+	const char *p = d->more, *end = d->more + d->more_len;
+	unsigned shown = 1;
+
 	lead(f, d->file, d->line, "error", "\033[1;31m");
 	fprintf(f, "%s\n", d->msg);
+	while (p < end) {
+		const char *t1 = memchr(p, '\t', (size_t)(end - p));
+		const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(end - t1 - 1)) : NULL;
+		const char *nl = t2 ? memchr(t2, '\n', (size_t)(end - t2)) : NULL;
+		char file[1024];
+		if (!nl)
+			break;
+		snprintf(file, sizeof file, "%.*s", (int)(t1 - p), p);
+		lead(f, file, atoi(t1 + 1), "error", "\033[1;31m");
+		fprintf(f, "%.*s\n", (int)(nl - t2 - 1), t2 + 1);
+		shown++;
+		p = nl + 1;
+	}
+	if (d->n > shown)
+		fprintf(f, "%u more error%s not shown (%u in all)\n", d->n - shown,
+		        d->n - shown == 1 ? "" : "s", d->n);
+	else if (d->n > 1)
+		fprintf(f, "%u errors\n", d->n);
 }
 
 void diag_warn(const char *file, int line, const char *fmt, ...)

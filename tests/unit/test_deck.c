@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "tests/unit/check.h"
-#include "tools/deck.h"
+#include "tools/deck_int.h"
 #include "tools/frontmatter.h"
 #include "tools/mdrender.h"
 
@@ -100,26 +100,139 @@ static void test_front_matter(void)
 {
 	struct frontmatter fm;
 	struct diag d = {0};
+	struct sbuf js = {0};
+	const struct fm_kv *ro;
 	const char *t = "---\ntitle: \"A: b\"\n# comment\nn: 3\nb: true\ns: it's # note\nq: 'a "
-	                "''b'''\n---\nbody";
+	                "''b'''\nz: ~\nrevealOptions:\n  transition: 'fade'\n  controls: False\n"
+	                "  width: 1280\nlist: [1, \"two\"]\n---\nbody";
 
-	CHECK(fm_parse(t, strlen(t), "f", &fm, &d) == 0 && fm.n == 5, "parses five keys");
+	CHECK(fm_parse(t, strlen(t), "f", &fm, &d) == 0 && fm.n == 8, "parses eight keys (%s)",
+	      d.msg);
 	CHECK(!strcmp(fm_get(&fm, "title")->val, "A: b") && fm_get(&fm, "title")->kind == FM_STRING,
 	      "a quoted value keeps its colon");
-	CHECK(fm_get(&fm, "n")->kind == FM_NUMBER && fm_get(&fm, "b")->kind == FM_BOOL,
-	      "typed values");
+	CHECK(fm_get(&fm, "n")->kind == FM_NUMBER && fm_get(&fm, "b")->kind == FM_BOOL &&
+	              fm_get(&fm, "z")->kind == FM_NULL,
+	      "typed values: number, boolean, null");
 	CHECK(!strcmp(fm_get(&fm, "s")->val, "it's"), "a comment after a bare value");
 	CHECK(!strcmp(fm_get(&fm, "q")->val, "a 'b'"), "single quotes double to escape");
-	CHECK(fm.body_line == 9 && !strcmp(fm.body, "body"), "the body and its first line");
+	CHECK(fm.body_line == 15 && !strcmp(fm.body, "body"), "the body and its first line (%d)",
+	      fm.body_line);
+	ro = fm_get(&fm, "revealOptions");
+	CHECK(ro && ro->kind == FM_MAP && ro->n_sub == 3 && ro->line == 9 &&
+	              fm_member(ro, "width")->line == 12,
+	      "a nested mapping, with the line of each key");
+	fm_js(ro, &js);
+	CHECK(js.p && !strcmp(js.p,
+	                      "{\"transition\": \"fade\", \"controls\": false, \"width\": 1280}"),
+	      "as JavaScript (%s)", js.p);
+	sb_free(&js);
+	fm_js(fm_get(&fm, "list"), &js);
+	CHECK(js.p && !strcmp(js.p, "[1, \"two\"]"), "a list (%s)", js.p);
+	sb_free(&js);
 	fm_free(&fm);
 	t = "no front matter\n";
 	CHECK(fm_parse(t, strlen(t), "f", &fm, &d) == 0 && fm.n == 0 && fm.body == t,
 	      "no front matter is fine");
-	t = "---\na: [1, 2]\n---\n";
-	CHECK(fm_parse(t, strlen(t), "f", &fm, &d) != 0 && d.line == 2,
-	      "lists are refused with a line");
-	t = "---\na: \"open\n---\n";
-	CHECK(fm_parse(t, strlen(t), "f", &fm, &d) != 0 && d.line == 2, "an unterminated quote");
+	{
+		static const struct {
+			const char *text, *what;
+			int line;
+		} bad[] = {
+		        {"---\na: \"open\nb: 1\n---\n", "an unterminated quote", 2},
+		        {"---\na: 1\nb: 2\na: 3\n---\n", "a key given twice", 4},
+		        {"---\na: &x 1\nb: *x\n---\n", "an alias", 3},
+		        {"---\na: 1\n  b: 2\n---\n", "a bad indentation", 3},
+		        {"---\ntitle: x\n# no end\n", "no closing ---", 1},
+		        {"---\n- a\n- b\n---\n", "a list at the top", 2},
+		        {"---\nnot a key\n---\n", "a line that is not key: value", 2},
+		};
+		size_t i;
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			struct diag e = {0};
+			int rc = fm_parse(bad[i].text, strlen(bad[i].text), "f", &fm, &e);
+			CHECK(rc != 0 && e.line == bad[i].line && e.n == 1,
+			      "%s is an error on line %d (line %d: %s)", bad[i].what, bad[i].line,
+			      e.line, e.msg);
+			if (rc == 0)
+				fm_free(&fm);
+		}
+	}
+	{
+		/* A few lines of nested lists: refused by the depth cap. */
+		char deep[200] = "---\na: ";
+		struct diag e = {0};
+		int i;
+		for (i = 0; i < 40; i++)
+			strcat(deep, "[");
+		strcat(deep, "\n---\n");
+		CHECK(fm_parse(deep, strlen(deep), "f", &fm, &e) != 0 && strstr(e.msg, "nested"),
+		      "nesting past the cap is refused (%s)", e.msg);
+	}
+	CHECK(fm_parse_yaml("date: 2025-01-02\nvenue: Here\n", 29, "deck.yaml", &fm, &d) == 0 &&
+	              fm.n == 2 && fm_get(&fm, "venue")->line == 2,
+	      "a whole YAML file (deck.yaml)");
+	fm_free(&fm);
+}
+
+/* Splitting with reveal-md's separators. */
+static void test_separators(void)
+{
+	struct seps s;
+	struct slides sl = {0};
+	struct diag d = {0};
+	struct sep_src src = {"<!--s-->", "<!--v-->", "^Note:", 1, 2, 3};
+	const char *md =
+	        "# one\n\nNote: n1\n<!--s-->\n# two\n<!--v-->\n# down\n\n```\n<!--s-->\n```\n"
+	        "<!--s-->\n# three\n";
+	const char *text = NULL, *n;
+
+	CHECK(seps_compile(&s, &src, "f", &d) == 0, "custom separators compile (%s)", d.msg);
+	seps_split(&s, md, strlen(md), 10, &sl);
+	CHECK(sl.n == 4 && sl.v[0].horizontal && sl.v[1].horizontal && !sl.v[2].horizontal &&
+	              sl.v[3].horizontal,
+	      "four slides, the third below the second; none inside fenced code (%zu)", sl.n);
+	CHECK(sl.n == 4 && sl.v[1].line == 13 && sl.v[3].line == 21,
+	      "each slide knows its line (%d, %d)", sl.n == 4 ? sl.v[1].line : 0,
+	      sl.n == 4 ? sl.v[3].line : 0);
+	n = sl.n ? seps_notes(&s, sl.v[0].p, sl.v[0].len, &text) : NULL;
+	CHECK(n && text && !strncmp(text, " n1\n", 4), "notes start at the notes separator");
+	CHECK(sl.n > 1 && !seps_notes(&s, sl.v[1].p, sl.v[1].len, &text),
+	      "and end with their slide");
+	free(sl.v);
+	seps_free(&s);
+	{
+		/* reveal-md's defaults, with the newlines in the pattern. */
+		struct sep_src rm = {
+		        "\\r?\\n---\\r?\\n", "\\r?\\n----\\r?\\n", "^\\s*notes?:", 1, 1, 1};
+		const char *t2 = "a\n---\nb\n----\nc\n";
+		memset(&sl, 0, sizeof sl);
+		CHECK(seps_compile(&s, &rm, "f", &d) == 0,
+		      "reveal-md's default separators compile");
+		seps_split(&s, t2, strlen(t2), 1, &sl);
+		CHECK(sl.n == 3 && sl.v[1].horizontal && !sl.v[2].horizontal,
+		      "and split horizontally and vertically (%zu)", sl.n);
+		free(sl.v);
+		seps_free(&s);
+	}
+	{
+		static const struct {
+			const char *re, *want;
+		} bad[] = {
+		        {"(?=x)", "lookahead"},       {"a*?", "lazy"},
+		        {"(a)\\1", "back-reference"}, {"x*", "matches empty"},
+		        {"[abc", "unterminated"},
+		};
+		size_t i;
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			struct sep_src b = {bad[i].re, NULL, "^Note:", 7, 0, 0};
+			struct diag e = {0};
+			int rc = seps_compile(&s, &b, "f", &e);
+			CHECK(rc != 0 && e.line == 7 && strstr(e.msg, bad[i].want),
+			      "'%s' is refused, naming why and the line (%s)", bad[i].re, e.msg);
+			if (rc == 0)
+				seps_free(&s);
+		}
+	}
 }
 
 struct seen {
@@ -257,6 +370,7 @@ int main(void)
 		return 2;
 	test_markdown();
 	test_front_matter();
+	test_separators();
 	test_compile();
 	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
 	if (system(cmd) != 0)
