@@ -77,29 +77,58 @@ static void lead(FILE *f, const char *file, int line, const char *what, const ch
 	fprintf(f, "%s%s:%s ", c ? colour : "", what, c ? "\033[0m" : "");
 }
 
+/* One error of a report, for sorting. */
+struct entry {
+	const char *file, *msg;
+	size_t file_len, msg_len;
+	int line;
+	unsigned order;
+};
+
+static int by_place(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	size_t n = x->file_len < y->file_len ? x->file_len : y->file_len;
+	int c = memcmp(x->file, y->file, n);
+
+	if (c == 0 && x->file_len != y->file_len)
+		c = x->file_len < y->file_len ? -1 : 1;
+	if (c == 0 && x->line != y->line)
+		c = x->line < y->line ? -1 : 1;
+	if (c == 0)
+		c = x->order < y->order ? -1 : 1;
+	return c;
+}
+
 void diag_print(FILE *f, const struct diag *d)
 {
+	struct entry e[DIAG_MAX_ERRORS];
 	const char *p = d->more, *end = d->more + d->more_len;
-	unsigned shown = 1;
+	unsigned n = 0, i;
 
-	lead(f, d->file, d->line, "error", "\033[1;31m");
-	fprintf(f, "%s\n", d->msg);
-	while (p < end) {
+	/* Sorted by file and line, as a reader fixes them. */
+	e[n++] = (struct entry){d->file, d->msg, strlen(d->file), strlen(d->msg), d->line, 0};
+	while (p < end && n < DIAG_MAX_ERRORS) {
 		const char *t1 = memchr(p, '\t', (size_t)(end - p));
 		const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(end - t1 - 1)) : NULL;
 		const char *nl = t2 ? memchr(t2, '\n', (size_t)(end - t2)) : NULL;
-		char file[1024];
 		if (!nl)
 			break;
-		snprintf(file, sizeof file, "%.*s", (int)(t1 - p), p);
-		lead(f, file, atoi(t1 + 1), "error", "\033[1;31m");
-		fprintf(f, "%.*s\n", (int)(nl - t2 - 1), t2 + 1);
-		shown++;
+		e[n] = (struct entry){
+		        p, t2 + 1, (size_t)(t1 - p), (size_t)(nl - t2 - 1), atoi(t1 + 1), n};
+		n++;
 		p = nl + 1;
 	}
-	if (d->n > shown)
-		fprintf(f, "%u more error%s not shown (%u in all)\n", d->n - shown,
-		        d->n - shown == 1 ? "" : "s", d->n);
+	qsort(e, n, sizeof e[0], by_place);
+	for (i = 0; i < n; i++) {
+		char file[1024];
+		snprintf(file, sizeof file, "%.*s", (int)e[i].file_len, e[i].file);
+		lead(f, file, e[i].line, "error", "\033[1;31m");
+		fprintf(f, "%.*s\n", (int)e[i].msg_len, e[i].msg);
+	}
+	if (d->n > n)
+		fprintf(f, "%u more error%s not shown (%u in all)\n", d->n - n,
+		        d->n - n == 1 ? "" : "s", d->n);
 	else if (d->n > 1)
 		fprintf(f, "%u errors\n", d->n);
 }
