@@ -17,6 +17,8 @@ static void strip_notes(struct sbuf *page)
 	struct sbuf out = {0};
 	const char *p = page->p, *end = page->p + page->len;
 
+	if (!p)
+		return;
 	for (;;) {
 		const char *a = strstr(p, "<aside"), *close, *gt;
 		if (!a)
@@ -45,7 +47,7 @@ static void add_scripts(const struct deck *dk, struct sbuf *page)
 
 	sb_str(&s, "<script src=\"/_unideck/deck.js\"></script>\n");
 	deck_dev_scripts(dk->o, &s);
-	body = strstr(page->p, "</body>");
+	body = page->p ? strstr(page->p, "</body>") : NULL;
 	if (body) {
 		sb_put(&out, page->p, (size_t)(body - page->p));
 		sb_put(&out, s.p, s.len);
