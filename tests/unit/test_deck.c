@@ -2,6 +2,7 @@
 /* Unit tests of the deck compiler: front matter, slides, notes, attribute
  * comments, code, escaping, runtime selection and the index page. Runs from the
  * repository root (the data folder is "."). */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,6 +239,7 @@ static void test_separators(void)
 struct seen {
 	int decks;
 	size_t slides[4];
+	struct deck_info info; /* the last one */
 };
 
 static void on_deck(void *ctx, const struct deck_info *info)
@@ -247,6 +249,12 @@ static void on_deck(void *ctx, const struct deck_info *info)
 	if (s->decks < 4)
 		s->slides[s->decks] = info->n_slides;
 	s->decks++;
+}
+
+static void on_info(void *ctx, const struct deck_info *info)
+{
+	on_deck(ctx, info);
+	((struct seen *)ctx)->info = *info;
 }
 
 static const struct bfile *find(const struct bset *s, const char *path)
@@ -361,6 +369,121 @@ static void test_compile(void)
 	bset_free(&s);
 }
 
+/* Run decks_compile on (sub) of the test folder with stderr captured in
+ * (*warnings) (malloc'd). */
+static int compile_dir(const char *sub, struct bset *s, struct diag *d, char **warnings)
+{
+	struct deck_opts o = {0};
+	char dir[128], log[128];
+	int saved = dup(2), fd, rc;
+	size_t len;
+	FILE *f;
+
+	snprintf(dir, sizeof dir, "%s/%s", root, sub);
+	snprintf(log, sizeof log, "%s/%s.log", root, sub);
+	fflush(stderr);
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 2);
+	close(fd);
+	o.data_dir = ".";
+	o.epoch = -1;
+	bset_init(s);
+	rc = decks_compile(dir, &o, s, d);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fopen(log, "r");
+	*warnings = calloc(1, 65536);
+	len = f ? fread(*warnings, 1, 65535, f) : 0;
+	(*warnings)[len] = 0;
+	if (f)
+		fclose(f);
+	return rc;
+}
+
+static void test_other_tools(void)
+{
+	struct bset s;
+	struct diag d = {0};
+	char *warn;
+	const struct bfile *page;
+
+	write_file("rmd/talk/deck.md",
+	           "---\ntitle: T\nseparator: <!--s-->\nverticalSeparator: <!--v-->\n"
+	           "revealOptions:\n  controls: false\n  zzz: 1\nyyy: 2\n---\n"
+	           "# a\n<!--s-->\n# b\n<!--v-->\n# c\n<!--s-->\n# d\n---\nstill d\n");
+	CHECK(compile_dir("rmd", &s, &d, &warn) == 0, "a reveal-md deck compiles (%s)", d.msg);
+	page = find(&s, "/talk/index.html");
+	CHECK(body_has(page, "  controls: false,\n"), "revealOptions go to Reveal.initialize");
+	CHECK(!body_has(page, "zzz") && !body_has(page, "yyy"), "unknown keys do not");
+	CHECK(strstr(warn, "talk/deck.md:7: warning: unknown key 'revealOptions.zzz'") &&
+	              strstr(warn, "talk/deck.md:8: warning: unknown key 'yyy'"),
+	      "they are warnings naming them and their lines (%s)", warn);
+	CHECK(body_has(page, "<section>\n<section>\n<h1>b</h1>") && body_has(page, "still d"),
+	      "custom separators make the stack; --- is no separator then");
+	free(warn);
+	bset_free(&s);
+
+	write_file("many/a/deck.md",
+	           "---\ntheme: nope\n---\n# a\n\n![x](m1.png)\n\n![y](m2.png)\n\n"
+	           "![z](/nowhere.png)\n");
+	write_file("many/b/deck.md", "---\ndate: tomorrow\n---\n# b\n\n![x](http://x.org/a.png)\n");
+	memset(&d, 0, sizeof d);
+	CHECK(compile_dir("many", &s, &d, &warn) != 0 && d.n == 6,
+	      "every error of every deck in one run (%u)", d.n);
+	CHECK(strstr(d.more, "a/deck.md\t6\t'm1.png' does not exist") &&
+	              strstr(d.more, "a/deck.md\t10\t'/nowhere.png' does not exist") &&
+	              strstr(d.more, "b/deck.md\t6\t'http://x.org/a.png' is loaded from outside"),
+	      "each at its line (%s)", d.more);
+	CHECK(!find(&s, "/a/index.html") && !find(&s, "/b/index.html"),
+	      "and a deck with errors has no page");
+	free(warn);
+	bset_free(&s);
+
+	write_file("site/_site/img/logo.png", "png");
+	write_file("site/_site/css/s.css", "a { background: url(../img/logo.png) }\n");
+	write_file("site/raw/index.html",
+	           "<html><head><title>Raw | Site</title><meta name=\"author\" content=\"A &amp; "
+	           "B\"><link rel=\"stylesheet\" href=\"/css/s.css\"></head><body><div "
+	           "class=\"slides\"><section><img src=\"/img/logo.png\"></section>"
+	           "<section data-markdown><script type=\"text/template\">\n# 1\n---\n# 2\n"
+	           "</script></section><script>x = '<section></section>'</script></div></body>"
+	           "</html>\n");
+	write_file("site/raw/deck.yaml", "date: 2020-02-02\nvenue: V\n");
+	{
+		struct seen seen = {0};
+		struct deck_opts o = {0};
+		char dir[128];
+		memset(&d, 0, sizeof d);
+		snprintf(dir, sizeof dir, "%s/site", root);
+		o.data_dir = ".";
+		o.epoch = -1;
+		o.on_deck = on_info;
+		o.ctx = &seen;
+		bset_init(&s);
+		CHECK(decks_compile(dir, &o, &s, &d) == 0, "a raw deck with _site/ compiles (%s)",
+		      d.msg);
+		CHECK(seen.decks == 1 && seen.slides[0] == 3,
+		      "a script template counts its slides, <section> in a script does not (%zu)",
+		      seen.slides[0]);
+		CHECK(!strcmp(seen.info.title, "Raw") && !strcmp(seen.info.author, "A & B") &&
+		              !strcmp(seen.info.date, "2020-02-02") &&
+		              !strcmp(seen.info.venue, "V"),
+		      "title, author, date and venue (%s, %s, %s, %s)", seen.info.title,
+		      seen.info.author, seen.info.date, seen.info.venue);
+		CHECK(find(&s, "/img/logo.png") && find(&s, "/css/s.css") &&
+		              !find(&s, "/raw/deck.yaml"),
+		      "_site/ is served at /, deck.yaml is not served");
+		bset_free(&s);
+	}
+	write_file("site/_site/raw/x.png", "x");
+	memset(&d, 0, sizeof d);
+	CHECK(compile_dir("site", &s, &d, &warn) != 0 && strstr(d.msg, "a deck has that address"),
+	      "_site/ may not shadow a deck (%s)", d.msg);
+	free(warn);
+	bset_free(&s);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -372,6 +495,7 @@ int main(void)
 	test_front_matter();
 	test_separators();
 	test_compile();
+	test_other_tools();
 	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
 	if (system(cmd) != 0)
 		return 2;
