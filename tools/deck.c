@@ -513,11 +513,13 @@ bool deck_slug_ok(const char *s)
 
 bool deck_is_marp(const struct deck *dk, const struct frontmatter *fm)
 {
-	/* The engines' half of issue 16 decides (marp: true) and renders such
-	 * decks; until then every deck takes the reveal.js path. */
+	/* Marp's own rule: the front matter says marp: true. The engines' half of
+	 * issue 16 renders such decks with Marp's engine (deck_md.c branches on
+	 * this); until it does, they take the reveal.js path with a warning. */
+	const struct fm_kv *kv = fm_get(fm, "marp");
+
 	(void)dk;
-	(void)fm;
-	return false;
+	return kv && kv->kind == FM_BOOL && (kv->val[0] == 't' || kv->val[0] == 'T');
 }
 
 /* One sub-folder of the decks folder. Returns 1 when it is not a deck. */

@@ -100,11 +100,11 @@ static int by_place(const void *a, const void *b)
 	return c;
 }
 
-void diag_print(FILE *f, const struct diag *d)
+/* The errors of (d) into (e), sorted; returns how many. */
+static unsigned sorted(const struct diag *d, struct entry *e)
 {
-	struct entry e[DIAG_MAX_ERRORS];
 	const char *p = d->more, *end = d->more + d->more_len;
-	unsigned n = 0, i;
+	unsigned n = 0;
 
 	/* Sorted by file and line, as a reader fixes them. */
 	e[n++] = (struct entry){d->file, d->msg, strlen(d->file), strlen(d->msg), d->line, 0};
@@ -120,6 +120,43 @@ void diag_print(FILE *f, const struct diag *d)
 		p = nl + 1;
 	}
 	qsort(e, n, sizeof e[0], by_place);
+	return n;
+}
+
+size_t diag_format(const struct diag *d, char *buf, size_t cap)
+{
+	struct entry e[DIAG_MAX_ERRORS];
+	unsigned n = sorted(d, e), i;
+	size_t o = 0;
+
+	if (cap == 0)
+		return 0;
+	buf[0] = 0;
+	for (i = 0; i < n + 1 && o + 1 < cap; i++) {
+		int k;
+		if (i == n)
+			k = d->n > 1 ? snprintf(buf + o, cap - o, "%u errors\n", d->n) : 0;
+		else if (e[i].line > 0)
+			k = snprintf(buf + o, cap - o, "%.*s:%d: %.*s\n", (int)e[i].file_len,
+			             e[i].file, e[i].line, (int)e[i].msg_len, e[i].msg);
+		else
+			k = snprintf(buf + o, cap - o, "%.*s%s%.*s\n", (int)e[i].file_len,
+			             e[i].file, e[i].file_len ? ": " : "", (int)e[i].msg_len,
+			             e[i].msg);
+		if (k < 0)
+			break;
+		o += (size_t)k < cap - o ? (size_t)k : cap - o - 1;
+	}
+	if (o && buf[o - 1] == '\n')
+		buf[--o] = 0;
+	return o;
+}
+
+void diag_print(FILE *f, const struct diag *d)
+{
+	struct entry e[DIAG_MAX_ERRORS];
+	unsigned n = sorted(d, e), i;
+
 	for (i = 0; i < n; i++) {
 		char file[1024];
 		snprintf(file, sizeof file, "%.*s", (int)e[i].file_len, e[i].file);

@@ -33,6 +33,9 @@ int diag_fail(struct diag *d, const char *file, int line, const char *fmt, ...)
 int diag_add(struct diag *d, const char *file, int line, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 void diag_print(FILE *f, const struct diag *d);
+/* The errors as plain text, "FILE:LINE: MESSAGE" a line, sorted as diag_print
+ * sorts them, into (buf); returns the length (cut at cap - 1). */
+size_t diag_format(const struct diag *d, char *buf, size_t cap);
 void diag_warn(const char *file, int line, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 /* Whether stderr/stdout should get colour: a terminal and NO_COLOR unset. */

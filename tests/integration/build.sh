@@ -337,6 +337,15 @@ expect_match "all of them in one run" '^9 errors$' "$out"
 order=$(printf '%s\n' "$out" | sed -n 's|.*/many/\([^:]*:[0-9]*\): error:.*|\1|p' | tr '\n' ' ')
 expect_eq "in the order of their files and lines" "md/deck.md:3 md/deck.md:4 md/deck.md:12 md/deck.md:14 md/deck.md:16 md/deck.md:18 raw/css/theme.css:1 raw/index.html:6 raw/index.html:8 " "$order"
 check "and nothing is written" test ! -e "$TMP/many.store"
+if start_server "$TMP/many"; then
+	page=$(curl -s --max-time 20 "http://127.0.0.1:$PORT/md/")
+	expect_match "the preview's error page shows the first error" 'md/deck.md:3: unknown theme' "$page"
+	expect_match "and the others" "raw/index.html:8: &#39;nope.md&#39; does not exist|raw/index.html:8: 'nope.md' does not exist" "$page"
+	expect_match "and how many" '9 errors' "$page"
+	stop_server
+else
+	notok "the preview server starts on a broken folder"
+fi
 rm -rf "$TMP/cap" && mkdir -p "$TMP/cap/c"
 { printf '# many\n\n'; for i in $(seq 1 150); do printf '![x](m%d.png)\n\n' "$i"; done; } >"$TMP/cap/c/deck.md"
 out=$("$UNIDECK" build "$TMP/cap" -o "$TMP/cap.store" --no-pdf 2>&1)

@@ -401,6 +401,50 @@ static int compile_dir(const char *sub, struct bset *s, struct diag *d, char **w
 	return rc;
 }
 
+/* Separators from every short string of regular-expression characters we
+ * draw: each either compiles and splits, or is refused with its line; none
+ * may crash, read past its text (ASan) or loop. */
+static void test_separator_noise(void)
+{
+	static const char alpha[] = "\\[]()^$.*+?{}|-,:=!<0123nrtsdwbxuS a\n";
+	const char *text = "a\n---\nb [x] (y) {2}\n\\n\n---\nc";
+	unsigned seed = 12345, i, compiled = 0, refused = 0, bad = 0;
+
+	for (i = 0; i < 20000; i++) {
+		char re[12];
+		struct sep_src src;
+		struct seps s;
+		struct diag d = {0};
+		size_t k, n;
+		seed = seed * 1103515245u + 12345u;
+		n = 1 + (seed >> 16) % (sizeof re - 1);
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			re[k] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+		}
+		re[n] = 0;
+		memset(&src, 0, sizeof src);
+		src.sep = re;
+		src.notes = "^Note:";
+		src.sep_line = 3;
+		if (seps_compile(&s, &src, "f", &d) == 0) {
+			struct slides sl = {0};
+			seps_split(&s, text, strlen(text), 1, &sl);
+			bad += sl.n == 0;
+			free(sl.v);
+			seps_free(&s);
+			compiled++;
+		} else {
+			bad += d.line != 3;
+			refused++;
+		}
+	}
+	CHECK(bad == 0 && compiled > 1000 && refused > 1000,
+	      "20000 random separators: %u compile and split, %u are refused at their line, %u "
+	      "misbehave",
+	      compiled, refused, bad);
+}
+
 static void test_other_tools(void)
 {
 	struct bset s;
@@ -408,13 +452,19 @@ static void test_other_tools(void)
 	char *warn;
 	const struct bfile *page;
 
+	write_file("rmd/talk/x.css", "p { color: red }\n");
+	write_file("rmd/talk/s.js", "1;\n");
 	write_file("rmd/talk/deck.md",
 	           "---\ntitle: T\nseparator: <!--s-->\nverticalSeparator: <!--v-->\n"
-	           "revealOptions:\n  controls: false\n  zzz: 1\nyyy: 2\n---\n"
+	           "revealOptions:\n  controls: false\n  zzz: 1\nyyy: 2\ncss: [x.css]\n"
+	           "scripts: s.js\n---\n"
 	           "# a\n<!--s-->\n# b\n<!--v-->\n# c\n<!--s-->\n# d\n---\nstill d\n");
 	CHECK(compile_dir("rmd", &s, &d, &warn) == 0, "a reveal-md deck compiles (%s)", d.msg);
 	page = find(&s, "/talk/index.html");
 	CHECK(body_has(page, "  controls: false,\n"), "revealOptions go to Reveal.initialize");
+	CHECK(body_has(page, "<link rel=\"stylesheet\" href=\"x.css\">") &&
+	              body_has(page, "<script src=\"s.js\"></script>"),
+	      "css: and scripts: (reveal-md's) load the deck's files");
 	CHECK(!body_has(page, "zzz") && !body_has(page, "yyy"), "unknown keys do not");
 	CHECK(strstr(warn, "talk/deck.md:7: warning: unknown key 'revealOptions.zzz'") &&
 	              strstr(warn, "talk/deck.md:8: warning: unknown key 'yyy'"),
@@ -496,6 +546,7 @@ int main(void)
 	test_separators();
 	test_compile();
 	test_other_tools();
+	test_separator_noise();
 	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
 	if (system(cmd) != 0)
 		return 2;
