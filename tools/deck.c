@@ -441,12 +441,46 @@ static bool ends_with(const char *s, const char *tail)
 	return n >= k && strcasecmp(s + n - k, tail) == 0;
 }
 
-/* A style sheet among the files: its url() and @import are checked like the
- * page's, relative to where it is served. */
-static void check_css_file(struct deck *dk, const struct bfile *f, const char *fs, struct diag *d)
+/* A style sheet among the files: @import rules that load from other hosts
+ * (web fonts, mostly) are removed with a warning, as from reveal.js's themes,
+ * and its url() and other @import are checked like the page's, relative to
+ * where it is served. */
+static void check_css_file(struct deck *dk, struct bset *out, struct bfile *f, const char *fs,
+                           struct diag *d)
 {
-	char *css = strndup((const char *)f->data, f->len);
+	const char *p = (const char *)f->data, *at;
+	size_t len, from = 0;
+	uint8_t *stripped;
+	char *css;
 
+	while (f->len > from && (at = memmem(p + from, f->len - from, "@import", 7)) != NULL) {
+		const char *semi = memchr(at, ';', f->len - (size_t)(at - p));
+		size_t end = semi ? (size_t)(semi - at) : f->len - (size_t)(at - p);
+		if (memmem(at, end, "//", 2))
+			diag_warn(
+			        fs, text_line_of(p, (size_t)(at - p)),
+			        "%.*s: removed, since decks load nothing from outside their server "
+			        "(the style falls back to local fonts)",
+			        (int)(end < 200 ? end : 200), at);
+		from = (size_t)(at - p) + 7;
+	}
+	stripped = strip_imports(f->data, f->len, &len);
+	if (len != f->len) {
+		struct bfile keep = *f, *g;
+		char *path = strdup(f->path); /* the old entry's is freed by bset_add */
+		if (!path)
+			abort();
+		f->src = NULL; /* kept for the new entry */
+		g = bset_add(out, path, stripped, len);
+		g->mtime = keep.mtime;
+		g->cache = keep.cache;
+		g->src = keep.src;
+		free(path);
+		f = g;
+	} else {
+		free(stripped);
+	}
+	css = strndup((const char *)f->data, f->len);
 	if (!css)
 		abort();
 	deck_check_css(dk, fs, f->path, css, f->len, d);
@@ -493,7 +527,7 @@ static int add_files(struct deck *dk, const char *dir, const char *rel, const ch
 		dk->info.n_files++;
 		dk->info.bytes += f->len;
 		if (ends_with(v[i], ".css"))
-			check_css_file(dk, f, path, d);
+			check_css_file(dk, out, f, path, d);
 	}
 	free_list(v);
 	return rc;

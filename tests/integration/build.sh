@@ -239,7 +239,7 @@ mkdir -p "$TMP/raw3/deck/img" "$TMP/raw3/deck/css" "$TMP/raw3/_site/img" "$TMP/r
 printf 'png' >"$TMP/raw3/deck/img/a.png"
 printf 'png' >"$TMP/raw3/_site/img/logo.png"
 printf 'h1 { background: url(../img/logo.png); }\n' >"$TMP/raw3/_site/css/site.css"
-printf '.x { background: url("../img/a.png"); }\n@import "more.css";\n' >"$TMP/raw3/deck/css/extra.css"
+printf '@import url(https://fonts.googleapis.com/css?family=Lato);\n.x { background: url("../img/a.png"); }\n@import "more.css";\n' >"$TMP/raw3/deck/css/extra.css"
 printf '.y { color: red; }\n' >"$TMP/raw3/deck/css/more.css"
 printf 'date: 2015-09-01\nvenue: A Conference\n' >"$TMP/raw3/deck/deck.yaml"
 cat >"$TMP/raw3/deck/content.md" <<'MD'
@@ -288,6 +288,9 @@ expect_match "the index has the author from <meta name=author>" 'Ada &amp; Charl
 expect_match "and the date and venue from deck.yaml" 'A Conference .*2015-09-01' "$idx"
 check "_site/ files are served at /" cmp "$TMP/raw3x/img/logo.png" "$TMP/raw3/_site/img/logo.png"
 check "deck.yaml is not served" test ! -e "$TMP/raw3x/deck/deck.yaml"
+expect_match "a web-font @import in a deck's CSS is a warning at its line" "deck/css/extra.css:1: warning: @import url\(https://fonts.googleapis.com" "$out"
+if grep -q googleapis "$TMP/raw3x/deck/css/extra.css"; then notok "and it is removed from the served copy"; else ok "and it is removed from the served copy"; fi
+check "the rest of the style sheet is served" grep -q '@import "more.css"' "$TMP/raw3x/deck/css/extra.css"
 
 # ---- a broken build: every error in one run, each at its line, URLs as written ----
 rm -rf "$TMP/many" && mkdir -p "$TMP/many/md" "$TMP/many/raw/css" "$TMP/many/_site"
