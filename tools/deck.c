@@ -382,9 +382,11 @@ static int on_ref(void *ctx, const struct html_ref *r)
 	    (strcmp(r->attr, "data-background") == 0 && is_colour(v, n)))
 		goto out;
 	line = ref_line(c, r->off, v);
+	/* A reference to reveal.js's files goes to the store's copy, unless the
+	 * deck (or _site/, for absolute paths) has that file itself. */
 	if (c->rewrite && (r->attr[0] == 's' || r->attr[0] == 'h') &&
 	    runtime_rel(v, n, rel, sizeof rel) &&
-	    (deck_url_external(v, n) || v[0] == '/' || !deck_local_exists(c->dk, c->base, v))) {
+	    (deck_url_external(v, n) || !deck_local_exists(c->dk, c->base, v))) {
 		if (strcmp(rel, "plugin/math.js") == 0) {
 			rc = diag_add(c->d, c->file, line,
 			              "the math plugin loads MathJax or KaTeX from a CDN, so it "

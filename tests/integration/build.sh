@@ -292,6 +292,16 @@ expect_match "a web-font @import in a deck's CSS is a warning at its line" "deck
 if grep -q googleapis "$TMP/raw3x/deck/css/extra.css"; then notok "and it is removed from the served copy"; else ok "and it is removed from the served copy"; fi
 check "the rest of the style sheet is served" grep -q '@import "more.css"' "$TMP/raw3x/deck/css/extra.css"
 
+# ---- a reveal.js copy in _site/, loaded by absolute path, is served as it is ----
+rm -rf "$TMP/own" && mkdir -p "$TMP/own/old" "$TMP/own/_site/reveal-2.4.0/css/theme" "$TMP/own/_site/reveal-2.4.0/js"
+printf '.reveal { color: #123; }\n' >"$TMP/own/_site/reveal-2.4.0/css/theme/horizon.css"
+printf 'var Reveal = {};\n' >"$TMP/own/_site/reveal-2.4.0/js/reveal.min.js"
+printf '<html><head><link rel="stylesheet" href="/reveal-2.4.0/css/theme/horizon.css"></head><body><div class="reveal"><div class="slides"><section>a</section></div></div><script src="/reveal-2.4.0/js/reveal.min.js"></script></body></html>\n' >"$TMP/own/old/index.html"
+out=$("$UNIDECK" build "$TMP/own" -o "$TMP/own.store" --no-pdf 2>&1)
+expect_match "a deck loading reveal.js from _site/ builds" 'old +1 slide ' "$out"
+"$UNIDECK" export "$TMP/own.store" "$TMP/ownx" >/dev/null
+check "and keeps its links to that copy" grep -q 'href="/reveal-2.4.0/css/theme/horizon.css"' "$TMP/ownx/old/index.html"
+
 # ---- a broken build: every error in one run, each at its line, URLs as written ----
 rm -rf "$TMP/many" && mkdir -p "$TMP/many/md" "$TMP/many/raw/css" "$TMP/many/_site"
 cat >"$TMP/many/md/deck.md" <<'MD'
