@@ -472,6 +472,7 @@ static void test_other_tools(void)
 	CHECK(body_has(page, "<section>\n<section>\n<h1>b</h1>") && body_has(page, "still d"),
 	      "custom separators make the stack; --- is no separator then");
 	free(warn);
+	warn = NULL;
 	bset_free(&s);
 
 	write_file("many/a/deck.md",
@@ -488,6 +489,7 @@ static void test_other_tools(void)
 	CHECK(!find(&s, "/a/index.html") && !find(&s, "/b/index.html"),
 	      "and a deck with errors has no page");
 	free(warn);
+	warn = NULL;
 	bset_free(&s);
 
 	write_file("site/_site/img/logo.png", "png");
@@ -531,6 +533,7 @@ static void test_other_tools(void)
 	CHECK(compile_dir("site", &s, &d, &warn) != 0 && strstr(d.msg, "a deck has that address"),
 	      "_site/ may not shadow a deck (%s)", d.msg);
 	free(warn);
+	warn = NULL;
 	bset_free(&s);
 }
 
