@@ -178,19 +178,18 @@ static void seps_of(struct walk *w, const struct html_tag *t)
 static size_t external_md(struct walk *w, const char *url, const struct html_tag *t)
 {
 	struct deck *dk = w->dk;
-	char rel[PATH_MAX], fs[PATH_MAX * 2];
+	char fs[PATH_MAX * 2], base[160];
 	struct diag none = {0};
 	size_t len, n;
 	char *md;
 
-	if (deck_url_external(url, strlen(url)))
-		return 1; /* said by the reference check */
-	snprintf(rel, sizeof rel, "%s", url);
-	rel[strcspn(rel, "?#")] = 0;
-	snprintf(fs, sizeof fs, "%s/%s", dk->dir, rel);
-	md = strstr(rel, "..") ? NULL : text_read_file(fs, &len, &none);
+	/* A file that is not there, or not ours, is the reference check's error. */
+	snprintf(base, sizeof base, "/%s/", dk->info.slug);
+	if (!deck_source(dk, base, url, fs, sizeof fs))
+		return 1;
+	md = text_read_file(fs, &len, &none);
 	if (!md)
-		return 1; /* a missing file is the reference check's error */
+		return 1;
 	if (text_utf8_check(md, len, fs, w->d) != 0) {
 		free(md);
 		return 1;

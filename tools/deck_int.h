@@ -133,6 +133,9 @@ int deck_check_css(struct deck *dk, const char *file, const char *url, const cha
 bool deck_theme_url(const char *url, char *name, size_t cap);
 /* Whether (v) names another host (a scheme or "//"). */
 bool deck_url_external(const char *v, size_t n);
+/* The file of the deck or of _site/ that (v), relative to (base), names, into
+ * (fs); false when there is none. */
+bool deck_source(const struct deck *dk, const char *base, const char *v, char *fs, size_t cap);
 /* Whether (v), relative to (base), is a file of the deck or of _site/. */
 bool deck_local_exists(const struct deck *dk, const char *base, const char *v);
 /* Check the URL (v), written at (file):(line) in a page served from the folder

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "tools/frontmatter.h"
 #include "tools/mdrender.h"
@@ -748,6 +749,14 @@ int deck_md(struct deck *dk, struct bset *out, struct diag *d)
 		return -1;
 	}
 	fm.body_len = drop_cr(src + (fm.body - src), fm.body_len);
+	{
+		char yaml[PATH_MAX + 16];
+		snprintf(yaml, sizeof yaml, "%s/deck.yaml", dk->dir);
+		if (access(yaml, F_OK) == 0)
+			diag_warn(yaml, 0,
+			          "ignored: deck.yaml is read beside index.html; this deck's "
+			          "deck.md takes these keys in its front matter");
+	}
 	rc = read_front(dk, &fm, &pg, d);
 	/* With the separators known, the slides are checked even when the front
 	 * matter has errors: one run reports them all. */

@@ -96,15 +96,23 @@ static void source_of(const struct deck *dk, const char *path, char *out, size_t
 		snprintf(out, cap, "%s%s", dk->bc->site, path);
 }
 
-bool deck_local_exists(const struct deck *dk, const char *base, const char *v)
+bool deck_source(const struct deck *dk, const char *base, const char *v, char *fs, size_t cap)
 {
-	char path[PATH_MAX], fs[PATH_MAX * 2];
+	char path[PATH_MAX];
 	bool above;
 
-	if (!resolve(base, v, path, sizeof path, &above))
+	fs[0] = 0;
+	if (deck_url_external(v, strlen(v)) || !resolve(base, v, path, sizeof path, &above))
 		return false;
-	source_of(dk, path, fs, sizeof fs);
+	source_of(dk, path, fs, cap);
 	return fs[0] && is_file(fs);
+}
+
+bool deck_local_exists(const struct deck *dk, const char *base, const char *v)
+{
+	char fs[PATH_MAX * 2];
+
+	return deck_source(dk, base, v, fs, sizeof fs);
 }
 
 int deck_ref(struct deck *dk, const char *file, int line, const char *v, const char *base,

@@ -296,9 +296,10 @@ check "the rest of the style sheet is served" grep -q '@import "more.css"' "$TMP
 rm -rf "$TMP/own" && mkdir -p "$TMP/own/old" "$TMP/own/_site/reveal-2.4.0/css/theme" "$TMP/own/_site/reveal-2.4.0/js"
 printf '.reveal { color: #123; }\n' >"$TMP/own/_site/reveal-2.4.0/css/theme/horizon.css"
 printf 'var Reveal = {};\n' >"$TMP/own/_site/reveal-2.4.0/js/reveal.min.js"
-printf '<html><head><link rel="stylesheet" href="/reveal-2.4.0/css/theme/horizon.css"></head><body><div class="reveal"><div class="slides"><section>a</section></div></div><script src="/reveal-2.4.0/js/reveal.min.js"></script></body></html>\n' >"$TMP/own/old/index.html"
+printf '# Shared one\n\n---\n\n# Shared two\n' >"$TMP/own/_site/shared.md"
+printf '<html><head><link rel="stylesheet" href="/reveal-2.4.0/css/theme/horizon.css"></head><body><div class="reveal"><div class="slides"><section>a</section><section data-markdown="/shared.md"></section></div></div><script src="/reveal-2.4.0/js/reveal.min.js"></script></body></html>\n' >"$TMP/own/old/index.html"
 out=$("$UNIDECK" build "$TMP/own" -o "$TMP/own.store" --no-pdf 2>&1)
-expect_match "a deck loading reveal.js from _site/ builds" 'old +1 slide ' "$out"
+expect_match "a deck loading reveal.js and Markdown from _site/ builds, and counts that Markdown's slides" 'old +3 slides ' "$out"
 "$UNIDECK" export "$TMP/own.store" "$TMP/ownx" >/dev/null
 check "and keeps its links to that copy" grep -q 'href="/reveal-2.4.0/css/theme/horizon.css"' "$TMP/ownx/old/index.html"
 
