@@ -631,9 +631,12 @@ static void init_options(const struct deck *dk, const struct page *pg, struct sb
 {
 	/* hash: a reload (the preview server's, say) keeps the current slide. */
 	/* pdfMaxPagesPerSlide: a handout has one page per slide, even a tall one. */
-	sb_str(js, "{\n  hash: true,\n  pdfMaxPagesPerSlide: 1,\n  transition: ");
-	sb_json(js, pg->transition, strlen(pg->transition));
-	sb_str(js, ",\n");
+	sb_str(js, "{\n  hash: true,\n  pdfMaxPagesPerSlide: 1,\n");
+	if (!pg->options.p || !strstr(pg->options.p, "  transition: ")) {
+		sb_str(js, "  transition: ");
+		sb_json(js, pg->transition, strlen(pg->transition));
+		sb_str(js, ",\n");
+	}
 	if (pg->options.p)
 		sb_put(js, pg->options.p, pg->options.len);
 	sb_printf(js, "  plugins: [RevealNotes%s]\n}", dk->has_code ? ", RevealHighlight" : "");
