@@ -12,7 +12,9 @@
 #include "tests/unit/check.h"
 #include "tools/deck_int.h"
 #include "tools/frontmatter.h"
+#include "tools/htmlscan.h"
 #include "tools/mdrender.h"
+#include "tools/text.h"
 
 static char root[64];
 
@@ -537,6 +539,72 @@ static void test_other_tools(void)
 	bset_free(&s);
 }
 
+static int collect(void *ctx, const struct html_ref *r)
+{
+	struct sbuf *b = ctx;
+
+	sb_printf(b, "%s:%zu+%zu;", r->attr, r->off, r->len);
+	return 0;
+}
+
+struct tagcopy {
+	struct html_tag t;
+	int sections, scripts;
+};
+
+static int count_tags(void *ctx, const struct html_tag *t)
+{
+	struct tagcopy *c = ctx;
+
+	if (!t->closing && !strcmp(t->name, "section")) {
+		if (!c->sections)
+			c->t = *t;
+		c->sections++;
+	}
+	if (!t->closing && !strcmp(t->name, "script"))
+		c->scripts++;
+	return 0;
+}
+
+static void test_scan(void)
+{
+	struct sbuf b = {0};
+	struct tagcopy c;
+	size_t n, vs = 0, ve = 0;
+	const char *refs = "a&amp;b&#x41;&#66;&lt;&unknown;&";
+	char *v = text_html_decode(refs, strlen(refs), &n);
+	const char *css = "@import 'a.css';\nx { background: url( \"b.png\" ) }\n";
+	const char *html =
+	        "<!-- <section> --><section data-markdown=\"c.md\" data-separator='^--$'>"
+	        "<script type=\"text/template\"><section>not a tag</section></script>"
+	        "</section><textarea><img src=x.png></textarea><img src=\"y.png\">";
+
+	CHECK(!strcmp(v, "a&bAB<&unknown;&") && n == strlen(v), "character references (%s)", v);
+	free(v);
+	css_scan(css, strlen(css), collect, &b);
+	CHECK(b.p && !strcmp(b.p, "url:39+5;import:9+5;"), "a style sheet's url() and @import (%s)",
+	      b.p);
+	sb_free(&b);
+	memset(&c, 0, sizeof c);
+	html_tags(html, strlen(html), count_tags, &c);
+	CHECK(c.sections == 1 && c.scripts == 1,
+	      "tags: comments and script bodies hold none (%d sections)", c.sections);
+	CHECK(html_attr(html, &c.t, "data-separator", &vs, &ve) &&
+	              !strncmp(html + vs, "^--$", ve - vs) && ve - vs == 4,
+	      "an attribute's value");
+	CHECK(!html_attr(html, &c.t, "data-separator-vertical", &vs, &ve), "a missing attribute");
+	html_scan(html, strlen(html), collect, &b);
+	{
+		size_t semis = 0, i;
+		for (i = 0; b.p && b.p[i]; i++)
+			semis += b.p[i] == ';';
+		CHECK(b.p && !strncmp(b.p, "data-markdown:", 14) && strstr(b.p, ";src:") &&
+		              semis == 2,
+		      "data-markdown is a load; a <textarea>'s text is not (%s)", b.p);
+	}
+	sb_free(&b);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -545,6 +613,7 @@ int main(void)
 	if (!mkdtemp(root))
 		return 2;
 	test_markdown();
+	test_scan();
 	test_front_matter();
 	test_separators();
 	test_compile();
