@@ -517,12 +517,17 @@ static int add_files(struct deck *dk, const char *dir, const char *rel, const ch
 			continue;
 		snprintf(url, sizeof url, "%s%s", prefix, sub);
 		{
-			struct diag one = {0}; /* bset_add_file's error, added to the others */
-			f = bset_add_file(out, url, path, &one);
-			if (!f) {
-				rc = diag_add(d, one.file, one.line, "%s", one.msg);
+			/* bset_add_file's error, added to the others (a struct diag is
+			 * large: not on the stack of this recursion). */
+			struct diag *one = calloc(1, sizeof *one);
+			if (!one)
+				abort();
+			f = bset_add_file(out, url, path, one);
+			if (!f)
+				rc = diag_add(d, one->file, one->line, "%s", one->msg);
+			free(one);
+			if (!f)
 				continue;
-			}
 		}
 		f->mtime = deck_clamp(dk->o, f->mtime);
 		f->cache = STORE_CACHE_REVALIDATE;
