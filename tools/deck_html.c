@@ -175,7 +175,7 @@ static void seps_of(struct walk *w, const struct html_tag *t)
 }
 
 /* <section data-markdown="file.md">: the file, split and rendered. */
-static size_t external_md(struct walk *w, const char *url, const struct html_tag *t)
+static size_t external_md(struct walk *w, const char *url)
 {
 	struct deck *dk = w->dk;
 	char fs[PATH_MAX * 2], base[160];
@@ -201,7 +201,6 @@ static size_t external_md(struct walk *w, const char *url, const struct html_tag
 				md[o++] = md[i];
 		md[o] = 0;
 	}
-	(void)t;
 	n = md_slides(dk, md, &w->ss, fs, md, strlen(md), 1, true, w->d);
 	free(md);
 	return n;
@@ -223,7 +222,7 @@ static int on_tag(void *ctx, const struct html_tag *t)
 			if (md) {
 				seps_of(w, t);
 				if (md[0] && w->depth < 64)
-					w->md_count[w->depth] = external_md(w, md, t);
+					w->md_count[w->depth] = external_md(w, md);
 				else if (w->depth < 64)
 					w->md_open = w->depth + 1;
 				free(md);
