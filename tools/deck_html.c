@@ -167,6 +167,11 @@ static void seps_of(struct walk *w, const struct html_tag *t)
 	w->sep = attr_of(w->page, t, "data-separator");
 	w->vsep = attr_of(w->page, t, "data-separator-vertical");
 	w->notes = attr_of(w->page, t, "data-separator-notes");
+	/* reveal.js 2.x's names for the same. */
+	if (!w->vsep)
+		w->vsep = attr_of(w->page, t, "data-vertical");
+	if (!w->notes)
+		w->notes = attr_of(w->page, t, "data-notes");
 	memset(&w->ss, 0, sizeof w->ss);
 	w->ss.sep = w->sep && w->sep[0] ? w->sep : SEP_REVEAL;
 	w->ss.vsep = w->vsep && w->vsep[0] ? w->vsep : NULL;

@@ -501,7 +501,9 @@ static void test_other_tools(void)
 	           "B\"><link rel=\"stylesheet\" href=\"/css/s.css\"></head><body><div "
 	           "class=\"slides\"><section><img src=\"/img/logo.png\"></section>"
 	           "<section data-markdown><script type=\"text/template\">\n# 1\n---\n# 2\n"
-	           "</script></section><script>x = '<section></section>'</script></div></body>"
+	           "</script></section><section data-markdown data-separator=\"^--$\" "
+	           "data-vertical=\"^-$\"><script type=\"text/template\">\n# a\n--\n# b\n-\n"
+	           "# c\n</script></section><script>x = '<section></section>'</script></div></body>"
 	           "</html>\n");
 	write_file("site/raw/deck.yaml", "date: 2020-02-02\nvenue: V\n");
 	{
@@ -517,8 +519,10 @@ static void test_other_tools(void)
 		bset_init(&s);
 		CHECK(decks_compile(dir, &o, &s, &d) == 0, "a raw deck with _site/ compiles (%s)",
 		      d.msg);
-		CHECK(seen.decks == 1 && seen.slides[0] == 3,
-		      "a script template counts its slides, <section> in a script does not (%zu)",
+		CHECK(seen.decks == 1 && seen.slides[0] == 6,
+		      "a script template counts its slides (with reveal.js 2.x's data-vertical "
+		      "too), "
+		      "<section> in a script does not (%zu)",
 		      seen.slides[0]);
 		CHECK(!strcmp(seen.info.title, "Raw") && !strcmp(seen.info.author, "A & B") &&
 		              !strcmp(seen.info.date, "2020-02-02") &&
