@@ -22,7 +22,7 @@ CORE_CFLAGS := -ffreestanding -fbuiltin -nostdinc -isystem $(CC_INC)
 HOST_CFLAGS := -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-PKGS := md4c libdeflate libbrotlienc libbrotlidec
+PKGS := md4c libdeflate libbrotlienc libbrotlidec yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -11,7 +11,7 @@ set -eu
 cd "$(dirname "$0")/.."
 what=${1:-test}
 
-build_pkgs="make gcc pkg-config libmd4c-dev libdeflate-dev libbrotli-dev"
+build_pkgs="make gcc pkg-config libmd4c-dev libdeflate-dev libbrotli-dev libyaml-dev"
 # Node.js may come from elsewhere (NodeSource ships npm inside its nodejs), so it
 # is asked for only when the commands are absent.
 command -v npm >/dev/null 2>&1 || build_pkgs="$build_pkgs nodejs npm"

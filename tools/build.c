@@ -36,7 +36,8 @@ static void human(char *out, size_t cap, uint64_t n)
 struct progress {
 	FILE *f;
 	size_t decks;
-	char **slugs; /* for the PDF step */
+	char **slugs;            /* for the PDF step */
+	struct deck_info *infos; /* for the index after it */
 };
 
 static void on_deck(void *ctx, const struct deck_info *info)
@@ -47,12 +48,17 @@ static void on_deck(void *ctx, const struct deck_info *info)
 	p->slugs = realloc(p->slugs, (p->decks + 1) * sizeof *p->slugs);
 	if (!p->slugs)
 		abort();
+	p->infos = realloc(p->infos, (p->decks + 1) * sizeof *p->infos);
+	if (!p->infos)
+		abort();
+	p->infos[p->decks] = *info;
 	p->slugs[p->decks++] = strdup(info->slug);
 	if (!p->f)
 		return;
 	human(size, sizeof size, info->bytes);
-	fprintf(p->f, "  %-20s %3zu slides %4zu files %10s  %s\n", info->slug, info->n_slides,
-	        info->n_files, size, info->title);
+	fprintf(p->f, "  %-20s %3zu slide%s %4zu file%s %10s  %s\n", info->slug, info->n_slides,
+	        info->n_slides == 1 ? " " : "s", info->n_files, info->n_files == 1 ? " " : "s",
+	        size, info->title);
 }
 
 /* SOURCE_DATE_EPOCH when set (reproducible-builds.org), else -1. */
@@ -81,7 +87,7 @@ static struct storew_cache *shared_cache(void)
 int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, size_t *len,
                 struct build_totals *t, struct diag *d)
 {
-	struct progress prog = {o->progress, 0, NULL};
+	struct progress prog = {o->progress, 0, NULL, NULL};
 	struct deck_opts dopt = o->deck;
 	struct storew_opts wo = {0};
 	struct storew_totals wt;
@@ -109,10 +115,16 @@ int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, siz
 			        chromium ? chromium : "(no Chromium)");
 		rc = chromium ? pdf_render(&set, prog.slugs, prog.decks, chromium, d)
 		              : diag_fail(d, NULL, 0, "PDF handouts need Chromium");
+		if (rc == 0) {
+			/* The index again, linking the handouts that were made. */
+			const struct bfile *idx = bset_find(&set, "/index.html");
+			decks_index(prog.infos, prog.decks, &dopt, idx ? idx->mtime : 0, &set);
+		}
 	}
 	for (i = 0; i < prog.decks; i++)
 		free(prog.slugs[i]);
 	free(prog.slugs);
+	free(prog.infos);
 	if (rc == 0) {
 		/* The build time is SOURCE_DATE_EPOCH when set (it clamps the mtimes
 		 * too), else the newest input's mtime: never the clock, so that the
@@ -145,9 +157,11 @@ int build_store(const char *dir, const struct build_opts *o, uint8_t **blob, siz
 		human(br, sizeof br, wt.br);
 		human(all, sizeof all, *len);
 		fprintf(o->progress,
-		        "%zu decks, %zu files: %s raw, %s gzip (%zu files), %s brotli (%zu files); "
+		        "%zu deck%s, %zu files: %s raw, %s gzip (%zu files), %s brotli (%zu "
+		        "files); "
 		        "store %s in %.2f s\n",
-		        t->decks, t->files, raw, gz, wt.n_gzip, br, wt.n_br, all, t->seconds);
+		        t->decks, t->decks == 1 ? "" : "s", t->files, raw, gz, wt.n_gzip, br,
+		        wt.n_br, all, t->seconds);
 	}
 	return 0;
 }

@@ -288,7 +288,7 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 	add(a, "-cpu");
 	add(a, strcmp(accel, "kvm") == 0 ? "host" : "max");
 	add(a, "-m");
-	add(a, o->mem);
+	add(a, o->mem ? o->mem : default_mem(o->image));
 	add(a, "-nodefaults");
 	add(a, "-no-user-config");
 	add(a, "-display");

@@ -148,19 +148,10 @@ static void reap(struct serve *s)
 static void show_error(struct serve *s, const struct diag *d)
 {
 	char msg[APP_ERR_MAX];
-	int n;
 
 	diag_print(stderr, d);
-	if (d->line > 0)
-		n = snprintf(msg, sizeof msg, "%s:%d: %s", d->file, d->line, d->msg);
-	else if (d->file[0])
-		n = snprintf(msg, sizeof msg, "%s: %s", d->file, d->msg);
-	else
-		n = snprintf(msg, sizeof msg, "%s", d->msg);
-	app_set_error(&s->app, msg,
-	              n < 0                     ? 0
-	              : (size_t)n >= sizeof msg ? sizeof msg - 1
-	                                        : (size_t)n);
+	/* Every error of the build, as many as the page holds. */
+	app_set_error(&s->app, msg, diag_format(d, msg, sizeof msg));
 }
 
 /* Build the folder and, when it builds, serve the result from now on. */

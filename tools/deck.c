@@ -236,20 +236,37 @@ static int add_own_runtime(const struct deck_opts *o, struct bset *out, struct d
 
 struct refctx {
 	struct deck *dk;
+	const char *file, *base;
 	const char *html;
 	const char *src;
 	size_t src_len;
 	int src_line0;
+	bool exact;
+	size_t search_from; /* where the next URL is looked for in src */
 	struct sbuf *rewrite;
 	size_t copied; /* bytes of html already copied to rewrite */
+	int errors;
 	struct diag *d;
 };
 
-static int ref_line(const struct refctx *c, const char *v, size_t n)
+/* The line (v, n) was written on: from its offset when the HTML is the source,
+ * else where the URL as written (decoded) next occurs in the source. */
+static int ref_line(struct refctx *c, size_t off, const char *as_written)
 {
-	const char *at = n ? memmem(c->src, c->src_len, v, n) : NULL;
+	size_t k = strlen(as_written);
+	const char *at;
 
-	return at ? c->src_line0 + text_line_of(c->src, (size_t)(at - c->src)) - 1 : c->src_line0;
+	if (c->exact)
+		return c->src_line0 + text_line_of(c->src, off) - 1;
+	at = k && c->search_from < c->src_len
+	             ? memmem(c->src + c->search_from, c->src_len - c->search_from, as_written, k)
+	             : NULL;
+	if (!at && k)
+		at = memmem(c->src, c->src_len, as_written, k);
+	if (!at)
+		return c->src_line0;
+	c->search_from = (size_t)(at - c->src) + k;
+	return c->src_line0 + text_line_of(c->src, (size_t)(at - c->src)) - 1;
 }
 
 static bool starts(const char *v, size_t n, const char *prefix)
@@ -259,7 +276,7 @@ static bool starts(const char *v, size_t n, const char *prefix)
 	return n >= k && strncasecmp(v, prefix, k) == 0;
 }
 
-static bool external(const char *v, size_t n)
+bool deck_url_external(const char *v, size_t n)
 {
 	size_t i;
 
@@ -323,88 +340,18 @@ static bool runtime_rel(const char *v, size_t n, char *rel, size_t cap)
 	return false;
 }
 
-/* Percent-decode a relative URL's path part into (out); false when it is bad
- * or climbs out of the deck's folder. */
-static bool local_path(const char *v, size_t n, char *out, size_t cap)
+bool deck_theme_url(const char *url, char *name, size_t cap)
 {
-	size_t i, o = 0;
-	int depth = 0;
-	size_t k, len;
+	char rel[PATH_MAX];
+	size_t k;
 
-	for (i = 0; i < n && v[i] != '?' && v[i] != '#'; i++) {
-		char ch = v[i];
-		if (ch == '%' && i + 2 < n && isxdigit((unsigned char)v[i + 1]) &&
-		    isxdigit((unsigned char)v[i + 2])) {
-			char hex[3] = {v[i + 1], v[i + 2], 0};
-			ch = (char)strtol(hex, NULL, 16);
-			i += 2;
-		}
-		if (ch == 0 || o + 1 >= cap)
-			return false;
-		out[o++] = ch;
-	}
-	out[o] = 0;
-	/* Count the depth: ".." may not go above the deck's folder. */
-	for (k = 0; k < o; k += len + 1) {
-		for (len = 0; k + len < o && out[k + len] != '/'; len++)
-			;
-		if (len == 2 && out[k] == '.' && out[k + 1] == '.')
-			depth--;
-		else if (len && !(len == 1 && out[k] == '.'))
-			depth++;
-		if (depth < 0)
-			return false;
-	}
-	return o > 0;
-}
-
-static int check_local(struct refctx *c, const char *v, size_t n, const char *rest, size_t rn)
-{
-	char rel[PATH_MAX], path[PATH_MAX * 2 + 2];
-
-	if (!local_path(rest, rn, rel, sizeof rel))
-		return diag_fail(c->d, c->dk->file, ref_line(c, v, n),
-		                 "'%.*s' points outside the deck's folder", (int)n, v);
-	snprintf(path, sizeof path, "%s/%s", c->dk->dir, rel);
-	if (!is_file(path))
-		return diag_fail(c->d, c->dk->file, ref_line(c, v, n),
-		                 "'%.*s' does not exist (looked for %s)", (int)n, v, path);
-	return 0;
-}
-
-/* Whether a reference names a file that is there: in the deck's folder (relative,
- * or /<slug>/...), or in the site's shared folder beside the decks (/x is
- * decks/_site/x). A deck that carries its own reveal.js is served with that
- * copy, unchanged: only runtime references that resolve nowhere are pointed at
- * the store's copy. No diagnostic: this is a probe. */
-static bool resolves(const struct refctx *c, const char *v, size_t n)
-{
-	size_t slug_len = strlen(c->dk->info.slug);
-	char rel[PATH_MAX], path[PATH_MAX * 2 + 16];
-	const char *slash;
-
-	if (external(v, n))
+	if (!runtime_rel(url, strlen(url), rel, sizeof rel) || strncmp(rel, "theme/", 6) != 0)
 		return false;
-	if (v[0] != '/') {
-		if (!local_path(v, n, rel, sizeof rel))
-			return false;
-		snprintf(path, sizeof path, "%s/%s", c->dk->dir, rel);
-		return is_file(path);
-	}
-	if (n > slug_len + 2 && v[1 + slug_len] == '/' &&
-	    memcmp(v + 1, c->dk->info.slug, slug_len) == 0) {
-		if (!local_path(v + slug_len + 2, n - slug_len - 2, rel, sizeof rel))
-			return false;
-		snprintf(path, sizeof path, "%s/%s", c->dk->dir, rel);
-		if (is_file(path))
-			return true;
-	}
-	if (!local_path(v + 1, n - 1, rel, sizeof rel))
+	k = strlen(rel);
+	if (k < 10 || strcmp(rel + k - 4, ".css") != 0 || k - 10 >= cap)
 		return false;
-	slash = strrchr(c->dk->dir, '/');
-	snprintf(path, sizeof path, "%.*s/_site/%s", slash ? (int)(slash - c->dk->dir) : 1,
-	         slash ? c->dk->dir : ".", rel);
-	return is_file(path);
+	snprintf(name, cap, "%.*s", (int)(k - 10), rel + 6);
+	return true;
 }
 
 static bool is_colour(const char *v, size_t n)
@@ -422,71 +369,138 @@ static bool is_colour(const char *v, size_t n)
 static int on_ref(void *ctx, const struct html_ref *r)
 {
 	struct refctx *c = ctx;
-	const char *v = c->html + r->off;
-	size_t n = r->len, slug_len = strlen(c->dk->info.slug);
-	char rel[PATH_MAX];
+	const char *raw = c->html + r->off;
+	char rel[PATH_MAX], *v;
+	size_t n;
+	int line, rc = 0;
 
+	/* The URL as the browser takes it (and as the author wrote it, for
+	 * Markdown, whose renderer escaped it): character references decoded. */
+	v = text_html_decode(raw, r->len, &n);
 	if (n == 0 || v[0] == '#' || starts(v, n, "data:") || starts(v, n, "blob:") ||
-	    starts(v, n, "about:") || starts(v, n, "javascript:"))
-		return 0;
-	if (strcmp(r->attr, "data-background") == 0 && is_colour(v, n))
-		return 0;
+	    starts(v, n, "about:") || starts(v, n, "javascript:") ||
+	    (strcmp(r->attr, "data-background") == 0 && is_colour(v, n)))
+		goto out;
+	line = ref_line(c, r->off, v);
+	/* A reference to reveal.js's files goes to the store's copy, unless the
+	 * deck (or _site/, for absolute paths) has that file itself. */
 	if (c->rewrite && (r->attr[0] == 's' || r->attr[0] == 'h') &&
-	    runtime_rel(v, n, rel, sizeof rel) && !resolves(c, v, n)) {
-		if (strcmp(rel, "plugin/math.js") == 0)
-			return diag_fail(c->d, c->dk->file, ref_line(c, v, n),
-			                 "the math plugin loads MathJax or KaTeX from a CDN, so it "
-			                 "cannot work offline");
-		if (rt_use(c->dk->rt, rel) != 0)
-			return diag_fail(c->d, c->dk->file, ref_line(c, v, n),
-			                 "'%.*s': reveal.js %s has no file %s", (int)n, v,
-			                 c->dk->rt->version, rel);
+	    runtime_rel(v, n, rel, sizeof rel) &&
+	    (deck_url_external(v, n) || !deck_local_exists(c->dk, c->base, v))) {
+		if (strcmp(rel, "plugin/math.js") == 0) {
+			rc = diag_add(c->d, c->file, line,
+			              "the math plugin loads MathJax or KaTeX from a CDN, so it "
+			              "cannot work offline");
+			goto out;
+		}
+		if (rt_use(c->dk->rt, rel) != 0) {
+			rc = diag_add(c->d, c->file, line, "'%s': reveal.js %s has no file %s", v,
+			              c->dk->rt->version, rel);
+			goto out;
+		}
 		sb_put(c->rewrite, c->html + c->copied, r->off - c->copied);
 		sb_str(c->rewrite, c->dk->rt->prefix);
 		sb_str(c->rewrite, rel);
 		c->copied = r->off + r->len;
-		return 0;
+		goto out;
 	}
-	if (external(v, n))
-		return diag_fail(c->d, c->dk->file, ref_line(c, v, n),
-		                 "'%.*s' is loaded from outside the server; decks are offline by "
-		                 "construction: download it into the deck's folder",
-		                 (int)n, v);
-	if (v[0] == '/') {
-		/* Our own deck's files by absolute path; the runtime and other decks'
-		 * files are the server's business. */
-		if (n > slug_len + 2 && v[1 + slug_len] == '/' &&
-		    memcmp(v + 1, c->dk->info.slug, slug_len) == 0)
-			return check_local(c, v, n, v + slug_len + 2, n - slug_len - 2);
-		return 0;
-	}
-	return check_local(c, v, n, v, n);
+	rc = deck_ref(c->dk, c->file, line, v, c->base, c->d);
+out:
+	if (rc)
+		c->errors++;
+	free(v);
+	return 0; /* on to the next: every error of a page in one run */
 }
 
-int deck_check_refs(struct deck *dk, const char *html, size_t len, const char *src, size_t src_len,
-                    int src_line0, struct sbuf *rewrite, struct diag *d)
+int deck_check_refs(struct deck *dk, const char *file, const char *base, const char *html,
+                    size_t len, const char *src, size_t src_len, int src_line0, bool exact,
+                    struct sbuf *rewrite, struct diag *d)
 {
-	struct refctx c = {dk, html, src, src_len, src_line0, rewrite, 0, d};
-	int rc = html_scan(html, len, on_ref, &c);
+	struct refctx c = {0};
 
-	if (rc == 0 && rewrite)
+	c.dk = dk;
+	c.file = file;
+	c.base = base;
+	c.html = html;
+	c.src = src;
+	c.src_len = src_len;
+	c.src_line0 = src_line0;
+	c.exact = exact;
+	c.rewrite = rewrite;
+	c.d = d;
+	html_scan(html, len, on_ref, &c);
+	if (rewrite)
 		sb_put(rewrite, html + c.copied, len - c.copied);
-	return rc;
+	return c.errors;
 }
 
 /* ---- decks and their files ---- */
 
-/* Every file of the deck's folder but its page source, under /<slug>/. */
-static int add_assets(struct deck *dk, const char *dir, const char *rel, struct bset *out,
-                      struct diag *d)
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+
+	return n >= k && strcasecmp(s + n - k, tail) == 0;
+}
+
+/* A style sheet among the files: @import rules that load from other hosts
+ * (web fonts, mostly) are removed with a warning, as from reveal.js's themes,
+ * and its url() and other @import are checked like the page's, relative to
+ * where it is served. */
+static void check_css_file(struct deck *dk, struct bset *out, struct bfile *f, const char *fs,
+                           struct diag *d)
+{
+	const char *p = (const char *)f->data, *at;
+	size_t len, from = 0;
+	uint8_t *stripped;
+	char *css;
+
+	while (f->len > from && (at = memmem(p + from, f->len - from, "@import", 7)) != NULL) {
+		const char *semi = memchr(at, ';', f->len - (size_t)(at - p));
+		size_t end = semi ? (size_t)(semi - at) : f->len - (size_t)(at - p);
+		if (memmem(at, end, "//", 2))
+			diag_warn(
+			        fs, text_line_of(p, (size_t)(at - p)),
+			        "%.*s: removed, since decks load nothing from outside their server "
+			        "(the style falls back to local fonts)",
+			        (int)(end < 200 ? end : 200), at);
+		from = (size_t)(at - p) + 7;
+	}
+	stripped = strip_imports(f->data, f->len, &len);
+	if (len != f->len) {
+		struct bfile keep = *f, *g;
+		char *path = strdup(f->path); /* the old entry's is freed by bset_add */
+		if (!path)
+			abort();
+		f->src = NULL; /* kept for the new entry */
+		g = bset_add(out, path, stripped, len);
+		g->mtime = keep.mtime;
+		g->cache = keep.cache;
+		g->src = keep.src;
+		free(path);
+		f = g;
+	} else {
+		free(stripped);
+	}
+	css = strndup((const char *)f->data, f->len);
+	if (!css)
+		abort();
+	deck_check_css(dk, fs, f->path, css, f->len, d);
+	free(css);
+}
+
+/* Every file of the folder (dir) but the deck's own sources, under (prefix)
+ * ("/slug/", or "/" for _site/). */
+static int add_files(struct deck *dk, const char *dir, const char *rel, const char *prefix,
+                     struct bset *out, struct diag *d)
 {
 	char **v = list_dir(dir);
 	size_t i;
 	int rc = 0;
 
 	if (!v)
-		return diag_fail(d, dir, 0, "cannot list: %s", strerror(errno));
-	for (i = 0; v[i] && rc == 0; i++) {
+		return diag_add(d, dir, 0, "cannot list: %s", strerror(errno));
+	for (i = 0; v[i]; i++) {
 		char path[PATH_MAX * 2], sub[PATH_MAX * 2], url[PATH_MAX * 2 + 160];
 		struct stat st;
 		struct bfile *f;
@@ -495,21 +509,32 @@ static int add_assets(struct deck *dk, const char *dir, const char *rel, struct 
 		if (stat(path, &st) != 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			rc = add_assets(dk, path, sub, out, d);
+			rc |= add_files(dk, path, sub, prefix, out, d);
 			continue;
 		}
-		if (!S_ISREG(st.st_mode) || strcmp(path, dk->file) == 0)
+		if (!S_ISREG(st.st_mode) || strcmp(path, dk->file) == 0 ||
+		    (!rel[0] && dk->info.slug[0] && strcmp(v[i], "deck.yaml") == 0))
 			continue;
-		snprintf(url, sizeof url, "/%s/%s", dk->info.slug, sub);
-		f = bset_add_file(out, url, path, d);
-		if (!f) {
-			rc = -1;
-			break;
+		snprintf(url, sizeof url, "%s%s", prefix, sub);
+		{
+			/* bset_add_file's error, added to the others (a struct diag is
+			 * large: not on the stack of this recursion). */
+			struct diag *one = calloc(1, sizeof *one);
+			if (!one)
+				abort();
+			f = bset_add_file(out, url, path, one);
+			if (!f)
+				rc = diag_add(d, one->file, one->line, "%s", one->msg);
+			free(one);
+			if (!f)
+				continue;
 		}
 		f->mtime = deck_clamp(dk->o, f->mtime);
 		f->cache = STORE_CACHE_REVALIDATE;
 		dk->info.n_files++;
 		dk->info.bytes += f->len;
+		if (ends_with(v[i], ".css"))
+			check_css_file(dk, out, f, path, d);
 	}
 	free_list(v);
 	return rc;
@@ -527,10 +552,21 @@ bool deck_slug_ok(const char *s)
 	return i < sizeof((struct deck_info *)0)->slug;
 }
 
+bool deck_is_marp(const struct deck *dk, const struct frontmatter *fm)
+{
+	/* Marp's own rule: the front matter says marp: true. The engines' half of
+	 * issue 16 renders such decks with Marp's engine (deck_md.c branches on
+	 * this); until it does, they take the reveal.js path with a warning. */
+	const struct fm_kv *kv = fm_get(fm, "marp");
+
+	(void)dk;
+	return kv && kv->kind == FM_BOOL && (kv->val[0] == 't' || kv->val[0] == 'T');
+}
+
 /* One sub-folder of the decks folder. Returns 1 when it is not a deck. */
 static int one_deck(struct deck *dk, const char *name, struct bset *out, struct diag *d)
 {
-	char md[PATH_MAX + 16], html[PATH_MAX + 16];
+	char md[PATH_MAX + 16], html[PATH_MAX + 16], prefix[160];
 	struct stat st;
 	int rc;
 
@@ -541,71 +577,123 @@ static int one_deck(struct deck *dk, const char *name, struct bset *out, struct 
 		return 1;
 	}
 	if (!deck_slug_ok(name))
-		return diag_fail(d, dk->dir, 0,
-		                 "'%s' cannot be a deck's address: rename the folder with "
-		                 "lower-case letters, digits and '-'",
-		                 name);
+		return diag_add(d, dk->dir, 0,
+		                "'%s' cannot be a deck's address: rename the folder with "
+		                "lower-case letters, digits and '-'",
+		                name);
 	snprintf(dk->info.slug, sizeof dk->info.slug, "%s", name);
 	dk->info.markdown = is_file(md);
 	snprintf(dk->file, sizeof dk->file, "%s", dk->info.markdown ? md : html);
 	if (stat(dk->file, &st) == 0)
 		dk->mtime = deck_clamp(dk->o, st.st_mtime);
 	rc = dk->info.markdown ? deck_md(dk, out, d) : deck_html(dk, out, d);
-	if (rc == 0)
-		rc = add_assets(dk, dk->dir, "", out, d);
+	snprintf(prefix, sizeof prefix, "/%s/", dk->info.slug);
+	rc |= add_files(dk, dk->dir, "", prefix, out, d);
 	return rc;
+}
+
+/* decks/_site/: files served at /, shared by every deck. They may not take
+ * the index's place, a deck's address or the runtime's. */
+static void add_site(struct build_ctx *bc, const struct deck_info *infos, size_t n,
+                     const struct deck_opts *o, struct bset *out, struct diag *d)
+{
+	struct deck site;
+	struct bset tmp;
+	size_t i, k;
+
+	memset(&site, 0, sizeof site);
+	site.o = o;
+	site.rt = &bc->rt;
+	site.bc = bc;
+	snprintf(site.dir, sizeof site.dir, "%s", bc->site);
+	bset_init(&tmp);
+	add_files(&site, bc->site, "", "/", &tmp, d);
+	for (i = 0; i < tmp.n; i++) {
+		struct bfile *f = &tmp.v[i], *g;
+		const char *why = NULL;
+		char first[160];
+		size_t seg = strcspn(f->path + 1, "/");
+		snprintf(first, sizeof first, "%.*s", (int)(seg < 150 ? seg : 150), f->path + 1);
+		if (strcmp(f->path, "/index.html") == 0)
+			why = "the index of decks is served at /";
+		else if (strcmp(first, "_reveal") == 0 || strcmp(first, "_unideck") == 0)
+			why = "that is where unideck serves its runtime";
+		for (k = 0; !why && k < n; k++)
+			if (strcmp(first, infos[k].slug) == 0)
+				why = "a deck has that address";
+		if (why) {
+			diag_add(d, f->src, 0, "_site/ may not hold %s: %s (rename or move it)",
+			         f->path, why);
+			continue;
+		}
+		g = bset_add(out, f->path, f->data, f->len);
+		g->mapped = f->mapped;
+		g->mtime = f->mtime;
+		g->cache = f->cache;
+		g->src = f->src;
+		f->data = NULL;
+		f->mapped = false;
+		f->src = NULL;
+	}
+	bset_free(&tmp);
 }
 
 int decks_compile(const char *dir, const struct deck_opts *o, struct bset *out, struct diag *d)
 {
-	struct runtime rt;
+	struct build_ctx *bc = calloc(1, sizeof *bc);
 	struct deck_info *infos = NULL;
 	size_t n = 0, i, k;
 	int64_t newest = 0;
+	unsigned errors0 = d->n;
 	char **v;
 	int rc = 0;
 
-	if (rt_open(&rt, o->data_dir, d) != 0)
+	if (!bc)
+		abort();
+	if (rt_open(&bc->rt, o->data_dir, d) != 0) {
+		free(bc);
 		return -1;
+	}
 	{
 		/* "decks/" and "decks" name the same folder; messages say "decks/x". */
-		static char clean[PATH_MAX - 256];
 		size_t dl = strlen(dir);
 		while (dl > 1 && dir[dl - 1] == '/')
 			dl--;
-		snprintf(clean, sizeof clean, "%.*s", (int)dl, dir);
-		dir = clean;
+		snprintf(bc->dir, sizeof bc->dir, "%.*s", (int)dl, dir);
+		dir = bc->dir;
 	}
 	v = list_dir(dir);
 	if (!v) {
-		rc = diag_fail(d, dir, 0, "cannot read the decks folder: %s", strerror(errno));
+		rc = diag_add(d, dir, 0, "cannot read the decks folder: %s", strerror(errno));
 		goto done;
 	}
-	for (i = 0; v[i] && rc == 0; i++) {
+	for (i = 0; v[i]; i++) {
 		struct deck dk;
 		struct stat st;
 		int r;
 		memset(&dk, 0, sizeof dk);
 		dk.o = o;
-		dk.rt = &rt;
+		dk.rt = &bc->rt;
+		dk.bc = bc;
 		snprintf(dk.dir, sizeof dk.dir, "%s/%s", dir, v[i]);
 		if (stat(dk.dir, &st) != 0 || !S_ISDIR(st.st_mode))
 			continue;
+		if (strcmp(v[i], "_site") == 0) {
+			snprintf(bc->site, sizeof bc->site, "%s", dk.dir);
+			continue;
+		}
 		r = one_deck(&dk, v[i], out, d);
-		if (r < 0)
-			rc = -1;
-		if (r != 0)
+		if (r == 1)
 			continue;
 		for (k = 0; k < n; k++)
-			if (strcmp(infos[k].slug, dk.info.slug) == 0) {
-				rc = diag_fail(d, dk.file, 0,
-				               "two decks claim the address /%s/: give one of them "
-				               "another slug",
-				               dk.info.slug);
-				break;
-			}
-		if (rc)
-			break;
+			if (strcmp(infos[k].slug, dk.info.slug) == 0)
+				diag_add(d, dk.file, 0,
+				         "two decks claim the address /%s/: give one of them "
+				         "another "
+				         "slug",
+				         dk.info.slug);
+		if (r != 0 || k < n)
+			continue;
 		infos = realloc(infos, (n + 1) * sizeof *infos);
 		if (!infos)
 			abort();
@@ -615,21 +703,24 @@ int decks_compile(const char *dir, const struct deck_opts *o, struct bset *out, 
 		if (o->on_deck)
 			o->on_deck(o->ctx, &dk.info);
 	}
-	if (rc == 0 && n == 0)
-		rc = diag_fail(d, dir, 0,
-		               "no decks here: a deck is a folder holding deck.md or index.html "
-		               "(try `unideck new talk`)");
-	if (rc == 0)
-		rc = rt_add_all(&rt, o, out, d);
-	if (rc == 0)
-		rc = add_own_runtime(o, out, d);
-	if (rc == 0)
-		deck_index(infos, n, o, newest, out);
+	if (n == 0 && d->n == errors0)
+		diag_add(d, dir, 0,
+		         "no decks here: a deck is a folder holding deck.md or index.html "
+		         "(try `unideck new talk`)");
+	if (bc->site[0])
+		add_site(bc, infos, n, o, out, d);
+	deck_index(infos, n, o, newest, out);
+	refs_check_all(bc, infos, n, o, out, d);
+	if (d->n == errors0 && rt_add_all(&bc->rt, o, out, d) == 0)
+		add_own_runtime(o, out, d);
+	rc = d->n == errors0 ? 0 : -1;
 done:
 	free_list(v);
 	free(infos);
-	for (i = 0; i < rt.n_used; i++)
-		free(rt.used[i]);
-	free(rt.used);
+	for (i = 0; i < bc->rt.n_used; i++)
+		free(bc->rt.used[i]);
+	free(bc->rt.used);
+	refs_free(bc);
+	free(bc);
 	return rc;
 }

@@ -8,8 +8,9 @@
  * the decks use (and only those) under /_reveal/<version>/, unideck's own client
  * scripts under /_unideck/, and the index page at /index.html.
  *
- * Errors name file and line (struct diag); the first error stops the build. The
- * output set is complete and consistent only when decks_compile returns 0. */
+ * Errors name file and line (struct diag); a deck with errors is checked to the
+ * end and the other decks too, so that one run reports every error. The output
+ * set is complete and consistent only when decks_compile returns 0. */
 #ifndef UD_TOOLS_DECK_H
 #define UD_TOOLS_DECK_H
 
@@ -43,6 +44,13 @@ struct deck_opts {
 	void *ctx;
 };
 
+/* Compile every deck of (dir) into (out). Every error of the build is recorded
+ * in (d) (diag_add), so that one run reports them all; returns -1 when there
+ * was one, and then (out) is incomplete. */
 int decks_compile(const char *dir, const struct deck_opts *o, struct bset *out, struct diag *d);
+/* (Re)write the index page of (decks) into (out): after the PDF handouts are
+ * made, so that it links those that exist. (mtime) is its Last-Modified. */
+void decks_index(const struct deck_info *decks, size_t n, const struct deck_opts *o, int64_t mtime,
+                 struct bset *out);
 
 #endif

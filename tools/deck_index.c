@@ -68,7 +68,7 @@ static void one(struct sbuf *b, const struct deck_info *k, bool pdf)
 		esc(b, k->date);
 		sb_str(b, "</time>");
 	}
-	sb_printf(b, " &middot; %zu slides", k->n_slides);
+	sb_printf(b, " &middot; %zu slide%s", k->n_slides, k->n_slides == 1 ? "" : "s");
 	if (pdf) {
 		sb_str(b, " &middot; <a class=\"pdf\" href=\"/");
 		esc(b, k->slug);
@@ -91,8 +91,10 @@ void deck_index(const struct deck_info *decks, size_t n, const struct deck_opts 
 
 	if (!v)
 		abort();
-	memcpy(v, decks, n * sizeof *v);
-	qsort(v, n, sizeof *v, newest_first);
+	if (n) /* (memcpy and qsort may not be given the NULL of no decks) */
+		memcpy(v, decks, n * sizeof *v);
+	if (n > 1)
+		qsort(v, n, sizeof *v, newest_first);
 	sb_str(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	           "<title>Decks</title>\n"
@@ -111,7 +113,13 @@ void deck_index(const struct deck_info *decks, size_t n, const struct deck_opts 
 			snprintf(year, sizeof year, "%s", y);
 			sb_printf(&b, "<section>\n<h2>%s</h2>\n<ul>\n", y[0] ? y : "Undated");
 		}
-		one(&b, &v[i], o->pdf);
+		{
+			/* A PDF is linked when it was made (a deck whose print
+			 * failed has none). */
+			char pdf[300];
+			snprintf(pdf, sizeof pdf, "/%s/%s.pdf", v[i].slug, v[i].slug);
+			one(&b, &v[i], o->pdf && bset_find(out, pdf) != NULL);
+		}
 	}
 	if (n)
 		sb_str(&b, "</ul>\n</section>\n");
@@ -125,4 +133,10 @@ void deck_index(const struct deck_info *decks, size_t n, const struct deck_opts 
 	f->cache = STORE_CACHE_REVALIDATE;
 	f->mtime = mtime;
 	free(v);
+}
+
+void decks_index(const struct deck_info *decks, size_t n, const struct deck_opts *o, int64_t mtime,
+                 struct bset *out)
+{
+	deck_index(decks, n, o, mtime, out);
 }

@@ -55,6 +55,35 @@ static int scan_css(const char *p, size_t s, size_t e, const char *tag,
 	return 0;
 }
 
+/* url(...) and @import "..." in [s, e). */
+static int scan_sheet(const char *p, size_t s, size_t n, const char *tag,
+                      int (*fn)(void *, const struct html_ref *), void *ctx)
+{
+	size_t i;
+	int rc = scan_css(p, s, n, tag, fn, ctx);
+
+	/* @import "x" and @import 'x' (@import url(x) is a url() above). */
+	for (i = s; rc == 0 && i + 7 < n; i++) {
+		size_t a, b;
+		if (p[i] != '@' || strncasecmp(p + i, "@import", 7) != 0)
+			continue;
+		for (a = i + 7; a < n && ws(p[a]); a++)
+			;
+		if (a >= n || (p[a] != '"' && p[a] != '\''))
+			continue;
+		for (b = a + 1; b < n && p[b] != p[a] && p[b] != '\n'; b++)
+			;
+		rc = emit(tag, "import", a + 1, b - a - 1, fn, ctx);
+		i = b;
+	}
+	return rc;
+}
+
+int css_scan(const char *p, size_t n, int (*fn)(void *ctx, const struct html_ref *r), void *ctx)
+{
+	return scan_sheet(p, 0, n, "css", fn, ctx);
+}
+
 /* Whether (attr) on (tag) names something the browser fetches by itself. */
 static bool loads(const char *tag, const char *attr)
 {
@@ -69,6 +98,7 @@ static bool loads(const char *tag, const char *attr)
 	        "data-preview-image",
 	        "data-preview-video",
 	        "data-preview-link",
+	        "data-markdown",
 	};
 	size_t i;
 
@@ -208,14 +238,125 @@ int html_scan(const char *p, size_t n, int (*fn)(void *ctx, const struct html_re
 			continue;
 		}
 		i = start_tag(p, n, i, tag, sizeof tag, fn, ctx, &rc);
-		if (strcmp(tag, "script") == 0) {
-			i = raw_end(p, n, i, "script");
+		if (strcmp(tag, "script") == 0 || strcmp(tag, "textarea") == 0) {
+			i = raw_end(p, n, i, tag);
 		} else if (strcmp(tag, "style") == 0) {
 			size_t e = raw_end(p, n, i, "style");
 			if (!rc)
-				rc = scan_css(p, i, e, "style", fn, ctx);
+				rc = scan_sheet(p, i, e, "style", fn, ctx);
 			i = e;
 		}
 	}
 	return rc;
+}
+
+/* Skip one start tag's attributes from (i); returns the offset after '>'. */
+static size_t skip_tag(const char *p, size_t n, size_t i)
+{
+	while (i < n && p[i] != '>') {
+		if (p[i] == '"' || p[i] == '\'') {
+			char q = p[i++];
+			while (i < n && p[i] != q)
+				i++;
+		}
+		if (i < n)
+			i++;
+	}
+	return i < n ? i + 1 : n;
+}
+
+int html_tags(const char *p, size_t n, int (*fn)(void *ctx, const struct html_tag *t), void *ctx)
+{
+	size_t i = 0;
+	int rc = 0;
+
+	while (i < n && !rc) {
+		struct html_tag t;
+		size_t k = 0, j;
+		if (p[i] != '<') {
+			i++;
+			continue;
+		}
+		if (i + 4 <= n && memcmp(p + i, "<!--", 4) == 0) {
+			const char *e = memmem(p + i + 4, n - i - 4, "-->", 3);
+			i = e ? (size_t)(e - p) + 3 : n;
+			continue;
+		}
+		memset(&t, 0, sizeof t);
+		t.off = i;
+		j = i + 1;
+		if (j < n && p[j] == '/') {
+			t.closing = true;
+			j++;
+		}
+		if (j >= n || !isalpha((unsigned char)p[j])) {
+			i++;
+			continue;
+		}
+		while (j < n && (isalnum((unsigned char)p[j]) || p[j] == '-')) {
+			if (k + 1 < sizeof t.name)
+				t.name[k++] = (char)tolower((unsigned char)p[j]);
+			j++;
+		}
+		t.name[k] = 0;
+		t.end = skip_tag(p, n, j);
+		i = t.end;
+		if (!t.closing && (strcmp(t.name, "script") == 0 || strcmp(t.name, "style") == 0 ||
+		                   strcmp(t.name, "textarea") == 0)) {
+			t.body = i;
+			t.body_end = raw_end(p, n, i, t.name);
+			i = t.body_end;
+		}
+		rc = fn(ctx, &t);
+	}
+	return rc;
+}
+
+bool html_attr(const char *p, const struct html_tag *t, const char *name, size_t *vs, size_t *ve)
+{
+	size_t i = t->off + 1, k = strlen(name);
+
+	while (i < t->end && !ws(p[i]) && p[i] != '>')
+		i++;
+	while (i < t->end && p[i] != '>') {
+		size_t a;
+		if (ws(p[i]) || p[i] == '/') {
+			i++;
+			continue;
+		}
+		a = i;
+		while (i < t->end && !ws(p[i]) && p[i] != '=' && p[i] != '>')
+			i++;
+		{
+			bool match = i - a == k && strncasecmp(p + a, name, k) == 0;
+			size_t s0 = i, e0 = i;
+			while (i < t->end && ws(p[i]))
+				i++;
+			if (i < t->end && p[i] == '=') {
+				i++;
+				while (i < t->end && ws(p[i]))
+					i++;
+				if (i < t->end && (p[i] == '"' || p[i] == '\'')) {
+					char q = p[i++];
+					s0 = i;
+					while (i < t->end && p[i] != q)
+						i++;
+					e0 = i;
+					if (i < t->end)
+						i++;
+				} else {
+					s0 = i;
+					while (i < t->end && !ws(p[i]) && p[i] != '>')
+						i++;
+					e0 = i;
+				}
+			}
+			if (match) {
+				*vs = s0;
+				*ve = e0;
+				return true;
+			}
+		}
+	}
+	return false;
 }

@@ -360,13 +360,14 @@ static void stamp(uint8_t *pdf, size_t len, int64_t t)
 
 /* Open the deck's print view in a new tab, wait until reveal.js has laid the
  * pages out (runtime/deck.js marks it), print, close the tab. */
-static uint8_t *print_page(struct cdp *c, const char *url, size_t *len)
+static uint8_t *print_page(struct cdp *c, const char *url, size_t *len, const char **why)
 {
 	char target[128], session[128], params[600], *r;
 	uint8_t *pdf = NULL;
 	const char *data;
 	int i;
 
+	*why = "Chromium did not open a tab for it";
 	r = cdp_call(c, NULL, "Target.createTarget", "{\"url\":\"about:blank\"}", 20000);
 	if (!field(r, "targetId", target, sizeof target)) {
 		free(r);
@@ -390,12 +391,15 @@ static uint8_t *print_page(struct cdp *c, const char *url, size_t *len)
 			break;
 		usleep(100000);
 	}
+	*why = "its print view did not finish laying out within 30 s (does the page load "
+	       "its reveal.js and run Reveal.initialize?)";
 	if (!r || !strstr(r, "\"value\":true"))
 		goto out;
 	free(r);
 	r = cdp_call(c, session, "Page.printToPDF",
 	             "{\"printBackground\":true,\"preferCSSPageSize\":true}", 60000);
 	data = r ? strstr(r, "\"data\":\"") : NULL;
+	*why = "Chromium printed nothing";
 	if (data)
 		pdf = b64_decode(data + 8, len);
 out:
@@ -405,31 +409,32 @@ out:
 	return pdf;
 }
 
-static int print_deck(struct bset *set, struct cdp *c, const char *slug, int port, struct diag *d)
+/* Print one deck; a deck that does not print is a warning naming it and why,
+ * and the build goes on without its handout (the index then links none). */
+static void print_deck(struct bset *set, struct cdp *c, const char *slug, int port)
 {
 	char url[256], path[256];
 	struct bfile *page, *f;
+	const char *why = "";
 	uint8_t *pdf;
 	size_t len = 0;
 
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/%s/?print-pdf", port, slug);
 	snprintf(path, sizeof path, "/%s/index.html", slug);
 	page = bset_find(set, path);
-	pdf = print_page(c, url, &len);
+	pdf = print_page(c, url, &len, &why);
 	if (!pdf || len < 8 || memcmp(pdf, "%PDF", 4) != 0) {
 		free(pdf);
-		return diag_fail(d, page ? page->src : NULL, 0,
-		                 "Chromium did not print the deck '%s' to PDF (its print view did "
-		                 "not finish laying out); build with --no-pdf to go on without "
-		                 "handouts",
-		                 slug);
+		diag_warn(page ? page->src : NULL, 0,
+		          "no PDF handout for the deck '%s': %s; the build goes on without it",
+		          slug, pdf ? "what Chromium printed is not a PDF" : why);
+		return;
 	}
 	stamp(pdf, len, page ? page->mtime : 0);
 	snprintf(path, sizeof path, "/%s/%s.pdf", slug, slug);
 	f = bset_add(set, path, pdf, len);
 	f->mtime = page ? page->mtime : 0;
 	f->cache = STORE_CACHE_REVALIDATE;
-	return 0;
 }
 
 int pdf_render(struct bset *set, char **slugs, size_t n, const char *chromium, struct diag *d)
@@ -454,17 +459,19 @@ int pdf_render(struct bset *set, char **slugs, size_t n, const char *chromium, s
 		rc = -1;
 		goto done;
 	}
+	/* Without a server or a browser there are no handouts, but the decks are
+	 * fine: said, and the build goes on. */
 	if (serve_store(store, &server, &port) != 0) {
-		rc = diag_fail(d, NULL, 0, "could not serve the decks to print them");
+		diag_warn(NULL, 0, "no PDF handouts: could not serve the decks to print them");
 		goto done;
 	}
 	if (cdp_start(&c, chromium, profile) != 0) {
-		rc = diag_fail(d, NULL, 0, "could not start %s", chromium);
+		diag_warn(NULL, 0, "no PDF handouts: could not start %s", chromium);
 		goto done;
 	}
 	browser = true;
-	for (i = 0; i < n && rc == 0; i++)
-		rc = print_deck(set, &c, slugs[i], port, d);
+	for (i = 0; i < n; i++)
+		print_deck(set, &c, slugs[i], port);
 done:
 	if (browser)
 		cdp_stop(&c);

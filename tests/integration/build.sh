@@ -67,7 +67,7 @@ build_fails "a path out of the deck" "deck.md:6: error: '../../etc/passwd' point
 bad_deck '---\ntitle: x\ntransition: spin\n---\n# a\n'
 build_fails "unknown transition" "deck.md:3: error: unknown transition 'spin'"
 bad_deck '---\ntitle: x\nnot a key\n---\n# a\n'
-build_fails "a front matter line that is not key: value" "deck.md:3: error: front matter: expected 'key: value'"
+build_fails "a front matter line that is not key: value" "deck.md:3: error: front matter: could not find expected ':'"
 rm -rf "$TMP/bad" && mkdir -p "$TMP/bad/long-folder-name" "$TMP/bad/other"
 printf -- '---\nslug: talk\n---\n# a\n' >"$TMP/bad/long-folder-name/deck.md"
 printf -- '---\nslug: talk\n---\n# b\n' >"$TMP/bad/other/deck.md"
@@ -76,7 +76,7 @@ printf -- '---\nslug: No Way\n---\n# b\n' >"$TMP/bad/other/deck.md"
 build_fails "a slug that cannot be an address" "other/deck.md:2: error: slug 'No Way' cannot be an address"
 printf -- '# b\n' >"$TMP/bad/other/deck.md"
 out=$("$UNIDECK" build "$TMP/bad" -o "$TMP/slug.store" --no-pdf)
-expect_match "a short slug gives the deck its address" 'talk +1 slides' "$out"
+expect_match "a short slug gives the deck its address, and one slide is '1 slide'" 'talk +1 slide ' "$out"
 check "and the deck lives there" sh -c "'$UNIDECK' inspect '$TMP/slug.store' | grep -q '^/talk/index.html'"
 mkdir -p "$TMP/empty"
 out=$("$UNIDECK" build "$TMP/empty" -o "$TMP/e.store" --no-pdf 2>&1)
@@ -172,4 +172,226 @@ if grep -q 'googleapis' "$TMP/rawx/_reveal/"*/theme/night.css; then notok "web f
 printf '<html><body><img src="https://example.com/a.png"></body></html>\n' >"$TMP/raw/r/index.html"
 out=$("$UNIDECK" build "$TMP/raw" -o "$TMP/raw2.store" --no-pdf 2>&1)
 expect_match "raw decks are offline too, with the line" "index.html:1: error: 'https://example.com/a.png' is loaded from outside" "$out"
+# ---- reveal-md decks: separators, revealOptions, highlightTheme, theme URLs ----
+mkdir -p "$TMP/rmd/talk"
+cat >"$TMP/rmd/talk/deck.md" <<'MD'
+---
+title: A reveal-md talk
+author: Grace Hopper
+date: 2024-05-06
+theme: https://cdn.jsdelivr.net/npm/reveal.js@4/dist/theme/solarized.css
+highlightTheme: base16/zenburn
+separator: <!--s-->
+verticalSeparator: <!--v-->
+notesSeparator: "^Note:"
+revealOptions:
+  transition: fade
+  controls: false
+  slideNumber: c/t
+---
+
+# One
+
+Note: the first note
+---
+still the note: --- is not a separator here
+
+<!--s-->
+
+## Two
+
+```js
+<!--s--> inside code is code
+```
+
+<!--v-->
+
+## Two, below
+
+<!--s-->
+
+## Three
+MD
+out=$("$UNIDECK" build "$TMP/rmd" -o "$TMP/rmd.store" --no-pdf 2>&1)
+expect_match "a reveal-md deck with custom separators has its 4 slides" 'talk +4 slides' "$out"
+if printf '%s' "$out" | grep -q 'warning'; then notok "and every key is understood: $out"; else ok "and every key is understood"; fi
+"$UNIDECK" export "$TMP/rmd.store" "$TMP/rmdx" >/dev/null
+page=$(cat "$TMP/rmdx/talk/index.html")
+expect_match "revealOptions reach Reveal.initialize" 'controls: false' "$page"
+expect_match "with their strings" 'slideNumber: "c/t"' "$page"
+expect_match "a theme URL naming a reveal.js theme is that theme" 'href="/_reveal/[0-9.]+/theme/solarized.css"' "$page"
+expect_match "highlightTheme base16/zenburn is zenburn" 'plugin/highlight/zenburn.css' "$page"
+expect_match "notes run to the end of their slide, past a --- line" 'still the note: ---' "$page"
+expect_match "a separator inside fenced code is code" '&lt;!--s--&gt; inside code is code' "$page"
+
+# ---- unknown keys are warnings with their line, never passed on ----
+mkdir -p "$TMP/warn/w"
+printf -- '---\ntitle: W\nfrobnicate: 1\npaginate: true\nrevealOptions:\n  menu: {side: left}\n---\n# w\n' >"$TMP/warn/w/deck.md"
+out=$("$UNIDECK" build "$TMP/warn" -o "$TMP/warn.store" --no-pdf 2>&1)
+expect_match "an unknown key is a warning naming it and its line" "w/deck.md:3: warning: unknown key 'frobnicate'" "$out"
+expect_match "a Marp directive in a deck that is not Marp is a warning" "w/deck.md:4: warning: 'paginate' is a Marp directive" "$out"
+expect_match "an unknown revealOptions key too" "w/deck.md:6: warning: unknown key 'revealOptions.menu'" "$out"
+"$UNIDECK" export "$TMP/warn.store" "$TMP/warnx" >/dev/null
+if grep -Eq 'frobnicate|paginate|menu' "$TMP/warnx/w/index.html"; then notok "and none reaches Reveal.initialize"; else ok "and none reaches Reveal.initialize"; fi
+
+# ---- raw decks: in-page and external Markdown, CSS files, _site/, metadata ----
+mkdir -p "$TMP/raw3/deck/img" "$TMP/raw3/deck/css" "$TMP/raw3/_site/img" "$TMP/raw3/_site/css"
+printf 'png' >"$TMP/raw3/deck/img/a.png"
+printf 'png' >"$TMP/raw3/_site/img/logo.png"
+printf 'h1 { background: url(../img/logo.png); }\n' >"$TMP/raw3/_site/css/site.css"
+printf '@import url(https://fonts.googleapis.com/css?family=Lato);\n.x { background: url("../img/a.png"); }\n@import "more.css";\n' >"$TMP/raw3/deck/css/extra.css"
+printf '.y { color: red; }\n' >"$TMP/raw3/deck/css/more.css"
+printf 'date: 2015-09-01\nvenue: A Conference\n' >"$TMP/raw3/deck/deck.yaml"
+cat >"$TMP/raw3/deck/content.md" <<'MD'
+# External one
+
+![a](img/a.png)
+
+---
+
+# External two
+
+---
+
+# External three
+MD
+cat >"$TMP/raw3/deck/index.html" <<'HTML'
+<!doctype html>
+<html><head><title>Raw Talk | My Site</title>
+<meta name="author" content="Ada &amp; Charles">
+<link rel="stylesheet" href="dist/reveal.css">
+<link rel="stylesheet" href="css/extra.css">
+<link rel="stylesheet" href="/css/site.css">
+</head><body><div class="reveal"><div class="slides">
+<section><img src="/img/logo.png">Plain</section>
+<section data-markdown>
+<script type="text/template">
+## In-page one
+![a](img/a.png)
+---
+## In-page two
+</script>
+</section>
+<section data-markdown="content.md"></section>
+</div></div>
+<script>var notASlide = "<section>x</section>";</script>
+<script src="dist/reveal.js"></script>
+<script>Reveal.initialize({});</script>
+</body></html>
+HTML
+out=$("$UNIDECK" build "$TMP/raw3" -o "$TMP/raw3.store" --no-pdf 2>&1)
+expect_match "in-page and external Markdown count as the slides they make, <section> in a script does not" 'deck +6 slides' "$out"
+expect_match "the title without the site's name" 'deck +6 slides .* Raw Talk$' "$out"
+"$UNIDECK" export "$TMP/raw3.store" "$TMP/raw3x" >/dev/null
+idx=$(cat "$TMP/raw3x/index.html")
+expect_match "the index has the author from <meta name=author>" 'Ada &amp; Charles' "$idx"
+expect_match "and the date and venue from deck.yaml" 'A Conference .*2015-09-01' "$idx"
+check "_site/ files are served at /" cmp "$TMP/raw3x/img/logo.png" "$TMP/raw3/_site/img/logo.png"
+check "deck.yaml is not served" test ! -e "$TMP/raw3x/deck/deck.yaml"
+expect_match "a web-font @import in a deck's CSS is a warning at its line" "deck/css/extra.css:1: warning: @import url\(https://fonts.googleapis.com" "$out"
+if grep -q googleapis "$TMP/raw3x/deck/css/extra.css"; then notok "and it is removed from the served copy"; else ok "and it is removed from the served copy"; fi
+check "the rest of the style sheet is served" grep -q '@import "more.css"' "$TMP/raw3x/deck/css/extra.css"
+
+# ---- a reveal.js copy in _site/, loaded by absolute path, is served as it is ----
+rm -rf "$TMP/own" && mkdir -p "$TMP/own/old" "$TMP/own/_site/reveal-2.4.0/css/theme" "$TMP/own/_site/reveal-2.4.0/js"
+printf '.reveal { color: #123; }\n' >"$TMP/own/_site/reveal-2.4.0/css/theme/horizon.css"
+printf 'var Reveal = {};\n' >"$TMP/own/_site/reveal-2.4.0/js/reveal.min.js"
+printf '# Shared one\n\n---\n\n# Shared two\n' >"$TMP/own/_site/shared.md"
+printf '<html><head><link rel="stylesheet" href="/reveal-2.4.0/css/theme/horizon.css"></head><body><div class="reveal"><div class="slides"><section>a</section><section data-markdown="/shared.md"></section></div></div><script src="/reveal-2.4.0/js/reveal.min.js"></script></body></html>\n' >"$TMP/own/old/index.html"
+out=$("$UNIDECK" build "$TMP/own" -o "$TMP/own.store" --no-pdf 2>&1)
+expect_match "a deck loading reveal.js and Markdown from _site/ builds, and counts that Markdown's slides" 'old +3 slides ' "$out"
+"$UNIDECK" export "$TMP/own.store" "$TMP/ownx" >/dev/null
+check "and keeps its links to that copy" grep -q 'href="/reveal-2.4.0/css/theme/horizon.css"' "$TMP/ownx/old/index.html"
+
+# ---- a broken build: every error in one run, each at its line, URLs as written ----
+rm -rf "$TMP/many" && mkdir -p "$TMP/many/md" "$TMP/many/raw/css" "$TMP/many/_site"
+cat >"$TMP/many/md/deck.md" <<'MD'
+---
+title: Many errors
+theme: neon
+date: 2026-13-01
+---
+# One
+
+Some text.
+
+---
+
+![x](a.png?x=1&y=2)
+
+![y](missing.png)
+
+![z](https://example.com/z.png)
+
+![logo](/img/ucn-logo.png)
+MD
+printf 'h1 { background: url(missing-bg.png); }\n' >"$TMP/many/raw/css/theme.css"
+cat >"$TMP/many/raw/index.html" <<'HTML'
+<html><head><link rel="stylesheet" href="css/theme.css"></head><body>
+<div class="reveal"><div class="slides">
+<section data-markdown><script type="text/template">
+# In a template
+
+![t](template-missing.png)
+</script></section>
+<section data-markdown="nope.md"></section>
+</div></div></body></html>
+HTML
+out=$("$UNIDECK" build "$TMP/many" -o "$TMP/many.store" --no-pdf 2>&1)
+expect_match "a bad theme" 'md/deck.md:3: error: unknown theme' "$out"
+expect_match "a bad date" "md/deck.md:4: error: date '2026-13-01'" "$out"
+expect_match "an image with a query, at its line and as written" "md/deck.md:12: error: 'a.png\\?x=1&y=2' does not exist" "$out"
+expect_match "a missing image" "md/deck.md:14: error: 'missing.png' does not exist" "$out"
+expect_match "an image from outside" "md/deck.md:16: error: 'https://example.com/z.png' is loaded from outside" "$out"
+expect_match "an absolute path that exists nowhere" "md/deck.md:18: error: '/img/ucn-logo.png' does not exist" "$out"
+expect_match "a CSS file's url()" "raw/css/theme.css:1: error: 'missing-bg.png' does not exist" "$out"
+expect_match "a URL inside a script template" "raw/index.html:6: error: 'template-missing.png' does not exist" "$out"
+expect_match "an external Markdown file that is not there" "raw/index.html:8: error: 'nope.md' does not exist" "$out"
+expect_match "all of them in one run" '^9 errors$' "$out"
+order=$(printf '%s\n' "$out" | sed -n 's|.*/many/\([^:]*:[0-9]*\): error:.*|\1|p' | tr '\n' ' ')
+expect_eq "in the order of their files and lines" "md/deck.md:3 md/deck.md:4 md/deck.md:12 md/deck.md:14 md/deck.md:16 md/deck.md:18 raw/css/theme.css:1 raw/index.html:6 raw/index.html:8 " "$order"
+check "and nothing is written" test ! -e "$TMP/many.store"
+if start_server "$TMP/many"; then
+	page=$(curl -s --max-time 20 "http://127.0.0.1:$PORT/md/")
+	expect_match "the preview's error page shows the first error" 'md/deck.md:3: unknown theme' "$page"
+	expect_match "and the others" "raw/index.html:8: &#39;nope.md&#39; does not exist|raw/index.html:8: 'nope.md' does not exist" "$page"
+	expect_match "and how many" '9 errors' "$page"
+	stop_server
+else
+	notok "the preview server starts on a broken folder"
+fi
+rm -rf "$TMP/cap" && mkdir -p "$TMP/cap/c"
+{ printf '# many\n\n'; for i in $(seq 1 150); do printf '![x](m%d.png)\n\n' "$i"; done; } >"$TMP/cap/c/deck.md"
+out=$("$UNIDECK" build "$TMP/cap" -o "$TMP/cap.store" --no-pdf 2>&1)
+expect_eq "errors are capped at 100 shown" 100 "$(printf '%s\n' "$out" | grep -c 'error:')"
+expect_match "and say how many more there were" '^50 more errors not shown \(150 in all\)$' "$out"
+
+# ---- _site/ may not shadow the index, a deck or the runtime ----
+rm -rf "$TMP/shadow" && mkdir -p "$TMP/shadow/talk" "$TMP/shadow/_site/talk" "$TMP/shadow/_site/_reveal"
+printf '# t\n' >"$TMP/shadow/talk/deck.md"
+printf 'x' >"$TMP/shadow/_site/index.html"
+printf 'x' >"$TMP/shadow/_site/talk/x.png"
+printf 'x' >"$TMP/shadow/_site/_reveal/reveal.js"
+out=$("$UNIDECK" build "$TMP/shadow" -o "$TMP/shadow.store" --no-pdf 2>&1)
+expect_match "_site/index.html would hide the index" "_site/index.html: error: _site/ may not hold /index.html" "$out"
+expect_match "_site/SLUG/ would shadow a deck" "_site/talk/x.png: error: _site/ may not hold /talk/x.png: a deck has that address" "$out"
+expect_match "_site/_reveal/ would shadow the runtime" "error: _site/ may not hold /_reveal/reveal.js" "$out"
+
+# ---- a deck that does not print is a warning, and the build goes on ----
+if command -v "${CHROMIUM:-chromium}" >/dev/null 2>&1; then
+	rm -rf "$TMP/nopdf" && mkdir -p "$TMP/nopdf/fine" "$TMP/nopdf/noreveal"
+	printf -- '---\ntitle: Fine\n---\n# fine\n' >"$TMP/nopdf/fine/deck.md"
+	printf '<html><body><div class="reveal"><div class="slides"><section>no reveal.js here</section></div></div></body></html>\n' >"$TMP/nopdf/noreveal/index.html"
+	out=$("$UNIDECK" build "$TMP/nopdf" -o "$TMP/nopdf.store" 2>&1)
+	rc=$?
+	expect_eq "a deck whose PDF fails does not fail the build" 0 "$rc"
+	expect_match "it is a warning naming the deck and why" "noreveal/index.html: warning: no PDF handout for the deck 'noreveal': its print view did not finish" "$out"
+	ins=$("$UNIDECK" inspect "$TMP/nopdf.store")
+	expect_match "the other deck has its PDF" '^/fine/fine.pdf ' "$ins"
+	"$UNIDECK" export "$TMP/nopdf.store" "$TMP/nopdfx" >/dev/null
+	if grep -q 'noreveal.pdf' "$TMP/nopdfx/index.html"; then notok "the index links no missing PDF"; else ok "the index links no missing PDF"; fi
+	check "and links the one that exists" grep -q '/fine/fine.pdf' "$TMP/nopdfx/index.html"
+else
+	skip "a deck that does not print: Chromium is not installed"
+fi
 finish
