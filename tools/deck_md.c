@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "tools/frontmatter.h"
+#include "tools/math.h"
 #include "tools/mdrender.h"
 #include "tools/text.h"
 
@@ -476,6 +477,9 @@ int deck_md(struct deck *dk, struct bset *out, struct diag *d)
 		page_head(dk, &fm, &page);
 		sb_put(&page, slides.p ? slides.p : "", slides.len);
 		page_tail(dk, &fm, &page);
+		rc = math_page(dk->o, dk->file, src, len, &page, out, d);
+	}
+	if (rc == 0) {
 		snprintf(url, sizeof url, "/%s/index.html", dk->info.slug);
 		data = (uint8_t *)sb_take(
 		        &page, &plen); /* before the call: argument order is unspecified */
