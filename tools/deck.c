@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "tools/htmlscan.h"
+#include "tools/marp.h"
 #include "tools/text.h"
 
 int64_t deck_clamp(const struct deck_opts *o, int64_t t)
@@ -527,6 +528,18 @@ bool deck_slug_ok(const char *s)
 	return i < sizeof((struct deck_info *)0)->slug;
 }
 
+/* Whether the deck.md at (path) is a Marp deck. */
+static bool marp_file(const char *path)
+{
+	struct diag tmp = {0};
+	size_t len;
+	char *src = text_read_file(path, &len, &tmp);
+	bool yes = src && marp_is_marp(src, len);
+
+	free(src);
+	return yes;
+}
+
 /* One sub-folder of the decks folder. Returns 1 when it is not a deck. */
 static int one_deck(struct deck *dk, const char *name, struct bset *out, struct diag *d)
 {
@@ -550,7 +563,10 @@ static int one_deck(struct deck *dk, const char *name, struct bset *out, struct 
 	snprintf(dk->file, sizeof dk->file, "%s", dk->info.markdown ? md : html);
 	if (stat(dk->file, &st) == 0)
 		dk->mtime = deck_clamp(dk->o, st.st_mtime);
-	rc = dk->info.markdown ? deck_md(dk, out, d) : deck_html(dk, out, d);
+	if (dk->info.markdown && marp_file(dk->file))
+		rc = deck_marp(dk, out, d); /* `marp: true`: Marp's own engine (tools/marp.h) */
+	else
+		rc = dk->info.markdown ? deck_md(dk, out, d) : deck_html(dk, out, d);
 	if (rc == 0)
 		rc = add_assets(dk, dk->dir, "", out, d);
 	return rc;

@@ -34,7 +34,8 @@ static size_t ticks(const char *p, const char *end)
 static const char *closer(const char *p, const char *end, char close)
 {
 	for (; p + 1 < end; p++) {
-		if (p[0] == '\n' && p + 1 < end && (p[1] == '\n' || (p[1] == '\r' && p + 2 < end && p[2] == '\n')))
+		if (p[0] == '\n' && p + 1 < end &&
+		    (p[1] == '\n' || (p[1] == '\r' && p + 2 < end && p[2] == '\n')))
 			return NULL;
 		if (p[0] == '`')
 			return NULL; /* a code span in between: leave it as written */
@@ -85,7 +86,8 @@ static const char *dollar_close(const char *p, const char *end)
 	if (!display && (q >= end || *q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'))
 		return NULL;
 	for (; q < end; q++) {
-		if (*q == '\n' && q + 1 < end && (q[1] == '\n' || (q[1] == '\r' && q + 2 < end && q[2] == '\n')))
+		if (*q == '\n' && q + 1 < end &&
+		    (q[1] == '\n' || (q[1] == '\r' && q + 2 < end && q[2] == '\n')))
 			return NULL;
 		if (*q == '\\') {
 			q++;
@@ -275,8 +277,8 @@ static uint8_t *woff2_only(const uint8_t *css, size_t n, size_t *out_len)
 	return (uint8_t *)sb_take(&b, out_len);
 }
 
-static int add_assets(const struct deck_opts *o, const char *version, struct bset *out,
-                      struct diag *d)
+int math_add_assets(const struct deck_opts *o, const char *version, struct bset *out,
+                    struct diag *d)
 {
 	char dir[PATH_MAX], src[PATH_MAX * 2], url[PATH_MAX];
 	struct bfile *f;
@@ -323,7 +325,7 @@ static int add_assets(const struct deck_opts *o, const char *version, struct bse
 }
 
 /* KaTeX's version, from its package.json. */
-static int katex_version(const char *data_dir, char *v, size_t cap, struct diag *d)
+int math_katex_version(const char *data_dir, char *v, size_t cap, struct diag *d)
 {
 	char pkg[PATH_MAX + 64];
 	struct diag tmp = {0};
@@ -358,13 +360,14 @@ int math_page(const struct deck_opts *o, const char *file, const char *src, size
 		free(v);
 		return 0;
 	}
-	rc = katex_version(o->data_dir, version, sizeof version, d);
+	rc = math_katex_version(o->data_dir, version, sizeof version, d);
 	for (i = 0; i < n && rc == 0; i++) {
 		sb_put(&in, v[i].display ? "D" : "I", 1);
 		sb_put(&in, v[i].tex, strlen(v[i].tex) + 1);
 	}
 	if (rc == 0) {
-		st = node_run(o->data_dir, "math.mjs", NULL, in.p, in.len, &res, &err, MATH_TIMEOUT);
+		st = node_run(o->data_dir, "math.mjs", NULL, in.p, in.len, &res, &err,
+		              MATH_TIMEOUT);
 		if (st != 0)
 			rc = diag_fail(d, file, 0, "math: KaTeX did not run (%s)",
 			               err.p ? err.p : "no message");
@@ -374,11 +377,13 @@ int math_page(const struct deck_opts *o, const char *file, const char *src, size
 	for (i = 0; i < n && rc == 0; i++) {
 		const char *z = r < rend ? memchr(r, 0, (size_t)(rend - r)) : NULL;
 		if (!z) {
-			rc = diag_fail(d, file, 0, "math: KaTeX answered %zu of %zu formulas", i, n);
+			rc = diag_fail(d, file, 0, "math: KaTeX answered %zu of %zu formulas", i,
+			               n);
 			break;
 		}
 		if (*r == 'E') {
-			rc = diag_fail(d, file, tex_line(src, src_len, v[i].tex), "math: %s", r + 1);
+			rc = diag_fail(d, file, tex_line(src, src_len, v[i].tex), "math: %s",
+			               r + 1);
 			break;
 		}
 		sb_put(&html, page->p + from, v[i].start - from);
@@ -393,12 +398,14 @@ int math_page(const struct deck_opts *o, const char *file, const char *src, size
 		head = strstr(html.p, "</head>");
 		if (head) {
 			sb_put(&done, html.p, (size_t)(head - html.p));
-			sb_printf(&done, "<link rel=\"stylesheet\" href=\"/_katex/%s/katex.min.css\">\n",
+			sb_printf(&done,
+			          "<link rel=\"stylesheet\" href=\"/_katex/%s/katex.min.css\">\n",
 			          version);
 			/* Themes that set headings in capitals (black, league, ...) must not
 			 * turn e^{i\pi} into E^{I\Pi}. */
-			sb_str(&done, "<style>.reveal .katex{text-transform:none;letter-spacing:normal;"
-			              "word-spacing:normal}</style>\n");
+			sb_str(&done,
+			       "<style>.reveal .katex{text-transform:none;letter-spacing:normal;"
+			       "word-spacing:normal}</style>\n");
 			sb_str(&done, head);
 			sb_free(&html);
 			html = done;
@@ -406,7 +413,7 @@ int math_page(const struct deck_opts *o, const char *file, const char *src, size
 		sb_free(page);
 		*page = html;
 		html = (struct sbuf){0};
-		rc = add_assets(o, version, out, d);
+		rc = math_add_assets(o, version, out, d);
 	}
 	for (i = 0; i < n; i++)
 		free(v[i].tex);

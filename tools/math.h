@@ -29,4 +29,10 @@ void math_md_delims(const char *md, size_t len, struct sbuf *out);
 int math_page(const struct deck_opts *o, const char *file, const char *src, size_t src_len,
               struct sbuf *page, struct bset *out, struct diag *d);
 
+/* KaTeX's version (node_modules/katex), into (v) of at least 32 bytes. */
+int math_katex_version(const char *data_dir, char *v, size_t cap, struct diag *d);
+/* Add KaTeX's stylesheet and fonts under /_katex/(version)/, once per set. */
+int math_add_assets(const struct deck_opts *o, const char *version, struct bset *out,
+                    struct diag *d);
+
 #endif
