@@ -11,6 +11,7 @@
 #include "tools/frontmatter.h"
 #include "tools/math.h"
 #include "tools/mdrender.h"
+#include "tools/mermaid.h"
 #include "tools/text.h"
 
 static const char *const known_keys[] = {
@@ -478,6 +479,9 @@ int deck_md(struct deck *dk, struct bset *out, struct diag *d)
 		sb_put(&page, slides.p ? slides.p : "", slides.len);
 		page_tail(dk, &fm, &page);
 		rc = math_page(dk->o, dk->file, src, len, &page, out, d);
+		if (rc == 0)
+			rc = mermaid_page(dk->o, dk->file, src, len, fm_str(&fm, "theme", "black"),
+			                  &page, d);
 	}
 	if (rc == 0) {
 		snprintf(url, sizeof url, "/%s/index.html", dk->info.slug);

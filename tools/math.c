@@ -188,7 +188,7 @@ struct piece {
 };
 
 /* Undo sb_html's escapes (the only entities the renderer writes in text). */
-static char *unescape(const char *s, size_t n)
+char *math_unescape(const char *s, size_t n)
 {
 	static const struct {
 		const char *ent, ch;
@@ -235,7 +235,7 @@ static size_t find_pieces(const char *page, size_t len, struct piece **out)
 		v[n].start = (size_t)(o - page);
 		v[n].end = (size_t)(close + 7 - page);
 		v[n].display = o == b;
-		v[n].tex = unescape(body, (size_t)(close - body));
+		v[n].tex = math_unescape(body, (size_t)(close - body));
 		n++;
 		at = (size_t)(close + 7 - page);
 	}

@@ -29,6 +29,8 @@ void math_md_delims(const char *md, size_t len, struct sbuf *out);
 int math_page(const struct deck_opts *o, const char *file, const char *src, size_t src_len,
               struct sbuf *page, struct bset *out, struct diag *d);
 
+/* Undo sb_html's escaping of text; malloc'd, NUL-terminated. */
+char *math_unescape(const char *s, size_t n);
 /* KaTeX's version (node_modules/katex), into (v) of at least 32 bytes. */
 int math_katex_version(const char *data_dir, char *v, size_t cap, struct diag *d);
 /* Add KaTeX's stylesheet and fonts under /_katex/(version)/, once per set. */
