@@ -115,7 +115,8 @@ static void page(struct deck *dk, const struct marp_out *m, const char *marp_ver
 	sb_str(b, "<!DOCTYPE html>\n<html lang=\"");
 	sb_html(b, lang ? lang : "en", lang ? strlen(lang) : 2); /* records end in NUL */
 	sb_str(b, "\">\n<head>\n<meta charset=\"utf-8\">\n"
-	          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n<title>");
+	          "<meta name=\"viewport\" content=\"width=device-width, "
+	          "initial-scale=1.0\">\n<title>");
 	sb_html(b, dk->info.title, strlen(dk->info.title));
 	sb_str(b, "</title>\n");
 	if (dk->info.author[0]) {
@@ -231,7 +232,8 @@ int deck_marp(struct deck *dk, struct bset *out, struct diag *d)
 	if (!src)
 		return -1;
 	snprintf(dk->info.title, sizeof dk->info.title, "%s", dk->info.slug);
-	if (text_utf8_check(src, src_len, dk->file, d) != 0 || marp_version(dk->o->data_dir, marp_ver, d) != 0 ||
+	if (text_utf8_check(src, src_len, dk->file, d) != 0 ||
+	    marp_version(dk->o->data_dir, marp_ver, d) != 0 ||
 	    math_katex_version(dk->o->data_dir, katex_ver, sizeof katex_ver, d) != 0) {
 		free(src);
 		return -1;

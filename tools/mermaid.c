@@ -31,7 +31,8 @@ static size_t find(const char *page, size_t len, struct diagram **out)
 		const char *gt, *close;
 		if (!o)
 			break;
-		gt = memchr(o + sizeof open_tag - 1, '>', (size_t)(page + len - o - sizeof open_tag + 1));
+		gt = memchr(o + sizeof open_tag - 1, '>',
+		            (size_t)(page + len - o - sizeof open_tag + 1));
 		close = gt ? memmem(gt, (size_t)(page + len - gt), "</code></pre>", 13) : NULL;
 		if (!close)
 			break;
@@ -68,7 +69,7 @@ static int error_line(const char *msg)
 
 static bool dark_theme(const char *t)
 {
-	static const char *const dark[] = {"black", "night", "league", "moon",
+	static const char *const dark[] = {"black", "night",   "league",        "moon",
 	                                   "blood", "dracula", "black-contrast"};
 	size_t i;
 
@@ -90,7 +91,8 @@ int mermaid_page(const struct deck_opts *o, const char *file, const char *src, s
 	if (n && !chromium)
 		for (i = 0; i < n; i++)
 			diag_warn(file, diagram_line(src, src_len, v[i].text),
-			          "mermaid diagram shown as code: drawing it needs Chromium, which is "
+			          "mermaid diagram shown as code: drawing it needs Chromium, which "
+			          "is "
 			          "not installed (scripts/deps.sh installs it)");
 	if (n && chromium) {
 		for (i = 0; i < n; i++)
@@ -110,7 +112,8 @@ int mermaid_page(const struct deck_opts *o, const char *file, const char *src, s
 			const char *z = r < rend ? memchr(r, 0, (size_t)(rend - r)) : NULL;
 			int line = diagram_line(src, src_len, v[i].text);
 			if (!z) {
-				rc = diag_fail(d, file, line, "mermaid answered %zu of %zu diagrams", i, n);
+				rc = diag_fail(d, file, line,
+				               "mermaid answered %zu of %zu diagrams", i, n);
 				break;
 			}
 			if (*r == 'E') {

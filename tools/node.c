@@ -76,7 +76,8 @@ static int pump(int wr, int rd, int er, const char *in, size_t in_len, struct sb
 			if (!p[k].revents)
 				continue;
 			if (p[k].fd == wr) {
-				got = write(wr, in + done, in_len - done > 65536 ? 65536 : in_len - done);
+				got = write(wr, in + done,
+				            in_len - done > 65536 ? 65536 : in_len - done);
 				if (got > 0)
 					done += (size_t)got;
 				if (got < 0 || done == in_len) {
