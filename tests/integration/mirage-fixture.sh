@@ -134,7 +134,7 @@ cat >"$dir/slides/old240/index.html" <<'HTML'
   <script type="text/template">
     ## In-page Markdown
 
-    - with a <section> in its text, which is not a slide
+    - with `<section>` in its text, which is not a slide
   </script>
 </section>
 HTML
