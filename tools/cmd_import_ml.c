@@ -248,13 +248,14 @@ static int field(struct lex *l, const char *name, struct mdeck *dk, const struct
 				return fail(l, "expected a person (People.x)");
 			who = person(pv, pn, l->t.text);
 			if (!who) {
-				snprintf(msg, sizeof msg, "no person '%.100s' in src/people.ml", l->t.text);
+				snprintf(msg, sizeof msg, "no person '%.100s' in src/people.ml",
+				         l->t.text);
 				return fail(l, msg);
 			}
-			if (strlen(dk->speakers) + strlen(who) + 3 < sizeof dk->speakers) {
-				if (dk->speakers[0])
-					strcat(dk->speakers, ", ");
-				strcat(dk->speakers, who);
+			{
+				size_t at = strlen(dk->speakers);
+				snprintf(dk->speakers + at, sizeof dk->speakers - at, "%s%s",
+				         at ? ", " : "", who);
 			}
 			next(l);
 			if (is(l, ";"))
@@ -283,10 +284,11 @@ static int field(struct lex *l, const char *name, struct mdeck *dk, const struct
 		next(l);
 		return expect(l, ")");
 	}
-	snprintf(msg, sizeof msg,
-	         "unknown field '%.60s' in a deck: unideck knows permalink, given, speakers, venue, "
-	         "title and style",
-	         name);
+	snprintf(
+	        msg, sizeof msg,
+	        "unknown field '%.60s' in a deck: unideck knows permalink, given, speakers, venue, "
+	        "title and style",
+	        name);
 	return fail(l, msg);
 }
 
