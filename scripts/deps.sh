@@ -5,7 +5,7 @@
 #   scripts/deps.sh [build|test|bench|all]   (default: test, which includes build)
 #
 # Debian packages through apt-get when run as root; otherwise prints the exact
-# command to run. reveal.js and playwright-core through `npm ci` from the committed
+# command to run. The npm packages (package.json) through `npm ci` from the committed
 # package-lock.json, only when node_modules does not match the lock already.
 set -eu
 cd "$(dirname "$0")/.."
@@ -57,7 +57,7 @@ fi
 # npm ci only when the installed tree does not match the lock file.
 stamp=node_modules/.unideck-lock
 if ! cmp -s package-lock.json "$stamp" 2>/dev/null; then
-	echo "deps: npm ci (reveal.js and playwright-core, pinned by package-lock.json)"
+	echo "deps: npm ci (reveal.js, KaTeX, Marp, Mermaid and the test tools, pinned by package-lock.json)"
 	npm ci --no-audit --no-fund --loglevel=error >/tmp/unideck-npm.log 2>&1 || {
 		tail -n 20 /tmp/unideck-npm.log >&2
 		echo "deps: npm ci failed (log: /tmp/unideck-npm.log)" >&2

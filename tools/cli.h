@@ -33,6 +33,7 @@ int cmd_new(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_get(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int inspect_main(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "tools/htmlscan.h"
+#include "tools/marp.h"
 #include "tools/text.h"
 
 int64_t deck_clamp(const struct deck_opts *o, int64_t t)
@@ -563,6 +564,18 @@ bool deck_is_marp(const struct deck *dk, const struct frontmatter *fm)
 	return kv && kv->kind == FM_BOOL && (kv->val[0] == 't' || kv->val[0] == 'T');
 }
 
+/* Whether the deck.md at (path) is a Marp deck. */
+static bool marp_file(const char *path)
+{
+	struct diag tmp = {0};
+	size_t len;
+	char *src = text_read_file(path, &len, &tmp);
+	bool yes = src && marp_is_marp(src, len);
+
+	free(src);
+	return yes;
+}
+
 /* One sub-folder of the decks folder. Returns 1 when it is not a deck. */
 static int one_deck(struct deck *dk, const char *name, struct bset *out, struct diag *d)
 {
@@ -586,7 +599,10 @@ static int one_deck(struct deck *dk, const char *name, struct bset *out, struct 
 	snprintf(dk->file, sizeof dk->file, "%s", dk->info.markdown ? md : html);
 	if (stat(dk->file, &st) == 0)
 		dk->mtime = deck_clamp(dk->o, st.st_mtime);
-	rc = dk->info.markdown ? deck_md(dk, out, d) : deck_html(dk, out, d);
+	if (dk->info.markdown && marp_file(dk->file))
+		rc = deck_marp(dk, out, d); /* `marp: true`: Marp's own engine (tools/marp.h) */
+	else
+		rc = dk->info.markdown ? deck_md(dk, out, d) : deck_html(dk, out, d);
 	snprintf(prefix, sizeof prefix, "/%s/", dk->info.slug);
 	rc |= add_files(dk, dk->dir, "", prefix, out, d);
 	return rc;

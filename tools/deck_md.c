@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "tools/frontmatter.h"
+#include "tools/math.h"
 #include "tools/mdrender.h"
+#include "tools/mermaid.h"
 #include "tools/text.h"
 
 /* The keys unideck itself reads. */
@@ -769,6 +771,12 @@ int deck_md(struct deck *dk, struct bset *out, struct diag *d)
 		page_head(dk, &fm, &pg, &page);
 		sb_put(&page, slides.p ? slides.p : "", slides.len);
 		page_tail(dk, &pg, &page);
+		rc = math_page(dk->o, dk->file, src, len, &page, out, d);
+		if (rc == 0)
+			rc = mermaid_page(dk->o, dk->file, src, len, pg.theme,
+			                  &page, d);
+	}
+	if (rc == 0) {
 		snprintf(url, sizeof url, "/%s/index.html", dk->info.slug);
 		data = (uint8_t *)sb_take(
 		        &page, &plen); /* before the call: argument order is unspecified */

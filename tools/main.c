@@ -19,6 +19,7 @@ static const char usage[] =
         "  run IMAGE             boot an image under QEMU (KVM when it works)\n"
         "  inspect FILE          list what a store holds: paths, sizes, encodings, ETags\n"
         "  export FILE DIR       write a store out as files, for any other web server\n"
+        "  import mirage-decks DIR -o OUT  turn a mirage-decks checkout into decks\n"
         "  get URL --net tap:N   fetch a URL over our own TCP/IP stack (diagnostics)\n"
         "  help [COMMAND]        this text, or a command's own\n"
         "\n"
@@ -37,7 +38,7 @@ struct command {
 static const struct command commands[] = {
         {"new", cmd_new},          {"serve", cmd_serve},   {"build", cmd_build},
         {"inspect", inspect_main}, {"export", cmd_export}, {"run", cmd_run},
-        {"get", cmd_get},
+        {"get", cmd_get},          {"import", cmd_import},
 };
 
 int main(int argc, char **argv)

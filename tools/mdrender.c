@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/math.h"
+
 enum nkind { N_ELEM, N_TEXT, N_RAW };
 
 struct attr {
@@ -313,6 +315,14 @@ static struct node *span_node(struct ctx *c, MD_SPANTYPE type, void *detail)
 		return node_new(c, N_ELEM, "del");
 	case MD_SPAN_CODE:
 		return node_new(c, N_ELEM, "code");
+	case MD_SPAN_LATEXMATH: /* KaTeX takes these at build time (tools/math.h) */
+		n = node_new(c, N_ELEM, "span");
+		set_attr(n, "class", "unideck-math", 12);
+		return n;
+	case MD_SPAN_LATEXMATH_DISPLAY:
+		n = node_new(c, N_ELEM, "span");
+		set_attr(n, "class", "unideck-math-display", 20);
+		return n;
 	case MD_SPAN_A: {
 		const MD_SPAN_A_DETAIL *d = detail;
 		n = node_new(c, N_ELEM, "a");
@@ -602,10 +612,11 @@ int mdrender(const char *md, size_t len, struct md_out *out)
 {
 	struct ctx c = {0};
 	struct node section = {0};
+	struct sbuf math = {0};
 	MD_PARSER p = {0};
 	int rc;
 
-	p.flags = MD_DIALECT_GITHUB | MD_FLAG_NOINDENTEDCODEBLOCKS;
+	p.flags = MD_DIALECT_GITHUB | MD_FLAG_NOINDENTEDCODEBLOCKS | MD_FLAG_LATEXMATHSPANS;
 	p.enter_block = enter_block;
 	p.leave_block = leave_block;
 	p.enter_span = enter_span;
@@ -618,7 +629,9 @@ int mdrender(const char *md, size_t len, struct md_out *out)
 		abort();
 	c.root->kind = N_ELEM;
 	c.root->tag = "div";
-	rc = md_parse(md, (MD_SIZE)len, &p, &c);
+	math_md_delims(md, len, &math); /* \( \) \[ \] as $ and $$ */
+	rc = md_parse(math.p ? math.p : "", (MD_SIZE)math.len, &p, &c);
+	sb_free(&math);
 	if (rc == 0) {
 		apply_comments(c.root->first, c.root, &section);
 		write_nodes(c.root->first, &out->html);

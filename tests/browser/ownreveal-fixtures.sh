@@ -25,10 +25,12 @@ HTML
 # print sheet added by the page's own script (as its demo does).
 d=$dir/reveal2
 mkdir -p "$d"
-cp -r "$root/node_modules/reveal.js-2/js" "$root/node_modules/reveal.js-2/css" \
-	"$root/node_modules/reveal.js-2/lib" "$d/"
-mkdir -p "$d/plugin" && cp -r "$root/node_modules/reveal.js-2/plugin/notes" "$d/plugin/"
-rm -rf "$d/lib/font" # the serif theme uses none of them
+cp -r "$root/node_modules/reveal.js-2/js" "$root/node_modules/reveal.js-2/lib" "$d/"
+mkdir -p "$d/css/theme" "$d/plugin"
+cp -r "$root/node_modules/reveal.js-2/css/print" "$root/node_modules/reveal.js-2/css/reveal.min.css" "$d/css/"
+cp "$root/node_modules/reveal.js-2/css/theme/serif.css" "$d/css/theme/" # it loads no fonts
+cp -r "$root/node_modules/reveal.js-2/plugin/notes" "$d/plugin/"
+rm -rf "$d/lib/font"
 {
 	cat <<'HTML'
 <!doctype html>
