@@ -13,6 +13,7 @@
 #include "platform/pvh/kprintf.h"
 #include "platform/pvh/lapic.h"
 #include "platform/pvh/libc.h"
+#include "platform/pvh/mb2.h"
 #include "platform/pvh/memmap.h"
 #include "platform/pvh/paging.h"
 #include "platform/pvh/power.h"
@@ -53,13 +54,42 @@ static const uint8_t *view_low(void *ctx, uint64_t paddr, size_t len)
 	return (const uint8_t *)(uintptr_t)paddr;
 }
 
-static void read_startinfo(uint64_t paddr)
+/* Multiboot2 (GRUB from a disk): the boot information into the same struct. */
+static void read_mb2(uint64_t paddr)
 {
-	enum startinfo_result r = startinfo_parse(paddr, view_low, NULL, &si);
+	enum mb2_result r = mb2_parse(paddr, view_low, NULL, &si);
 
-	if (r != STARTINFO_OK)
-		kprintf("pvh: start info at 0x%lx unreadable (%s); using defaults\n", paddr,
-		        r == STARTINFO_EMAGIC ? "bad magic" : "out of range");
+	if (r != MB2_OK)
+		kprintf("pvh: multiboot2 information at 0x%lx: %s; using what came before it\n",
+		        paddr, mb2_strerror(r));
+	/* The RSDP came as a copy: ACPI reads ours (in .bss, identity-mapped). */
+	if (si.rsdp_len)
+		si.rsdp = (uint64_t)(uintptr_t)si.rsdp_copy;
+	kprintf("pvh: booted by multiboot2 (%s), %zu memory ranges%s\n",
+	        si.loader[0] ? si.loader : "unnamed loader", si.n_mem,
+	        si.rsdp_len ? ", ACPI RSDP" : "");
+	if (si.n_mod)
+		kprintf("pvh: %zu boot module%s ignored%s\n", si.n_mod, si.n_mod == 1 ? "" : "s",
+		        si.mod_truncated ? " (and more)" : "");
+}
+
+static void read_startinfo(uint64_t paddr, uint32_t magic)
+{
+	if (magic == MB2_BOOT_MAGIC) {
+		read_mb2(paddr);
+	} else if (magic != 0) {
+		/* Entered at the multiboot2 entry by something else: no boot
+		 * information we understand; the CMOS and built-in arguments remain. */
+		memset(&si, 0, sizeof si);
+		kprintf("pvh: entered at the multiboot2 entry with 0x%x in eax, not the "
+		        "multiboot2 magic: no boot information, using defaults\n",
+		        magic);
+	} else {
+		enum startinfo_result r = startinfo_parse(paddr, view_low, NULL, &si);
+		if (r != STARTINFO_OK)
+			kprintf("pvh: start info at 0x%lx unreadable (%s); using defaults\n", paddr,
+			        r == STARTINFO_EMAGIC ? "bad magic" : "out of range");
+	}
 	if (si.cmdline_truncated)
 		kprintf("pvh: command line longer than %u bytes, truncated\n",
 		        STARTINFO_CMDLINE_MAX - 1);
@@ -157,13 +187,13 @@ static void print_ready(void)
 	        clock_source_name());
 }
 
-_Noreturn void boot_main(uint64_t start_info_paddr)
+_Noreturn void boot_main(uint64_t start_info_paddr, uint32_t magic)
 {
 	serial_init();
 	cpu_init();
 	libc_guard_init();
 	trap_init();
-	read_startinfo(start_info_paddr);
+	read_startinfo(start_info_paddr, magic);
 	set_log_level();
 	if (klog_level >= KLOG_DEBUG)
 		serial_sync(); /* debugging a boot: every line out as it is printed */
