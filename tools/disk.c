@@ -132,7 +132,8 @@ static void gpt_entry(uint8_t *e, const uint8_t type[16], const uint8_t uniq[16]
 	le64(e + 32, first);
 	le64(e + 40, last);
 	le64(e + 48, attrs);
-	for (size_t i = 0; name[i] && i < 36; i++)
+	size_t n = strlen(name) < 36 ? strlen(name) : 36; /* 36 UTF-16 units */
+	for (size_t i = 0; i < n; i++)
 		le16(e + 56 + 2 * i, (uint16_t)name[i]);
 }
 
@@ -239,7 +240,7 @@ static int run(struct work *w, const char *const argv[])
 		setenv("MTOOLSRC", "/dev/null", 1);
 		char *v[64];
 		size_t n = 0;
-		for (; argv[n] && n < 63; n++)
+		for (; n < 63 && argv[n]; n++)
 			v[n] = strdup(argv[n]); /* the child's own copies: exec wants char * */
 		v[n] = NULL;
 		execvp(v[0], v);
@@ -322,7 +323,7 @@ static int write_configs(struct work *w, const uint8_t *elf, size_t len, const c
 
 	sha256(elf, len, h);
 	hex(sum, h, SHA256_LEN);
-	strcat(sum, "  /unideck.elf\n");
+	snprintf(sum + 2 * SHA256_LEN, sizeof sum - 2 * SHA256_LEN, "  /unideck.elf\n");
 	/* Embedded in both GRUBs: the ESP by its FAT serial, whatever the disk's
 	 * number or bus; normal mode then reads $prefix/grub.cfg. */
 	snprintf(early, sizeof early,

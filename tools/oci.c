@@ -69,7 +69,7 @@ static void digest(char out[72], const void *p, size_t len)
 	uint8_t h[SHA256_LEN];
 
 	sha256(p, len, h);
-	strcpy(out, "sha256:");
+	memcpy(out, "sha256:", 8);
 	for (size_t i = 0; i < SHA256_LEN; i++)
 		sprintf(out + 7 + 2 * i, "%02x", h[i]);
 }

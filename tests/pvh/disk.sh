@@ -6,7 +6,8 @@
 # index, a deck, a 206 and a 304. Raw on SeaBIOS and OVMF (Debian's ovmf,
 # Secure Boot off), each with the disk as virtio-blk and as AHCI (ide-hd on
 # q35's ich9-ahci); qcow2, the tar.gz's disk.raw and the OCI image's qcow2 once
-# each. A disk whose kernel is damaged must say so on the serial console.
+# each (the qcow2 by `unideck run`). A disk whose kernel is damaged must say
+# so on the serial console.
 # The builds are byte-for-byte reproducible under SOURCE_DATE_EPOCH; skopeo
 # inspects and umoci unpacks the OCI tar.
 . "$(dirname "$0")/pvhlib.sh"
@@ -131,7 +132,38 @@ for fw in seabios ovmf; do
 		boot_disk "raw-$fw-$bus" "$TMP/decks.img" raw $fw $bus
 	done
 done
-[ -f "$TMP/decks.qcow2" ] && boot_disk qcow2-seabios-ahci "$TMP/decks.qcow2" qcow2 seabios ahci
+# qcow2 through `unideck run` itself (SeaBIOS, AHCI).
+if [ -f "$TMP/decks.qcow2" ]; then
+	port=$((20000 + RANDOM % 20000))
+	"$UNIDECK" run "$TMP/decks.qcow2" --disk-bus ahci --accel tcg --port "$port" \
+		>"$TMP/run.log" 2>&1 &
+	RUN=$!
+	PIDS+=("$RUN")
+	for i in $(seq 1 1800); do
+		grep -q '^unideck: serving at' "$TMP/run.log" && break
+		kill -0 "$RUN" 2>/dev/null || break
+		sleep 0.1
+	done
+	if grep -q '^unideck: serving at' "$TMP/run.log"; then
+		ok "[qcow2-run-ahci] unideck run boots the qcow2 by firmware and it serves"
+		expect_eq "[qcow2-run-ahci] a deck: 200" 200 \
+			"$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/unideck/")"
+		expect_eq "[qcow2-run-ahci] a range: 206" 206 \
+			"$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' -r 0-9 "http://127.0.0.1:$port/")"
+		kill -INT "$RUN"
+		wait "$RUN"
+		expect_eq "[qcow2-run-ahci] Ctrl-C stops it, exit 0" 0 "$?"
+	else
+		notok "[qcow2-run-ahci] unideck run boots the qcow2 by firmware and it serves"
+		tr -d '\r' <"$TMP/run.log" | tail -n 20 | sed 's/^/#   /'
+		kill "$RUN" 2>/dev/null
+	fi
+fi
+out=$("$UNIDECK" run "$TMP/decks.img" --append log=debug 2>&1)
+expect_match "unideck run refuses --append for a disk, naming grub.cfg" 'grub.cfg' "$out"
+out=$("$UNIDECK" build "$ROOT/decks" -o "$TMP/x.img" --no-pdf --append 'port=80;reboot' 2>&1)
+expect_eq "--append with a character GRUB would interpret is refused (exit 2)" 2 "$?"
+expect_match "and the message names the characters" 'without quotes' "$out"
 
 # Compute Engine's format: disk.raw alone, in an oldgnu tar, a whole number of GiB.
 if [ -f "$TMP/decks.tar.gz" ]; then

@@ -224,10 +224,12 @@ static bool lease(const struct opts *o)
 	net_poll(stk, now);
 	if (last_dhcp(NULL, &xid) != 1)
 		return false;
-	from_server(m, reply(m, 2, xid, o));
+	size_t mlen = reply(m, 2, xid, o);
+	from_server(m, mlen);
 	if (last_dhcp(NULL, NULL) != 3)
 		return false;
-	from_server(m, reply(m, 5, xid, o));
+	mlen = reply(m, 5, xid, o);
+	from_server(m, mlen);
 	return stk->dhcp.phase == DHCP_BOUND;
 }
 
@@ -353,7 +355,8 @@ static void test_days(void)
 	CHECK(stk->dhcp.phase == DHCP_REBINDING && last_dhcp(&dst, &xid) == 3 &&
 	              dst == 0xffffffffu && logged("did not renew the lease"),
 	      "dhcp: at T2 (2.625 days) the REQUEST is broadcast: rebinding, and said so");
-	from_server(m, reply(m, 5, xid, &o));
+	size_t mlen = reply(m, 5, xid, &o);
+	from_server(m, mlen);
 	CHECK(stk->dhcp.phase == DHCP_BOUND && stk->dhcp.bound_at == now &&
 	              stk->dhcp.stats.leases == 2,
 	      "dhcp: an ACK while rebinding renews the lease from now");
