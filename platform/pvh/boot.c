@@ -65,8 +65,9 @@ static void read_mb2(uint64_t paddr)
 	/* The RSDP came as a copy: ACPI reads ours (in .bss, identity-mapped). */
 	if (si.rsdp_len)
 		si.rsdp = (uint64_t)(uintptr_t)si.rsdp_copy;
-	kprintf("pvh: booted by multiboot2 (%s), %zu memory ranges%s\n",
+	kprintf("pvh: booted by multiboot2 (%s), %zu memory ranges (%s)%s\n",
 	        si.loader[0] ? si.loader : "unnamed loader", si.n_mem,
+	        si.mem_from && si.mem_from[0] ? si.mem_from : "no map",
 	        si.rsdp_len ? ", ACPI RSDP" : "");
 	if (si.n_mod)
 		kprintf("pvh: %zu boot module%s ignored%s\n", si.n_mod, si.n_mod == 1 ? "" : "s",
@@ -148,6 +149,10 @@ static void check_store_in_ram(void)
 		if (si.mem[i].type == STARTINFO_RAM && si.mem[i].addr <= start &&
 		    end - si.mem[i].addr <= si.mem[i].size)
 			return;
+	/* What the loader said, so the console shows why. */
+	for (size_t i = 0; i < si.n_mem; i++)
+		kprintf("pvh: memory 0x%lx-0x%lx type %u\n", si.mem[i].addr,
+		        si.mem[i].addr + si.mem[i].size, si.mem[i].type);
 	trap_panic(TRAP_EXIT_PANIC,
 	           "the store (0x%lx-0x%lx, %lu KiB) is not in RAM: give the VM "
 	           "more memory",
@@ -198,6 +203,10 @@ _Noreturn void boot_main(uint64_t start_info_paddr, uint32_t magic)
 	if (klog_level >= KLOG_DEBUG)
 		serial_sync(); /* debugging a boot: every line out as it is printed */
 	klog(KLOG_DEBUG, "pvh: cmdline \"%s\"\n", si.cmdline);
+	for (size_t i = 0; i < si.n_mem; i++)
+		klog(KLOG_DEBUG, "pvh: memory 0x%lx-0x%lx type %u\n", si.mem[i].addr,
+		     si.mem[i].addr + si.mem[i].size, si.mem[i].type);
+
 	acpi_init(si.rsdp);
 	image_init();
 	setup_memory();

@@ -13,13 +13,16 @@
 #define TAG_MMAP      6u
 #define TAG_ACPI_OLD  14u
 #define TAG_ACPI_NEW  15u
+#define TAG_EFI_MMAP  17u
 
 #define MMAP_ENTRY_MIN 24u
+#define EFI_DESC_MIN   40u
+#define EFI_PAGE_SHIFT 12u
 #define RSDP_V1_LEN    20u
 #define RSDP_V2_LEN    36u
 
 struct mb2_state {
-	bool have_cmdline, have_mmap, have_basic;
+	bool have_cmdline, have_mmap, have_efi, have_basic;
 	uint32_t mem_lower, mem_upper;
 };
 
@@ -65,6 +68,47 @@ static void read_mmap(struct cur c, struct startinfo *out)
 			return;
 		add_mem(out, addr, size, type);
 		cur_skip(&c, esize);
+	}
+}
+
+/* UEFI 2.10 7.2 memory types, after ExitBootServices, as E820 types. */
+static uint32_t efi_type(uint32_t t)
+{
+	switch (t) {
+	case 1: /* loader code */
+	case 2: /* loader data */
+	case 3: /* boot services code */
+	case 4: /* boot services data */
+	case 7: /* conventional */
+		return STARTINFO_RAM;
+	case 9:
+		return 3; /* ACPI reclaimable */
+	case 10:
+		return 4; /* ACPI NVS */
+	case 8:
+		return 5; /* unusable */
+	default:
+		return 2; /* reserved, MMIO, runtime services, ... */
+	}
+}
+
+static void read_efi_mmap(struct cur c, struct startinfo *out)
+{
+	uint32_t dsize, version;
+
+	if (!cur_u32le(&c, &dsize) || !cur_u32le(&c, &version) || dsize < EFI_DESC_MIN ||
+	    dsize % 8 != 0)
+		return;
+	while (c.len >= dsize) {
+		struct cur e = cur_make(c.p, dsize);
+		uint32_t type, pad;
+		uint64_t start, virt, pages;
+		if (!cur_u32le(&e, &type) || !cur_u32le(&e, &pad) || !cur_u64le(&e, &start) ||
+		    !cur_u64le(&e, &virt) || !cur_u64le(&e, &pages))
+			return;
+		if (pages <= (UINT64_MAX >> EFI_PAGE_SHIFT))
+			add_mem(out, start, pages << EFI_PAGE_SHIFT, efi_type(type));
+		cur_skip(&c, dsize);
 	}
 }
 
@@ -126,8 +170,18 @@ static void read_tag(uint32_t type, const uint8_t *p, size_t len, struct mb2_sta
 		break;
 	}
 	case TAG_MMAP:
+		if (st->have_efi && !st->have_mmap) { /* the proper map wins */
+			out->n_mem = 0;
+			out->mem_truncated = false;
+		}
 		st->have_mmap = true;
 		read_mmap(cur_make(p, len), out);
+		break;
+	case TAG_EFI_MMAP:
+		if (!st->have_mmap && !st->have_efi) {
+			st->have_efi = true;
+			read_efi_mmap(cur_make(p, len), out);
+		}
 		break;
 	case TAG_ACPI_OLD:
 	case TAG_ACPI_NEW:
@@ -141,7 +195,11 @@ static void read_tag(uint32_t type, const uint8_t *p, size_t len, struct mb2_sta
 /* Without a memory map tag, the basic one: RAM below 640 KiB and above 1 MiB. */
 static void finish(const struct mb2_state *st, struct startinfo *out)
 {
-	if (st->have_mmap || !st->have_basic)
+	out->mem_from = st->have_mmap    ? "memory map"
+	                : st->have_efi   ? "EFI memory map"
+	                : st->have_basic ? "basic memory"
+	                                 : "";
+	if (st->have_mmap || st->have_efi || !st->have_basic)
 		return;
 	add_mem(out, 0, (uint64_t)st->mem_lower << 10, STARTINFO_RAM);
 	add_mem(out, 1ull << 20, (uint64_t)st->mem_upper << 10, STARTINFO_RAM);

@@ -14,6 +14,11 @@
  *      entry_size bytes apart (at least 24, a multiple of 8)
  *  14  ACPI old: a copy of the RSDP (ACPI 1.0, 20 bytes)
  *  15  ACPI new: a copy of the RSDP (ACPI 2.0+, its Length bytes)
+ *  17  EFI memory map: u32 descriptor size, u32 version, then UEFI memory
+ *      descriptors { u32 type, u32 pad, u64 physical start, u64 virtual start,
+ *      u64 pages (4 KiB), u64 attributes } (at least 40 bytes apart); used only
+ *      when tag 6 is absent, with loader, boot-services and conventional memory
+ *      as RAM (boot services have exited), ACPI reclaim/NVS as E820 3/4
  * Any other tag is skipped by its size.
  *
  * The loader wrote these bytes, so they are input like any other: read through

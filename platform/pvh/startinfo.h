@@ -46,6 +46,9 @@ struct startinfo {
 	uint8_t rsdp_copy[STARTINFO_RSDP_MAX];
 	uint32_t rsdp_len;
 	char loader[STARTINFO_LOADER_MAX]; /* multiboot2's boot loader name, or "" */
+	/* Where multiboot2's memory map came from: "memory map", "EFI memory
+	 * map", "basic memory" or "" (PVH, or none). */
+	const char *mem_from;
 	size_t n_mod;
 	struct startinfo_mod mod[STARTINFO_MOD_MAX];
 	bool mod_truncated;

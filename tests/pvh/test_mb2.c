@@ -283,11 +283,64 @@ static void test_hostile(void)
 	}
 }
 
+/* UEFI memory descriptors (type, start, pages), 48 bytes apart as OVMF has them. */
+static void efi_tag(struct mbi *m, const uint64_t (*e)[3], int n)
+{
+	uint8_t d[2048] = {0};
+	put32(d, 48);
+	put32(d + 4, 1);
+	for (int i = 0; i < n; i++) {
+		put32(d + 8 + i * 48, (uint32_t)e[i][0]);
+		put64(d + 16 + i * 48, e[i][1]);
+		put64(d + 32 + i * 48, e[i][2]);
+	}
+	tag(m, 17, d, 8 + 48 * (uint32_t)n);
+}
+
+static void test_efi_map(void)
+{
+	static struct startinfo si;
+	struct mbi m;
+	const uint64_t efi[4][3] = {{7, 0x100000, 0x700},     /* conventional */
+	                            {10, 0x800000, 0x10},     /* ACPI NVS */
+	                            {4, 0x900000, 0x7000},    /* boot services data */
+	                            {7, 0x1000, 1ull << 60}}; /* pages that overflow */
+	uint8_t basic[8];
+
+	mbi_start(&m);
+	put32(basic, 0);
+	put32(basic + 4, 7168);
+	tag(&m, 4, basic, 8);
+	efi_tag(&m, efi, 4);
+	mbi_end(&m);
+	check(parse(&m, 0, &si) == MB2_OK && si.n_mem == 3 && si.mem[0].type == 1 &&
+	              si.mem[0].size == 0x700000 && si.mem[1].type == 4 && si.mem[2].type == 1 &&
+	              strcmp(si.mem_from, "EFI memory map") == 0,
+	      "mb2: without tag 6, the EFI memory map (types mapped, overflowing pages dropped)");
+	mbi_start(&m);
+	efi_tag(&m, efi, 4);
+	{
+		const uint64_t e[1][3] = {{0x100000, 0x3f00000, 1}};
+		mmap_tag(&m, 24, e, 1);
+	}
+	mbi_end(&m);
+	check(parse(&m, 0, &si) == MB2_OK && si.n_mem == 1 && si.mem[0].size == 0x3f00000 &&
+	              strcmp(si.mem_from, "memory map") == 0,
+	      "mb2: the memory map tag replaces an EFI map that came before it");
+	mbi_start(&m);
+	tag(&m, 4, basic, 8);
+	mbi_end(&m);
+	check(parse(&m, 0, &si) == MB2_OK && strcmp(si.mem_from, "basic memory") == 0 &&
+	              si.n_mem == 1,
+	      "mb2: the source of the map is named (basic memory; mem_lower 0 gives no range)");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_grub_bios();
 	test_grub_efi();
 	test_hostile();
+	test_efi_map();
 	return failures != 0;
 }
