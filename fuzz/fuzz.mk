@@ -35,6 +35,7 @@ build/fuzz/bin/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_OBJ_DIR)/san/libud.a $(FU
 
 # The virtqueue target compiles the platform's virtq.c into itself.
 build/fuzz/bin/virtq: platform/pvh/virtq.c platform/pvh/virtq.h
+build/fuzz/bin/mb2: platform/pvh/mb2.c platform/pvh/mb2.h platform/pvh/startinfo.h
 
 fuzz-build: $(FUZZ_BIN)
 

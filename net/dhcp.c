@@ -16,6 +16,46 @@
 #define MSG_NAK      6u
 #define FIXED_LEN    236u /* op .. file, before the magic cookie */
 #define MAGIC        0x63825363u
+#define OPT_MTU      26u
+#define OPT_ROUTES   121u
+#define MTU_MIN      576u /* RFC 2132 5.1 allows 68; below 576 IPv4 itself breaks */
+#define LEASE_INF    0xffffffffu
+
+/* ---- log lines (no formatter in the freestanding layers) ---- */
+
+struct line {
+	char b[128];
+	size_t n;
+};
+
+static void ln_str(struct line *l, const char *s)
+{
+	while (*s && l->n < sizeof l->b - 1)
+		l->b[l->n++] = *s++;
+	l->b[l->n] = 0;
+}
+
+static void ln_u64(struct line *l, uint64_t v)
+{
+	char d[24];
+	size_t k = 0;
+
+	do
+		d[k++] = (char)('0' + v % 10);
+	while ((v /= 10) && k < sizeof d);
+	while (k && l->n < sizeof l->b - 1)
+		l->b[l->n++] = d[--k];
+	l->b[l->n] = 0;
+}
+
+static void ln_ip(struct line *l, uint32_t a)
+{
+	for (int i = 3; i >= 0; i--) {
+		ln_u64(l, (a >> (8 * i)) & 0xff);
+		if (i)
+			ln_str(l, ".");
+	}
+}
 
 /* ---- messages out ---- */
 
@@ -38,7 +78,7 @@ static size_t opt_u32(uint8_t *p, uint8_t code, uint32_t v)
 static void send_msg(struct net_stack *s, uint8_t type, uint32_t dst, bool with_ids, uint64_t now)
 {
 	struct dhcp_state *d = &s->dhcp;
-	static const uint8_t params[] = {1, 3, 51, 54, 58, 59};
+	static const uint8_t params[] = {1, 3, 26, 51, 54, 58, 59, 121};
 	uint8_t m[FIXED_LEN + 4 + 96];
 	uint8_t id[7] = {1};
 	size_t n = FIXED_LEN, hn = strlen(s->cfg.hostname);
@@ -84,6 +124,7 @@ static void discover(struct net_stack *s, uint64_t now)
 {
 	struct dhcp_state *d = &s->dhcp;
 
+	d->stats.rounds++;
 	s->ops.random(s->ops.ctx, &d->xid, sizeof d->xid);
 	d->phase = DHCP_SELECTING;
 	d->backoff_ns = 4 * SEC;
@@ -92,12 +133,20 @@ static void discover(struct net_stack *s, uint64_t now)
 	send_msg(s, MSG_DISCOVER, 0xffffffffu, false, now);
 }
 
+/* An address a server may lease: not 0, broadcast, loopback or multicast. */
+static bool unicast(uint32_t a)
+{
+	return a && a != 0xffffffffu && (a >> 24) != 127 && (a >> 28) < 14;
+}
+
 static void on_reply(void *ctx, struct net_stack *s, uint32_t src, uint16_t sport, const uint8_t *p,
                      size_t len, uint64_t now);
 
 void dhcp_start(struct net_stack *s, uint64_t now)
 {
 	udp_bind(s, PORT_CLIENT, on_reply, NULL); /* false on a restart: still bound */
+	if (!s->dhcp.link_mtu)
+		s->dhcp.link_mtu = s->cfg.mtu ? s->cfg.mtu : 1500;
 	discover(s, now);
 }
 
@@ -106,7 +155,42 @@ void dhcp_start(struct net_stack *s, uint64_t now)
 struct reply {
 	uint8_t type;
 	uint32_t yiaddr, mask, router, server, lease, t1, t2;
+	uint16_t mtu;
+	bool has_routes, routes_bad;
+	uint8_t n_routes;
+	struct dhcp_route routes[DHCP_ROUTES_MAX];
 };
+
+/* RFC 3442: each route is a width (0..32), the significant octets of the
+ * destination, and the router. Any fault or too many routes: none at all
+ * (the client then falls back to the router option). */
+static void parse_routes(struct cur c, struct reply *r)
+{
+	r->has_routes = true;
+	r->n_routes = 0;
+	while (c.len) {
+		uint8_t width, o[4] = {0};
+		uint32_t router;
+		const uint8_t *v;
+		if (!cur_u8(&c, &width) || width > 32 || !cur_bytes(&c, (width + 7u) / 8u, &v) ||
+		    !cur_u32be(&c, &router) || r->n_routes == DHCP_ROUTES_MAX) {
+			r->routes_bad = true;
+			r->has_routes = false;
+			r->n_routes = 0;
+			return;
+		}
+		memcpy(o, v, (width + 7u) / 8u);
+		uint32_t mask = width ? 0xffffffffu << (32 - width) : 0;
+		uint32_t dst = get_u32be(o);
+		if (dst & ~mask) { /* bits past the width: malformed */
+			r->routes_bad = true;
+			r->has_routes = false;
+			r->n_routes = 0;
+			return;
+		}
+		r->routes[r->n_routes++] = (struct dhcp_route){dst, mask, router};
+	}
+}
 
 static bool parse(const uint8_t *p, size_t len, const struct net_stack *s, struct reply *r)
 {
@@ -160,6 +244,12 @@ static bool parse(const uint8_t *p, size_t len, const struct net_stack *s, struc
 		case 59:
 			cur_u32be(&oc, &r->t2);
 			break;
+		case OPT_MTU:
+			cur_u16be(&oc, &r->mtu);
+			break;
+		case OPT_ROUTES:
+			parse_routes(oc, r);
+			break;
 		default:
 			break;
 		}
@@ -176,22 +266,90 @@ static uint8_t prefix_of(uint32_t mask)
 	return n;
 }
 
+/* Option 26 within what the device carries; its absence restores the device's. */
+static void set_mtu(struct net_stack *s, const struct reply *r)
+{
+	struct dhcp_state *d = &s->dhcp;
+	uint16_t mtu = d->link_mtu;
+
+	if (r->mtu && (r->mtu < MTU_MIN || r->mtu > d->link_mtu))
+		d->stats.mtu_bad++;
+	else if (r->mtu)
+		mtu = r->mtu;
+	if (mtu == s->cfg.mtu)
+		return;
+	s->cfg.mtu = mtu;
+	struct line l = {{0}, 0};
+	ln_str(&l, "net: MTU ");
+	ln_u64(&l, mtu);
+	ln_str(&l, r->mtu == mtu ? " (DHCP option 26); TCP's MSS follows" : " (the device's)");
+	net_log(s, l.b);
+}
+
 static void bound(struct net_stack *s, const struct reply *r, uint64_t now)
 {
 	struct dhcp_state *d = &s->dhcp;
 	uint32_t lease = r->lease ? r->lease : 3600;
+	uint32_t gw = r->router;
 
 	d->phase = DHCP_BOUND;
 	d->lease_s = lease;
 	d->t1_s = r->t1 && r->t1 < lease ? r->t1 : lease / 2;
 	d->t2_s = r->t2 && r->t2 < lease && r->t2 > d->t1_s ? r->t2 : lease - lease / 8;
 	d->bound_at = now;
-	d->next = now + (uint64_t)d->t1_s * SEC;
+	/* An infinite lease is never renewed. */
+	d->next = lease == LEASE_INF ? UINT64_MAX : now + (uint64_t)d->t1_s * SEC;
 	d->stats.leases++;
 	if (r->server)
 		d->server = r->server;
-	if (s->addr != r->yiaddr || s->gateway != r->router)
-		net_set_address(s, r->yiaddr, r->mask ? prefix_of(r->mask) : 24, r->router);
+	if (r->routes_bad)
+		d->stats.routes_bad++;
+	/* RFC 3442: with classless routes, the router option is ignored; the
+	 * default route (width 0) gives the gateway. */
+	d->n_routes = 0;
+	if (r->has_routes) {
+		gw = 0;
+		for (uint8_t i = 0; i < r->n_routes; i++) {
+			if (r->routes[i].mask == 0 && !gw)
+				gw = r->routes[i].router;
+			else if (r->routes[i].mask != 0)
+				d->routes[d->n_routes++] = r->routes[i];
+		}
+	}
+	set_mtu(s, r);
+	if (s->addr != r->yiaddr || s->gateway != gw ||
+	    s->netmask != (r->mask ? r->mask : 0xffffff00u)) {
+		net_set_address(s, r->yiaddr, r->mask ? prefix_of(r->mask) : 24, gw);
+		if (d->n_routes) {
+			struct line l = {{0}, 0};
+			ln_str(&l, "net: ");
+			ln_u64(&l, d->n_routes);
+			ln_str(&l, " classless static route");
+			ln_str(&l, d->n_routes == 1 ? "" : "s");
+			ln_str(&l, " (DHCP option 121), first ");
+			ln_ip(&l, d->routes[0].dst);
+			ln_str(&l, "/");
+			ln_u64(&l, prefix_of(d->routes[0].mask));
+			ln_str(&l, d->routes[0].router ? " via " : " on-link");
+			if (d->routes[0].router)
+				ln_ip(&l, d->routes[0].router);
+			net_log(s, l.b);
+		}
+	}
+}
+
+uint32_t dhcp_next_hop(const struct net_stack *s, uint32_t dst)
+{
+	const struct dhcp_state *d = &s->dhcp;
+	int best = -1;
+
+	for (uint8_t i = 0; i < d->n_routes; i++)
+		if ((dst & d->routes[i].mask) == d->routes[i].dst &&
+		    (best < 0 || d->routes[i].mask > d->routes[best].mask))
+			best = i;
+	if (best < 0)
+		return s->gateway;
+	return d->routes[best].router ? d->routes[best].router : dst;
 }
 
 static void on_reply(void *ctx, struct net_stack *s, uint32_t src, uint16_t sport, const uint8_t *p,
@@ -211,6 +369,10 @@ static void on_reply(void *ctx, struct net_stack *s, uint32_t src, uint16_t spor
 		d->stats.rx_bad++;
 		return;
 	}
+	if ((r.type == MSG_OFFER || r.type == MSG_ACK) && !unicast(r.yiaddr)) {
+		d->stats.rx_bad++;
+		return;
+	}
 	if (r.type == MSG_OFFER && d->phase == DHCP_SELECTING && r.yiaddr && r.server) {
 		d->stats.offers++;
 		d->offered = r.yiaddr;
@@ -226,6 +388,7 @@ static void on_reply(void *ctx, struct net_stack *s, uint32_t src, uint16_t spor
 		bound(s, &r, now);
 	} else if (r.type == MSG_NAK && d->phase != DHCP_SELECTING) {
 		d->stats.naks++;
+		d->n_routes = 0;
 		if (s->addr)
 			net_set_address(s, 0, 0, 0);
 		discover(s, now);
@@ -241,6 +404,21 @@ static uint64_t half_left(uint64_t now, uint64_t until)
 	uint64_t half = until > now ? (until - now) / 2 : 0;
 
 	return now + (half < 4 * SEC ? 4 * SEC : half);
+}
+
+/* No offer yet: say so, with how long we have asked (the console is the only
+ * place an operator of a cloud VM sees why it serves nothing). */
+static void log_waiting(struct net_stack *s, uint64_t now, const char *what)
+{
+	struct line l = {{0}, 0};
+
+	ln_str(&l, "net: no DHCP offer after ");
+	ln_u64(&l, (now - s->dhcp.started) / SEC);
+	ln_str(&l, " s (round ");
+	ln_u64(&l, s->dhcp.stats.rounds);
+	ln_str(&l, "); ");
+	ln_str(&l, what);
+	net_log(s, l.b);
 }
 
 uint64_t dhcp_poll(struct net_stack *s, uint64_t now)
@@ -260,9 +438,12 @@ uint64_t dhcp_poll(struct net_stack *s, uint64_t now)
 	case DHCP_SELECTING:
 		/* RFC 2131 4.1: 4 s, doubling to 64 s, then start over. */
 		if (d->backoff_ns >= 64 * SEC) {
+			log_waiting(s, now, "starting a new round");
 			discover(s, now);
 			break;
 		}
+		if (d->backoff_ns == 8 * SEC)
+			log_waiting(s, now, "still asking");
 		d->backoff_ns *= 2;
 		d->next = now + jitter(s, d->backoff_ns);
 		send_msg(s, MSG_DISCOVER, 0xffffffffu, false, now);
@@ -270,6 +451,13 @@ uint64_t dhcp_poll(struct net_stack *s, uint64_t now)
 	case DHCP_REQUESTING:
 		/* The server went quiet after its offer: a few tries, then over. */
 		if (d->backoff_ns >= 16 * SEC) {
+			struct line l = {{0}, 0};
+			ln_str(&l, "net: DHCP server ");
+			ln_ip(&l, d->server);
+			ln_str(&l, " offered ");
+			ln_ip(&l, d->offered);
+			ln_str(&l, " but does not answer the REQUEST; starting over");
+			net_log(s, l.b);
 			discover(s, now);
 			break;
 		}
@@ -282,6 +470,11 @@ uint64_t dhcp_poll(struct net_stack *s, uint64_t now)
 		/* fall through */
 	case DHCP_RENEWING:
 		if (now >= t2) {
+			struct line l = {{0}, 0};
+			ln_str(&l, "net: DHCP server ");
+			ln_ip(&l, d->server);
+			ln_str(&l, " did not renew the lease; rebinding with any server");
+			net_log(s, l.b);
 			d->phase = DHCP_REBINDING;
 			d->next = half_left(now, end);
 			send_msg(s, MSG_REQUEST, 0xffffffffu, false, now);
@@ -293,6 +486,8 @@ uint64_t dhcp_poll(struct net_stack *s, uint64_t now)
 	case DHCP_REBINDING:
 		if (now >= end) {
 			d->stats.expired++;
+			net_log(s, "net: DHCP lease expired unrenewed; the address is dropped");
+			d->n_routes = 0;
 			net_set_address(s, 0, 0, 0);
 			discover(s, now);
 		} else {

@@ -5,7 +5,17 @@
  * jitter, 4 s doubling to 64 s) -> REQUESTING (REQUEST for the first OFFER) ->
  * BOUND (address, mask, router, lease) -> RENEWING at T1 (unicast REQUEST to
  * the server) -> REBINDING at T2 (broadcast) -> back to INIT at expiry; a NAK
- * restarts at INIT. Each change of address is logged and announced (ARP). */
+ * restarts at INIT. Each change of address is logged and announced (ARP); a
+ * server that does not answer is logged too (after 16 s without an offer, then
+ * at each new round; a renewal that goes unanswered; an expiry).
+ *
+ * As clouds configure it: classless static routes (option 121, RFC 3442; when
+ * present the router option is ignored, as the RFC says), so that a /32
+ * address reaches its gateway through an on-link route as on Compute Engine;
+ * up to DHCP_ROUTES_MAX routes, a malformed option ignored whole. The
+ * interface MTU (option 26, at least 576 and at most the device's) becomes
+ * the stack's MTU, which TCP's MSS follows. Lease times are 32-bit seconds
+ * (days are fine; 0xffffffff is infinite: no renewal). */
 #ifndef UD_NET_DHCP_H
 #define UD_NET_DHCP_H
 
@@ -25,6 +35,13 @@ enum dhcp_phase {
 
 struct dhcp_stats {
 	uint64_t sent, rx, rx_bad, rx_other_xid, offers, acks, naks, leases, expired;
+	uint64_t routes_bad, mtu_bad, rounds; /* 121 or 26 ignored; DISCOVER rounds */
+};
+
+#define DHCP_ROUTES_MAX 8
+
+struct dhcp_route {
+	uint32_t dst, mask, router; /* router 0: on-link */
 };
 
 struct dhcp_state {
@@ -37,6 +54,9 @@ struct dhcp_state {
 	uint64_t backoff_ns; /* the current retransmission interval */
 	uint32_t secs_start; /* for the secs field */
 	uint64_t started;
+	uint16_t link_mtu; /* the device's MTU, before option 26 */
+	uint8_t n_routes;
+	struct dhcp_route routes[DHCP_ROUTES_MAX];
 	struct dhcp_stats stats;
 };
 
@@ -44,5 +64,10 @@ struct net_stack;
 
 void dhcp_start(struct net_stack *s, uint64_t now);
 uint64_t dhcp_poll(struct net_stack *s, uint64_t now);
+
+/* The next hop for (dst), off the local subnet: the router of the longest
+ * classless static route that matches (dst itself for an on-link one), else
+ * the default gateway (0: none). */
+uint32_t dhcp_next_hop(const struct net_stack *s, uint32_t dst);
 
 #endif

@@ -355,7 +355,8 @@ static bool next_hop(struct net_stack *s, uint32_t dst, uint32_t *hop, uint8_t m
 		*hop = dst;
 		return true;
 	}
-	*hop = s->netmask && (dst & s->netmask) == (s->addr & s->netmask) ? dst : s->gateway;
+	*hop = s->netmask && (dst & s->netmask) == (s->addr & s->netmask) ? dst
+	                                                                  : dhcp_next_hop(s, dst);
 	return *hop && arp_resolve(s, *hop, mac, now);
 }
 

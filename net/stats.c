@@ -72,9 +72,10 @@ static const struct counter udp[] = {
 };
 
 static const struct counter dhcp[] = {
-        C(dhcp_stats, sent),         C(dhcp_stats, rx),     C(dhcp_stats, rx_bad),
-        C(dhcp_stats, rx_other_xid), C(dhcp_stats, offers), C(dhcp_stats, acks),
-        C(dhcp_stats, naks),         C(dhcp_stats, leases), C(dhcp_stats, expired),
+        C(dhcp_stats, sent),         C(dhcp_stats, rx),      C(dhcp_stats, rx_bad),
+        C(dhcp_stats, rx_other_xid), C(dhcp_stats, offers),  C(dhcp_stats, acks),
+        C(dhcp_stats, naks),         C(dhcp_stats, leases),  C(dhcp_stats, expired),
+        C(dhcp_stats, routes_bad),   C(dhcp_stats, mtu_bad), C(dhcp_stats, rounds),
 };
 
 static const struct counter tcp[] = {

@@ -10,6 +10,7 @@
 #include "platform/pvh/elfpatch.h"
 #include "tools/build.h"
 #include "tools/cli.h"
+#include "tools/disk.h"
 #include "tools/pdf.h"
 #include "tools/text.h"
 
@@ -34,7 +35,13 @@ static const char help[] =
         "  --token T           the presenter token, built into the image (outside the\n"
         "                      store: never served); keep such an image private\n"
         "  --append ARGS       more built-in kernel arguments (ip=, gw=, port=, ...);\n"
-        "                      a hypervisor's command line overrides them\n";
+        "                      a hypervisor's command line overrides them\n"
+        "\n"
+        "When FILE ends in .img (raw), .qcow2, .tar.gz (Compute Engine: disk.raw\n"
+        "inside) or .oci.tar (an OCI image for KubeVirt: /disk/unideck.qcow2), it is\n"
+        "a disk that boots by BIOS and by UEFI (GRUB, multiboot2); --append goes on\n"
+        "GRUB's multiboot2 line in /boot/grub/grub.cfg on its EFI partition, where\n"
+        "it can be edited later (README: Disk images).\n";
 
 /* The kernel an image starts from: $UNIDECK_KERNEL, else the one built next to
  * this program's data, else the installed one. */
@@ -58,9 +65,10 @@ static bool is_image(const char *out)
 	return n > 4 && strcmp(out + n - 4, ".elf") == 0;
 }
 
-/* Put (store) into the kernel image and write it to (out). */
+/* Put (store) into the kernel image and write it to (out): the ELF itself, or
+ * a disk (fmt) that boots it with (disk_args) on GRUB's line. */
 static int write_image(const char *out, const uint8_t *store, size_t slen, const char *args,
-                       bool quiet, struct diag *d)
+                       enum disk_fmt fmt, const char *disk_args, bool quiet, struct diag *d)
 {
 	const char *kpath = kernel_path();
 	uint8_t *kernel, *img = NULL;
@@ -81,7 +89,8 @@ static int write_image(const char *out, const uint8_t *store, size_t slen, const
 		free(img);
 		return diag_fail(d, kpath, 0, "cannot build the arguments in: %s", err);
 	}
-	rc = build_write_file(out, img, ilen, d);
+	rc = fmt != DISK_NONE ? disk_write(out, fmt, img, ilen, disk_args, quiet, d)
+	                      : build_write_file(out, img, ilen, d);
 	if (rc == 0 && !quiet)
 		printf("image: %s, %zu bytes (kernel %zu + store %zu)\n", kpath, ilen, klen, slen);
 	free(img);
@@ -144,10 +153,21 @@ int cmd_build(int argc, char **argv)
 	}
 	if (!dir || !out)
 		return cli_error("build", 2, "usage: unideck build DIR -o FILE");
-	if ((token || append) && !is_image(out))
-		return cli_error("build", 2, "--token and --append are for images (-o IMAGE.elf)");
-	if ((size_t)snprintf(args, sizeof args, "%s%s%s%s", append ? append : "",
-	                     append && token ? " " : "", token ? "token=" : "",
+	enum disk_fmt fmt = disk_format(out);
+	if ((token || append) && !is_image(out) && fmt == DISK_NONE)
+		return cli_error("build", 2,
+		                 "--token and --append are for images (-o IMAGE.elf, or a disk: "
+		                 ".img .qcow2 .tar.gz .oci.tar)");
+	/* A disk carries --append on GRUB's editable line; the token stays built
+	 * into the ELF, as for an image. */
+	if (fmt != DISK_NONE && append && !disk_args_ok(append))
+		return cli_error("build", 2,
+		                 "--append for a disk: printable ASCII without quotes, "
+		                 "backslashes or $;&|<>{}#`, at most %u bytes",
+		                 DISK_ARGS_MAX);
+	if ((size_t)snprintf(args, sizeof args, "%s%s%s%s",
+	                     append && fmt == DISK_NONE ? append : "",
+	                     append && token && fmt == DISK_NONE ? " " : "", token ? "token=" : "",
 	                     token ? token : "") >= sizeof args)
 		return cli_error("build", 2, "built-in arguments longer than %zu bytes",
 		                 sizeof args - 1);
@@ -159,8 +179,10 @@ int cmd_build(int argc, char **argv)
 		diag_print(stderr, &d);
 		return 1;
 	}
-	if (is_image(out) ? write_image(out, blob, len, args, o.progress == NULL, &d) != 0
-	                  : build_write_file(out, blob, len, &d) != 0) {
+	if (is_image(out) || fmt != DISK_NONE
+	            ? write_image(out, blob, len, args, fmt, append ? append : "",
+	                          o.progress == NULL, &d) != 0
+	            : build_write_file(out, blob, len, &d) != 0) {
 		free(blob);
 		diag_print(stderr, &d);
 		return 1;

@@ -14,6 +14,7 @@
 
 #include "platform/pvh/host_tsc.h"
 #include "tools/cli.h"
+#include "tools/disk.h"
 
 static const char help[] =
         "usage: unideck run IMAGE [--port 8080] [--tap NAME] [--mem 32M]\n"
@@ -37,6 +38,12 @@ static const char help[] =
         "  --accel A          auto (default), kvm or tcg\n"
         "  --append ARGS      more kernel command line (log=debug, token=...)\n"
         "  --qemu PATH        the QEMU binary (default qemu-system-x86_64)\n"
+        "\n"
+        "A disk (IMAGE.img, .raw or .qcow2 from unideck build) boots through firmware\n"
+        "on q35 (128M unless --mem; the disk is not written: snapshot=on):\n"
+        "  --firmware F       bios (SeaBIOS, default) or uefi (OVMF, Secure Boot off)\n"
+        "  --disk-bus B       virtio (default) or ahci\n"
+        "The kernel command line is then the disk's grub.cfg (README: Disk images).\n"
         "  -v, --verbose      print the QEMU command line\n";
 
 #define MAX_ARGS   64
@@ -45,6 +52,7 @@ static const char help[] =
 #define USER_NET   "10.0.2.0/24"
 #define USER_GW    "10.0.2.2"
 #define USER_GUEST "10.0.2.15"
+#define OVMF_CODE  "/usr/share/OVMF/OVMF_CODE.fd"
 
 struct argv {
 	char *v[MAX_ARGS];
@@ -193,6 +201,10 @@ struct run_opts {
 	const char *image, *tap, *ip, *gw, *mem, *machine, *accel, *append, *qemu;
 	int port;
 	bool verbose;
+	/* A disk: booted by firmware rather than -kernel. */
+	enum disk_fmt disk;
+	const char *firmware, *bus;
+	bool machine_set, mem_set;
 };
 
 /* Guest memory when --mem is not given: the image is loaded whole (its store
@@ -232,8 +244,14 @@ static int parse(struct run_opts *o, int argc, char **argv)
 			o->gw = v;
 		} else if ((r = cli_value("run", argc, argv, &i, "--mem", 'm', &v)) != 0) {
 			o->mem = v;
+			o->mem_set = true;
 		} else if ((r = cli_value("run", argc, argv, &i, "--machine", 'M', &v)) != 0) {
 			o->machine = v;
+			o->machine_set = true;
+		} else if ((r = cli_value("run", argc, argv, &i, "--firmware", 0, &v)) != 0) {
+			o->firmware = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--disk-bus", 0, &v)) != 0) {
+			o->bus = v;
 		} else if ((r = cli_value("run", argc, argv, &i, "--accel", 0, &v)) != 0) {
 			o->accel = v;
 		} else if ((r = cli_value("run", argc, argv, &i, "--append", 0, &v)) != 0) {
@@ -262,6 +280,37 @@ static int parse(struct run_opts *o, int argc, char **argv)
 		        "run", 2,
 		        "--ip and --gw go with --tap; on the user network the guest is " USER_GUEST
 		        " (reached through --port)");
+	o->disk = disk_format(o->image);
+	if (o->disk == DISK_GCE || o->disk == DISK_OCI)
+		return cli_error("run", 2,
+		                 "%s is for upload; boot the .img or .qcow2 of the same decks",
+		                 o->image);
+	if (o->disk == DISK_NONE && (o->firmware || o->bus))
+		return cli_error("run", 2,
+		                 "--firmware and --disk-bus are for disks (.img, .qcow2)");
+	if (o->disk != DISK_NONE) {
+		if (o->machine_set && strcmp(o->machine, "q35") != 0)
+			return cli_error("run", 2, "a disk boots through firmware: --machine q35");
+		if (o->append)
+			return cli_error("run", 2,
+			                 "a disk's kernel command line is its grub.cfg: build it "
+			                 "with --append, or edit it (README: Disk images)");
+		o->machine = "q35";
+		if (!o->mem_set)
+			o->mem = "128M";
+		if (!o->firmware)
+			o->firmware = "bios";
+		if (!o->bus)
+			o->bus = "virtio";
+		if (strcmp(o->firmware, "bios") != 0 && strcmp(o->firmware, "uefi") != 0)
+			return cli_error("run", 2, "--firmware is bios or uefi, not '%s'",
+			                 o->firmware);
+		if (strcmp(o->bus, "virtio") != 0 && strcmp(o->bus, "ahci") != 0)
+			return cli_error("run", 2, "--disk-bus is virtio or ahci, not '%s'",
+			                 o->bus);
+		if (strcmp(o->firmware, "uefi") == 0 && access(OVMF_CODE, R_OK) != 0)
+			return cli_error("run", 1, "%s: not there (Debian: ovmf)", OVMF_CODE);
+	}
 	if (strcmp(o->machine, "microvm") != 0 && strcmp(o->machine, "q35") != 0)
 		return cli_error("run", 2, "--machine is microvm or q35, not '%s'", o->machine);
 	if (strcmp(o->accel, "auto") != 0 && strcmp(o->accel, "kvm") != 0 &&
@@ -309,6 +358,22 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 	add(a, buf);
 	add(a, "-device");
 	add(a, microvm ? "virtio-net-device,netdev=n0" : "virtio-net-pci,netdev=n0");
+	if (o->disk != DISK_NONE) {
+		/* Firmware, GRUB, then the kernel's multiboot2 entry: the command
+		 * line is the disk's own. QEMU's user DHCP gives the guest USER_GUEST. */
+		if (strcmp(o->firmware, "uefi") == 0) {
+			add(a, "-drive");
+			add(a, "if=pflash,format=raw,unit=0,readonly=on,file=" OVMF_CODE);
+		}
+		snprintf(buf, sizeof buf, "file=%s,format=%s,if=none,id=d0,snapshot=on", o->image,
+		         o->disk == DISK_QCOW2 ? "qcow2" : "raw");
+		add(a, "-drive");
+		add(a, buf);
+		add(a, "-device");
+		add(a, strcmp(o->bus, "ahci") == 0 ? "ide-hd,drive=d0,bus=ide.0"
+		                                   : "virtio-blk-pci,drive=d0");
+		return;
+	}
 	add(a, "-kernel");
 	add(a, o->image);
 	/* On the user network we lay out, the guest's address is known: given
@@ -335,7 +400,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {
 	        NULL, NULL, NULL, NULL, NULL, "microvm", "auto", NULL, "qemu-system-x86_64",
-	        8080, false};
+	        8080, false, DISK_NONE, NULL, NULL, false, false};
 	struct argv a = {{NULL}, 0};
 	const char *accel;
 	int rc = parse(&o, argc, argv), code, raw = 0, i;
@@ -344,7 +409,18 @@ int cmd_run(int argc, char **argv)
 		return rc;
 	if (!o.image) /* parse has said so already */
 		return 2;
-	accel = strcmp(o.accel, "auto") ? o.accel : kvm_works(o.qemu, o.image) ? "kvm" : "tcg";
+	/* A disk cannot be probed by itself (its command line is its own): the
+	 * probe boots the kernel it was built from when it is at hand. */
+	const char *probe = o.image;
+	if (o.disk != DISK_NONE) {
+		static char k[PATH_MAX + 64];
+		const char *env = getenv("UNIDECK_KERNEL");
+		snprintf(k, sizeof k, "%s/build/kernel/unideck.elf", cli_data_dir());
+		probe = env && *env ? env : access(k, R_OK) == 0 ? k : NULL;
+	}
+	accel = strcmp(o.accel, "auto")             ? o.accel
+	        : probe && kvm_works(o.qemu, probe) ? "kvm"
+	                                            : "tcg";
 	command(&o, accel, &a);
 	if (o.verbose) {
 		for (i = 0; i < a.n; i++)

@@ -13,6 +13,7 @@
 #include "platform/pvh/kprintf.h"
 #include "platform/pvh/lapic.h"
 #include "platform/pvh/libc.h"
+#include "platform/pvh/mb2.h"
 #include "platform/pvh/memmap.h"
 #include "platform/pvh/paging.h"
 #include "platform/pvh/power.h"
@@ -53,13 +54,43 @@ static const uint8_t *view_low(void *ctx, uint64_t paddr, size_t len)
 	return (const uint8_t *)(uintptr_t)paddr;
 }
 
-static void read_startinfo(uint64_t paddr)
+/* Multiboot2 (GRUB from a disk): the boot information into the same struct. */
+static void read_mb2(uint64_t paddr)
 {
-	enum startinfo_result r = startinfo_parse(paddr, view_low, NULL, &si);
+	enum mb2_result r = mb2_parse(paddr, view_low, NULL, &si);
 
-	if (r != STARTINFO_OK)
-		kprintf("pvh: start info at 0x%lx unreadable (%s); using defaults\n", paddr,
-		        r == STARTINFO_EMAGIC ? "bad magic" : "out of range");
+	if (r != MB2_OK)
+		kprintf("pvh: multiboot2 information at 0x%lx: %s; using what came before it\n",
+		        paddr, mb2_strerror(r));
+	/* The RSDP came as a copy: ACPI reads ours (in .bss, identity-mapped). */
+	if (si.rsdp_len)
+		si.rsdp = (uint64_t)(uintptr_t)si.rsdp_copy;
+	kprintf("pvh: booted by multiboot2 (%s), %zu memory ranges (%s)%s\n",
+	        si.loader[0] ? si.loader : "unnamed loader", si.n_mem,
+	        si.mem_from && si.mem_from[0] ? si.mem_from : "no map",
+	        si.rsdp_len ? ", ACPI RSDP" : "");
+	if (si.n_mod)
+		kprintf("pvh: %zu boot module%s ignored%s\n", si.n_mod, si.n_mod == 1 ? "" : "s",
+		        si.mod_truncated ? " (and more)" : "");
+}
+
+static void read_startinfo(uint64_t paddr, uint32_t magic)
+{
+	if (magic == MB2_BOOT_MAGIC) {
+		read_mb2(paddr);
+	} else if (magic != 0) {
+		/* Entered at the multiboot2 entry by something else: no boot
+		 * information we understand; the CMOS and built-in arguments remain. */
+		memset(&si, 0, sizeof si);
+		kprintf("pvh: entered at the multiboot2 entry with 0x%x in eax, not the "
+		        "multiboot2 magic: no boot information, using defaults\n",
+		        magic);
+	} else {
+		enum startinfo_result r = startinfo_parse(paddr, view_low, NULL, &si);
+		if (r != STARTINFO_OK)
+			kprintf("pvh: start info at 0x%lx unreadable (%s); using defaults\n", paddr,
+			        r == STARTINFO_EMAGIC ? "bad magic" : "out of range");
+	}
 	if (si.cmdline_truncated)
 		kprintf("pvh: command line longer than %u bytes, truncated\n",
 		        STARTINFO_CMDLINE_MAX - 1);
@@ -118,6 +149,10 @@ static void check_store_in_ram(void)
 		if (si.mem[i].type == STARTINFO_RAM && si.mem[i].addr <= start &&
 		    end - si.mem[i].addr <= si.mem[i].size)
 			return;
+	/* What the loader said, so the console shows why. */
+	for (size_t i = 0; i < si.n_mem; i++)
+		kprintf("pvh: memory 0x%lx-0x%lx type %u\n", si.mem[i].addr,
+		        si.mem[i].addr + si.mem[i].size, si.mem[i].type);
 	trap_panic(TRAP_EXIT_PANIC,
 	           "the store (0x%lx-0x%lx, %lu KiB) is not in RAM: give the VM "
 	           "more memory",
@@ -157,17 +192,21 @@ static void print_ready(void)
 	        clock_source_name());
 }
 
-_Noreturn void boot_main(uint64_t start_info_paddr)
+_Noreturn void boot_main(uint64_t start_info_paddr, uint32_t magic)
 {
 	serial_init();
 	cpu_init();
 	libc_guard_init();
 	trap_init();
-	read_startinfo(start_info_paddr);
+	read_startinfo(start_info_paddr, magic);
 	set_log_level();
 	if (klog_level >= KLOG_DEBUG)
 		serial_sync(); /* debugging a boot: every line out as it is printed */
 	klog(KLOG_DEBUG, "pvh: cmdline \"%s\"\n", si.cmdline);
+	for (size_t i = 0; i < si.n_mem; i++)
+		klog(KLOG_DEBUG, "pvh: memory 0x%lx-0x%lx type %u\n", si.mem[i].addr,
+		     si.mem[i].addr + si.mem[i].size, si.mem[i].type);
+
 	acpi_init(si.rsdp);
 	image_init();
 	setup_memory();

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Boot: from the long-mode entry to the image's own main.
  *
- * boot_main() (called by entry.S with the start-info address) brings the platform
+ * boot_main() (called by entry.S with the start-info address, or the multiboot2
+ * information's with its magic when GRUB booted the image) brings the platform
  * up in dependency order: console, CPU and traps, start info and command line,
  * ACPI, memory and paging, interrupt controllers, clocks, the network device;
  * prints the time from entry to ready; then calls kmain() and exits with its
@@ -26,6 +27,7 @@ const struct startinfo *boot_startinfo(void);
 /* The TSC value at the first instruction of entry.S. */
 uint64_t boot_entry_tsc(void);
 
-_Noreturn void boot_main(uint64_t start_info_paddr);
+/* (magic) 0: PVH's start info at (info_paddr); MB2_BOOT_MAGIC: multiboot2's. */
+_Noreturn void boot_main(uint64_t info_paddr, uint32_t magic);
 
 #endif

@@ -6,7 +6,17 @@
  * the address in the XEN_ELFNOTE_PHYS32_ENTRY note in 32-bit protected mode:
  * paging off, flat 4 GiB CS/DS/ES/SS, interrupts off, %ebx = physical address of
  * struct hvm_start_info. No stack is given. There is deliberately no multiboot
- * header: QEMU tries multiboot before PVH (hw/i386/x86.c x86_load_linux). */
+ * (version 1) header: QEMU tries multiboot before PVH (hw/i386/x86.c
+ * x86_load_linux).
+ *
+ * The multiboot2 header (Multiboot2 specification 3.1) is for GRUB, which boots
+ * the image from a disk (tools/disk.c): QEMU's -kernel does not look for it.
+ * GRUB loads the PT_LOAD segments at their physical addresses and enters at
+ * mb2_entry (the entry address tag) in the same 32-bit state as PVH, with
+ * %eax = 0x36d76289 and %ebx = the physical address of the boot information;
+ * on UEFI too, since the header asks for neither boot services nor a 64-bit
+ * EFI entry (GRUB leaves boot services first). From there both share the long
+ * mode switch, and boot_main(info, magic) tells the two apart by the magic. */
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 #define CR0_PE    (1 << 0)
@@ -31,6 +41,26 @@
 	.balign 4
 	.quad pvh_entry
 	.balign 4
+
+/* Multiboot2 header: magic, architecture 0 (i386 protected mode), length,
+ * checksum; the entry address tag (type 3); the end tag. In the first 32 KiB of
+ * the file, 8-byte aligned (kernel.ld puts it first in .text). */
+#define MB2_HEADER_MAGIC 0xe85250d6
+	.section .multiboot2, "a"
+	.balign 8
+mb2_header:
+	.long MB2_HEADER_MAGIC
+	.long 0
+	.long mb2_header_end - mb2_header
+	.long -(MB2_HEADER_MAGIC + (mb2_header_end - mb2_header))
+	.balign 8
+	.word 3, 0                 /* entry address, required */
+	.long 12
+	.long mb2_entry
+	.balign 8
+	.word 0, 0                 /* end */
+	.long 8
+mb2_header_end:
 
 /* The store descriptor (layout in image.h): the image builder patches len. */
 	.section .note.unideck, "a", @note
@@ -66,6 +96,8 @@ entry_tsc:
 	.quad 0
 entry_start_info:
 	.long 0
+entry_magic:
+	.long 0                    /* 0: PVH; else %eax at mb2_entry */
 
 /* Boot page tables: identity map of the first 4 GiB with 2 MiB pages, good until
  * paging.c builds the real ones. In .bss, zeroed below before use. */
@@ -95,6 +127,17 @@ boot_gdt_ptr:
 pvh_entry:
 	cli
 	cld
+	xorl %esi, %esi            /* PVH */
+	jmp common_entry
+
+	.globl mb2_entry
+mb2_entry:
+	cli
+	cld
+	movl %eax, %esi            /* the multiboot2 magic, checked by boot_main */
+
+common_entry:
+	movl %esi, entry_magic
 	/* The TSC at entry, for the boot-time report. */
 	rdtsc
 	movl %eax, entry_tsc
@@ -179,6 +222,7 @@ long_entry:
 	movq $__stack_main_top, %rsp
 	xorl %ebp, %ebp            /* ends the frame-pointer chain */
 	movl entry_start_info(%rip), %edi
+	movl entry_magic(%rip), %esi
 	call boot_main
 4:	cli
 	hlt

@@ -21,7 +21,7 @@ KLD ?= ld
 K := build/kernel
 
 .PHONY: kernel kernel-core kernel-clang
-kernel: $(K)/test-kernel.elf $(K)/host/test_pvh $(K)/host/elfpatch $(K)/host/tsc-khz \
+kernel: $(K)/test-kernel.elf $(K)/host/test_pvh $(K)/host/test_mb2 $(K)/host/elfpatch $(K)/host/tsc-khz \
 	$(if $(and $(filter-out clang%,$(notdir $(KCC))),$(shell command -v clang)),kernel-clang)
 
 # The same test kernel built by clang (the boot tests run it when present).
@@ -113,6 +113,11 @@ PVH_UNIT_SRC := tests/pvh/test_host.c platform/pvh/cmdline.c platform/pvh/starti
 $(K)/host/test_pvh: $(PVH_UNIT_SRC) $(wildcard platform/pvh/*.h) lib/cursor.h lib/mem.h
 	@mkdir -p $(@D)
 	$(CC) $(PVH_HOST_CFLAGS) -o $@ $(PVH_UNIT_SRC)
+
+$(K)/host/test_mb2: tests/pvh/test_mb2.c platform/pvh/mb2.c platform/pvh/mb2.h \
+	platform/pvh/startinfo.h lib/cursor.h
+	@mkdir -p $(@D)
+	$(CC) $(PVH_HOST_CFLAGS) -o $@ tests/pvh/test_mb2.c platform/pvh/mb2.c
 
 $(K)/host/elfpatch: tests/pvh/elfpatch_cli.c platform/pvh/elfpatch.c platform/pvh/elfpatch.h
 	@mkdir -p $(@D)

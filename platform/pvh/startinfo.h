@@ -25,15 +25,33 @@
 #define STARTINFO_CMDLINE_MAX 4096u
 #define STARTINFO_MEM_MAX     128u
 #define STARTINFO_RAM         1u /* E820 type of usable RAM */
+#define STARTINFO_MOD_MAX     16u
+#define STARTINFO_RSDP_MAX    64u /* an RSDP copy (multiboot2): 36 bytes in ACPI 6.5 */
+#define STARTINFO_LOADER_MAX  64u
 
 struct startinfo_mem {
 	uint64_t addr, size;
 	uint32_t type;
 };
 
+struct startinfo_mod {
+	uint64_t start, end;
+};
+
 struct startinfo {
 	uint32_t version;
 	uint64_t rsdp; /* 0: none given */
+	/* Multiboot2 gives the RSDP itself rather than its address: the copy,
+	 * rsdp_len bytes (0: none); the caller points rsdp at it. */
+	uint8_t rsdp_copy[STARTINFO_RSDP_MAX];
+	uint32_t rsdp_len;
+	char loader[STARTINFO_LOADER_MAX]; /* multiboot2's boot loader name, or "" */
+	/* Where multiboot2's memory map came from: "memory map", "EFI memory
+	 * map", "basic memory" or "" (PVH, or none). */
+	const char *mem_from;
+	size_t n_mod;
+	struct startinfo_mod mod[STARTINFO_MOD_MAX];
+	bool mod_truncated;
 	char cmdline[STARTINFO_CMDLINE_MAX];
 	bool cmdline_truncated;
 	size_t n_mem;
