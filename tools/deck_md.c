@@ -581,11 +581,6 @@ static int read_front(struct deck *dk, const struct frontmatter *fm, struct page
 	size_t i;
 
 	snprintf(dk->info.title, sizeof dk->info.title, "%s", dk->info.slug);
-	if (marp)
-		diag_warn(
-		        dk->file, fm_get(fm, "marp")->line,
-		        "a Marp deck (marp: true): Marp's engine is not part of this build, so it "
-		        "is rendered as a reveal.js deck, without Marp's directives");
 	deck_meta(dk, fm, dk->file, d);
 	pg->theme = "black";
 	pg->highlight = "monokai";
