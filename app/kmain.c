@@ -27,13 +27,13 @@
 #include "app/netsrv.h"
 #include "lib/mem.h"
 #include "net/stack.h"
+#include "platform/kernel/cmdline.h"
+#include "platform/kernel/image.h"
+#include "platform/kernel/kprintf.h"
 #include "platform/platform.h"
 #include "platform/pvh/boot.h"
 #include "platform/pvh/clock.h"
-#include "platform/pvh/cmdline.h"
-#include "platform/pvh/image.h"
-#include "platform/pvh/kprintf.h"
-#include "platform/pvh/vnet.h"
+#include "platform/virtio/vnet.h"
 
 #define EXIT_PROBE     42
 #define EXIT_NO_NIC    10

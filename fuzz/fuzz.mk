@@ -34,7 +34,7 @@ build/fuzz/bin/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_OBJ_DIR)/san/libud.a $(FU
 		$(FUZZ_OBJ_DIR)/san/libud.a $(PKG_LIBS)
 
 # The virtqueue target compiles the platform's virtq.c into itself.
-build/fuzz/bin/virtq: platform/pvh/virtq.c platform/pvh/virtq.h
+build/fuzz/bin/virtq: platform/virtio/virtq.c platform/virtio/virtq.h
 
 fuzz-build: $(FUZZ_BIN)
 

@@ -66,6 +66,9 @@ void plat_yield_until(uint64_t deadline_ns);
 
 void plat_console_write(const char *buf, size_t len);
 _Noreturn void plat_exit(int code);
+/* An invariant of ours failed (lib/assert.h): report (what) at (file, line)
+ * with what the platform knows (a backtrace in a VM) and exit non-zero. */
+_Noreturn void plat_panic(const char *file, int line, const char *what);
 
 /* The heap region: [*base, *base + *len). Called once. */
 void plat_heap(void **base, size_t *len);

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "platform/pvh/elfpatch.h"
 #include "tools/build.h"
 #include "tools/cli.h"
+#include "tools/image/elfpatch.h"
 #include "tools/pdf.h"
 #include "tools/text.h"
 

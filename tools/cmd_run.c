@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "platform/pvh/host_tsc.h"
 #include "tools/cli.h"
+#include "tools/image/host_tsc.h"
 
 static const char help[] =
         "usage: unideck run IMAGE [--port 8080] [--tap NAME] [--mem 32M]\n"

@@ -6,12 +6,12 @@
 #include <stddef.h>
 
 #include "lib/mem.h"
+#include "platform/kernel/cmdline.h"
+#include "platform/kernel/kprintf.h"
 #include "platform/platform.h"
 #include "platform/pvh/acpi.h"
 #include "platform/pvh/boot.h"
-#include "platform/pvh/cmdline.h"
 #include "platform/pvh/cpu.h"
-#include "platform/pvh/kprintf.h"
 #include "platform/pvh/paging.h"
 #include "platform/pvh/rtc.h"
 #include "platform/pvh/trap.h"

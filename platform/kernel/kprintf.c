@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* A small printf for the console and for buffers. */
-#include "platform/pvh/kprintf.h"
+#include "platform/kernel/kprintf.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "platform/pvh/serial.h"
+#include "platform/platform.h"
 
 int klog_level = KLOG_INFO;
 
@@ -21,7 +21,7 @@ static void sink_put(struct sink *s, char c)
 {
 	s->total++;
 	if (s->to_console && s->used == s->cap) {
-		serial_write(s->buf, s->used);
+		plat_console_write(s->buf, s->used);
 		s->used = 0;
 	}
 	if (s->used < s->cap)
@@ -189,7 +189,7 @@ static void console_vprintf(const char *fmt, va_list ap)
 	struct sink s = {buf, sizeof buf, 0, 0, true};
 
 	format(&s, fmt, ap);
-	serial_write(buf, s.used);
+	plat_console_write(buf, s.used);
 }
 
 void kprintf(const char *fmt, ...)

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Modern virtio-pci transport. */
-#include "platform/pvh/vpci.h"
+#include "platform/virtio/vpci.h"
 
 #include "lib/mem.h"
-#include "platform/pvh/ioapic.h"
-#include "platform/pvh/kprintf.h"
-#include "platform/pvh/lapic.h"
-#include "platform/pvh/paging.h"
+#include "platform/kernel/kprintf.h"
+#include "platform/virtio/vplat.h"
 
 /* virtio 1.2 4.1.4: cfg_type values. */
 #define CAP_COMMON 1
@@ -122,8 +120,8 @@ static bool queue_enable(struct vtrans *t, struct virtq *q)
 	cw16(v, CC_Q_SELECT, q->index); /* 4.1.5.1.3 */
 	uint64_t noff = (uint64_t)cr16(v, CC_Q_NOFF) * v->notify_mult;
 	if (noff + 2 > v->notify_len) {
-		kprintf("pvh: %s: queue %u notify offset 0x%lx outside its region\n", t->name,
-		        q->index, noff);
+		kprintf("%s: %s: queue %u notify offset 0x%lx outside its region\n", vplat_name,
+		        t->name, q->index, noff);
 		return false;
 	}
 	cw16(v, CC_Q_SIZE, q->size);
@@ -141,7 +139,10 @@ static void notify(struct vtrans *t, uint16_t idx)
 	cw16(v, CC_Q_SELECT, idx);
 	uint64_t noff = (uint64_t)cr16(v, CC_Q_NOFF) * v->notify_mult;
 	if (noff + 2 <= v->notify_len) /* 4.1.4.4: write the queue index there */
+	{
+		vplat_wmb_io();
 		*(volatile uint16_t *)(volatile void *)(v->notify + noff) = idx;
+	}
 }
 
 static uint8_t config8(struct vtrans *t, uint32_t off)
@@ -151,11 +152,14 @@ static uint8_t config8(struct vtrans *t, uint32_t off)
 	return off < v->device_len ? v->device[off] : 0;
 }
 
-static bool irq_setup(struct vtrans *t, uint8_t vector, uint16_t rx_idx)
+static bool irq_setup(struct vtrans *t, uint16_t rx_idx)
 {
 	struct vpci *v = of(t);
+	uint64_t msi_addr;
+	uint32_t msi_data;
+	char how[16];
 
-	if (pci_msix_setup(&v->dev, 0, vector, lapic_id())) {
+	if (vplat_msi(&msi_addr, &msi_data) && pci_msix_setup(&v->dev, 0, msi_addr, msi_data)) {
 		/* 4.1.5.1.2: a vector the device cannot use reads back as NO_VECTOR. */
 		cw16(v, CC_MSIX, NO_VECTOR);
 		cw16(v, CC_Q_SELECT, (uint16_t)(rx_idx + 1));
@@ -167,15 +171,16 @@ static bool irq_setup(struct vtrans *t, uint8_t vector, uint16_t rx_idx)
 			ksnprintf(t->irq, sizeof t->irq, "MSI-X");
 			return true;
 		}
-		kprintf("pvh: %s: MSI-X vector refused; trying INTx\n", t->name);
+		kprintf("%s: %s: MSI-X vector refused; trying INTx\n", vplat_name, t->name);
 	}
 	uint8_t line = v->dev.irq_line;
 	if (line == 0 || line == 0xff) {
-		kprintf("pvh: %s: no MSI-X and no interrupt line\n", t->name);
+		kprintf("%s: %s: no MSI-X and no interrupt line\n", vplat_name, t->name);
 		return false;
 	}
-	ksnprintf(t->irq, sizeof t->irq, "INTx GSI %u", line);
-	return ioapic_route(line, vector, true, false);
+	bool ok = vplat_irq_line(line, how, sizeof how);
+	ksnprintf(t->irq, sizeof t->irq, "INTx %s", how);
+	return ok;
 }
 
 static uint32_t config_gen(struct vtrans *t)
@@ -220,7 +225,7 @@ static bool map_cap(struct vpci *v, uint8_t pos, volatile uint8_t **p, uint64_t 
 	    __builtin_add_overflow((uint64_t)off, (uint64_t)n, &end) || end > bar_size ||
 	    __builtin_add_overflow(bar_addr, off, &addr) || n == 0)
 		return false;
-	paging_map(addr, n, PAGING_MMIO, "virtio-pci");
+	vplat_map_mmio(addr, n, "virtio-pci");
 	*p = (volatile uint8_t *)(uintptr_t)addr;
 	*len = n;
 	return true;

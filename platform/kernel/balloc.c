@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The boot-time page allocator. */
-#include "platform/pvh/balloc.h"
+#include "platform/kernel/balloc.h"
 
 #include <stdbool.h>
 
+#include "lib/assert.h"
 #include "lib/mem.h"
-#include "platform/pvh/trap.h"
+#include "platform/kernel/kprintf.h"
 
 static uint64_t next, end;
 static bool frozen;
@@ -18,10 +19,11 @@ void balloc_init(uint64_t start, uint64_t limit)
 
 void *balloc_pages_raw(size_t n)
 {
-	if (frozen)
-		trap_panic(TRAP_EXIT_PANIC, "balloc: allocation after boot");
-	if (n == 0 || n > (end - next) / 4096)
-		trap_panic(TRAP_EXIT_PANIC, "balloc: out of boot memory (%zu pages wanted)", n);
+	UD_ASSERT(!frozen); /* boot memory is handed out before the heap */
+	if (n == 0 || n > (end - next) / 4096) {
+		kprintf("balloc: out of boot memory (%zu pages wanted)\n", n);
+		plat_panic(__FILE__, __LINE__, "balloc: out of boot memory");
+	}
 	void *p = (void *)(uintptr_t)next;
 	next += (uint64_t)n * 4096;
 	return p;

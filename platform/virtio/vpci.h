@@ -10,14 +10,14 @@
  * device has MSI-X (no vector for the other queues and configuration changes),
  * else INTx through the I/O APIC at the firmware-assigned interrupt line,
  * level-triggered, acknowledged by reading the ISR. */
-#ifndef UD_PVH_VPCI_H
-#define UD_PVH_VPCI_H
+#ifndef UD_VIRTIO_VPCI_H
+#define UD_VIRTIO_VPCI_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "platform/pvh/pci.h"
-#include "platform/pvh/vtrans.h"
+#include "platform/virtio/pci.h"
+#include "platform/virtio/vtrans.h"
 
 #define VPCI_VENDOR 0x1af4
 

@@ -14,8 +14,8 @@
  * the caller checks the length against its own buffer. Not thread-safe; the
  * interrupt handler never touches a queue. Pure C, hosted-tested with a fake
  * device. */
-#ifndef UD_PVH_VIRTQ_H
-#define UD_PVH_VIRTQ_H
+#ifndef UD_VIRTIO_VIRTQ_H
+#define UD_VIRTIO_VIRTQ_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* virtio-mmio transport, legacy (version 1) and modern (version 2). */
-#include "platform/pvh/vmmio.h"
+#include "platform/virtio/vmmio.h"
 
 #include "lib/mem.h"
-#include "platform/pvh/ioapic.h"
-#include "platform/pvh/kprintf.h"
-#include "platform/pvh/paging.h"
+#include "platform/kernel/kprintf.h"
+#include "platform/virtio/vplat.h"
 
 /* Register offsets (virtio 1.2 4.2.2, table 4.1; legacy ones from 4.2.4). */
 #define MMIO_MAGIC         0x000
@@ -132,6 +131,7 @@ static bool queue_enable(struct vtrans *t, struct virtq *q)
 
 static void notify(struct vtrans *t, uint16_t idx)
 {
+	vplat_wmb_io();
 	wr(of(t), MMIO_QUEUE_NOTIFY, idx);
 }
 
@@ -144,11 +144,10 @@ static uint8_t config8(struct vtrans *t, uint32_t off)
 	return *(volatile uint8_t *)(m->regs + MMIO_CONFIG + off);
 }
 
-static bool irq_setup(struct vtrans *t, uint8_t vector, uint16_t rx_idx)
+static bool irq_setup(struct vtrans *t, uint16_t rx_idx)
 {
 	(void)rx_idx; /* one line for the whole device */
-	ksnprintf(t->irq, sizeof t->irq, "GSI %u", of(t)->irq);
-	return ioapic_route(of(t)->irq, vector, true, false);
+	return vplat_irq_line(of(t)->irq, t->irq, sizeof t->irq);
 }
 
 static uint32_t config_gen(struct vtrans *t)
@@ -179,7 +178,7 @@ enum vmmio_result vmmio_probe(struct vmmio *m, uint64_t addr, uint64_t size, uin
 	memset(m, 0, sizeof *m);
 	if (size < MMIO_CONFIG + 8 || size > VMMIO_MAX_WINDOW)
 		return VMMIO_ESIZE;
-	paging_map(addr, size, PAGING_MMIO, "virtio-mmio");
+	vplat_map_mmio(addr, size, "virtio-mmio");
 	m->regs = (volatile uint8_t *)(uintptr_t)addr;
 	m->addr = addr;
 	m->size = size;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* PCI configuration space through I/O ports 0xcf8/0xcfc (PCI Local Bus 3.0
- * 3.2.2.3.2, configuration mechanism #1), BARs, capabilities and MSI-X.
+/* PCI configuration space, BARs, capabilities and MSI-X, shared by the VM
+ * targets. Configuration access is the target's (pcicfg_present, pci_read32,
+ * pci_write32, pci_write16): I/O ports 0xcf8/0xcfc on x86_64 (pvh/pcicfg.c),
+ * the ECAM window from the device tree on arm64 (arm64/pcie.c).
  *
  * pci_scan() lists the functions on bus 0 and on the buses behind PCI-PCI
  * bridges (following secondary bus numbers, each bus once), up to (cap); on a
@@ -10,8 +12,8 @@
  * probe, and an MSI-X table must fit in its BAR. Firmware (SeaBIOS, qboot, or the
  * VMM) has assigned the BARs; an unassigned BAR is reported as absent. Boot
  * only. */
-#ifndef UD_PVH_PCI_H
-#define UD_PVH_PCI_H
+#ifndef UD_VIRTIO_PCI_H
+#define UD_VIRTIO_PCI_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,6 +29,10 @@ struct pci_dev {
 };
 
 size_t pci_scan(struct pci_dev *out, size_t cap);
+
+/* Per target: whether configuration space answers at all (no PCI: nothing is
+ * scanned), and its 32-bit and 16-bit accesses. */
+bool pcicfg_present(void);
 
 uint8_t pci_read8(const struct pci_dev *d, uint8_t off);
 uint16_t pci_read16(const struct pci_dev *d, uint8_t off);
@@ -47,8 +53,9 @@ bool pci_bar(const struct pci_dev *d, unsigned bar, uint64_t *addr, uint64_t *si
 /* Enable memory decoding and bus mastering. */
 void pci_enable(const struct pci_dev *d);
 
-/* Point MSI-X table entry (entry) at (vector) on the LAPIC (apic_id), unmask it,
- * enable MSI-X and turn INTx off. False when the device has no usable MSI-X. */
-bool pci_msix_setup(const struct pci_dev *d, uint16_t entry, uint8_t vector, uint8_t apic_id);
+/* Point MSI-X table entry (entry) at the message (msg_addr, msg_data) the target
+ * composed (vplat_msi), unmask it, enable MSI-X and turn INTx off. False when
+ * the device has no usable MSI-X. */
+bool pci_msix_setup(const struct pci_dev *d, uint16_t entry, uint64_t msg_addr, uint32_t msg_data);
 
 #endif

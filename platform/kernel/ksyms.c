@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Address-to-symbol lookup in the table that the second link pass embeds. */
-#include "platform/pvh/ksyms.h"
+#include "platform/kernel/ksyms.h"
 
 #include <stddef.h>
 

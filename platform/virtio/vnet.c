@@ -1,20 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* virtio-net: device discovery, initialisation, and plat_net_*(). */
-#include "platform/pvh/vnet.h"
+#include "platform/virtio/vnet.h"
 
 #include <stddef.h>
 
+#include "lib/assert.h"
 #include "lib/mem.h"
+#include "platform/kernel/balloc.h"
+#include "platform/kernel/kprintf.h"
 #include "platform/platform.h"
-#include "platform/pvh/acpi.h"
-#include "platform/pvh/balloc.h"
-#include "platform/pvh/cmdline.h"
-#include "platform/pvh/kprintf.h"
-#include "platform/pvh/pci.h"
-#include "platform/pvh/trap.h"
-#include "platform/pvh/virtq.h"
-#include "platform/pvh/vmmio.h"
-#include "platform/pvh/vpci.h"
+#include "platform/virtio/pci.h"
+#include "platform/virtio/virtq.h"
+#include "platform/virtio/vmmio.h"
+#include "platform/virtio/vpci.h"
+#include "platform/virtio/vplat.h"
 
 /* virtio 1.2 5.1.3: feature bits of the network device. */
 #define VIRTIO_NET_F_CSUM           0 /* the device completes checksums we leave partial */
@@ -55,12 +54,14 @@ static size_t n_devs;
 static struct vnet net;
 
 /* Probe one virtio-mmio window once; keep it when it is a network device. */
-static void probe_mmio(uint64_t addr, uint64_t size, uint32_t irq)
+void vnet_probe_mmio(uint64_t addr, uint64_t size, uint32_t irq)
 {
-	static uint64_t seen[2 * VNET_MAX_DEVICES + ACPI_MAX_MMIO];
+	static uint64_t seen[VNET_MAX_WINDOWS];
 	static size_t n_seen;
 	union vdev *d = &devs[n_devs];
 
+	if (n_devs >= VNET_MAX_DEVICES)
+		return;
 	for (size_t i = 0; i < n_seen; i++)
 		if (seen[i] == addr)
 			return;
@@ -70,24 +71,13 @@ static void probe_mmio(uint64_t addr, uint64_t size, uint32_t irq)
 	if (r == VMMIO_OK && d->mmio.device_id == VIRTIO_ID_NET)
 		n_devs++;
 	else if (r != VMMIO_OK && r != VMMIO_EMPTY)
-		kprintf("pvh: virtio-mmio@0x%lx: %s\n", addr,
+		kprintf("%s: virtio-mmio@0x%lx: %s\n", vplat_name, addr,
 		        r == VMMIO_EMAGIC     ? "not a virtio device"
 		        : r == VMMIO_EVERSION ? "unknown version"
 		                              : "window too small or too large");
 }
 
-static void add_mmio(const char *val, size_t len)
-{
-	struct cmdline_mmio w;
-
-	if (!cmdline_mmio(val, len, &w)) {
-		kprintf("pvh: virtio_mmio.device=%.*s: want <size>@<addr>:<irq>\n", (int)len, val);
-		return;
-	}
-	probe_mmio(w.addr, w.size, w.irq);
-}
-
-static void add_pci(void)
+void vnet_probe_pci(void)
 {
 	static struct pci_dev found[MAX_PCI];
 	size_t n = pci_scan(found, MAX_PCI);
@@ -99,31 +89,16 @@ static void add_pci(void)
 		if (r == VPCI_OK)
 			n_devs++;
 		else
-			kprintf("pvh: %s: %s\n", devs[n_devs].pci.t.name,
+			kprintf("%s: %s: %s\n", vplat_name, devs[n_devs].pci.t.name,
 			        r == VPCI_ELEGACY
 			                ? "legacy-only virtio-pci is not supported"
 			                : "a configuration structure lies outside its BAR");
 	}
 }
 
-/* The command line's virtio-mmio windows, the DSDT's (QEMU microvm with ACPI),
- * then PCI. */
-static void discover(const char *cmdline)
-{
-	const char *v;
-	size_t len, pos = 0;
-
-	while (n_devs < VNET_MAX_DEVICES &&
-	       cmdline_next(cmdline, "virtio_mmio.device", &pos, &v, &len))
-		add_mmio(v, len);
-	for (size_t i = 0; i < acpi_info.n_mmio && n_devs < VNET_MAX_DEVICES; i++)
-		probe_mmio(acpi_info.mmio[i].addr, acpi_info.mmio[i].len, acpi_info.mmio[i].irq);
-	add_pci();
-}
-
 static bool fail(struct vtrans *t, const char *why)
 {
-	kprintf("pvh: net: %s: %s\n", t->name, why);
+	kprintf("%s: net: %s: %s\n", vplat_name, t->name, why);
 	t->ops->set_status(t, t->ops->get_status(t) | VIRTIO_FAILED);
 	return false;
 }
@@ -237,9 +212,9 @@ static bool setup_queues(struct vtrans *t, uint64_t features)
 		virtq_use_event_idx(&net.tx);
 	}
 	virtq_no_interrupts(&net.tx);
-	if (!t->ops->irq_setup(t, TRAP_VEC_NET, RX_QUEUE))
-		kprintf("pvh: net: %s: no interrupt; receive is noticed at timer wake-ups only\n",
-		        t->name);
+	if (!t->ops->irq_setup(t, RX_QUEUE))
+		kprintf("%s: net: %s: no interrupt; receive is noticed at timer wake-ups only\n",
+		        vplat_name, t->name);
 	if (!t->ops->queue_enable(t, &net.rx) || !t->ops->queue_enable(t, &net.tx))
 		return fail(t, "the device did not accept a queue");
 	uint16_t per = net.hdr_alone ? 2 : 1;
@@ -260,7 +235,7 @@ static void net_irq(void *ctx)
 
 static bool dev_init(struct vtrans *t)
 {
-	uint64_t features;
+	uint64_t features = 0;
 
 	if (!negotiate(t, &features))
 		return false;
@@ -273,7 +248,7 @@ static bool dev_init(struct vtrans *t)
 		net.t = NULL;
 		return false;
 	}
-	trap_set_irq(TRAP_VEC_NET, net_irq, t);
+	vplat_irq_handler(net_irq, t);
 	/* The status negotiate() left (not read back: an exit saved). */
 	t->ops->set_status(t, VIRTIO_ACKNOWLEDGE | VIRTIO_DRIVER |
 	                              (t->modern ? VIRTIO_FEATURES_OK : 0) | VIRTIO_DRIVER_OK);
@@ -284,20 +259,20 @@ static bool dev_init(struct vtrans *t)
 	net.info.present = 1;
 	vnet_flush();
 	const uint8_t *m = net.info.mac;
-	kprintf("pvh: net: %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u, queues %u/%u, "
+	kprintf("%s: net: %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u, queues %u/%u, "
 	        "interrupt %s, features 0x%lx%s%s\n",
-	        t->name, m[0], m[1], m[2], m[3], m[4], m[5], net.info.mtu, net.rx.size, net.tx.size,
-	        t->irq[0] ? t->irq : "none", features,
+	        vplat_name, t->name, m[0], m[1], m[2], m[3], m[4], m[5], net.info.mtu, net.rx.size,
+	        net.tx.size, t->irq[0] ? t->irq : "none", features,
 	        net.info.tso_max ? ", segmentation offload" : "",
 	        net.rx.event_idx ? ", event indexes" : "");
 	return true;
 }
 
-void vnet_init(const char *cmdline)
+void vnet_start(void)
 {
-	discover(cmdline);
 	if (n_devs == 0) {
-		kprintf("pvh: net: no network device (no virtio-net on virtio-mmio or PCI)\n");
+		kprintf("%s: net: no network device (no virtio-net on virtio-mmio or PCI)\n",
+		        vplat_name);
 		return;
 	}
 	size_t used = n_devs;
@@ -307,10 +282,10 @@ void vnet_init(const char *cmdline)
 			break;
 		}
 	for (size_t i = used + 1; i < n_devs; i++)
-		kprintf("pvh: net: %s ignored: only one network device is supported\n",
+		kprintf("%s: net: %s ignored: only one network device is supported\n", vplat_name,
 		        devs[i].t.name);
 	if (used == n_devs)
-		kprintf("pvh: net: no network device could be initialised\n");
+		kprintf("%s: net: no network device could be initialised\n", vplat_name);
 }
 
 static void kick(struct virtq *q, bool count)
@@ -444,8 +419,8 @@ static enum plat_result send_frame(const struct plat_iov *iov, size_t n, const s
 	}
 	uint8_t *cb = net.tx_copy + (size_t)virtq_next_head(&net.tx) * VNET_RX_BUF;
 	size_t nseg = tx_layout(cb, iov, n, segs, tso);
-	if (!virtq_put(&net.tx, segs, nseg, &head))
-		trap_panic(TRAP_EXIT_PANIC, "vnet: descriptors vanished");
+	bool put = virtq_put(&net.tx, segs, nseg, &head);
+	UD_ASSERT(put); /* n_free was checked above */
 	net.stats.tx_frames++;
 	net.stats.tx_bytes += total;
 	if (tso)

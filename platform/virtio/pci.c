@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* PCI configuration access, bus scan, BARs, capabilities and MSI-X. */
-#include "platform/pvh/pci.h"
+/* PCI bus scan, BARs, capabilities and MSI-X over the target's configuration
+ * access (pci.h). */
+#include "platform/virtio/pci.h"
 
-#include "platform/pvh/cpu.h"
-#include "platform/pvh/paging.h"
-
-#define CFG_ADDR 0xcf8
-#define CFG_DATA 0xcfc
+#include "platform/virtio/vplat.h"
 
 /* Configuration header offsets (PCI 3.0 6.1). */
 #define PCI_VENDOR   0x00
@@ -29,18 +26,6 @@
 #define MAX_BUSES     32
 #define MAX_CAP_WALK  48
 
-static uint32_t addr_of(const struct pci_dev *d, uint8_t off)
-{
-	return 0x80000000u | ((uint32_t)d->bus << 16) | ((uint32_t)d->dev << 11) |
-	       ((uint32_t)d->fn << 8) | (off & 0xfcu);
-}
-
-uint32_t pci_read32(const struct pci_dev *d, uint8_t off)
-{
-	outl(CFG_ADDR, addr_of(d, off));
-	return inl(CFG_DATA);
-}
-
 uint16_t pci_read16(const struct pci_dev *d, uint8_t off)
 {
 	return (uint16_t)(pci_read32(d, off) >> ((off & 2) * 8));
@@ -49,18 +34,6 @@ uint16_t pci_read16(const struct pci_dev *d, uint8_t off)
 uint8_t pci_read8(const struct pci_dev *d, uint8_t off)
 {
 	return (uint8_t)(pci_read32(d, off) >> ((off & 3) * 8));
-}
-
-void pci_write32(const struct pci_dev *d, uint8_t off, uint32_t v)
-{
-	outl(CFG_ADDR, addr_of(d, off));
-	outl(CFG_DATA, v);
-}
-
-void pci_write16(const struct pci_dev *d, uint8_t off, uint16_t v)
-{
-	outl(CFG_ADDR, addr_of(d, off));
-	outw((uint16_t)(CFG_DATA + (off & 2)), v);
 }
 
 struct scan {
@@ -106,21 +79,11 @@ static void scan_bus(struct scan *s, uint8_t bus)
 	}
 }
 
-/* Configuration mechanism #1 is there when the address register keeps what is
- * written to it (PCI 3.0 3.2.2.3.2; how Linux's pci_check_type1 decides). QEMU
- * microvm and Firecracker have no PCI: without this, the scan read all 32 slots
- * of bus 0 through ports nothing decodes, 64 VM exits for nothing. */
-static bool type1_present(void)
-{
-	outl(CFG_ADDR, 0x80000000u);
-	return inl(CFG_ADDR) == 0x80000000u;
-}
-
 size_t pci_scan(struct pci_dev *out, size_t cap)
 {
 	static struct scan s; /* 300 bytes of state: keep it off the stack */
 
-	if (!type1_present())
+	if (!pcicfg_present())
 		return 0;
 
 	s.out = out;
@@ -192,7 +155,7 @@ void pci_enable(const struct pci_dev *d)
 }
 
 /* PCI 3.0 6.8.2: control at +2, table offset/BIR at +4; 16-byte table entries. */
-bool pci_msix_setup(const struct pci_dev *d, uint16_t entry, uint8_t vector, uint8_t apic_id)
+bool pci_msix_setup(const struct pci_dev *d, uint16_t entry, uint64_t msg_addr, uint32_t msg_data)
 {
 	struct pci_cap_iter it = {0, 0};
 	uint64_t bar_addr, bar_size, table;
@@ -210,13 +173,11 @@ bool pci_msix_setup(const struct pci_dev *d, uint16_t entry, uint8_t vector, uin
 	    (uint64_t)off + 16u * n > bar_size || __builtin_add_overflow(bar_addr, off, &table))
 		return false;
 	pci_write16(d, (uint8_t)(pos + 2), (uint16_t)(ctl | MSIX_ENABLE | MSIX_MASK_ALL));
-	paging_map(table, 16u * n, PAGING_MMIO, "MSI-X table");
+	vplat_map_mmio(table, 16u * n, "MSI-X table");
 	volatile uint32_t *e = (volatile uint32_t *)(uintptr_t)(table + 16u * entry);
-	/* Intel SDM vol. 3A 11.11.1-2: address 0xfee00000 with the destination
-	 * APIC ID in bits 19:12, physical mode; data = vector, fixed, edge. */
-	e[0] = 0xfee00000u | ((uint32_t)apic_id << 12);
-	e[1] = 0;
-	e[2] = vector;
+	e[0] = (uint32_t)msg_addr; /* the message the target composed (vplat_msi) */
+	e[1] = (uint32_t)(msg_addr >> 32);
+	e[2] = msg_data;
 	e[3] = 0; /* unmasked */
 	pci_write16(d, PCI_COMMAND, (uint16_t)(pci_read16(d, PCI_COMMAND) | CMD_INTX_OFF));
 	pci_write16(d, (uint8_t)(pos + 2), (uint16_t)((ctl | MSIX_ENABLE) & ~MSIX_MASK_ALL));

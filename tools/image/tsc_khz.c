@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Hosted helper for scripts/pvh-qemu: prints the host's TSC rate in kHz
- * (platform/pvh/host_tsc.h says how it is measured). */
+ * (tools/image/host_tsc.h says how it is measured). */
 #include <stdio.h>
 
-#include "platform/pvh/host_tsc.h"
+#include "tools/image/host_tsc.h"
 
 int main(void)
 {

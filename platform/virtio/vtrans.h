@@ -7,13 +7,13 @@
  * the device follows virtio 1.x (VERSION_1 must be negotiated, the net header is
  * 12 bytes) or the legacy interface. Every operation is boot-time or polled
  * except irq_ack, which the interrupt handler calls. */
-#ifndef UD_PVH_VTRANS_H
-#define UD_PVH_VTRANS_H
+#ifndef UD_VIRTIO_VTRANS_H
+#define UD_VIRTIO_VTRANS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "platform/pvh/virtq.h"
+#include "platform/virtio/virtq.h"
 
 /* Device status bits (virtio 1.2 2.1). */
 #define VIRTIO_ACKNOWLEDGE 1u
@@ -48,9 +48,9 @@ struct vtrans_ops {
 	 * several bytes when none changed in between. Legacy devices have none
 	 * (0, and no access). */
 	uint32_t (*config_gen)(struct vtrans *t);
-	/* Route the device's interrupt for queue (rx_idx) to (vector); other queues
-	 * get none where the transport can say so. */
-	bool (*irq_setup)(struct vtrans *t, uint8_t vector, uint16_t rx_idx);
+	/* Route the device's interrupt for queue (rx_idx) to the network handler
+	 * (vplat.h); other queues get none where the transport can say so. */
+	bool (*irq_setup)(struct vtrans *t, uint16_t rx_idx);
 	/* In the interrupt handler: acknowledge, so a level-triggered line drops. */
 	void (*irq_ack)(struct vtrans *t);
 };

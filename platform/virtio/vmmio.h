@@ -10,12 +10,12 @@
  * window, and a window larger than VMMIO_MAX_WINDOW is refused too (so a bad
  * command line cannot make us map gigabytes). The interrupt is the given GSI, routed through the I/O APIC
  * level-triggered, active-high (what QEMU's microvm ACPI tables declare). */
-#ifndef UD_PVH_VMMIO_H
-#define UD_PVH_VMMIO_H
+#ifndef UD_VIRTIO_VMMIO_H
+#define UD_VIRTIO_VMMIO_H
 
 #include <stdint.h>
 
-#include "platform/pvh/vtrans.h"
+#include "platform/virtio/vtrans.h"
 
 #define VMMIO_MAX_WINDOW 0x10000u /* 64 KiB; devices use 512 bytes or 4 KiB */
 

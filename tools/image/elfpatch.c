@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The image patcher: appends the store to a kernel ELF and fills in its slot. */
-#include "platform/pvh/elfpatch.h"
+#include "tools/image/elfpatch.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "lib/cursor.h"
-#include "platform/pvh/image.h"
+#include "platform/kernel/image.h"
 
 /* ELF-64 constants (System V gABI, "ELF Header" and "Program Header"). */
 #define EHDR_LEN      64u

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The kernel's side of the image: reading the store descriptor that the image
  * builder patched (image.h). */
-#include "platform/pvh/image.h"
+#include "platform/kernel/image.h"
 
 #include "lib/cursor.h"
 #include "lib/mem.h"
-#include "platform/pvh/kprintf.h"
+#include "platform/kernel/kprintf.h"
 
 extern const volatile uint8_t image_store_desc[IMAGE_STORE_DESC_LEN]; /* entry.S */
 extern const volatile char image_args_desc[IMAGE_ARGS_LEN];           /* entry.S */
@@ -28,15 +28,15 @@ void image_init(void)
 	    !cur_u64le(&c, &len))
 		return;
 	if (magic != IMAGE_STORE_MAGIC || version != IMAGE_STORE_VERSION) {
-		kprintf("pvh: store descriptor: bad magic or version (0x%x, %u); no store\n", magic,
-		        version);
+		kprintf("image: store descriptor: bad magic or version (0x%x, %u); no store\n",
+		        magic, version);
 		return;
 	}
 	if (len == 0)
 		return;
 	if (addr != (uint64_t)(uintptr_t)__store_slot || __builtin_add_overflow(addr, len, &end) ||
 	    end > (1ull << 46)) {
-		kprintf("pvh: store descriptor: bad range 0x%lx+0x%lx; no store\n", addr, len);
+		kprintf("image: store descriptor: bad range 0x%lx+0x%lx; no store\n", addr, len);
 		return;
 	}
 	store_p = (const uint8_t *)(uintptr_t)addr;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Split virtqueue management with checked used elements. */
-#include "platform/pvh/virtq.h"
+#include "platform/virtio/virtq.h"
 
 #include "lib/mem.h"
 
@@ -34,12 +34,19 @@ static uint32_t r32(const volatile uint8_t *p)
 	return *(const volatile uint32_t *)(const volatile void *)p;
 }
 
-/* x86 keeps stores in order and loads in order (Intel SDM vol. 3A 9.2.2), so the
- * ring protocol's write and read barriers (virtio 1.2 2.7.13.3.1, 2.7.14) are
- * compiler barriers; only store-then-load needs a fence. */
+/* The ring protocol's write and read barriers (virtio 1.2 2.7.13.3.1, 2.7.14)
+ * as C11 fences: on x86_64, which keeps stores in order and loads in order
+ * (Intel SDM vol. 3A 9.2.2), release and acquire are compiler barriers and only
+ * store-then-load needs a fence (mfence); on arm64 they are dmb ishst/ishld
+ * and dmb ish. The same source is right for both. */
 static void wmb(void)
 {
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void rmb(void)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 }
 
 static void full_mb(void)
@@ -205,7 +212,7 @@ enum virtq_get_result virtq_get(struct virtq *q, uint16_t *head, uint32_t *len)
 		q->last_used = idx; /* resynchronise; the chains in between are lost */
 		return VIRTQ_BAD;
 	}
-	wmb(); /* read the element after the index (loads stay ordered on x86) */
+	rmb(); /* read the element after the index */
 	const volatile uint8_t *e = q->used + 4 + 8u * (q->last_used & (q->size - 1));
 	uint32_t id = r32(e), l = r32(e + 4);
 	q->last_used++;
