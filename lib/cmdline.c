@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Command-line words and numbers. */
-#include "platform/kernel/cmdline.h"
+#include "lib/cmdline.h"
 
 #include "lib/mem.h"
 

@@ -8,8 +8,8 @@
  * dhcp, ...) from plat_cmdline() with the same functions or its own. Numbers are
  * decimal or 0x-hex with an optional K, M or G suffix (binary multiples); a
  * number that overflows 64 bits is invalid. Pure C, also built hosted for tests. */
-#ifndef UD_PVH_CMDLINE_H
-#define UD_PVH_CMDLINE_H
+#ifndef UD_LIB_CMDLINE_H
+#define UD_LIB_CMDLINE_H
 
 #include <stdbool.h>
 #include <stddef.h>

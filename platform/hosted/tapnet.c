@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "app/netsrv.h"
+#include "lib/ipv4addr.h"
 #include "net/stack.h"
 #include "platform/hosted/pcapw.h"
 
@@ -137,18 +138,8 @@ static void tap_log(void *ctx, const char *msg, size_t len)
 
 bool tapnet_parse_ip(const char *s, uint32_t *addr, uint8_t *prefix_len, bool want_prefix)
 {
-	unsigned a, b, c, d, p = 32;
-	char tail;
-	int n = want_prefix ? sscanf(s, "%u.%u.%u.%u/%u%c", &a, &b, &c, &d, &p, &tail)
-	                    : sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail);
-
-	if (n != (want_prefix ? 5 : 4) || a > 255 || b > 255 || c > 255 || d > 255 || p > 32 ||
-	    (want_prefix && p == 0))
-		return false;
-	*addr = a << 24 | b << 16 | c << 8 | d;
-	if (prefix_len)
-		*prefix_len = (uint8_t)p;
-	return true;
+	return ipv4_parse(s, strlen(s), want_prefix ? IPV4_PREFIX_REQUIRED : IPV4_NO_PREFIX, addr,
+	                  prefix_len);
 }
 
 static bool parse_mac(const char *s, uint8_t mac[6])

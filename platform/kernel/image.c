@@ -6,6 +6,7 @@
 #include "lib/cursor.h"
 #include "lib/mem.h"
 #include "platform/kernel/kprintf.h"
+#include "platform/platform.h"
 
 extern const volatile uint8_t image_store_desc[IMAGE_STORE_DESC_LEN]; /* entry.S */
 extern const volatile char image_args_desc[IMAGE_ARGS_LEN];           /* entry.S */
@@ -70,4 +71,14 @@ uint64_t image_end(void)
 	if (store_p)
 		end = ((uint64_t)(uintptr_t)store_p + store_len + 4095) & ~4095ull;
 	return end;
+}
+
+bool plat_image_store(const uint8_t **p, size_t *len)
+{
+	return image_store(p, len);
+}
+
+const char *plat_image_args(void)
+{
+	return image_args();
 }

@@ -192,6 +192,15 @@ static void console_vprintf(const char *fmt, va_list ap)
 	plat_console_write(buf, s.used);
 }
 
+void plat_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	console_vprintf(fmt, ap);
+	va_end(ap);
+}
+
 void kprintf(const char *fmt, ...)
 {
 	va_list ap;

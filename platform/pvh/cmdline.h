@@ -1,4 +1,4 @@
 /* SPDX-License-Identifier: MIT */
-/* Moved to platform/kernel/cmdline.h (shared by the VM targets); this forward stays
+/* Moved to lib/cmdline.h (shared by the VM targets); this forward stays
  * until every includer (boot.c) names the new place. */
-#include "platform/kernel/cmdline.h"
+#include "lib/cmdline.h"

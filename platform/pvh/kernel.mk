@@ -46,8 +46,8 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --build
 
 # The pvh target's source list: its own folder, the code shared by the VM
 # targets (platform/kernel) and the virtio drivers (platform/virtio).
-VMK_SRC := platform/kernel/balloc.c platform/kernel/cmdline.c platform/kernel/image.c \
-	platform/kernel/kprintf.c platform/kernel/ksyms.c
+VMK_SRC := platform/kernel/balloc.c platform/kernel/image.c platform/kernel/kprintf.c \
+	platform/kernel/ksyms.c lib/cmdline.c
 VIRTIO_SRC := platform/virtio/pci.c platform/virtio/virtq.c platform/virtio/vmmio.c \
 	platform/virtio/vnet.c platform/virtio/vpci.c
 PVH_SRC := platform/pvh/acpi.c platform/pvh/boot.c platform/pvh/clock.c platform/pvh/cpu.c \
@@ -60,6 +60,10 @@ PVH_TEST_OBJ := $(K)/tests/pvh/test_kernel.o $(K)/tests/pvh/test_fault.o \
 	$(K)/tests/pvh/test_net.o $(K)/tests/pvh/test_sse.o
 
 $(K)/platform/kernel/%.o: platform/kernel/%.c
+	@mkdir -p $(@D)
+	$(KCC) $(PVH_CFLAGS) -MMD -MP -c $< -o $@
+
+$(K)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(KCC) $(PVH_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -110,20 +114,20 @@ endef
 $(K)/test-kernel.elf: $(PVH_OBJ) $(PVH_TEST_OBJ) $(K)/ksyms-empty.o platform/pvh/kernel.ld scripts/pvh-ksyms
 	$(call pvh_link,$@,$(PVH_OBJ) $(PVH_TEST_OBJ))
 
-# The application image, once the app provides kmain() (platform/pvh/boot.h).
-KERNEL_MAIN_SRC ?= $(wildcard app/kmain.c)
-ifneq ($(KERNEL_MAIN_SRC),)
-$(K)/unideck.elf: $(PVH_OBJ) $(KERNEL_CORE_OBJ) $(K)/core/app/kmain.o $(K)/ksyms-empty.o \
+# The application image: the core, the VM main and its loop (VM_APP_SRC, the
+# same for every VM target), and the platform.
+VM_APP_SRC := app/kmain.c app/server.c
+VM_APP_OBJ := $(VM_APP_SRC:%.c=$(K)/core/%.o)
+$(K)/unideck.elf: $(PVH_OBJ) $(KERNEL_CORE_OBJ) $(VM_APP_OBJ) $(K)/ksyms-empty.o \
 	platform/pvh/kernel.ld
-	$(call pvh_link,$@,$(PVH_OBJ) $(KERNEL_CORE_OBJ) $(K)/core/app/kmain.o)
+	$(call pvh_link,$@,$(PVH_OBJ) $(KERNEL_CORE_OBJ) $(VM_APP_OBJ))
 	cp $@ $(K)/unideck.debug.elf
 	objcopy --strip-debug $@
-endif
 
 # Hosted helpers and unit tests, sanitised like the other host tests.
 PVH_HOST_CFLAGS := -O1 -g $(KWARN) -I. -D_GNU_SOURCE -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
-PVH_UNIT_SRC := tests/pvh/test_host.c platform/kernel/cmdline.c platform/pvh/startinfo.c \
+PVH_UNIT_SRC := tests/pvh/test_host.c lib/cmdline.c platform/pvh/startinfo.c \
 	platform/pvh/memmap.c platform/virtio/virtq.c tools/image/elfpatch.c \
 	platform/hosted/panic.c
 

@@ -4,7 +4,7 @@
  * vector; and discovery: the command line's virtio-mmio windows, the DSDT's
  * (QEMU microvm with ACPI), then PCI. */
 #include "platform/virtio/vplat.h"
-#include "platform/kernel/cmdline.h"
+#include "lib/cmdline.h"
 #include "platform/kernel/kprintf.h"
 #include "platform/pvh/acpi.h"
 #include "platform/pvh/ioapic.h"

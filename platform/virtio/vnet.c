@@ -320,6 +320,15 @@ const char *vnet_name(void)
 	return net.t ? net.t->name : "none";
 }
 
+void plat_net_stats(struct plat_net_stats *st)
+{
+	st->rx_frames = net.stats.rx_frames;
+	st->rx_irqs = net.stats.rx_irqs;
+	st->tx_frames = net.stats.tx_frames;
+	st->tx_notifies = net.stats.tx_notifies;
+	st->tx_copied = net.stats.tx_copied;
+}
+
 void plat_net_info(struct plat_net_info *info)
 {
 	*info = net.info;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform/kernel/cmdline.h"
+#include "lib/cmdline.h"
 #include "platform/kernel/image.h"
 #include "platform/pvh/memmap.h"
 #include "platform/pvh/startinfo.h"

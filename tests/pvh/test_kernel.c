@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
+#include "lib/cmdline.h"
 #include "lib/mem.h"
-#include "platform/kernel/cmdline.h"
 #include "platform/kernel/image.h"
 #include "platform/kernel/kprintf.h"
 #include "platform/kernel/ksyms.h"

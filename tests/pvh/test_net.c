@@ -7,9 +7,9 @@
 
 #include <stdint.h>
 
+#include "lib/cmdline.h"
 #include "lib/cursor.h"
 #include "lib/mem.h"
-#include "platform/kernel/cmdline.h"
 #include "platform/kernel/kprintf.h"
 #include "platform/platform.h"
 #include "platform/pvh/lapic.h"
