@@ -87,7 +87,7 @@ $(eval $(call flavour,san))
 .PHONY: all deps run test unit clang check-format format clean bench soak fuzz
 .SECONDARY:
 
-all: build/unideck build/kernel/unideck.elf
+all: build/unideck build/kernel/unideck.elf kernel-arm64
 
 build/unideck: $(B)/rel/unideck
 	cp $< $@
@@ -133,6 +133,7 @@ clean:
 	rm -rf build
 
 include platform/pvh/kernel.mk
+include platform/arm64/kernel.mk
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 include fuzz/fuzz.mk

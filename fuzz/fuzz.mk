@@ -36,6 +36,9 @@ build/fuzz/bin/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_OBJ_DIR)/san/libud.a $(FU
 # The virtqueue target compiles the platform's virtq.c into itself.
 build/fuzz/bin/virtq: platform/virtio/virtq.c platform/virtio/virtq.h
 
+# The device tree target compiles the arm64 platform's fdt.c into itself.
+build/fuzz/bin/fdt: platform/arm64/fdt.c platform/arm64/fdt.h
+
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: fuzz-build

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "lib/ipv4addr.h"
 
-bool ipv4_parse(const char *s, size_t n, enum ipv4_prefix want, uint32_t *addr,
-                uint8_t *prefix)
+bool ipv4_parse(const char *s, size_t n, enum ipv4_prefix want, uint32_t *addr, uint8_t *prefix)
 {
 	uint32_t a = 0, part = 0, p = 32;
 	unsigned dots = 0, digits = 0;

@@ -17,7 +17,6 @@ enum ipv4_prefix {
 /* (s, n): each part 0-255 in at most three digits, N from 1 to 32. The address
  * in host order; (*prefix) is written unless IPV4_NO_PREFIX (it may then be
  * NULL). False on anything else, with nothing written. */
-bool ipv4_parse(const char *s, size_t n, enum ipv4_prefix want, uint32_t *addr,
-                uint8_t *prefix);
+bool ipv4_parse(const char *s, size_t n, enum ipv4_prefix want, uint32_t *addr, uint8_t *prefix);
 
 #endif

@@ -18,6 +18,7 @@
 #define PT_NOTE       4u
 #define PF_R          4u
 #define EM_X86_64     62u
+#define EM_AARCH64    183u
 #define ET_EXEC       2u
 #define PAGE          4096u
 #define NOTE_NAME_LEN 8u /* "unideck\0" */
@@ -86,8 +87,8 @@ static int check_header(struct kimage *k, char *err, size_t errlen)
 	    !cur_skip(&c, 4 + 8) || !cur_u64le(&c, &k->phoff) || !cur_skip(&c, 8 + 4 + 2) ||
 	    !cur_u16le(&c, &phentsize) || !cur_u16le(&c, &k->phnum))
 		return fail(err, errlen, "truncated ELF header");
-	if (type != ET_EXEC || machine != EM_X86_64)
-		return fail(err, errlen, "not an x86-64 executable");
+	if (type != ET_EXEC || (machine != EM_X86_64 && machine != EM_AARCH64))
+		return fail(err, errlen, "not an x86-64 or arm64 executable");
 	if (phentsize != PHDR_LEN || !in_file(k, k->phoff, (uint64_t)k->phnum * PHDR_LEN))
 		return fail(err, errlen, "program headers outside the file");
 	return 0;
