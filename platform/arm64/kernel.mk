@@ -39,7 +39,9 @@ ARM64_SRC := platform/arm64/boot.c platform/arm64/fdt.c platform/arm64/gic.c \
 	platform/arm64/power.c platform/arm64/timer.c platform/arm64/trap.c \
 	platform/arm64/uart.c platform/arm64/vplat.c $(VMK_SRC) $(VIRTIO_SRC)
 ARM64_OBJ := $(ARM64_SRC:%.c=$(A)/%.o) $(A)/platform/arm64/entry.o
-ARM64_TEST_OBJ := $(A)/tests/pvh/test_arm64.o
+# The test kernel takes the one core file the platform needs (SHA-256 for
+# plat_random); the image has it from the core.
+ARM64_TEST_OBJ := $(A)/tests/pvh/test_arm64.o $(A)/core/lib/sha256.o
 A64_CORE_OBJ := $(CORE_SRC:%.c=$(A)/core/%.o) $(VM_APP_SRC:%.c=$(A)/core/%.o)
 
 $(A)/platform/%.o: platform/%.c
@@ -83,7 +85,7 @@ $(A)/unideck.elf: $(ARM64_OBJ) $(A64_CORE_OBJ) $(A)/ksyms-empty.o platform/arm64
 	cp $@ $(A)/unideck.debug.elf
 	$(A64OBJCOPY) --strip-debug $@
 
-kernel-arm64: $(A)/unideck.elf
+kernel-arm64: $(A)/unideck.elf $(A)/test-kernel.elf
 else
 kernel-arm64:
 	@echo "kernel-arm64: $(A64CC) not found (apt-get install gcc-aarch64-linux-gnu)"
