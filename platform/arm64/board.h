@@ -29,6 +29,7 @@ void mmu_init(const struct fdt_window *ram, uint32_t n_ram, uint64_t store, uint
 void mmu_map_device(uint64_t addr, uint64_t len, const char *what);
 const char *mmu_region_name(uint64_t addr);
 bool mmu_on(void);
+uint32_t mmu_tables_used(void); /* of MMU_TABLES */
 
 /* gic.c: GICv2 or GICv3 from the device tree. */
 bool gic_init(void);
@@ -39,9 +40,9 @@ const char *gic_name(void);
 
 /* timer.c: the generic timer (CNTVCT, CNTV) and the PL031 wall clock. */
 void timer_init(void);
-uint64_t timer_ns(void);                  /* since entry */
-void timer_arm(uint64_t deadline_ns);     /* CNTV fires at (deadline) */
-void timer_irq(void);                     /* in the IRQ path */
+uint64_t timer_ns(void);              /* since entry */
+void timer_arm(uint64_t deadline_ns); /* CNTV fires at (deadline) */
+void timer_irq(void);                 /* in the IRQ path */
 uint64_t timer_freq(void);
 
 /* trap.c: exceptions, interrupts, panics. */

@@ -138,8 +138,9 @@ __attribute__((no_stack_protector, noreturn)) void arm64_main(uint64_t x0)
 		            board.gic_version);
 	timer_init();
 	discover_net();
-	kprintf("arm64: ready in %lu us (entry to main; %s, timer %lu Hz, random from %s)\n",
-	        timer_ns() / 1000, gic_name(), timer_freq(), random_source());
+	kprintf("arm64: ready in %lu us (entry to main; %s, timer %lu Hz, random from %s, %u "
+	        "page tables)\n",
+	        timer_ns() / 1000, gic_name(), timer_freq(), random_source(), mmu_tables_used());
 	irq_enable();
 	plat_exit(kmain());
 }

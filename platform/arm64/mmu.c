@@ -15,27 +15,27 @@
 #include "platform/arm64/board.h"
 #include "platform/kernel/kprintf.h"
 
-#define MMU_TABLES 192u
+#define MMU_TABLES 64u
 #define PAGE       4096ull
 #define BLOCK      (2ull << 20)
 
-#define D_VALID  (1ull << 0)
-#define D_TABLE  (1ull << 1) /* also "page" at level 3 */
+#define D_VALID   (1ull << 0)
+#define D_TABLE   (1ull << 1) /* also "page" at level 3 */
 #define D_ATTR(i) ((uint64_t)(i) << 2)
-#define D_RO     (1ull << 7) /* AP[2]: read-only at EL1 */
-#define D_ISH    (3ull << 8)
-#define D_AF     (1ull << 10)
-#define D_PXN    (1ull << 53)
-#define D_UXN    (1ull << 54)
-#define D_ADDR   0x0000fffffffff000ull
+#define D_RO      (1ull << 7) /* AP[2]: read-only at EL1 */
+#define D_ISH     (3ull << 8)
+#define D_AF      (1ull << 10)
+#define D_PXN     (1ull << 53)
+#define D_UXN     (1ull << 54)
+#define D_ADDR    0x0000fffffffff000ull
 
 #define ATTR_NORMAL 0 /* MAIR attr0: write-back cacheable */
 #define ATTR_DEVICE 1 /* MAIR attr1: Device-nGnRE */
 
 enum kind { K_RX, K_RO, K_RW, K_DEV };
 
-extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[],
-        __data_start[], __image_end[], __guard_main[], __guard_exc[];
+extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[],
+        __image_end[], __guard_main[], __guard_exc[];
 
 static uint64_t tables[MMU_TABLES][512] __attribute__((aligned(4096)));
 static uint32_t n_tables = 1; /* tables[0] is level 0 */
@@ -174,10 +174,16 @@ void mmu_init(const struct fdt_window *ram, uint32_t n_ram, uint64_t store, uint
 	isb();
 	__asm__ volatile("tlbi vmalle1; dsb ish; isb" ::: "memory");
 	/* M, C, SA, I, WXN, and the RES1 bits of ARMv8.0. */
-	uint64_t sctlr = 0x30d00800ull | 1ull << 0 | 1ull << 2 | 1ull << 3 | 1ull << 12 | 1ull << 19;
+	uint64_t sctlr =
+	        0x30d00800ull | 1ull << 0 | 1ull << 2 | 1ull << 3 | 1ull << 12 | 1ull << 19;
 	write_sysreg(sctlr_el1, sctlr);
 	isb();
 	enabled = true;
+}
+
+uint32_t mmu_tables_used(void)
+{
+	return n_tables;
 }
 
 bool mmu_on(void)
@@ -190,7 +196,8 @@ void mmu_map_device(uint64_t addr, uint64_t len, const char *what)
 	uint64_t end;
 
 	if (len == 0 || __builtin_add_overflow(addr, len, &end) || end > (1ull << 48))
-		arm64_panic(EXIT_PANIC, "mmu: bad device range 0x%lx+0x%lx for %s", addr, len, what);
+		arm64_panic(EXIT_PANIC, "mmu: bad device range 0x%lx+0x%lx for %s", addr, len,
+		            what);
 	map_kind(addr, end, K_DEV, what);
 }
 
