@@ -42,7 +42,7 @@ CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
 # The hosted target (Linux) and the simulation, linked into the unideck command
 # and the unit tests.
 HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/tapnet.c \
-	platform/hosted/panic.c platform/sim/simlink.c
+	platform/hosted/panic.c platform/hosted/clock.c platform/sim/simlink.c
 # The command line, the deck compiler, the store writer, the image tools.
 TOOLS_SRC := tools/bset.c tools/build.c tools/cli.c tools/cmd_build.c tools/cmd_export.c \
 	tools/cmd_get.c tools/cmd_new.c tools/cmd_run.c tools/cmd_serve.c tools/deck.c \
