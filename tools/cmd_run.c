@@ -296,9 +296,14 @@ static int parse(struct run_opts *o, int argc, char **argv)
 static void command(const struct run_opts *o, const char *accel, struct argv *a)
 {
 	char buf[1024], cmdline[1024];
-	bool mmio = strcmp(o->machine, "microvm") == 0 || strcmp(o->machine, "virt") == 0;
+	/* (parse set both; the defaults again for the analyser's sake) */
+	const char *machine = o->machine ? o->machine : o->arm64 ? "virt" : "microvm";
+	const char *qemu = o->qemu    ? o->qemu
+	                   : o->arm64 ? "qemu-system-aarch64"
+	                              : "qemu-system-x86_64";
+	bool mmio = strcmp(machine, "microvm") == 0 || strcmp(machine, "virt") == 0;
 
-	add(a, o->qemu);
+	add(a, qemu);
 	add(a, "-accel");
 	add(a, accel);
 	add(a, "-M");
@@ -362,6 +367,8 @@ int cmd_run(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (!o.image) /* parse has said so already */
+		return 2;
+	if (!o.qemu || !o.machine) /* parse set both */
 		return 2;
 	/* KVM runs an image of the host's own architecture only; the probe boots
 	 * x86_64 images (an arm64 image on an arm64 host: --accel kvm). */
