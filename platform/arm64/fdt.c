@@ -218,7 +218,7 @@ static void take(struct walk *w, const struct node *n)
 	}
 	if (w->depth == 2 && str_eq(n->name, n->name_len, "chosen") && n->rng_seed.set) {
 		uint32_t len = n->rng_seed.len < sizeof o->rng_seed ? n->rng_seed.len
-		                                                     : (uint32_t)sizeof o->rng_seed;
+		                                                    : (uint32_t)sizeof o->rng_seed;
 		for (uint32_t i = 0; i < len; i++)
 			o->rng_seed[i] = n->rng_seed.p[i];
 		o->rng_seed_len = len;
@@ -226,7 +226,8 @@ static void take(struct walk *w, const struct node *n)
 	if (w->depth != 2) /* the root's children only */
 		return;
 	if (has_string(&n->device_type, "memory")) {
-		for (uint32_t i = 0; o->n_mem < FDT_MAX_MEM && reg_at(&n->reg, ac, sc, i, &a, &s); i++)
+		for (uint32_t i = 0; o->n_mem < FDT_MAX_MEM && reg_at(&n->reg, ac, sc, i, &a, &s);
+		     i++)
 			if (s)
 				o->mem[o->n_mem++] = (struct fdt_window){a, s, 0};
 	} else if (has_string(&n->compatible, "arm,pl011") && !o->uart.addr) {
@@ -251,7 +252,8 @@ static void take(struct walk *w, const struct node *n)
 		if (!reg_at(&n->reg, ac, sc, 0, &a, &s))
 			return;
 		if (o->n_mmio < FDT_MAX_MMIO)
-			o->mmio[o->n_mmio++] = (struct fdt_window){a, s, intid_at(&n->interrupts, 0)};
+			o->mmio[o->n_mmio++] =
+			        (struct fdt_window){a, s, intid_at(&n->interrupts, 0)};
 		else
 			o->mmio_truncated = true;
 	} else if (has_string(&n->compatible, "pci-host-ecam-generic") && !o->pci.present) {
@@ -335,7 +337,8 @@ static enum fdt_result walk_struct(struct walk *w, const uint8_t *s, uint32_t le
 			if (w->depth == 0) { /* the root ended: only END may follow */
 				while (off + 4 <= len && be32(s + off) == TOK_NOP)
 					off += 4;
-				return off + 4 <= len && be32(s + off) == TOK_END ? FDT_OK : FDT_ESTRUCT;
+				return off + 4 <= len && be32(s + off) == TOK_END ? FDT_OK
+				                                                  : FDT_ESTRUCT;
 			}
 		} else if (tok == TOK_PROP) {
 			if (w->depth == 0 || len - off < 8)
@@ -349,8 +352,8 @@ static enum fdt_result walk_struct(struct walk *w, const uint8_t *s, uint32_t le
 				nend++;
 			if (nend >= w->strings_len)
 				return FDT_ESTRUCT;
-			set_prop(&w->stack[w->depth - 1], w->strings + nameoff, nend - nameoff, s + off,
-			         plen);
+			set_prop(&w->stack[w->depth - 1], w->strings + nameoff, nend - nameoff,
+			         s + off, plen);
 			off += plen;
 			off = off > len - 3 ? len : (off + 3) & ~3u;
 		} else {

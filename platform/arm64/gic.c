@@ -60,7 +60,7 @@ bool gic_init(void)
 		for (int i = 0; i < 1000000 && (mmio_r32(gicr + GICR_WAKER) & 4u); i++)
 			;
 		mmio_w32(gicr + GICR_SGI + GICD_IGROUPR, 0xffffffffu); /* SGIs, PPIs: group 1 */
-		write_sysreg(S3_0_C12_C12_5, 7);                    /* ICC_SRE_EL1.SRE */
+		write_sysreg(S3_0_C12_C12_5, 7);                       /* ICC_SRE_EL1.SRE */
 		isb();
 		write_sysreg(S3_0_C4_C6_0, 0xff); /* ICC_PMR_EL1 */
 		write_sysreg(S3_0_C12_C12_3, 0);  /* ICC_BPR1_EL1 */
@@ -97,7 +97,8 @@ void gic_enable(uint32_t intid, bool edge)
 		if (version == 2)
 			mmio_w8(gicd + GICD_ITARGETSR + intid, 1); /* CPU 0 */
 		else {
-			mmio_w32(gicd + GICD_IGROUPR + word, mmio_r32(gicd + GICD_IGROUPR + word) | bit);
+			mmio_w32(gicd + GICD_IGROUPR + word,
+			         mmio_r32(gicd + GICD_IGROUPR + word) | bit);
 			mmio_w64(gicd + GICD_IROUTER + 8ull * intid, 0); /* affinity 0.0.0.0 */
 		}
 	}

@@ -148,7 +148,7 @@ void pcie_init(void)
 			struct pci_dev d = {(uint8_t)board.pci.bus_start, dev, fn, 0, 0, 0, 0xff};
 			if ((pci_read32(&d, 0) & 0xffff) == 0xffff ||
 			    (pci_read32(&d, 0x0c) >> 16 & 0x7f) != 0)
-				continue; /* absent, or a bridge (not followed) */
+				continue;                /* absent, or a bridge (not followed) */
 			pci_write16(&d, PCI_COMMAND, 0); /* no decoding while placing */
 			assign_bars(&d);
 			pci_write16(&d, PCI_IRQ_LINE, (uint16_t)intx_line(&d));

@@ -8,7 +8,7 @@
 #include "platform/kernel/kprintf.h"
 #include "platform/platform.h"
 
-#define PL031_DR 0x00
+#define PL031_DR   0x00
 #define CTL_ENABLE 1u
 #define CTL_IMASK  2u
 

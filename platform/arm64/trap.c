@@ -142,7 +142,8 @@ static _Noreturn void fatal(struct trap_frame *f, uint64_t kind)
 		if (i == 30)
 			kprintf("arm64: x30 %016lx\n", f->x[30]);
 		else
-			kprintf("arm64: x%-2d %016lx  x%-2d %016lx\n", i, f->x[i], i + 1, f->x[i + 1]);
+			kprintf("arm64: x%-2d %016lx  x%-2d %016lx\n", i, f->x[i], i + 1,
+			        f->x[i + 1]);
 	}
 	backtrace(f->elr, f->x[29]);
 	power_off(EXIT_FAULT);

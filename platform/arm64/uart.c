@@ -5,12 +5,9 @@
 #include "platform/arm64/board.h"
 #include "platform/platform.h"
 
-#define UARTDR   0x00
-#define UARTFR   0x18
-#define FR_TXFF  (1u << 5)
-#define UARTCR   0x30
-#define CR_UARTEN (1u << 0)
-#define CR_TXE   (1u << 8)
+#define UARTDR  0x00
+#define UARTFR  0x18
+#define FR_TXFF (1u << 5)
 
 static uint64_t uart;
 

@@ -3,9 +3,9 @@
  * mappings, GIC interrupt IDs for wired lines (virtio-mmio's SPIs, PCI INTx
  * through interrupt-map), no MSI (virt's GICv2m and ITS are not driven: INTx
  * serves one NIC). */
+#include "platform/virtio/vplat.h"
 #include "platform/arm64/board.h"
 #include "platform/kernel/kprintf.h"
-#include "platform/virtio/vplat.h"
 
 const char vplat_name[] = "arm64";
 

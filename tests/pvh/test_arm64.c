@@ -121,7 +121,8 @@ int kmain(void)
 		for (size_t l = 0; l <= 150; l++) {
 			memset(heap, 0x11, 512);
 			memset(heap + 64 + a, 0xee, l);
-			set_ok &= bytes_ok(heap + 64, a, 0x11) && bytes_ok(heap + 64 + a, l, 0xee) &&
+			set_ok &= bytes_ok(heap + 64, a, 0x11) &&
+			          bytes_ok(heap + 64 + a, l, 0xee) &&
 			          bytes_ok(heap + 64 + a + l, 32, 0x11);
 			for (size_t i = 0; i < 200; i++)
 				heap[1024 + i] = (uint8_t)(i * 7 + 1);
