@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The arm64 test kernel (tests/pvh/test_arm64.c) under qemu-system-aarch64 -M
 # virt: the platform's own checks (clocks, WFI sleeping to a CNTV deadline, the
-# heap, the libc subset, randomness) on GICv2 and GICv3, then one boot per
+# heap, the libc subset, randomness) on GICv2 and GICv3, entered at EL2, and on
+# a Cortex-A57 (no RNDR) with two CPUs and 256 MiB; then one boot per
 # forbidden act, each of which must end in the fault report and its status
 # (through semihosting): a read of page zero, writes to text and rodata, a jump
 # into data (W^X), a main-stack overflow into its guard page (reported from the
@@ -19,11 +20,13 @@ if [ ! -f "$KERNEL" ]; then
 fi
 
 # k TAG STATUS GIC ARGS: boot the test kernel; its result lines, tagged.
+# MACHINE_EXTRA and CPU vary the machine.
 k() {
 	local tag=$1 want=$2 gic=$3
 	shift 3
 	LOG=$TMP/$tag.log
-	timeout 60 qemu-system-aarch64 -M "virt,gic-version=$gic" -cpu max -m 64M -nodefaults \
+	timeout 60 qemu-system-aarch64 -M "virt,gic-version=$gic${MACHINE_EXTRA:-}" \
+		-cpu "${CPU:-max}" -m "${MEM:-64M}" ${SMP:+-smp "$SMP"} -nodefaults \
 		-no-user-config -display none -serial stdio -no-reboot \
 		-semihosting-config enable=on,target=native -kernel "$KERNEL" \
 		-append "semihosting $*" 2>&1 | tr -d '\r' >"$LOG"
@@ -43,6 +46,12 @@ k gicv2 0 2 ""
 log_has gicv2 "the GICv2 from the device tree" '^arm64: ready in [0-9]+ us .*GICv2'
 k gicv3 0 3 ""
 log_has gicv3 "the GICv3 from the device tree" '^arm64: ready in [0-9]+ us .*GICv3'
+
+MACHINE_EXTRA=,virtualization=on k el2 0 3 ""
+log_has el2 "entered at EL2 (virtualization=on), it runs at EL1" '^arm64: ready in'
+CPU=cortex-a57 MEM=256M SMP=2 k a57 0 2 ""
+log_has a57 "a Cortex-A57 without RNDR takes the device tree's rng-seed" \
+	'random from device tree rng-seed'
 
 k null 3 2 fault=null
 log_has null "page zero is unmapped" '^arm64: accessing at 0x0 \(unmapped\), translation fault'
