@@ -42,7 +42,8 @@ CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
 # The hosted target (Linux) and the simulation, linked into the unideck command
 # and the unit tests.
 HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/tapnet.c \
-	platform/hosted/panic.c platform/hosted/clock.c platform/sim/simlink.c
+	platform/hosted/panic.c platform/hosted/clock.c platform/hosted/plat.c \
+	platform/sim/simlink.c
 # The unideck command, by subsystem: the command line, the deck compiler
 # (tools/deck), the store writer (tools/store), the image tools (tools/image).
 TOOLS_SRC := tools/build.c tools/cli.c tools/cmd_build.c tools/cmd_export.c tools/cmd_get.c \

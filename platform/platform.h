@@ -7,8 +7,9 @@
  * lists, never by #ifdef in shared code. A target calls up only through the
  * entry point, kmain(), once its devices are set up; everything the layers above
  * need from the outside world is a function here. The VM targets implement all
- * of it; hosted/ and sim/ implement plat_panic and, through their own structs,
- * the rest (converting them to this header is the next step: README).
+ * of it; hosted/ implements the clocks, randomness, console, log, exit and
+ * panic, and takes frames, heap and arguments through its own structs, as sim/
+ * does everything but panic (converting them is the next step: README).
  *
  * Contract:
  * - Nothing here blocks except plat_yield_until().
