@@ -44,15 +44,12 @@ CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
 HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/tapnet.c \
 	platform/hosted/panic.c platform/hosted/clock.c platform/hosted/plat.c \
 	platform/sim/simlink.c
-# The unideck command, by subsystem: the command line, the deck compiler
-# (tools/deck), the store writer (tools/store), the image tools (tools/image).
-TOOLS_SRC := tools/build.c tools/cli.c tools/cmd_build.c tools/cmd_export.c tools/cmd_get.c \
-	tools/cmd_new.c tools/cmd_run.c tools/cmd_serve.c tools/diag.c tools/inspect.c \
-	tools/sbuf.c tools/text.c tools/watch.c \
-	tools/deck/deck.c tools/deck/deck_html.c tools/deck/deck_index.c tools/deck/deck_md.c \
-	tools/deck/frontmatter.c tools/deck/htmlscan.c tools/deck/mdrender.c tools/deck/pdf.c \
-	tools/store/bset.c tools/store/mime.c tools/store/storew.c \
-	tools/image/elfpatch.c
+# The command line, the deck compiler, the store writer, the image tools.
+TOOLS_SRC := tools/bset.c tools/build.c tools/cli.c tools/cmd_build.c tools/cmd_export.c \
+	tools/cmd_get.c tools/cmd_new.c tools/cmd_run.c tools/cmd_serve.c tools/deck.c \
+	tools/deck_html.c tools/deck_index.c tools/deck_md.c tools/diag.c tools/frontmatter.c \
+	tools/htmlscan.c tools/inspect.c tools/mdrender.c tools/mime.c tools/pdf.c tools/sbuf.c \
+	tools/storew.c tools/text.c tools/watch.c tools/image/elfpatch.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 

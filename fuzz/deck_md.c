@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/deck/frontmatter.h"
-#include "tools/deck/htmlscan.h"
-#include "tools/deck/mdrender.h"
+#include "tools/frontmatter.h"
+#include "tools/htmlscan.h"
+#include "tools/mdrender.h"
 #include "tools/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

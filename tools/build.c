@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tools/deck/pdf.h"
-#include "tools/store/storew.h"
+#include "tools/pdf.h"
+#include "tools/storew.h"
 
 static double now_s(void)
 {

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "tools/deck/deck.h"
+#include "tools/deck.h"
 #include "tools/diag.h"
 
 struct build_opts {

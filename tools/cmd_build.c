@@ -8,8 +8,8 @@
 
 #include "tools/build.h"
 #include "tools/cli.h"
-#include "tools/deck/pdf.h"
 #include "tools/image/elfpatch.h"
+#include "tools/pdf.h"
 #include "tools/text.h"
 
 static const char help[] =

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "tests/unit/check.h"
-#include "tools/deck/deck.h"
-#include "tools/deck/frontmatter.h"
-#include "tools/deck/mdrender.h"
+#include "tools/deck.h"
+#include "tools/frontmatter.h"
+#include "tools/mdrender.h"
 
 static char root[64];
 

@@ -2,7 +2,7 @@
 /* A build set: the files about to enter a store, as the deck compiler made them.
  *
  * The deck compiler (tools/deck*.c) fills a bset; the store writer
- * (tools/store/storew.c) turns it into a store blob. Each file's path, type, src and
+ * (tools/storew.c) turns it into a store blob. Each file's path, type, src and
  * data are owned by the set and freed by bset_free(). Data is either malloc'd or,
  * for files read from disk, a read-only private mapping (so a large video is held
  * once, by the kernel's page cache). Adding a path twice replaces the first. */

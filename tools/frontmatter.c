@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The front matter parser: a small, strict YAML subset. */
-#include "tools/deck/frontmatter.h"
+#include "tools/frontmatter.h"
 
 #include <ctype.h>
 #include <stdbool.h>

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tools/deck/deck.h"
+#include "tools/deck.h"
 #include "tools/sbuf.h"
 
 /* The reveal.js runtime from node_modules, and which of its files are used. */

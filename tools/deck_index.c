@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The index page: every deck, newest first, grouped by year. */
-#include "tools/deck/deck_int.h"
+#include "tools/deck_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The media-type table. */
-#include "tools/store/mime.h"
+#include "tools/mime.h"
 
 #include <string.h>
 #include <strings.h>

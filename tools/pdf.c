@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* PDF handouts through headless Chromium and reveal.js's print view. */
-#include "tools/deck/pdf.h"
+#include "tools/pdf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 
 #include "lib/httpdate.h"
 #include "tools/build.h"
-#include "tools/store/storew.h"
+#include "tools/storew.h"
 #include "tools/text.h"
 
 /* An argv of our own copies: exec wants char *, our strings are const. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The deck compiler's driver: decks, their files, the runtime, and URL checks. */
-#include "tools/deck/deck_int.h"
+#include "tools/deck_int.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -11,7 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "tools/deck/htmlscan.h"
+#include "tools/htmlscan.h"
 #include "tools/text.h"
 
 int64_t deck_clamp(const struct deck_opts *o, int64_t t)

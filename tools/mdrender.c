@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The slide renderer: md4c's callbacks build a tree, comments are applied, HTML out. */
-#include "tools/deck/mdrender.h"
+#include "tools/mdrender.h"
 
 #include <md4c.h>
 #include <stdio.h>

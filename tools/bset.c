@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Build sets: the files on their way into a store. */
-#include "tools/store/bset.h"
+#include "tools/bset.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Markdown decks: front matter, slides and notes, rendered to a reveal.js page. */
-#include "tools/deck/deck_int.h"
+#include "tools/deck_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "tools/deck/frontmatter.h"
-#include "tools/deck/mdrender.h"
+#include "tools/frontmatter.h"
+#include "tools/mdrender.h"
 #include "tools/text.h"
 
 static const char *const known_keys[] = {

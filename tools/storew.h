@@ -29,8 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tools/bset.h"
 #include "tools/diag.h"
-#include "tools/store/bset.h"
 
 struct storew_cache;
 

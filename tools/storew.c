@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The store writer: compression, ETags, precomputed headers and the blob layout. */
-#include "tools/store/storew.h"
+#include "tools/storew.h"
 
 #include <brotli/encode.h>
 #include <libdeflate.h>
@@ -14,7 +14,7 @@
 
 #include "lib/httpdate.h"
 #include "lib/sha256.h"
-#include "tools/store/mime.h"
+#include "tools/mime.h"
 
 #define ALIGN    64u
 #define ETAG_HEX 24 /* 96 bits of SHA-256: collisions are out of reach for decks */

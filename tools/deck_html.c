@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Raw reveal.js decks: served as written, with the runtime's paths resolved. */
-#include "tools/deck/deck_int.h"
+#include "tools/deck_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tools/bset.h"
 #include "tools/diag.h"
-#include "tools/store/bset.h"
 
 struct deck_info {
 	char slug[128];
@@ -36,7 +36,7 @@ struct deck_opts {
 	const char *data_dir; /* holds node_modules/reveal.js and runtime/ */
 	bool dev;             /* preview build: pages load /_unideck/live.js */
 	bool without_notes;   /* strip speaker notes */
-	bool pdf;             /* the index links /<slug>/<slug>.pdf (made by tools/deck/pdf.c) */
+	bool pdf;             /* the index links /<slug>/<slug>.pdf (made by tools/pdf.c) */
 	int64_t epoch;        /* clamp for mtimes (SOURCE_DATE_EPOCH), or -1 */
 	/* Called after each deck compiles, in slug order; may be NULL. */
 	void (*on_deck)(void *ctx, const struct deck_info *info);

@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
+#include "tools/bset.h"
 #include "tools/diag.h"
-#include "tools/store/bset.h"
 
 /* The Chromium to use, or NULL when there is none. */
 const char *pdf_chromium(void);

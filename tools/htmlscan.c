@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Finding the URLs an HTML page loads. */
-#include "tools/deck/htmlscan.h"
+#include "tools/htmlscan.h"
 
 #include <ctype.h>
 #include <stdbool.h>
