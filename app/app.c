@@ -3,21 +3,17 @@
  * subscriber table that live follow shares. */
 #include "app/app.h"
 
+#include "lib/hex.h"
+#include "lib/html.h"
 #include "lib/mem.h"
 
 #define EVENTS_PATH "/_unideck/events"
 
 void app_init(struct app *a, struct http_server *srv, const uint8_t nonce16[16])
 {
-	static const char hx[] = "0123456789abcdef";
-	int i;
-
 	memset(a, 0, sizeof *a);
 	a->srv = srv;
-	for (i = 0; i < 16; i++) {
-		a->nonce[2 * i] = hx[nonce16[i] >> 4];
-		a->nonce[2 * i + 1] = hx[nonce16[i] & 15];
-	}
+	hex_encode(a->nonce, nonce16, 16);
 }
 
 void app_set_token(struct app *a, const char *token, size_t len)
@@ -114,27 +110,12 @@ static void put_escaped(char *out, size_t cap, size_t *len, const char *s, size_
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		const char *rep;
 		char one[2] = {s[i], 0};
+		const char *rep = html_entity(s[i]);
 		size_t k;
 
-		switch (s[i]) {
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '&':
-			rep = "&amp;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		default:
+		if (!rep)
 			rep = one;
-			break;
-		}
 		k = strlen(rep);
 		if (*len + k > cap)
 			return;

@@ -11,6 +11,7 @@
  * The token itself never crosses the wire and is in no page and no store. */
 #include "app/app.h"
 
+#include "lib/hex.h"
 #include "lib/mem.h"
 #include "lib/sha256.h"
 
@@ -163,7 +164,6 @@ static void subscribe(struct app *a, struct http_conn *c, const struct http_requ
 static bool mac_ok(const struct app *a, const struct app_deck *d, int64_t n, int64_t h, int64_t v,
                    int64_t f, struct http_view mac)
 {
-	static const char hx[] = "0123456789abcdef";
 	uint8_t sum[SHA256_LEN];
 	char msg[200];
 	size_t m = 0, i;
@@ -186,8 +186,8 @@ static bool mac_ok(const struct app *a, const struct app_deck *d, int64_t n, int
 		return false;
 	/* Constant time: every byte is compared whatever the first difference. */
 	for (i = 0; i < SHA256_LEN; i++) {
-		diff |= (uint8_t)(mac.p[2 * i] ^ hx[sum[i] >> 4]);
-		diff |= (uint8_t)(mac.p[2 * i + 1] ^ hx[sum[i] & 15]);
+		diff |= (uint8_t)(mac.p[2 * i] ^ hex_digits[sum[i] >> 4]);
+		diff |= (uint8_t)(mac.p[2 * i + 1] ^ hex_digits[sum[i] & 15]);
 	}
 	return diff == 0;
 }

@@ -2,6 +2,7 @@
 /* HTTP over our TCP: see app/netsrv.h. */
 #include "app/netsrv.h"
 
+#include "lib/assert.h"
 #include "lib/mem.h"
 
 static struct nsconn *of(struct stream *st)
@@ -110,6 +111,7 @@ static void release(struct netsrv *ns, struct nsconn *c)
 	c->used = false;
 	c->next_free = ns->free_head;
 	ns->free_head = (int32_t)(c - ns->conns);
+	UD_ASSERT(ns->n_conns > 0);
 	ns->n_conns--;
 	ns->stats.closed++;
 }

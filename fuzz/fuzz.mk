@@ -34,7 +34,10 @@ build/fuzz/bin/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_OBJ_DIR)/san/libud.a $(FU
 		$(FUZZ_OBJ_DIR)/san/libud.a $(PKG_LIBS)
 
 # The virtqueue target compiles the platform's virtq.c into itself.
-build/fuzz/bin/virtq: platform/pvh/virtq.c platform/pvh/virtq.h
+build/fuzz/bin/virtq: platform/virtio/virtq.c platform/virtio/virtq.h
+
+# The device tree target compiles the arm64 platform's fdt.c into itself.
+build/fuzz/bin/fdt: platform/arm64/fdt.c platform/arm64/fdt.h
 build/fuzz/bin/mb2: platform/pvh/mb2.c platform/pvh/mb2.h platform/pvh/startinfo.h
 
 fuzz-build: $(FUZZ_BIN)

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform/pvh/virtq.c"
+#include "platform/virtio/virtq.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,6 +2,7 @@
 /* The HTTP connection state machine, its timeouts, and the input buffer pool. */
 #include "http/http_int.h"
 
+#include "lib/assert.h"
 #include "lib/httpdate.h"
 #include "lib/mem.h"
 
@@ -68,6 +69,7 @@ static uint8_t *pool_get(struct http_server *srv)
 
 static void pool_put(struct http_server *srv, uint8_t *b)
 {
+	UD_ASSERT(srv->pool_avail < srv->pool_total); /* a buffer put back twice */
 	memcpy(b, &srv->pool_free, sizeof srv->pool_free);
 	srv->pool_free = b;
 	srv->pool_avail++;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* TCP flows: the API of net/tcp.h, the flow table, listeners, readiness. */
+#include "lib/assert.h"
 #include "lib/mem.h"
 #include "net/stack.h"
 
@@ -548,8 +549,10 @@ void tcp_write_copy(struct tcp_flow *f, const void *p, size_t len)
 {
 	int64_t at = copy_room(f, (uint32_t)len);
 
-	if (!len || at < 0 || !can_queue(f) || f->q_n == TCP_SNDQ)
-		return; /* the caller asked tcp_can_write first: cannot happen */
+	if (!len)
+		return;
+	/* The caller asked tcp_can_write first. */
+	UD_ASSERT(at >= 0 && can_queue(f) && f->q_n < TCP_SNDQ);
 	if (f->copy_used == 0)
 		f->copy_start = (uint32_t)at;
 	memcpy(f->copy + at, p, len);

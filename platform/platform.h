@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* The platform interface: all that the layers above platform/ may call.
  *
- * In the spirit of Solo5's solo5.h. Each platform (hosted/, pvh/, sim/) provides
- * these functions; which one is linked is chosen by the Makefile's source lists,
- * never by #ifdef in shared code.
+ * In the spirit of Solo5's solo5.h: one contract, one folder per target
+ * (platform/pvh for x86_64 VMs, platform/arm64 for arm64 VMs; hosted/ and sim/
+ * for Linux and the simulation), chosen by the Makefile's per-target source
+ * lists, never by #ifdef in shared code. A target calls up only through the
+ * entry point, kmain(), once its devices are set up; everything the layers above
+ * need from the outside world is a function here. The VM targets implement all
+ * of it; hosted/ implements the clocks, randomness, console, log, exit and
+ * panic, and takes frames, heap and arguments through its own structs, as sim/
+ * does everything but panic (converting them is the next step: README).
  *
  * Contract:
  * - Nothing here blocks except plat_yield_until().
@@ -23,8 +29,13 @@
 #ifndef UD_PLATFORM_H
 #define UD_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The application's entry point, called once by the target after boot; its
+ * return value is the exit status (plat_exit). app/kmain.c on the VM targets. */
+int kmain(void);
 
 enum plat_result {
 	PLAT_OK = 0,
@@ -66,12 +77,36 @@ void plat_yield_until(uint64_t deadline_ns);
 
 void plat_console_write(const char *buf, size_t len);
 _Noreturn void plat_exit(int code);
+/* An invariant of ours failed (lib/assert.h): report (what) at (file, line)
+ * with what the platform knows (a backtrace in a VM) and exit non-zero. */
+_Noreturn void plat_panic(const char *file, int line, const char *what);
 
 /* The heap region: [*base, *base + *len). Called once. */
 void plat_heap(void **base, size_t *len);
 
 /* The command line, NUL-terminated; an empty string when there is none. */
 const char *plat_cmdline(void);
+
+/* The arguments built into the image (`unideck build --append`), read after the
+ * loader's command line; an empty string when there are none. */
+const char *plat_image_args(void);
+
+/* The content store linked into the image: false when there is none. Read-only
+ * memory for the life of the process (stable for plat_net_send). */
+bool plat_image_store(const uint8_t **p, size_t *len);
+
+/* A line for the operator (console or stderr), printf-style with the kernel's
+ * formats (%s %.*s %u %lu %x %lx %zu %02x). */
+void plat_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Nanoseconds since the target's first instruction (0 when it cannot say). */
+uint64_t plat_uptime_ns(void);
+
+/* The network device's counters, for stats lines. */
+struct plat_net_stats {
+	uint64_t rx_frames, rx_irqs, tx_frames, tx_notifies, tx_copied;
+};
+void plat_net_stats(struct plat_net_stats *st);
 
 /* Fill (buf) with (len) unpredictable bytes: RDRAND/RDSEED or a TSC-seeded mix in
  * the kernel, getrandom() when hosted, the seed in simulation. */

@@ -2,6 +2,7 @@
 /* The content store reader: validate a blob once, then look paths up without copying. */
 #include "store/store.h"
 
+#include "lib/assert.h"
 #include "lib/cursor.h"
 #include "lib/mem.h"
 
@@ -77,6 +78,7 @@ static bool inside(uint64_t off, uint64_t len, uint64_t total)
 /* Where record (i) starts; store_open checked the table lies inside the blob. */
 static const uint8_t *record(const struct store *st, uint32_t i)
 {
+	UD_ASSERT(i < st->n_entries);
 	return st->base + hdr_u64(st->base, 16) + (uint64_t)i * STORE_ENTRY_LEN;
 }
 

@@ -229,7 +229,7 @@ static uint64_t header_total(const uint8_t *p)
 }
 
 /* An image: elfpatch put the store at a 4 KiB-aligned offset at the end of the
- * file (platform/pvh/image.h). Candidates that fail to open are skipped (the
+ * file (platform/kernel/image.h). Candidates that fail to open are skipped (the
  * kernel's rodata holds the magic string too). */
 static enum store_result open_in_image(struct store *st, const uint8_t *m, size_t size)
 {

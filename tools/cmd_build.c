@@ -7,16 +7,16 @@
 #include <unistd.h>
 
 #include "app/app.h"
-#include "platform/pvh/elfpatch.h"
 #include "tools/build.h"
 #include "tools/cli.h"
 #include "tools/disk.h"
+#include "tools/image/elfpatch.h"
 #include "tools/pdf.h"
 #include "tools/text.h"
 
 static const char help[] =
         "usage: unideck build DIR -o FILE [--quiet] [--fast] [--without-notes] [--no-pdf]\n"
-        "       unideck build DIR -o IMAGE.elf [--token T] [--append ARGS] [options]\n"
+        "       unideck build DIR -o IMAGE.elf [--arch x86_64|arm64] [--token T] [--append ARGS]\n"
         "\n"
         "Build every deck under DIR (each sub-folder holding deck.md or index.html)\n"
         "into one content store FILE: each file with its media type, ETag and\n"
@@ -34,6 +34,8 @@ static const char help[] =
         "When FILE ends in .elf, the store is linked into the bootable image, and:\n"
         "  --token T           the presenter token, built into the image (outside the\n"
         "                      store: never served); keep such an image private\n"
+        "  --arch A            the image's architecture: x86_64 (default; PVH, QEMU\n"
+        "                      microvm/q35, Firecracker) or arm64 (QEMU virt)\n"
         "  --append ARGS       more built-in kernel arguments (ip=, gw=, port=, ...);\n"
         "                      a hypervisor's command line overrides them\n"
         "\n"
@@ -43,19 +45,20 @@ static const char help[] =
         "GRUB's multiboot2 line in /boot/grub/grub.cfg on its EFI partition, where\n"
         "it can be edited later (README: Disk images).\n";
 
-/* The kernel an image starts from: $UNIDECK_KERNEL, else the one built next to
- * this program's data, else the installed one. */
-static const char *kernel_path(void)
+/* The kernel an image starts from: $UNIDECK_KERNEL, else the one for (arm64)
+ * built next to this program's data, else the installed one. */
+static const char *kernel_path(bool arm64)
 {
 	static char p[PATH_MAX + 64];
 	const char *env = getenv("UNIDECK_KERNEL");
 
 	if (env && *env)
 		return env;
-	snprintf(p, sizeof p, "%s/build/kernel/unideck.elf", cli_data_dir());
+	snprintf(p, sizeof p, "%s/build/%s/unideck.elf", cli_data_dir(),
+	         arm64 ? "arm64" : "kernel");
 	if (access(p, R_OK) == 0)
 		return p;
-	return "/usr/lib/unideck/unideck.elf";
+	return arm64 ? "/usr/lib/unideck/unideck-arm64.elf" : "/usr/lib/unideck/unideck.elf";
 }
 
 static bool is_image(const char *out)
@@ -68,9 +71,10 @@ static bool is_image(const char *out)
 /* Put (store) into the kernel image and write it to (out): the ELF itself, or
  * a disk (fmt) that boots it with (disk_args) on GRUB's line. */
 static int write_image(const char *out, const uint8_t *store, size_t slen, const char *args,
-                       enum disk_fmt fmt, const char *disk_args, bool quiet, struct diag *d)
+                       enum disk_fmt fmt, const char *disk_args, bool quiet, bool arm64,
+                       struct diag *d)
 {
-	const char *kpath = kernel_path();
+	const char *kpath = kernel_path(arm64);
 	uint8_t *kernel, *img = NULL;
 	size_t klen, ilen;
 	char err[256];
@@ -101,6 +105,7 @@ int cmd_build(int argc, char **argv)
 {
 	const char *dir = NULL, *out = NULL, *v, *token = NULL, *append = NULL;
 	char args[256];
+	bool arm64 = false;
 	struct build_opts o;
 	struct build_totals t;
 	struct diag d = {0};
@@ -133,6 +138,13 @@ int cmd_build(int argc, char **argv)
 			if (r < 0)
 				return 2;
 			append = v;
+		} else if ((r = cli_value("build", argc, argv, &i, "--arch", 0, &v)) != 0) {
+			if (r < 0)
+				return 2;
+			if (strcmp(v, "arm64") != 0 && strcmp(v, "x86_64") != 0)
+				return cli_error("build", 2, "--arch is x86_64 or arm64, not '%s'",
+				                 v);
+			arm64 = strcmp(v, "arm64") == 0;
 		} else if (cli_flag(argv[i], "--quiet", 'q')) {
 			o.progress = NULL;
 		} else if (cli_flag(argv[i], "--fast", 0)) {
@@ -154,9 +166,9 @@ int cmd_build(int argc, char **argv)
 	if (!dir || !out)
 		return cli_error("build", 2, "usage: unideck build DIR -o FILE");
 	enum disk_fmt fmt = disk_format(out);
-	if ((token || append) && !is_image(out) && fmt == DISK_NONE)
+	if ((token || append || arm64) && !is_image(out) && fmt == DISK_NONE)
 		return cli_error("build", 2,
-		                 "--token and --append are for images (-o IMAGE.elf, or a disk: "
+		                 "--token, --append and --arch are for images (-o IMAGE.elf, or a disk: "
 		                 ".img .qcow2 .tar.gz .oci.tar)");
 	/* A disk carries --append on GRUB's editable line; the token stays built
 	 * into the ELF, as for an image. */
@@ -181,7 +193,7 @@ int cmd_build(int argc, char **argv)
 	}
 	if (is_image(out) || fmt != DISK_NONE
 	            ? write_image(out, blob, len, args, fmt, append ? append : "",
-	                          o.progress == NULL, &d) != 0
+	                          o.progress == NULL, arm64, &d) != 0
 	            : build_write_file(out, blob, len, &d) != 0) {
 		free(blob);
 		diag_print(stderr, &d);

@@ -12,13 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "platform/pvh/host_tsc.h"
 #include "tools/cli.h"
 #include "tools/disk.h"
+#include "tools/image/host_tsc.h"
 
 static const char help[] =
         "usage: unideck run IMAGE [--port 8080] [--tap NAME] [--mem 32M]\n"
-        "                   [--machine microvm|q35] [--accel auto|kvm|tcg] [options]\n"
+        "                   [--machine microvm|q35|virt|virt-pci] [--accel auto|kvm|tcg]\n"
+        "                   [options]\n"
         "\n"
         "Boot a unideck image (made by `unideck build DECKS -o IMAGE.elf`) under\n"
         "QEMU: KVM when /dev/kvm works (a probe boot checks it; the answer is kept\n"
@@ -34,10 +35,14 @@ static const char help[] =
         "  --gw G             with --tap: the static gateway\n"
         "  -m, --mem SIZE     guest memory (default: the image's size plus 32M,\n"
         "                     so that a large store still leaves room to run)\n"
-        "  -M, --machine M    microvm (default; virtio-mmio) or q35 (virtio-pci)\n"
+        "  -M, --machine M    x86_64 images: microvm (default; virtio-mmio) or q35\n"
+        "                     (virtio-pci); arm64 images (chosen from the ELF header,\n"
+        "                     booted by qemu-system-aarch64 -M virt): virt (default;\n"
+        "                     virtio-mmio) or virt-pci (virtio-pci on its ECAM)\n"
         "  --accel A          auto (default), kvm or tcg\n"
         "  --append ARGS      more kernel command line (log=debug, token=...)\n"
-        "  --qemu PATH        the QEMU binary (default qemu-system-x86_64)\n"
+        "  --qemu PATH        the QEMU binary (default qemu-system-x86_64, or\n"
+        "                     qemu-system-aarch64 for an arm64 image)\n"
         "\n"
         "A disk (IMAGE.img, .raw or .qcow2 from unideck build) boots through firmware\n"
         "on q35 (128M unless --mem; the disk is not written: snapshot=on):\n"
@@ -129,7 +134,8 @@ static int run_qemu(struct argv *a, FILE *console, int timeout_s, int *raw)
 		if (c == '\n' || used == sizeof line - 1) {
 			int v;
 			line[used] = 0;
-			if (sscanf(line, "pvh: exit status %d", &v) == 1)
+			if (sscanf(line, "pvh: exit status %d", &v) == 1 ||
+			    sscanf(line, "arm64: exit status %d", &v) == 1)
 				code = v; /* the last one seen */
 			used = 0;
 			if (console)
@@ -205,6 +211,7 @@ struct run_opts {
 	enum disk_fmt disk;
 	const char *firmware, *bus;
 	bool machine_set, mem_set;
+	bool arm64; /* the image's ELF machine is EM_AARCH64 */
 };
 
 /* Guest memory when --mem is not given: the image is loaded whole (its store
@@ -221,6 +228,25 @@ static const char *default_mem(const char *image)
 		mib = ((unsigned long long)st.st_size + (1u << 20) - 1) >> 20;
 	snprintf(buf, sizeof buf, "%lluM", mib + 32);
 	return buf;
+}
+
+/* The image's architecture from its ELF header's e_machine: 62 x86-64, 183
+ * AArch64 (little-endian ELF64 both); -1 when it is neither. */
+static int image_arch(const char *path, bool *arm64)
+{
+	unsigned char h[20];
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(h, 1, sizeof h, f) : 0;
+
+	if (f)
+		fclose(f);
+	if (n < sizeof h || memcmp(h, "\177ELF", 4) != 0 || h[4] != 2 || h[5] != 1)
+		return -1;
+	unsigned machine = h[18] | (unsigned)h[19] << 8;
+	if (machine != 62 && machine != 183)
+		return -1;
+	*arm64 = machine == 183;
+	return 0;
 }
 
 static int parse(struct run_opts *o, int argc, char **argv)
@@ -311,13 +337,25 @@ static int parse(struct run_opts *o, int argc, char **argv)
 		if (strcmp(o->firmware, "uefi") == 0 && access(OVMF_CODE, R_OK) != 0)
 			return cli_error("run", 1, "%s: not there (Debian: ovmf)", OVMF_CODE);
 	}
-	if (strcmp(o->machine, "microvm") != 0 && strcmp(o->machine, "q35") != 0)
+	if (access(o->image, R_OK) != 0)
+		return cli_error("run", 1, "%s: %s", o->image, strerror(errno));
+	/* A disk holds an x86_64 kernel behind GRUB; an ELF says its own machine. */
+	if (o->disk == DISK_NONE && image_arch(o->image, &o->arm64) != 0)
+		return cli_error("run", 1, "%s: not an x86-64 or arm64 unideck image", o->image);
+	if (!o->qemu)
+		o->qemu = o->arm64 ? "qemu-system-aarch64" : "qemu-system-x86_64";
+	if (!o->machine)
+		o->machine = o->arm64 ? "virt" : "microvm";
+	if (o->arm64 && strcmp(o->machine, "virt") != 0 && strcmp(o->machine, "virt-pci") != 0)
+		return cli_error("run", 2,
+		                 "--machine is virt (virtio-mmio) or virt-pci for an arm64 image, "
+		                 "not '%s'",
+		                 o->machine);
+	if (!o->arm64 && strcmp(o->machine, "microvm") != 0 && strcmp(o->machine, "q35") != 0)
 		return cli_error("run", 2, "--machine is microvm or q35, not '%s'", o->machine);
 	if (strcmp(o->accel, "auto") != 0 && strcmp(o->accel, "kvm") != 0 &&
 	    strcmp(o->accel, "tcg") != 0)
 		return cli_error("run", 2, "--accel is auto, kvm or tcg, not '%s'", o->accel);
-	if (access(o->image, R_OK) != 0)
-		return cli_error("run", 1, "%s: %s", o->image, strerror(errno));
 	if (!o->mem)
 		o->mem = default_mem(o->image);
 	return -1;
@@ -327,13 +365,18 @@ static int parse(struct run_opts *o, int argc, char **argv)
 static void command(const struct run_opts *o, const char *accel, struct argv *a)
 {
 	char buf[1024], cmdline[1024];
-	bool microvm = strcmp(o->machine, "microvm") == 0;
+	/* (parse set both; the defaults again for the analyser's sake) */
+	const char *machine = o->machine ? o->machine : o->arm64 ? "virt" : "microvm";
+	const char *qemu = o->qemu    ? o->qemu
+	                   : o->arm64 ? "qemu-system-aarch64"
+	                              : "qemu-system-x86_64";
+	bool mmio = strcmp(machine, "microvm") == 0 || strcmp(machine, "virt") == 0;
 
-	add(a, o->qemu);
+	add(a, qemu);
 	add(a, "-accel");
 	add(a, accel);
 	add(a, "-M");
-	add(a, o->machine);
+	add(a, o->arm64 ? "virt" : o->machine);
 	add(a, "-cpu");
 	add(a, strcmp(accel, "kvm") == 0 ? "host" : "max");
 	add(a, "-m");
@@ -345,8 +388,10 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 	add(a, "-serial");
 	add(a, "stdio");
 	add(a, "-no-reboot");
-	add(a, "-device");
-	add(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
+	if (!o->arm64) { /* arm64: the status comes from the console line */
+		add(a, "-device");
+		add(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
+	}
 	if (o->tap)
 		snprintf(buf, sizeof buf, "tap,id=n0,ifname=%s,script=no,downscript=no", o->tap);
 	else
@@ -357,7 +402,7 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 	add(a, "-netdev");
 	add(a, buf);
 	add(a, "-device");
-	add(a, microvm ? "virtio-net-device,netdev=n0" : "virtio-net-pci,netdev=n0");
+	add(a, mmio ? "virtio-net-device,netdev=n0" : "virtio-net-pci,netdev=n0");
 	if (o->disk != DISK_NONE) {
 		/* Firmware, GRUB, then the kernel's multiboot2 entry: the command
 		 * line is the disk's own. QEMU's user DHCP gives the guest USER_GUEST. */
@@ -386,7 +431,7 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 		snprintf(cmdline, sizeof cmdline, "ip=" USER_GUEST "/24 gw=" USER_GW);
 	else
 		snprintf(cmdline, sizeof cmdline, "dhcp");
-	if (strcmp(accel, "tcg") == 0)
+	if (strcmp(accel, "tcg") == 0 && !o->arm64)
 		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline),
 		         " tsc_khz=%lu", (unsigned long)host_tsc_khz());
 	if (o->append)
@@ -398,9 +443,8 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = {
-	        NULL, NULL, NULL, NULL, NULL, "microvm", "auto", NULL, "qemu-system-x86_64",
-	        8080, false, DISK_NONE, NULL, NULL, false, false};
+	struct run_opts o = {NULL, NULL, NULL, NULL, NULL, NULL, "auto", NULL, NULL, 8080, false,
+	                     DISK_NONE, NULL, NULL, false, false, false};
 	struct argv a = {{NULL}, 0};
 	const char *accel;
 	int rc = parse(&o, argc, argv), code, raw = 0, i;
@@ -411,6 +455,8 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	/* A disk cannot be probed by itself (its command line is its own): the
 	 * probe boots the kernel it was built from when it is at hand. */
+	if (!o.qemu || !o.machine) /* parse set both */
+		return 2;
 	const char *probe = o.image;
 	if (o.disk != DISK_NONE) {
 		static char k[PATH_MAX + 64];
@@ -418,9 +464,11 @@ int cmd_run(int argc, char **argv)
 		snprintf(k, sizeof k, "%s/build/kernel/unideck.elf", cli_data_dir());
 		probe = env && *env ? env : access(k, R_OK) == 0 ? k : NULL;
 	}
-	accel = strcmp(o.accel, "auto")             ? o.accel
-	        : probe && kvm_works(o.qemu, probe) ? "kvm"
-	                                            : "tcg";
+	/* KVM runs an image of the host's own architecture only; the probe boots
+	 * x86_64 images (an arm64 image on an arm64 host: --accel kvm). */
+	accel = strcmp(o.accel, "auto")                            ? o.accel
+	        : !o.arm64 && probe && kvm_works(o.qemu, probe) ? "kvm"
+	                                                           : "tcg";
 	command(&o, accel, &a);
 	if (o.verbose) {
 		for (i = 0; i < a.n; i++)

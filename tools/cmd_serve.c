@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "lib/hex.h"
 #include "net/net.h"
 #include "platform/hosted/hsock.h"
 #include "platform/hosted/tapnet.h"
@@ -433,14 +434,12 @@ int cmd_serve(int argc, char **argv)
 	{
 		uint8_t nonce[16], raw[APP_TOKEN_MIN / 2];
 		static char token[APP_TOKEN_MIN + 1];
-		size_t k;
 		if (getrandom(nonce, sizeof nonce, 0) != sizeof nonce ||
 		    getrandom(raw, sizeof raw, 0) != sizeof raw)
 			return cli_error("serve", 1, "no randomness: %s", strerror(errno));
 		app_init(&s.app, &s.srv, nonce);
 		if (!a.token) {
-			for (k = 0; k < sizeof raw; k++)
-				snprintf(token + 2 * k, 3, "%02x", raw[k]);
+			hex_encode(token, raw, sizeof raw);
 			a.token = token;
 		}
 		app_set_token(&s.app, a.token, strlen(a.token));

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/html.h"
+
 static void grow(struct sbuf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
@@ -59,26 +61,9 @@ void sb_html(struct sbuf *b, const char *s, size_t n)
 	size_t i, from = 0;
 
 	for (i = 0; i < n; i++) {
-		const char *rep;
-		switch (s[i]) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		case '\'':
-			rep = "&#39;";
-			break;
-		default:
+		const char *rep = html_entity(s[i]);
+		if (!rep)
 			continue;
-		}
 		sb_put(b, s + from, i - from);
 		sb_str(b, rep);
 		from = i + 1;

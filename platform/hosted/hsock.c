@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "platform/platform.h"
+
 #define LINGER_NS     (2ull * 1000000000ull) /* read and drop input this long after FIN */
 #define SWEEP_NS      (250ull * 1000000ull)  /* how often deadlines are scanned */
 /* Store bytes below this go out with writev, in one call with the head;
@@ -93,22 +95,6 @@ struct hsock {
 	struct hconn *dirty;    /* connections given output by the app between events */
 	struct hconn *stepping; /* the connection in conn_step: it flushes itself */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static struct hconn *of(struct stream *s)
 {
@@ -763,10 +749,10 @@ int hsock_run(struct hsock *h)
 	uint64_t next_sweep = 0, next_tick = 0, spin_until = 0;
 
 	while (!h->stop) {
-		uint64_t now = now_ns(), wake;
+		uint64_t now = plat_clock_monotonic_ns(), wake;
 		int n, i, timeout_ms;
 
-		http_server_tick(h->srv, wall_ns());
+		http_server_tick(h->srv, plat_clock_wall_ns());
 		if (h->hooks.tick && now >= next_tick)
 			next_tick = h->hooks.tick(h->hooks.ctx, now);
 		flush_dirty(h, now);
@@ -786,10 +772,10 @@ int hsock_run(struct hsock *h)
 		if (now < spin_until || h->dirty)
 			timeout_ms = 0;
 		n = epoll_wait(h->ep, ev, 256, timeout_ms);
-		now = now_ns();
+		now = plat_clock_monotonic_ns();
 		if (n > 0)
 			spin_until = now + SPIN_NS;
-		http_server_tick(h->srv, wall_ns());
+		http_server_tick(h->srv, plat_clock_wall_ns());
 		for (i = 0; i < n; i++) {
 			void *p = ev[i].data.ptr;
 			if (p == &h->lfd) {

@@ -21,8 +21,10 @@
 #include <unistd.h>
 
 #include "app/netsrv.h"
+#include "lib/ipv4addr.h"
 #include "net/stack.h"
 #include "platform/hosted/pcapw.h"
+#include "platform/platform.h"
 
 #define FRAME_MAX 1600u
 #define RX_BATCH  256
@@ -44,22 +46,6 @@ struct tapnet {
 	unsigned shown6; /* IPv6 addresses printed (bits, net_address6 order) */
 };
 
-static uint64_t mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* One frame, after its virtio-net header (all zero: nothing for Linux to do). */
 static bool tap_write(struct tapnet *t, const struct virtio_net_hdr *h, const struct plat_iov *iov,
                       size_t n)
@@ -76,7 +62,7 @@ static bool tap_write(struct tapnet *t, const struct virtio_net_hdr *h, const st
 		v[i + 1].iov_len = iov[i].len;
 	}
 	if (t->pcap)
-		pcapw_frame(t->pcap, wall(), iov, n);
+		pcapw_frame(t->pcap, plat_clock_wall_ns(), iov, n);
 	if (writev(t->fd, v, (int)n + 1) < 0) {
 		if (errno == EINVAL && h->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
 			/* This kernel will not take our large frames: send MSS-sized
@@ -181,18 +167,8 @@ void tapnet_show_addrs6(struct tapnet *t, const char *what, int port)
 
 bool tapnet_parse_ip(const char *s, uint32_t *addr, uint8_t *prefix_len, bool want_prefix)
 {
-	unsigned a, b, c, d, p = 32;
-	char tail;
-	int n = want_prefix ? sscanf(s, "%u.%u.%u.%u/%u%c", &a, &b, &c, &d, &p, &tail)
-	                    : sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail);
-
-	if (n != (want_prefix ? 5 : 4) || a > 255 || b > 255 || c > 255 || d > 255 || p > 32 ||
-	    (want_prefix && p == 0))
-		return false;
-	*addr = a << 24 | b << 16 | c << 8 | d;
-	if (prefix_len)
-		*prefix_len = (uint8_t)p;
-	return true;
+	return ipv4_parse(s, strlen(s), want_prefix ? IPV4_PREFIX_REQUIRED : IPV4_NO_PREFIX, addr,
+	                  prefix_len);
 }
 
 static bool parse_mac(const char *s, uint8_t mac[6])
@@ -303,7 +279,7 @@ struct tapnet *tapnet_open(const struct tapnet_cfg *cfg, struct http_server *srv
 		printf("net: tap %s, mac %02x:%02x:%02x:%02x:%02x:%02x, %s\n", cfg->ifname,
 		       nc.mac[0], nc.mac[1], nc.mac[2], nc.mac[3], nc.mac[4], nc.mac[5],
 		       cfg->dhcp ? "asking DHCP for an address" : "static address");
-	net_init(t->s, &nc, &ops, mono());
+	net_init(t->s, &nc, &ops, plat_clock_monotonic_ns());
 	if (srv) {
 		sz = netsrv_size(nc.tcp_flows);
 		t->ns = aligned_alloc(64, (sz + 63) / 64 * 64);
@@ -365,10 +341,10 @@ static bool drain(struct tapnet *t)
 		/* No offloads were asked for (TUNSETOFFLOAD), so Linux sends whole
 		 * frames with their checksums done: the header says nothing. */
 		n -= (ssize_t)VNET_HDR;
-		now = mono();
+		now = plat_clock_monotonic_ns();
 		if (t->pcap) {
 			struct plat_iov v = {buf + VNET_HDR, (size_t)n, 0};
-			pcapw_frame(t->pcap, wall(), &v, 1);
+			pcapw_frame(t->pcap, plat_clock_wall_ns(), &v, 1);
 		}
 		net_input(t->s, buf + VNET_HDR, (size_t)n, now);
 	}
@@ -381,11 +357,11 @@ int tapnet_run(struct tapnet *t)
 	uint64_t next_tick = 0;
 
 	while (!t->stop) {
-		uint64_t now = mono(), wake = UINT64_MAX, d;
+		uint64_t now = plat_clock_monotonic_ns(), wake = UINT64_MAX, d;
 		int n, i, timeout_ms;
 
 		if (t->srv)
-			http_server_tick(t->srv, wall());
+			http_server_tick(t->srv, plat_clock_wall_ns());
 		if (t->hooks.tick && now >= next_tick)
 			next_tick = t->hooks.tick(t->hooks.ctx, now);
 		if (t->ns && (d = netsrv_step(t->ns, now)) < wake)
@@ -399,7 +375,7 @@ int tapnet_run(struct tapnet *t)
 			wake = d;
 		if (next_tick < wake)
 			wake = next_tick;
-		now = mono();
+		now = plat_clock_monotonic_ns();
 		timeout_ms = wake <= now ? 0
 		             : wake == UINT64_MAX || wake - now > 1000000000ull
 		                     ? 1000

@@ -4,7 +4,7 @@
 
 #include "lib/cursor.h"
 #include "lib/mem.h"
-#include "platform/pvh/kprintf.h"
+#include "platform/kernel/kprintf.h"
 
 #define SDT_HDR_LEN   36u
 #define TABLE_MAX_LEN (1u << 20) /* cap: no table we read is near this */

@@ -5,13 +5,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/cmdline.h"
 #include "lib/mem.h"
+#include "platform/kernel/kprintf.h"
 #include "platform/platform.h"
 #include "platform/pvh/acpi.h"
 #include "platform/pvh/boot.h"
-#include "platform/pvh/cmdline.h"
 #include "platform/pvh/cpu.h"
-#include "platform/pvh/kprintf.h"
 #include "platform/pvh/paging.h"
 #include "platform/pvh/rtc.h"
 #include "platform/pvh/trap.h"
@@ -299,6 +299,14 @@ void clock_init(const char *cmdline)
 uint64_t clock_tsc_khz(void)
 {
 	return khz;
+}
+
+/* The TSC counted from entry.S's first read, in ns. */
+uint64_t plat_uptime_ns(void)
+{
+	uint64_t t = rdtsc() - boot_entry_tsc();
+
+	return khz ? t / khz * 1000000 + t % khz * 1000000 / khz : 0;
 }
 
 const char *clock_source_name(void)

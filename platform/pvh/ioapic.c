@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
+#include "platform/kernel/kprintf.h"
 #include "platform/pvh/acpi.h"
-#include "platform/pvh/kprintf.h"
 #include "platform/pvh/lapic.h"
 #include "platform/pvh/paging.h"
 

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# The VM image (platform/pvh): kernel objects, test kernels and the hosted helpers.
+# The x86_64 VM target (platform/pvh): kernel objects, test kernels and the
+# hosted helpers that test them.
 #
 # Included by the top Makefile; also works alone: make -f platform/pvh/kernel.mk.
 #   make kernel          build/kernel/test-kernel.elf and the hosted helpers
@@ -43,13 +44,33 @@ PVH_CFLAGS := $(KERNEL_CFLAGS) -mgeneral-regs-only
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --build-id=none \
 	-T platform/pvh/kernel.ld
 
-# Hosted files in platform/pvh: the image patcher (tools/ links it) and the
-# host TSC probe for scripts/pvh-qemu.
-PVH_HOSTED_SRC := platform/pvh/elfpatch.c platform/pvh/tsc_khz.c
-PVH_SRC := $(filter-out $(PVH_HOSTED_SRC),$(wildcard platform/pvh/*.c))
+# The pvh target's source list: its own folder, the code shared by the VM
+# targets (platform/kernel) and the virtio drivers (platform/virtio).
+VMK_SRC := platform/kernel/balloc.c platform/kernel/image.c platform/kernel/kprintf.c \
+	platform/kernel/ksyms.c lib/cmdline.c
+VIRTIO_SRC := platform/virtio/pci.c platform/virtio/virtq.c platform/virtio/vmmio.c \
+	platform/virtio/vnet.c platform/virtio/vpci.c
+PVH_SRC := platform/pvh/acpi.c platform/pvh/boot.c platform/pvh/clock.c platform/pvh/cpu.c \
+	platform/pvh/ioapic.c platform/pvh/lapic.c platform/pvh/libc.c platform/pvh/memmap.c \
+	platform/pvh/paging.c platform/pvh/pcicfg.c platform/pvh/power.c platform/pvh/random.c \
+	platform/pvh/mb2.c platform/pvh/rtc.c platform/pvh/serial.c platform/pvh/startinfo.c \
+	platform/pvh/trap.c \
+	platform/pvh/vplat.c $(VMK_SRC) $(VIRTIO_SRC)
 PVH_OBJ := $(PVH_SRC:%.c=$(K)/%.o) $(K)/platform/pvh/entry.o $(K)/platform/pvh/isr.o
 PVH_TEST_OBJ := $(K)/tests/pvh/test_kernel.o $(K)/tests/pvh/test_fault.o \
 	$(K)/tests/pvh/test_net.o $(K)/tests/pvh/test_sse.o
+
+$(K)/platform/kernel/%.o: platform/kernel/%.c
+	@mkdir -p $(@D)
+	$(KCC) $(PVH_CFLAGS) -MMD -MP -c $< -o $@
+
+$(K)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(KCC) $(PVH_CFLAGS) -MMD -MP -c $< -o $@
+
+$(K)/platform/virtio/%.o: platform/virtio/%.c
+	@mkdir -p $(@D)
+	$(KCC) $(PVH_CFLAGS) -MMD -MP -c $< -o $@
 
 $(K)/platform/pvh/%.o: platform/pvh/%.c
 	@mkdir -p $(@D)
@@ -94,23 +115,25 @@ endef
 $(K)/test-kernel.elf: $(PVH_OBJ) $(PVH_TEST_OBJ) $(K)/ksyms-empty.o platform/pvh/kernel.ld scripts/pvh-ksyms
 	$(call pvh_link,$@,$(PVH_OBJ) $(PVH_TEST_OBJ))
 
-# The application image, once the app provides kmain() (platform/pvh/boot.h).
-KERNEL_MAIN_SRC ?= $(wildcard app/kmain.c)
-ifneq ($(KERNEL_MAIN_SRC),)
-$(K)/unideck.elf: $(PVH_OBJ) $(KERNEL_CORE_OBJ) $(K)/core/app/kmain.o $(K)/ksyms-empty.o \
+# The application image: the core, the VM main and its loop (VM_APP_SRC, the
+# same for every VM target), and the platform.
+VM_APP_SRC := app/kmain.c app/server.c
+VM_APP_OBJ := $(VM_APP_SRC:%.c=$(K)/core/%.o)
+$(K)/unideck.elf: $(PVH_OBJ) $(KERNEL_CORE_OBJ) $(VM_APP_OBJ) $(K)/ksyms-empty.o \
 	platform/pvh/kernel.ld
-	$(call pvh_link,$@,$(PVH_OBJ) $(KERNEL_CORE_OBJ) $(K)/core/app/kmain.o)
+	$(call pvh_link,$@,$(PVH_OBJ) $(KERNEL_CORE_OBJ) $(VM_APP_OBJ))
 	cp $@ $(K)/unideck.debug.elf
 	objcopy --strip-debug $@
-endif
 
 # Hosted helpers and unit tests, sanitised like the other host tests.
 PVH_HOST_CFLAGS := -O1 -g $(KWARN) -I. -D_GNU_SOURCE -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
-PVH_UNIT_SRC := tests/pvh/test_host.c platform/pvh/cmdline.c platform/pvh/startinfo.c \
-	platform/pvh/memmap.c platform/pvh/virtq.c platform/pvh/elfpatch.c
+PVH_UNIT_SRC := tests/pvh/test_host.c lib/cmdline.c platform/pvh/startinfo.c \
+	platform/pvh/memmap.c platform/virtio/virtq.c tools/image/elfpatch.c \
+	platform/hosted/panic.c
 
-$(K)/host/test_pvh: $(PVH_UNIT_SRC) $(wildcard platform/pvh/*.h) lib/cursor.h lib/mem.h
+$(K)/host/test_pvh: $(PVH_UNIT_SRC) $(wildcard platform/pvh/*.h platform/kernel/*.h \
+	platform/virtio/*.h tools/image/*.h) lib/cursor.h lib/mem.h
 	@mkdir -p $(@D)
 	$(CC) $(PVH_HOST_CFLAGS) -o $@ $(PVH_UNIT_SRC)
 
@@ -119,11 +142,11 @@ $(K)/host/test_mb2: tests/pvh/test_mb2.c platform/pvh/mb2.c platform/pvh/mb2.h \
 	@mkdir -p $(@D)
 	$(CC) $(PVH_HOST_CFLAGS) -o $@ tests/pvh/test_mb2.c platform/pvh/mb2.c
 
-$(K)/host/elfpatch: tests/pvh/elfpatch_cli.c platform/pvh/elfpatch.c platform/pvh/elfpatch.h
+$(K)/host/elfpatch: tests/pvh/elfpatch_cli.c tools/image/elfpatch.c tools/image/elfpatch.h
 	@mkdir -p $(@D)
-	$(CC) -O2 -g $(KWARN) -I. -D_GNU_SOURCE -o $@ tests/pvh/elfpatch_cli.c platform/pvh/elfpatch.c
+	$(CC) -O2 -g $(KWARN) -I. -D_GNU_SOURCE -o $@ tests/pvh/elfpatch_cli.c tools/image/elfpatch.c
 
-$(K)/host/tsc-khz: platform/pvh/tsc_khz.c platform/pvh/host_tsc.h
+$(K)/host/tsc-khz: tools/image/tsc_khz.c tools/image/host_tsc.h
 	@mkdir -p $(@D)
 	$(CC) -O2 $(KWARN) -I. -D_GNU_SOURCE -o $@ $<
 

@@ -4,14 +4,14 @@
 
 #include <stdbool.h>
 
+#include "platform/kernel/kprintf.h"
 #include "platform/platform.h"
 #include "platform/pvh/clock.h"
 #include "platform/pvh/cpu.h"
-#include "platform/pvh/kprintf.h"
 #include "platform/pvh/paging.h"
 #include "platform/pvh/serial.h"
 #include "platform/pvh/trap.h"
-#include "platform/pvh/vnet.h"
+#include "platform/virtio/vnet.h"
 
 /* Register offsets (Intel SDM vol. 3A 11.4.1, table 11-1). */
 #define LAPIC_ID       0x020

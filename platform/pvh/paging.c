@@ -4,9 +4,9 @@
 
 #include <stdbool.h>
 
-#include "platform/pvh/balloc.h"
+#include "platform/kernel/balloc.h"
+#include "platform/kernel/kprintf.h"
 #include "platform/pvh/cpu.h"
-#include "platform/pvh/kprintf.h"
 #include "platform/pvh/trap.h"
 
 /* Page-table entry bits (SDM vol. 3A 5.5.4, tables 5-15 to 5-20). */

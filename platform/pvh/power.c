@@ -14,10 +14,10 @@
 
 #include "platform/pvh/power.h"
 
+#include "platform/kernel/kprintf.h"
 #include "platform/platform.h"
 #include "platform/pvh/acpi.h"
 #include "platform/pvh/cpu.h"
-#include "platform/pvh/kprintf.h"
 #include "platform/pvh/paging.h"
 #include "platform/pvh/serial.h"
 

@@ -8,10 +8,10 @@
 #include <stddef.h>
 
 #include "lib/mem.h"
+#include "platform/kernel/kprintf.h"
+#include "platform/kernel/ksyms.h"
 #include "platform/platform.h"
 #include "platform/pvh/cpu.h"
-#include "platform/pvh/kprintf.h"
-#include "platform/pvh/ksyms.h"
 #include "platform/pvh/lapic.h"
 #include "platform/pvh/paging.h"
 #include "platform/pvh/serial.h"
@@ -223,6 +223,11 @@ void trap_dispatch(struct trap_frame *f)
 		stats.unexpected++;
 	}
 	lapic_eoi();
+}
+
+_Noreturn void plat_panic(const char *file, int line, const char *what)
+{
+	trap_panic(TRAP_EXIT_PANIC, "%s:%d: assertion failed: %s", file, line, what);
 }
 
 _Noreturn void trap_panic(int code, const char *fmt, ...)

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "platform/pvh/elfpatch.h"
+#include "tools/image/elfpatch.h"
 
 static uint8_t *slurp(const char *path, size_t *len)
 {

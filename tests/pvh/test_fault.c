@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #include "lib/mem.h"
-#include "platform/pvh/image.h"
-#include "platform/pvh/kprintf.h"
+#include "platform/kernel/image.h"
+#include "platform/kernel/kprintf.h"
 
 typedef void (*fn_t)(void);
 

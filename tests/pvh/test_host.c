@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform/pvh/cmdline.h"
-#include "platform/pvh/elfpatch.h"
-#include "platform/pvh/image.h"
+#include "lib/cmdline.h"
+#include "platform/kernel/image.h"
 #include "platform/pvh/memmap.h"
 #include "platform/pvh/startinfo.h"
-#include "platform/pvh/virtq.h"
+#include "platform/virtio/virtq.h"
+#include "tools/image/elfpatch.h"
 
 static int failures;
 

@@ -6,15 +6,15 @@
 
 #include <stdint.h>
 
+#include "lib/cmdline.h"
 #include "lib/mem.h"
+#include "platform/kernel/image.h"
+#include "platform/kernel/kprintf.h"
+#include "platform/kernel/ksyms.h"
 #include "platform/platform.h"
 #include "platform/pvh/boot.h"
 #include "platform/pvh/clock.h"
-#include "platform/pvh/cmdline.h"
 #include "platform/pvh/cpu.h"
-#include "platform/pvh/image.h"
-#include "platform/pvh/kprintf.h"
-#include "platform/pvh/ksyms.h"
 #include "platform/pvh/lapic.h"
 #include "platform/pvh/random.h"
 #include "platform/pvh/serial.h"

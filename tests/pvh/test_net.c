@@ -7,14 +7,14 @@
 
 #include <stdint.h>
 
+#include "lib/cmdline.h"
 #include "lib/cursor.h"
 #include "lib/mem.h"
+#include "platform/kernel/kprintf.h"
 #include "platform/platform.h"
-#include "platform/pvh/cmdline.h"
-#include "platform/pvh/kprintf.h"
 #include "platform/pvh/lapic.h"
 #include "platform/pvh/trap.h"
-#include "platform/pvh/vnet.h"
+#include "platform/virtio/vnet.h"
 
 #define N_ARP      3
 #define N_PING     2

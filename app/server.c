@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* The server assembly and the loop (server.h). Only platform.h below it. */
+#include "app/server.h"
+
+#include "lib/assert.h"
+#include "lib/mem.h"
+#include "platform/platform.h"
+
+static uint8_t frame[2048];
+
+static bool s_send(void *ctx, const struct plat_iov *iov, size_t n)
+{
+	(void)ctx;
+	return plat_net_send(iov, n) == PLAT_OK;
+}
+
+/* A large TCP frame to the device; one it cannot take is cut here. */
+static bool s_send_gso(void *ctx, const struct plat_iov *iov, size_t n, const struct net_gso *g)
+{
+	enum plat_result r =
+	        plat_net_send_tso(iov, n, g->mss, g->hdr_len, g->csum_start, g->csum_offset);
+
+	if (r == PLAT_OK)
+		return true;
+	if (r == PLAT_AGAIN)
+		return false;
+	return net_gso_cut(iov, n, g, s_send, ctx);
+}
+
+static void s_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	plat_random(buf, len);
+}
+
+static void s_log(void *ctx, const char *msg, size_t len)
+{
+	(void)ctx;
+	plat_log("%.*s\n", (int)len, msg);
+}
+
+static void conn_gone(void *ctx, struct http_conn *c)
+{
+	app_conn_gone(ctx, c);
+}
+
+/* Carve (len) bytes, 64-aligned, from the region; NULL when it is used up. */
+static void *carve(uint8_t **mem, size_t *left, size_t len)
+{
+	uint8_t *p = (uint8_t *)(((uintptr_t)*mem + 63) & ~(uintptr_t)63);
+	size_t skip = (size_t)(p - *mem);
+
+	len = (len + 63) & ~(size_t)63;
+	if (skip > *left || len > *left - skip)
+		return NULL;
+	*mem = p + len;
+	*left -= skip + len;
+	return p;
+}
+
+size_t server_per_flow(uint32_t rx_buf)
+{
+	return sizeof(struct tcp_flow) + rx_buf + TCP_DEFAULT_COPY + sizeof(struct nsconn);
+}
+
+enum server_result server_setup(struct server *sv, const struct server_opts *o,
+                                const struct store *st, void *mem, size_t len)
+{
+	static const struct net_ops ops = {NULL, s_send, s_random, s_log, s_send_gso};
+	struct http_config hc;
+	uint8_t *heap = mem, nonce[16];
+	size_t left = len, pool_len = (size_t)o->http_bufs * HTTP_BUF_LEN;
+	void *pool;
+
+	UD_ASSERT(o->token_len >= 8 && o->token_len < 64);
+	memset(sv, 0, sizeof *sv);
+	/* What set-up and the first connections write lies together at the
+	 * start: the server's state and first connections, the first HTTP
+	 * buffers, the stack's own state, its hash heads and first flows and
+	 * their buffers; the rest of the flows' buffers (most of the heap) after.
+	 * Each page first touched is a fault for the hypervisor to fill, and each
+	 * new 2 MiB a huge page to find and clear. */
+	sv->ns = carve(&heap, &left, netsrv_size(o->net.tcp_flows));
+	pool = carve(&heap, &left, pool_len);
+	sv->s = carve(&heap, &left, net_stack_size(&o->net));
+	if (!sv->s || !sv->ns || !pool)
+		return SERVER_ENOMEM;
+
+	memset(&hc, 0, sizeof hc);
+	hc.header_timeout_ns = o->header_timeout_ns;
+	hc.idle_timeout_ns = o->idle_timeout_ns;
+	hc.send_timeout_ns = o->send_timeout_ns;
+	hc.route = app_route;
+	hc.app = &sv->app;
+	http_server_init(&sv->srv, &hc, st, pool, pool_len);
+	plat_random(nonce, sizeof nonce);
+	app_init(&sv->app, &sv->srv, nonce);
+	app_set_token(&sv->app, o->token, o->token_len);
+
+	net_init(sv->s, &o->net, &ops, plat_clock_monotonic_ns());
+	if (!netsrv_init(sv->ns, sv->s, &sv->srv, o->port, 1024, o->net.tcp_flows))
+		return SERVER_EPORT;
+	sv->ns->conn_gone = conn_gone;
+	sv->ns->ctx = &sv->app;
+	sv->port = o->port;
+	sv->stats_every = o->stats_every_ns;
+	return SERVER_OK;
+}
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+uint64_t server_turn(struct server *sv)
+{
+	uint64_t next, now;
+	size_t len;
+
+	while (plat_net_recv(frame, sizeof frame, &len) == PLAT_OK)
+		net_input(sv->s, frame, len, plat_clock_monotonic_ns());
+	now = plat_clock_monotonic_ns();
+	http_server_tick(&sv->srv, plat_clock_wall_ns());
+	next = app_tick(&sv->app, now);
+	next = min64(next, netsrv_step(sv->ns, now));
+	next = min64(next, net_poll(sv->s, now));
+	/* What the poll made ready (ACKs opening room) is taken at once. */
+	next = min64(next, netsrv_step(sv->ns, now));
+	next = min64(next, net_poll(sv->s, now));
+	if (sv->stats_every) {
+		if (now >= sv->stats_next) {
+			if (sv->stats_next)
+				server_print_stats(sv);
+			sv->stats_next = now + sv->stats_every;
+		}
+		next = min64(next, sv->stats_next);
+	}
+	return next;
+}
+
+void server_run(struct server *sv, bool (*ready)(void *ctx, uint32_t addr), void *ctx)
+{
+	for (;;) {
+		uint64_t next = server_turn(sv);
+		uint32_t a;
+		uint8_t pl;
+
+		if (!sv->announced && net_address(sv->s, &a, &pl, NULL)) {
+			sv->announced = true;
+			if (ready(ctx, a))
+				return;
+		}
+		plat_yield_until(next);
+	}
+}
+
+/* stats=S: what an operator watching the console wants to know, in one line. */
+void server_print_stats(const struct server *sv)
+{
+	const struct http_stats *h = &sv->srv.stats;
+	const struct tcp_stats *t = &sv->s->tcp.stats;
+	struct plat_net_stats v;
+
+	plat_net_stats(&v);
+	plat_log("stats: http %lu requests (%lu 2xx, %lu 304, %lu 4xx, %lu 5xx), %lu connections "
+	         "open; tcp %lu accepted, %lu segments, %lu large, %lu retransmitted, store bytes "
+	         "%lu by reference, %lu copied; net rx %lu frames, %lu interrupts; tx %lu frames, "
+	         "%lu notifications, %lu bytes copied\n",
+	         h->requests, h->status_2xx, h->status_304, h->status_4xx, h->status_5xx,
+	         h->conns_opened - h->conns_closed, t->accepted, t->tx_segs, t->tso_sends,
+	         t->rexmits, t->bytes_ref, t->bytes_copied, v.rx_frames, v.rx_irqs, v.tx_frames,
+	         v.tx_notifies, v.tx_copied);
+}
