@@ -217,7 +217,7 @@ static void from_server(const uint8_t *m, size_t len)
 static bool lease(const struct opts *o)
 {
 	uint8_t m[600];
-	uint32_t xid;
+	uint32_t xid = 0;
 
 	out.n = 0;
 	now += 5 * SEC;
@@ -333,7 +333,7 @@ static void test_days(void)
 {
 	struct opts o = {gce_routes, sizeof gce_routes, 0xffffffffu, 0, 3 * 86400};
 	uint8_t m[600];
-	uint32_t dst, xid;
+	uint32_t dst = 0, xid = 0;
 
 	fresh();
 	CHECK(lease(&o), "dhcp: a three-day lease");
