@@ -2,8 +2,8 @@
 /* Unit tests of the hosted target's platform.h functions (platform/hosted:
  * clock.c, plat.c): the clocks, randomness, the console. */
 #include <stdint.h>
-#include <string.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
