@@ -167,9 +167,10 @@ int cmd_build(int argc, char **argv)
 		return cli_error("build", 2, "usage: unideck build DIR -o FILE");
 	enum disk_fmt fmt = disk_format(out);
 	if ((token || append || arm64) && !is_image(out) && fmt == DISK_NONE)
-		return cli_error("build", 2,
-		                 "--token, --append and --arch are for images (-o IMAGE.elf, or a disk: "
-		                 ".img .qcow2 .tar.gz .oci.tar)");
+		return cli_error(
+		        "build", 2,
+		        "--token, --append and --arch are for images (-o IMAGE.elf, or a disk: "
+		        ".img .qcow2 .tar.gz .oci.tar)");
 	/* A disk carries --append on GRUB's editable line; the token stays built
 	 * into the ELF, as for an image. */
 	if (fmt != DISK_NONE && append && !disk_args_ok(append))

@@ -443,8 +443,8 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = {NULL, NULL, NULL, NULL, NULL, NULL, "auto", NULL, NULL, 8080, false,
-	                     DISK_NONE, NULL, NULL, false, false, false};
+	struct run_opts o = {NULL, NULL,  NULL,      NULL, NULL, NULL,  "auto", NULL, NULL,
+	                     8080, false, DISK_NONE, NULL, NULL, false, false,  false};
 	struct argv a = {{NULL}, 0};
 	const char *accel;
 	int rc = parse(&o, argc, argv), code, raw = 0, i;
@@ -466,9 +466,9 @@ int cmd_run(int argc, char **argv)
 	}
 	/* KVM runs an image of the host's own architecture only; the probe boots
 	 * x86_64 images (an arm64 image on an arm64 host: --accel kvm). */
-	accel = strcmp(o.accel, "auto")                            ? o.accel
+	accel = strcmp(o.accel, "auto")                         ? o.accel
 	        : !o.arm64 && probe && kvm_works(o.qemu, probe) ? "kvm"
-	                                                           : "tcg";
+	                                                        : "tcg";
 	command(&o, accel, &a);
 	if (o.verbose) {
 		for (i = 0; i < a.n; i++)

@@ -768,8 +768,7 @@ int deck_md(struct deck *dk, struct bset *out, struct diag *d)
 		page_tail(dk, &pg, &page);
 		rc = math_page(dk->o, dk->file, src, len, &page, out, d);
 		if (rc == 0)
-			rc = mermaid_page(dk->o, dk->file, src, len, pg.theme,
-			                  &page, d);
+			rc = mermaid_page(dk->o, dk->file, src, len, pg.theme, &page, d);
 	}
 	if (rc == 0) {
 		snprintf(url, sizeof url, "/%s/index.html", dk->info.slug);
