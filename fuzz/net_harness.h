@@ -351,10 +351,12 @@ static inline void fz_app_step(uint8_t how)
 		if (i == FZ_APP_FLOWS)
 			continue; /* a flow already given back is never touched */
 		fz_app.got += n;
-		if (n && (how & 8) && tcp_can_write(f, 20 * 8, 20)) {
+		if (n && (how & 8) && tcp_can_write(f, 20 * 8, 20 + 19)) {
 			/* A multipart response's shape: 20 boundaries copied and 20
 			 * ranges referenced, more parts than one frame gathers
-			 * (issue 14, bug 2: fz_send checks every frame is whole). */
+			 * (issue 14, bug 2: fz_send checks every frame is whole).
+			 * tcp_can_write counts one chunk for all copied bytes, and
+			 * each of these 20 copies is a chunk of its own: 19 more. */
 			for (int k = 0; k < 20; k++) {
 				tcp_write_copy(f, "\r\n--b\r\n", 8);
 				tcp_write_ref(f, fz_content() + k * 97,

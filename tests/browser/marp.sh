@@ -156,7 +156,7 @@ done
 index=$(cat "$TMP/www/index.html")
 expect_match "the index has the Marp deck's title, author and venue" 'Marp on unideck.*|Ada Lovelace' "$index"
 expect_match "and its date" '2026-05-04|May 2026|4 May' "$index"
-token=marp-token-$RANDOM$RANDOM
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') # 128 bits, as the server requires
 start_server "$TMP/marp.store" --token "$token" || exit 1
 mkdir -p "$ROOT/build/screenshots"
 node "$ROOT/tests/browser/marp.mjs" "http://127.0.0.1:$PORT" "$TMP/ref" "$ROOT/build/screenshots" "$token" \

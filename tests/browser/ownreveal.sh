@@ -36,7 +36,7 @@ done
 # 2.x prints through its own css/print/pdf.css: letter, landscape (792x612 pt).
 expect_match "reveal.js 2: the PDF comes through its own print sheet (letter landscape)" \
 	'MediaBox *\[ *0 0 792 612' "$(python3 -c 'import sys; print(open(sys.argv[1],"rb").read().decode("latin1"))' "$TMP/www/reveal2/reveal2.pdf" | grep -a MediaBox | head -1)"
-token=own-token-$RANDOM$RANDOM
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') # 128 bits, as the server requires
 start_server "$TMP/decks" --token "$token" || exit 1
 mkdir -p "$ROOT/build/screenshots"
 node "$ROOT/tests/browser/ownreveal.mjs" "http://127.0.0.1:$PORT" "$token" "$TMP/decks" "$ROOT/build/screenshots"
