@@ -309,6 +309,7 @@ int kmain(void)
 		hex(token, raw, sizeof raw);
 	}
 	app_set_token(&the_app, token, strlen(token));
+	app_set_conns(&the_app, cfg.tcp_flows);
 
 	net_init(s, &cfg, &ops, plat_clock_monotonic_ns());
 	if (!netsrv_init(ns, s, &srv, (uint16_t)port, 1024, cfg.tcp_flows)) {

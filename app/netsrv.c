@@ -3,6 +3,10 @@
 #include "app/netsrv.h"
 
 #include "lib/mem.h"
+/* For the flow's remote address alone: net/tcp.h has no accessor for it yet
+ * (a tcp_peer() there would be the better home; net/ belongs to another
+ * change of issue 14). */
+#include "net/tcp_impl.h"
 
 static struct nsconn *of(struct stream *st)
 {
@@ -158,6 +162,11 @@ static void accept_all(struct netsrv *ns, uint64_t now)
 		ns->n_conns++;
 		tcp_set_user(f, c);
 		http_conn_init(ns->srv, &c->hc, &c->st, now);
+		{
+			uint8_t a4[4] = {(uint8_t)(f->raddr >> 24), (uint8_t)(f->raddr >> 16),
+			                 (uint8_t)(f->raddr >> 8), (uint8_t)f->raddr};
+			http_conn_set_peer(&c->hc, a4, sizeof a4);
+		}
 		step_conn(ns, c, now);
 	}
 }

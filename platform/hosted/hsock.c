@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -235,7 +237,15 @@ static void op_wake(struct stream *s)
 
 static uint64_t op_unsent(struct stream *s)
 {
-	return of(s)->unsent;
+	struct hconn *c = of(s);
+	int q = 0;
+
+	/* An event stream's bytes sit in the kernel's buffer long after we
+	 * handed them over: count what the peer has not acknowledged, so that a
+	 * follower that stopped reading meets the send timeout. */
+	if (c->hc.streaming && ioctl(c->fd, SIOCOUTQ, &q) == 0 && q > 0)
+		return c->unsent + (uint64_t)q;
+	return c->unsent;
 }
 
 static void op_close(struct stream *s, bool graceful)
@@ -558,7 +568,9 @@ static bool out_of_fds(struct hsock *h, uint64_t now)
 static void accept_all(struct hsock *h, uint64_t now)
 {
 	for (;;) {
-		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		int fd = accept4(h->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct hconn *c;
 		struct epoll_event e;
 
@@ -591,6 +603,10 @@ static void accept_all(struct hsock *h, uint64_t now)
 		epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &e);
 		h->conns[h->n_conns++] = c;
 		http_conn_init(h->srv, &c->hc, &c->st, now);
+		if (ss.ss_family == AF_INET)
+			http_conn_set_peer(&c->hc, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		else if (ss.ss_family == AF_INET6)
+			http_conn_set_peer(&c->hc, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
 		conn_step(c, now);
 	}
 }
