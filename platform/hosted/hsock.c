@@ -53,6 +53,12 @@ struct seg {
 	off_t off;
 };
 
+/* stream.h: an empty queue takes STREAM_MIN_COPY bytes with STREAM_MIN_PIECES
+ * calls. 8 KiB here left a response between 8 and 16 KiB (a build-error page)
+ * waiting for room that could never come. */
+_Static_assert(HSOCK_COPY_BYTES >= STREAM_MIN_COPY && HSOCK_QUEUE_SEGS >= STREAM_MIN_PIECES,
+               "hsock's queue must hold what stream.h promises");
+
 struct hconn {
 	struct stream st; /* first: the HTTP layer's view of this connection */
 	struct http_conn hc;
