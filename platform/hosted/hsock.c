@@ -574,7 +574,7 @@ static bool out_of_fds(struct hsock *h, uint64_t now)
 static void accept_all(struct hsock *h, uint64_t now)
 {
 	for (;;) {
-		struct sockaddr_storage ss;
+		struct sockaddr_storage ss = {0}; /* a family even if accept4 says nothing */
 		socklen_t sl = sizeof ss;
 		int fd = accept4(h->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct hconn *c;
