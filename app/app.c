@@ -13,6 +13,7 @@ void app_init(struct app *a, struct http_server *srv, const uint8_t nonce16[16])
 {
 	memset(a, 0, sizeof *a);
 	a->srv = srv;
+	a->max_subs = APP_MAX_SUBS;
 	hex_encode(a->nonce, nonce16, 16);
 }
 
@@ -22,6 +23,37 @@ void app_set_token(struct app *a, const char *token, size_t len)
 		len = APP_TOKEN_MAX;
 	memcpy(a->token, token, len);
 	a->token_len = len;
+}
+
+void app_set_conns(struct app *a, uint32_t conns)
+{
+	uint32_t reserve = conns / 4 > APP_PAGE_RESERVE ? conns / 4 : APP_PAGE_RESERVE;
+
+	a->max_subs = conns > reserve ? conns - reserve : 0;
+	if (a->max_subs > APP_MAX_SUBS)
+		a->max_subs = APP_MAX_SUBS;
+}
+
+/* Event streams open from (c)'s client address. */
+static uint32_t subs_from(const struct app *a, const struct http_conn *c)
+{
+	uint32_t k = 0;
+	size_t i;
+
+	for (i = 0; i < a->n_subs; i++) {
+		const struct http_conn *o = a->subs[i].c;
+		if (o->peer_len == c->peer_len && memcmp(o->peer, c->peer, c->peer_len) == 0)
+			k++;
+	}
+	return k;
+}
+
+static void refuse_sub(struct app *a, struct http_conn *c, const struct http_request *req)
+{
+	static const char body[] = "Too many event streams: try again later\n";
+
+	http_respond(a->srv, c, req, 503, "text/plain; charset=utf-8",
+	             "Retry-After: 30\r\nCache-Control: no-store\r\n", body, sizeof body - 1);
 }
 
 bool app_token_ok(const char *t, size_t n)
@@ -73,9 +105,14 @@ bool app_subscribe(struct app *a, struct http_conn *c, const struct http_request
 		http_event_start(a->srv, c, req); /* the head alone: nothing to follow */
 		return false;
 	}
-	if (a->n_subs >= APP_MAX_SUBS) {
+	if (a->n_subs >= a->max_subs) {
 		a->stats.subs_refused++;
-		http_respond_error(a->srv, c, req, 503);
+		refuse_sub(a, c, req);
+		return false;
+	}
+	if (c->peer_len && subs_from(a, c) >= APP_SUBS_PER_ADDR) {
+		a->stats.subs_per_addr++;
+		refuse_sub(a, c, req);
 		return false;
 	}
 	if (!http_event_start(a->srv, c, req))
@@ -178,10 +215,13 @@ bool app_route(void *app, struct http_conn *c, const struct http_request *req)
 	return false;
 }
 
+static const char keepalive[] = ":\n\n"; /* an SSE comment (HTML 9.2.6) */
+
 uint64_t app_tick(struct app *a, uint64_t now)
 {
 	if (now >= a->next_heartbeat) {
 		follow_heartbeat(a);
+		app_publish(a, APP_TOPIC_RELOAD, keepalive, sizeof keepalive - 1);
 		a->next_heartbeat = now + APP_HEARTBEAT_NS;
 	}
 	return a->next_heartbeat;

@@ -13,8 +13,16 @@
  *
  * Freestanding. The app borrows the HTTP server; subscribers are connections the
  * transport owns, and the transport must call app_conn_gone() before it frees a
- * connection whose app_data is set, and app_tick() every second or so. At most
- * APP_MAX_SUBS subscribers; more are answered 503 (counted in subs_refused). */
+ * connection whose app_data is set, and app_tick() every second or so.
+ *
+ * Subscribers (followers and preview pages) are capped three ways, each
+ * answered 503 with Retry-After and counted: APP_MAX_SUBS in all; as a class,
+ * never more than the transport's connections less a reserve for page loads
+ * (app_set_conns: a quarter, at least APP_PAGE_RESERVE), so thousands of
+ * followers cannot take the last connections from the pages they follow
+ * (subs_refused); and APP_SUBS_PER_ADDR per client address (subs_per_addr).
+ * Every APP_HEARTBEAT_NS each stream gets a position or a comment, so a dead
+ * or stalled reader shows up in the send timeout of http/ and is reset. */
 #ifndef UD_APP_H
 #define UD_APP_H
 
@@ -35,12 +43,14 @@
 #define APP_TOKEN_RULE                                                                             \
 	"32 to 63 characters of A-Z a-z 0-9 . _ ~ - (128 bits or more: make one with "             \
 	"'openssl rand -hex 16')"
-#define APP_HEARTBEAT_NS (15ull * 1000000000ull) /* position resent to followers */
+#define APP_HEARTBEAT_NS  (15ull * 1000000000ull) /* position resent to followers */
+#define APP_SUBS_PER_ADDR 256u                    /* event streams from one client address */
+#define APP_PAGE_RESERVE  16u                     /* connections never given to event streams */
 
 #define APP_TOPIC_RELOAD (-1)
 
 struct app_stats {
-	uint64_t subs_opened, subs_refused, events_sent, events_dropped;
+	uint64_t subs_opened, subs_refused, subs_per_addr, events_sent, events_dropped;
 	uint64_t follow_updates, follow_forged, follow_replayed, follow_bad;
 };
 
@@ -70,6 +80,7 @@ struct app {
 	size_t token_len; /* 0: nobody may present */
 	char nonce[33];   /* per process, hex: updates from a past run fail */
 	uint64_t next_heartbeat;
+	uint32_t max_subs; /* the class cap: app_set_conns */
 	size_t n_decks;
 	struct app_deck decks[APP_MAX_DECKS];
 	size_t n_subs;
@@ -81,6 +92,9 @@ void app_init(struct app *a, struct http_server *srv, const uint8_t nonce16[16])
 /* Whether (t, n) may be a presenter token: APP_TOKEN_RULE. Its characters need
  * no escaping in a URL fragment, where the presenter's link carries it. */
 bool app_token_ok(const char *t, size_t n);
+/* The transport holds at most (conns) connections: event streams may take all
+ * but a reserve for page loads (a quarter, at least APP_PAGE_RESERVE). */
+void app_set_conns(struct app *a, uint32_t conns);
 /* The presenter token; an empty one turns presenting off. */
 void app_set_token(struct app *a, const char *token, size_t len);
 /* The route hook for struct http_config (app is a struct app *). */

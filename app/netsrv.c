@@ -4,6 +4,10 @@
 
 #include "lib/assert.h"
 #include "lib/mem.h"
+/* For the flow's remote address alone: net/tcp.h has no accessor for it yet
+ * (a tcp_peer() there would be the better home; net/ belongs to another
+ * change of issue 14). */
+#include "net/tcp_impl.h"
 
 static struct nsconn *of(struct stream *st)
 {
@@ -160,6 +164,9 @@ static void accept_all(struct netsrv *ns, uint64_t now)
 		ns->n_conns++;
 		tcp_set_user(f, c);
 		http_conn_init(ns->srv, &c->hc, &c->st, now);
+		/* The client's address for per-client caps: 16 bytes, IPv4 as
+		 * ::ffff:a.b.c.d, so each address family counts apart. */
+		http_conn_set_peer(&c->hc, f->raddr.b, sizeof f->raddr.b);
 		step_conn(ns, c, now);
 	}
 }

@@ -96,6 +96,7 @@ enum server_result server_setup(struct server *sv, const struct server_opts *o,
 	plat_random(nonce, sizeof nonce);
 	app_init(&sv->app, &sv->srv, nonce);
 	app_set_token(&sv->app, o->token, o->token_len);
+	app_set_conns(&sv->app, o->net.tcp_flows); /* followers never take the last ones */
 
 	net_init(sv->s, &o->net, &ops, plat_clock_monotonic_ns());
 	if (!netsrv_init(sv->ns, sv->s, &sv->srv, o->port, 1024, o->net.tcp_flows))

@@ -167,6 +167,7 @@ struct http_conn {
 	uint64_t t_idle_start;
 	uint64_t t_last_progress;
 	uint64_t last_unsent; /* the stream's unsent bytes at the last poll */
+	uint64_t queued;      /* bytes queued since then (so new ones are not "no progress") */
 	uint64_t deadline;
 	uint32_t requests;
 	uint8_t state;
@@ -181,7 +182,9 @@ struct http_conn {
 	bool continued;    /* 100 Continue sent for the request being received */
 	bool pool_waiting; /* on srv->waiters; else on srv->holders when buf is set */
 	struct http_conn *pool_prev, *pool_next;
-	void *app_data; /* the app's, for event-stream subscribers */
+	void *app_data;   /* the app's, for event-stream subscribers */
+	uint8_t peer[16]; /* the client's address (4 or 16 bytes), for per-client caps */
+	uint8_t peer_len;
 	char path_buf[HTTP_MAX_PATH];
 };
 
@@ -189,6 +192,8 @@ void http_conn_init(struct http_server *srv, struct http_conn *c, struct stream 
 enum http_conn_state http_conn_poll(struct http_server *srv, struct http_conn *c, uint64_t now);
 /* When http_conn_poll should next be called even if nothing happens. */
 uint64_t http_conn_deadline(const struct http_conn *c);
+/* The client's address (IPv4: 4 bytes, IPv6: 16), for the app's per-client caps. */
+void http_conn_set_peer(struct http_conn *c, const void *addr, size_t len);
 /* Release the connection's buffer. After HTTP_CONN_DONE, or to drop a connection
  * early (the transport then closes the stream itself). */
 void http_conn_fini(struct http_server *srv, struct http_conn *c);

@@ -80,12 +80,14 @@ static void pool_put(struct http_server *srv, uint8_t *b)
 void http_send_copy(struct http_server *srv, struct http_conn *c, const void *p, size_t n)
 {
 	c->s->ops->send_copy(c->s, p, n);
+	c->queued += n;
 	srv->stats.bytes_copied += n;
 }
 
 void http_send_ref(struct http_server *srv, struct http_conn *c, const void *p, size_t n)
 {
 	c->s->ops->send_ref(c->s, p, n);
+	c->queued += n;
 	srv->stats.bytes_ref += n;
 }
 
@@ -392,9 +394,12 @@ static bool timeouts(struct http_server *srv, struct http_conn *c, uint64_t now)
 	const struct http_config *cfg = &srv->cfg;
 	uint64_t unsent = c->s->ops->unsent(c->s);
 
-	if (unsent < c->last_unsent || unsent == 0)
+	/* Progress: fewer bytes waiting than the last poll left plus what was
+	 * queued since (an event pushed to a follower is not a stall). */
+	if (unsent < c->last_unsent + c->queued || unsent == 0)
 		c->t_last_progress = now;
 	c->last_unsent = unsent;
+	c->queued = 0;
 	if (unsent)
 		c->t_idle_start = now; /* still sending: not idle */
 	if (unsent && cfg->send_timeout_ns && now - c->t_last_progress >= cfg->send_timeout_ns) {
@@ -464,6 +469,14 @@ enum http_conn_state http_conn_poll(struct http_server *srv, struct http_conn *c
 		release_buf(srv, c);
 	c->deadline = deadline_of(srv, c);
 	return HTTP_CONN_OPEN;
+}
+
+void http_conn_set_peer(struct http_conn *c, const void *addr, size_t len)
+{
+	if (len > sizeof c->peer)
+		len = sizeof c->peer;
+	memcpy(c->peer, addr, len);
+	c->peer_len = (uint8_t)len;
 }
 
 uint64_t http_conn_deadline(const struct http_conn *c)

@@ -217,5 +217,9 @@ bool http_event_send(struct http_server *srv, struct http_conn *c, const void *p
 	if (c->state != HTTP_CONN_OPEN || !c->streaming || !http_can_send(c, len, 1, 0))
 		return false;
 	http_send_copy(srv, c, p, len);
+	/* Queued outside a poll: the transport polls it soon, which starts its
+	 * send timer (a follower that stopped reading is reset by it). */
+	if (c->s->ops->wake)
+		c->s->ops->wake(c->s);
 	return true;
 }

@@ -443,6 +443,17 @@ int cmd_serve(int argc, char **argv)
 			a.token = token;
 		}
 		app_set_token(&s.app, a.token, strlen(a.token));
+		/* Event streams may take the connections less a reserve for pages:
+		 * of the flow table on TAP, of the descriptors here. */
+		if (a.net.ifname) {
+			app_set_conns(&s.app, a.net.flows ? a.net.flows : 1024);
+		} else {
+			struct rlimit rl;
+			uint64_t n = HSOCK_MAX_CONNS;
+			if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < n + 32)
+				n = rl.rlim_cur > 32 ? rl.rlim_cur - 32 : 0;
+			app_set_conns(&s.app, (uint32_t)n);
+		}
 	}
 
 	hooks.tick = on_tick;

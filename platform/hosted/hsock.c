@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -52,6 +54,12 @@ struct seg {
 	int fd; /* >= 0: send with sendfile from this file at (off) */
 	off_t off;
 };
+
+/* stream.h: an empty queue takes STREAM_MIN_COPY bytes with STREAM_MIN_PIECES
+ * calls. 8 KiB here left a response between 8 and 16 KiB (a build-error page)
+ * waiting for room that could never come. */
+_Static_assert(HSOCK_COPY_BYTES >= STREAM_MIN_COPY && HSOCK_QUEUE_SEGS >= STREAM_MIN_PIECES,
+               "hsock's queue must hold what stream.h promises");
 
 struct hconn {
 	struct stream st; /* first: the HTTP layer's view of this connection */
@@ -221,7 +229,15 @@ static void op_wake(struct stream *s)
 
 static uint64_t op_unsent(struct stream *s)
 {
-	return of(s)->unsent;
+	struct hconn *c = of(s);
+	int q = 0;
+
+	/* An event stream's bytes sit in the kernel's buffer long after we
+	 * handed them over: count what the peer has not acknowledged, so that a
+	 * follower that stopped reading meets the send timeout. */
+	if (c->hc.streaming && ioctl(c->fd, SIOCOUTQ, &q) == 0 && q > 0)
+		return c->unsent + (uint64_t)q;
+	return c->unsent;
 }
 
 static void op_close(struct stream *s, bool graceful)
@@ -544,7 +560,9 @@ static bool out_of_fds(struct hsock *h, uint64_t now)
 static void accept_all(struct hsock *h, uint64_t now)
 {
 	for (;;) {
-		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage ss = {0}; /* a family even if accept4 says nothing */
+		socklen_t sl = sizeof ss;
+		int fd = accept4(h->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct hconn *c;
 		struct epoll_event e;
 
@@ -577,6 +595,10 @@ static void accept_all(struct hsock *h, uint64_t now)
 		epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &e);
 		h->conns[h->n_conns++] = c;
 		http_conn_init(h->srv, &c->hc, &c->st, now);
+		if (ss.ss_family == AF_INET)
+			http_conn_set_peer(&c->hc, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		else if (ss.ss_family == AF_INET6)
+			http_conn_set_peer(&c->hc, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
 		conn_step(c, now);
 	}
 }

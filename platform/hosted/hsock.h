@@ -31,8 +31,8 @@
 
 #define HSOCK_MAX_CONNS         10000u
 #define HSOCK_QUEUE_SEGS        32u
-#define HSOCK_COPY_BYTES        8192u
-#define HSOCK_POOL_BUFS         512u /* HTTP input buffers shared by all connections */
+#define HSOCK_COPY_BYTES        16384u /* STREAM_MIN_COPY: stream.h's promise */
+#define HSOCK_POOL_BUFS         512u   /* HTTP input buffers shared by all connections */
 #define HSOCK_ACCEPT_BACKOFF_NS (100ull * 1000000ull)
 #define HSOCK_SHED              16u
 

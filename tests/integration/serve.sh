@@ -100,13 +100,41 @@ print(r.stdout)
 PY
 expect_eq "100 idle connections past a 64-descriptor limit: a newcomer is still served" 200 \
 	"$(python3 "$TMP/hold.py" "$PORT" idle)"
-python3 "$TMP/hold.py" "$PORT" events >/dev/null
+expect_eq "100 event streams on 64 descriptors: page loads keep their reserve (issue 14 bug 7)" 200 \
+	"$(python3 "$TMP/hold.py" "$PORT" events)"
 stop_server
 st=$(cat "$TMP/server.log")
 expect_match "idle connections were shed for it" 'sock.shed_idle [1-9]' "$st"
 n=$(echo "$st" | sed -n 's/^sock.accept_emfile //p')
 expect_match "streams that cannot be shed: the listener backs off (EMFILE seen $n times in 2 s, not spinning)" \
 	'^[1-9][0-9]{0,2}$' "$n"
+
+
+# Issue 14 bug 7: one client address holds at most 256 event streams; the
+# rest get 503 with Retry-After, and everyone else is still served.
+start_server "$TMP/decks" || exit 1
+B=http://127.0.0.1:$PORT
+cat >"$TMP/subs.py" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+held, ok, busy = [], 0, 0
+for i in range(300):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"GET /_unideck/follow/talk HTTP/1.1\r\nHost: a\r\n\r\n")
+    head = s.recv(4096)
+    ok += head.startswith(b"HTTP/1.1 200") and b"text/event-stream" in head
+    busy += head.startswith(b"HTTP/1.1 503") and b"Retry-After: 30" in head
+    held.append(s)
+print(ok, busy)
+sys.stdout.flush()
+time.sleep(3)
+PY
+python3 "$TMP/subs.py" "$PORT" >"$TMP/subs.out" &
+PIDS+=($!)
+wait_for "$TMP/subs.out" '^[0-9]+ [0-9]+$' 30
+expect_eq "256 streams from one address, 44 refused with 503 and Retry-After" "256 44" "$(cat "$TMP/subs.out")"
+expect_eq "a page load meanwhile is served" 200 "$(status $B/talk/ -m 5)"
+stop_server
 
 # A port in use is a clear error.
 python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(30)' >"$TMP/port" &

@@ -64,6 +64,8 @@ static void f_copy(struct stream *s, const void *p, size_t n)
 	f->room_copy -= n;
 	f->room_pieces--;
 	f->copied += n;
+	if (f->stalled)
+		f->unsent += n;
 	put(f, p, n);
 }
 
@@ -79,6 +81,8 @@ static void f_ref(struct stream *s, const void *p, size_t n)
 	f->room_refs--;
 	f->room_pieces--;
 	f->refd += n;
+	if (f->stalled)
+		f->unsent += n;
 	put(f, p, n);
 }
 

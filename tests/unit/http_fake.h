@@ -31,6 +31,7 @@ struct fake {
 	unsigned overrun;
 	unsigned wakes;  /* wake() calls */
 	uint64_t unsent; /* what unsent() reports */
+	bool stalled;    /* a peer that reads nothing: every byte sent adds to unsent */
 	uint64_t copied, refd;
 	bool closed, graceful;
 };

@@ -437,7 +437,7 @@ static void test_timeouts(void)
 
 	fake_init(&f, whole, sizeof whole - 1);
 	http_conn_init(&srv, &c, &f.st, SEC);
-	f.unsent = 5000;
+	f.stalled = true;
 	http_conn_poll(&srv, &c, SEC);
 	http_conn_poll(&srv, &c, 20 * SEC);
 	CHECK(http_conn_poll(&srv, &c, 31 * SEC) == HTTP_CONN_DONE && !f.graceful &&
@@ -513,6 +513,47 @@ static void test_pool(void)
 	fake_free(&a);
 	fake_free(&b);
 	fake_server_free(&small);
+}
+
+/* Issue 14 bug 7: an event stream meets the send timeout when its reader
+ * stops, and never when it reads (an event just queued is not a stall). */
+static void test_stream_timeout(void)
+{
+	struct fake f = {0};
+	struct http_conn c;
+	struct http_request req;
+	static const char ev[] = "event: slide\ndata: {}\n\n";
+	uint64_t t;
+	bool open = true;
+
+	memset(&req, 0, sizeof req);
+	req.method = HTTP_M_GET;
+	req.version_minor = 1;
+	req.keep_alive = true;
+	fake_init(&f, "", 0);
+	http_conn_init(&srv, &c, &f.st, SEC);
+	CHECK(http_event_start(&srv, &c, &req) && c.streaming && f.wakes == 0, "a stream opens");
+	for (t = 16; t <= 181 && open; t += 15) {
+		http_event_send(&srv, &c, ev, sizeof ev - 1);
+		f.unsent = sizeof ev - 1; /* queued, not yet acknowledged */
+		open = http_conn_poll(&srv, &c, t * SEC) == HTTP_CONN_OPEN;
+		f.unsent = 0; /* the reader takes it */
+	}
+	CHECK(open && f.wakes > 0, "a reading follower lives through 3 minutes of heartbeats");
+	http_conn_fini(&srv, &c);
+
+	fake_init(&f, "", 0);
+	http_conn_init(&srv, &c, &f.st, SEC);
+	http_event_start(&srv, &c, &req);
+	f.stalled = true;
+	for (t = 16; t <= 181 && open; t += 15) {
+		http_event_send(&srv, &c, ev, sizeof ev - 1);
+		open = http_conn_poll(&srv, &c, t * SEC) == HTTP_CONN_OPEN;
+	}
+	CHECK(!open && !f.graceful && t <= 61,
+	      "one that stopped reading is reset by the send timeout");
+	http_conn_fini(&srv, &c);
+	fake_free(&f);
 }
 
 /* Issue 14 bug 1: pipelined requests ending in a multi-range GET asked for n
@@ -612,6 +653,7 @@ int main(void)
 	test_timeouts();
 	test_pool();
 	test_exact_room();
+	test_stream_timeout();
 	test_pool_lazy();
 	CHECK(srv.pool_avail == srv.pool_total, "no buffer leaked");
 	fake_server_free(&srv);
