@@ -154,7 +154,10 @@ struct walk {
 	int depth;
 	bool parent[64];
 	size_t md_count[64]; /* a data-markdown section's slides (0: not one) */
-	int md_open;         /* depth of an inline data-markdown section awaiting its template */
+	/* data-visibility: "hidden" sections (and all inside) are removed by
+	 * reveal.js, "uncounted" ones are not among its slides */
+	bool hidden[64], uncounted[64];
+	int md_open; /* depth of an inline data-markdown section awaiting its template */
 	struct sep_src ss;
 	char *sep, *vsep, *notes; /* its separators as written (owned) */
 };
@@ -221,8 +224,13 @@ static int on_tag(void *ctx, const struct html_tag *t)
 			if (w->depth > 0 && w->depth <= 64)
 				w->parent[w->depth - 1] = true;
 			if (w->depth < 64) {
+				char *vis = attr_of(w->page, t, "data-visibility");
 				w->parent[w->depth] = false;
 				w->md_count[w->depth] = 0;
+				w->hidden[w->depth] = (vis && !strcmp(vis, "hidden")) ||
+				                      (w->depth > 0 && w->hidden[w->depth - 1]);
+				w->uncounted[w->depth] = vis && !strcmp(vis, "uncounted");
+				free(vis);
 			}
 			if (md) {
 				seps_of(w, t);
@@ -235,10 +243,11 @@ static int on_tag(void *ctx, const struct html_tag *t)
 			w->depth++;
 		} else if (w->depth > 0) {
 			w->depth--;
-			if (w->depth >= 64 || !w->parent[w->depth])
-				w->slides += w->depth < 64 && w->md_count[w->depth]
-				                     ? w->md_count[w->depth]
-				                     : 1;
+			if (w->depth >= 64)
+				w->slides++;
+			else if (!w->parent[w->depth] && !w->hidden[w->depth] &&
+			         !w->uncounted[w->depth])
+				w->slides += w->md_count[w->depth] ? w->md_count[w->depth] : 1;
 			if (w->md_open == w->depth + 1)
 				w->md_open = 0;
 		}

@@ -503,7 +503,10 @@ static void test_other_tools(void)
 	           "<section data-markdown><script type=\"text/template\">\n# 1\n---\n# 2\n"
 	           "</script></section><section data-markdown data-separator=\"^--$\" "
 	           "data-vertical=\"^-$\"><script type=\"text/template\">\n# a\n--\n# b\n-\n"
-	           "# c\n</script></section><script>x = '<section></section>'</script></div></body>"
+	           "# c\n</script></section><section data-visibility=\"hidden\"><section>h1"
+	           "</section><section>h2</section></section><section "
+	           "data-visibility=\"uncounted\">u</section><script>x = "
+	           "'<section></section>'</script></div></body>"
 	           "</html>\n");
 	write_file("site/raw/deck.yaml", "date: 2020-02-02\nvenue: V\n");
 	{
@@ -521,8 +524,7 @@ static void test_other_tools(void)
 		      d.msg);
 		CHECK(seen.decks == 1 && seen.slides[0] == 6,
 		      "a script template counts its slides (with reveal.js 2.x's data-vertical "
-		      "too), "
-		      "<section> in a script does not (%zu)",
+		      "too); <section> in a script, hidden and uncounted slides do not (%zu)",
 		      seen.slides[0]);
 		CHECK(!strcmp(seen.info.title, "Raw") && !strcmp(seen.info.author, "A & B") &&
 		              !strcmp(seen.info.date, "2020-02-02") &&
