@@ -15,10 +15,11 @@
 static void strip_notes(struct sbuf *page)
 {
 	struct sbuf out = {0};
-	const char *p = page->p, *end = page->p + page->len;
+	const char *p = page->p, *end;
 
 	if (!p)
 		return;
+	end = p + page->len;
 	for (;;) {
 		const char *a = strstr(p, "<aside"), *close, *gt;
 		if (!a)
