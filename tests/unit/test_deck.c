@@ -171,6 +171,12 @@ static void test_front_matter(void)
 		CHECK(fm_parse(deep, strlen(deep), "f", &fm, &e) != 0 && strstr(e.msg, "nested"),
 		      "nesting past the cap is refused (%s)", e.msg);
 	}
+	t = "---\na: 0123\nb: -1.5e3\nc: 1.\nd: .5\ne: 1e\n---\n";
+	CHECK(fm_parse(t, strlen(t), "f", &fm, &d) == 0 && fm_get(&fm, "a")->kind == FM_STRING &&
+	              fm_get(&fm, "b")->kind == FM_NUMBER && fm_get(&fm, "c")->kind == FM_NUMBER &&
+	              fm_get(&fm, "d")->kind == FM_NUMBER && fm_get(&fm, "e")->kind == FM_STRING,
+	      "numbers as JavaScript reads them; 0123 and 1e are strings");
+	fm_free(&fm);
 	CHECK(fm_parse_yaml("date: 2025-01-02\nvenue: Here\n", 29, "deck.yaml", &fm, &d) == 0 &&
 	              fm.n == 2 && fm_get(&fm, "venue")->line == 2,
 	      "a whole YAML file (deck.yaml)");
