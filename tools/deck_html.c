@@ -15,10 +15,11 @@
 static void strip_notes(struct sbuf *page)
 {
 	struct sbuf out = {0};
-	const char *p = page->p, *end = page->p + page->len;
+	const char *p = page->p, *end;
 
 	if (!p)
 		return;
+	end = p + page->len;
 	for (;;) {
 		const char *a = strstr(p, "<aside"), *close, *gt;
 		if (!a)
@@ -116,9 +117,11 @@ static char *attr_of(const char *page, const struct html_tag *t, const char *nam
 
 /* Render Markdown (md, NUL-terminated, CR-free) as reveal.js's plugin would,
  * checking what each slide loads; returns how many slides it makes. Errors name
- * (file); (src, src_len, line0) is where the text is written, for lines. */
+ * (file); (src, src_len, line0) is where the text is written, for lines. Sets
+ * (*has_notes) when a slide has speaker notes. */
 static size_t md_slides(struct deck *dk, const char *md, const struct sep_src *ss, const char *file,
-                        const char *src, size_t src_len, int line0, bool exact, struct diag *d)
+                        const char *src, size_t src_len, int line0, bool exact, bool *has_notes,
+                        struct diag *d)
 {
 	struct seps seps;
 	struct slides sl = {0};
@@ -131,6 +134,9 @@ static size_t md_slides(struct deck *dk, const char *md, const struct sep_src *s
 	seps_split(&seps, md, strlen(md), line0, &sl);
 	for (i = 0; i < sl.n; i++) {
 		struct md_out out = {0};
+		const char *ntext;
+		if (seps_notes(&seps, sl.v[i].p, sl.v[i].len, &ntext))
+			*has_notes = true;
 		if (mdrender(sl.v[i].p, sl.v[i].len, &out) == 0 && out.html.p)
 			deck_check_refs(dk, file, base, out.html.p, out.html.len,
 			                exact ? sl.v[i].p : src, exact ? sl.v[i].len : src_len,
@@ -154,7 +160,11 @@ struct walk {
 	int depth;
 	bool parent[64];
 	size_t md_count[64]; /* a data-markdown section's slides (0: not one) */
-	int md_open;         /* depth of an inline data-markdown section awaiting its template */
+	/* data-visibility: "hidden" sections (and all inside) are removed by
+	 * reveal.js, "uncounted" ones are not among its slides */
+	bool hidden[64], uncounted[64];
+	bool has_notes; /* some of that Markdown has speaker notes */
+	int md_open;    /* depth of an inline data-markdown section awaiting its template */
 	struct sep_src ss;
 	char *sep, *vsep, *notes; /* its separators as written (owned) */
 };
@@ -206,7 +216,7 @@ static size_t external_md(struct walk *w, const char *url)
 				md[o++] = md[i];
 		md[o] = 0;
 	}
-	n = md_slides(dk, md, &w->ss, fs, md, strlen(md), 1, true, w->d);
+	n = md_slides(dk, md, &w->ss, fs, md, strlen(md), 1, true, &w->has_notes, w->d);
 	free(md);
 	return n;
 }
@@ -221,8 +231,13 @@ static int on_tag(void *ctx, const struct html_tag *t)
 			if (w->depth > 0 && w->depth <= 64)
 				w->parent[w->depth - 1] = true;
 			if (w->depth < 64) {
+				char *vis = attr_of(w->page, t, "data-visibility");
 				w->parent[w->depth] = false;
 				w->md_count[w->depth] = 0;
+				w->hidden[w->depth] = (vis && !strcmp(vis, "hidden")) ||
+				                      (w->depth > 0 && w->hidden[w->depth - 1]);
+				w->uncounted[w->depth] = vis && !strcmp(vis, "uncounted");
+				free(vis);
 			}
 			if (md) {
 				seps_of(w, t);
@@ -235,10 +250,11 @@ static int on_tag(void *ctx, const struct html_tag *t)
 			w->depth++;
 		} else if (w->depth > 0) {
 			w->depth--;
-			if (w->depth >= 64 || !w->parent[w->depth])
-				w->slides += w->depth < 64 && w->md_count[w->depth]
-				                     ? w->md_count[w->depth]
-				                     : 1;
+			if (w->depth >= 64)
+				w->slides++;
+			else if (!w->parent[w->depth] && !w->hidden[w->depth] &&
+			         !w->uncounted[w->depth])
+				w->slides += w->md_count[w->depth] ? w->md_count[w->depth] : 1;
 			if (w->md_open == w->depth + 1)
 				w->md_open = 0;
 		}
@@ -250,9 +266,9 @@ static int on_tag(void *ctx, const struct html_tag *t)
 	    (!strcmp(t->name, "script") || !strcmp(t->name, "textarea"))) {
 		bool ta = !strcmp(t->name, "textarea");
 		char *md = template_text(w->page + t->body, t->body_end - t->body, ta);
-		w->md_count[w->depth - 1] = md_slides(w->dk, md, &w->ss, w->dk->file,
-		                                      w->page + t->body, t->body_end - t->body,
-		                                      text_line_of(w->page, t->body), false, w->d);
+		w->md_count[w->depth - 1] = md_slides(
+		        w->dk, md, &w->ss, w->dk->file, w->page + t->body, t->body_end - t->body,
+		        text_line_of(w->page, t->body), false, &w->has_notes, w->d);
 		w->md_open = 0;
 		free(md);
 	}
@@ -271,6 +287,11 @@ static size_t walk_page(struct deck *dk, const char *page, size_t len, struct di
 	w.len = len;
 	w.d = d;
 	html_tags(page, len, on_tag, &w);
+	if (w.has_notes && dk->o->without_notes)
+		diag_warn(dk->file, 0,
+		          "--without-notes does not reach the speaker notes of Markdown that "
+		          "reveal.js renders in the browser (data-markdown): take them out of the "
+		          "Markdown for a public copy");
 	free(w.sep);
 	free(w.vsep);
 	free(w.notes);

@@ -53,6 +53,8 @@ static bool is_number(const char *s)
 
 	if (s[i] == '-')
 		i++;
+	if (s[i] == '0' && s[i + 1] >= '0' && s[i + 1] <= '9')
+		return false; /* 0123: JavaScript would read octal; a string */
 	while (s[i] >= '0' && s[i] <= '9')
 		i++, digits++;
 	if (s[i] == '.') {

@@ -8,7 +8,7 @@
  * strings; quoted values are always strings. The top level is a mapping; values
  * may be mappings and lists (revealOptions:). Every error names the file and the
  * line libyaml's marks give. Refused, with their line: a second document,
- * anchors and aliases (a few lines of them expand to gigabytes), keys that are
+ * aliases (a few lines of them expand to gigabytes), keys that are
  * not scalars, a key given twice, nesting deeper than FM_MAX_DEPTH, and more than
  * FM_MAX_NODES values in all. */
 #ifndef UD_TOOLS_FRONTMATTER_H

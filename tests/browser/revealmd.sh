@@ -76,6 +76,7 @@ cat >"$D/raw/index.html" <<'HTML'
 <link rel="stylesheet" href="/css/site.css">
 </head><body><div class="reveal"><div class="slides">
 <section>Plain</section>
+<section data-visibility="hidden">Hidden: reveal.js removes it</section>
 <section data-markdown>
 <script type="text/template">
 ## In-page one

@@ -132,6 +132,10 @@ check "and writes the store" test -s "$TMP/nochrome.store"
 "$UNIDECK" export "$TMP/n.store" "$TMP/wn" >/dev/null
 if grep -q 'class="notes"' "$TMP/wn/unideck/index.html"; then notok "--without-notes strips notes"; else ok "--without-notes strips notes"; fi
 check "and notes are there otherwise" grep -q 'class="notes"' "$TMP/www/unideck/index.html"
+mkdir -p "$TMP/wnmd/r"
+printf '<html><body><div class="slides"><section data-markdown><script type="text/template">\n# a\n\nNote: secret\n</script></section></div></body></html>\n' >"$TMP/wnmd/r/index.html"
+out=$("$UNIDECK" build "$TMP/wnmd" -o "$TMP/wnmd.store" --no-pdf --without-notes 2>&1)
+expect_match "--without-notes says it cannot reach notes in Markdown the browser renders" "r/index.html: warning: --without-notes does not reach the speaker notes of Markdown" "$out"
 
 # ---- new ----
 (cd "$TMP" && "$UNIDECK" new my-talk >/dev/null)

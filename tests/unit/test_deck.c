@@ -171,6 +171,12 @@ static void test_front_matter(void)
 		CHECK(fm_parse(deep, strlen(deep), "f", &fm, &e) != 0 && strstr(e.msg, "nested"),
 		      "nesting past the cap is refused (%s)", e.msg);
 	}
+	t = "---\na: 0123\nb: -1.5e3\nc: 1.\nd: .5\ne: 1e\n---\n";
+	CHECK(fm_parse(t, strlen(t), "f", &fm, &d) == 0 && fm_get(&fm, "a")->kind == FM_STRING &&
+	              fm_get(&fm, "b")->kind == FM_NUMBER && fm_get(&fm, "c")->kind == FM_NUMBER &&
+	              fm_get(&fm, "d")->kind == FM_NUMBER && fm_get(&fm, "e")->kind == FM_STRING,
+	      "numbers as JavaScript reads them; 0123 and 1e are strings");
+	fm_free(&fm);
 	CHECK(fm_parse_yaml("date: 2025-01-02\nvenue: Here\n", 29, "deck.yaml", &fm, &d) == 0 &&
 	              fm.n == 2 && fm_get(&fm, "venue")->line == 2,
 	      "a whole YAML file (deck.yaml)");
@@ -503,7 +509,10 @@ static void test_other_tools(void)
 	           "<section data-markdown><script type=\"text/template\">\n# 1\n---\n# 2\n"
 	           "</script></section><section data-markdown data-separator=\"^--$\" "
 	           "data-vertical=\"^-$\"><script type=\"text/template\">\n# a\n--\n# b\n-\n"
-	           "# c\n</script></section><script>x = '<section></section>'</script></div></body>"
+	           "# c\n</script></section><section data-visibility=\"hidden\"><section>h1"
+	           "</section><section>h2</section></section><section "
+	           "data-visibility=\"uncounted\">u</section><script>x = "
+	           "'<section></section>'</script></div></body>"
 	           "</html>\n");
 	write_file("site/raw/deck.yaml", "date: 2020-02-02\nvenue: V\n");
 	{
@@ -521,8 +530,7 @@ static void test_other_tools(void)
 		      d.msg);
 		CHECK(seen.decks == 1 && seen.slides[0] == 6,
 		      "a script template counts its slides (with reveal.js 2.x's data-vertical "
-		      "too), "
-		      "<section> in a script does not (%zu)",
+		      "too); <section> in a script, hidden and uncounted slides do not (%zu)",
 		      seen.slides[0]);
 		CHECK(!strcmp(seen.info.title, "Raw") && !strcmp(seen.info.author, "A & B") &&
 		              !strcmp(seen.info.date, "2020-02-02") &&
