@@ -120,7 +120,8 @@ static long copy_tree(const char *from, const char *to, const char *skip)
 			}
 			n += k;
 		} else if (copy_file(src, dst) != 0) {
-			cli_error("import", 1, "cannot copy %s to %s: %s", src, dst, strerror(errno));
+			cli_error("import", 1, "cannot copy %s to %s: %s", src, dst,
+			          strerror(errno));
 			closedir(dp);
 			return -1;
 		} else {
@@ -170,40 +171,41 @@ static void page240(struct sbuf *b, const struct mdeck *dk, const char *sections
 	sb_printf(b, "<base href=\"/%s/\">\n</head>\n<body>\n", dk->permalink);
 	sb_str(b, "<div class=\"reveal\"><div class=\"slides\">\n");
 	sb_put(b, sections, n);
-	sb_str(b, "\n<div id=\"footer\"><a id=\"index\" href=\"/\"><img src=\"/img/home.png\" "
-	          "alt=\"Home\"></a><div id=\"slide-number\"></div></div>\n</div></div>\n"
-	          "<script src=\"/reveal-2.4.0/lib/js/head.min.js\"> </script>\n"
-	          "<script src=\"/reveal-2.4.0/js/reveal.min.js\"> </script>\n"
-	          "<script type=\"text/javascript\">\n"
-	          "Reveal.initialize({\n"
-	          "  controls: true, progress: true, history: true, center: false, margin: 0.07,\n"
-	          "  theme: Reveal.getQueryHash().theme,\n"
-	          "  transition: Reveal.getQueryHash().transition || 'fade',\n"
-	          "  dependencies: [\n"
-	          "    { src: '/reveal-2.4.0/lib/js/classList.js',\n"
-	          "      condition: function () { return !document.body.classList; } },\n"
-	          "    { src: '/reveal-2.4.0/plugin/markdown/marked.js',\n"
-	          "      condition: function () { return !!document.querySelector('[data-markdown]'); "
-	          "} },\n"
-	          "    { src: '/reveal-2.4.0/plugin/markdown/markdown.js',\n"
-	          "      condition: function () { return !!document.querySelector('[data-markdown]'); "
-	          "} },\n"
-	          "    { src: '/reveal-2.4.0/plugin/highlight/highlight.js', async: true,\n"
-	          "      callback: function () { hljs.initHighlightingOnLoad(); } },\n"
-	          "    { src: '/reveal-2.4.0/plugin/zoom-js/zoom.js', async: true,\n"
-	          "      condition: function () { return !!document.body.classList; } },\n"
-	          "    { src: '/reveal-2.4.0/plugin/notes/notes.js', async: true,\n"
-	          "      condition: function () { return !!document.body.classList; } }\n"
-	          "  ]\n"
-	          "});\n"
-	          "var slideNumber = document.querySelector('#slide-number');\n"
-	          "var updateSlideNumber = function (event) {\n"
-	          "  slideNumber.textContent = (event.indexh > 0)\n"
-	          "    ? event.indexh + '\\u2014' + (event.indexv + 1) : '';\n"
-	          "};\n"
-	          "Reveal.addEventListener('ready', updateSlideNumber);\n"
-	          "Reveal.addEventListener('slidechanged', updateSlideNumber);\n"
-	          "</script>\n</body>\n</html>\n");
+	sb_str(b,
+	       "\n<div id=\"footer\"><a id=\"index\" href=\"/\"><img src=\"/img/home.png\" "
+	       "alt=\"Home\"></a><div id=\"slide-number\"></div></div>\n</div></div>\n"
+	       "<script src=\"/reveal-2.4.0/lib/js/head.min.js\"> </script>\n"
+	       "<script src=\"/reveal-2.4.0/js/reveal.min.js\"> </script>\n"
+	       "<script type=\"text/javascript\">\n"
+	       "Reveal.initialize({\n"
+	       "  controls: true, progress: true, history: true, center: false, margin: 0.07,\n"
+	       "  theme: Reveal.getQueryHash().theme,\n"
+	       "  transition: Reveal.getQueryHash().transition || 'fade',\n"
+	       "  dependencies: [\n"
+	       "    { src: '/reveal-2.4.0/lib/js/classList.js',\n"
+	       "      condition: function () { return !document.body.classList; } },\n"
+	       "    { src: '/reveal-2.4.0/plugin/markdown/marked.js',\n"
+	       "      condition: function () { return !!document.querySelector('[data-markdown]'); "
+	       "} },\n"
+	       "    { src: '/reveal-2.4.0/plugin/markdown/markdown.js',\n"
+	       "      condition: function () { return !!document.querySelector('[data-markdown]'); "
+	       "} },\n"
+	       "    { src: '/reveal-2.4.0/plugin/highlight/highlight.js', async: true,\n"
+	       "      callback: function () { hljs.initHighlightingOnLoad(); } },\n"
+	       "    { src: '/reveal-2.4.0/plugin/zoom-js/zoom.js', async: true,\n"
+	       "      condition: function () { return !!document.body.classList; } },\n"
+	       "    { src: '/reveal-2.4.0/plugin/notes/notes.js', async: true,\n"
+	       "      condition: function () { return !!document.body.classList; } }\n"
+	       "  ]\n"
+	       "});\n"
+	       "var slideNumber = document.querySelector('#slide-number');\n"
+	       "var updateSlideNumber = function (event) {\n"
+	       "  slideNumber.textContent = (event.indexh > 0)\n"
+	       "    ? event.indexh + '\\u2014' + (event.indexv + 1) : '';\n"
+	       "};\n"
+	       "Reveal.addEventListener('ready', updateSlideNumber);\n"
+	       "Reveal.addEventListener('slidechanged', updateSlideNumber);\n"
+	       "</script>\n</body>\n</html>\n");
 }
 
 /* src/reveal262.ml's frame: content.md through reveal.js 2.6.2's Markdown,
@@ -289,8 +291,9 @@ static int import_deck(const char *root, const char *out, const struct mdeck *dk
 	} else {
 		snprintf(path, sizeof path, "%s/content.md", from);
 		if (!exists(path))
-			fprintf(stderr, "unideck import: %s: warning: no content.md, so the deck has no "
-			                "slides\n",
+			fprintf(stderr,
+			        "unideck import: %s: warning: no content.md, so the deck has no "
+			        "slides\n",
 			        from);
 		page262(&page, dk);
 	}
@@ -338,8 +341,8 @@ static int import_mirage(const char *root, const char *out, bool force)
 	snprintf(path, sizeof path, "%s/assets", root);
 	if (!is_dir(path)) {
 		free(v);
-		return cli_error("import", 1, "%s: no assets/ folder: is this a mirage-decks checkout?",
-		                 root);
+		return cli_error("import", 1,
+		                 "%s: no assets/ folder: is this a mirage-decks checkout?", root);
 	}
 	/* Check everything before writing anything. */
 	snprintf(path, sizeof path, "%s/_site", out);
@@ -351,7 +354,8 @@ static int import_mirage(const char *root, const char *out, bool force)
 		char src[PATH_MAX * 2];
 		if (!slug_ok(v[i].permalink)) {
 			fprintf(stderr,
-			        "%s/src/slides.ml:%d: error: permalink '%s' cannot be a deck's address "
+			        "%s/src/slides.ml:%d: error: permalink '%s' cannot be a deck's "
+			        "address "
 			        "(lower-case letters, digits and '-')\n",
 			        root, v[i].line, v[i].permalink);
 			clash++;
@@ -395,7 +399,8 @@ static int import_mirage(const char *root, const char *out, bool force)
 			made++;
 	}
 	if (rc == 0)
-		printf("imported %zu decks of %zu (%ld files) and the shared assets into %s/_site\n",
+		printf("imported %zu decks of %zu (%ld files) and the shared assets into "
+		       "%s/_site\n",
 		       made, n, files, out);
 	free(v);
 	return rc;
@@ -419,14 +424,15 @@ int cmd_import(int argc, char **argv)
 		} else if (cli_flag(argv[i], "--force", 0)) {
 			force = true;
 		} else if (argv[i][0] == '-') {
-			return cli_error("import", 2, "unknown option %s (see unideck import --help)",
-			                 argv[i]);
+			return cli_error("import", 2,
+			                 "unknown option %s (see unideck import --help)", argv[i]);
 		} else if (!kind) {
 			kind = argv[i];
 		} else if (!dir) {
 			dir = argv[i];
 		} else {
-			return cli_error("import", 2, "too many arguments (see unideck import --help)");
+			return cli_error("import", 2,
+			                 "too many arguments (see unideck import --help)");
 		}
 	}
 	if (!kind || !dir || !out)

@@ -15,7 +15,7 @@ struct mdeck {
 	char permalink[128];
 	char title[512];
 	char venue[512];
-	char date[16];      /* YYYY-MM-DD */
+	char date[16];       /* YYYY-MM-DD */
 	char speakers[1024]; /* names, ", "-separated, as the original pages show them */
 	int style;           /* 240 or 262 */
 	char theme[64];      /* Reveal262 (Some theme); "" for the default (horizon) */
