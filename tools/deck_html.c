@@ -39,24 +39,43 @@ static void strip_notes(struct sbuf *page)
 	*page = out;
 }
 
-/* unideck's deck script (live follow) and, in previews, the live-reload one go
- * before </body>, or at the end. */
+/* Where <head ...> ends in (p), or NULL: not <header>, in any case. */
+static const char *after_head(const char *p)
+{
+	const char *h;
+
+	for (h = p ? strcasestr(p, "<head") : NULL; h; h = strcasestr(h + 5, "<head")) {
+		if (h[5] == '>' || h[5] == ' ' || h[5] == '\t' || h[5] == '\n' || h[5] == '\r') {
+			const char *gt = strchr(h, '>');
+			return gt ? gt + 1 : NULL;
+		}
+	}
+	return NULL;
+}
+
+/* runtime/present.js first of all, right after <head> (else at the very start),
+ * so it takes #present=TOKEN out of the address before the deck's own reveal.js
+ * reads the fragment; unideck's deck script (live follow) and, in previews, the
+ * live-reload one before </body>, or at the end. */
 static void add_scripts(const struct deck *dk, struct sbuf *page)
 {
 	struct sbuf s = {0}, out = {0};
-	char *body;
+	const char *p = page->p ? page->p : "", *end = p + page->len;
+	const char *head = after_head(page->p), *body;
 
 	sb_str(&s, "<script src=\"/_unideck/deck.js\"></script>\n");
 	deck_dev_scripts(dk->o, &s);
-	body = page->p ? strstr(page->p, "</body>") : NULL;
-	if (body) {
-		sb_put(&out, page->p, (size_t)(body - page->p));
-		sb_put(&out, s.p, s.len);
-		sb_str(&out, body);
-	} else {
-		sb_put(&out, page->p, page->len);
-		sb_put(&out, s.p, s.len);
+	if (head) {
+		sb_put(&out, p, (size_t)(head - p));
+		p = head;
 	}
+	sb_str(&out, "<script src=\"/_unideck/present.js\"></script>\n");
+	body = strstr(p, "</body>");
+	if (!body)
+		body = end;
+	sb_put(&out, p, (size_t)(body - p));
+	sb_put(&out, s.p, s.len);
+	sb_put(&out, body, (size_t)(end - body));
 	sb_free(page);
 	sb_free(&s);
 	*page = out;

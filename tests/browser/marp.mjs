@@ -112,7 +112,7 @@ try {
 	const follower = await fctx.newPage();
 	await follower.goto(`${base}/${first}/`);
 	await follower.waitForFunction(() => window.Reveal && Reveal.isReady(), null, { timeout: 20000 });
-	await presenter.goto(`${base}/${first}/?present=${token}`);
+	await presenter.goto(`${base}/${first}/#present=${token}`);
 	await presenter.waitForFunction(() => window.Reveal && Reveal.isReady(), null, { timeout: 20000 });
 	const items = (page) => page.evaluate(() => {
 		const root = Reveal.getCurrentSlide().querySelector('.unideck-marp-host').shadowRoot;

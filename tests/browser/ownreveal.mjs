@@ -73,7 +73,7 @@ for (const ver of versions) {
 		await follower.goto(`${base}/${ver.slug}/`);
 		await ready(follower);
 		const presenter = await pctx.newPage();
-		await presenter.goto(`${base}/${ver.slug}/?present=${token}`);
+		await presenter.goto(`${base}/${ver.slug}/#present=${token}`);
 		await ready(presenter);
 
 		ok(loaded.includes(ver.script), `${name}: the deck's own copy loads (${ver.script})`);

@@ -28,7 +28,7 @@ mkdir -p "$TMP/www"
 "$UNIDECK" export "$TMP/own.store" "$TMP/www" >/dev/null
 for v in 2 3 4 5; do
 	expect_eq "reveal.js $v: the deck is served unchanged" \
-		"$(sed 's|<script src="/_unideck/deck.js"></script>||' "$TMP/www/reveal$v/index.html" | tr -d '\n')" \
+		"$(sed 's|<script src="/_unideck/deck.js"></script>||; s|<script src="/_unideck/present.js"></script>||' "$TMP/www/reveal$v/index.html" | tr -d '\n')" \
 		"$(tr -d '\n' <"$TMP/decks/reveal$v/index.html")"
 	pages=$(python3 -c 'import re,sys; print(len(re.findall(rb"/Type\s*/Page\b", open(sys.argv[1],"rb").read())))' "$TMP/www/reveal$v/reveal$v.pdf" 2>/dev/null)
 	expect_eq "reveal.js $v: its PDF has one page per slide" 5 "$pages"
