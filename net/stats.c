@@ -162,7 +162,9 @@ static const struct counter nd6[] = {
         C(nd6_stats, resolved),      C(nd6_stats, failed),      C(nd6_stats, queued),
         C(nd6_stats, queue_drops),   C(nd6_stats, cache_full),  C(nd6_stats, incomplete_full),
         C(nd6_stats, recycled),      C(nd6_stats, dad_started), C(nd6_stats, dad_ok),
-        C(nd6_stats, dad_conflicts), C(nd6_stats, mld_reports),
+        C(nd6_stats, dad_conflicts), C(nd6_stats, mld_reports), C(nd6_stats, rs_sent),
+        C(nd6_stats, ra_bad),        C(nd6_stats, ra_routers),  C(nd6_stats, ra_prefixes),
+        C(nd6_stats, slaac_addrs),   C(nd6_stats, expired),
 };
 
 static void dump(const char *layer, const void *base, const struct counter *c, size_t n,

@@ -1872,6 +1872,96 @@ static void test_ipv6_tcp(void)
 	      "nd6: an NA for our tentative address: a duplicate, the address is not used");
 }
 
+/* SLAAC (RFC 4862) with RFC 7217 identifiers, the default router from RAs. */
+static void send_ra(uint16_t router_life, uint32_t valid, uint32_t pref)
+{
+	static const uint8_t rtr[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	uint8_t m[16 + 8 + 32];
+
+	memset(m, 0, sizeof m);
+	m[0] = 134;
+	m[4] = 64;
+	put_u16be(m + 6, router_life);
+	m[16] = 1;
+	m[17] = 1;
+	memcpy(m + 18, mac_peer, 6);
+	m[24] = 3;
+	m[25] = 4;
+	m[26] = 64;
+	m[27] = 0xc0; /* on-link, autonomous */
+	put_u32be(m + 28, valid);
+	put_u32be(m + 32, pref);
+	memcpy(m + 40, "\x20\x01\x0d\xb8\x00\x05\x00\x00", 8);
+	sum6(rtr, all6, 58, m, sizeof m, 2);
+	send6(mac_all6, rtr, all6, 58, 255, m, sizeof m);
+}
+
+static void test_ipv6_slaac(void)
+{
+	struct net_config cfg;
+	struct net_ops ops = {NULL, cap_send, cap_random, NULL, NULL};
+	uint8_t a[2][16], first[16];
+	size_t n;
+
+	memset(&cfg, 0, sizeof cfg);
+	memcpy(cfg.mac, mac_us, 6);
+	cfg.mtu = 1500;
+	cfg.ipv6 = true;
+	cfg.slaac = true;
+	memcpy(cfg.secret6, "0123456789abcdef", 16);
+	cfg.tcp_flows = 8;
+	free(stk);
+	stk = aligned_alloc(64, (net_stack_size(&cfg) + 63) / 64 * 64);
+	memset(stk, 0xa5, (net_stack_size(&cfg) + 63) / 64 * 64);
+	now = 1000 * SEC;
+	out.n = 0;
+	net_init(stk, &cfg, &ops, now);
+	poll_at(now + ND6_RETRANS_NS + MS);
+	poll_at(now + MS);
+	CHECK(find6(133) != SIZE_MAX && stk->ip6.nd.rs_sent == 1,
+	      "slaac: a router solicitation once the link-local address is ours");
+	send_ra(1800, 3600, 1800);
+	CHECK(stk->ip6.global.used && stk->ip6.global.tentative && stk->ip6.has_gw &&
+	              memcmp(stk->ip6.global.a, "\x20\x01\x0d\xb8\x00\x05\x00\x00", 8) == 0 &&
+	              !(stk->ip6.global.a[11] == 0xff && stk->ip6.global.a[12] == 0xfe),
+	      "slaac: the RA's /64 gives a tentative address (no EUI-64) and a default router");
+	poll_at(now + ND6_RETRANS_NS + MS);
+	n = net_address6(stk, a, 2);
+	CHECK(n == 2 && memcmp(a[1], stk->ip6.global.a, 16) == 0,
+	      "slaac: after DAD the address is ours (net_address6 lists both)");
+	memcpy(first, stk->ip6.global.a, 16);
+	/* Same secret, same MAC, same prefix: the same address (stable). */
+	free(stk);
+	stk = aligned_alloc(64, (net_stack_size(&cfg) + 63) / 64 * 64);
+	memset(stk, 0xa5, (net_stack_size(&cfg) + 63) / 64 * 64);
+	net_init(stk, &cfg, &ops, now);
+	poll_at(now + ND6_RETRANS_NS + MS);
+	send_ra(1800, 3600, 1800);
+	CHECK(memcmp(first, stk->ip6.global.a, 16) == 0,
+	      "slaac: the same secret gives the same address on the next boot (RFC 7217)");
+	send_ra(0, 3600, 1800);
+	CHECK(!stk->ip6.has_gw, "slaac: an RA with router lifetime 0 removes the default router");
+	/* The two-hour rule: a short valid lifetime cannot shorten it below 2 h. */
+	send_ra(1800, 60, 30);
+	poll_at(now + 120 * SEC);
+	CHECK(stk->ip6.global.used,
+	      "slaac: an RA's 60 s lifetime does not cut it short (2 h rule)");
+	poll_at(now + 3 * 3600 * SEC);
+	CHECK(!stk->ip6.global.used && stk->ip6.nd.expired >= 1,
+	      "slaac: the address goes when its valid lifetime ends");
+	/* An RA from a global source, or with hop limit 64: ignored. */
+	{
+		size_t before = (size_t)stk->ip6.nd.ra_bad;
+		uint8_t m[16];
+		memset(m, 0, sizeof m);
+		m[0] = 134;
+		sum6(peer6, all6, 58, m, sizeof m, 2);
+		send6(mac_all6, peer6, all6, 58, 255, m, sizeof m);
+		CHECK(stk->ip6.nd.ra_bad == before + 1 && !stk->ip6.has_gw,
+		      "nd6: an RA from a global address is refused (RFC 4861 6.1.2)");
+	}
+}
+
 int main(void)
 {
 	test_arp();
@@ -1898,6 +1988,7 @@ int main(void)
 	test_ipv6_nd();
 	test_ipv6_ext();
 	test_ipv6_tcp();
+	test_ipv6_slaac();
 	CHECK(out.malformed == 0, "every frame the stack built in these tests was whole (%u not)",
 	      out.malformed);
 	free(stk);
