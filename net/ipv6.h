@@ -19,7 +19,9 @@
  * stepped over (RFC 8021, RFC 6946); other fragments are dropped and counted
  * (reassembly is not done: TCP never needs it and our UDP is DHCPv4 only);
  * an unknown next header gets a parameter problem (code 1), rate-limited with
- * every other ICMPv6 error (ICMP6_ERRORS_PER_S). Every drop has a counter.
+ * every other ICMPv6 error (ICMP6_ERRORS_PER_S). A Packet Too Big quoting one
+ * of our TCP segments in flight shrinks that flow's MSS to the path MTU, never
+ * below 1280 (RFC 8201; tcp_path_mtu). Every drop has a counter.
  *
  * Neighbour cache: ND6_ENTRIES entries with RFC 4861 7.3.2's states
  * (INCOMPLETE, REACHABLE, STALE, DELAY, PROBE); one packet waits per
@@ -90,7 +92,7 @@ struct ipv6_stats {
 	uint64_t rx_unknown_next, rx_no_next, rx_opt_discard, rx_tentative;
 	uint64_t tx, tx_no_route, tx_too_big, tx_queued_nd, tx_dropped;
 	uint64_t icmp_rx, icmp_bad, icmp_echo, icmp_errors_sent, icmp_rate_limited;
-	uint64_t icmp_unknown;
+	uint64_t icmp_unknown, icmp_too_big;
 };
 
 struct nd6_stats {

@@ -96,6 +96,8 @@ static const struct counter tcp[] = {
         C(tcp_stats, challenge_acks),
         C(tcp_stats, challenge_limited),
         C(tcp_stats, challenge_flow_limited),
+        C(tcp_stats, pmtu_updates),
+        C(tcp_stats, pmtu_ignored),
         C(tcp_stats, syn_rcvd),
         C(tcp_stats, syn_dropped),
         C(tcp_stats, backlog_full),
@@ -153,6 +155,7 @@ static const struct counter ip6[] = {
         C(ipv6_stats, icmp_errors_sent),
         C(ipv6_stats, icmp_rate_limited),
         C(ipv6_stats, icmp_unknown),
+        C(ipv6_stats, icmp_too_big),
 };
 
 static const struct counter nd6[] = {

@@ -6,7 +6,8 @@
 # ping -6 (global and link-local), curl -6 and wget of every path byte-identical
 # to kernel sockets, 64 MB by hash, 200 concurrent fetches, IPv4 and IPv6 at
 # once, a TCP reset over IPv6; then Linux's neighbour cache and our counters;
-# and SLAAC from radvd's advertisements on a second TAP.
+# SLAAC from radvd's advertisements on a second TAP; path MTU discovery
+# through a Linux router with a 1280-MTU link.
 # Every frame is recorded; the pcap is kept in build/test-logs/ipv6 on failure.
 . "$(dirname "$0")/../lib.sh"
 
@@ -18,12 +19,15 @@ ip netns del "ud-probe6-$$"
 NS=ud-v6-$$
 ip netns add "$NS"
 NX=(ip netns exec "$NS")
+NC=ud-v6c-$$
+CX=(ip netns exec "$NC")
 teardown() {
 	[ "$FAILS" != 0 ] && mkdir -p "$ROOT/build/test-logs/ipv6" &&
 		cp "$TMP"/*.pcap "$TMP"/*.log "$ROOT/build/test-logs/ipv6/" 2>/dev/null
 	ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null
 	sleep 0.2
 	ip netns del "$NS" 2>/dev/null
+	ip netns del "$NC" 2>/dev/null
 	cleanup
 }
 trap teardown EXIT
@@ -143,6 +147,37 @@ if command -v radvd >/dev/null || [ -x /usr/sbin/radvd ]; then
 else
 	skip "SLAAC with radvd: radvd is not installed"
 fi
+
+# Path MTU (RFC 8201): a client in another namespace behind a Linux router
+# (our namespace, forwarding) whose link toward it has an MTU of 1280, while
+# both ends speak 1500: our 1500-byte segments draw Packet Too Big from the
+# router, and our TCP must shrink them to get the file through.
+ip netns add "$NC"
+"${CX[@]}" ip link set lo up
+"${NX[@]}" ip link add v6r type veth peer name v6c netns "$NC"
+"${NX[@]}" ip link set v6r mtu 1280 up
+"${NX[@]}" ip -6 addr add 2001:db8:7b::1/64 dev v6r nodad
+"${CX[@]}" ip link set v6c mtu 1500 up
+"${CX[@]}" ip -6 addr add 2001:db8:7b::2/64 dev v6c nodad
+"${CX[@]}" ip -6 route add default via 2001:db8:7b::1
+"${NX[@]}" ip tuntap add dev u6t2 mode tap
+"${NX[@]}" ip -6 addr add 2001:db8:7a::1/64 dev u6t2 nodad
+"${NX[@]}" ip link set u6t2 up
+"${NX[@]}" "$UNIDECK" serve "$TMP/store" --net tap:u6t2 --ip6 2001:db8:7a::2/64 \
+	--gw6 2001:db8:7a::1 --mac 02:00:00:00:7a:02 --stats --pcap "$TMP/pmtu.pcap" \
+	>"$TMP/pmtu.log" 2>&1 &
+PM=$!
+PIDS+=("$PM")
+for i in $(seq 1 100); do
+	grep -q '^serving .* at http://\[2001:db8:7a::2\]/' "$TMP/pmtu.log" && break
+	sleep 0.1
+done
+got=$("${CX[@]}" curl -6 -gsf --max-time 60 "http://[2001:db8:7a::2]/features/media/big.bin" | sha256sum | cut -d' ' -f1)
+expect_eq "path MTU: 64 MB through a 1280-MTU link by hash" "$big_sum" "$got"
+kill -INT "$PM"
+wait "$PM"
+expect_match "path MTU: Packet Too Big taken ($(sed -n 's/^ip6.icmp_too_big //p' "$TMP/pmtu.log")), the flow's MSS shrunk ($(sed -n 's/^tcp.pmtu_updates //p' "$TMP/pmtu.log"))" \
+	'^[1-9][0-9]* [1-9]' "$(sed -n 's/^ip6.icmp_too_big //p' "$TMP/pmtu.log") $(sed -n 's/^tcp.pmtu_updates //p' "$TMP/pmtu.log")"
 
 kill -INT "$SRV"
 wait "$SRV"

@@ -1845,6 +1845,38 @@ static void test_ipv6_tcp(void)
 		;
 	CHECK(out.n == 3 && i == 3 && out.malformed == 0 && get_u16be(ip6_of(0) + 4) == 20 + 1440,
 	      "tcp6: 4000 bytes go in segments of 1440, checksums right");
+	/* Packet Too Big (RFC 8201): the segments shrink to the path MTU. */
+	{
+		static uint8_t ptb[1240];
+		static const uint8_t rtr[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+		                                0,    0,    0,    0,    0, 0, 0, 1};
+		size_t q = 1232 - 8, k, big = 0;
+		bool small = true;
+		memset(ptb, 0, sizeof ptb);
+		ptb[0] = 2;
+		put_u32be(ptb + 4, 1280);
+		memcpy(ptb + 8, ip6_of(0), q);
+		put_u32be(ptb + 8 + 40 + 4, 0x7777); /* a sequence number not in flight */
+		sum6(rtr, us6, 58, ptb, 8 + q, 2);
+		out.n = 0;
+		send6(mac_us, rtr, us6, 58, 64, ptb, 8 + q);
+		CHECK(out.n == 0 && stk->tcp.stats.pmtu_ignored == 1,
+		      "tcp6: a Packet Too Big quoting a sequence number not in flight is ignored");
+		put_u32be(ptb + 8 + 40 + 4, iss + 1);
+		put_u32be(ptb + 4, 600); /* below the minimum: taken as 1280 */
+		sum6(rtr, us6, 58, ptb, 8 + q, 2);
+		send6(mac_us, rtr, us6, 58, 64, ptb, 8 + q);
+		for (k = 0; k < out.n; k++) {
+			small = small && ip6_of(k) && get_u16be(ip6_of(k) + 4) <= 1280 - 40;
+			big += ip6_of(k) && get_u16be(ip6_of(k) + 4) == 1280 - 40;
+		}
+		CHECK(stk->tcp.stats.pmtu_updates == 1 && out.n >= 3 && small && big >= 2 &&
+		              get_u32be(ip6_of(0) + 44) == iss + 1 && out.malformed == 0,
+		      "tcp6: Packet Too Big (MTU 600, taken as 1280): the data in flight goes "
+		      "again in "
+		      "1280-byte packets (%zu sent)",
+		      out.n);
+	}
 	/* A closed port: RST over IPv6. */
 	out.n = 0;
 	put_u16be(t + 2, 81);
