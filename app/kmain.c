@@ -9,6 +9,10 @@
  *   ip=A.B.C.D/N   a static address (default: DHCP, which QEMU user networking
  *   gw=A.B.C.D     and most clouds offer); the default route
  *   dhcp           ask for an address even with ip= given
+ *   ip6=ADDR/N     a static IPv6 address (beside a link-local one, always)
+ *   gw6=ADDR       the default IPv6 router
+ *   slaac=0|1      without ip6=: take an address from router advertisements
+ *                  (RFC 4862, RFC 7217 identifiers; default 1)
  *   port=N         the HTTP port (default 80)
  *   token=T        the presenter token (default: random, printed at start)
  *   flows=N        TCP connections at most (default: from the memory there is)
@@ -26,6 +30,7 @@
 #include "app/app.h"
 #include "app/netsrv.h"
 #include "lib/mem.h"
+#include "net/ip6text.h"
 #include "net/stack.h"
 #include "platform/platform.h"
 #include "platform/pvh/boot.h"
@@ -198,6 +203,7 @@ int kmain(void)
 	uint64_t u, port = 80, stats_s = 0, stats_next = 0;
 	char token[64];
 	bool announced = false, exit_when_ready;
+	unsigned shown6 = 0; /* IPv6 addresses printed, by net_address6 index */
 	void *pool;
 	enum store_result r;
 
@@ -244,6 +250,26 @@ int kmain(void)
 	if (arg("gw", &v, &n) && !parse_ip(v, n, &cfg.gateway, NULL)) {
 		kprintf("unideck: gw=%.*s: want A.B.C.D\n", (int)n, v);
 		return EXIT_BAD_ARGS;
+	}
+	cfg.ipv6 = true;
+	cfg.slaac = true;
+	if (arg("ip6", &v, &n)) {
+		if (!net_ip6_parse(v, n, cfg.addr6, &cfg.prefix6)) {
+			kprintf("unideck: ip6=%.*s: want an IPv6 address/N\n", (int)n, v);
+			return EXIT_BAD_ARGS;
+		}
+		cfg.slaac = false;
+	}
+	if (arg("gw6", &v, &n) && !net_ip6_parse(v, n, cfg.gw6, NULL)) {
+		kprintf("unideck: gw6=%.*s: want an IPv6 address\n", (int)n, v);
+		return EXIT_BAD_ARGS;
+	}
+	if (arg("slaac", &v, &n)) {
+		if (n != 1 || (v[0] != '0' && v[0] != '1')) {
+			kprintf("unideck: slaac=%.*s: want 0 or 1\n", (int)n, v);
+			return EXIT_BAD_ARGS;
+		}
+		cfg.slaac = cfg.slaac && v[0] == '1';
 	}
 	if (arg("port", &v, &n) && (!cmdline_u64(v, n, &port) || !port || port > 65535)) {
 		kprintf("unideck: port=%.*s: want 1 to 65535\n", (int)n, v);
@@ -348,6 +374,23 @@ int kmain(void)
 			}
 			if (stats_next < next)
 				next = stats_next;
+		}
+		{
+			/* Each IPv6 address once it passed DAD, as a bracketed URL. */
+			uint8_t a6[2][16];
+			size_t k, n6 = net_address6(s, a6, 2);
+			for (k = 0; k < n6; k++) {
+				char txt[NET_IP6_TEXT], pt6[8] = "";
+				bool ll = a6[k][0] == 0xfe && (a6[k][1] & 0xc0) == 0x80;
+				if (shown6 & (1u << k))
+					continue;
+				shown6 |= 1u << k;
+				net_ip6_format(a6[k], txt);
+				if (port != 80)
+					ksnprintf(pt6, sizeof pt6, ":%u", (unsigned)port);
+				kprintf("unideck: IPv6: serving at http://[%s]%s/%s\n", txt, pt6,
+				        ll ? " (link-local: a client adds %25ITS-INTERFACE)" : "");
+			}
 		}
 		if (!announced) {
 			uint32_t a;

@@ -31,6 +31,10 @@ static const char help[] =
         "  --tap NAME         a TAP device instead (the guest asks DHCP unless --ip)\n"
         "  --ip A.B.C.D/N     with --tap: a static address for the guest\n"
         "  --gw G             with --tap: the static gateway\n"
+        "  --ip6 ADDR/N       with --tap: a static IPv6 address (else SLAAC, when a\n"
+        "                     router advertises; the guest prints every URL)\n"
+        "  --gw6 G            with --tap: the IPv6 default router\n"
+        "  --slaac 0|1        with --tap: SLAAC on or off (default 1)\n"
         "  -m, --mem SIZE     guest memory (default 32M)\n"
         "  -M, --machine M    microvm (default; virtio-mmio) or q35 (virtio-pci)\n"
         "  --accel A          auto (default), kvm or tcg\n"
@@ -192,6 +196,7 @@ struct run_opts {
 	const char *image, *tap, *ip, *gw, *mem, *machine, *accel, *append, *qemu;
 	int port;
 	bool verbose;
+	const char *ip6, *gw6, *slaac; /* with --tap: the image's ip6=, gw6=, slaac= */
 };
 
 static int parse(struct run_opts *o, int argc, char **argv)
@@ -213,6 +218,14 @@ static int parse(struct run_opts *o, int argc, char **argv)
 			o->ip = v;
 		} else if ((r = cli_value("run", argc, argv, &i, "--gw", 0, &v)) != 0) {
 			o->gw = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--ip6", 0, &v)) != 0) {
+			o->ip6 = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--gw6", 0, &v)) != 0) {
+			o->gw6 = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--slaac", 0, &v)) != 0) {
+			if (r > 0 && strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+				return cli_error("run", 2, "--slaac takes 0 or 1, not '%s'", v);
+			o->slaac = v;
 		} else if ((r = cli_value("run", argc, argv, &i, "--mem", 'm', &v)) != 0) {
 			o->mem = v;
 		} else if ((r = cli_value("run", argc, argv, &i, "--machine", 'M', &v)) != 0) {
@@ -240,6 +253,8 @@ static int parse(struct run_opts *o, int argc, char **argv)
 		return cli_error("run", 2, "usage: unideck run IMAGE (see --help)");
 	/* The user network is ours to lay out, and the port forward goes to the
 	 * address we give the guest there: another one would serve nothing. */
+	if ((o->ip6 || o->gw6 || o->slaac) && !o->tap)
+		return cli_error("run", 2, "--ip6, --gw6 and --slaac go with --tap");
 	if ((o->ip || o->gw) && !o->tap)
 		return cli_error(
 		        "run", 2,
@@ -302,6 +317,11 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 		snprintf(cmdline, sizeof cmdline, "ip=" USER_GUEST "/24 gw=" USER_GW);
 	else
 		snprintf(cmdline, sizeof cmdline, "dhcp");
+	if (o->ip6 || o->gw6 || o->slaac)
+		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline),
+		         "%s%s%s%s%s%s", o->ip6 ? " ip6=" : "", o->ip6 ? o->ip6 : "",
+		         o->gw6 ? " gw6=" : "", o->gw6 ? o->gw6 : "", o->slaac ? " slaac=" : "",
+		         o->slaac ? o->slaac : "");
 	if (strcmp(accel, "tcg") == 0)
 		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline),
 		         " tsc_khz=%lu", (unsigned long)host_tsc_khz());
@@ -315,8 +335,8 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {
-	        NULL, NULL, NULL, NULL, "32M", "microvm", "auto", NULL, "qemu-system-x86_64",
-	        8080, false};
+	        NULL, NULL,  NULL, NULL, "32M", "microvm", "auto", NULL, "qemu-system-x86_64",
+	        8080, false, NULL, NULL, NULL};
 	struct argv a = {{NULL}, 0};
 	const char *accel;
 	int rc = parse(&o, argc, argv), code, raw = 0, i;

@@ -17,6 +17,7 @@
 #include "lib/cursor.h"
 #include "net/cksum.h"
 #include "net/eth.h"
+#include "net/ip6text.h"
 #include "net/stack.h"
 #include "tests/unit/check.h"
 
@@ -1994,6 +1995,43 @@ static void test_ipv6_slaac(void)
 	}
 }
 
+/* IPv6 text for the image's command line and console (RFC 4291, RFC 5952). */
+static void test_ip6text(void)
+{
+	static const struct {
+		const char *in, *out;
+	} ok[] = {{"2001:db8::2", "2001:db8::2"},
+	          {"::", "::"},
+	          {"::1", "::1"},
+	          {"fe80::1:2:3:4", "fe80::1:2:3:4"},
+	          {"2001:DB8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
+	          {"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"},
+	          {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},
+	          {"1::", "1::"}};
+	static const char *bad[] = {"",        ":",       ":::", "1:2:3:4:5:6:7:8:9",
+	                            "1::2::3", "12345::", "g::", "1:2:3:4:5:6:7",
+	                            ":1::",    "1:"};
+	uint8_t a[16], pl = 0;
+	char txt[NET_IP6_TEXT];
+	unsigned i, good = 0, refused = 0;
+
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		bool p = net_ip6_parse(ok[i].in, strlen(ok[i].in), a, NULL);
+		if (p)
+			net_ip6_format(a, txt);
+		good += p && strcmp(txt, ok[i].out) == 0;
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		refused += !net_ip6_parse(bad[i], strlen(bad[i]), a, NULL);
+	CHECK(good == sizeof ok / sizeof ok[0] && refused == sizeof bad / sizeof bad[0],
+	      "ip6text: %u of 8 addresses round-trip to RFC 5952 form, %u of 10 bad ones refused",
+	      good, refused);
+	CHECK(net_ip6_parse("2001:db8::2/64", 14, a, &pl) && pl == 64 &&
+	              !net_ip6_parse("2001:db8::2/129", 15, a, &pl) &&
+	              !net_ip6_parse("2001:db8::2", 11, a, &pl),
+	      "ip6text: a prefix length where one is wanted, 1 to 128");
+}
+
 int main(void)
 {
 	test_arp();
@@ -2021,6 +2059,7 @@ int main(void)
 	test_ipv6_ext();
 	test_ipv6_tcp();
 	test_ipv6_slaac();
+	test_ip6text();
 	CHECK(out.malformed == 0, "every frame the stack built in these tests was whole (%u not)",
 	      out.malformed);
 	free(stk);
