@@ -11,6 +11,10 @@
  *   ip=A.B.C.D/N   a static address (default: DHCP, which QEMU user networking
  *   gw=A.B.C.D     and most clouds offer); the default route
  *   dhcp           ask for an address even with ip= given
+ *   ip6=ADDR/N     a static IPv6 address (beside a link-local one, always)
+ *   gw6=ADDR       the default IPv6 router
+ *   slaac=0|1      without ip6=: take an address from router advertisements
+ *                  (RFC 4862, RFC 7217 identifiers; default 1)
  *   port=N         the HTTP port (default 80)
  *   token=T        the presenter token (default: random, printed at start)
  *   flows=N        TCP connections at most (default: from the memory there is)
@@ -30,6 +34,7 @@
 #include "lib/hex.h"
 #include "lib/ipv4addr.h"
 #include "lib/mem.h"
+#include "net/ip6text.h"
 #include "platform/platform.h"
 
 #define EXIT_PROBE     42
@@ -130,6 +135,26 @@ int kmain(void)
 	if (arg("gw", &v, &n) && !ipv4_parse(v, n, IPV4_NO_PREFIX, &o.net.gateway, NULL)) {
 		plat_log("unideck: gw=%.*s: want A.B.C.D\n", (int)n, v);
 		return EXIT_BAD_ARGS;
+	}
+	o.net.ipv6 = true;
+	o.net.slaac = true;
+	if (arg("ip6", &v, &n)) {
+		if (!net_ip6_parse(v, n, o.net.addr6, &o.net.prefix6)) {
+			plat_log("unideck: ip6=%.*s: want an IPv6 address/N\n", (int)n, v);
+			return EXIT_BAD_ARGS;
+		}
+		o.net.slaac = false;
+	}
+	if (arg("gw6", &v, &n) && !net_ip6_parse(v, n, o.net.gw6, NULL)) {
+		plat_log("unideck: gw6=%.*s: want an IPv6 address\n", (int)n, v);
+		return EXIT_BAD_ARGS;
+	}
+	if (arg("slaac", &v, &n)) {
+		if (n != 1 || (v[0] != '0' && v[0] != '1')) {
+			plat_log("unideck: slaac=%.*s: want 0 or 1\n", (int)n, v);
+			return EXIT_BAD_ARGS;
+		}
+		o.net.slaac = o.net.slaac && v[0] == '1';
 	}
 	if (arg("port", &v, &n) && (!cmdline_u64(v, n, &port) || !port || port > 65535)) {
 		plat_log("unideck: port=%.*s: want 1 to 65535\n", (int)n, v);

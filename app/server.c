@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The server assembly and the loop (server.h). Only platform.h below it. */
 #include "app/server.h"
+#include "net/ip6text.h"
 
 #include "lib/assert.h"
 #include "lib/mem.h"
@@ -139,6 +140,29 @@ uint64_t server_turn(struct server *sv)
 	return next;
 }
 
+/* Each IPv6 address once it has passed DAD, as a bracketed URL. */
+static void show_ipv6(struct server *sv)
+{
+	uint8_t a6[2][16];
+	size_t k, n6 = net_address6(sv->s, a6, 2);
+
+	for (k = 0; k < n6; k++) {
+		char txt[NET_IP6_TEXT];
+		bool ll = a6[k][0] == 0xfe && (a6[k][1] & 0xc0) == 0x80;
+		if (sv->shown6 & (1u << k))
+			continue;
+		sv->shown6 |= 1u << k;
+		net_ip6_format(a6[k], txt);
+		if (sv->port == 80)
+			plat_log("unideck: IPv6: serving at http://[%s]/%s\n", txt,
+			         ll ? " (link-local: a client adds %25ITS-INTERFACE)" : "");
+		else
+			plat_log("unideck: IPv6: serving at http://[%s]:%u/%s\n", txt,
+			         (unsigned)sv->port,
+			         ll ? " (link-local: a client adds %25ITS-INTERFACE)" : "");
+	}
+}
+
 void server_run(struct server *sv, bool (*ready)(void *ctx, uint32_t addr), void *ctx)
 {
 	for (;;) {
@@ -146,6 +170,7 @@ void server_run(struct server *sv, bool (*ready)(void *ctx, uint32_t addr), void
 		uint32_t a;
 		uint8_t pl;
 
+		show_ipv6(sv);
 		if (!sv->announced && net_address(sv->s, &a, &pl, NULL)) {
 			sv->announced = true;
 			if (ready(ctx, a))

@@ -40,6 +40,7 @@ struct server {
 	uint64_t stats_every, stats_next;
 	uint16_t port;
 	bool announced;
+	unsigned shown6; /* IPv6 addresses printed, by net_address6 index */
 };
 
 enum server_result {

@@ -96,8 +96,20 @@ void icmp6_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p
 		st->icmp_echo++;
 		icmp6_send(s, src, ip->from.b, IP6_HOP_LIMIT, reply, len, now);
 		break;
+	case 2: /* packet too big (RFC 8201): quoting one of our TCP segments */
+		if (len >= 8 + 40 + 8 && p[8 + 6] == IPPROTO_TCP_ && ipv6_is_ours(s, p + 8 + 8)) {
+			struct net_ip l, r;
+			const uint8_t *t = p + 8 + 40;
+			memcpy(l.b, p + 8 + 8, 16);
+			memcpy(r.b, p + 8 + 24, 16);
+			st->icmp_too_big++;
+			tcp_path_mtu(s, &l, get_u16be(t), &r, get_u16be(t + 2), get_u32be(t + 4),
+			             get_u32be(p + 4), now);
+		} else {
+			st->icmp_bad++;
+		}
+		break;
 	case 1:   /* destination unreachable */
-	case 2:   /* packet too big (RFC 8201): our MTU is the link's; see ipv6.h */
 	case 3:   /* time exceeded */
 	case 4:   /* parameter problem */
 	case 129: /* echo reply: we never ask */

@@ -56,8 +56,8 @@ static bool same_prefix(const uint8_t a[16], const uint8_t b[16], uint8_t plen)
 /* RFC 7217 5: IID = F(prefix, interface, network, DAD counter, secret): the
  * first 64 bits of SHA-256 over them keyed with the secret. The same secret
  * and MAC give the same address on every boot; another prefix another one. */
-static void stable_iid(const struct net_stack *s, const uint8_t prefix[8], uint8_t dad_counter,
-                       uint8_t out[8])
+void ipv6_stable_iid(const struct net_stack *s, const uint8_t prefix[8], uint8_t dad_counter,
+                     uint8_t out[8])
 {
 	uint8_t msg[8 + 6 + 1], sum[SHA256_LEN];
 
@@ -80,7 +80,7 @@ void ipv6_init(struct net_stack *s, uint64_t now)
 	else
 		s->ops.random(s->ops.ctx, s->ip6.key, sizeof s->ip6.key);
 	memcpy(s->ip6.ll.a, ll_prefix, 8);
-	stable_iid(s, ll_prefix, 0, s->ip6.ll.a + 8);
+	ipv6_stable_iid(s, ll_prefix, 0, s->ip6.ll.a + 8);
 	s->ip6.ll.plen = 64;
 	s->ip6.ll.used = true;
 	nd6_dad_start(s, &s->ip6.ll, now);
@@ -89,6 +89,10 @@ void ipv6_init(struct net_stack *s, uint64_t now)
 		s->ip6.global.plen = s->cfg.prefix6;
 		s->ip6.global.used = true;
 		nd6_dad_start(s, &s->ip6.global, now);
+	}
+	if (!s->ip6.global.used && s->cfg.slaac) {
+		s->ip6.rs_left = ND6_RS_COUNT; /* once the link-local address is ours */
+		s->ip6.rs_deadline = now + ND6_RETRANS_NS + 1;
 	}
 	if (memcmp(s->cfg.gw6, zero, 16) != 0) {
 		memcpy(s->ip6.gw, s->cfg.gw6, 16);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* IPv6 for a host (RFC 8200) beside IPv4, sharing TCP: input validation and
  * extension headers, output with neighbour discovery, ICMPv6 (RFC 4443), and
- * the addresses (RFC 4291): a link-local one, and a static global one.
+ * the addresses (RFC 4291): a link-local one, and a global one, static or by
+ * SLAAC (RFC 4862) from a router's advertised /64 with a stable privacy
+ * identifier (RFC 7217), the advertising router as default, lifetimes
+ * honoured (the prefix's valid lifetime with the two-hour rule, the router's).
  *
  * Files: ipv6.c (input, extension headers, output, addresses), icmp6.c
  * (echo, errors, rate limit), nd6.c (RFC 4861 neighbour discovery: the
@@ -16,7 +19,9 @@
  * stepped over (RFC 8021, RFC 6946); other fragments are dropped and counted
  * (reassembly is not done: TCP never needs it and our UDP is DHCPv4 only);
  * an unknown next header gets a parameter problem (code 1), rate-limited with
- * every other ICMPv6 error (ICMP6_ERRORS_PER_S). Every drop has a counter.
+ * every other ICMPv6 error (ICMP6_ERRORS_PER_S). A Packet Too Big quoting one
+ * of our TCP segments in flight shrinks that flow's MSS to the path MTU, never
+ * below 1280 (RFC 8201; tcp_path_mtu). Every drop has a counter.
  *
  * Neighbour cache: ND6_ENTRIES entries with RFC 4861 7.3.2's states
  * (INCOMPLETE, REACHABLE, STALE, DELAY, PROBE); one packet waits per
@@ -48,6 +53,9 @@
 #define ND6_SOLICITS       3u                       /* MAX_MULTICAST_SOLICIT */
 #define ND6_STALE_NS       (600ull * 1000000000ull) /* a STALE entry unused this long goes */
 #define ICMP6_ERRORS_PER_S 50u
+#define ND6_RS_COUNT       3u                     /* MAX_RTR_SOLICITATIONS */
+#define ND6_RS_INTERVAL_NS (4ull * 1000000000ull) /* RTR_SOLICITATION_INTERVAL */
+#define ND6_IDGEN_RETRIES  3u                     /* RFC 7217 6 */
 
 enum nd6_state { ND6_FREE = 0, ND6_INCOMPLETE, ND6_REACHABLE, ND6_STALE, ND6_DELAY, ND6_PROBE };
 
@@ -72,8 +80,10 @@ struct ip6_addr {
 	uint8_t a[16];
 	uint8_t plen;
 	bool used, tentative; /* tentative: duplicate address detection runs */
-	uint8_t dad_sent;
+	bool slaac;           /* formed from a router's prefix (RFC 4862 5.5.3) */
+	uint8_t dad_sent, dad_counter;
 	uint64_t dad_deadline;
+	uint64_t valid_until; /* 0: forever */
 };
 
 struct ipv6_stats {
@@ -82,19 +92,23 @@ struct ipv6_stats {
 	uint64_t rx_unknown_next, rx_no_next, rx_opt_discard, rx_tentative;
 	uint64_t tx, tx_no_route, tx_too_big, tx_queued_nd, tx_dropped;
 	uint64_t icmp_rx, icmp_bad, icmp_echo, icmp_errors_sent, icmp_rate_limited;
-	uint64_t icmp_unknown;
+	uint64_t icmp_unknown, icmp_too_big;
 };
 
 struct nd6_stats {
 	uint64_t rx_ns, rx_na, rx_rs, rx_ra, rx_redirect, rx_bad_hop, rx_bad, ns_sent, na_sent;
 	uint64_t resolved, failed, queued, queue_drops, cache_full, incomplete_full, recycled;
-	uint64_t dad_started, dad_ok, dad_conflicts, mld_reports;
+	uint64_t dad_started, dad_ok, dad_conflicts, mld_reports, rs_sent, ra_bad;
+	uint64_t ra_routers, ra_prefixes, slaac_addrs, expired;
 };
 
 struct ipv6_state {
 	struct ip6_addr ll, global;
 	uint8_t gw[16];
 	bool has_gw;
+	uint64_t gw_until; /* the router's lifetime from its RA; 0: forever (static) */
+	uint8_t rs_left;   /* router solicitations still to send (RFC 4861 6.3.7) */
+	uint64_t rs_deadline;
 	uint8_t key[16]; /* RFC 7217's secret: link-local interface identifier */
 	uint64_t icmp_window;
 	uint32_t icmp_errors;
@@ -142,6 +156,9 @@ void nd6_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t eth_
 /* The MAC of next hop (ip): true when usable now (a request may go out). */
 bool nd6_resolve(struct net_stack *s, const uint8_t ip[16], uint8_t mac[6], uint64_t now);
 bool nd6_enqueue(struct net_stack *s, const uint8_t ip[16], const struct plat_iov *iov, size_t n);
+/* A SLAAC address's interface identifier (RFC 7217) for (prefix). */
+void ipv6_stable_iid(const struct net_stack *s, const uint8_t prefix[8], uint8_t dad_counter,
+                     uint8_t out[8]);
 /* Start duplicate address detection for (a) (RFC 4862 5.4). */
 void nd6_dad_start(struct net_stack *s, struct ip6_addr *a, uint64_t now);
 uint64_t nd6_poll(struct net_stack *s, uint64_t now);

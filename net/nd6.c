@@ -22,6 +22,7 @@
 
 static const uint8_t unspec[16];
 static const uint8_t all_nodes[16] = {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+static const uint8_t all_routers[16] = {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
 static const uint8_t mld_routers[16] = {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x16};
 
 void nd6_solicited(const uint8_t a[16], uint8_t g[16])
@@ -81,6 +82,20 @@ static void send_na(struct net_stack *s, const uint8_t target[16], const uint8_t
 	memcpy(m + 26, s->cfg.mac, 6);
 	s->ip6.nd.na_sent++;
 	icmp6_send(s, target, dst, 255, m, sizeof m, now);
+}
+
+/* A router solicitation (RFC 4861 6.3.7) from our link-local address. */
+static void send_rs(struct net_stack *s, uint64_t now)
+{
+	uint8_t m[16];
+
+	memset(m, 0, sizeof m);
+	m[0] = ND_RS;
+	m[8] = OPT_SLLA;
+	m[9] = 1;
+	memcpy(m + 10, s->cfg.mac, 6);
+	s->ip6.nd.rs_sent++;
+	icmp6_send(s, s->ip6.ll.a, all_routers, 255, m, sizeof m, now);
 }
 
 /* An MLDv2 report (RFC 3810 5.2) joining our solicited-node groups, with
@@ -297,6 +312,33 @@ uint64_t nd6_poll(struct net_stack *s, uint64_t now)
 			next = a->dad_deadline;
 		}
 	}
+	if (s->ip6.rs_left && !s->ip6.ll.tentative && s->ip6.ll.used) {
+		if (now >= s->ip6.rs_deadline) {
+			send_rs(s, now);
+			s->ip6.rs_left--;
+			s->ip6.rs_deadline = now + ND6_RS_INTERVAL_NS;
+		}
+		if (s->ip6.rs_left && s->ip6.rs_deadline < next)
+			next = s->ip6.rs_deadline;
+	}
+	/* Lifetimes from router advertisements. */
+	if (s->ip6.global.used && s->ip6.global.valid_until) {
+		if (now >= s->ip6.global.valid_until) {
+			s->ip6.global.used = false;
+			s->ip6.nd.expired++;
+			net_log(s, "net: ipv6 address expired (its prefix's valid lifetime ended)");
+		} else if (s->ip6.global.valid_until < next) {
+			next = s->ip6.global.valid_until;
+		}
+	}
+	if (s->ip6.has_gw && s->ip6.gw_until) {
+		if (now >= s->ip6.gw_until) {
+			s->ip6.has_gw = false;
+			s->ip6.nd.expired++;
+		} else if (s->ip6.gw_until < next) {
+			next = s->ip6.gw_until;
+		}
+	}
 	if (s->ip6.mld_left) {
 		if (now >= s->ip6.mld_deadline) {
 			send_mld(s, now);
@@ -365,11 +407,114 @@ static bool lla_option(const uint8_t *o, size_t n, uint8_t type, const uint8_t *
 	return true;
 }
 
-static void dad_conflict(struct net_stack *s, struct ip6_addr *a)
+static void dad_conflict(struct net_stack *s, struct ip6_addr *a, uint64_t now)
 {
 	s->ip6.nd.dad_conflicts++;
+	if (a->slaac && a->dad_counter < ND6_IDGEN_RETRIES) {
+		/* RFC 7217 6: the next identifier for the same prefix. */
+		a->dad_counter++;
+		ipv6_stable_iid(s, a->a, a->dad_counter, a->a + 8);
+		net_log(s, "net: ipv6 duplicate address detected: trying the next stable one");
+		nd6_dad_start(s, a, now);
+		return;
+	}
 	net_log(s, "net: ipv6 duplicate address detected: address not used (RFC 4862 5.4.5)");
 	a->used = false;
+}
+
+/* A router advertisement (RFC 4861 6.3.4): the default router with its
+ * lifetime, and with SLAAC on, an address for an autonomous /64 prefix
+ * (RFC 4862 5.5.3) with a stable identifier (RFC 7217), lifetimes honoured. */
+static void input_ra(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
+                     uint64_t now)
+{
+	struct nd6_stats *st = &s->ip6.nd;
+	uint16_t router_life = get_u16be(p + 6);
+	const uint8_t *o = p + 16, *slla = NULL;
+	size_t n = len - 16;
+	struct ip6_addr *g = &s->ip6.global;
+
+	st->rx_ra++;
+	if (len < 16 || ip->from.b[0] != 0xfe || (ip->from.b[1] & 0xc0) != 0x80) {
+		st->ra_bad++; /* RFC 4861 6.1.2: from a link-local source */
+		return;
+	}
+	while (n) {
+		size_t l;
+		if (n < 2 || !o[1] || (l = (size_t)o[1] * 8) > n) {
+			st->ra_bad++;
+			return;
+		}
+		if (o[0] == OPT_SLLA && l == 8)
+			slla = o + 2;
+		if (o[0] == 3 && l == 32 && s->cfg.slaac && !s->cfg.prefix6) {
+			uint8_t plen = o[2], flags = o[3];
+			uint32_t valid = get_u32be(o + 4), pref = get_u32be(o + 8);
+			const uint8_t *pfx = o + 16;
+			st->ra_prefixes++;
+			if ((flags & 0x40) && plen == 64 && pref <= valid &&
+			    !(pfx[0] == 0xfe && (pfx[1] & 0xc0) == 0x80)) {
+				uint64_t until = valid == 0xffffffffu
+				                         ? 0
+				                         : now + (uint64_t)valid * 1000000000ull;
+				if (g->used && g->slaac && memcmp(g->a, pfx, 8) == 0) {
+					/* RFC 4862 5.5.3 (e): the two-hour rule. */
+					uint64_t two_h = 7200ull * 1000000000ull;
+					if (!until || until > now + two_h ||
+					    (g->valid_until && until > g->valid_until))
+						g->valid_until = until;
+					else if (!g->valid_until || g->valid_until > now + two_h)
+						g->valid_until = now + two_h;
+				} else if (!g->used && valid) {
+					memset(g, 0, sizeof *g);
+					memcpy(g->a, pfx, 8);
+					ipv6_stable_iid(s, pfx, 0, g->a + 8);
+					g->plen = 64;
+					g->used = true;
+					g->slaac = true;
+					g->valid_until = until;
+					st->slaac_addrs++;
+					net_log(s, "net: ipv6 stateless address from a router's "
+					           "prefix");
+					nd6_dad_start(s, g, now);
+				}
+			}
+		}
+		o += l;
+		n -= l;
+	}
+	if (!s->cfg.slaac && !s->ip6.has_gw)
+		return;
+	if (router_life && (s->cfg.slaac || !s->ip6.gw_until)) {
+		if (!s->ip6.has_gw || s->ip6.gw_until || memcmp(s->ip6.gw, ip->from.b, 16) == 0) {
+			if (!s->ip6.has_gw)
+				st->ra_routers++;
+			memcpy(s->ip6.gw, ip->from.b, 16);
+			s->ip6.has_gw = true;
+			s->ip6.gw_until = now + (uint64_t)router_life * 1000000000ull;
+		}
+	} else if (!router_life && s->ip6.has_gw && s->ip6.gw_until &&
+	           memcmp(s->ip6.gw, ip->from.b, 16) == 0) {
+		s->ip6.has_gw = false; /* RFC 4861 6.3.4: lifetime 0, no longer a router */
+	}
+	s->ip6.rs_left = 0;
+	if (slla && s->ip6.has_gw && memcmp(s->ip6.gw, ip->from.b, 16) == 0) {
+		struct nd6_entry *e = find(s, ip->from.b);
+		if (!e && (e = slot(s, false)) != NULL) {
+			memset(e, 0, sizeof *e);
+			memcpy(e->ip, ip->from.b, 16);
+			e->state = ND6_STALE;
+			e->used = now;
+			e->deadline = now + ND6_STALE_NS;
+			memcpy(e->mac, slla, 6);
+			e->router = true;
+		} else if (e && e->state == ND6_INCOMPLETE) {
+			memcpy(e->mac, slla, 6);
+			e->state = ND6_STALE;
+			e->deadline = now + ND6_STALE_NS;
+			flush(s, e);
+		}
+	}
 }
 
 static void input_ns(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
@@ -386,7 +531,7 @@ static void input_ns(struct net_stack *s, const struct ip_meta *ip, const uint8_
 	for (i = 0; i < 2; i++)
 		if (as[i]->used && as[i]->tentative && memcmp(as[i]->a, target, 16) == 0) {
 			if (from_unspec)
-				dad_conflict(s, as[i]); /* another host's DAD for it */
+				dad_conflict(s, as[i], now); /* another host's DAD for it */
 			return;
 		}
 	if (!ipv6_is_ours(s, target))
@@ -439,7 +584,7 @@ static void input_na(struct net_stack *s, const struct ip_meta *ip, const uint8_
 	for (i = 0; i < 2; i++)
 		if (as[i]->used && memcmp(as[i]->a, target, 16) == 0) {
 			if (as[i]->tentative)
-				dad_conflict(s, as[i]);
+				dad_conflict(s, as[i], now);
 			else
 				s->ip6.nd.dad_conflicts++; /* someone claims ours: counted */
 			return;
@@ -517,7 +662,7 @@ void nd6_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t eth_
 		st->rx_rs++; /* for routers only */
 		break;
 	case ND_RA:
-		st->rx_ra++; /* routers and prefixes from RAs: not taken yet (ipv6.h) */
+		input_ra(s, ip, p, len, now);
 		break;
 	default:
 		st->rx_redirect++;

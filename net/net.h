@@ -80,6 +80,8 @@ struct net_config {
 	 * router when not all zero. (secret6): RFC 7217's secret key for the
 	 * interface identifiers; all zero takes a random one. */
 	bool ipv6;
+	bool slaac; /* without a static addr6: a stable privacy address (RFC 7217)
+	             * for each router-advertised /64, the router as default */
 	uint8_t addr6[16];
 	uint8_t prefix6;
 	uint8_t gw6[16];

@@ -97,6 +97,8 @@ static const struct counter tcp[] = {
         C(tcp_stats, challenge_acks),
         C(tcp_stats, challenge_limited),
         C(tcp_stats, challenge_flow_limited),
+        C(tcp_stats, pmtu_updates),
+        C(tcp_stats, pmtu_ignored),
         C(tcp_stats, syn_rcvd),
         C(tcp_stats, syn_dropped),
         C(tcp_stats, backlog_full),
@@ -154,6 +156,7 @@ static const struct counter ip6[] = {
         C(ipv6_stats, icmp_errors_sent),
         C(ipv6_stats, icmp_rate_limited),
         C(ipv6_stats, icmp_unknown),
+        C(ipv6_stats, icmp_too_big),
 };
 
 static const struct counter nd6[] = {
@@ -163,7 +166,9 @@ static const struct counter nd6[] = {
         C(nd6_stats, resolved),      C(nd6_stats, failed),      C(nd6_stats, queued),
         C(nd6_stats, queue_drops),   C(nd6_stats, cache_full),  C(nd6_stats, incomplete_full),
         C(nd6_stats, recycled),      C(nd6_stats, dad_started), C(nd6_stats, dad_ok),
-        C(nd6_stats, dad_conflicts), C(nd6_stats, mld_reports),
+        C(nd6_stats, dad_conflicts), C(nd6_stats, mld_reports), C(nd6_stats, rs_sent),
+        C(nd6_stats, ra_bad),        C(nd6_stats, ra_routers),  C(nd6_stats, ra_prefixes),
+        C(nd6_stats, slaac_addrs),   C(nd6_stats, expired),
 };
 
 static void dump(const char *layer, const void *base, const struct counter *c, size_t n,

@@ -184,7 +184,7 @@ struct tcp_stats {
 	uint64_t rx, rx_short, rx_bad_cksum, rx_bad_offset, rx_bad_options, rx_no_flow;
 	uint64_t rx_out_of_window, rx_paws, rx_ooo, rx_ooo_dropped, rx_dup, rx_after_close;
 	uint64_t rst_sent, rst_rcvd, rst_ignored, challenge_acks, challenge_limited;
-	uint64_t challenge_flow_limited;
+	uint64_t challenge_flow_limited, pmtu_updates, pmtu_ignored;
 	uint64_t syn_rcvd, syn_dropped, backlog_full, cookies_sent, cookies_ok, cookies_bad;
 	uint64_t accepted, connects, conn_failed, flows_full, timewait_recycled;
 	uint64_t tx_segs, tso_sends, tx_fail, tx_cut, rexmits, rexmit_timeouts, fast_rexmits,
@@ -258,6 +258,13 @@ void tcp_send_rst(struct net_stack *s, const struct net_ip *laddr, uint16_t lpor
 void tcp_ack_received(struct net_stack *s, struct tcp_flow *f, const struct tcp_seg *sg,
                       uint64_t now);
 void tcp_retransmit_timeout(struct net_stack *s, struct tcp_flow *f, uint64_t now);
+/* A Packet Too Big (RFC 8201) quoting our segment (seq) of the flow: the MSS
+ * shrinks to the path MTU (never below IPv6's 1280) and what is in flight
+ * goes again in the smaller size. Ignored unless (seq) is in flight (a
+ * blind attacker must guess it, RFC 5927 4.1). */
+void tcp_path_mtu(struct net_stack *s, const struct net_ip *laddr, uint16_t lport,
+                  const struct net_ip *raddr, uint16_t rport, uint32_t seq, uint32_t mtu,
+                  uint64_t now);
 uint32_t tcp_rcv_window(const struct tcp_flow *f);
 void tcp_flow_init_cc(struct tcp_flow *f);
 

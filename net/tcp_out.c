@@ -559,3 +559,31 @@ void tcp_retransmit_timeout(struct net_stack *s, struct tcp_flow *f, uint64_t no
 	tcp_output(s, f, now);
 	tcp_set_timer(s, &f->t_rexmit, now + f->rto_ns);
 }
+
+void tcp_path_mtu(struct net_stack *s, const struct net_ip *laddr, uint16_t lport,
+                  const struct net_ip *raddr, uint16_t rport, uint32_t seq, uint32_t mtu,
+                  uint64_t now)
+{
+	struct tcp_flow *f = tcp_find(s, raddr, rport, laddr, lport);
+	uint32_t mss, floor = net_ip_is4(raddr) ? 576u : 1280u;
+
+	if (!f || f->state < TCP_ESTABLISHED || seq_lt(seq, f->snd_una) ||
+	    !seq_lt(seq, f->snd_max)) {
+		s->tcp.stats.pmtu_ignored++;
+		return;
+	}
+	if (mtu < floor)
+		mtu = floor; /* RFC 8201 5: never below the minimum MTU */
+	if (mtu > l3_mtu(s, raddr))
+		return;
+	mss = mtu - l3_hdr_len(raddr) - 20u - (f->ts_ok ? 12u : 0u);
+	if (mss >= f->mss)
+		return;
+	f->mss = (uint16_t)mss;
+	s->tcp.stats.pmtu_updates++;
+	/* What was sent at the old size was lost: send it again now, cut to
+	 * the new one (as Linux's tcp_simple_retransmit), without a backoff. */
+	f->snd_nxt = f->snd_una;
+	f->rtt_timing = false;
+	tcp_output(s, f, now);
+}

@@ -33,6 +33,10 @@ static const char help[] =
         "  --tap NAME         a TAP device instead (the guest asks DHCP unless --ip)\n"
         "  --ip A.B.C.D/N     with --tap: a static address for the guest\n"
         "  --gw G             with --tap: the static gateway\n"
+        "  --ip6 ADDR/N       with --tap: a static IPv6 address (else SLAAC, when a\n"
+        "                     router advertises; the guest prints every URL)\n"
+        "  --gw6 G            with --tap: the IPv6 default router\n"
+        "  --slaac 0|1        with --tap: SLAAC on or off (default 1)\n"
         "  -m, --mem SIZE     guest memory (default: the image's size plus 32M,\n"
         "                     so that a large store still leaves room to run)\n"
         "  -M, --machine M    x86_64 images: microvm (default; virtio-mmio) or q35\n"
@@ -211,7 +215,8 @@ struct run_opts {
 	enum disk_fmt disk;
 	const char *firmware, *bus;
 	bool machine_set, mem_set;
-	bool arm64; /* the image's ELF machine is EM_AARCH64 */
+	const char *ip6, *gw6, *slaac; /* with --tap: the image's ip6=, gw6=, slaac= */
+	bool arm64;                    /* the image's ELF machine is EM_AARCH64 */
 };
 
 /* Guest memory when --mem is not given: the image is loaded whole (its store
@@ -268,6 +273,14 @@ static int parse(struct run_opts *o, int argc, char **argv)
 			o->ip = v;
 		} else if ((r = cli_value("run", argc, argv, &i, "--gw", 0, &v)) != 0) {
 			o->gw = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--ip6", 0, &v)) != 0) {
+			o->ip6 = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--gw6", 0, &v)) != 0) {
+			o->gw6 = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--slaac", 0, &v)) != 0) {
+			if (r > 0 && strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+				return cli_error("run", 2, "--slaac takes 0 or 1, not '%s'", v);
+			o->slaac = v;
 		} else if ((r = cli_value("run", argc, argv, &i, "--mem", 'm', &v)) != 0) {
 			o->mem = v;
 			o->mem_set = true;
@@ -301,6 +314,8 @@ static int parse(struct run_opts *o, int argc, char **argv)
 		return cli_error("run", 2, "usage: unideck run IMAGE (see --help)");
 	/* The user network is ours to lay out, and the port forward goes to the
 	 * address we give the guest there: another one would serve nothing. */
+	if ((o->ip6 || o->gw6 || o->slaac) && !o->tap)
+		return cli_error("run", 2, "--ip6, --gw6 and --slaac go with --tap");
 	if ((o->ip || o->gw) && !o->tap)
 		return cli_error(
 		        "run", 2,
@@ -431,6 +446,11 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 		snprintf(cmdline, sizeof cmdline, "ip=" USER_GUEST "/24 gw=" USER_GW);
 	else
 		snprintf(cmdline, sizeof cmdline, "dhcp");
+	if (o->ip6 || o->gw6 || o->slaac)
+		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline),
+		         "%s%s%s%s%s%s", o->ip6 ? " ip6=" : "", o->ip6 ? o->ip6 : "",
+		         o->gw6 ? " gw6=" : "", o->gw6 ? o->gw6 : "", o->slaac ? " slaac=" : "",
+		         o->slaac ? o->slaac : "");
 	if (strcmp(accel, "tcg") == 0 && !o->arm64)
 		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline),
 		         " tsc_khz=%lu", (unsigned long)host_tsc_khz());
@@ -443,8 +463,8 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = {NULL, NULL,  NULL,      NULL, NULL, NULL,  "auto", NULL, NULL,
-	                     8080, false, DISK_NONE, NULL, NULL, false, false,  false};
+	struct run_opts o = {NULL,  NULL,      NULL, NULL, NULL,  NULL,  "auto", NULL, NULL, 8080,
+	                     false, DISK_NONE, NULL, NULL, false, false, NULL,   NULL, NULL, false};
 	struct argv a = {{NULL}, 0};
 	const char *accel;
 	int rc = parse(&o, argc, argv), code, raw = 0, i;

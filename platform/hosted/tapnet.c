@@ -251,7 +251,8 @@ struct tapnet *tapnet_open(const struct tapnet_cfg *cfg, struct http_server *srv
 	nc.addr = cfg->addr;
 	nc.prefix_len = cfg->prefix_len;
 	nc.gateway = cfg->gateway;
-	nc.ipv6 = cfg->ipv6;
+	nc.ipv6 = !cfg->no_ipv6;
+	nc.slaac = !cfg->prefix6;
 	memcpy(nc.addr6, cfg->addr6, 16);
 	nc.prefix6 = cfg->prefix6;
 	memcpy(nc.gw6, cfg->gw6, 16);

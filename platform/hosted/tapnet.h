@@ -29,9 +29,11 @@ struct tapnet_cfg {
 	const char *pcap; /* record every frame here, or NULL */
 	const char *mac;  /* "02:..." or NULL for a random local one */
 	bool quiet;
-	/* IPv6 (net/ipv6.h): a link-local address always when on, and the
-	 * static (addr6)/(prefix6) with router (gw6) when given. */
-	bool ipv6;
+	/* IPv6 (net/ipv6.h), on unless (no_ipv6): a link-local address, and
+	 * the static (addr6)/(prefix6) with router (gw6) when given, else
+	 * SLAAC from whatever router advertises a prefix. */
+	bool no_ipv6;
+	bool ipv6; /* set by --ip6/--gw6 (on anyway unless no_ipv6) */
 	uint8_t addr6[16], gw6[16];
 	uint8_t prefix6; /* 0: no static address */
 };

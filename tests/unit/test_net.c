@@ -17,6 +17,7 @@
 #include "lib/cursor.h"
 #include "net/cksum.h"
 #include "net/eth.h"
+#include "net/ip6text.h"
 #include "net/stack.h"
 #include "tests/unit/check.h"
 
@@ -1845,6 +1846,38 @@ static void test_ipv6_tcp(void)
 		;
 	CHECK(out.n == 3 && i == 3 && out.malformed == 0 && get_u16be(ip6_of(0) + 4) == 20 + 1440,
 	      "tcp6: 4000 bytes go in segments of 1440, checksums right");
+	/* Packet Too Big (RFC 8201): the segments shrink to the path MTU. */
+	{
+		static uint8_t ptb[1240];
+		static const uint8_t rtr[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+		                                0,    0,    0,    0,    0, 0, 0, 1};
+		size_t q = 1232 - 8, k, big = 0;
+		bool small = true;
+		memset(ptb, 0, sizeof ptb);
+		ptb[0] = 2;
+		put_u32be(ptb + 4, 1280);
+		memcpy(ptb + 8, ip6_of(0), q);
+		put_u32be(ptb + 8 + 40 + 4, 0x7777); /* a sequence number not in flight */
+		sum6(rtr, us6, 58, ptb, 8 + q, 2);
+		out.n = 0;
+		send6(mac_us, rtr, us6, 58, 64, ptb, 8 + q);
+		CHECK(out.n == 0 && stk->tcp.stats.pmtu_ignored == 1,
+		      "tcp6: a Packet Too Big quoting a sequence number not in flight is ignored");
+		put_u32be(ptb + 8 + 40 + 4, iss + 1);
+		put_u32be(ptb + 4, 600); /* below the minimum: taken as 1280 */
+		sum6(rtr, us6, 58, ptb, 8 + q, 2);
+		send6(mac_us, rtr, us6, 58, 64, ptb, 8 + q);
+		for (k = 0; k < out.n; k++) {
+			small = small && ip6_of(k) && get_u16be(ip6_of(k) + 4) <= 1280 - 40;
+			big += ip6_of(k) && get_u16be(ip6_of(k) + 4) == 1280 - 40;
+		}
+		CHECK(stk->tcp.stats.pmtu_updates == 1 && out.n >= 3 && small && big >= 2 &&
+		              get_u32be(ip6_of(0) + 44) == iss + 1 && out.malformed == 0,
+		      "tcp6: Packet Too Big (MTU 600, taken as 1280): the data in flight goes "
+		      "again in "
+		      "1280-byte packets (%zu sent)",
+		      out.n);
+	}
 	/* A closed port: RST over IPv6. */
 	out.n = 0;
 	put_u16be(t + 2, 81);
@@ -1870,6 +1903,133 @@ static void test_ipv6_tcp(void)
 	poll_at(now + ND6_RETRANS_NS + MS);
 	CHECK(!ipv6_is_ours(stk, us6) && stk->ip6.nd.dad_conflicts == 1,
 	      "nd6: an NA for our tentative address: a duplicate, the address is not used");
+}
+
+/* SLAAC (RFC 4862) with RFC 7217 identifiers, the default router from RAs. */
+static void send_ra(uint16_t router_life, uint32_t valid, uint32_t pref)
+{
+	static const uint8_t rtr[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	uint8_t m[16 + 8 + 32];
+
+	memset(m, 0, sizeof m);
+	m[0] = 134;
+	m[4] = 64;
+	put_u16be(m + 6, router_life);
+	m[16] = 1;
+	m[17] = 1;
+	memcpy(m + 18, mac_peer, 6);
+	m[24] = 3;
+	m[25] = 4;
+	m[26] = 64;
+	m[27] = 0xc0; /* on-link, autonomous */
+	put_u32be(m + 28, valid);
+	put_u32be(m + 32, pref);
+	memcpy(m + 40, "\x20\x01\x0d\xb8\x00\x05\x00\x00", 8);
+	sum6(rtr, all6, 58, m, sizeof m, 2);
+	send6(mac_all6, rtr, all6, 58, 255, m, sizeof m);
+}
+
+static void test_ipv6_slaac(void)
+{
+	struct net_config cfg;
+	struct net_ops ops = {NULL, cap_send, cap_random, NULL, NULL};
+	uint8_t a[2][16], first[16];
+	size_t n;
+
+	memset(&cfg, 0, sizeof cfg);
+	memcpy(cfg.mac, mac_us, 6);
+	cfg.mtu = 1500;
+	cfg.ipv6 = true;
+	cfg.slaac = true;
+	memcpy(cfg.secret6, "0123456789abcdef", 16);
+	cfg.tcp_flows = 8;
+	free(stk);
+	stk = aligned_alloc(64, (net_stack_size(&cfg) + 63) / 64 * 64);
+	memset(stk, 0xa5, (net_stack_size(&cfg) + 63) / 64 * 64);
+	now = 1000 * SEC;
+	out.n = 0;
+	net_init(stk, &cfg, &ops, now);
+	poll_at(now + ND6_RETRANS_NS + MS);
+	poll_at(now + MS);
+	CHECK(find6(133) != SIZE_MAX && stk->ip6.nd.rs_sent == 1,
+	      "slaac: a router solicitation once the link-local address is ours");
+	send_ra(1800, 3600, 1800);
+	CHECK(stk->ip6.global.used && stk->ip6.global.tentative && stk->ip6.has_gw &&
+	              memcmp(stk->ip6.global.a, "\x20\x01\x0d\xb8\x00\x05\x00\x00", 8) == 0 &&
+	              !(stk->ip6.global.a[11] == 0xff && stk->ip6.global.a[12] == 0xfe),
+	      "slaac: the RA's /64 gives a tentative address (no EUI-64) and a default router");
+	poll_at(now + ND6_RETRANS_NS + MS);
+	n = net_address6(stk, a, 2);
+	CHECK(n == 2 && memcmp(a[1], stk->ip6.global.a, 16) == 0,
+	      "slaac: after DAD the address is ours (net_address6 lists both)");
+	memcpy(first, stk->ip6.global.a, 16);
+	/* Same secret, same MAC, same prefix: the same address (stable). */
+	free(stk);
+	stk = aligned_alloc(64, (net_stack_size(&cfg) + 63) / 64 * 64);
+	memset(stk, 0xa5, (net_stack_size(&cfg) + 63) / 64 * 64);
+	net_init(stk, &cfg, &ops, now);
+	poll_at(now + ND6_RETRANS_NS + MS);
+	send_ra(1800, 3600, 1800);
+	CHECK(memcmp(first, stk->ip6.global.a, 16) == 0,
+	      "slaac: the same secret gives the same address on the next boot (RFC 7217)");
+	send_ra(0, 3600, 1800);
+	CHECK(!stk->ip6.has_gw, "slaac: an RA with router lifetime 0 removes the default router");
+	/* The two-hour rule: a short valid lifetime cannot shorten it below 2 h. */
+	send_ra(1800, 60, 30);
+	poll_at(now + 120 * SEC);
+	CHECK(stk->ip6.global.used,
+	      "slaac: an RA's 60 s lifetime does not cut it short (2 h rule)");
+	poll_at(now + 3 * 3600 * SEC);
+	CHECK(!stk->ip6.global.used && stk->ip6.nd.expired >= 1,
+	      "slaac: the address goes when its valid lifetime ends");
+	/* An RA from a global source, or with hop limit 64: ignored. */
+	{
+		size_t before = (size_t)stk->ip6.nd.ra_bad;
+		uint8_t m[16];
+		memset(m, 0, sizeof m);
+		m[0] = 134;
+		sum6(peer6, all6, 58, m, sizeof m, 2);
+		send6(mac_all6, peer6, all6, 58, 255, m, sizeof m);
+		CHECK(stk->ip6.nd.ra_bad == before + 1 && !stk->ip6.has_gw,
+		      "nd6: an RA from a global address is refused (RFC 4861 6.1.2)");
+	}
+}
+
+/* IPv6 text for the image's command line and console (RFC 4291, RFC 5952). */
+static void test_ip6text(void)
+{
+	static const struct {
+		const char *in, *out;
+	} ok[] = {{"2001:db8::2", "2001:db8::2"},
+	          {"::", "::"},
+	          {"::1", "::1"},
+	          {"fe80::1:2:3:4", "fe80::1:2:3:4"},
+	          {"2001:DB8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
+	          {"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"},
+	          {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},
+	          {"1::", "1::"}};
+	static const char *bad[] = {"",        ":",       ":::", "1:2:3:4:5:6:7:8:9",
+	                            "1::2::3", "12345::", "g::", "1:2:3:4:5:6:7",
+	                            ":1::",    "1:"};
+	uint8_t a[16], pl = 0;
+	char txt[NET_IP6_TEXT];
+	unsigned i, good = 0, refused = 0;
+
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		bool p = net_ip6_parse(ok[i].in, strlen(ok[i].in), a, NULL);
+		if (p)
+			net_ip6_format(a, txt);
+		good += p && strcmp(txt, ok[i].out) == 0;
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		refused += !net_ip6_parse(bad[i], strlen(bad[i]), a, NULL);
+	CHECK(good == sizeof ok / sizeof ok[0] && refused == sizeof bad / sizeof bad[0],
+	      "ip6text: %u of 8 addresses round-trip to RFC 5952 form, %u of 10 bad ones refused",
+	      good, refused);
+	CHECK(net_ip6_parse("2001:db8::2/64", 14, a, &pl) && pl == 64 &&
+	              !net_ip6_parse("2001:db8::2/129", 15, a, &pl) &&
+	              !net_ip6_parse("2001:db8::2", 11, a, &pl),
+	      "ip6text: a prefix length where one is wanted, 1 to 128");
 }
 
 int main(void)
@@ -1898,6 +2058,8 @@ int main(void)
 	test_ipv6_nd();
 	test_ipv6_ext();
 	test_ipv6_tcp();
+	test_ipv6_slaac();
+	test_ip6text();
 	CHECK(out.malformed == 0, "every frame the stack built in these tests was whole (%u not)",
 	      out.malformed);
 	free(stk);
