@@ -82,7 +82,7 @@ sleep 0.5
 	--stats >"$TMP/gce.log" 2>&1 &
 SRV=$!
 PIDS+=("$SRV")
-if wait_for "$TMP/gce.log" '^serving .* at http://' 30; then
+if wait_for "$TMP/gce.log" '^serving .* at http://[0-9]' 30; then
 	ok "leased an address from dnsmasq configured as Compute Engine"
 else
 	notok "leased an address from dnsmasq configured as Compute Engine"
