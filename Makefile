@@ -24,7 +24,12 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 
 PKGS := md4c libdeflate libbrotlienc libbrotlidec
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# BearSSL (Debian's libbearssl-dev has no .pc file): the static archive, which
+# the image links too. http/tls.c sees its headers and nothing else of /usr/include.
+BEARSSL_INC := /usr/include/bearssl
+BEARSSL_LIB := /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/libbearssl.a
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(BEARSSL_LIB)
+TLS_CFLAGS := -isystem $(BEARSSL_INC) -isystem http/tls_shim
 
 # app/kmain.c is the VM image's main (platform/pvh/kernel.mk links it there only).
 CORE_SRC := $(filter-out app/kmain.c,$(wildcard lib/*.c http/*.c store/*.c app/*.c net/*.c))
@@ -43,6 +48,7 @@ $(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=$(B)/$(1)/tests/%)
 
 $(B)/$(1)/lib/%.o $(B)/$(1)/http/%.o $(B)/$(1)/store/%.o $(B)/$(1)/app/%.o \
 $(B)/$(1)/net/%.o: EXTRA := $$(CORE_CFLAGS)
+$(B)/$(1)/http/tls.o: EXTRA := $$(CORE_CFLAGS) $$(TLS_CFLAGS)
 
 $(B)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)

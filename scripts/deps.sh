@@ -11,13 +11,13 @@ set -eu
 cd "$(dirname "$0")/.."
 what=${1:-test}
 
-build_pkgs="make gcc pkg-config libmd4c-dev libdeflate-dev libbrotli-dev"
+build_pkgs="make gcc pkg-config libmd4c-dev libdeflate-dev libbrotli-dev libbearssl-dev"
 # Node.js may come from elsewhere (NodeSource ships npm inside its nodejs), so it
 # is asked for only when the commands are absent.
 command -v npm >/dev/null 2>&1 || build_pkgs="$build_pkgs nodejs npm"
 test_pkgs="clang libclang-rt-14-dev libfuzzer-14-dev curl wget iproute2 iputils-ping
 	netcat-openbsd python3 brotli dnsmasq-base qemu-system-x86 chromium tcpdump slowhttptest hping3
-	clang-tidy cppcheck clang-format ffmpeg"
+	clang-tidy cppcheck clang-format ffmpeg openssl testssl.sh"
 bench_pkgs="nginx-light libnginx-mod-http-brotli-static lighttpd wrk linux-image-amd64 busybox-static valgrind
 	linux-perf"
 

@@ -2,6 +2,8 @@
 /* The HTTP server's transport on kernel sockets: epoll, one thread, non-blocking. */
 #include "platform/hosted/hsock.h"
 
+#include "http/tls.h"
+
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -51,6 +53,8 @@ struct hconn {
 	struct stream st; /* first: the HTTP layer's view of this connection */
 	struct http_conn hc;
 	struct hsock *h;
+	struct http_server *srv; /* the listener's: HTTPS or the plain redirect */
+	struct tls_conn *tls;    /* between the socket and HTTP, or NULL */
 	int fd;
 	uint32_t events; /* the epoll interest now registered */
 	bool http_done;  /* the HTTP layer called close() */
@@ -79,6 +83,9 @@ struct hsock {
 	struct hsock_stats stats;
 	int lfd, ep, sigfd;
 	int port;
+	struct tls_server *tls; /* the main listener speaks TLS */
+	int lfd2, port2;        /* a second, plain listener (the redirect), or -1 */
+	struct http_server *srv2;
 	bool stop;
 	size_t n_conns;
 	struct hconn **conns; /* dense array, for sweeps */
@@ -340,7 +347,9 @@ static void conn_free(struct hconn *c)
 	/* An event-stream subscriber: the app drops it from its lists. */
 	if (c->hc.app_data && h->hooks.conn_gone)
 		h->hooks.conn_gone(h->hooks.ctx, &c->hc);
-	http_conn_fini(h->srv, &c->hc);
+	http_conn_fini(c->srv, &c->hc);
+	if (c->tls)
+		tls_conn_free(c->tls);
 	close(c->fd); /* never duplicated, so this also takes it out of the epoll set */
 	h->stats.closed++;
 	free(c);
@@ -368,6 +377,22 @@ static bool linger_drain(struct hconn *c)
 	return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
+/* HTTP's turn, through TLS when the connection has it. */
+static void poll_http(struct hconn *c, uint64_t now)
+{
+	struct hsock *h = c->h;
+
+	c->recv_called = false;
+	c->drained = false;
+	h->stepping = c;
+	if (c->tls)
+		tls_conn_begin(c->tls, now);
+	http_conn_poll(c->srv, &c->hc, now);
+	if (c->tls)
+		tls_conn_end(c->tls);
+	h->stepping = NULL;
+}
+
 /* Everything after an event or a deadline: let HTTP work, send, rearm. */
 static void conn_step(struct hconn *c, uint64_t now)
 {
@@ -378,13 +403,8 @@ static void conn_step(struct hconn *c, uint64_t now)
 			conn_free(c);
 		return;
 	}
-	if (!c->http_done) {
-		c->recv_called = false;
-		c->drained = false;
-		h->stepping = c;
-		http_conn_poll(h->srv, &c->hc, now);
-		h->stepping = NULL;
-	}
+	if (!c->http_done)
+		poll_http(c, now);
 	if (c->http_done && c->graceful && c->q_n && !c->corked && !all_copied(c)) {
 		/* The last response: its tail waits in the socket for shutdown(),
 		 * which sends it with the FIN in one segment instead of a segment
@@ -397,6 +417,17 @@ static void conn_step(struct hconn *c, uint64_t now)
 	if (!flush(c)) {
 		conn_free(c);
 		return;
+	}
+	/* TLS records wait that the copy ring had no room for: while the socket
+	 * takes everything, make and send more. */
+	for (int rounds = 0;
+	     c->tls && !c->http_done && c->q_n == 0 && tls_conn_more(c->tls) && rounds < 64;
+	     rounds++) {
+		poll_http(c, now);
+		if (!flush(c)) {
+			conn_free(c);
+			return;
+		}
 	}
 	if (c->http_done) {
 		if (!c->graceful) {
@@ -429,10 +460,11 @@ static void conn_step(struct hconn *c, uint64_t now)
 		set_events(c, EPOLLOUT);
 		return;
 	}
-	if (c->q_n) {
-		/* Backpressure: no reading while the peer is not taking our output. */
+	if (c->q_n || (c->tls && tls_conn_more(c->tls))) {
+		/* Backpressure: no reading while the peer is not taking our output.
+		 * TLS records still to make count: the socket's room wakes us. */
 		set_events(c, EPOLLOUT);
-	} else if (!c->recv_called && !c->hc.streaming && !c->peer_eof && h->srv->pool_avail == 0) {
+	} else if (!c->recv_called && !c->hc.streaming && !c->peer_eof && c->srv->pool_avail == 0) {
 		/* No input buffer for it now: park it until one is returned. */
 		set_events(c, 0);
 		if (!c->starved) {
@@ -445,12 +477,14 @@ static void conn_step(struct hconn *c, uint64_t now)
 	}
 }
 
-static void accept_all(struct hsock *h, uint64_t now)
+static void accept_all(struct hsock *h, int lfd, struct http_server *srv, struct tls_server *ts,
+                       uint64_t now)
 {
 	for (;;) {
-		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct hconn *c;
 		struct epoll_event e;
+		struct tls_conn *victim = NULL;
 
 		if (fd < 0)
 			return;
@@ -469,12 +503,24 @@ static void accept_all(struct hsock *h, uint64_t now)
 		c->st.ops = &sock_ops;
 		c->h = h;
 		c->fd = fd;
+		c->srv = srv;
+		if (ts && !(c->tls = tls_conn_open(ts, &c->st, now, &victim))) {
+			h->stats.refused++;
+			close(fd);
+			free(c);
+			continue;
+		}
+		if (c->tls)
+			tls_conn_set_user(c->tls, c);
 		c->events = EPOLLIN | EPOLLRDHUP;
 		e.events = c->events;
 		e.data.ptr = c;
 		epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &e);
 		h->conns[h->n_conns++] = c;
-		http_conn_init(h->srv, &c->hc, &c->st, now);
+		http_conn_init(srv, &c->hc, c->tls ? tls_conn_stream(c->tls) : &c->st, now);
+		/* The handshake given up for this one reads its end now. */
+		if (victim)
+			conn_step(tls_conn_user(victim), now);
 		conn_step(c, now);
 	}
 }
@@ -493,7 +539,7 @@ static void flush_dirty(struct hsock *h, uint64_t now)
 
 static void wake_starved(struct hsock *h, uint64_t now)
 {
-	while (h->starved && h->srv->pool_avail > 0) {
+	while (h->starved && h->starved->srv->pool_avail > 0) {
 		struct hconn *c = h->starved;
 		h->starved = c->next_starved;
 		c->next_starved = NULL;
@@ -511,6 +557,9 @@ static void sweep(struct hsock *h, uint64_t now)
 		struct hconn *c = h->conns[i];
 		size_t before = h->n_conns;
 		uint64_t dl = c->fin_sent ? c->linger_until : http_conn_deadline(&c->hc);
+
+		if (c->tls && !c->fin_sent && tls_conn_deadline(c->tls) < dl)
+			dl = tls_conn_deadline(c->tls);
 
 		if (now >= dl)
 			conn_step(c, now);
@@ -583,6 +632,7 @@ struct hsock *hsock_open(const char *host, int port, struct http_server *srv,
 	h->srv = srv;
 	h->hooks = *hooks;
 	h->map_fd = -1;
+	h->lfd2 = -1;
 	h->lfd = listen_on(host, port, err, errlen);
 	if (h->lfd < 0)
 		goto fail;
@@ -622,6 +672,30 @@ int hsock_port(const struct hsock *h)
 	return h->port;
 }
 
+void hsock_set_tls(struct hsock *h, struct tls_server *ts)
+{
+	h->tls = ts;
+}
+
+int hsock_listen_plain(struct hsock *h, const char *host, int port, struct http_server *srv,
+                       char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	struct epoll_event e = {.events = EPOLLIN, .data.ptr = &h->lfd2};
+
+	h->lfd2 = listen_on(host, port, err, errlen);
+	if (h->lfd2 < 0)
+		return -1;
+	memset(&ss, 0, sizeof ss);
+	getsockname(h->lfd2, (struct sockaddr *)&ss, &sl);
+	h->port2 = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+	                                          : ((struct sockaddr_in *)&ss)->sin_port);
+	h->srv2 = srv;
+	epoll_ctl(h->ep, EPOLL_CTL_ADD, h->lfd2, &e);
+	return h->port2;
+}
+
 void hsock_set_store_file(struct hsock *h, const void *map, size_t len, int fd)
 {
 	h->map = map;
@@ -642,6 +716,8 @@ bool hsock_references(const struct hsock *h, const void *p, size_t len)
 			if (sg->p >= lo && sg->p < hi)
 				return true;
 		}
+		if (c->tls && tls_conn_references(c->tls, p, len))
+			return true;
 	}
 	return false;
 }
@@ -656,6 +732,8 @@ int hsock_run(struct hsock *h)
 		int n, i, timeout_ms;
 
 		http_server_tick(h->srv, wall_ns());
+		if (h->srv2)
+			http_server_tick(h->srv2, wall_ns());
 		if (h->hooks.tick && now >= next_tick)
 			next_tick = h->hooks.tick(h->hooks.ctx, now);
 		flush_dirty(h, now);
@@ -675,7 +753,9 @@ int hsock_run(struct hsock *h)
 		for (i = 0; i < n; i++) {
 			void *p = ev[i].data.ptr;
 			if (p == &h->lfd) {
-				accept_all(h, now);
+				accept_all(h, h->lfd, h->srv, h->tls, now);
+			} else if (p == &h->lfd2) {
+				accept_all(h, h->lfd2, h->srv2, NULL, now);
 			} else if (p == &h->sigfd) {
 				struct signalfd_siginfo si;
 				while (read(h->sigfd, &si, sizeof si) > 0)
@@ -708,6 +788,8 @@ void hsock_close(struct hsock *h)
 	for (size_t i = h->n_conns; i-- > 0;)
 		conn_free(h->conns[i]);
 	close(h->lfd);
+	if (h->lfd2 >= 0)
+		close(h->lfd2);
 	close(h->ep);
 	close(h->sigfd);
 	free(h->conns);
