@@ -19,19 +19,26 @@ enum net_result icmp6_send(struct net_stack *s, const uint8_t src[16], const uin
 	return ipv6_output_from(s, src, dst, IPPROTO_ICMPV6_, hop_limit, &iov, 1, now);
 }
 
+/* RFC 4443 2.4 (f): a token bucket shared by every error we send, parameter
+ * problems included. Credit is kept in nanoseconds of refill: an error costs
+ * 1e9 / ICMP6_ERRORS_PER_S, the bucket holds ICMP6_ERRORS_BURST of them. */
 static bool allowed(struct net_stack *s, uint64_t now)
 {
-	uint64_t second = now / 1000000000ull;
+	const uint64_t cost = 1000000000ull / ICMP6_ERRORS_PER_S, cap = cost * ICMP6_ERRORS_BURST;
+	struct ipv6_state *v = &s->ip6;
 
-	if (second != s->ip6.icmp_window) {
-		s->ip6.icmp_window = second;
-		s->ip6.icmp_errors = 0;
+	if (!v->icmp_last || now < v->icmp_last) {
+		v->icmp_credit = cap;
+	} else {
+		uint64_t c = v->icmp_credit + (now - v->icmp_last);
+		v->icmp_credit = c > cap || c < v->icmp_credit ? cap : c;
 	}
-	if (s->ip6.icmp_errors >= ICMP6_ERRORS_PER_S) {
-		s->ip6.stats.icmp_rate_limited++;
+	v->icmp_last = now ? now : 1;
+	if (v->icmp_credit < cost) {
+		v->stats.icmp_rate_limited++;
 		return false;
 	}
-	s->ip6.icmp_errors++;
+	v->icmp_credit -= cost;
 	return true;
 }
 

@@ -197,7 +197,7 @@ static bool options_ok(const uint8_t *o, size_t n, size_t base, uint32_t *pointe
 }
 
 static void deliver(struct net_stack *s, struct ip_meta *m, uint8_t nh, size_t nh_off,
-                    const uint8_t *eth_src, const uint8_t *p, size_t len, uint64_t now)
+                    const uint8_t *eth_src, const uint8_t *p, size_t len, bool frag, uint64_t now)
 {
 	switch (nh) {
 	case IPPROTO_TCP_:
@@ -207,10 +207,14 @@ static void deliver(struct net_stack *s, struct ip_meta *m, uint8_t nh, size_t n
 			s->ip6.stats.rx_bad_src++;
 		break;
 	case IPPROTO_ICMPV6_:
-		if (len >= 1 && p[0] >= 133 && p[0] <= 137)
-			nd6_input(s, m, eth_src, p, len, now);
-		else
+		if (len >= 1 && p[0] >= 133 && p[0] <= 137) {
+			if (frag)
+				s->ip6.stats.rx_nd_frag++; /* RFC 6980 5 */
+			else
+				nd6_input(s, m, eth_src, p, len, now);
+		} else {
 			icmp6_input(s, m, p, len, now);
+		}
 		break;
 	case NH_NONE:
 		s->ip6.stats.rx_no_next++;
@@ -235,8 +239,6 @@ void ipv6_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p,
 	struct ipv6_stats *st = &s->ip6.stats;
 	struct ip_meta m;
 	uint16_t plen;
-	uint8_t nh;
-	size_t off = 40, nh_off = 6, k;
 	const uint8_t *src = p + 8, *dst = p + 24;
 
 	st->rx++;
@@ -275,7 +277,17 @@ void ipv6_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p,
 	m.to_broadcast = is_mcast(dst) || link_mcast;
 	m.ip_hdr = p;
 	m.ip_hdr_len = len;
-	nh = p[6];
+	ipv6_chain(s, &m, eth_src, p, len, 40, p[6], 6, false, now);
+}
+
+void ipv6_chain(struct net_stack *s, struct ip_meta *m, const uint8_t *eth_src, const uint8_t *p,
+                size_t len, size_t off, uint8_t nh, size_t nh_off, bool reassembled, uint64_t now)
+{
+	struct ipv6_stats *st = &s->ip6.stats;
+	const uint8_t *dst = p + 24;
+	bool frag = reassembled;
+	size_t k;
+
 	for (k = 0; k < IP6_EXT_MAX; k++) {
 		uint32_t pointer = 0;
 		bool icmp = false, mcast_ok = false;
@@ -285,7 +297,7 @@ void ipv6_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p,
 		if (nh == NH_HOPOPT && off != 40) {
 			/* RFC 8200 4.1: only right after the header. */
 			st->rx_hbh_not_first++;
-			icmp6_error(s, &m, 4, 1, (uint32_t)nh_off, false, now);
+			icmp6_error(s, m, 4, 1, (uint32_t)nh_off, false, now);
 			return;
 		}
 		if (off + 8 > len) {
@@ -302,30 +314,43 @@ void ipv6_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p,
 			                &mcast_ok)) {
 				st->rx_opt_discard++;
 				if (icmp)
-					icmp6_error(s, &m, 4, 2, pointer, mcast_ok, now);
+					icmp6_error(s, m, 4, 2, pointer, mcast_ok, now);
 				return;
 			}
 		} else if (nh == NH_ROUTING) {
-			if (p[off + 2] == 0) {
-				st->rx_rh0++; /* RFC 5095 3: never processed */
-				if (p[off + 3])
-					icmp6_error(s, &m, 4, 0, (uint32_t)(off + 2), false, now);
-				return;
-			}
+			/* We route by no type: RFC 8200 4.4's unknown type, which
+			 * RFC 5095 3 makes type 0 too (never processed): with
+			 * segments left, a parameter problem at the type; without,
+			 * the header is stepped over. */
+			if (p[off + 2] == 0)
+				st->rx_rh0++;
 			if (p[off + 3]) {
-				/* Segments left in a routing header we do not forward by. */
-				st->rx_rh_other++;
-				icmp6_error(s, &m, 4, 0, (uint32_t)(off + 2), false, now);
+				st->rx_rh_other += p[off + 2] != 0;
+				icmp6_error(s, m, 4, 0, (uint32_t)(off + 2), false, now);
 				return;
 			}
 		} else {
 			uint16_t fo = get_u16be(p + off + 2);
-			st->rx_frags++;
 			if (fo & 0xfff9) {
-				/* A real fragment: not reassembled here (see ipv6.h). */
+				/* A real fragment: reassembled (frag6.c), on an
+				 * address that is ours, once (not inside a datagram
+				 * just made whole). */
+				if (reassembled) {
+					st->rx_bad_ext++;
+					return;
+				}
+				if (!ipv6_is_ours(s, dst) && !is_mcast(dst)) {
+					st->rx_tentative++;
+					return;
+				}
+				frag6_input(s, m, eth_src, p, len, off, nh_off, now);
 				return;
 			}
-			st->rx_atomic_frags++; /* RFC 8021 / RFC 6946: process it whole */
+			/* RFC 6946 4 / RFC 8021: an atomic fragment is processed
+			 * alone, whatever else carries its ID. */
+			st->rx_frags++;
+			st->rx_atomic_frags++;
+			frag = true;
 		}
 		nh_off = off;
 		nh = p[off];
@@ -340,14 +365,18 @@ void ipv6_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p,
 		st->rx_tentative++; /* RFC 4862 5.4: a tentative address takes ND only */
 		return;
 	}
-	deliver(s, &m, nh, nh_off, eth_src, p + off, len - off, now);
+	deliver(s, m, nh, nh_off, eth_src, p + off, len - off, frag, now);
 }
 
 uint64_t ipv6_poll(struct net_stack *s, uint64_t now)
 {
+	uint64_t a, b;
+
 	if (!s->cfg.ipv6)
 		return UINT64_MAX;
-	return nd6_poll(s, now);
+	a = nd6_poll(s, now);
+	b = frag6_poll(s, now);
+	return a < b ? a : b;
 }
 
 /* ---- output ---- */
