@@ -465,12 +465,20 @@ enum net_result ipv6_output(struct net_stack *s, const uint8_t dst[16], uint8_t 
 
 /* ---- the network layer for either family (l4.h) ---- */
 
-enum net_result l3_output(struct net_stack *s, const struct net_ip *dst, uint8_t proto,
-                          const struct plat_iov *iov, size_t n, uint64_t now)
+enum net_result l3_output(struct net_stack *s, const struct net_ip *src, const struct net_ip *dst,
+                          uint8_t proto, const struct plat_iov *iov, size_t n, uint64_t now)
 {
 	if (net_ip_is4(dst))
 		return ipv4_output(s, net_ip_get4(dst), proto, iov, n, now);
-	return ipv6_output(s, dst->b, proto, iov, n, now);
+	/* The address the peer used, not the one we would choose toward it: a
+	 * client with only a link-local address reaching our global one (or a
+	 * global one our link-local) gets its answers from where it asked, so
+	 * the pseudo-header summed with (src) holds. */
+	if (!ipv6_is_ours(s, src->b)) {
+		s->ip6.stats.tx_no_route++;
+		return NET_EUNREACH;
+	}
+	return ipv6_output_from(s, src->b, dst->b, proto, IP6_HOP_LIMIT, iov, n, now);
 }
 
 void l3_pseudo(struct cksum *c, const struct net_ip *src, const struct net_ip *dst, uint8_t proto,

@@ -1958,6 +1958,55 @@ static void test_ipv6_frag(void)
 	CHECK(out.malformed == 0, "frag6: every frame whole");
 }
 
+/* Answers come from the address the peer used (found by the frame fuzzer: a
+ * SYN from a global address to our link-local one drew a reset summed for
+ * one source and sent from the other). */
+static void test_ipv6_source(void)
+{
+	static const uint8_t ll9[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9};
+	uint8_t m[32], t[20], sn[16] = {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 2};
+	const uint8_t *h;
+
+	fresh6();
+	poll_at(now + ND6_RETRANS_NS + MS);
+	tcp_listen(stk, 80, 4);
+	/* A neighbour with only a link-local address asks for our global one. */
+	memset(m, 0, sizeof m);
+	m[0] = 135;
+	memcpy(m + 8, us6, 16);
+	m[24] = 1;
+	m[25] = 1;
+	memcpy(m + 26, mac_peer, 6);
+	sum6(ll9, sn, 58, m, sizeof m, 2);
+	send6(mcast_us, ll9, sn, 58, 255, m, sizeof m);
+	out.n = 0;
+	memset(t, 0, sizeof t);
+	put_u16be(t, 6000);
+	put_u16be(t + 2, 80);
+	put_u32be(t + 4, 5);
+	t[12] = 5 << 4;
+	t[13] = TH_SYN;
+	put_u16be(t + 14, 65535);
+	sum6(ll9, us6, 6, t, 20, 16);
+	send6(mac_us, ll9, us6, 6, 64, t, 20);
+	h = out.n == 1 ? ip6_of(0) : NULL;
+	CHECK(h && h[53] == (TH_SYN | TH_ACK) && memcmp(h + 8, us6, 16) == 0 &&
+	              memcmp(h + 24, ll9, 16) == 0 && out.malformed == 0,
+	      "tcp6: a SYN from a link-local address to our global one: the SYN-ACK comes from "
+	      "the global address, checksum right");
+	/* A global address to our link-local one, a closed port: the reset. */
+	out.n = 0;
+	put_u16be(t + 2, 81);
+	sum6(peer6, stk->ip6.ll.a, 6, t, 20, 16);
+	peer_ns(255);
+	out.n = 0;
+	send6(mac_us, peer6, stk->ip6.ll.a, 6, 64, t, 20);
+	h = out.n == 1 ? ip6_of(0) : NULL;
+	CHECK(h && (h[53] & TH_RST) && memcmp(h + 8, stk->ip6.ll.a, 16) == 0 && out.malformed == 0,
+	      "tcp6: a SYN from a global address to our link-local one: the reset comes from the "
+	      "link-local address, checksum right");
+}
+
 /* TCP over IPv6 through the same TCP: pseudo-header, MSS from the MTU. */
 static void test_ipv6_tcp(void)
 {
@@ -2230,6 +2279,7 @@ int main(void)
 	test_ipv6_nd();
 	test_ipv6_ext();
 	test_ipv6_frag();
+	test_ipv6_source();
 	test_ipv6_tcp();
 	test_ipv6_slaac();
 	test_ip6text();
