@@ -131,8 +131,9 @@ static inline void fz_check_tcp(const uint8_t *ip, size_t ihl, size_t tot)
 }
 
 /* An IPv6 packet (ip, n bytes after Ethernet): the payload length fits, the
- * only extension header is MLD's hop-by-hop, the checksum of the ICMPv6
- * message or TCP segment holds, and we never fragment. */
+ * only extension headers are MLD's hop-by-hop and the fragment header of a
+ * large echo reply, and the checksum of the ICMPv6 message or TCP segment
+ * holds. */
 static inline void fz_check_ipv6(const uint8_t *ip, size_t n)
 {
 	size_t plen, off = 40;
@@ -152,6 +153,17 @@ static inline void fz_check_ipv6(const uint8_t *ip, size_t n)
 			abort();
 		nh = ip[40];
 		off += ((size_t)ip[41] + 1) * 8;
+	}
+	if (nh == 44) {
+		/* A fragment of a large echo reply: never TCP; all but the last
+		 * carry a multiple of 8 bytes, within 64 KiB. */
+		uint16_t fo;
+		if (plen < 9 || ip[40] != 58)
+			abort();
+		fo = get_u16be(ip + 42);
+		if (((fo & 1) && (plen - 8) % 8) || (size_t)(fo & 0xfff8) + plen - 8 > 65535)
+			abort();
+		return;
 	}
 	if (nh != 58 && nh != 6)
 		abort(); /* we send only ICMPv6 and TCP over IPv6 */

@@ -426,28 +426,99 @@ static enum net_result emit(struct net_stack *s, const uint8_t dst[16], uint8_t 
 	return NET_OK;
 }
 
+static void write_header(uint8_t *h, const uint8_t src[16], const uint8_t dst[16], uint8_t nh,
+                         uint8_t hop_limit, size_t payload)
+{
+	memset(h, 0, 40);
+	h[0] = 0x60;
+	put_u16be(h + 4, (uint16_t)payload);
+	h[6] = nh;
+	h[7] = hop_limit;
+	memcpy(h + 8, src, 16);
+	memcpy(h + 24, dst, 16);
+}
+
+/* The bytes [off, off + len) of the gather list (iov, n) as a gather list in
+ * (out) (cap entries); their number, 0 when it does not fit. */
+static size_t slice(const struct plat_iov *iov, size_t n, size_t off, size_t len,
+                    struct plat_iov *out, size_t cap)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n && len; i++) {
+		size_t take;
+		if (off >= iov[i].len) {
+			off -= iov[i].len;
+			continue;
+		}
+		if (k == cap)
+			return 0;
+		take = iov[i].len - off < len ? iov[i].len - off : len;
+		out[k].p = (const uint8_t *)iov[i].p + off;
+		out[k].len = take;
+		out[k].stable = iov[i].stable;
+		k++;
+		len -= take;
+		off = 0;
+	}
+	return len ? 0 : k;
+}
+
+/* A datagram larger than the link's MTU (an echo reply to a large request;
+ * never TCP, whose segments fit the path MTU): fragments (RFC 8200 4.5) of
+ * the largest multiple of 8 that fits, each with a fragment header whose ID
+ * is random (RFC 7739: no one learns our traffic from it). Only the IPv6
+ * header is unfragmentable: we send no extension headers with data. */
+static enum net_result fragment(struct net_stack *s, const uint8_t src[16], const uint8_t dst[16],
+                                uint8_t proto, uint8_t hop_limit, const struct plat_iov *iov,
+                                size_t n, size_t total, uint64_t now)
+{
+	size_t chunk = ((size_t)ipv4_mtu(s) - 48) & ~(size_t)7, off;
+	uint8_t id[4];
+
+	s->ops.random(s->ops.ctx, id, sizeof id);
+	for (off = 0; off < total; off += chunk) {
+		uint8_t hdr[ETH_HLEN + 40], fh[8];
+		struct plat_iov part[MAX_IOV];
+		size_t len = total - off < chunk ? total - off : chunk, k;
+		enum net_result r;
+		part[0].p = fh;
+		part[0].len = 8;
+		part[0].stable = 0;
+		k = slice(iov, n, off, len, part + 1, MAX_IOV - 1);
+		if (!k)
+			return NET_EINVAL;
+		fh[0] = proto;
+		fh[1] = 0;
+		put_u16be(fh + 2, (uint16_t)(off | (off + len < total ? 1u : 0u)));
+		memcpy(fh + 4, id, 4);
+		write_header(hdr + ETH_HLEN, src, dst, NH_FRAGMENT, hop_limit, 8 + len);
+		s->ip6.stats.tx_frags++;
+		r = emit(s, dst, hdr, part, k + 1, now);
+		if (r != NET_OK)
+			return r;
+	}
+	return NET_OK;
+}
+
 /* Output with an explicit source and hop limit (ND uses the unspecified
  * source and 255). */
 enum net_result ipv6_output_from(struct net_stack *s, const uint8_t src[16], const uint8_t dst[16],
                                  uint8_t proto, uint8_t hop_limit, const struct plat_iov *iov,
                                  size_t n, uint64_t now)
 {
-	uint8_t hdr[ETH_HLEN + 40], *h = hdr + ETH_HLEN;
+	uint8_t hdr[ETH_HLEN + 40];
 	size_t total = 0, i;
 
 	for (i = 0; i < n; i++)
 		total += iov[i].len;
-	if (total + 40 > ipv4_mtu(s) || total > 0xffff) {
+	if (total > IP6_REASM_MAX || (total + 40 > ipv4_mtu(s) && proto == IPPROTO_TCP_)) {
 		s->ip6.stats.tx_too_big++;
-		return NET_EINVAL; /* we never fragment: TCP's MSS and ICMP's quotes fit */
+		return NET_EINVAL; /* TCP's MSS fits; ICMP's quotes are cut to 1280 */
 	}
-	memset(h, 0, 40);
-	h[0] = 0x60;
-	put_u16be(h + 4, (uint16_t)total);
-	h[6] = proto;
-	h[7] = hop_limit;
-	memcpy(h + 8, src, 16);
-	memcpy(h + 24, dst, 16);
+	if (total + 40 > ipv4_mtu(s))
+		return fragment(s, src, dst, proto, hop_limit, iov, n, total, now);
+	write_header(hdr + ETH_HLEN, src, dst, proto, hop_limit, total);
 	return emit(s, dst, hdr, iov, n, now);
 }
 

@@ -38,6 +38,11 @@
  * taken, an overlap's tombstone goes first, else the oldest datagram of the
  * /64 holding the most slots, so one network cannot lock the others out.
  *
+ * Output: from the address the peer used (l3_output's src), never
+ * fragmented for TCP (its MSS fits the path MTU); an ICMPv6 message larger
+ * than the link MTU (an echo reply to a large request, whose data RFC 4443
+ * 4.2 wants whole) goes in fragments with a random ID (RFC 7739).
+ *
  * Neighbour cache: ND6_ENTRIES entries with RFC 4861 7.3.2's states
  * (INCOMPLETE, REACHABLE, STALE, DELAY, PROBE); one packet waits per
  * INCOMPLETE entry and ND6_QUEUE in all. Resistant to a scan of a /64 (RFC
@@ -134,7 +139,7 @@ struct ipv6_stats {
 	uint64_t rx_unknown_next, rx_no_next, rx_opt_discard, rx_tentative, rx_nd_frag;
 	uint64_t reasm_ok, reasm_bad, reasm_chain, reasm_too_big, reasm_overlap, reasm_dup;
 	uint64_t reasm_dead, reasm_timeout, reasm_evicted;
-	uint64_t tx, tx_no_route, tx_too_big, tx_queued_nd, tx_dropped;
+	uint64_t tx, tx_no_route, tx_too_big, tx_queued_nd, tx_dropped, tx_frags;
 	uint64_t icmp_rx, icmp_bad, icmp_echo, icmp_errors_sent, icmp_rate_limited;
 	uint64_t icmp_unknown, icmp_too_big;
 };

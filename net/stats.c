@@ -160,6 +160,7 @@ static const struct counter ip6[] = {
         C(ipv6_stats, tx_too_big),
         C(ipv6_stats, tx_queued_nd),
         C(ipv6_stats, tx_dropped),
+        C(ipv6_stats, tx_frags),
         C(ipv6_stats, icmp_rx),
         C(ipv6_stats, icmp_bad),
         C(ipv6_stats, icmp_echo),
