@@ -50,7 +50,7 @@ TOOLS_SRC := tools/bset.c tools/build.c tools/cli.c tools/cmd_build.c tools/cmd_
 	tools/deck_html.c tools/deck_index.c tools/deck_md.c tools/diag.c tools/frontmatter.c \
 	tools/htmlscan.c tools/inspect.c tools/mdrender.c tools/mime.c tools/pdf.c tools/sbuf.c \
 	tools/storew.c tools/text.c tools/watch.c tools/image/elfpatch.c \
-	tools/cmd_import.c tools/cmd_import_ml.c tools/deck_refs.c tools/deck_sep.c tools/disk.c \
+	tools/cmd_import.c tools/cmd_import_frames.c tools/cmd_import_ml.c tools/deck_refs.c tools/deck_sep.c tools/disk.c \
 	tools/marp.c tools/math.c tools/mermaid.c tools/node.c tools/oci.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
