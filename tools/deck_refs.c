@@ -195,8 +195,8 @@ void refs_check_all(struct build_ctx *bc, const struct deck_info *decks, size_t 
 		if (found[i])
 			continue;
 		/* Sources of one rule are recorded one after the other. */
-		for (k = i; r->font_rule && !fallback && k-- > 0 &&
-		            bc->refs[k].font_rule == r->font_rule;)
+		for (k = i;
+		     r->font_rule && !fallback && k-- > 0 && bc->refs[k].font_rule == r->font_rule;)
 			fallback = found[k];
 		for (k = i + 1; r->font_rule && !fallback && k < bc->n_refs &&
 		                bc->refs[k].font_rule == r->font_rule;
