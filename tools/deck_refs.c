@@ -141,6 +141,8 @@ int deck_ref(struct deck *dk, const char *file, int line, const char *v, const c
 	r = &bc->refs[bc->n_refs++];
 	r->file = strdup(file);
 	r->line = line;
+	r->font_rule = 0; /* on_css marks the sources of an @font-face rule */
+	r->font_local = false;
 	r->as_written = strdup(v);
 	r->path = strdup(path);
 	{
