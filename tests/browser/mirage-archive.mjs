@@ -69,8 +69,8 @@ for (const spec of decks) {
 	// (mirage-archive.sh checks that); anything more is unideck's.
 	const strip = (m) => m.replace(/^(\S+ )?https?:\/\/127\.0\.0\.1:\d+/, '$1');
 	const own = new Set(theirs.map(strip));
-	const ours = [...new Set(problems.map(strip))].filter((m) => !own.has(m) || !m.startsWith('exception'));
-	ok(ours.length === 0, `${slug}: no script error, console error or failed request${ours.length ? ': ' + ours.slice(0, 5).join('; ') : ''}`);
+	const mine = [...new Set(problems.map(strip))].filter((m) => !own.has(m) || !m.startsWith('exception'));
+	ok(mine.length === 0, `${slug}: no script error, console error or failed request${mine.length ? ': ' + mine.slice(0, 5).join('; ') : ''}`);
 	if (theirs.length)
 		console.log(`# ${slug}: the original pages' own faults, on the plain server too: ${[...new Set(theirs.map(strip))].slice(0, 5).join('; ')}`);
 }
