@@ -57,7 +57,7 @@ HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/ta
 # compiler), tools/store (the store writer), tools/image (ELF, disk and OCI images),
 # tools/util (byte strings, text, build diagnostics shared by all four).
 TOOLS_SRC := tools/cli/cli.c tools/cli/cmd_build.c tools/cli/cmd_export.c tools/cli/cmd_get.c \
-	tools/cli/cmd_import.c tools/cli/cmd_import_ml.c tools/cli/cmd_new.c tools/cli/cmd_run.c \
+	tools/cli/cmd_import.c tools/cli/cmd_import_frames.c tools/cli/cmd_import_ml.c tools/cli/cmd_new.c tools/cli/cmd_run.c \
 	tools/cli/cmd_serve.c tools/cli/inspect.c tools/cli/watch.c \
 	tools/deck/deck.c tools/deck/deck_html.c tools/deck/deck_index.c tools/deck/deck_md.c \
 	tools/deck/deck_refs.c tools/deck/deck_sep.c tools/deck/frontmatter.c tools/deck/htmlscan.c \

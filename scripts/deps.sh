@@ -59,7 +59,10 @@ fi
 stamp=node_modules/.unideck-lock
 if ! cmp -s package-lock.json "$stamp" 2>/dev/null; then
 	echo "deps: npm ci (reveal.js, KaTeX, Marp, Mermaid and the test tools, pinned by package-lock.json)"
-	npm ci --no-audit --no-fund --loglevel=error >/tmp/unideck-npm.log 2>&1 || {
+	# reveal-md (the tests' reference renderer) has puppeteer as an optional
+	# dependency, which would download a Chrome of its own: the tests use
+	# Debian's Chromium, and reveal-md's --static needs no browser.
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/tmp/unideck-npm.log 2>&1 || {
 		tail -n 20 /tmp/unideck-npm.log >&2
 		echo "deps: npm ci failed (log: /tmp/unideck-npm.log)" >&2
 		exit 1
