@@ -43,7 +43,9 @@
 #define EXIT_NO_MEMORY 12
 #define EXIT_BAD_ARGS  13
 #define RX_BUF         (32u * 1024u)
-#define MAX_FLOWS      4096u
+#define MAX_FLOWS      16384u
+#define MIN_RINGS      16u
+#define MAX_RINGS      1024u
 #define MIN_FLOWS      16u
 #define MAX_STATS_S    86400u
 
@@ -180,13 +182,20 @@ int kmain(void)
 	}
 
 	plat_heap((void **)&heap, &left);
-	/* Flows: half the heap, at most MAX_FLOWS, unless flows= says. */
-	u = left / 2 / server_per_flow(RX_BUF);
+	/* Flows: three fifths of the heap, at most MAX_FLOWS, unless flows=
+	 * says; a flow costs its structs only, since the rings are lent while
+	 * data moves from pools that get a fifth of the heap (net/tcp_impl.h).
+	 * The rest is the HTTP buffers, the stack's state and slack. */
+	u = left / 5 * 3 / server_per_flow();
 	if (arg("flows", &v, &n) && !cmdline_u64(v, n, &u)) {
 		plat_log("unideck: flows=%.*s: want a number\n", (int)n, v);
 		return EXIT_BAD_ARGS;
 	}
 	o.net.tcp_flows = (uint32_t)(u > MAX_FLOWS ? MAX_FLOWS : u < MIN_FLOWS ? MIN_FLOWS : u);
+	u = left / 5 / server_per_ring(RX_BUF);
+	u = u > MAX_RINGS ? MAX_RINGS : u < MIN_RINGS ? MIN_RINGS : u;
+	o.net.tcp_rx_rings = o.net.tcp_copy_rings =
+	        (uint32_t)(u > o.net.tcp_flows ? o.net.tcp_flows : u);
 	o.port = (uint16_t)port;
 	o.http_bufs = SERVER_HTTP_BUFS;
 	o.header_timeout_ns = 10000000000ull;
@@ -207,8 +216,8 @@ int kmain(void)
 		plat_log("unideck: cannot listen on port %u\n", (unsigned)port);
 		return EXIT_BAD_ARGS;
 	}
-	plat_log("unideck: %u paths in a %lu KiB store, %u connections, %s\n", st.n_entries,
-	         (uint64_t)blob_len / 1024, o.net.tcp_flows,
+	plat_log("unideck: %u paths in a %lu KiB store, %u connections, %u rings, %s\n",
+	         st.n_entries, (uint64_t)blob_len / 1024, o.net.tcp_flows, o.net.tcp_rx_rings,
 	         o.net.dhcp ? "asking DHCP for an address" : "static address");
 	server_run(&the_server, on_ready, &the_server);
 	return 0;

@@ -59,9 +59,14 @@ static void *carve(uint8_t **mem, size_t *left, size_t len)
 	return p;
 }
 
-size_t server_per_flow(uint32_t rx_buf)
+size_t server_per_flow(void)
 {
-	return sizeof(struct tcp_flow) + rx_buf + TCP_DEFAULT_COPY + sizeof(struct nsconn);
+	return sizeof(struct tcp_flow) + sizeof(struct nsconn) + 4 * sizeof(int32_t);
+}
+
+size_t server_per_ring(uint32_t rx_buf)
+{
+	return rx_buf + TCP_DEFAULT_COPY + 4 * sizeof(int32_t);
 }
 
 enum server_result server_setup(struct server *sv, const struct server_opts *o,
