@@ -619,6 +619,15 @@ void tcp_close(struct tcp_flow *f)
 		tcp_flow_free(s, f);
 		return;
 	}
+	if (f->r_len) {
+		/* Nobody will read what is unread: it is consumed (as what comes
+		 * later is, tcp_in.c), the window opens, and the ring goes back. */
+		f->r_head = (f->r_head + f->r_len) % f->rbuf_cap;
+		f->r_len = 0;
+		f->ack_now = true;
+		tcp_mark_dirty(s, f);
+		tcp_pool_idle(s, f);
+	}
 	if (f->state == TCP_FIN_WAIT_2 && !f->t_timewait)
 		tcp_set_timer(s, &f->t_timewait, s->tcp.now + TCP_FIN_WAIT2_NS);
 	if (f->state == TCP_TIME_WAIT || f->fin_queued)
@@ -687,7 +696,7 @@ uint64_t tcp_poll(struct net_stack *s, uint64_t now)
 	uint32_t i;
 
 	t->now = now;
-	tcp_pool_wake(s);
+	tcp_pool_wake(s, now);
 	while (t->dirty_head >= 0) {
 		struct tcp_flow *f = &t->flows[t->dirty_head];
 		t->dirty_head = f->next_dirty;
@@ -708,5 +717,7 @@ uint64_t tcp_poll(struct net_stack *s, uint64_t now)
 		if (f->used && (d = tcp_flow_deadline(f)) < t->next_deadline)
 			t->next_deadline = d;
 	}
+	if (t->copy_wait_head >= 0 && t->copy_check_at && t->copy_check_at < t->next_deadline)
+		t->next_deadline = t->copy_check_at; /* writers wait for a holder to stall */
 	return t->next_deadline;
 }

@@ -242,7 +242,8 @@ struct tcp_state {
 	uint32_t fresh;
 	struct tcp_pool rx, cp;                 /* receive rings, copy rings */
 	int32_t copy_wait_head, copy_wait_tail; /* writers waiting for a copy ring */
-	int32_t *hash;                          /* chain heads by 4-tuple, hash_mask + 1 of them */
+	uint64_t copy_check_at; /* when a copy ring's holder may have stalled (0: none) */
+	int32_t *hash;          /* chain heads by 4-tuple, hash_mask + 1 of them */
 	uint32_t hash_mask;
 	uint32_t hash_key[2];     /* random, its own: the chains reveal nothing of secret */
 	int32_t free_head;        /* unused flows, popped by tcp_flow_new */
@@ -301,8 +302,9 @@ void tcp_pool_idle(struct net_stack *s, struct tcp_flow *f);
 void tcp_pool_drop(struct net_stack *s, struct tcp_flow *f);
 /* Progress of a holder (the app read, the peer acknowledged). */
 void tcp_pool_progress(struct tcp_flow *f, uint64_t now);
-/* Wake writers waiting while copy rings are free (from tcp_poll). */
-void tcp_pool_wake(struct net_stack *s);
+/* Wake writers waiting while copy rings are free, or take a ring from a
+ * holder that has stalled since they queued (from tcp_poll). */
+void tcp_pool_wake(struct net_stack *s, uint64_t now);
 
 /* tcp_in.c */
 bool tcp_parse(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,

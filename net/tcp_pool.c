@@ -185,12 +185,18 @@ bool tcp_pool_rx(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 	return f->rbuf != NULL;
 }
 
+static uint64_t first_stall(const struct net_stack *s, const struct tcp_pool *p);
+
 static void wait_copy(struct net_stack *s, struct tcp_flow *f)
 {
 	struct tcp_state *t = &s->tcp;
 
 	if (f->copy_waiting)
 		return;
+	/* Look again when the first holder may have stalled. */
+	t->copy_check_at = first_stall(s, &t->cp);
+	if (t->copy_check_at != UINT64_MAX)
+		tcp_set_timer(s, &t->copy_check_at, t->copy_check_at);
 	t->stats.copy_waits++;
 	f->copy_waiting = true;
 	f->next_copy_wait = -1;
@@ -248,13 +254,37 @@ static void wake_one(struct net_stack *s)
 	tcp_mark_ready(s, w);
 }
 
-void tcp_pool_wake(struct net_stack *s)
+/* The earliest time a holder of (p) may lose its ring, or UINT64_MAX. */
+static uint64_t first_stall(const struct net_stack *s, const struct tcp_pool *p)
+{
+	uint64_t at = UINT64_MAX;
+	uint32_t i;
+
+	for (i = 0; i < p->fresh; i++)
+		if (p->owner[i] >= 0 && s->tcp.flows[p->owner[i]].progress_at < at)
+			at = s->tcp.flows[p->owner[i]].progress_at;
+	return at == UINT64_MAX ? at : at + TCP_POOL_STALL_NS;
+}
+
+void tcp_pool_wake(struct net_stack *s, uint64_t now)
 {
 	struct tcp_state *t = &s->tcp;
 	uint64_t free_rings = t->cp.n - *t->cp.used;
+	struct tcp_flow *h;
 
 	while (t->copy_wait_head >= 0 && free_rings--)
 		wake_one(s);
+	if (t->copy_wait_head < 0 || now < t->copy_check_at)
+		return;
+	/* Writers wait and every ring is held: a holder that has since stalled
+	 * gives its ring to the first of them. */
+	if ((h = stalled(s, &t->cp, NULL, now)) != NULL) {
+		(*t->cp.evicted)++;
+		evict(s, h, now);
+		wake_one(s);
+	}
+	t->copy_check_at = first_stall(s, &t->cp);
+	tcp_set_timer(s, &t->copy_check_at, t->copy_check_at == UINT64_MAX ? 0 : t->copy_check_at);
 }
 
 void tcp_pool_idle(struct net_stack *s, struct tcp_flow *f)
