@@ -42,7 +42,7 @@
 /* Rings in each pool when net_config says 0: one per flow up to this many
  * flows, then a quarter of the flows (at least this many). */
 #define TCP_DEFAULT_RINGS 256u
-#define TCP_POOL_STALL_NS (2000ull * 1000000ull) /* a holder this long stalled may lose it */
+#define TCP_POOL_STALL_NS (1000ull * 1000000ull) /* a holder this long stalled may lose it */
 #define TCP_SNDQ          40u /* chunks (copies and references) queued per flow */
 #define TCP_OOO           8u  /* out-of-order ranges held per flow */
 #define TCP_SACKED        4u  /* SACK blocks remembered from the peer */

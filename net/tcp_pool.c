@@ -10,7 +10,9 @@
  *
  * When a pool is empty, the holder that has gone longest without progress
  * loses its ring (it is reset, and counted), provided it has stalled for
- * TCP_POOL_STALL_NS: the slowest client pays, not the newcomer. When every
+ * TCP_POOL_STALL_NS, and for a copy ring that the peer's window is what
+ * holds it (a slow reader, not a flow waiting on us): the slowest client
+ * pays, not the newcomer. When every
  * holder is moving, the newcomer waits: its segment is dropped unacknowledged
  * (the peer sends it again), or its write is refused and the flow queued, to
  * be made ready when a copy ring comes back. */
@@ -126,6 +128,18 @@ static void give(struct tcp_pool *p, const uint8_t *ring)
 	(*p->used)--;
 }
 
+/* A copy ring's holder is slow when the peer's window is what holds its
+ * bytes back (shut, or full of what is in flight): a slow reader. One whose
+ * bytes wait on us (unsent for want of a device slot, or in flight with the
+ * window open) has not stalled, however long it waits. */
+static bool peer_holds(const struct tcp_state *t, const struct tcp_pool *p,
+                       const struct tcp_flow *h)
+{
+	if (p != &t->cp)
+		return true; /* a receive ring: the app has not read, whoever is slow */
+	return h->snd_wnd == 0 || h->snd_max - h->snd_una >= h->snd_wnd;
+}
+
 /* The holder of a ring of (p) stalled longest, if for TCP_POOL_STALL_NS. */
 static struct tcp_flow *stalled(struct net_stack *s, struct tcp_pool *p,
                                 const struct tcp_flow *asker, uint64_t now)
@@ -138,7 +152,8 @@ static struct tcp_flow *stalled(struct net_stack *s, struct tcp_pool *p,
 		if (p->owner[i] < 0)
 			continue;
 		h = &s->tcp.flows[p->owner[i]];
-		if (h == asker || h->progress_at + TCP_POOL_STALL_NS > now)
+		if (h == asker || h->progress_at + TCP_POOL_STALL_NS > now ||
+		    !peer_holds(&s->tcp, p, h))
 			continue;
 		if (!worst || h->progress_at < worst->progress_at)
 			worst = h;
