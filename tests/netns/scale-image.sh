@@ -128,10 +128,13 @@ honest_check() { # NAME
 }
 
 attack() { # NAME LOG CONNS slowhttptest-args...
-	local name=$1 log=$2 n=$3 made held
+	local name=$1 log=$2 n=$3 made held secs
 	shift 3
+	# Long enough for the attacker to open them all: the image under TCG
+	# takes a few hundred handshakes a second.
+	secs=$((n / 250 > SECS ? n / 250 : SECS))
 	honest_start
-	"${NX[@]}" timeout $((SECS + 30)) slowhttptest -c "$n" -r 1000 -l "$SECS" -p 2 "$@" \
+	"${NX[@]}" timeout $((secs + 30)) slowhttptest -c "$n" -r 1000 -l "$secs" -p 2 "$@" \
 		-u "$URL" >"$TMP/$log" 2>&1
 	honest_check "$name"
 	made=$(sed 's/\x1b\[[0-9;]*m//g' "$TMP/$log" |
