@@ -41,7 +41,8 @@ HTTP_SRC := http/http_conn.c http/http_hdr.c http/http_parse.c http/http_resp.c 
 STORE_SRC := store/store.c
 APP_SRC := app/app.c app/follow.c app/netsrv.c
 NET_SRC := net/arp.c net/cksum.c net/dhcp.c net/eth.c net/gso.c net/hash.c net/icmp.c \
-	net/frag6.c net/icmp6.c net/ip6text.c net/ipv4.c net/ipv6.c net/nd6.c net/stack.c net/stats.c net/tcp.c net/tcp_in.c net/tcp_opt.c net/tcp_out.c \
+	net/frag6.c net/icmp6.c net/ip6text.c net/ipv4.c net/ipv6.c net/nd6.c net/stack.c \
+	net/stats.c net/tcp.c net/tcp_in.c net/tcp_opt.c net/tcp_out.c net/tcp_pool.c \
 	net/tcp_sec.c net/tcp_timer.c net/udp.c
 CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
 # TLS (issue 17): freestanding too, but it needs BearSSL's headers and archive,

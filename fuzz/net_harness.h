@@ -282,6 +282,9 @@ static inline void fz_stack(bool dhcp, uint32_t flows)
 	cfg.tcp_flows = flows;
 	cfg.tcp_rx_buf = 8192;
 	cfg.tcp_tx_copy = 16384;
+	/* Half as many rings as flows, so that inputs reach the pools' refusals
+	 * and evictions (net/tcp_pool.c). */
+	cfg.tcp_rx_rings = cfg.tcp_copy_rings = flows / 2 ? flows / 2 : 1;
 	cfg.tso_max = 65535;
 	if (fz.v6) {
 		cfg.ipv6 = true;

@@ -126,6 +126,22 @@ static const struct counter tcp[] = {
         C(tcp_stats, bytes_ref),
         C(tcp_stats, bytes_copied),
         C(tcp_stats, bytes_rcvd),
+        C(tcp_stats, flows_cap),
+        C(tcp_stats, flows_open),
+        C(tcp_stats, flows_peak),
+        C(tcp_stats, rx_rings_cap),
+        C(tcp_stats, rx_rings_used),
+        C(tcp_stats, rx_rings_peak),
+        C(tcp_stats, rx_rings_lent),
+        C(tcp_stats, rx_rings_full),
+        C(tcp_stats, rx_rings_evicted),
+        C(tcp_stats, copy_rings_cap),
+        C(tcp_stats, copy_rings_used),
+        C(tcp_stats, copy_rings_peak),
+        C(tcp_stats, copy_rings_lent),
+        C(tcp_stats, copy_rings_full),
+        C(tcp_stats, copy_rings_evicted),
+        C(tcp_stats, copy_waits),
 };
 
 static const struct counter ip6[] = {

@@ -513,6 +513,8 @@ void tcp_ack_received(struct net_stack *s, struct tcp_flow *f, const struct tcp_
 		}
 		f->retries = 0;
 		release(f);
+		tcp_pool_progress(f, now);
+		tcp_pool_idle(s, f); /* every copy acknowledged: the ring goes back */
 		new_ack(s, f, acked, now);
 		tcp_set_timer(s, &f->t_rexmit, f->snd_una == f->snd_max ? 0 : now + f->rto_ns);
 		tcp_mark_ready(s, f); /* room to write */
