@@ -31,7 +31,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # list, compiled freestanding for every target; app/kmain.c and app/server.c are
 # the VM images' main and loop (platform/*/kernel.mk links them).
 LIB_SRC := lib/hex.c lib/html.c lib/httpdate.c lib/ipv4addr.c lib/sha256.c
-HTTP_SRC := http/http_conn.c http/http_hdr.c http/http_parse.c http/http_resp.c \
+HTTP_SRC := http/client.c http/http_conn.c http/http_hdr.c http/http_parse.c http/http_resp.c \
 	http/http_static.c
 STORE_SRC := store/store.c
 APP_SRC := app/app.c app/follow.c app/netsrv.c
