@@ -35,7 +35,7 @@ HTTP_SRC := http/client.c http/http_conn.c http/http_hdr.c http/http_parse.c htt
 	http/http_static.c
 STORE_SRC := store/store.c
 APP_SRC := app/app.c app/follow.c app/netsrv.c
-NET_SRC := net/arp.c net/cksum.c net/dhcp.c net/eth.c net/gso.c net/hash.c net/icmp.c \
+NET_SRC := net/arp.c net/cksum.c net/dhcp.c net/dns.c net/eth.c net/gso.c net/hash.c net/icmp.c \
 	net/icmp6.c net/ip6text.c net/ipv4.c net/ipv6.c net/nd6.c net/stack.c net/stats.c net/tcp.c net/tcp_in.c net/tcp_opt.c net/tcp_out.c \
 	net/tcp_sec.c net/tcp_timer.c net/udp.c
 CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
