@@ -34,7 +34,7 @@ LIB_SRC := lib/hex.c lib/html.c lib/httpdate.c lib/ipv4addr.c lib/sha256.c
 HTTP_SRC := http/client.c http/http_conn.c http/http_hdr.c http/http_parse.c http/http_resp.c \
 	http/http_static.c
 STORE_SRC := store/store.c
-APP_SRC := app/app.c app/follow.c app/netsrv.c
+APP_SRC := app/app.c app/follow.c app/netsrv.c app/relay.c app/relaynet.c
 NET_SRC := net/arp.c net/cksum.c net/dhcp.c net/dns.c net/eth.c net/gso.c net/hash.c net/icmp.c \
 	net/icmp6.c net/ip6text.c net/ipv4.c net/ipv6.c net/nd6.c net/stack.c net/stats.c net/tcp.c net/tcp_in.c net/tcp_opt.c net/tcp_out.c \
 	net/tcp_sec.c net/tcp_timer.c net/udp.c

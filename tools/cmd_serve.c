@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/relaynet.h"
 #include "lib/hex.h"
+#include "lib/ipv4addr.h"
 #include "net/net.h"
 #include "platform/hosted/hsock.h"
 #include "platform/hosted/tapnet.h"
@@ -50,7 +52,14 @@ static const char help[] =
         "  --flows N              TCP connections at most (default 1024)\n"
         "  --pcap FILE            record every frame in and out\n"
         "  --stats                print every counter when stopped (kernel sockets too)\n"
-        "  (the port defaults to 80 there)\n";
+        "  (the port defaults to 80 there)\n"
+        "\n"
+        "Live follow across instances (with --net; README, \"Live follow across instances\"):\n"
+        "  --upstream URL         relay http://HOST[:PORT]/'s follow state to our followers\n"
+        "                         (HOST: IPv4, [IPv6] or a name); wants the origin's --token,\n"
+        "                         which checks every update; presenting here is refused (421)\n"
+        "  --dns A.B.C.D          a name server for the upstream's name (up to 3; default:\n"
+        "                         DHCP's)\n";
 
 #define MAX_RETIRED 16
 
@@ -69,7 +78,10 @@ struct serve {
 	struct http_server srv;
 	struct app app;
 	struct hsock *h;
-	struct tapnet *tap; /* --net: our own stack instead of h */
+	struct tapnet *tap;  /* --net: our own stack instead of h */
+	struct relaynet *rn; /* --upstream, or NULL */
+	uint32_t dns[DNS_MAX_SERVERS];
+	size_t n_dns;
 	bool shown_addr, stats;
 	int port;
 	const char *token;
@@ -213,6 +225,11 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 		rebuild(s, false);
 	}
 	next = app_tick(&s->app, now);
+	if (s->rn) {
+		uint64_t r = relaynet_poll(s->rn, now);
+		if (r < next)
+			next = r;
+	}
 	if (s->tap)
 		tapnet_show_addrs6(s->tap, s->src, s->port);
 	if (s->tap && !s->shown_addr) {
@@ -235,6 +252,54 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 	if (s->rebuild_at && s->rebuild_at < next)
 		next = s->rebuild_at;
 	return next < now + 1000000000ull ? next : now + 1000000000ull;
+}
+
+static void relay_log(void *ctx, const char *msg, size_t len)
+{
+	(void)ctx;
+	printf("%.*s\n", (int)len, msg);
+	fflush(stdout);
+}
+
+/* The follow and relay counters, "name value" a line like the others. */
+static void dump_follow_stats(const struct serve *s, FILE *f)
+{
+	const struct app_stats *a = &s->app.stats;
+
+	fprintf(f,
+	        "follow.updates %llu\nfollow.forged %llu\nfollow.replayed %llu\nfollow.bad %llu\n"
+	        "follow.events_sent %llu\nfollow.events_dropped %llu\nrelay.posts_refused "
+	        "%llu\nrelay.applied %llu\nrelay.forged %llu\nrelay.stale %llu\nrelay.unknown_deck "
+	        "%llu\n",
+	        (unsigned long long)a->follow_updates, (unsigned long long)a->follow_forged,
+	        (unsigned long long)a->follow_replayed, (unsigned long long)a->follow_bad,
+	        (unsigned long long)a->events_sent, (unsigned long long)a->events_dropped,
+	        (unsigned long long)a->relay_posts_refused, (unsigned long long)a->relay_applied,
+	        (unsigned long long)a->relay_forged, (unsigned long long)a->relay_stale,
+	        (unsigned long long)a->relay_unknown_deck);
+	if (s->rn) {
+		const struct relay_stats *r = &s->rn->relay.stats;
+		const struct dns_stats *d = &s->rn->dns.stats;
+		fprintf(f,
+		        "relay.connects %llu\nrelay.connect_failed %llu\nrelay.lost %llu\n"
+		        "relay.idle_timeouts %llu\nrelay.bad_status %llu\nrelay.bad_response %llu\n"
+		        "relay.hellos %llu\nrelay.events %llu\nrelay.bad_events %llu\nrelay.bytes "
+		        "%llu\nrelay.resolved %llu\nrelay.resolve_failed %llu\ndns.queries %llu\n"
+		        "dns.sent %llu\ndns.timeouts %llu\ndns.answers %llu\ndns.rx_wrong_src "
+		        "%llu\n"
+		        "dns.rx_wrong_id %llu\ndns.rx_wrong_question %llu\ndns.rx_bad_name %llu\n",
+		        (unsigned long long)r->connects, (unsigned long long)r->connect_failed,
+		        (unsigned long long)r->lost, (unsigned long long)r->idle_timeouts,
+		        (unsigned long long)r->bad_status, (unsigned long long)r->bad_response,
+		        (unsigned long long)r->hellos, (unsigned long long)r->events,
+		        (unsigned long long)r->bad_events, (unsigned long long)r->bytes,
+		        (unsigned long long)r->resolved, (unsigned long long)r->resolve_failed,
+		        (unsigned long long)d->queries, (unsigned long long)d->sent,
+		        (unsigned long long)d->timeouts, (unsigned long long)d->answers,
+		        (unsigned long long)d->rx_wrong_src, (unsigned long long)d->rx_wrong_id,
+		        (unsigned long long)d->rx_wrong_question,
+		        (unsigned long long)d->rx_bad_name);
+	}
 }
 
 static void on_watch(void *ctx)
@@ -341,6 +406,25 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 			a->net.dhcp = true;
 		} else if (cli_flag(argv[i], "--stats", 0)) {
 			s->stats = true;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--upstream", 0, &v)) != 0) {
+			enum relay_url_result u;
+			if (r > 0) {
+				if (!s->rn)
+					s->rn = calloc(1, sizeof *s->rn);
+				if (!s->rn)
+					return cli_error("serve", 1, "out of memory");
+				u = relay_parse_url(&s->rn->relay, v, strlen(v));
+				if (u != RELAY_URL_OK)
+					return cli_error("serve", 2, "--upstream %s: %s", v,
+					                 relay_url_error(u));
+			}
+		} else if ((r = cli_value("serve", argc, argv, &i, "--dns", 0, &v)) != 0) {
+			if (r > 0 &&
+			    (s->n_dns == DNS_MAX_SERVERS ||
+			     !ipv4_parse(v, strlen(v), IPV4_NO_PREFIX, &s->dns[s->n_dns++], NULL)))
+				return cli_error("serve", 2,
+				                 "--dns takes A.B.C.D, at most %u times",
+				                 DNS_MAX_SERVERS);
 		} else if ((r = cli_value("serve", argc, argv, &i, "--token", 0, &v)) != 0) {
 			a->token = v;
 			if (r > 0 && !app_token_ok(v, strlen(v)))
@@ -381,6 +465,15 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		return cli_error(
 		        "serve", 2,
 		        "--ip, --gw, --ip6, --gw6, --dhcp and --pcap go with --net tap:NAME");
+	if (s->rn && !a->net.ifname)
+		return cli_error("serve", 2,
+		                 "--upstream runs on our own stack for now: add --net tap:NAME");
+	if (s->rn && !a->token)
+		return cli_error("serve", 2,
+		                 "--upstream wants the origin's --token: a relay checks every "
+		                 "update's MAC with it before passing it on");
+	if (s->n_dns && !s->rn)
+		return cli_error("serve", 2, "--dns goes with --upstream");
 	if (a->net.ifname && !a->port_set)
 		a->port = 80;
 	if (a->net.ifname && a->port == 0)
@@ -478,6 +571,13 @@ int cmd_serve(int argc, char **argv)
 		s.tap = tapnet_open(&a.net, &s.srv, &hooks, err, sizeof err);
 		if (!s.tap)
 			return cli_error("serve", 1, "%s", err);
+		if (s.rn) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			relaynet_start(s.rn, &s.app, tapnet_stack(s.tap), tapnet_netsrv(s.tap),
+			               s.dns, s.n_dns, relay_log, NULL,
+			               (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+		}
 	} else {
 		s.h = hsock_open(a.host, a.port, &s.srv, &hooks, err, sizeof err);
 		if (!s.h)
@@ -496,6 +596,8 @@ int cmd_serve(int argc, char **argv)
 		rc = tapnet_run(s.tap);
 		if (s.stats)
 			tapnet_dump_stats(s.tap, stderr);
+		if (s.stats)
+			dump_follow_stats(&s, stderr);
 		tapnet_close(s.tap);
 		if (s.w)
 			watch_close(s.w);
@@ -514,6 +616,8 @@ int cmd_serve(int argc, char **argv)
 	hsock_run(s.h);
 	if (s.stats)
 		hsock_dump_stats(s.h, stderr);
+	if (s.stats)
+		dump_follow_stats(&s, stderr);
 	hsock_close(s.h);
 	if (s.w)
 		watch_close(s.w);
