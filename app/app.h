@@ -45,7 +45,10 @@
 	"'openssl rand -hex 16')"
 #define APP_HEARTBEAT_NS  (15ull * 1000000000ull) /* position resent to followers */
 #define APP_SUBS_PER_ADDR 256u                    /* event streams from one client address */
-#define APP_PAGE_RESERVE  16u                     /* connections never given to event streams */
+/* A comment to relays downstream this often, so a relay notices an upstream
+ * that vanished without a FIN (a crash, a cut link) within RELAY_IDLE_NS. */
+#define APP_RELAY_BEAT_NS (4ull * 1000000000ull)
+#define APP_PAGE_RESERVE  16u /* connections never given to event streams */
 
 #define APP_TOPIC_RELOAD (-1)
 #define APP_TOPIC_RELAY  (-2) /* GET /_unideck/relay: every deck's updates, for relays */
@@ -88,7 +91,7 @@ struct app {
 	                     every hop */
 	bool relay;       /* upstream= given: follow state comes from there only */
 	bool upstream_ok; /* relay: what its followers were last told */
-	uint64_t next_heartbeat;
+	uint64_t next_heartbeat, next_relay_beat;
 	uint32_t max_subs; /* the class cap: app_set_conns */
 	size_t n_decks;
 	struct app_deck decks[APP_MAX_DECKS];

@@ -350,8 +350,6 @@ void follow_heartbeat(struct app *a)
 			app_publish(a, APP_TOPIC_RELAY, ev, len);
 		}
 	}
-	/* Relays downstream hear something every beat even with no deck set. */
-	app_publish(a, APP_TOPIC_RELAY, ":\n\n", 3);
 }
 
 /* ---- relaying (app/relay.c drives these) ---- */

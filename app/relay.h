@@ -9,7 +9,7 @@
  *   re-published (follow_apply): a relay must be given the origin's token.
  *   Nobody between the origin and a follower can move the slides.
  * - Connection lost or refused, a bad answer, or RELAY_IDLE_NS without a byte
- *   (the upstream's heartbeat comes every APP_HEARTBEAT_NS): reconnect after
+ *   (the upstream's beat comes every APP_RELAY_BEAT_NS): reconnect after
  *   a backoff from RELAY_BACKOFF_MIN_NS doubling to RELAY_BACKOFF_MAX_NS,
  *   with jitter (half to all of it), reset once a hello arrives.
  * - Followers are told when the upstream is lost and when it is back (an
@@ -37,7 +37,7 @@
 #define RELAY_BACKOFF_MAX_NS (8ull * 1000000000ull)
 #define RELAY_CONNECT_NS     (5ull * 1000000000ull)  /* SYN to established */
 #define RELAY_HEAD_NS        (10ull * 1000000000ull) /* request to response head */
-#define RELAY_IDLE_NS        (40ull * 1000000000ull) /* more than two heartbeats */
+#define RELAY_IDLE_NS        (10ull * 1000000000ull) /* 2.5 of APP_RELAY_BEAT_NS */
 #define RELAY_RESOLVE_NS     (12ull * 1000000000ull)
 #define RELAY_HOST_MAX       255u
 #define RELAY_RX_CHUNK       2048u

@@ -357,6 +357,26 @@
 		}
 	});
 
+	// A relay instance (upstream=) says when its way to the presenter's
+	// instance is lost and when it is back: the page says so, and keeps its
+	// slide until the position flows again.
+	var notice = null;
+	es.addEventListener('upstream', function (e) {
+		var d = JSON.parse(e.data);
+		document.documentElement.dataset.unideckUpstream = d.ok ? 'ok' : 'lost';
+		if (!notice) {
+			notice = document.createElement('div');
+			notice.id = 'unideck-upstream';
+			notice.setAttribute('role', 'status');
+			notice.style.cssText = 'position:fixed;right:1em;bottom:1em;z-index:1000;' +
+				'padding:.4em .8em;font:14px system-ui,sans-serif;border-radius:.4em;' +
+				'background:#fff3cd;color:#5c4400;border:1px solid #d4b106';
+			notice.textContent = 'Reconnecting to the presenter\u2026';
+			document.body.appendChild(notice);
+		}
+		notice.style.display = d.ok ? 'none' : 'block';
+	});
+
 	['slidechanged', 'fragmentshown', 'fragmenthidden'].forEach(function (name) {
 		api.on(name, function () {
 			if (presenting) {
