@@ -10,8 +10,9 @@ streams per client address). Each follower GETs /_unideck/follow/SLUG, reads
 the server-sent events as a browser would, and keeps what it was last told:
 the nonce, the position (h, v, f, n), whether its instance says the upstream is
 there, and the X-Served-By header a balancer adds. A follower whose connection
-ends reconnects after 0.3 s, as EventSource does. Every 50 ms the whole table
-is written to STATE_FILE (JSON, atomically), with for each follower the
+ends, or that hears nothing for 40 s (as deck.js), reconnects after 0.3 s. Every 50 ms the whole table
+is written to STATE_FILE (JSON, atomically; every RELAY_FOLLOW_EVERY seconds
+when set), with for each follower the
 monotonic time at which each update number n first arrived, so a bench can
 tell when the last follower had it."""
 import asyncio
@@ -19,6 +20,9 @@ import json
 import os
 import sys
 import time
+
+
+SILENT = 40.0
 
 
 class Follower:
@@ -59,14 +63,14 @@ class Follower:
         while True:
             try:
                 await self.once(slug)
-            except (OSError, asyncio.IncompleteReadError, ValueError):
+            except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError):
                 pass
             self.connected = False
             await asyncio.sleep(0.3)
 
     async def once(self, slug):
         kw = {"local_addr": (self.src, 0)} if self.src else {}
-        r, w = await asyncio.open_connection(self.host, self.port, **kw)
+        r, w = await asyncio.wait_for(asyncio.open_connection(self.host, self.port, **kw), 10)
         self.connects += 1
         w.write(f"GET /_unideck/follow/{slug} HTTP/1.1\r\nHost: {self.host}\r\n"
                 "Accept: text/event-stream\r\n\r\n".encode())
@@ -84,14 +88,17 @@ class Follower:
         buf = b""
         typ, data = None, []
         while True:
+            # As deck.js: 40 s without a byte (the server beats every 15 s)
+            # is a dead stream; reconnect.
             if chunked:
-                size = int((await r.readuntil(b"\r\n")).split(b";")[0], 16)
+                line = await asyncio.wait_for(r.readuntil(b"\r\n"), SILENT)
+                size = int(line.split(b";")[0], 16)
                 if size == 0:
                     return
-                piece = await r.readexactly(size + 2)
+                piece = await asyncio.wait_for(r.readexactly(size + 2), SILENT)
                 buf += piece[:-2]
             else:
-                piece = await r.read(4096)
+                piece = await asyncio.wait_for(r.read(4096), SILENT)
                 if not piece:
                     return
                 buf += piece
@@ -123,7 +130,7 @@ async def main():
         with open(tmp, "w") as fh:
             json.dump([f.state() for f in fs], fh)
         os.replace(tmp, path)
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(float(os.environ.get("RELAY_FOLLOW_EVERY", "0.05")))
     await asyncio.gather(*tasks)
 
 
