@@ -22,6 +22,7 @@
 #include "platform/hosted/tapnet.h"
 #include "tools/build.h"
 #include "tools/cli.h"
+#include "tools/relayks.h"
 #include "tools/watch.h"
 
 static const char help[] =
@@ -54,12 +55,13 @@ static const char help[] =
         "  --stats                print every counter when stopped (kernel sockets too)\n"
         "  (the port defaults to 80 there)\n"
         "\n"
-        "Live follow across instances (with --net; README, \"Live follow across instances\"):\n"
+        "Live follow across instances (README, \"Live follow across instances\"):\n"
         "  --upstream URL         relay http://HOST[:PORT]/'s follow state to our followers\n"
         "                         (HOST: IPv4, [IPv6] or a name); wants the origin's --token,\n"
         "                         which checks every update; presenting here is refused (421)\n"
-        "  --dns A.B.C.D          a name server for the upstream's name (up to 3; default:\n"
-        "                         DHCP's)\n";
+        "  --dns A.B.C.D          with --net: a name server for the upstream's name (up to\n"
+        "                         3; default: DHCP's); on kernel sockets the system's\n"
+        "                         resolver is asked\n";
 
 #define MAX_RETIRED 16
 
@@ -78,8 +80,10 @@ struct serve {
 	struct http_server srv;
 	struct app app;
 	struct hsock *h;
-	struct tapnet *tap;  /* --net: our own stack instead of h */
-	struct relaynet *rn; /* --upstream, or NULL */
+	struct tapnet *tap;   /* --net: our own stack instead of h */
+	const char *upstream; /* --upstream URL, or NULL */
+	struct relaynet *rn;  /* --upstream on our stack (--net) */
+	struct relayks *rk;   /* --upstream on kernel sockets */
 	uint32_t dns[DNS_MAX_SERVERS];
 	size_t n_dns;
 	bool shown_addr, stats;
@@ -230,6 +234,11 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 		if (r < next)
 			next = r;
 	}
+	if (s->rk) {
+		uint64_t r = relay_poll(&s->rk->relay, now);
+		if (r < next)
+			next = r;
+	}
 	if (s->tap)
 		tapnet_show_addrs6(s->tap, s->src, s->port);
 	if (s->tap && !s->shown_addr) {
@@ -277,9 +286,10 @@ static void dump_follow_stats(const struct serve *s, FILE *f)
 	        (unsigned long long)a->relay_posts_refused, (unsigned long long)a->relay_applied,
 	        (unsigned long long)a->relay_forged, (unsigned long long)a->relay_stale,
 	        (unsigned long long)a->relay_unknown_deck);
-	if (s->rn) {
-		const struct relay_stats *r = &s->rn->relay.stats;
-		const struct dns_stats *d = &s->rn->dns.stats;
+	if (s->rn || s->rk) {
+		static const struct dns_stats none;
+		const struct relay_stats *r = s->rn ? &s->rn->relay.stats : &s->rk->relay.stats;
+		const struct dns_stats *d = s->rn ? &s->rn->dns.stats : &none;
 		fprintf(f,
 		        "relay.connects %llu\nrelay.connect_failed %llu\nrelay.lost %llu\n"
 		        "relay.idle_timeouts %llu\nrelay.bad_status %llu\nrelay.bad_response %llu\n"
@@ -300,6 +310,18 @@ static void dump_follow_stats(const struct serve *s, FILE *f)
 		        (unsigned long long)d->rx_wrong_question,
 		        (unsigned long long)d->rx_bad_name);
 	}
+}
+
+static void on_watch(void *ctx);
+
+/* The relay's epoll descriptor (kernel sockets): the upstream or the watcher. */
+static void on_relay_ready(void *ctx)
+{
+	struct serve *s = ctx;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	relayks_on_ready(s->rk, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
 }
 
 static void on_watch(void *ctx)
@@ -407,17 +429,12 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		} else if (cli_flag(argv[i], "--stats", 0)) {
 			s->stats = true;
 		} else if ((r = cli_value("serve", argc, argv, &i, "--upstream", 0, &v)) != 0) {
-			enum relay_url_result u;
-			if (r > 0) {
-				if (!s->rn)
-					s->rn = calloc(1, sizeof *s->rn);
-				if (!s->rn)
-					return cli_error("serve", 1, "out of memory");
-				u = relay_parse_url(&s->rn->relay, v, strlen(v));
-				if (u != RELAY_URL_OK)
-					return cli_error("serve", 2, "--upstream %s: %s", v,
-					                 relay_url_error(u));
-			}
+			static struct relay probe; /* the URL is checked here, used at start */
+			enum relay_url_result u = RELAY_URL_OK;
+			if (r > 0 && (u = relay_parse_url(&probe, v, strlen(v))) != RELAY_URL_OK)
+				return cli_error("serve", 2, "--upstream %s: %s", v,
+				                 relay_url_error(u));
+			s->upstream = v;
 		} else if ((r = cli_value("serve", argc, argv, &i, "--dns", 0, &v)) != 0) {
 			if (r > 0 &&
 			    (s->n_dns == DNS_MAX_SERVERS ||
@@ -465,15 +482,14 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		return cli_error(
 		        "serve", 2,
 		        "--ip, --gw, --ip6, --gw6, --dhcp and --pcap go with --net tap:NAME");
-	if (s->rn && !a->net.ifname)
-		return cli_error("serve", 2,
-		                 "--upstream runs on our own stack for now: add --net tap:NAME");
-	if (s->rn && !a->token)
+	if (s->upstream && !a->token)
 		return cli_error("serve", 2,
 		                 "--upstream wants the origin's --token: a relay checks every "
 		                 "update's MAC with it before passing it on");
-	if (s->n_dns && !s->rn)
-		return cli_error("serve", 2, "--dns goes with --upstream");
+	if (s->n_dns && (!s->upstream || !a->net.ifname))
+		return cli_error("serve", 2,
+		                 "--dns goes with --upstream and --net (on kernel sockets the "
+		                 "system's resolver is asked)");
 	if (a->net.ifname && !a->port_set)
 		a->port = 80;
 	if (a->net.ifname && a->port == 0)
@@ -571,17 +587,36 @@ int cmd_serve(int argc, char **argv)
 		s.tap = tapnet_open(&a.net, &s.srv, &hooks, err, sizeof err);
 		if (!s.tap)
 			return cli_error("serve", 1, "%s", err);
-		if (s.rn) {
+		if (s.upstream) {
 			struct timespec ts;
+			s.rn = calloc(1, sizeof *s.rn);
+			if (!s.rn)
+				return cli_error("serve", 1, "out of memory");
+			relay_parse_url(&s.rn->relay, s.upstream, strlen(s.upstream));
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			relaynet_start(s.rn, &s.app, tapnet_stack(s.tap), tapnet_netsrv(s.tap),
 			               s.dns, s.n_dns, relay_log, NULL,
 			               (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
 		}
 	} else {
+		if (s.upstream) {
+			/* One epoll descriptor carries the watcher's and the upstream's. */
+			s.rk = calloc(1, sizeof *s.rk);
+			if (!s.rk || !relayks_init(s.rk, hooks.extra_fd, on_watch, &s))
+				return cli_error("serve", 1, "relay: %s", strerror(errno));
+			relay_parse_url(&s.rk->relay, s.upstream, strlen(s.upstream));
+			hooks.extra_fd = relayks_fd(s.rk);
+			hooks.on_extra = on_relay_ready;
+		}
 		s.h = hsock_open(a.host, a.port, &s.srv, &hooks, err, sizeof err);
 		if (!s.h)
 			return cli_error("serve", 1, "%s", err);
+		if (s.rk) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			relayks_start(s.rk, &s.app,
+			              (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+		}
 	}
 	if (s.is_dir) {
 		/* A broken deck at start is shown in the browser like any later one. */
