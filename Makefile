@@ -120,6 +120,7 @@ bench:
 	@scripts/deps.sh bench
 	$(MAKE) all
 	python3 bench/bench.py
+	python3 bench/relay.py
 
 # Mixed load with faults for SOAK_SECONDS (default 600): memory, connections, errors.
 soak: deps

@@ -253,7 +253,7 @@ done
 [ $told = 1 ] && ok "followers of the relays are told the upstream is back"
 for r in r1 r2; do
 	expect_match "relay $r logged the loss and retried with backoff" \
-		'relay: upstream .*: (closed the connection|connection lost|cannot connect).*again in [0-9]+ ms' \
+		'relay: upstream .*: (went silent|closed the connection|connection lost|cannot connect).*again in [0-9]+ ms' \
 		"$(cat "$TMP/$r.log")"
 done
 [ -n "$have_chromium" ] && touch "$TMP/signals/back"
