@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Live follow across instances (issue 19), in a network namespace of our own:
 # on one bridge, an origin and two relays (`unideck serve --net tap`, our own
-# TCP/IP stack each; one relay finds the origin by name through dnsmasq), all
+# TCP/IP stack each; one relay finds the origin by name, through the name
+# server that DHCP option 6 named: dnsmasq for both), all
 # three behind HAProxy, which spreads followers across them and sends the
 # presenter's POSTs to the origin; a chain origin -> relay -> relay -> the VM
 # image (relay of a relay of a relay, under QEMU). Python followers (through
@@ -70,15 +71,19 @@ wait_for() {
 instance() {
 	local name=$1 tap=$2 addr=$3
 	shift 3
-	"${NX[@]}" "$UNIDECK" serve "$TMP/store" --net "tap:$tap" --ip "$addr/24" --token "$TOK" \
-		--flows 512 --stats "$@" >>"$TMP/$name.log" 2>&1 &
+	"${NX[@]}" "$UNIDECK" serve "$TMP/store" --net "tap:$tap" ${addr:+--ip "$addr/24"} \
+		--token "$TOK" --flows 512 --stats "$@" >>"$TMP/$name.log" 2>&1 &
 	eval "PID_$name=$!"
 	PIDS+=("$!")
 }
 
-# A name server for the relay that finds its upstream by name.
-"${NX[@]}" dnsmasq --no-daemon --port=53 --listen-address=10.77.0.1 --bind-interfaces \
+# dnsmasq for the relay that finds its upstream by name: its address and its
+# name server come from DHCP (option 6, pinned to its MAC), and the name
+# server knows origin.relay.test.
+"${NX[@]}" dnsmasq --no-daemon --port=53 --interface="$BR" --bind-interfaces \
 	--no-resolv --no-hosts --address=/origin.relay.test/$O --log-queries \
+	--dhcp-range=10.77.0.100,10.77.0.150,1h --dhcp-host=02:77:00:00:00:13,$R2 \
+	--dhcp-option=option:dns-server,10.77.0.1 --dhcp-leasefile="$TMP/leases" \
 	--pid-file="$TMP/dnsmasq.pid" >"$TMP/dnsmasq.log" 2>&1 &
 PIDS+=("$!")
 # A fixed MAC, as a VM keeps across a restart: our stack never lets an ARP
@@ -87,7 +92,7 @@ PIDS+=("$!")
 instance origin uro $O --mac 02:77:00:00:00:11
 wait_for "$TMP/origin.log" "serving .* at http://$O/" 20 || { notok "the origin starts"; cat "$TMP/origin.log"; exit 1; }
 instance r1 urr1 $R1 --upstream "http://$O/"
-instance r2 urr2 $R2 --upstream "http://origin.relay.test/" --dns 10.77.0.1
+instance r2 urr2 "" --dhcp --mac 02:77:00:00:00:13 --upstream "http://origin.relay.test/"
 instance r3 urr3 $R3 --upstream "http://$R1:80/"
 for r in r1 r2 r3; do
 	if wait_for "$TMP/$r.log" 'relay: upstream .*: following' 30; then
@@ -97,7 +102,7 @@ for r in r1 r2 r3; do
 		sed 's/^/#   /' "$TMP/$r.log" | tail -5
 	fi
 done
-expect_match "relay r2 found origin.relay.test through dnsmasq" \
+expect_match "relay r2 found origin.relay.test through the name server DHCP gave it" \
 	"query\[A\] origin.relay.test from 10.77.0.13" "$(cat "$TMP/dnsmasq.log")"
 
 # The image, at the end of the chain: origin -> r1 -> r3 -> image.
