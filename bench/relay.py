@@ -8,7 +8,7 @@ instances (our own TCP/IP stack each): an origin and relays started with
 instances" of bench/RESULTS.md (replaced in place, the rest left alone):
 
 1. Fan-out: 1, 2 and 3 instances (the origin, then relays of it), 1,000
-   followers on each (tests/netns/relay_follow.py, one process per instance,
+   followers on each (bench/relay_clients.py, one process per instance,
    spread over 20 source addresses: an instance takes 256 event streams per
    client address). For each of UPDATES authenticated updates, the time from
    just before the presenter's POST until the last follower of all has it.
@@ -28,8 +28,8 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 UNIDECK = os.environ.get("UNIDECK", os.path.join(ROOT, "build/rel/unideck"))
-FOLLOW = os.path.join(ROOT, "tests/netns/relay_follow.py")
 CHECK = os.path.join(ROOT, "tests/netns/relay_check.py")
+CLIENTS = os.path.join(ROOT, "bench/relay_clients.py")
 NS = f"ud-relaybench-{os.getpid()}"
 BR = f"urb{os.getpid() % 100000}"
 TOK = os.urandom(16).hex()
@@ -120,70 +120,53 @@ def post(addr, nonce, n, h):
     return t0
 
 
-def load(path):
-    for _ in range(50):
-        try:
-            with open(path) as fh:
-                return json.load(fh)
-        except (OSError, ValueError):
-            time.sleep(0.05)
-    return []
+class Clients:
+    """A relay_clients.py process in the namespace: COUNT streams on ADDR."""
+
+    def __init__(self, addr, count, srcs):
+        self.p = subprocess.Popen(["ip", "netns", "exec", NS, sys.executable, CLIENTS, "features",
+                                   str(count), f"{addr}:80", ",".join(srcs)],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        procs.append(self.p)
+        line = self.p.stdout.readline().strip()
+        if line != "ready":
+            raise SystemExit(f"followers of {addr} did not connect: {line!r}")
+
+    def expect(self, n):
+        self.p.stdin.write(f"expect {n}\n")
+        self.p.stdin.flush()
+
+    def result(self):
+        line = self.p.stdout.readline().split()
+        if not line or line[0] != "done":
+            raise SystemExit(f"followers missed an update: {line}")
+        return float(line[1])
 
 
-def last_arrival(paths, key, secs=30):
-    """The latest first-arrival of (key) over every follower in (paths)."""
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        ts, missing = [], 0
-        for p in paths:
-            for f in load(p):
-                t = f["arrivals"].get(key)
-                if t is None:
-                    missing += 1
-                else:
-                    ts.append(t)
-        if ts and not missing:
-            return max(ts)
-        time.sleep(0.2)
-    raise SystemExit(f"update {key}: {missing} followers never had it")
-
-
-def followers(name, addr, count, srcs):
-    env = dict(os.environ, RELAY_FOLLOW_EVERY="0.5")
-    path = f"{TMP}/{name}.json"
-    spawn([sys.executable, FOLLOW, path, "features", f"{addr}:80", str(count), ",".join(srcs)],
-          f"{TMP}/{name}.follow.log", env)
-    end = time.monotonic() + 120
-    while time.monotonic() < end:
-        fs = load(path)
-        if len(fs) == count and all(f["connected"] for f in fs):
-            return path
-        time.sleep(0.5)
-    n = sum(f["connected"] for f in load(path))
-    raise SystemExit(f"{name}: only {n} of {count} followers connected")
+def measure(clients, origin, nonce, n, h):
+    for c in clients:
+        c.expect(n)
+    t0 = post(origin, nonce, n, h)
+    return [c.result() - t0 for c in clients]
 
 
 def fanout():
     rows = []
     inst = [instance("origin", 0)]
     origin = inst[0][1]
-    paths = [followers("f0", origin, FOLLOWERS, SRCS)]
+    clients = [Clients(origin, FOLLOWERS, SRCS)]
     for k in (1, 2, 3):
         while len(inst) < k:
             inst.append(instance(f"relay{len(inst)}", len(inst), upstream=origin))
-            paths.append(followers(f"f{len(inst) - 1}", inst[-1][1], FOLLOWERS, SRCS))
+            clients.append(Clients(inst[-1][1], FOLLOWERS, SRCS))
         nonce = nonce_of(origin)
         times = []
         for u in range(UPDATES):
-            n = k * 1000 + u
-            t0 = post(origin, nonce, n, u % 5)
-            times.append(last_arrival(paths, f"{nonce}/{n}") - t0)
-            time.sleep(0.3)
+            times.append(max(measure(clients, origin, nonce, k * 1000 + u, u % 5)))
+            time.sleep(0.2)
         rows.append((k, k * FOLLOWERS, times))
-        print(f"fan-out {k} instances: median {statistics.median(times) * 1000:.1f} ms",
+        print(f"fan-out {k} instances: median {statistics.median(times) * 1000:.2f} ms",
               flush=True)
-    for p, _ in inst:
-        stop(p)
     for p in procs:
         if p.poll() is None:
             stop(p)
@@ -195,17 +178,16 @@ def hops():
     chain = [instance("h0", 10, flows=256)]
     for d in (1, 2, 3):
         chain.append(instance(f"h{d}", 10 + d, upstream=chain[-1][1], flows=256))
-    paths = [followers(f"hf{d}", chain[d][1], 20, SRCS[:1]) for d in range(4)]
+    clients = [Clients(chain[d][1], 20, SRCS[:1]) for d in range(4)]
     nonce = nonce_of(chain[0][1])
     per = [[] for _ in range(4)]
     for u in range(UPDATES):
-        n = 1 + u
-        t0 = post(chain[0][1], nonce, n, u % 5)
-        for d in range(4):
-            per[d].append(last_arrival([paths[d]], f"{nonce}/{n}") - t0)
-        time.sleep(0.3)
-    for p, _ in chain:
-        stop(p)
+        for d, t in enumerate(measure(clients, chain[0][1], nonce, 1 + u, u % 5)):
+            per[d].append(t)
+        time.sleep(0.2)
+    for p in procs:
+        if p.poll() is None:
+            stop(p)
     return per
 
 
@@ -222,8 +204,8 @@ def write(rows, per):
         f"Written by bench/relay.py (`make bench`), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
         " `unideck serve --net tap` instances in a network namespace, on one bridge:"
         " an origin and relays of it (`--upstream`), our own TCP/IP stack each; followers"
-        " are tests/netns/relay_follow.py (Python asyncio, one process per instance, 20 source"
-        " addresses). For each of"
+        " are bench/relay_clients.py (Python, selectors on raw sockets, one process per"
+        " instance, 20 source addresses). For each of"
         f" {UPDATES} authenticated updates, the time from just before the presenter's POST to"
         " the origin until the last follower has the event. The followers' own reading is"
         " inside these times, and 2 CPUs are shared by the instances and all the followers,"
