@@ -36,11 +36,11 @@ TLS_CFLAGS := -isystem $(BEARSSL_INC) -isystem http/tls_shim
 # list, compiled freestanding for every target; app/kmain.c and app/server.c are
 # the VM images' main and loop (platform/*/kernel.mk links them).
 LIB_SRC := lib/hex.c lib/html.c lib/httpdate.c lib/ipv4addr.c lib/sha256.c
-HTTP_SRC := http/http_conn.c http/http_hdr.c http/http_parse.c http/http_resp.c \
+HTTP_SRC := http/client.c http/http_conn.c http/http_hdr.c http/http_parse.c http/http_resp.c \
 	http/http_static.c
 STORE_SRC := store/store.c
-APP_SRC := app/app.c app/follow.c app/netsrv.c
-NET_SRC := net/arp.c net/cksum.c net/dhcp.c net/eth.c net/gso.c net/hash.c net/icmp.c \
+APP_SRC := app/app.c app/follow.c app/netsrv.c app/relay.c app/relaynet.c
+NET_SRC := net/arp.c net/cksum.c net/dhcp.c net/dns.c net/eth.c net/gso.c net/hash.c net/icmp.c \
 	net/frag6.c net/icmp6.c net/ip6text.c net/ipv4.c net/ipv6.c net/nd6.c net/stack.c \
 	net/stats.c net/tcp.c net/tcp_in.c net/tcp_opt.c net/tcp_out.c net/tcp_pool.c \
 	net/tcp_sec.c net/tcp_timer.c net/udp.c
@@ -59,7 +59,7 @@ HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/ta
 # tools/util (byte strings, text, build diagnostics shared by all four).
 TOOLS_SRC := tools/cli/cli.c tools/cli/cmd_build.c tools/cli/cmd_export.c tools/cli/cmd_get.c \
 	tools/cli/cmd_import.c tools/cli/cmd_import_frames.c tools/cli/cmd_import_ml.c tools/cli/cmd_new.c tools/cli/cmd_run.c \
-	tools/cli/cmd_serve.c tools/cli/inspect.c tools/cli/watch.c \
+	tools/cli/cmd_serve.c tools/cli/inspect.c tools/cli/relayks.c tools/cli/watch.c \
 	tools/deck/deck.c tools/deck/deck_html.c tools/deck/deck_index.c tools/deck/deck_md.c \
 	tools/deck/deck_refs.c tools/deck/deck_sep.c tools/deck/frontmatter.c tools/deck/htmlscan.c \
 	tools/deck/marp.c tools/deck/math.c tools/deck/mdrender.c tools/deck/mermaid.c \
@@ -136,6 +136,7 @@ bench:
 	@scripts/deps.sh bench
 	$(MAKE) all
 	python3 bench/bench.py
+	python3 bench/relay.py
 
 # Mixed load with faults for SOAK_SECONDS (default 600): memory, connections, errors.
 soak: deps

@@ -109,6 +109,13 @@ enum server_result server_setup(struct server *sv, const struct server_opts *o,
 		return SERVER_EPORT;
 	sv->ns->conn_gone = conn_gone;
 	sv->ns->ctx = &sv->app;
+	if (o->upstream) {
+		if (relay_parse_url(&sv->relay.relay, o->upstream, o->upstream_len) != RELAY_URL_OK)
+			return SERVER_EURL;
+		relaynet_start(&sv->relay, &sv->app, sv->s, sv->ns, o->dns, o->n_dns, s_log, NULL,
+		               plat_clock_monotonic_ns());
+		sv->relaying = true;
+	}
 	sv->port = o->port;
 	sv->stats_every = o->stats_every_ns;
 	return SERVER_OK;
@@ -129,6 +136,8 @@ uint64_t server_turn(struct server *sv)
 	now = plat_clock_monotonic_ns();
 	http_server_tick(&sv->srv, plat_clock_wall_ns());
 	next = app_tick(&sv->app, now);
+	if (sv->relaying)
+		next = min64(next, relaynet_poll(&sv->relay, now));
 	next = min64(next, netsrv_step(sv->ns, now));
 	next = min64(next, net_poll(sv->s, now));
 	/* What the poll made ready (ACKs opening room) is taken at once. */

@@ -18,6 +18,7 @@
 
 #include "app/app.h"
 #include "app/netsrv.h"
+#include "app/relaynet.h"
 #include "net/stack.h"
 
 #define SERVER_HTTP_BUFS 64u
@@ -30,6 +31,12 @@ struct server_opts {
 	uint64_t stats_every_ns; /* 0: no stats lines */
 	const char *token;       /* the presenter token, 8 to 63 bytes */
 	size_t token_len;
+	/* upstream= (app/relay.h), checked with relay_parse_url, or NULL; and
+	 * dns= servers for its name (none: DHCP's) */
+	const char *upstream;
+	size_t upstream_len;
+	uint32_t dns[DNS_MAX_SERVERS];
+	size_t n_dns;
 };
 
 struct server {
@@ -41,12 +48,15 @@ struct server {
 	uint16_t port;
 	bool announced;
 	unsigned shown6; /* IPv6 addresses printed, by net_address6 index */
+	bool relaying;
+	struct relaynet relay; /* with upstream= */
 };
 
 enum server_result {
 	SERVER_OK = 0,
 	SERVER_ENOMEM, /* the flows asked for do not fit in the region */
 	SERVER_EPORT,  /* cannot listen on the port */
+	SERVER_EURL,   /* upstream= is not a URL relay_parse_url takes */
 };
 
 /* The memory one flow costs with its connection, for sizing (flows=): its

@@ -316,6 +316,11 @@ struct net_stack *tapnet_stack(struct tapnet *t)
 	return t->s;
 }
 
+struct netsrv *tapnet_netsrv(struct tapnet *t)
+{
+	return t->ns;
+}
+
 bool tapnet_references(const struct tapnet *t, const void *p, size_t len)
 {
 	return tcp_references(t->s, p, len);
