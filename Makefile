@@ -44,6 +44,12 @@ CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
 HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/tapnet.c \
 	platform/hosted/panic.c platform/hosted/clock.c platform/hosted/plat.c \
 	platform/sim/simlink.c
+# The one server loop (app/server.c, freestanding like the core) for the
+# hosted drivers too: the TAP server and `unideck get` (tools/tapnet.c).
+HOSTED_APP_SRC := app/server.c
+# The simulation's platform.h (two machines on one link), linked only into the
+# simulation: it defines the plat_* functions the hosted target defines.
+SIM_PLAT_SRC := platform/sim/simplat.c
 # The command line, the deck compiler, the store writer, the image tools.
 TOOLS_SRC := tools/bset.c tools/build.c tools/cli.c tools/cmd_build.c tools/cmd_export.c \
 	tools/cmd_get.c tools/cmd_new.c tools/cmd_run.c tools/cmd_serve.c tools/deck.c \
@@ -58,7 +64,9 @@ UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 # Two flavours of every host object: release (build/rel) and sanitised (build/san).
 define flavour
 $(1)_CORE_OBJ := $$(CORE_SRC:%.c=$(B)/$(1)/%.o)
-$(1)_HOST_OBJ := $$(HOSTED_SRC:%.c=$(B)/$(1)/%.o) $$(TOOLS_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_HOST_OBJ := $$(HOSTED_SRC:%.c=$(B)/$(1)/%.o) $$(TOOLS_SRC:%.c=$(B)/$(1)/%.o) \
+	$$(HOSTED_APP_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_SIM_OBJ := $$(SIM_PLAT_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_UNIT_LIB := $$(UNIT_LIB_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=$(B)/$(1)/tests/%)
 
@@ -78,6 +86,13 @@ $(B)/$(1)/libud.a: $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
 	ar rcs $$@ $$^
 
 $(B)/$(1)/tests/%: $(B)/$(1)/tests/unit/%.o $$($(1)_UNIT_LIB) $(B)/$(1)/libud.a
+	@mkdir -p $$(@D)
+	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
+
+# The simulation links its own platform ahead of the archive, so no hosted
+# plat_* member is pulled in beside it.
+$(B)/$(1)/tests/test_sim: $(B)/$(1)/tests/unit/test_sim.o $$($(1)_SIM_OBJ) $$($(1)_UNIT_LIB) \
+	$(B)/$(1)/libud.a
 	@mkdir -p $$(@D)
 	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
