@@ -41,7 +41,7 @@ NET_SRC := net/arp.c net/cksum.c net/dhcp.c net/eth.c net/gso.c net/hash.c net/i
 CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
 # The hosted target (Linux) and the simulation, linked into the unideck command
 # and the unit tests.
-HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/tapnet.c \
+HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/tap.c \
 	platform/hosted/panic.c platform/hosted/clock.c platform/hosted/plat.c \
 	platform/sim/simlink.c
 # The one server loop (app/server.c, freestanding like the core) for the
@@ -57,7 +57,7 @@ TOOLS_SRC := tools/bset.c tools/build.c tools/cli.c tools/cmd_build.c tools/cmd_
 	tools/htmlscan.c tools/inspect.c tools/mdrender.c tools/mime.c tools/pdf.c tools/sbuf.c \
 	tools/storew.c tools/text.c tools/watch.c tools/image/elfpatch.c \
 	tools/cmd_import.c tools/cmd_import_ml.c tools/deck_refs.c tools/deck_sep.c tools/disk.c \
-	tools/marp.c tools/math.c tools/mermaid.c tools/node.c tools/oci.c
+	tools/marp.c tools/math.c tools/mermaid.c tools/node.c tools/oci.c tools/tapnet.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 

@@ -10,7 +10,7 @@
 
 #include "net/net.h"
 #include "net/tcp.h"
-#include "platform/hosted/tapnet.h"
+#include "tools/tapnet.h"
 #include "tools/cli.h"
 
 static const char help[] =

@@ -17,7 +17,7 @@
 #include "lib/hex.h"
 #include "net/net.h"
 #include "platform/hosted/hsock.h"
-#include "platform/hosted/tapnet.h"
+#include "tools/tapnet.h"
 #include "tools/build.h"
 #include "tools/cli.h"
 #include "tools/watch.h"
