@@ -18,6 +18,8 @@ usage: bench/seam.py seam --before DIR [--runs N] [--seconds S] [--out FILE]
 Needs root (network namespaces), wrk, qemu-system-x86_64 and -aarch64."""
 import argparse
 import os
+import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -35,8 +37,27 @@ vm.NS = f"ud-seam-{os.getpid()}"
 vm.NX = ["ip", "netns", "exec", vm.NS]
 
 
+def tree_cpu(pid):
+    """CPU seconds (user + system) of (pid) and its descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+        for t in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{t}/children") as f:
+                for c in f.read().split():
+                    total += tree_cpu(int(c))
+    except (OSError, IndexError, ValueError):
+        pass
+    return total
+
+
 class Tap:
-    """`unideck serve --net tap` of one tree's binary."""
+    """`unideck serve --net tap` of one tree's binary. Its CPU time and the
+    requests it counted (--stats at exit) give CPU per request, a figure the
+    machine's load moves far less than a rate."""
 
     def __init__(self, name, unideck, store, tap, ip):
         self.name, self.unideck, self.store, self.tap, self.ip = name, unideck, store, tap, ip
@@ -52,8 +73,18 @@ class Tap:
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
+            self.cpu = tree_cpu(self.proc.pid)
             self.proc.terminate()
             self.proc.wait(10)
+
+    def counters(self):
+        c = {"cpu_s": getattr(self, "cpu", 0.0)}
+        with open(self.stats) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2 and parts[1].isdigit():
+                    c[parts[0]] = int(parts[1])
+        return c
 
 
 class Image:
@@ -67,17 +98,33 @@ class Image:
         self.log = os.path.join(work, f"{self.tap}-image.log")
         self.proc = subprocess.Popen(
             vm.NX + ["taskset", "-c", bench.SERVER_CPU, self.unideck, "run", self.image, "--tap",
-                     self.tap, "--ip", f"{self.ip}/24", "--mem", "256M", "--accel", self.accel],
+                     self.tap, "--ip", f"{self.ip}/24", "--mem", "256M", "--accel", self.accel,
+                     "--append", "stats=1"],
             stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
         return vm.wait_up(self.base + "/", vm.NX, 180)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
+            time.sleep(1.5)  # idle, so that the last stats line counts everything
+            self.cpu = tree_cpu(self.proc.pid)
             self.proc.terminate()
             try:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+    def counters(self):
+        """QEMU's CPU time and the image's request count (its last stats line)."""
+        c = {"cpu_s": getattr(self, "cpu", 0.0)}
+        last = None
+        with open(self.log) as f:
+            for line in f:
+                if line.startswith("stats: "):
+                    last = line
+        m = re.search(r"http (\d+) requests", last or "")
+        if m:
+            c["http.requests"] = int(m.group(1))
+        return c
 
 
 def store_and_theme(work, unideck):
@@ -119,6 +166,24 @@ def table(wl, results, pairs, label):
     return f"{label}\n\n" + "\n".join(rows) + "\n"
 
 
+def cpu_table(counters, pairs):
+    """CPU per request over all of each server's runs, for each (new, old) pair."""
+    rows = ["| server | requests served | CPU (user + system) | CPU per request |",
+            "|---|---|---|---|"]
+    for new, old in pairs:
+        for name in (old, new):
+            c = counters.get(name, {})
+            n, cpu = c.get("http.requests", 0), c.get("cpu_s", 0.0)
+            per = f"{cpu / n * 1e6:.1f} µs" if n else "-"
+            rows.append(f"| {name} | {n:,} | {cpu:.1f} s | {per} |")
+        a, b = counters.get(new, {}), counters.get(old, {})
+        if a.get("http.requests") and b.get("http.requests") and b.get("cpu_s"):
+            ra = a["cpu_s"] / a["http.requests"]
+            rb = b["cpu_s"] / b["http.requests"]
+            rows.append(f"| {new} ÷ {old} | | | {ra / rb:.2f}x |")
+    return "\n".join(rows) + "\n"
+
+
 def seam(args, work):
     before = os.path.abspath(args.before)
     old_bin = os.path.join(before, "build", "unideck")
@@ -151,7 +216,12 @@ def seam(args, work):
            "",
            table(wl, results, [("TAP after", "TAP before")], "**unideck on TAP**:"),
            table(wl, results, [("image after", "image before")],
-                 "**The x86_64 image on TAP (TCG)**:")]
+                 "**The x86_64 image on TAP (TCG)**:"),
+           "**CPU per request**, over all of each server's runs above (the TAP server's "
+           "process; QEMU's for the images, emulation included). A rate on a shared, loaded "
+           "machine moves with the other work; the CPU a request costs moves much less:",
+           "",
+           cpu_table(counters, [("TAP after", "TAP before"), ("image after", "image before")])]
     return "\n".join(out)
 
 
@@ -225,6 +295,12 @@ def arm64(args, work):
 
 
 def main():
+    # A TERM (or an INT in the background, where it is ignored otherwise) ends
+    # the run through the finally clauses: servers stopped, netns deleted.
+    def die(*_):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, die)
+    signal.signal(signal.SIGINT, die)
     ap = argparse.ArgumentParser()
     ap.add_argument("part", choices=["seam", "arm64"])
     ap.add_argument("--before")
