@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The deck server assembled on our own TCP/IP stack, and its one loop, above
  * the platform: what every target with frames runs. Its drivers are thin: the
- * VM images (app/kmain.c), the TAP server and `unideck get` (tools/tapnet.c,
+ * VM images (app/kmain.c), the TAP server and `unideck get` (tools/cli/tapnet.c,
  * over platform/hosted/tap.c) and the simulation (tests/unit/test_sim.c, over
  * platform/sim/simplat.c). Below it is platform.h alone: frames through
  * plat_net_*, time through the clocks, sleep through plat_yield_until.

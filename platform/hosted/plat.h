@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* What the hosted target (Linux) offers beside platform.h, for its drivers
- * (tools/tapnet.c): the TAP device is in platform/hosted/tap.h. */
+ * (tools/cli/tapnet.c): the TAP device is in platform/hosted/tap.h. */
 #ifndef UD_HOSTED_PLAT_H
 #define UD_HOSTED_PLAT_H
 
