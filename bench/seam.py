@@ -13,7 +13,12 @@ arm64 image").
          guest's own entry to serving, and wrk on TAP. Both are emulated: the
          ratio is one of QEMU's two emulators, not of the ports.
 
+  counts the TAP server of both trees under valgrind's callgrind: the
+         instructions (user space) and system calls each request costs, by
+         workload. Counts, not times: the machine's load does not move them.
+
 usage: bench/seam.py seam --before DIR [--runs N] [--seconds S] [--out FILE]
+       bench/seam.py counts --before DIR [--out FILE]
        bench/seam.py arm64 [--runs N] [--seconds S] [--boots N] [--out FILE]
 Needs root (network namespaces), wrk, qemu-system-x86_64 and -aarch64."""
 import argparse
@@ -225,6 +230,150 @@ def seam(args, work):
     return "\n".join(out)
 
 
+def callgrind_ir(path):
+    with open(path) as f:
+        for line in f:
+            if line.startswith("summary:") or line.startswith("totals:"):
+                return int(line.split()[1])
+    return None
+
+
+COUNT_LOADS = [("index page, keep-alive on", "/", True, 2000),
+               ("index page, keep-alive off", "/", False, 500),
+               ("612-byte file, keep-alive on", "/bench/612.html", True, 2000),
+               ("reveal.js theme (575 KB), keep-alive on", None, True, 200)]
+
+
+def count_one(unideck, store, tap, ip, theme, work, tag):
+    """Instructions and system calls per request of one tree's TAP server, for
+    each of COUNT_LOADS: callgrind's counters zeroed after a warm-up, dumped
+    after N requests by ab; the system calls from strace -c of a second run."""
+    res = {}
+    out = os.path.join(work, f"cg-{tag}.out")
+    srv = subprocess.Popen(vm.NX + ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                                    "--dump-instr=no", unideck, "serve", store, "--net",
+                                    f"tap:{tap}", "--ip", f"{ip}/24", "--quiet"],
+                           stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, f"cg-{tag}.log"), "w"))
+    try:
+        if not vm.wait_up(f"http://{ip}/", vm.NX, 240):
+            return res
+        for name, path, ka, n in COUNT_LOADS:
+            url = f"http://{ip}{path or theme}"
+            subprocess.run(vm.NX + ["ab", "-q", "-n", "100"] + (["-k"] if ka else []) + [url],
+                           capture_output=True)
+            subprocess.run(["callgrind_control", "--zero", str(srv.pid)], capture_output=True)
+            r = subprocess.run(vm.NX + ["ab", "-q", "-n", str(n)] + (["-k"] if ka else []) + [url],
+                               capture_output=True, text=True)
+            done = re.search(r"Complete requests:\s+(\d+)", r.stdout)
+            failed = re.search(r"Failed requests:\s+(\d+)", r.stdout)
+            subprocess.run(["callgrind_control", "--dump=" + name.replace(" ", "_"),
+                            str(srv.pid)], capture_output=True)
+            dumps = sorted((os.path.join(work, f) for f in os.listdir(work)
+                            if f.startswith(f"cg-{tag}.out.")), key=os.path.getmtime)
+            ir = callgrind_ir(dumps[-1]) if dumps else None
+            if done and ir:
+                res[name] = {"n": int(done.group(1)), "ir": ir,
+                             "failed": int(failed.group(1)) if failed else 0}
+    finally:
+        srv.terminate()
+        srv.wait(60)
+    # System calls: the same loads under strace -c (its own run; strace and
+    # callgrind do not stack well).
+    sc = os.path.join(work, f"strace-{tag}")
+    for name, path, ka, n in COUNT_LOADS:
+        srv = subprocess.Popen(vm.NX + ["strace", "-f", "-c", "-o", sc, unideck, "serve", store,
+                                        "--net", f"tap:{tap}", "--ip", f"{ip}/24", "--quiet"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            if not vm.wait_up(f"http://{ip}/", vm.NX, 120):
+                continue
+            url = f"http://{ip}{path or theme}"
+            subprocess.run(vm.NX + ["ab", "-q", "-n", str(n)] + (["-k"] if ka else []) + [url],
+                           capture_output=True, text=True)
+        finally:
+            # The server itself is stopped (strace then writes its summary).
+            for c in children(srv.pid):
+                os.kill(c, signal.SIGTERM)
+            srv.wait(60)
+        calls = strace_total(sc)
+        if name in res and calls is not None:
+            res[name]["syscalls"] = calls
+            res[name]["syscalls_n"] = n
+    return res
+
+
+def children(pid):
+    out = []
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{t}/children") as f:
+                out += [int(c) for c in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def strace_total(path):
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.strip().endswith("total"):
+                    return int(line.split()[3])  # % time, seconds, usecs/call, calls
+    except (OSError, IndexError, ValueError):
+        pass
+    return None
+
+
+def counts(args, work):
+    before = os.path.abspath(args.before)
+    old_bin = os.path.join(before, "build", "unideck")
+    new_bin = os.path.join(ROOT, "build", "unideck")
+    store, theme = store_and_theme(work, new_bin)
+    vm.netns_up(["ubt0", "ubt1"])
+    olds, news = [], []
+    try:
+        # Two rounds, alternated: how many loop turns a request takes (an ACK
+        # and the next request in one turn or two) varies a little from run
+        # to run, and the two rounds show by how much.
+        for r in range(2):
+            olds.append(count_one(old_bin, store, "ubt0", "10.88.0.2", theme, work, f"before{r}"))
+            news.append(count_one(new_bin, store, "ubt1", "10.88.1.2", theme, work, f"after{r}"))
+    finally:
+        vm.netns_down()
+    rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True).stdout.strip()
+    rows = [f"Written by `bench/seam.py counts` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+            f" at {rev}. The TAP server of each tree under valgrind's callgrind: its counters "
+            "zeroed after 100 warm-up requests, then N requests by ab (one connection), then "
+            "dumped, so each figure is the user-space instructions of N requests divided by N "
+            "(the client's and Linux's work not counted). System calls: the same N requests "
+            "against a fresh server under `strace -f -c`, divided by N (start-up included, "
+            "which the larger N makes small). Two rounds, alternated (round 1 / round 2); the "
+            "ratio is of the rounds' means. Counts do not depend on the machine's load.",
+            "",
+            "| workload | N | instructions per request, before | after | after ÷ before "
+            "| system calls per request, before | after |",
+            "|---|---|---|---|---|---|---|"]
+    def per(runs, name, key, nkey):
+        v = [x[name][key] / x[name][nkey] for x in runs if name in x and key in x[name]]
+        return v
+
+    for name, _, _, n in COUNT_LOADS:
+        ib, ia = per(olds, name, "ir", "n"), per(news, name, "ir", "n")
+        sb, sa = per(olds, name, "syscalls", "syscalls_n"), per(news, name, "syscalls", "syscalls_n")
+        if not ib or not ia:
+            rows.append(f"| {name} | {n} | - | - | - | - | - |")
+            continue
+        fails = sum(x[name]["failed"] for x in olds + news if name in x)
+        rows.append(f"| {name} | {n} | {' / '.join(f'{v:,.0f}' for v in ib)} | "
+                    f"{' / '.join(f'{v:,.0f}' for v in ia)} | "
+                    f"{statistics.mean(ia) / statistics.mean(ib):.3f}x | "
+                    f"{' / '.join(f'{v:.2f}' for v in sb) or '-'} | "
+                    f"{' / '.join(f'{v:.2f}' for v in sa) or '-'} |"
+                    + (f" ({fails} failed)" if fails else ""))
+    return "\n".join(rows) + "\n"
+
+
 def boot_row(label, b):
     def r(k):
         lo, hi = b.get(k + "_range", (float("nan"), float("nan")))
@@ -302,19 +451,19 @@ def main():
     signal.signal(signal.SIGTERM, die)
     signal.signal(signal.SIGINT, die)
     ap = argparse.ArgumentParser()
-    ap.add_argument("part", choices=["seam", "arm64"])
+    ap.add_argument("part", choices=["seam", "arm64", "counts"])
     ap.add_argument("--before")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--boots", type=int, default=9)
     ap.add_argument("--out")
     args = ap.parse_args()
-    if args.part == "seam" and not args.before:
+    if args.part in ("seam", "counts") and not args.before:
         ap.error("seam wants --before DIR (a tree built at the fork point)")
     work = tempfile.mkdtemp(prefix="unideck-seam.")
     os.chmod(work, 0o755)
     try:
-        text = seam(args, work) if args.part == "seam" else arm64(args, work)
+        text = {"seam": seam, "arm64": arm64, "counts": counts}[args.part](args, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if args.out:

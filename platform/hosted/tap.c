@@ -29,6 +29,10 @@ struct watch {
 static struct {
 	int fd, ep, err;
 	bool open, tso_refused;
+	/* Frames may be waiting: set when epoll says the device is readable (and
+	 * at open), cleared when a read finds nothing. While clear, receiving
+	 * costs no system call (a turn woken by a timer reads nothing). */
+	bool maybe_rx;
 	uint8_t mac[6];
 	FILE *pcap;
 	struct watch w[TAP_WATCH_MAX];
@@ -84,6 +88,7 @@ bool tap_open(const char *ifname, const uint8_t mac[6], FILE *pcap, char *err, s
 	memset(&tap.st, 0, sizeof tap.st);
 	memset(&tap.nst, 0, sizeof tap.nst);
 	tap.open = true;
+	tap.maybe_rx = true;
 	return true;
 fail:
 	close(tap.fd);
@@ -209,7 +214,7 @@ enum plat_result plat_net_recv(void *buf, size_t cap, size_t *len)
 	struct virtio_net_hdr h;
 	uint8_t spill;
 
-	if (!tap.open)
+	if (!tap.open || !tap.maybe_rx)
 		return PLAT_AGAIN;
 	for (;;) {
 		/* The header apart, the frame straight into (buf), and one byte
@@ -217,7 +222,11 @@ enum plat_result plat_net_recv(void *buf, size_t cap, size_t *len)
 		struct iovec v[3] = {{&h, VNET_HDR}, {buf, cap}, {&spill, 1}};
 		ssize_t k = readv(tap.fd, v, 3);
 		if (k < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				tap.maybe_rx = false;
+				return PLAT_AGAIN;
+			}
+			if (errno == EINTR)
 				return PLAT_AGAIN;
 			tap.err = errno;
 			return PLAT_EUNSPEC;
@@ -260,9 +269,11 @@ void plat_yield_until(uint64_t deadline_ns)
 	n = epoll_wait(tap.ep, ev, 8, timeout_ms);
 	for (i = 0; i < n; i++) {
 		struct watch *w = ev[i].data.ptr;
-		if (!w)
+		if (!w) {
 			tap.nst.rx_irqs++; /* the device: frames are read by the next turn */
-		else
+			tap.maybe_rx = true;
+		} else {
 			w->fn(w->ctx);
+		}
 	}
 }
