@@ -51,15 +51,21 @@ CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
 TLS_SRC := http/tls.c app/tls_redirect.c
 # The hosted target (Linux) and the simulation, linked into the unideck command
 # and the unit tests.
-HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/tapnet.c \
+HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/tap.c \
 	platform/hosted/panic.c platform/hosted/clock.c platform/hosted/plat.c \
 	platform/sim/simlink.c
+# The one server loop (app/server.c, freestanding like the core) for the
+# hosted drivers too: the TAP server and `unideck get` (tools/cli/tapnet.c).
+HOSTED_APP_SRC := app/server.c
+# The simulation's platform.h (two machines on one link), linked only into the
+# simulation: it defines the plat_* functions the hosted target defines.
+SIM_PLAT_SRC := platform/sim/simplat.c
 # The unideck command by subsystem: tools/cli (the command line), tools/deck (the deck
 # compiler), tools/store (the store writer), tools/image (ELF, disk and OCI images),
 # tools/util (byte strings, text, build diagnostics shared by all four).
 TOOLS_SRC := tools/cli/cli.c tools/cli/cmd_build.c tools/cli/cmd_export.c tools/cli/cmd_get.c \
 	tools/cli/cmd_import.c tools/cli/cmd_import_frames.c tools/cli/cmd_import_ml.c tools/cli/cmd_new.c tools/cli/cmd_run.c \
-	tools/cli/cmd_serve.c tools/cli/inspect.c tools/cli/relayks.c tools/cli/watch.c \
+	tools/cli/cmd_serve.c tools/cli/inspect.c tools/cli/relayks.c tools/cli/tapnet.c tools/cli/watch.c \
 	tools/deck/deck.c tools/deck/deck_html.c tools/deck/deck_index.c tools/deck/deck_md.c \
 	tools/deck/deck_refs.c tools/deck/deck_sep.c tools/deck/frontmatter.c tools/deck/htmlscan.c \
 	tools/deck/marp.c tools/deck/math.c tools/deck/mdrender.c tools/deck/mermaid.c \
@@ -73,7 +79,9 @@ UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 # Two flavours of every host object: release (build/rel) and sanitised (build/san).
 define flavour
 $(1)_CORE_OBJ := $$(CORE_SRC:%.c=$(B)/$(1)/%.o) $$(TLS_SRC:%.c=$(B)/$(1)/%.o)
-$(1)_HOST_OBJ := $$(HOSTED_SRC:%.c=$(B)/$(1)/%.o) $$(TOOLS_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_HOST_OBJ := $$(HOSTED_SRC:%.c=$(B)/$(1)/%.o) $$(TOOLS_SRC:%.c=$(B)/$(1)/%.o) \
+	$$(HOSTED_APP_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_SIM_OBJ := $$(SIM_PLAT_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_UNIT_LIB := $$(UNIT_LIB_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=$(B)/$(1)/tests/%)
 
@@ -94,6 +102,13 @@ $(B)/$(1)/libud.a: $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
 	ar rcs $$@ $$^
 
 $(B)/$(1)/tests/%: $(B)/$(1)/tests/unit/%.o $$($(1)_UNIT_LIB) $(B)/$(1)/libud.a
+	@mkdir -p $$(@D)
+	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
+
+# The simulation links its own platform ahead of the archive, so no hosted
+# plat_* member is pulled in beside it.
+$(B)/$(1)/tests/test_sim: $(B)/$(1)/tests/unit/test_sim.o $$($(1)_SIM_OBJ) $$($(1)_UNIT_LIB) \
+	$(B)/$(1)/libud.a
 	@mkdir -p $$(@D)
 	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef

@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* Our own TCP/IP stack (net/) over a Linux TAP device: frames in and out of
- * /dev/net/tun, the monotonic clock, one thread, epoll.
+/* The TAP server: our own TCP/IP stack in a Linux process, a thin driver of
+ * the VM image's loop (app/server.c) over the hosted target's network device
+ * (platform/hosted/tap.c, platform.h's plat_net_* on /dev/net/tun).
  *
- * With an HTTP server, the deck server runs on app/netsrv.c exactly as in the
- * VM image; without one, the caller drives the stack from its tick hook (the
- * `unideck get` client). The TAP device must exist and be up on the Linux side
- * (`ip tuntap add dev NAME mode tap`); Linux's own stack is then our peer on it.
+ * tapnet_open() turns the options into the server's (struct server_opts),
+ * opens the device and sets the server up around the caller's HTTP server
+ * (server_setup_ext), so the deck server runs on app/netsrv.c exactly as in
+ * the VM image; without one (srv NULL) the caller drives the stack from its
+ * tick hook (the `unideck get` client). tapnet_run() is server_loop(), with
+ * SIGINT, SIGTERM and the hooks' extra descriptor watched by the device's
+ * plat_yield_until(). The TAP device must exist and be up on the Linux side
+ * (`ip tuntap add dev NAME mode tap`); Linux's own stack is then our peer on
+ * it. One per process (the device is the process's NIC).
  *
- * tapnet_run() returns on SIGINT or SIGTERM, or after tapnet_stop(). */
-#ifndef UD_HOSTED_TAPNET_H
-#define UD_HOSTED_TAPNET_H
+ * tapnet_run() returns on SIGINT or SIGTERM, or after tapnet_stop(); 1 when the
+ * device failed. */
+#ifndef UD_TOOLS_CLI_TAPNET_H
+#define UD_TOOLS_CLI_TAPNET_H
 
 #include <stdbool.h>
 #include <stddef.h>
