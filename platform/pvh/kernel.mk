@@ -34,7 +34,8 @@ KWARN ?= $(if $(WARN),$(WARN),-std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-
 KCC_INC := $(shell $(KCC) -print-file-name=include)
 
 # Freestanding, identity-mapped at 1 MiB (-mcmodel=small, no PIC); frame pointers
-# for backtraces; the stack protector's guard is a global (libc.c), not %fs:0x28.
+# for backtraces; the stack protector's guard is a global (libc.c); code built
+# for Linux (libbearssl.a) reads the same guard at %fs:0x28 (libc.c sets FS).
 KERNEL_CFLAGS := -O2 -g $(KWARN) -I. -ffreestanding -nostdinc -isystem $(KCC_INC) \
 	-fno-pic -fno-pie -mcmodel=small -mno-red-zone -fno-omit-frame-pointer \
 	-mno-omit-leaf-frame-pointer -fstack-protector-strong -mstack-protector-guard=global \
@@ -49,7 +50,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --build
 VMK_SRC := platform/kernel/balloc.c platform/kernel/image.c platform/kernel/kprintf.c \
 	platform/kernel/ksyms.c lib/cmdline.c
 VIRTIO_SRC := platform/virtio/pci.c platform/virtio/virtq.c platform/virtio/vmmio.c \
-	platform/virtio/vnet.c platform/virtio/vpci.c
+	platform/virtio/vnet.c platform/virtio/vpci.c platform/virtio/vrng.c
 PVH_SRC := platform/pvh/acpi.c platform/pvh/boot.c platform/pvh/clock.c platform/pvh/cpu.c \
 	platform/pvh/ioapic.c platform/pvh/lapic.c platform/pvh/libc.c platform/pvh/memmap.c \
 	platform/pvh/paging.c platform/pvh/pcicfg.c platform/pvh/power.c platform/pvh/random.c \
