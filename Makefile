@@ -44,14 +44,19 @@ CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
 HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/tapnet.c \
 	platform/hosted/panic.c platform/hosted/clock.c platform/hosted/plat.c \
 	platform/sim/simlink.c
-# The command line, the deck compiler, the store writer, the image tools.
-TOOLS_SRC := tools/bset.c tools/build.c tools/cli.c tools/cmd_build.c tools/cmd_export.c \
-	tools/cmd_get.c tools/cmd_new.c tools/cmd_run.c tools/cmd_serve.c tools/deck.c \
-	tools/deck_html.c tools/deck_index.c tools/deck_md.c tools/diag.c tools/frontmatter.c \
-	tools/htmlscan.c tools/inspect.c tools/mdrender.c tools/mime.c tools/pdf.c tools/sbuf.c \
-	tools/storew.c tools/text.c tools/watch.c tools/image/elfpatch.c \
-	tools/cmd_import.c tools/cmd_import_ml.c tools/deck_refs.c tools/deck_sep.c tools/disk.c \
-	tools/marp.c tools/math.c tools/mermaid.c tools/node.c tools/oci.c
+# The unideck command by subsystem: tools/cli (the command line), tools/deck (the deck
+# compiler), tools/store (the store writer), tools/image (ELF, disk and OCI images),
+# tools/util (byte strings, text, build diagnostics shared by all four).
+TOOLS_SRC := tools/cli/cli.c tools/cli/cmd_build.c tools/cli/cmd_export.c tools/cli/cmd_get.c \
+	tools/cli/cmd_import.c tools/cli/cmd_import_ml.c tools/cli/cmd_new.c tools/cli/cmd_run.c \
+	tools/cli/cmd_serve.c tools/cli/inspect.c tools/cli/watch.c \
+	tools/deck/deck.c tools/deck/deck_html.c tools/deck/deck_index.c tools/deck/deck_md.c \
+	tools/deck/deck_refs.c tools/deck/deck_sep.c tools/deck/frontmatter.c tools/deck/htmlscan.c \
+	tools/deck/marp.c tools/deck/math.c tools/deck/mdrender.c tools/deck/mermaid.c \
+	tools/deck/node.c tools/deck/pdf.c \
+	tools/store/bset.c tools/store/build.c tools/store/mime.c tools/store/storew.c \
+	tools/image/disk.c tools/image/elfpatch.c tools/image/oci.c \
+	tools/util/diag.c tools/util/sbuf.c tools/util/text.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 
@@ -69,7 +74,7 @@ $(B)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
 	$$(CC) $$(BASE_CFLAGS) $$($(1)_FLAGS) $$(EXTRA) $$(if $$(EXTRA),,$$(HOST_CFLAGS) $$(PKG_CFLAGS)) -MMD -MP -c $$< -o $$@
 
-$(B)/$(1)/unideck: $(B)/$(1)/tools/main.o $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
+$(B)/$(1)/unideck: $(B)/$(1)/tools/cli/main.o $$($(1)_HOST_OBJ) $$($(1)_CORE_OBJ)
 	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
 
 # Unit tests link against an archive, so each pulls in only the modules it uses.
