@@ -12,6 +12,9 @@ cd "$(dirname "$0")/.."
 what=${1:-test}
 
 build_pkgs="make gcc pkg-config libmd4c-dev libdeflate-dev libbrotli-dev libyaml-dev gcc-aarch64-linux-gnu"
+# BearSSL for the arm64 image: Debian's arm64 archive through multiarch (the
+# package is Multi-Arch: same), linked by platform/arm64/kernel.mk.
+build_pkgs="$build_pkgs libbearssl-dev:arm64"
 # Node.js may come from elsewhere (NodeSource ships npm inside its nodejs), so it
 # is asked for only when the commands are absent.
 command -v npm >/dev/null 2>&1 || build_pkgs="$build_pkgs nodejs npm"
@@ -40,6 +43,12 @@ if [ -n "$missing" ]; then
 	if [ "$(id -u)" = 0 ]; then
 		echo "deps: installing$missing"
 		export DEBIAN_FRONTEND=noninteractive
+		case $missing in *:arm64*)
+			if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+				dpkg --add-architecture arm64
+				apt-get update >/tmp/unideck-apt.log 2>&1
+			fi ;;
+		esac
 		if ! apt-get install -y --no-install-recommends $missing >/tmp/unideck-apt.log 2>&1; then
 			apt-get update >>/tmp/unideck-apt.log 2>&1
 			apt-get install -y --no-install-recommends $missing >>/tmp/unideck-apt.log 2>&1 || {

@@ -14,6 +14,7 @@
 #include "platform/kernel/kprintf.h"
 #include "platform/platform.h"
 #include "platform/virtio/vnet.h"
+#include "platform/virtio/vrng.h"
 
 #define VIRT_RAM_BASE 0x40000000ull
 #define VIRT_UART     0x09000000ull
@@ -87,14 +88,18 @@ static void setup_memory(void)
 
 static void discover_net(void)
 {
-	for (uint32_t i = 0; i < board.n_mmio; i++)
+	for (uint32_t i = 0; i < board.n_mmio; i++) {
 		vnet_probe_mmio(board.mmio[i].addr, board.mmio[i].size, board.mmio[i].intid);
+		vrng_probe_mmio(board.mmio[i].addr, board.mmio[i].size, board.mmio[i].intid);
+	}
 	if (board.mmio_truncated)
 		kprintf("arm64: more than %u virtio-mmio windows: the rest are ignored\n",
 		        FDT_MAX_MMIO);
 	pcie_init();
 	vnet_probe_pci();
+	vrng_probe_pci();
 	vnet_start();
+	vrng_start();
 }
 
 void arm64_main(uint64_t x0);

@@ -94,7 +94,19 @@ $(K)/tests/pvh/test_sse.o: tests/pvh/test_sse.c
 KERNEL_CORE_OBJ := $(CORE_SRC:%.c=$(K)/core/%.o)
 $(K)/core/%.o: %.c
 	@mkdir -p $(@D)
-	$(KCC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+	$(KCC) $(KERNEL_CFLAGS) $(KEXTRA) -MMD -MP -c $< -o $@
+
+# BearSSL in the image: Debian's libbearssl.a, the same archive `unideck serve`
+# links (nothing vendored). It was built for Linux: PIC (its GOT is filled in
+# by this static link, kernel.ld keeps it read-only), _FORTIFY_SOURCE (libc.c
+# has the __*_chk functions it calls) and a stack protector that reads
+# %fs:0x28 (libc.c points FS at the guard). Its system seeder (which opens
+# /dev/urandom) gives way to app/ktls.c's, over plat_entropy; the X.509
+# validator (and its time()) is not linked: nothing of ours calls it.
+KBEARSSL_INC := /usr/include/bearssl
+KBEARSSL_LIB := /usr/lib/x86_64-linux-gnu/libbearssl.a
+KTLS_CFLAGS := -isystem $(KBEARSSL_INC) -isystem http/tls_shim
+$(K)/core/http/tls.o $(K)/core/app/ktls.o: KEXTRA := $(KTLS_CFLAGS)
 
 $(K)/ksyms-empty.S: scripts/pvh-ksyms
 	@mkdir -p $(@D)
@@ -118,11 +130,11 @@ $(K)/test-kernel.elf: $(PVH_OBJ) $(PVH_TEST_OBJ) $(K)/ksyms-empty.o platform/pvh
 
 # The application image: the core, the VM main and its loop (VM_APP_SRC, the
 # same for every VM target), and the platform.
-VM_APP_SRC := app/kmain.c app/server.c
+VM_APP_SRC := app/kmain.c app/server.c app/ktls.c
 VM_APP_OBJ := $(VM_APP_SRC:%.c=$(K)/core/%.o)
 $(K)/unideck.elf: $(PVH_OBJ) $(KERNEL_CORE_OBJ) $(VM_APP_OBJ) $(K)/ksyms-empty.o \
 	platform/pvh/kernel.ld
-	$(call pvh_link,$@,$(PVH_OBJ) $(KERNEL_CORE_OBJ) $(VM_APP_OBJ))
+	$(call pvh_link,$@,$(PVH_OBJ) $(KERNEL_CORE_OBJ) $(VM_APP_OBJ) $(KBEARSSL_LIB))
 	cp $@ $(K)/unideck.debug.elf
 	objcopy --strip-debug $@
 
