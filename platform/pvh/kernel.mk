@@ -165,6 +165,15 @@ $(K)/host/tsc-khz: tools/image/tsc_khz.c tools/image/host_tsc.h
 
 kernel-core: $(KERNEL_CORE_OBJ)
 
+# The server's handshake cost in instructions (bench/tls_hs.sh): http/tls.c
+# hosted, against BearSSL's client over memory.
+build/bench/tls_hs: bench/tls_hs.c http/tls.c http/tls.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(KWARN) -I. -D_GNU_SOURCE -isystem $(KBEARSSL_INC) -isystem http/tls_shim \
+		-c http/tls.c -o $@.tls.o
+	$(CC) -O2 -g $(KWARN) -I. -D_GNU_SOURCE -isystem $(KBEARSSL_INC) -c bench/tls_hs.c -o $@.o
+	$(CC) -o $@ $@.o $@.tls.o $(KBEARSSL_LIB)
+
 # The boot tests need the kernels.
 test: kernel
 
