@@ -24,7 +24,12 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 
 PKGS := md4c libdeflate libbrotlienc libbrotlidec yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# BearSSL (Debian's libbearssl-dev has no .pc file): the static archive, which
+# the image links too. http/tls.c sees its headers and nothing else of /usr/include.
+BEARSSL_INC := /usr/include/bearssl
+BEARSSL_LIB := /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/libbearssl.a
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(BEARSSL_LIB)
+TLS_CFLAGS := -isystem $(BEARSSL_INC) -isystem http/tls_shim
 
 # Per-target source lists (what each binary is made of; a new file is added here
 # by name, never picked up by a wildcard). The layers above platform/ are one
@@ -39,6 +44,10 @@ NET_SRC := net/arp.c net/cksum.c net/dhcp.c net/eth.c net/gso.c net/hash.c net/i
 	net/icmp6.c net/ip6text.c net/ipv4.c net/ipv6.c net/nd6.c net/stack.c net/stats.c net/tcp.c net/tcp_in.c net/tcp_opt.c net/tcp_out.c \
 	net/tcp_sec.c net/tcp_timer.c net/udp.c
 CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
+# TLS (issue 17): freestanding too, but it needs BearSSL's headers and archive,
+# so it is its own list; the hosted target links it, the images add it when they
+# link libbearssl.a.
+TLS_SRC := http/tls.c app/tls_redirect.c
 # The hosted target (Linux) and the simulation, linked into the unideck command
 # and the unit tests.
 HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/tapnet.c \
@@ -56,19 +65,20 @@ TOOLS_SRC := tools/cli/cli.c tools/cli/cmd_build.c tools/cli/cmd_export.c tools/
 	tools/deck/node.c tools/deck/pdf.c \
 	tools/store/bset.c tools/store/build.c tools/store/mime.c tools/store/storew.c \
 	tools/image/disk.c tools/image/elfpatch.c tools/image/oci.c \
-	tools/util/diag.c tools/util/sbuf.c tools/util/text.c
+	tools/util/diag.c tools/util/sbuf.c tools/util/text.c tools/tls_files.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 
 # Two flavours of every host object: release (build/rel) and sanitised (build/san).
 define flavour
-$(1)_CORE_OBJ := $$(CORE_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_CORE_OBJ := $$(CORE_SRC:%.c=$(B)/$(1)/%.o) $$(TLS_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_HOST_OBJ := $$(HOSTED_SRC:%.c=$(B)/$(1)/%.o) $$(TOOLS_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_UNIT_LIB := $$(UNIT_LIB_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=$(B)/$(1)/tests/%)
 
 $(B)/$(1)/lib/%.o $(B)/$(1)/http/%.o $(B)/$(1)/store/%.o $(B)/$(1)/app/%.o \
 $(B)/$(1)/net/%.o: EXTRA := $$(CORE_CFLAGS)
+$(B)/$(1)/http/tls.o: EXTRA := $$(CORE_CFLAGS) $$(TLS_CFLAGS)
 
 $(B)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)

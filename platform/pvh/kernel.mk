@@ -91,7 +91,7 @@ $(K)/tests/pvh/test_sse.o: tests/pvh/test_sse.c
 	$(KCC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
 # The layers above platform/ as the image needs them (SSE allowed there).
-KERNEL_CORE_OBJ := $(CORE_SRC:%.c=$(K)/core/%.o)
+KERNEL_CORE_OBJ := $(CORE_SRC:%.c=$(K)/core/%.o) $(TLS_SRC:%.c=$(K)/core/%.o)
 $(K)/core/%.o: %.c
 	@mkdir -p $(@D)
 	$(KCC) $(KERNEL_CFLAGS) $(KEXTRA) -MMD -MP -c $< -o $@

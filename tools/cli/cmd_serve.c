@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/tls_redirect.h"
 #include "lib/hex.h"
 #include "net/net.h"
 #include "platform/hosted/hsock.h"
@@ -21,6 +22,7 @@
 #include "tools/cli/cli.h"
 #include "tools/cli/watch.h"
 #include "tools/store/build.h"
+#include "tools/tls_files.h"
 
 static const char help[] =
         "usage: unideck serve DIR|FILE [--host ADDR] [--port N] [options]\n"
@@ -37,6 +39,17 @@ static const char help[] =
         "  --header-timeout SEC   time allowed for a request's head (default 10)\n"
         "  --idle-timeout SEC     keep-alive idle time (default 60)\n"
         "  --send-timeout SEC     time a client may stall a response (default 60)\n"
+        "\n"
+        "HTTPS (TLS 1.2, ECDHE, AES-GCM and ChaCha20-Poly1305, by BearSSL):\n"
+        "  --cert FILE            certificate chain, PEM, leaf first (with --key: HTTPS on\n"
+        "                         --port, default 8443; 443 with --net)\n"
+        "  --key FILE             its private key, PEM (PKCS#8, EC or RSA); never logged\n"
+        "  --http-port N          also plain HTTP on N: a 308 to https:// for everything but\n"
+        "                         /.well-known/acme-challenge/ (ACME HTTP-01)\n"
+        "  --acme-webroot DIR     answer those challenges from DIR/.well-known/acme-challenge/\n"
+        "                         (where certbot --webroot writes them)\n"
+        "  --no-hsts              no Strict-Transport-Security header on HTTPS responses\n"
+        "  --tls-conns N          TLS connections at most (default 1024)\n"
         "\n"
         "On our own TCP/IP stack instead of kernel sockets (root; the TAP device must\n"
         "exist and be up: ip tuntap add dev NAME mode tap; ip link set NAME up):\n"
@@ -79,7 +92,17 @@ struct serve {
 	struct watch *w;
 	uint64_t rebuild_at;
 	void *pool;
+	/* --cert: TLS on the main port, and with --http-port a plain server that
+	 * redirects (its own HTTP server and buffers) */
+	struct tls_server *tls;
+	struct http_server rsrv;
+	struct tls_redirect redir;
+	const char *scheme;
+	int http_port;
 };
+
+#define HSTS_HEADER   "Strict-Transport-Security: max-age=63072000\r\n"
+#define REDIRECT_BUFS 64u /* input buffers of the plain redirect server */
 
 static uint64_t mono_ms(void)
 {
@@ -220,9 +243,9 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 		if (net_address(tapnet_stack(s->tap), &addr, NULL, NULL)) {
 			char url[64];
 			s->shown_addr = true;
-			snprintf(url, sizeof url, "http://%u.%u.%u.%u", addr >> 24,
+			snprintf(url, sizeof url, "%s://%u.%u.%u.%u", s->scheme, addr >> 24,
 			         addr >> 16 & 255, addr >> 8 & 255, addr & 255);
-			if (s->port != 80)
+			if (s->port != (s->tls ? 443 : 80))
 				snprintf(url + strlen(url), sizeof url - strlen(url), ":%d",
 				         s->port);
 			printf("serving %s at %s/ on our own TCP/IP stack (Ctrl-C stops)\n", s->src,
@@ -285,6 +308,10 @@ struct serve_args {
 	struct http_config cfg;
 	struct tapnet_cfg net;
 	bool ip_set;
+	const char *cert, *key, *webroot;
+	int http_port;
+	bool no_hsts;
+	uint32_t tls_conns;
 };
 
 static int parse_args(struct serve *s, struct serve_args *a, int argc, char **argv)
@@ -337,6 +364,27 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 				return cli_error("serve", 2, "--flows takes 1 to 65536, not '%s'",
 				                 v);
 			a->net.flows = (uint32_t)n;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--cert", 0, &v)) != 0) {
+			a->cert = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--key", 0, &v)) != 0) {
+			a->key = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--acme-webroot", 0, &v)) != 0) {
+			a->webroot = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--http-port", 0, &v)) != 0) {
+			if (r > 0 && !cli_port(v, &a->http_port))
+				return cli_error("serve", 2,
+				                 "--http-port takes 0 to 65535, not '%s'", v);
+			if (r > 0 && a->http_port == 0)
+				a->http_port = -1; /* any free port */
+		} else if ((r = cli_value("serve", argc, argv, &i, "--tls-conns", 0, &v)) != 0) {
+			char *end;
+			unsigned long n = strtoul(v, &end, 10);
+			if (*end || n < 1 || n > 65536)
+				return cli_error("serve", 2,
+				                 "--tls-conns takes 1 to 65536, not '%s'", v);
+			a->tls_conns = (uint32_t)n;
+		} else if (cli_flag(argv[i], "--no-hsts", 0)) {
+			a->no_hsts = true;
 		} else if (cli_flag(argv[i], "--dhcp", 0)) {
 			a->net.dhcp = true;
 		} else if (cli_flag(argv[i], "--stats", 0)) {
@@ -381,7 +429,15 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		return cli_error(
 		        "serve", 2,
 		        "--ip, --gw, --ip6, --gw6, --dhcp and --pcap go with --net tap:NAME");
-	if (a->net.ifname && !a->port_set)
+	if (!a->cert != !a->key)
+		return cli_error("serve", 2, "--cert and --key go together");
+	if (!a->cert && (a->http_port || a->webroot || a->no_hsts || a->tls_conns))
+		return cli_error("serve", 2,
+		                 "--http-port, --acme-webroot, --no-hsts and --tls-conns go with "
+		                 "--cert and --key");
+	if (a->cert && !a->port_set)
+		a->port = a->net.ifname ? 443 : 8443;
+	if (a->net.ifname && !a->port_set && !a->cert)
 		a->port = 80;
 	if (a->net.ifname && a->port == 0)
 		return cli_error("serve", 2, "--net wants a port from 1 to 65535");
@@ -413,6 +469,20 @@ int cmd_serve(int argc, char **argv)
 	rc = parse_args(&s, &a, argc, argv);
 	if (rc >= 0)
 		return rc;
+	s.scheme = a.cert ? "https" : "http";
+	if (a.cert) {
+		struct tls_config tc = {0};
+		tc.max_conns = a.tls_conns ? a.tls_conns : TLS_HOSTED_CONNS;
+		tc.max_handshakes = TLS_HOSTED_HANDSHAKES;
+		tc.handshake_timeout_ns = a.cfg.header_timeout_ns;
+		tc.drain_timeout_ns = a.cfg.send_timeout_ns;
+		tc.random = tls_files_random;
+		s.tls = tls_files_load(a.cert, a.key, &tc, err, sizeof err);
+		if (!s.tls)
+			return cli_error("serve", 1, "%s", err);
+		if (!a.no_hsts)
+			a.cfg.headers = HSTS_HEADER;
+	}
 	if (stat(s.src, &sb) != 0)
 		return cli_error("serve", 1, "%s: %s", s.src, strerror(errno));
 	s.is_dir = S_ISDIR(sb.st_mode);
@@ -472,6 +542,20 @@ int cmd_serve(int argc, char **argv)
 	}
 	s.port = a.port;
 	s.token = a.token;
+	if (s.tls && a.http_port) {
+		struct http_config rc_cfg = a.cfg;
+		size_t rl = (size_t)REDIRECT_BUFS * HTTP_BUF_LEN;
+		void *rpool = malloc(rl);
+		if (!rpool)
+			return cli_error("serve", 1, "out of memory");
+		rc_cfg.headers = NULL;
+		rc_cfg.route = tls_redirect_route;
+		rc_cfg.app = &s.redir;
+		s.redir.srv = &s.rsrv;
+		s.redir.challenge = a.webroot ? tls_files_challenge : NULL;
+		s.redir.ctx = (void *)(uintptr_t)a.webroot;
+		http_server_init(&s.rsrv, &rc_cfg, NULL, rpool, rl);
+	}
 	if (a.net.ifname) {
 		a.net.port = (uint16_t)a.port;
 		a.net.quiet = s.quiet;
@@ -482,6 +566,15 @@ int cmd_serve(int argc, char **argv)
 		s.h = hsock_open(a.host, a.port, &s.srv, &hooks, err, sizeof err);
 		if (!s.h)
 			return cli_error("serve", 1, "%s", err);
+		if (s.tls) {
+			hsock_set_tls(s.h, s.tls);
+			s.redir.https_port = (uint16_t)hsock_port(s.h);
+		}
+		if (s.tls && a.http_port &&
+		    (s.http_port =
+		             hsock_listen_plain(s.h, a.host, a.http_port < 0 ? 0 : a.http_port,
+		                                &s.rsrv, err, sizeof err)) < 0)
+			return cli_error("serve", 1, "--http-port: %s", err);
 	}
 	if (s.is_dir) {
 		/* A broken deck at start is shown in the browser like any later one. */
@@ -503,17 +596,27 @@ int cmd_serve(int argc, char **argv)
 			printf("\nstopped\n");
 		return rc;
 	}
-	printf("serving %s at http://%s%s%s:%d/%s\n", s.src, strchr(a.host, ':') ? "[" : "", a.host,
-	       strchr(a.host, ':') ? "]" : "", hsock_port(s.h),
+	printf("serving %s at %s://%s%s%s:%d/%s\n", s.src, s.scheme, strchr(a.host, ':') ? "[" : "",
+	       a.host, strchr(a.host, ':') ? "]" : "", hsock_port(s.h),
 	       s.is_dir ? " (rebuilds on change; Ctrl-C stops)" : " (Ctrl-C stops)");
+	if (s.tls)
+		printf("tls: %s certificate, TLS 1.2, %s%s\n", tls_server_key_desc(s.tls),
+		       a.no_hsts ? "no HSTS" : "HSTS on",
+		       s.http_port > 0 ? "" : "; no plain HTTP port (--http-port N adds one)");
+	if (s.http_port > 0)
+		printf("redirecting http://%s%s%s:%d/ to https (ACME HTTP-01 challenges %s)\n",
+		       strchr(a.host, ':') ? "[" : "", a.host, strchr(a.host, ':') ? "]" : "",
+		       s.http_port, a.webroot ? "from --acme-webroot" : "answered 404");
 	if (!s.quiet)
-		printf("present a deck at http://%s%s%s:%d/DECK/#present=%s\n",
+		printf("present a deck at %s://%s%s%s:%d/DECK/#present=%s\n", s.scheme,
 		       strchr(a.host, ':') ? "[" : "", a.host, strchr(a.host, ':') ? "]" : "",
 		       hsock_port(s.h), a.token);
 	fflush(stdout);
 	hsock_run(s.h);
 	if (s.stats)
 		hsock_dump_stats(s.h, stderr);
+	if (s.stats && s.tls)
+		tls_files_dump_stats(s.tls, stderr);
 	hsock_close(s.h);
 	if (s.w)
 		watch_close(s.w);
