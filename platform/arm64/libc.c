@@ -179,15 +179,6 @@ const char *plat_entropy_source(void)
 	return dev ? "virtio-rng" : "none";
 }
 
-/* QEMU virt's -initrd reaches arm64 through the device tree's /chosen
- * linux,initrd-start/end, which fdt.c does not read yet: no module. */
-bool plat_boot_module(uint8_t **p, size_t *len)
-{
-	(void)p;
-	(void)len;
-	return false;
-}
-
 void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len);
 void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst_len);
 void *__memset_chk(void *dst, int c, size_t n, size_t dst_len);

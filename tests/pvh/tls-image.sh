@@ -10,6 +10,8 @@
 #     suites refused; the copies counted; no key bytes in the image, the store
 #     or the console, and the module file gone from the host;
 #   q35, RSA 2048 (virtio-rng-pci) with --no-hsts;
+#   the arm64 image on virt (the module by QEMU's loader and bootmod=): HTTPS,
+#     the 308, a range;
 #   the refusals: no entropy (no virtio-rng, a CPU without RDRAND), a key that
 #     is not the certificate's, a module that is not ours.
 # The test makes its own CA and keys at run time.
@@ -215,6 +217,37 @@ if boot_tls q35 --machine q35 --cert "$TMP/rsa.pem" --key "$TMP/rsa.key" --no-hs
 	wait "$RUN"
 else
 	notok "[q35] the image boots and serves HTTPS"
+fi
+
+# ---- arm64 on virt, ECDSA P-256 ----
+if command -v qemu-system-aarch64 >/dev/null && [ -f "$ROOT/build/arm64/unideck.elf" ]; then
+	IMG64=$TMP/decks-arm64.elf
+	"$UNIDECK" build "$ROOT/decks" -o "$IMG64" --arch arm64 --no-pdf >"$TMP/build64.log" 2>&1 ||
+		notok "[arm64] build the decks into an arm64 image"
+	IMG_SAVE=$IMG
+	IMG=$IMG64
+	if boot_tls arm64 --cert "$TMP/ec-chain.pem" --key "$TMP/ec.key"; then
+		ok "[arm64] the image boots and serves HTTPS"
+		check "[arm64] the module was taken and the loader's copy zeroed" \
+			grep -q '^arm64: boot module of [0-9]* bytes taken' "$RLOG"
+		check "[arm64] the console names the key, entropy from RNDR and virtio-rng" \
+			grep -q '^unideck: TLS: ECDSA P-256, .*entropy from RNDR and virtio-rng' "$RLOG"
+		out=$(c -w '%{http_code} %{ssl_verify_result}' -o /dev/null "https://deck.test:$PORT/")
+		expect_eq "[arm64] GET / over HTTPS, verified" "200 0" "$out"
+		want=$(tail -c +1001 "$ROOT/decks/$video" | head -c 4000 | sha256sum)
+		code=$(c -o "$TMP/part64" -w '%{http_code}' -r 1000-4999 "https://deck.test:$PORT/$video")
+		expect_eq "[arm64] a ranged request over TLS: 206, the file's bytes" "206 $want" \
+			"$code $(sha256sum <"$TMP/part64")"
+		hdrs=$(curl -s --max-time 30 -D - -o /dev/null "http://127.0.0.1:$HPORT/x" | tr -d '\r')
+		expect_match "[arm64] plain HTTP answers 308" '^HTTP/1.1 308' "$hdrs"
+		kill -INT "$RUN"
+		wait "$RUN"
+	else
+		notok "[arm64] the image boots and serves HTTPS"
+	fi
+	IMG=$IMG_SAVE
+else
+	skip "[arm64] HTTPS: qemu-system-aarch64 or build/arm64/unideck.elf missing"
 fi
 
 # ---- refusals ----

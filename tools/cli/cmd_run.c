@@ -292,6 +292,7 @@ struct run_opts {
 	int http_port; /* with --cert: forwarded to the guest's 80 (0: none) */
 	bool port_set, no_hsts;
 	char module[PATH_MAX]; /* the boot module written for --cert/--key, or "" */
+	size_t module_len;
 };
 
 /* Guest memory when --mem is not given: the image is loaded whole (its store
@@ -383,6 +384,7 @@ static int write_module(struct run_opts *o)
 		goto out;
 	}
 	close(fd);
+	o->module_len = sizeof head + cl + kl;
 	rc = 0;
 out:
 	if (key) {
@@ -541,10 +543,6 @@ static int parse(struct run_opts *o, int argc, char **argv)
 	if (strcmp(o->accel, "auto") != 0 && strcmp(o->accel, "kvm") != 0 &&
 	    strcmp(o->accel, "tcg") != 0)
 		return cli_error("run", 2, "--accel is auto, kvm or tcg, not '%s'", o->accel);
-	if (o->cert && o->arm64)
-		return cli_error("run", 2,
-		                 "--cert: the arm64 image does not read boot modules yet "
-		                 "(README: HTTPS in the image)");
 	if (o->cert && o->disk != DISK_NONE)
 		return cli_error("run", 2,
 		                 "--cert boots an ELF image (a PVH module); a disk's modules "
@@ -621,9 +619,25 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 	}
 	add(a, "-kernel");
 	add(a, o->image);
-	if (o->module[0]) {
+	/* The module: a PVH module (-initrd) on x86_64. QEMU's virt gives an
+	 * initrd to Linux images only, so an arm64 image gets it loaded near the
+	 * top of its RAM (from 0x40000000) and told where by bootmod=. */
+	unsigned long long mod_addr = 0;
+	if (o->module[0] && !o->arm64) {
 		add(a, "-initrd");
 		add(a, o->module);
+	} else if (o->module[0]) {
+		const char *m = o->mem ? o->mem : default_mem(o->image, true);
+		char *end;
+		unsigned long long mb = strtoull(m, &end, 10);
+		if (*end == 'G' || *end == 'g')
+			mb *= 1024;
+		mod_addr = 0x40000000ull + (mb << 20) - (2ull << 20);
+		char dev[PATH_MAX + 64];
+		snprintf(dev, sizeof dev, "loader,file=%s,addr=0x%llx,force-raw=on", o->module,
+		         mod_addr);
+		add(a, "-device");
+		add(a, dev);
 	}
 	/* On the user network we lay out, the guest's address is known: given
 	 * statically it serves without a DHCP exchange first (2 ms of a 7 ms boot
@@ -645,6 +659,9 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 		         " tsc_khz=%lu", (unsigned long)host_tsc_khz());
 	if (o->no_hsts)
 		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline), " hsts=0");
+	if (mod_addr)
+		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline),
+		         " bootmod=%zu@0x%llx", o->module_len, mod_addr);
 	/* The redirect names the port clients reach 443 by. */
 	if (o->cert && !o->tap && o->port != 443)
 		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline),
