@@ -24,7 +24,7 @@
  *                  (default 1)
  *   tls_conns=N    with TLS: TLS connections at most (default: what a third
  *                  of the heap holds, ktls.h)
- *   tls_handshakes=N  with TLS: handshakes in progress at most (default 32;
+ *   tls_handshakes=N  with TLS: handshakes in progress at most (default 128;
  *                  at the cap the oldest gives way)
  *   token=T        the presenter token (default: random, printed at start)
  *   flows=N        TCP connections at most (default: from the memory there is)
@@ -264,9 +264,8 @@ int kmain(void)
 		plat_log("unideck: TLS: %s, TLS 1.2, %u connections at most (%lu KiB each), %u "
 		         "handshakes in progress, entropy from %s, %s\n",
 		         tls_server_key_desc(the_tls.ts), the_tls.max_conns,
-		         (uint64_t)ktls_per_conn() / 1024,
-		         (unsigned)(tls_hs ? tls_hs : KTLS_HS_DEFAULT), plat_entropy_source(),
-		         hsts ? "HSTS on" : "HSTS off");
+		         (uint64_t)ktls_per_conn() / 1024, the_tls.max_handshakes,
+		         plat_entropy_source(), hsts ? "HSTS on" : "HSTS off");
 		break;
 	case KTLS_NONE:
 		break;

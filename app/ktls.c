@@ -148,6 +148,8 @@ enum ktls_result ktls_setup(struct ktls *k, void *mem, size_t len, uint32_t max_
 	memset(&cfg, 0, sizeof cfg);
 	cfg.max_conns = max_conns;
 	cfg.max_handshakes = max_handshakes ? max_handshakes : KTLS_HS_DEFAULT;
+	if (cfg.max_handshakes > max_conns)
+		cfg.max_handshakes = max_conns;
 	cfg.handshake_timeout_ns = handshake_timeout_ns;
 	cfg.drain_timeout_ns = drain_timeout_ns;
 	cfg.random = drbg_random;
@@ -164,6 +166,7 @@ enum ktls_result ktls_setup(struct ktls *k, void *mem, size_t len, uint32_t max_
 		goto out;
 	}
 	k->max_conns = max_conns;
+	k->max_handshakes = cfg.max_handshakes;
 	*used = tls_server_size(max_conns);
 	r = KTLS_OK;
 out:
