@@ -27,12 +27,15 @@
 #include "app/app.h"
 #include "app/netsrv.h"
 #include "app/relaynet.h"
+#include "app/tls_redirect.h"
 #include "net/stack.h"
 
-#define SERVER_HTTP_BUFS 64u
+#define SERVER_HTTP_BUFS     64u
+#define SERVER_REDIRECT_BUFS 16u  /* the plain redirect server's buffers */
+#define SERVER_REDIRECT_MAX  256u /* its connections at most */
 /* Frames taken per turn: a flood cannot hold the loop from its timers and
  * output; a turn that stops at the cap asks for the next one at once. */
-#define SERVER_RX_BATCH  256u
+#define SERVER_RX_BATCH      256u
 
 struct server_opts {
 	struct net_config net; /* address, MAC, MTU, flows, receive buffer */
@@ -42,6 +45,13 @@ struct server_opts {
 	uint64_t stats_every_ns; /* 0: no stats lines */
 	const char *token;       /* the presenter token, 8 to 63 bytes */
 	size_t token_len;
+	/* HTTPS: (tls) speaks on (port); (headers) are whole CRLF-ended lines for
+	 * every response there (HSTS), or NULL; (http_port), when not 0, answers
+	 * plain HTTP with a 308 to https (app/tls_redirect.h). */
+	struct tls_server *tls;
+	const char *headers;
+	uint16_t http_port;
+	uint16_t redirect_port; /* the HTTPS port the 308 names (0: port) */
 	/* upstream= (app/relay.h), checked with relay_parse_url, or NULL; and
 	 * dns= servers for its name (none: DHCP's) */
 	const char *upstream;
@@ -70,8 +80,12 @@ struct server {
 	uint64_t hook_next;
 	struct net_stack *s;
 	struct netsrv *ns;
+	struct tls_server *tls;  /* HTTPS on port, or NULL */
+	struct netsrv *rns;      /* the plain redirect on http_port, or NULL */
+	struct http_server rsrv; /* its HTTP server */
+	struct tls_redirect redir;
 	uint64_t stats_every, stats_next;
-	uint16_t port;
+	uint16_t port, http_port;
 	bool announced;
 	bool quiet;      /* server_setup_ext: the driver prints its own addresses */
 	bool ready_stop; /* server_run: (ready) said stop */
