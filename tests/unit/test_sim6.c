@@ -395,7 +395,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	uint64_t first = 1, seeds = 1000, one = 0, s;
+	uint64_t first = 1, seeds = 500, one = 0, s;
 	uint64_t rexmits = 0, resolved = 0, nd_failed = 0, dad = 0;
 	const char *pcap = NULL;
 	unsigned failed = 0;
