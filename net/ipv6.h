@@ -139,7 +139,7 @@ struct ipv6_stats {
 	uint64_t rx_unknown_next, rx_no_next, rx_opt_discard, rx_tentative, rx_nd_frag;
 	uint64_t reasm_ok, reasm_bad, reasm_chain, reasm_too_big, reasm_overlap, reasm_dup;
 	uint64_t reasm_dead, reasm_timeout, reasm_evicted;
-	uint64_t tx, tx_no_route, tx_too_big, tx_queued_nd, tx_dropped, tx_frags;
+	uint64_t tx, tx_no_route, tx_too_big, tx_queued_nd, tx_dropped, tx_frags, tx_gso;
 	uint64_t icmp_rx, icmp_bad, icmp_echo, icmp_errors_sent, icmp_rate_limited;
 	uint64_t icmp_unknown, icmp_too_big;
 };
