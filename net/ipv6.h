@@ -39,7 +39,9 @@
  * /64 holding the most slots, so one network cannot lock the others out.
  *
  * Output: from the address the peer used (l3_output's src), never
- * fragmented for TCP (its MSS fits the path MTU); an ICMPv6 message larger
+ * fragmented for TCP (its MSS fits the path MTU), whose large segments go to
+ * a device with segmentation offload as one frame (l3_output_gso: the device,
+ * or net_gso_cut, cuts it); an ICMPv6 message larger
  * than the link MTU (an echo reply to a large request, whose data RFC 4443
  * 4.2 wants whole) goes in fragments with a random ID (RFC 7739).
  *
