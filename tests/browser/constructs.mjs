@@ -42,7 +42,7 @@ try {
 	ok(bg && /bg\.png/.test(bg.image) && bg.size === 'contain' && Number(bg.opacity) === 0.5,
 		`the background image, its size and opacity (${JSON.stringify(bg)})`);
 	const notes = await page.evaluate(() => Reveal.getSlideNotes ? Reveal.getSlideNotes() : '');
-	ok(/capital notes/.test(notes || ''), `Notes: are the slide's speaker notes (${notes})`);
+	ok(/capital notes/.test(notes || ''), `Notes: are the slide's speaker notes (${(notes || '').replace(/\s+/g, ' ').trim()})`);
 	await go(2);
 	const st = await page.evaluate(() => ({
 		state: (document.querySelector('.reveal-viewport') || document.documentElement).classList.contains('alarm'),
