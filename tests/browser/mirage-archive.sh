@@ -55,6 +55,19 @@ for f in cam13 clweds13 fb13 qcon13 xensummit13; do
 done
 counts=$(awk '$3 ~ /^slides?$/ {print $1 ":" $2}' "$TMP/build.out")
 expect_eq "the build lists every deck with its slide count" "$want" "$(printf '%s\n' "$counts" | grep -c .)"
+# The index: every deck, with its date, speakers and venue from slides.ml.
+mkdir -p "$TMP/www"
+"$UNIDECK" export "$TMP/s.store" "$TMP/www" >/dev/null
+missing=""
+for y in "$TMP/decks"/*/deck.yaml; do
+	s=$(basename "$(dirname "$y")")
+	venue=$(sed -n 's/^venue: "\(.*\)"$/\1/p' "$y" | sed 's/&/\&amp;/g; s/"/\&quot;/g; s/</\&lt;/g')
+	author=$(sed -n 's/^author: "\(.*\)"$/\1/p' "$y" | sed 's/&/\&amp;/g; s/</\&lt;/g')
+	year=$(sed -n 's/^date: \([0-9]\{4\}\).*/\1/p' "$y")
+	grep -qF "href=\"/$s/\"" "$TMP/www/index.html" && grep -qF "$venue" "$TMP/www/index.html" &&
+		grep -qF "$author" "$TMP/www/index.html" && grep -qF "$year" "$TMP/www/index.html" || missing="$missing $s"
+done
+expect_eq "the index lists every deck with its venue, speakers and year" "" "$missing"
 mkdir -p "$TMP/plain"
 cp -r "$A/assets/." "$TMP/plain/"
 for d in "$TMP/decks"/*/; do
