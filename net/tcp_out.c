@@ -134,7 +134,7 @@ static bool send_segment_tso(struct net_stack *s, struct tcp_flow *f, uint32_t s
 		r = ipv4_output_gso(s, net_ip_get4(&f->raddr), iov, n, &gso, now);
 	} else {
 		s->tcp.stats.tx_segs++;
-		r = l3_output(s, &f->raddr, IPPROTO_TCP_, iov, n, now);
+		r = l3_output(s, &f->laddr, &f->raddr, IPPROTO_TCP_, iov, n, now);
 	}
 	if (r != NET_OK)
 		s->tcp.stats.tx_fail++;
@@ -189,7 +189,7 @@ void tcp_send_rst(struct net_stack *s, const struct net_ip *laddr, uint16_t lpor
 	cksum_add(&ck, hdr, 20);
 	put_u16be(hdr + 16, cksum_finish(&ck));
 	s->tcp.stats.rst_sent++;
-	l3_output(s, raddr, IPPROTO_TCP_, &iov, 1, now);
+	l3_output(s, laddr, raddr, IPPROTO_TCP_, &iov, 1, now);
 }
 
 /* ---- the send loop ---- */
