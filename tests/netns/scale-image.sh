@@ -95,6 +95,8 @@ caps_check() { # NAME
 		notok "$1: the image's caps line: '$line'"
 	fi
 	echo "# $1: $line"
+	# Frames Linux could not hand to QEMU (a guest too slow to take them).
+	"${NX[@]}" ip -s link show "$TAP" | awk '/TX:/ {getline; print "# " name ": frames toward the image " $2 ", dropped " $4}' name="$1"
 }
 
 honest_start() {
