@@ -67,9 +67,9 @@ size_t server_per_flow(void)
 	return sizeof(struct tcp_flow) + sizeof(struct nsconn) + 4 * sizeof(int32_t);
 }
 
-size_t server_per_ring(uint32_t rx_buf, uint32_t tx_copy)
+size_t server_per_ring(uint32_t bytes)
 {
-	return rx_buf + tx_copy + 4 * sizeof(int32_t);
+	return bytes + 2 * sizeof(int32_t);
 }
 
 static size_t up64(size_t n)

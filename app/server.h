@@ -106,9 +106,8 @@ enum server_result {
 /* The memory one flow costs with its connection, for sizing (flows=): its
  * structs and hash heads; rings are lent from the stack's pools. */
 size_t server_per_flow(void);
-/* The memory of one receive ring of (rx_buf) bytes and one copy ring of
- * (tx_copy). */
-size_t server_per_ring(uint32_t rx_buf, uint32_t tx_copy);
+/* The memory of one pooled ring of (bytes), bookkeeping included. */
+size_t server_per_ring(uint32_t bytes);
 
 /* The region server_setup needs for (o), alignment included: what a hosted
  * driver allocates (the VM images size (o) from the region they have). */
