@@ -84,7 +84,7 @@ def instance(name, k, upstream=None, flows=1400):
     addr = f"10.79.0.{10 + k}"
     args = [UNIDECK, "serve", f"{TMP}/store", "--net", f"tap:{tap}", "--ip", f"{addr}/16",
             "--token", TOK, "--flows", str(flows), "--mac", f"02:79:00:00:00:{10 + k:02x}",
-            "--quiet"]
+            "--quiet", "--stats"]
     if upstream:
         args += ["--upstream", f"http://{upstream}/"]
     log = f"{TMP}/{name}.log"
@@ -129,7 +129,13 @@ def post(addr, nonce, n, h):
     POSTER.stdin.flush()
     line = POSTER.stdout.readline().split()
     if len(line) < 3 or line[2] != "204":
-        raise SystemExit(f"the update was refused: {line}")
+        for q in procs:
+            if q.poll() is None and q is not POSTER:
+                q.send_signal(2)
+        time.sleep(2)
+        log = open(TMP + "/origin.log").read()
+        raise SystemExit(f"update {n} was refused: {line}; origin: "
+                         + " ".join(x for x in log.split("\n") if x.startswith(("follow.", "http.req"))))
     return float(line[1])
 
 
