@@ -343,4 +343,17 @@ void server_print_stats(const struct server *sv)
 		         s->in_handshake, s->closed_notify, s->failed, s->plain_ref,
 		         s->plain_direct, s->plain_ring, s->record_bytes, sv->redir.redirects);
 	}
+	if (sv->relaying) {
+		const struct relay_stats *r = &sv->relay.relay.stats;
+		const struct app_stats *a = &sv->app.stats;
+		plat_log("stats: relay %lu connects, %lu failed, %lu lost, %lu idle, %lu bad "
+		         "answers, %lu bad events; updates %lu applied, %lu forged, %lu stale, %lu "
+		         "unknown deck; %lu presenter posts refused; dns %lu queries, %lu answers, "
+		         "%lu timeouts\n",
+		         r->connects, r->connect_failed, r->lost, r->idle_timeouts,
+		         r->bad_status + r->bad_response, r->bad_events, a->relay_applied,
+		         a->relay_forged, a->relay_stale, a->relay_unknown_deck,
+		         a->relay_posts_refused, sv->relay.dns.stats.queries,
+		         sv->relay.dns.stats.answers, sv->relay.dns.stats.timeouts);
+	}
 }
