@@ -46,16 +46,21 @@ def make_certs(d):
     """A test CA and an ECDSA P-256 leaf for bench.test, made for this run."""
     os.makedirs(d, exist_ok=True)
     sh(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-        "-nodes", "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem", "-days", "2",
+        "-nodes", "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem", "-days", "365",
         "-subj", "/CN=unideck bench CA", "-addext", "basicConstraints=critical,CA:TRUE",
         "-addext", "keyUsage=critical,keyCertSign"])
     with open(f"{d}/leaf.ext", "w") as f:
+        # As a public CA issues them: 90 days, with where to ask about
+        # revocation (testssl.sh rates a leaf without either HIGH). Nothing
+        # is fetched from these names.
         f.write("subjectAltName=DNS:bench.test,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
-                "keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n")
+                "keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
+                "crlDistributionPoints=URI:http://crl.bench.test/ca.crl\n"
+                "authorityInfoAccess=OCSP;URI:http://ocsp.bench.test/\n")
     sh(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
         "-keyout", f"{d}/leaf.key", "-out", f"{d}/leaf.csr", "-subj", "/CN=bench.test"])
     sh(["openssl", "x509", "-req", "-in", f"{d}/leaf.csr", "-CA", f"{d}/ca.pem", "-CAkey",
-        f"{d}/ca.key", "-CAcreateserial", "-out", f"{d}/leaf.crt", "-days", "2", "-extfile",
+        f"{d}/ca.key", "-CAcreateserial", "-out", f"{d}/leaf.crt", "-days", "90", "-extfile",
         f"{d}/leaf.ext"])
     # The chain as servers want it: leaf then CA.
     with open(f"{d}/chain.pem", "w") as f:
