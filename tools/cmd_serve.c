@@ -435,6 +435,13 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		        "--ip, --gw, --ip6, --gw6, --dhcp and --pcap go with --net tap:NAME");
 	if (!a->cert != !a->key)
 		return cli_error("serve", 2, "--cert and --key go together");
+	/* Our stack's streams under TLS come with the TAP server's move onto
+	 * app/server.c's loop (the image's TLS); until then, never plain HTTP
+	 * on a port the user asked to be HTTPS. */
+	if (a->cert && a->net.ifname)
+		return cli_error("serve", 2,
+		                 "--cert with --net tap: is not supported yet (HTTPS is on kernel "
+		                 "sockets only)");
 	if (!a->cert &&
 	    (a->http_port || a->webroot || a->no_hsts || a->tls_conns || a->compress_html))
 		return cli_error("serve", 2,
