@@ -211,10 +211,12 @@ class Nginx(Server):
 CADDYFILE = """{{
     admin off
     auto_https off
-    persist_config off
-    storage file_system {{ root {d}/data }}
+    default_sni bench.test
+    # Never touch the machine's trust store (Caddy's local CA would be
+    # installed into /usr/local/share/ca-certificates otherwise).
+    skip_install_trust
 }}
-https://bench.test:{port} {{
+https://bench.test:{port}, https://127.0.0.1:{port} {{
     bind 127.0.0.1
     tls {certs}/chain.pem {certs}/leaf.key {{
         protocols tls1.2 tls1.3

@@ -92,6 +92,8 @@ struct hconn {
 	struct hconn *next_ob_wait;
 	bool dirty; /* output queued by the app between events (an event push) */
 	struct hconn *next_dirty;
+	bool dead; /* freed during an event batch: its memory waits (hsock_run) */
+	struct hconn *next_dead;
 };
 
 /* One connection's output while it has any: HSOCK_OUT_BUFS of them at most,
@@ -122,7 +124,12 @@ struct hsock {
 	struct obuf *ob_free;
 	uint32_t ob_made, ob_used;
 	struct hconn *ob_wait_head, *ob_wait_tail; /* waiting for an output buffer */
-	struct hconn *dirty;    /* connections given output by the app between events */
+	struct hconn *dirty; /* connections given output by the app between events */
+	/* While an epoll batch is handled, a connection freed (evicted, shed, a
+	 * handshake given up) may still have an event further on in it: its
+	 * memory is kept until the batch is done. */
+	bool in_batch;
+	struct hconn *graveyard;
 	struct hconn *stepping; /* the connection in conn_step: it flushes itself */
 };
 
@@ -519,6 +526,12 @@ static void conn_free(struct hconn *c)
 		tls_conn_free(c->tls);
 	close(c->fd); /* never duplicated, so this also takes it out of the epoll set */
 	h->stats.closed++;
+	if (h->in_batch) {
+		c->dead = true;
+		c->next_dead = h->graveyard;
+		h->graveyard = c;
+		return;
+	}
 	free(c);
 }
 
@@ -736,10 +749,17 @@ static bool out_of_fds(struct hsock *h, int lfd, uint64_t now)
 	return false;
 }
 
+/* Accept what waits on (lfd), at most a batch: a backlog that a flood keeps
+ * full must not hold the loop from everything else (the other listener, the
+ * established connections). The listener is level-triggered, so the rest
+ * comes on the next turn. A TLS listener's batch is smaller: each new
+ * connection's ClientHello costs a key exchange and a signature. */
 static void accept_all(struct hsock *h, int lfd, struct http_server *srv, struct tls_server *ts,
                        uint64_t now)
 {
-	for (;;) {
+	unsigned batch = ts ? HSOCK_TLS_ACCEPT_BATCH : HSOCK_ACCEPT_BATCH;
+
+	for (unsigned n = 0; n < batch; n++) {
 		struct sockaddr_storage ss = {0}; /* a family even if accept4 says nothing */
 		socklen_t sl = sizeof ss;
 		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -1029,6 +1049,7 @@ int hsock_run(struct hsock *h)
 		http_server_tick(h->srv, plat_clock_wall_ns());
 		if (h->srv2)
 			http_server_tick(h->srv2, plat_clock_wall_ns());
+		h->in_batch = true;
 		for (i = 0; i < n; i++) {
 			void *p = ev[i].data.ptr;
 			if (p == &h->lfd) {
@@ -1043,12 +1064,20 @@ int hsock_run(struct hsock *h)
 				h->hooks.on_extra(h->hooks.ctx);
 			} else {
 				struct hconn *c = p;
+				if (c->dead)
+					continue; /* freed earlier in this batch */
 				if (ev[i].events & (EPOLLERR | EPOLLHUP) && !c->fin_sent &&
 				    !(ev[i].events & EPOLLIN))
 					conn_free(c);
 				else
 					conn_step(c, now);
 			}
+		}
+		h->in_batch = false;
+		while (h->graveyard) {
+			struct hconn *d = h->graveyard;
+			h->graveyard = d->next_dead;
+			free(d);
 		}
 		flush_dirty(h, now);
 	}
@@ -1065,6 +1094,11 @@ void hsock_close(struct hsock *h)
 	/* conn_free takes each out of the array; from the end nothing moves. */
 	for (size_t i = h->n_conns; i-- > 0;)
 		conn_free(h->conns[i]);
+	while (h->ob_free) {
+		struct obuf *b = h->ob_free;
+		h->ob_free = b->next_free;
+		free(b);
+	}
 	close(h->lfd);
 	if (h->lfd2 >= 0)
 		close(h->lfd2);

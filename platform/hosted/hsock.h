@@ -38,6 +38,10 @@
 #define HSOCK_POOL_BUFS         512u   /* HTTP input buffers shared by all connections */
 #define HSOCK_ACCEPT_BACKOFF_NS (100ull * 1000000ull)
 #define HSOCK_SHED              16u
+/* Connections accepted per loop turn from one listener (then the others and
+ * the established connections have their turn): plain, and TLS. */
+#define HSOCK_ACCEPT_BATCH      64u
+#define HSOCK_TLS_ACCEPT_BATCH  8u
 /* Output buffers (a send queue and HSOCK_COPY_BYTES of copy area, 17 KiB), lent
  * to a connection only while it has something unsent: idle ones hold none. */
 #define HSOCK_OUT_BUFS          2048u
