@@ -130,6 +130,7 @@ bench:
 	@scripts/deps.sh bench
 	$(MAKE) all
 	python3 bench/bench.py
+	python3 bench/tls.py
 
 # Mixed load with faults for SOAK_SECONDS (default 600): memory, connections, errors.
 soak: deps
