@@ -152,6 +152,7 @@ bench:
 	$(MAKE) all
 	python3 bench/bench.py
 	python3 bench/relay.py
+	python3 bench/tls.py
 
 # Mixed load with faults for SOAK_SECONDS (default 600): memory, connections, errors.
 soak: deps

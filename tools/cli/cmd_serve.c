@@ -52,6 +52,8 @@ static const char help[] =
         "  --acme-webroot DIR     answer those challenges from DIR/.well-known/acme-challenge/\n"
         "                         (where certbot --webroot writes them)\n"
         "  --no-hsts              no Strict-Transport-Security header on HTTPS responses\n"
+        "  --compress-html        send HTML gzip or br over HTTPS too (off by default:\n"
+        "                         BREACH, CVE-2013-3587; other files are compressed)\n"
         "  --tls-conns N          TLS connections at most (default 1024)\n"
         "\n"
         "On our own TCP/IP stack instead of kernel sockets (root; the TAP device must\n"
@@ -399,7 +401,7 @@ struct serve_args {
 	bool ip_set;
 	const char *cert, *key, *webroot;
 	int http_port;
-	bool no_hsts;
+	bool no_hsts, compress_html;
 	uint32_t tls_conns;
 };
 
@@ -474,6 +476,8 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 			a->tls_conns = (uint32_t)n;
 		} else if (cli_flag(argv[i], "--no-hsts", 0)) {
 			a->no_hsts = true;
+		} else if (cli_flag(argv[i], "--compress-html", 0)) {
+			a->compress_html = true;
 		} else if (cli_flag(argv[i], "--dhcp", 0)) {
 			a->net.dhcp = true;
 		} else if (cli_flag(argv[i], "--stats", 0)) {
@@ -542,10 +546,18 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		                 "system's resolver is asked)");
 	if (!a->cert != !a->key)
 		return cli_error("serve", 2, "--cert and --key go together");
-	if (!a->cert && (a->http_port || a->webroot || a->no_hsts || a->tls_conns))
+	/* Our stack's streams under TLS come with the TAP server's move onto
+	 * app/server.c's loop (the image's TLS); until then, never plain HTTP
+	 * on a port the user asked to be HTTPS. */
+	if (a->cert && a->net.ifname)
 		return cli_error("serve", 2,
-		                 "--http-port, --acme-webroot, --no-hsts and --tls-conns go with "
-		                 "--cert and --key");
+		                 "--cert with --net tap: is not supported yet (HTTPS is on kernel "
+		                 "sockets only)");
+	if (!a->cert &&
+	    (a->http_port || a->webroot || a->no_hsts || a->tls_conns || a->compress_html))
+		return cli_error("serve", 2,
+		                 "--http-port, --acme-webroot, --no-hsts, --compress-html and "
+		                 "--tls-conns go with --cert and --key");
 	if (a->cert && !a->port_set)
 		a->port = a->net.ifname ? 443 : 8443;
 	if (a->net.ifname && !a->port_set && !a->cert)
@@ -593,6 +605,7 @@ int cmd_serve(int argc, char **argv)
 			return cli_error("serve", 1, "%s", err);
 		if (!a.no_hsts)
 			a.cfg.headers = HSTS_HEADER;
+		a.cfg.identity_html = !a.compress_html;
 	}
 	if (stat(s.src, &sb) != 0)
 		return cli_error("serve", 1, "%s: %s", s.src, strerror(errno));
