@@ -27,6 +27,10 @@
  *   tls_handshakes=N  with TLS: handshakes in progress at most (default 128;
  *                  at the cap the oldest gives way)
  *   token=T        the presenter token (default: random, printed at start)
+ *   upstream=URL   relay live follow from http://HOST[:PORT]/ (app/relay.h):
+ *                  wants the origin's token=; presenting here is refused
+ *   dns=A.B.C.D    a name server for upstream='s host (up to 3, comma-
+ *                  separated; default: DHCP's option 6)
  *   flows=N        TCP connections at most (default: from the memory there is)
  *   stats=S        a line of counters on the console every S seconds: HTTP,
  *                  TCP (store bytes sent by reference and copied), virtio-net
@@ -61,8 +65,14 @@
 #define EXIT_NO_MEMORY 12
 #define EXIT_BAD_ARGS  13
 #define EXIT_TLS       14
-#define RX_BUF         (32u * 1024u)
-#define MAX_FLOWS      4096u
+/* A receive ring per flow with data unread: requests are small, so 16 KiB
+ * (the window offered) is plenty, and twice as many rings fit as at 32. */
+#define RX_BUF         (16u * 1024u)
+#define COPY_BUF       16384u /* http/stream.h's STREAM_MIN_COPY */
+#define MAX_FLOWS      16384u
+#define MIN_RINGS      16u
+#define MAX_RINGS      1024u
+#define MAX_HTTP_BUFS  1024u
 #define MIN_FLOWS      16u
 #define MAX_STATS_S    86400u
 
@@ -115,7 +125,8 @@ static bool on_ready(void *ctx, uint32_t a)
 
 int kmain(void)
 {
-	const char *v;
+	const char *v, *tv;
+	size_t tn;
 	struct plat_net_info ni;
 	struct server_opts o;
 	struct store st;
@@ -230,6 +241,7 @@ int kmain(void)
 	}
 	memcpy(o.net.hostname, "unideck", 8);
 	o.net.tcp_rx_buf = RX_BUF;
+	o.net.tcp_tx_copy = COPY_BUF;
 	if (arg("token", &v, &n) && n) {
 		if (!app_token_ok(v, n) || n >= sizeof token) {
 			plat_log("unideck: token= wants " APP_TOKEN_RULE "\n");
@@ -240,6 +252,38 @@ int kmain(void)
 	} else {
 		plat_random(raw, sizeof raw);
 		hex_encode(token, raw, sizeof raw);
+	}
+
+	if (arg("upstream", &v, &n)) {
+		static struct relay probe; /* only to check the URL here */
+		enum relay_url_result ur = relay_parse_url(&probe, v, n);
+		if (ur != RELAY_URL_OK) {
+			plat_log("unideck: upstream=%.*s: %s\n", (int)n, v, relay_url_error(ur));
+			return EXIT_BAD_ARGS;
+		}
+		if (!arg("token", &tv, &tn) || !tn) {
+			plat_log("unideck: upstream= wants the origin's token=: a relay checks "
+			         "every "
+			         "update's MAC with it\n");
+			return EXIT_BAD_ARGS;
+		}
+		o.upstream = v;
+		o.upstream_len = n;
+	}
+	if (arg("dns", &v, &n)) {
+		size_t i = 0;
+		while (i < n) {
+			size_t e = i;
+			while (e < n && v[e] != ',')
+				e++;
+			if (o.n_dns == DNS_MAX_SERVERS ||
+			    !ipv4_parse(v + i, e - i, IPV4_NO_PREFIX, &o.dns[o.n_dns++], NULL)) {
+				plat_log("unideck: dns=%.*s: want A.B.C.D[,A.B.C.D] (at most %u)\n",
+				         (int)n, v, DNS_MAX_SERVERS);
+				return EXIT_BAD_ARGS;
+			}
+			i = e + 1;
+		}
 	}
 
 	plat_heap((void **)&heap, &left);
@@ -276,15 +320,26 @@ int kmain(void)
 		plat_log("unideck: TLS: %s\n", err);
 		return EXIT_TLS;
 	}
-	/* Flows: half the heap, at most MAX_FLOWS, unless flows= says. */
-	u = left / 2 / server_per_flow(RX_BUF);
+	/* Flows: 55% of the heap, at most MAX_FLOWS, unless flows= says; a flow
+	 * costs its structs only, since the rings are lent while data moves
+	 * from pools that get 30% (net/tcp_impl.h); the HTTP input buffers get
+	 * 8% (64 at least: slow heads share them, the oldest losing its buffer
+	 * to a newcomer). The rest is the stack's state and slack. */
+	u = left / 20 * 11 / server_per_flow();
 	if (arg("flows", &v, &n) && !cmdline_u64(v, n, &u)) {
 		plat_log("unideck: flows=%.*s: want a number\n", (int)n, v);
 		return EXIT_BAD_ARGS;
 	}
 	o.net.tcp_flows = (uint32_t)(u > MAX_FLOWS ? MAX_FLOWS : u < MIN_FLOWS ? MIN_FLOWS : u);
+	u = left / 10 * 3 / server_per_ring(RX_BUF, COPY_BUF);
+	u = u > MAX_RINGS ? MAX_RINGS : u < MIN_RINGS ? MIN_RINGS : u;
+	o.net.tcp_rx_rings = o.net.tcp_copy_rings =
+	        (uint32_t)(u > o.net.tcp_flows ? o.net.tcp_flows : u);
 	o.port = (uint16_t)port;
-	o.http_bufs = SERVER_HTTP_BUFS;
+	u = left / 100 * 8 / HTTP_BUF_LEN;
+	o.http_bufs = (uint32_t)(u > MAX_HTTP_BUFS      ? MAX_HTTP_BUFS
+	                         : u < SERVER_HTTP_BUFS ? SERVER_HTTP_BUFS
+	                                                : u);
 	o.header_timeout_ns = 10000000000ull;
 	o.idle_timeout_ns = 60000000000ull;
 	o.send_timeout_ns = 60000000000ull;
@@ -302,9 +357,12 @@ int kmain(void)
 	case SERVER_EPORT:
 		plat_log("unideck: cannot listen on port %u\n", (unsigned)port);
 		return EXIT_BAD_ARGS;
+	case SERVER_EURL:
+		plat_log("unideck: upstream= is not a URL to relay from\n");
+		return EXIT_BAD_ARGS;
 	}
-	plat_log("unideck: %u paths in a %lu KiB store, %u connections, %s\n", st.n_entries,
-	         (uint64_t)blob_len / 1024, o.net.tcp_flows,
+	plat_log("unideck: %u paths in a %lu KiB store, %u connections, %u rings, %s\n",
+	         st.n_entries, (uint64_t)blob_len / 1024, o.net.tcp_flows, o.net.tcp_rx_rings,
 	         o.net.dhcp ? "asking DHCP for an address" : "static address");
 	server_run(&the_server, on_ready, &the_server);
 	return 0;

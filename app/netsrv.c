@@ -235,6 +235,14 @@ static void accept_all(struct netsrv *ns, uint64_t now)
 	}
 }
 
+/* Whether (u), a flow's user pointer, is one of our connections. */
+static bool is_conn(const struct netsrv *ns, const void *u)
+{
+	uintptr_t p = (uintptr_t)u, lo = (uintptr_t)ns->conns;
+
+	return p >= lo && p < lo + (uintptr_t)ns->max_conns * sizeof(struct nsconn);
+}
+
 uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
 {
 	struct tcp_flow *f;
@@ -242,12 +250,22 @@ uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
 	uint32_t i;
 
 	while (tcp_ready_next(ns->s, &f, &l)) {
-		/* Another netsrv on the same stack owns what is not ours. */
-		if (l && tcp_listener_user(l))
-			accept_all(tcp_listener_user(l), now);
-		else if (f && tcp_user(f))
-			step_conn(((struct nsconn *)tcp_user(f))->ns, (struct nsconn *)tcp_user(f),
-			          now);
+		/* A peer netsrv on the same stack (HTTPS and its redirect) owns
+		 * what is not ours; the flows of neither go to on_flow. */
+		struct netsrv *p = ns->peer;
+		void *u = f ? tcp_user(f) : NULL;
+		if (l == ns->l)
+			accept_all(ns, now);
+		else if (p && l && l == p->l)
+			accept_all(p, now);
+		else if (u && is_conn(ns, u))
+			step_conn(ns, (struct nsconn *)u, now);
+		else if (u && p && is_conn(p, u))
+			step_conn(p, (struct nsconn *)u, now);
+		else if (u && ns->on_flow)
+			ns->on_flow(ns->flow_ctx, f, now);
+		else if (u && p && p->on_flow)
+			p->on_flow(p->flow_ctx, f, now);
 	}
 	/* Woken by the HTTP layer (a buffer came free) or closed from another's
 	 * poll (an eviction). Taken as a list first: steps may wake others,

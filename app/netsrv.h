@@ -17,9 +17,9 @@
  * flow's stream and HTTP (http/tls.h), so HTTP reads and writes plaintext and
  * never learns it is encrypted. A connection the TLS pool refuses is reset
  * (tls_refused); a handshake given up for a newer one at the handshake cap is
- * stepped at once and closes. Several netsrv may share one stack (HTTPS on 443
- * and the plain redirect on 80): each steps the connections of its own
- * listener and hands the others' readiness to their owner. */
+ * stepped at once and closes. Two netsrv may share one stack (HTTPS on 443
+ * and the plain redirect on 80, each other's peer): whichever steps first
+ * takes the readiness of both. */
 #ifndef UD_APP_NETSRV_H
 #define UD_APP_NETSRV_H
 
@@ -61,6 +61,13 @@ struct netsrv {
 	/* A connection is going away (the app drops its subscriptions), or NULL. */
 	void (*conn_gone)(void *ctx, struct http_conn *c);
 	void *ctx;
+	/* A flow that is not one of our connections has news (the follow
+	 * relay's upstream, app/relaynet.c), or NULL. */
+	void (*on_flow)(void *ctx, struct tcp_flow *f, uint64_t now);
+	void *flow_ctx;
+	/* Another netsrv on the same stack (the plain redirect beside HTTPS), or
+	 * NULL: whichever steps first takes the readiness of both. */
+	struct netsrv *peer;
 	uint32_t max_conns, n_conns;
 	/* conns[0, fresh) have been used; the rest were never touched, so boot
 	 * costs nothing per connection. Released ones wait on the free list. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* See tools/tls_files.h. */
-#include "tools/tls_files.h"
+/* See tools/util/tls_files.h. */
+#include "tools/util/tls_files.h"
 
 #include <errno.h>
 #include <fcntl.h>
