@@ -77,11 +77,21 @@ static size_t up64(size_t n)
 	return (n + 63) & ~(size_t)63;
 }
 
+static uint32_t redirect_conns(const struct server_opts *o)
+{
+	return o->net.tcp_flows < SERVER_REDIRECT_MAX ? o->net.tcp_flows : SERVER_REDIRECT_MAX;
+}
+
 size_t server_size(const struct server_opts *o)
 {
 	/* carve() rounds each piece to 64 bytes and may skip up to 63 first. */
-	return 63 + up64(netsrv_size(o->net.tcp_flows)) +
-	       up64((size_t)o->http_bufs * HTTP_BUF_LEN) + up64(net_stack_size(&o->net));
+	size_t n = 63 + up64(netsrv_size(o->net.tcp_flows)) +
+	           up64((size_t)o->http_bufs * HTTP_BUF_LEN) + up64(net_stack_size(&o->net));
+
+	if (o->tls && o->http_port) /* the redirect's buffers and connections */
+		n += up64((size_t)SERVER_REDIRECT_BUFS * HTTP_BUF_LEN) +
+		     up64(netsrv_size(redirect_conns(o)));
+	return n;
 }
 
 /* The stack and the HTTP glue from the region, listening on o->port; the
@@ -147,8 +157,7 @@ enum server_result server_setup(struct server *sv, const struct server_opts *o,
 	}
 	if (o->tls && o->http_port) {
 		/* The plain port: its own small HTTP server that redirects. */
-		uint32_t rconns = o->net.tcp_flows < SERVER_REDIRECT_MAX ? o->net.tcp_flows
-		                                                         : SERVER_REDIRECT_MAX;
+		uint32_t rconns = redirect_conns(o);
 		size_t rlen = (size_t)SERVER_REDIRECT_BUFS * HTTP_BUF_LEN;
 		void *rpool = carve(&heap, &left, rlen);
 		sv->rns = carve(&heap, &left, netsrv_size(rconns));
