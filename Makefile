@@ -24,7 +24,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 
 PKGS := md4c libdeflate libbrotlienc libbrotlidec yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(BEARSSL_LIB)
 
 # Per-target source lists (what each binary is made of; a new file is added here
 # by name, never picked up by a wildcard). The layers above platform/ are one
@@ -39,6 +39,14 @@ NET_SRC := net/arp.c net/cksum.c net/dhcp.c net/eth.c net/gso.c net/hash.c net/i
 	net/icmp6.c net/ip6text.c net/ipv4.c net/ipv6.c net/nd6.c net/stack.c net/stats.c net/tcp.c net/tcp_in.c net/tcp_opt.c net/tcp_out.c \
 	net/tcp_sec.c net/tcp_timer.c net/udp.c
 CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
+# The ACME client core: freestanding like the core, over BearSSL's headers (and
+# lib/mem.h for their <string.h>). Host builds only until the image links
+# libbearssl.a; then it joins CORE_SRC.
+ACME_SRC := acme/abuf.c acme/acme.c acme/csr.c acme/json.c acme/jws.c acme/pem.c \
+	acme/state.c
+ACME_CFLAGS := -isystem /usr/include/bearssl -isystem acme/shim
+# BearSSL (Debian's libbearssl-dev has no .pc file): its static archive.
+BEARSSL_LIB := /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/libbearssl.a
 # The hosted target (Linux) and the simulation, linked into the unideck command
 # and the unit tests.
 HOSTED_SRC := platform/hosted/hsock.c platform/hosted/pcapw.c platform/hosted/tapnet.c \
@@ -57,13 +65,14 @@ UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 
 # Two flavours of every host object: release (build/rel) and sanitised (build/san).
 define flavour
-$(1)_CORE_OBJ := $$(CORE_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_CORE_OBJ := $$(CORE_SRC:%.c=$(B)/$(1)/%.o) $$(ACME_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_HOST_OBJ := $$(HOSTED_SRC:%.c=$(B)/$(1)/%.o) $$(TOOLS_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_UNIT_LIB := $$(UNIT_LIB_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=$(B)/$(1)/tests/%)
 
 $(B)/$(1)/lib/%.o $(B)/$(1)/http/%.o $(B)/$(1)/store/%.o $(B)/$(1)/app/%.o \
 $(B)/$(1)/net/%.o: EXTRA := $$(CORE_CFLAGS)
+$(B)/$(1)/acme/%.o: EXTRA := $$(CORE_CFLAGS) $$(ACME_CFLAGS)
 
 $(B)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
