@@ -59,7 +59,8 @@ void abuf_b64url(struct abuf *b, const void *p, size_t n)
 
 	for (i = 0; i + 3 <= n; i += 3) {
 		uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
-		char o[4] = {b64u[v >> 18], b64u[(v >> 12) & 63], b64u[(v >> 6) & 63], b64u[v & 63]};
+		char o[4] = {b64u[v >> 18], b64u[(v >> 12) & 63], b64u[(v >> 6) & 63],
+		             b64u[v & 63]};
 		abuf_put(b, o, 4);
 	}
 	if (n - i == 1) {

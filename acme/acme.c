@@ -135,17 +135,28 @@ void acme_set_cert(struct acme *a, const struct acme_key *k, const char *chain, 
 const char *acme_phase_str(enum acme_phase p)
 {
 	switch (p) {
-	case ACME_PH_START: return "start";
-	case ACME_PH_DIRECTORY: return "directory";
-	case ACME_PH_ACCOUNT: return "account";
-	case ACME_PH_ORDER: return "order";
-	case ACME_PH_AUTHZ: return "authorization";
-	case ACME_PH_CHALLENGE: return "challenge";
-	case ACME_PH_FINALIZE: return "finalize";
-	case ACME_PH_ORDER_POLL: return "order status";
-	case ACME_PH_CERT: return "certificate download";
-	case ACME_PH_HAVE_CERT: return "have certificate";
-	case ACME_PH_BACKOFF: return "backoff";
+	case ACME_PH_START:
+		return "start";
+	case ACME_PH_DIRECTORY:
+		return "directory";
+	case ACME_PH_ACCOUNT:
+		return "account";
+	case ACME_PH_ORDER:
+		return "order";
+	case ACME_PH_AUTHZ:
+		return "authorization";
+	case ACME_PH_CHALLENGE:
+		return "challenge";
+	case ACME_PH_FINALIZE:
+		return "finalize";
+	case ACME_PH_ORDER_POLL:
+		return "order status";
+	case ACME_PH_CERT:
+		return "certificate download";
+	case ACME_PH_HAVE_CERT:
+		return "have certificate";
+	case ACME_PH_BACKOFF:
+		return "backoff";
 	}
 	return "?";
 }
@@ -225,12 +236,12 @@ static void backoff(struct acme *a, uint64_t now, const char *what, const char *
 	logs(a, "retrying in ", secs, " s");
 	a->phase = ACME_PH_BACKOFF;
 	a->wake_s = now + a->backoff_s;
-	a->backoff_s = a->backoff_s * 2 > ACME_BACKOFF_MAX_S ? ACME_BACKOFF_MAX_S : a->backoff_s * 2;
+	a->backoff_s =
+	        a->backoff_s * 2 > ACME_BACKOFF_MAX_S ? ACME_BACKOFF_MAX_S : a->backoff_s * 2;
 	clear_challenges(a);
 }
 
-enum acme_step acme_poll(struct acme *a, uint64_t now, struct acme_request *req,
-                         uint64_t *wake_at)
+enum acme_step acme_poll(struct acme *a, uint64_t now, struct acme_request *req, uint64_t *wake_at)
 {
 	static const char empty[] = "";
 	const char *url = NULL, *payload = empty;
@@ -602,8 +613,7 @@ static void on_order_status(struct acme *a, uint64_t now, const struct acme_resp
 		a->phase = ACME_PH_CERT;
 		return;
 	}
-	if (streq(st, "processing") || streq(st, "ready") ||
-	    streq(st, "pending")) {
+	if (streq(st, "processing") || streq(st, "ready") || streq(st, "pending")) {
 		if (++a->polls > ACME_POLL_MAX) {
 			backoff(a, now, "order", "still ", st);
 			return;
@@ -667,8 +677,8 @@ void acme_input(struct acme *a, uint64_t now, const struct acme_response *r)
 	if (a->nonce_req) {
 		a->nonce_req = false;
 		if (r->status == 0 || !a->nonce[0])
-			backoff(a, now, "newNonce", r->status ? "no Replay-Nonce" : "transport failed",
-			        NULL);
+			backoff(a, now, "newNonce",
+			        r->status ? "no Replay-Nonce" : "transport failed", NULL);
 		return;
 	}
 	if (r->status == 0) {
@@ -680,15 +690,30 @@ void acme_input(struct acme *a, uint64_t now, const struct acme_response *r)
 		return;
 	}
 	switch (ph) {
-	case ACME_PH_DIRECTORY: on_directory(a, now, r); break;
-	case ACME_PH_ACCOUNT: on_account(a, now, r); break;
-	case ACME_PH_ORDER: on_order(a, now, r); break;
-	case ACME_PH_AUTHZ: on_authz(a, now, r); break;
-	case ACME_PH_CHALLENGE: on_challenge(a, now, r); break;
+	case ACME_PH_DIRECTORY:
+		on_directory(a, now, r);
+		break;
+	case ACME_PH_ACCOUNT:
+		on_account(a, now, r);
+		break;
+	case ACME_PH_ORDER:
+		on_order(a, now, r);
+		break;
+	case ACME_PH_AUTHZ:
+		on_authz(a, now, r);
+		break;
+	case ACME_PH_CHALLENGE:
+		on_challenge(a, now, r);
+		break;
 	case ACME_PH_FINALIZE: /* the order comes back */
-	case ACME_PH_ORDER_POLL: on_order_status(a, now, r); break;
-	case ACME_PH_CERT: on_cert(a, now, r); break;
-	default: break;
+	case ACME_PH_ORDER_POLL:
+		on_order_status(a, now, r);
+		break;
+	case ACME_PH_CERT:
+		on_cert(a, now, r);
+		break;
+	default:
+		break;
 	}
 }
 

@@ -40,22 +40,22 @@
 #include "acme/json.h"
 #include "acme/jws.h"
 
-#define ACME_MAX_NAMES     16u
-#define ACME_NAME_MAX      253u
-#define ACME_URL_MAX       512u
-#define ACME_NONCE_MAX     128u
-#define ACME_TOKEN_MAX     128u
-#define ACME_KEYAUTH_MAX   (ACME_TOKEN_MAX + 1u + ACME_THUMBPRINT_LEN)
-#define ACME_BODY_MAX      8192u
-#define ACME_CHAIN_MAX     32768u
-#define ACME_TOKENS        512u /* JSON tokens per response */
-#define ACME_POLL_MAX      60u
-#define ACME_POLL_DEFAULT_S 2u  /* when the server sends no Retry-After */
+#define ACME_MAX_NAMES         16u
+#define ACME_NAME_MAX          253u
+#define ACME_URL_MAX           512u
+#define ACME_NONCE_MAX         128u
+#define ACME_TOKEN_MAX         128u
+#define ACME_KEYAUTH_MAX       (ACME_TOKEN_MAX + 1u + ACME_THUMBPRINT_LEN)
+#define ACME_BODY_MAX          8192u
+#define ACME_CHAIN_MAX         32768u
+#define ACME_TOKENS            512u /* JSON tokens per response */
+#define ACME_POLL_MAX          60u
+#define ACME_POLL_DEFAULT_S    2u /* when the server sends no Retry-After */
 #define ACME_RETRY_AFTER_MAX_S 600u
-#define ACME_NONCE_RETRIES 5u
-#define ACME_BACKOFF_MIN_S 5u
-#define ACME_BACKOFF_MAX_S 3600u
-#define ACME_LOG_MAX       512u
+#define ACME_NONCE_RETRIES     5u
+#define ACME_BACKOFF_MIN_S     5u
+#define ACME_BACKOFF_MAX_S     3600u
+#define ACME_LOG_MAX           512u
 
 enum acme_method { ACME_GET, ACME_HEAD, ACME_POST };
 
@@ -68,9 +68,9 @@ struct acme_request {
 };
 
 struct acme_response {
-	int status; /* 0: the transport failed */
+	int status;                                  /* 0: the transport failed */
 	const char *location, *nonce, *content_type; /* NUL-terminated or NULL */
-	uint64_t retry_after_s;                     /* 0: absent */
+	uint64_t retry_after_s;                      /* 0: absent */
 	const uint8_t *body;
 	size_t body_len;
 };
@@ -119,7 +119,7 @@ struct acme {
 	enum acme_phase phase;
 	bool waiting;    /* a request is outstanding */
 	bool fresh_cert; /* a new chain not yet reported */
-	bool nonce_req; /* the outstanding request is the HEAD for a nonce */
+	bool nonce_req;  /* the outstanding request is the HEAD for a nonce */
 	uint64_t wake_s;
 	unsigned backoff_s, nonce_retries, polls;
 	/* The directory (RFC 8555 7.1.1) and what the flow learnt. */
@@ -149,8 +149,7 @@ void acme_set_account_key(struct acme *a, const struct acme_key *k);
  * until two thirds of its lifetime, from (not_before) to (not_after). */
 void acme_set_cert(struct acme *a, const struct acme_key *k, const char *chain, size_t len,
                    uint64_t not_before, uint64_t not_after);
-enum acme_step acme_poll(struct acme *a, uint64_t now, struct acme_request *req,
-                         uint64_t *wake_at);
+enum acme_step acme_poll(struct acme *a, uint64_t now, struct acme_request *req, uint64_t *wake_at);
 void acme_input(struct acme *a, uint64_t now, const struct acme_response *resp);
 /* HTTP-01 (RFC 8555 8.3): the key authorization for (token), or false. */
 bool acme_challenge_lookup(struct acme *a, const char *token, size_t len, const char **keyauth,

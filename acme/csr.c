@@ -79,11 +79,12 @@ static void der_prim(struct der *d, uint8_t tag, const void *p, size_t n)
 }
 
 /* Object identifiers, content octets only (X.690 8.19). */
-static const uint8_t oid_cn[] = {0x55, 0x04, 0x03};                         /* 2.5.4.3 */
-static const uint8_t oid_ecpub[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01}; /* 1.2.840.10045.2.1 */
+static const uint8_t oid_cn[] = {0x55, 0x04, 0x03}; /* 2.5.4.3 */
+static const uint8_t oid_ecpub[] = {0x2a, 0x86, 0x48, 0xce,
+                                    0x3d, 0x02, 0x01}; /* 1.2.840.10045.2.1 */
 static const uint8_t oid_p256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
 static const uint8_t oid_ext_req[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x0e};
-static const uint8_t oid_san[] = {0x55, 0x1d, 0x11};                         /* 2.5.29.17 */
+static const uint8_t oid_san[] = {0x55, 0x1d, 0x11}; /* 2.5.29.17 */
 static const uint8_t oid_ecdsa_sha256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
 
 size_t acme_csr(uint8_t *out, size_t cap, const struct acme_key *k, const char *const *names,
@@ -104,9 +105,9 @@ size_t acme_csr(uint8_t *out, size_t cap, const struct acme_key *k, const char *
 	}
 	der_open(&d, 0x30); /* CertificationRequest */
 	cri = d.len;
-	der_open(&d, 0x30); /* CertificationRequestInfo */
+	der_open(&d, 0x30);           /* CertificationRequestInfo */
 	der_prim(&d, 0x02, &zero, 1); /* version 0 */
-	der_open(&d, 0x30); /* subject: Name */
+	der_open(&d, 0x30);           /* subject: Name */
 	/* CN is at most 64 characters (RFC 5280 A.1, ub-common-name); a longer
 	 * first name is carried by the SAN alone, with an empty subject. */
 	if (strlen(names[0]) <= 64) {

@@ -146,7 +146,14 @@ static bool parse_string(struct jp *j)
 			if (j->pos + 1 >= j->len)
 				return fail(j, JSON_INVALID);
 			switch (j->p[j->pos + 1]) {
-			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+			case '"':
+			case '\\':
+			case '/':
+			case 'b':
+			case 'f':
+			case 'n':
+			case 'r':
+			case 't':
 				break;
 			case 'u':
 				if (unescape_u(j->p + j->pos, j->len - j->pos, &used) < 0)
@@ -357,11 +364,21 @@ int json_str(const struct json_doc *d, int t, char *buf, size_t cap)
 			int32_t cp;
 			size_t used = 2;
 			switch (s[i + 1]) {
-			case 'b': out[0] = '\b'; break;
-			case 'f': out[0] = '\f'; break;
-			case 'n': out[0] = '\n'; break;
-			case 'r': out[0] = '\r'; break;
-			case 't': out[0] = '\t'; break;
+			case 'b':
+				out[0] = '\b';
+				break;
+			case 'f':
+				out[0] = '\f';
+				break;
+			case 'n':
+				out[0] = '\n';
+				break;
+			case 'r':
+				out[0] = '\r';
+				break;
+			case 't':
+				out[0] = '\t';
+				break;
 			case 'u':
 				/* Validated by the parser. */
 				cp = unescape_u(s + i, n - i, &used);
@@ -384,7 +401,9 @@ int json_str(const struct json_doc *d, int t, char *buf, size_t cap)
 					k = 4;
 				}
 				break;
-			default: out[0] = s[i + 1]; break; /* " \ / */
+			default:
+				out[0] = s[i + 1];
+				break; /* " \ / */
 			}
 			i += used;
 		}

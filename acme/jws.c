@@ -53,14 +53,22 @@ bool acme_key_gen(struct acme_key *k, struct acme_rng *rng)
 	return fill_pub(k);
 }
 
+/* The order n of P-256 (SEC 2 2.4.2), big-endian. */
+static const uint8_t p256_n[ACME_KEY_LEN] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+                                             0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                             0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+                                             0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+
 bool acme_key_from_scalar(struct acme_key *k, const uint8_t d[ACME_KEY_LEN])
 {
 	uint8_t z[ACME_KEY_LEN] = {0};
 
-	if (memcmp(d, z, ACME_KEY_LEN) == 0)
+	/* A private key is in [1, n - 1] (SEC 1 3.2.1); BearSSL does not check
+	 * it when computing the public point. Big-endian bytes compare as
+	 * numbers. Not constant-time: the scalar comes from our own state. */
+	if (memcmp(d, z, ACME_KEY_LEN) == 0 || memcmp(d, p256_n, ACME_KEY_LEN) >= 0)
 		return false;
 	memcpy(k->d, d, ACME_KEY_LEN);
-	/* BearSSL refuses a scalar not below the order: compute_pub returns 0. */
 	return fill_pub(k);
 }
 

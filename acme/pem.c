@@ -45,8 +45,9 @@ bool acme_chain_check(const char *pem, size_t len, const struct acme_key *k,
 		off += br_pem_decoder_push(&pc, pem + off, len - off);
 		switch (br_pem_decoder_event(&pc)) {
 		case BR_PEM_BEGIN_OBJ:
-			w.in_cert = strlen(br_pem_decoder_name(&pc)) == sizeof cert_name - 1 &&
-			            memcmp(br_pem_decoder_name(&pc), cert_name, sizeof cert_name) == 0;
+			w.in_cert =
+			        strlen(br_pem_decoder_name(&pc)) == sizeof cert_name - 1 &&
+			        memcmp(br_pem_decoder_name(&pc), cert_name, sizeof cert_name) == 0;
 			if (!w.in_cert)
 				return false; /* a chain holds certificates only */
 			br_x509_decoder_init(&w.x, NULL, NULL);
@@ -59,8 +60,10 @@ bool acme_chain_check(const char *pem, size_t len, const struct acme_key *k,
 				return false;
 			if (info->n_certs++ == 0) {
 				const br_x509_pkey *pk = br_x509_decoder_get_pkey(&w.x);
-				info->not_before = unix_time(w.x.notbefore_days, w.x.notbefore_seconds);
-				info->not_after = unix_time(w.x.notafter_days, w.x.notafter_seconds);
+				info->not_before =
+				        unix_time(w.x.notbefore_days, w.x.notbefore_seconds);
+				info->not_after =
+				        unix_time(w.x.notafter_days, w.x.notafter_seconds);
 				info->key_matches = k && pk && pk->key_type == BR_KEYTYPE_EC &&
 				                    pk->key.ec.curve == BR_EC_secp256r1 &&
 				                    pk->key.ec.qlen == ACME_PUB_LEN &&

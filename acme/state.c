@@ -181,7 +181,8 @@ enum acme_state_result acme_state_decode(const uint8_t *p, size_t len, struct ac
 	}
 	{
 		uint32_t need = 1u << R_DIR | 1u << R_NAMES | 1u << R_ACCOUNT;
-		uint32_t cert = 1u << R_CERT_KEY | 1u << R_CHAIN | 1u << R_NOT_BEFORE | 1u << R_NOT_AFTER;
+		uint32_t cert =
+		        1u << R_CERT_KEY | 1u << R_CHAIN | 1u << R_NOT_BEFORE | 1u << R_NOT_AFTER;
 		if ((seen & need) != need || ((seen & cert) != 0 && (seen & cert) != cert))
 			return ACME_STATE_BAD_RECORD;
 		s->have_cert = (seen & cert) == cert;
@@ -192,13 +193,20 @@ enum acme_state_result acme_state_decode(const uint8_t *p, size_t len, struct ac
 const char *acme_state_result_str(enum acme_state_result r)
 {
 	switch (r) {
-	case ACME_STATE_OK: return "ok";
-	case ACME_STATE_FOREIGN: return "not an unideck ACME state (wrong magic)";
-	case ACME_STATE_VERSION_UNKNOWN: return "a state format version this unideck does not know";
-	case ACME_STATE_TRUNCATED: return "truncated";
-	case ACME_STATE_CHECKSUM: return "damaged (checksum mismatch)";
-	case ACME_STATE_BAD_RECORD: return "malformed records";
-	case ACME_STATE_TOO_BIG: return "larger than a state can be";
+	case ACME_STATE_OK:
+		return "ok";
+	case ACME_STATE_FOREIGN:
+		return "not an unideck ACME state (wrong magic)";
+	case ACME_STATE_VERSION_UNKNOWN:
+		return "a state format version this unideck does not know";
+	case ACME_STATE_TRUNCATED:
+		return "truncated";
+	case ACME_STATE_CHECKSUM:
+		return "damaged (checksum mismatch)";
+	case ACME_STATE_BAD_RECORD:
+		return "malformed records";
+	case ACME_STATE_TOO_BIG:
+		return "larger than a state can be";
 	}
 	return "?";
 }

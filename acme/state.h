@@ -44,10 +44,10 @@ struct acme_state {
 
 enum acme_state_result {
 	ACME_STATE_OK = 0,
-	ACME_STATE_FOREIGN,   /* not our magic: another file */
+	ACME_STATE_FOREIGN, /* not our magic: another file */
 	ACME_STATE_VERSION_UNKNOWN,
 	ACME_STATE_TRUNCATED,
-	ACME_STATE_CHECKSUM,  /* damaged */
+	ACME_STATE_CHECKSUM, /* damaged */
 	ACME_STATE_BAD_RECORD,
 	ACME_STATE_TOO_BIG,
 };
