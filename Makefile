@@ -59,7 +59,7 @@ TOOLS_SRC := tools/bset.c tools/build.c tools/cli.c tools/cmd_build.c tools/cmd_
 	tools/htmlscan.c tools/inspect.c tools/mdrender.c tools/mime.c tools/pdf.c tools/sbuf.c \
 	tools/storew.c tools/text.c tools/watch.c tools/image/elfpatch.c \
 	tools/cmd_import.c tools/cmd_import_ml.c tools/deck_refs.c tools/deck_sep.c tools/disk.c \
-	tools/marp.c tools/math.c tools/mermaid.c tools/node.c tools/oci.c
+	tools/marp.c tools/math.c tools/mermaid.c tools/node.c tools/oci.c tools/acme_host.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 

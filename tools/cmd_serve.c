@@ -18,6 +18,7 @@
 #include "net/net.h"
 #include "platform/hosted/hsock.h"
 #include "platform/hosted/tapnet.h"
+#include "tools/acme_host.h"
 #include "tools/build.h"
 #include "tools/cli.h"
 #include "tools/watch.h"
@@ -50,7 +51,15 @@ static const char help[] =
         "  --flows N              TCP connections at most (default 1024)\n"
         "  --pcap FILE            record every frame in and out\n"
         "  --stats                print every counter when stopped (kernel sockets too)\n"
-        "  (the port defaults to 80 there)\n";
+        "  (the port defaults to 80 there)\n"
+        "\n"
+        "Certificates by ACME (RFC 8555), obtained and renewed by unideck itself:\n"
+        "  --acme URL             the ACME directory (https://...), e.g. Let's Encrypt's\n"
+        "  --domain NAME[,NAME]   the names to certify (HTTP-01 is answered on --port)\n"
+        "  --acme-ca FILE         trust anchors (PEM) for the ACME server's HTTPS\n"
+        "                         (default " ACME_HOST_DEFAULT_CA ")\n"
+        "  --state DIR|FILE       where the account key and certificate persist\n"
+        "                         (DIR/acme.state; mode 0600; without it, memory only)\n";
 
 #define MAX_RETIRED 16
 
@@ -74,6 +83,7 @@ struct serve {
 	int port;
 	const char *token;
 	struct mstore cur;
+	struct acme_host *acme; /* --acme: the ACME worker, or NULL */
 	struct mstore retired[MAX_RETIRED];
 	size_t n_retired;
 	struct watch *w;
@@ -266,6 +276,28 @@ static int load_file(struct serve *s, struct diag *d)
 	return 0;
 }
 
+/* With --acme, the HTTP-01 path (RFC 8555 8.3) is answered before the app's
+ * routes: the key authorization as text/plain, or 404. */
+static bool acme_route(void *ctx, struct http_conn *c, const struct http_request *req)
+{
+	static const char prefix[] = "/.well-known/acme-challenge/";
+	struct serve *s = ctx;
+	char ka[ACME_HOST_KEYAUTH_MAX];
+	size_t n, plen = sizeof prefix - 1;
+
+	if (req->path.len > plen && memcmp(req->path.p, prefix, plen) == 0 &&
+	    (req->method == HTTP_M_GET || req->method == HTTP_M_HEAD)) {
+		n = acme_host_challenge(s->acme, req->path.p + plen, req->path.len - plen, ka,
+		                        sizeof ka);
+		if (n)
+			http_respond(&s->srv, c, req, 200, "text/plain", NULL, ka, n);
+		else
+			http_respond_error(&s->srv, c, req, 404);
+		return true;
+	}
+	return app_route(&s->app, c, req);
+}
+
 static int parse_secs(const char *v, uint64_t *ns)
 {
 	char *end;
@@ -285,6 +317,7 @@ struct serve_args {
 	struct http_config cfg;
 	struct tapnet_cfg net;
 	bool ip_set;
+	struct acme_host_opts acme;
 };
 
 static int parse_args(struct serve *s, struct serve_args *a, int argc, char **argv)
@@ -352,6 +385,14 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 			tp = &a->cfg.idle_timeout_ns;
 		} else if ((r = cli_value("serve", argc, argv, &i, "--send-timeout", 0, &v)) != 0) {
 			tp = &a->cfg.send_timeout_ns;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--acme", 0, &v)) != 0) {
+			a->acme.directory = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--domain", 0, &v)) != 0) {
+			a->acme.domains = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--acme-ca", 0, &v)) != 0) {
+			a->acme.ca_file = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--state", 0, &v)) != 0) {
+			a->acme.state = v;
 		} else if (cli_flag(argv[i], "--quiet", 'q')) {
 			s->quiet = true;
 		} else if (cli_flag(argv[i], "--without-notes", 0)) {
@@ -381,6 +422,10 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		return cli_error(
 		        "serve", 2,
 		        "--ip, --gw, --ip6, --gw6, --dhcp and --pcap go with --net tap:NAME");
+	if (!a->acme.directory != !a->acme.domains)
+		return cli_error("serve", 2, "--acme and --domain go together");
+	if (!a->acme.directory && (a->acme.ca_file || a->acme.state))
+		return cli_error("serve", 2, "--acme-ca and --state go with --acme");
 	if (a->net.ifname && !a->port_set)
 		a->port = 80;
 	if (a->net.ifname && a->port == 0)
@@ -431,6 +476,13 @@ int cmd_serve(int argc, char **argv)
 		return cli_error("serve", 1, "out of memory");
 	a.cfg.route = app_route;
 	a.cfg.app = &s.app;
+	if (a.acme.directory) {
+		s.acme = acme_host_start(&a.acme, err, sizeof err);
+		if (!s.acme)
+			return cli_error("serve", 2, "%s", err);
+		a.cfg.route = acme_route;
+		a.cfg.app = &s;
+	}
 	http_server_init(&s.srv, &a.cfg, NULL, s.pool, pool_len);
 	{
 		uint8_t nonce[16], raw[APP_TOKEN_MIN / 2];
@@ -494,6 +546,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (s.tap) {
 		rc = tapnet_run(s.tap);
+		acme_host_stop(s.acme);
 		if (s.stats)
 			tapnet_dump_stats(s.tap, stderr);
 		tapnet_close(s.tap);
@@ -512,6 +565,7 @@ int cmd_serve(int argc, char **argv)
 		       hsock_port(s.h), a.token);
 	fflush(stdout);
 	hsock_run(s.h);
+	acme_host_stop(s.acme);
 	if (s.stats)
 		hsock_dump_stats(s.h, stderr);
 	hsock_close(s.h);
