@@ -74,6 +74,28 @@ void abuf_b64url(struct abuf *b, const void *p, size_t n)
 	}
 }
 
+void abuf_b64(struct abuf *b, const void *p, size_t n)
+{
+	static const char std[] =
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const uint8_t *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16;
+		char o[4];
+		if (i + 1 < n)
+			v |= (uint32_t)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= s[i + 2];
+		o[0] = std[v >> 18];
+		o[1] = std[(v >> 12) & 63];
+		o[2] = i + 1 < n ? std[(v >> 6) & 63] : '=';
+		o[3] = i + 2 < n ? std[v & 63] : '=';
+		abuf_put(b, o, 4);
+	}
+}
+
 void abuf_u64(struct abuf *b, uint64_t v)
 {
 	char t[21];

@@ -24,6 +24,8 @@ void abuf_puts(struct abuf *b, const char *s);
 void abuf_json_str(struct abuf *b, const char *s);
 /* Unpadded base64url (RFC 4648 5), as JWS wants (RFC 7515 2). */
 void abuf_b64url(struct abuf *b, const void *p, size_t n);
+/* Padded base64 in the standard alphabet (RFC 4648 4), for PEM. */
+void abuf_b64(struct abuf *b, const void *p, size_t n);
 void abuf_u64(struct abuf *b, uint64_t v);
 
 /* Decode unpadded base64url (s, n) into (out, cap); the length, or -1 when

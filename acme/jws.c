@@ -81,6 +81,29 @@ void acme_key_wipe(struct acme_key *k)
 		p[i] = 0;
 }
 
+bool acme_key_pem(struct abuf *b, const struct acme_key *k)
+{
+	/* ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING (32),
+	 * [0] namedCurve prime256v1, [1] publicKey BIT STRING } */
+	static const uint8_t head[] = {0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20};
+	static const uint8_t mid[] = {0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+	                              0x03, 0x01, 0x07, 0xa1, 0x44, 0x03, 0x42, 0x00};
+	uint8_t der[sizeof head + ACME_KEY_LEN + sizeof mid + ACME_PUB_LEN];
+	volatile uint8_t *w = der;
+	size_t i;
+
+	memcpy(der, head, sizeof head);
+	memcpy(der + sizeof head, k->d, ACME_KEY_LEN);
+	memcpy(der + sizeof head + ACME_KEY_LEN, mid, sizeof mid);
+	memcpy(der + sizeof head + ACME_KEY_LEN + sizeof mid, k->pub, ACME_PUB_LEN);
+	abuf_puts(b, "-----BEGIN EC PRIVATE KEY-----\n");
+	abuf_b64(b, der, sizeof der);
+	abuf_puts(b, "\n-----END EC PRIVATE KEY-----\n");
+	for (i = 0; i < sizeof der; i++)
+		w[i] = 0;
+	return !b->over;
+}
+
 void jws_jwk(struct abuf *b, const struct acme_key *k)
 {
 	abuf_puts(b, "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"");

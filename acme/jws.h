@@ -43,6 +43,10 @@ bool acme_key_gen(struct acme_key *k, struct acme_rng *rng);
 bool acme_key_from_scalar(struct acme_key *k, const uint8_t d[ACME_KEY_LEN]);
 void acme_key_wipe(struct acme_key *k);
 
+/* The key as PEM "EC PRIVATE KEY" (SEC1, RFC 5915), for a TLS server that
+ * loads PEM. The text is a secret: the caller wipes (b) after use. */
+bool acme_key_pem(struct abuf *b, const struct acme_key *k);
+
 /* The public JWK with members in RFC 7638 3.2's order, which is also what
  * the thumbprint hashes: {"crv":"P-256","kty":"EC","x":"...","y":"..."}. */
 void jws_jwk(struct abuf *b, const struct acme_key *k);

@@ -42,8 +42,14 @@
 #define EXIT_NO_STORE  11
 #define EXIT_NO_MEMORY 12
 #define EXIT_BAD_ARGS  13
-#define RX_BUF         (32u * 1024u)
-#define MAX_FLOWS      4096u
+/* A receive ring per flow with data unread: requests are small, so 16 KiB
+ * (the window offered) is plenty, and twice as many rings fit as at 32. */
+#define RX_BUF         (16u * 1024u)
+#define COPY_BUF       16384u /* http/stream.h's STREAM_MIN_COPY */
+#define MAX_FLOWS      16384u
+#define MIN_RINGS      16u
+#define MAX_RINGS      1024u
+#define MAX_HTTP_BUFS  1024u
 #define MIN_FLOWS      16u
 #define MAX_STATS_S    86400u
 
@@ -167,6 +173,7 @@ int kmain(void)
 	}
 	memcpy(o.net.hostname, "unideck", 8);
 	o.net.tcp_rx_buf = RX_BUF;
+	o.net.tcp_tx_copy = COPY_BUF;
 	if (arg("token", &v, &n) && n) {
 		if (!app_token_ok(v, n) || n >= sizeof token) {
 			plat_log("unideck: token= wants " APP_TOKEN_RULE "\n");
@@ -180,15 +187,26 @@ int kmain(void)
 	}
 
 	plat_heap((void **)&heap, &left);
-	/* Flows: half the heap, at most MAX_FLOWS, unless flows= says. */
-	u = left / 2 / server_per_flow(RX_BUF);
+	/* Flows: 55% of the heap, at most MAX_FLOWS, unless flows= says; a flow
+	 * costs its structs only, since the rings are lent while data moves
+	 * from pools that get 30% (net/tcp_impl.h); the HTTP input buffers get
+	 * 8% (64 at least: slow heads share them, the oldest losing its buffer
+	 * to a newcomer). The rest is the stack's state and slack. */
+	u = left / 20 * 11 / server_per_flow();
 	if (arg("flows", &v, &n) && !cmdline_u64(v, n, &u)) {
 		plat_log("unideck: flows=%.*s: want a number\n", (int)n, v);
 		return EXIT_BAD_ARGS;
 	}
 	o.net.tcp_flows = (uint32_t)(u > MAX_FLOWS ? MAX_FLOWS : u < MIN_FLOWS ? MIN_FLOWS : u);
+	u = left / 10 * 3 / server_per_ring(RX_BUF, COPY_BUF);
+	u = u > MAX_RINGS ? MAX_RINGS : u < MIN_RINGS ? MIN_RINGS : u;
+	o.net.tcp_rx_rings = o.net.tcp_copy_rings =
+	        (uint32_t)(u > o.net.tcp_flows ? o.net.tcp_flows : u);
 	o.port = (uint16_t)port;
-	o.http_bufs = SERVER_HTTP_BUFS;
+	u = left / 100 * 8 / HTTP_BUF_LEN;
+	o.http_bufs = (uint32_t)(u > MAX_HTTP_BUFS      ? MAX_HTTP_BUFS
+	                         : u < SERVER_HTTP_BUFS ? SERVER_HTTP_BUFS
+	                                                : u);
 	o.header_timeout_ns = 10000000000ull;
 	o.idle_timeout_ns = 60000000000ull;
 	o.send_timeout_ns = 60000000000ull;
@@ -207,8 +225,8 @@ int kmain(void)
 		plat_log("unideck: cannot listen on port %u\n", (unsigned)port);
 		return EXIT_BAD_ARGS;
 	}
-	plat_log("unideck: %u paths in a %lu KiB store, %u connections, %s\n", st.n_entries,
-	         (uint64_t)blob_len / 1024, o.net.tcp_flows,
+	plat_log("unideck: %u paths in a %lu KiB store, %u connections, %u rings, %s\n",
+	         st.n_entries, (uint64_t)blob_len / 1024, o.net.tcp_flows, o.net.tcp_rx_rings,
 	         o.net.dhcp ? "asking DHCP for an address" : "static address");
 	server_run(&the_server, on_ready, &the_server);
 	return 0;

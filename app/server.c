@@ -59,9 +59,14 @@ static void *carve(uint8_t **mem, size_t *left, size_t len)
 	return p;
 }
 
-size_t server_per_flow(uint32_t rx_buf)
+size_t server_per_flow(void)
 {
-	return sizeof(struct tcp_flow) + rx_buf + TCP_DEFAULT_COPY + sizeof(struct nsconn);
+	return sizeof(struct tcp_flow) + sizeof(struct nsconn) + 4 * sizeof(int32_t);
+}
+
+size_t server_per_ring(uint32_t rx_buf, uint32_t tx_copy)
+{
+	return rx_buf + tx_copy + 4 * sizeof(int32_t);
 }
 
 enum server_result server_setup(struct server *sv, const struct server_opts *o,
@@ -196,4 +201,15 @@ void server_print_stats(const struct server *sv)
 	         h->conns_opened - h->conns_closed, t->accepted, t->tx_segs, t->tso_sends,
 	         t->rexmits, t->bytes_ref, t->bytes_copied, v.rx_frames, v.rx_irqs, v.tx_frames,
 	         v.tx_notifies, v.tx_copied);
+	/* The caps and who lost to them (issue 14): flows, the rings lent while
+	 * data moves (net/tcp_pool.c), and the HTTP input buffers. */
+	plat_log("stats: caps flows %lu open, %lu peak, %lu cap, %lu full; rx rings %lu used, %lu "
+	         "peak, %lu cap, %lu full, %lu evicted; copy rings %lu used, %lu peak, %lu cap, "
+	         "%lu waits, %lu evicted; http buffers %lu free of %lu, %lu waits, %lu evicted, "
+	         "%lu header timeouts; syn cookies %lu\n",
+	         t->flows_open, t->flows_peak, t->flows_cap, t->flows_full, t->rx_rings_used,
+	         t->rx_rings_peak, t->rx_rings_cap, t->rx_rings_full, t->rx_rings_evicted,
+	         t->copy_rings_used, t->copy_rings_peak, t->copy_rings_cap, t->copy_waits,
+	         t->copy_rings_evicted, (uint64_t)sv->srv.pool_avail, (uint64_t)sv->srv.pool_total,
+	         h->pool_waits, h->pool_evictions, h->timeout_header, t->cookies_sent);
 }

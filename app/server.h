@@ -49,8 +49,12 @@ enum server_result {
 	SERVER_EPORT,  /* cannot listen on the port */
 };
 
-/* The memory one flow costs with its connection, for sizing (flows=). */
-size_t server_per_flow(uint32_t rx_buf);
+/* The memory one flow costs with its connection, for sizing (flows=): its
+ * structs and hash heads; rings are lent from the stack's pools. */
+size_t server_per_flow(void);
+/* The memory of one receive ring of (rx_buf) bytes and one copy ring of
+ * (tx_copy). */
+size_t server_per_ring(uint32_t rx_buf, uint32_t tx_copy);
 
 enum server_result server_setup(struct server *sv, const struct server_opts *o,
                                 const struct store *st, void *mem, size_t len);

@@ -9,6 +9,9 @@ kernel sockets (unideck serve, nginx, lighttpd) and unideck on TAP run side by
 side with their runs interleaved; the VMs one at a time.
 
 usage: bench/bench.py [--runs N] [--seconds S] [--peers a,b,...] [--quick]
+
+The peer "scale" is bench/scale.py: honest requests served under slowloris
+and slow read at 2,000 and 5,000 connections, for serve, TAP, image and nginx.
 """
 import argparse
 import os
@@ -693,7 +696,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
-    ap.add_argument("--peers", default="unideck,tap,image,linux,nginx,lighttpd,follow,boot")
+    ap.add_argument("--peers",
+                    default="unideck,tap,image,linux,nginx,lighttpd,follow,boot,scale")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     ap.add_argument("--no-profile", dest="profile", action="store_false",
                     help="leave out the perf profiles")
@@ -761,6 +765,13 @@ def main():
                 fanout.append(follow.run(UNIDECK, store, n, 30, cpu=SERVER_CPU))
         report(args.out, wl, results, peers, cmds, args, notes, fanout, vmfacts, counters,
                profiles)
+        if "scale" in want:
+            # Hostile clients at scale (issue 14): its own namespace and servers.
+            import scale
+            log("bench: hostile clients at scale")
+            sizes = [2000, 5000]
+            sres, snotes = scale.run(sizes, 12, ["serve", "tap", "image", "nginx"])
+            scale.splice(args.out, scale.section(sres, snotes, sizes, 12))
         log(f"bench: wrote {args.out}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -134,7 +134,7 @@ static bool send_segment_tso(struct net_stack *s, struct tcp_flow *f, uint32_t s
 		r = ipv4_output_gso(s, net_ip_get4(&f->raddr), iov, n, &gso, now);
 	} else {
 		s->tcp.stats.tx_segs++;
-		r = l3_output(s, &f->raddr, IPPROTO_TCP_, iov, n, now);
+		r = l3_output(s, &f->laddr, &f->raddr, IPPROTO_TCP_, iov, n, now);
 	}
 	if (r != NET_OK)
 		s->tcp.stats.tx_fail++;
@@ -189,7 +189,7 @@ void tcp_send_rst(struct net_stack *s, const struct net_ip *laddr, uint16_t lpor
 	cksum_add(&ck, hdr, 20);
 	put_u16be(hdr + 16, cksum_finish(&ck));
 	s->tcp.stats.rst_sent++;
-	l3_output(s, raddr, IPPROTO_TCP_, &iov, 1, now);
+	l3_output(s, laddr, raddr, IPPROTO_TCP_, &iov, 1, now);
 }
 
 /* ---- the send loop ---- */
@@ -513,6 +513,8 @@ void tcp_ack_received(struct net_stack *s, struct tcp_flow *f, const struct tcp_
 		}
 		f->retries = 0;
 		release(f);
+		tcp_pool_progress(f, now);
+		tcp_pool_idle(s, f); /* every copy acknowledged: the ring goes back */
 		new_ack(s, f, acked, now);
 		tcp_set_timer(s, &f->t_rexmit, f->snd_una == f->snd_max ? 0 : now + f->rto_ns);
 		tcp_mark_ready(s, f); /* room to write */

@@ -83,7 +83,11 @@
 		// reveal.js before 5 breaks the page after the last slide too, so handouts
 		// got a blank last page (5.0 fixed it the same way).
 		var tail = document.createElement('style');
+		// 3.4 wraps each slide in a .pdf-page but keeps the break on the
+		// section inside it, down a final stack too.
 		tail.textContent = '.reveal .slides .pdf-page:last-of-type,' +
+			'.reveal .slides > .pdf-page:last-of-type > section,' +
+			'.reveal .slides > section.stack:last-of-type > .pdf-page:last-of-type > section,' +
 			'.reveal .slides > section:last-of-type,' +
 			'.reveal .slides > section:last-of-type > section:last-of-type' +
 			'{page-break-after:avoid !important;break-after:avoid !important}';

@@ -34,7 +34,8 @@ NSC=ud-acme-$$-ca
 NSS=ud-acme-$$-srv
 CA_IP=10.201.0.1
 SRV_IP=10.201.0.2
-PORT=5002
+PORT=5002   # plain HTTP: the redirect and HTTP-01 (Pebble's httpPort)
+TLS_PORT=5443
 ip netns add "$NSC"
 ip netns add "$NSS"
 teardown() {
@@ -128,7 +129,7 @@ SRV_PID=
 serve() {
 	local log=$1
 	shift
-	"${SX[@]}" "$UNIDECK" serve "$TMP/store" --host "$SRV_IP" --port "$PORT" \
+	"${SX[@]}" "$UNIDECK" serve "$TMP/store" --host "$SRV_IP" --port "$TLS_PORT" --http-port "$PORT" \
 		--acme https://acme.test:14000/dir --domain deck.test,www.deck.test "$@" \
 		>"$TMP/$log.log" 2>&1 &
 	SRV_PID=$!
@@ -149,6 +150,15 @@ wait_log() {
 }
 http_code() {
 	"${CX[@]}" curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://$SRV_IP:$PORT/"
+}
+# https_code NAME: GET / over HTTPS by name, trusting only Pebble's root.
+https_code() {
+	"${CX[@]}" curl -s -o /dev/null -w '%{http_code}' --max-time 10 \
+		--cacert "$TMP/pebble-root.pem" --resolve "$1:$TLS_PORT:$SRV_IP" "https://$1:$TLS_PORT/"
+}
+serial() {
+	"${CX[@]}" openssl s_client -connect "$SRV_IP:$TLS_PORT" -servername deck.test </dev/null 2>/dev/null |
+		openssl x509 -noout -serial 2>/dev/null
 }
 
 # state_py CMD FILE [ARGS]: read or rewrite the state (acme/state.h's format).
@@ -184,7 +194,7 @@ serve first --acme-ca "$TMP/ca.pem" --state "$TMP/st"
 wait_log first '^serving ' 20
 codes=""
 for _ in 1 2 3; do codes="$codes$(http_code) "; sleep 0.2; done
-expect_eq "acme: plain HTTP is served while the certificate is being ordered" "200 200 200 " "$codes"
+expect_eq "acme: the plain port answers (308 to https) while the certificate is being ordered" "308 308 308 " "$codes"
 if wait_log first 'certificate for deck.test,www.deck.test obtained' 90; then
 	ok "acme: a certificate is obtained from Pebble"
 else
@@ -206,7 +216,10 @@ check "acme: the chain verifies against Pebble's root from its management port" 
 	openssl verify -CAfile "$TMP/pebble-root.pem" -untrusted "$TMP/chain.pem" "$TMP/chain.pem"
 expect_match "acme: the leaf names both domains" 'DNS:deck.test, DNS:www.deck.test|DNS:www.deck.test, DNS:deck.test' \
 	"$(openssl x509 -in "$TMP/chain.pem" -noout -ext subjectAltName 2>&1)"
-expect_eq "plain HTTP still answers after the order" 200 "$(http_code)"
+wait_log first '^tls: serving the ACME certificate' 10
+expect_eq "acme: curl gets 200 over HTTPS from deck.test, trusting Pebble's root" 200 "$(https_code deck.test)"
+expect_eq "acme: and from www.deck.test (the same certificate)" 200 "$(https_code www.deck.test)"
+expect_eq "acme: the plain port still answers" 308 "$(http_code)"
 keyauth_code=$("${CX[@]}" curl -s -o /dev/null -w '%{http_code}' \
 	"http://$SRV_IP:$PORT/.well-known/acme-challenge/nonexistent-token")
 expect_eq "acme: an unknown challenge token is 404" 404 "$keyauth_code"
@@ -227,7 +240,8 @@ else
 fi
 sleep 2
 expect_eq "acme: a restart with a good certificate orders nothing" 1 "$(orders pebble1)"
-expect_eq "acme: the restart serves plain HTTP" 200 "$(http_code)"
+wait_log second '^tls: serving the ACME certificate' 10
+expect_eq "acme: the restart serves HTTPS at once with the stored certificate" 200 "$(https_code deck.test)"
 serve_stop
 
 # 3. A damaged state is refused by name, kept aside, and a new order made.
@@ -265,15 +279,20 @@ serve untrusted --acme-ca "$TMP/other.pem" --state "$TMP/st-untrusted"
 wait_log untrusted 'retrying in' 30
 expect_match "acme: an untrusted ACME server is refused, by reason" "not trusted" "$(cat "$TMP/untrusted.log")"
 expect_match "acme: and retried with backoff" "retrying in 5 s" "$(cat "$TMP/untrusted.log")"
-expect_eq "acme: plain HTTP is served while ACME fails" 200 "$(http_code)"
+expect_eq "acme: the plain port is served while ACME fails" 308 "$(http_code)"
 serve_stop
 
 # 7. A 30-second certificate is renewed at two thirds, without a restart.
 pebble_stop
 pebble_start 30 pebble2 || { notok "acme: Pebble restarts"; exit 1; }
+"${CX[@]}" curl -s --cacert "$TMP/ca.pem" "https://acme.test:15000/roots/0" \
+	--resolve "acme.test:15000:$CA_IP" -o "$TMP/pebble-root.pem"
 serve short --acme-ca "$TMP/ca.pem" --state "$TMP/st-short"
-if wait_log short 'obtained.*' 60 && wait_log short 'renewing the certificate' 40 &&
-	[ "$(grep -c 'obtained' "$TMP/short.log")" -ge 1 ]; then
+s1=
+if wait_log short 'obtained.*' 60 && wait_log short '^tls: serving the ACME' 10; then
+	s1=$(serial)
+fi
+if wait_log short 'renewing the certificate' 40; then
 	for _ in $(seq 1 300); do
 		[ "$(grep -c 'certificate for deck.test,www.deck.test obtained' "$TMP/short.log")" -ge 2 ] && break
 		sleep 0.1
@@ -282,7 +301,14 @@ fi
 expect_eq "acme: a 30 s certificate is renewed at two thirds of its life (two obtained)" 2 \
 	"$(grep -c 'certificate for deck.test,www.deck.test obtained' "$TMP/short.log")"
 expect_eq "acme: two orders at the second Pebble" 2 "$(orders pebble2)"
+sleep 1.5 # the loop installs a new certificate within a second
+s2=$(serial)
+if [ -n "$s1" ] && [ -n "$s2" ] && [ "$s1" != "$s2" ]; then
+	ok "acme: HTTPS serves the renewed certificate without a restart ($s1 then $s2)"
+else
+	notok "acme: HTTPS serves the renewed certificate without a restart: '$s1' then '$s2'"
+fi
+expect_eq "acme: and curl gets 200 with it" 200 "$(https_code deck.test)"
 serve_stop
 
-skip "acme: curl over HTTPS by name with the obtained chain: the TLS server (branch ha-tls) is not on this branch yet"
 exit $((FAILS > 0))

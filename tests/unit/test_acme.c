@@ -244,6 +244,38 @@ static size_t read_file(const char *path, char *buf, size_t cap)
 	return n;
 }
 
+static void test_key_pem(void)
+{
+	struct acme_key k;
+	char pem[1024], path[96], cmd[256], out[4096], want[200];
+	struct abuf b;
+	FILE *f;
+	size_t i;
+
+	abuf_init(&b, pem, sizeof pem);
+	abuf_b64(&b, "foobar", 6);
+	abuf_b64(&b, "fooba", 5);
+	abuf_b64(&b, "f", 1);
+	CHECK(strcmp(pem, "Zm9vYmFyZm9vYmE=Zg==") == 0, "standard base64 pads (RFC 4648 10)");
+	acme_key_gen(&k, &rng);
+	abuf_init(&b, pem, sizeof pem);
+	CHECK(acme_key_pem(&b, &k), "the key is written as PEM");
+	snprintf(path, sizeof path, "%s/key.pem", tmp);
+	f = fopen(path, "w");
+	fputs(pem, f);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "openssl ec -in %s -check -noout -text 2>&1", path);
+	CHECK(run(cmd, out, sizeof out) == 0 && strstr(out, "EC Key valid") &&
+	              strstr(out, "prime256v1"),
+	      "openssl ec -check accepts it as a P-256 key");
+	/* openssl prints the scalar as "priv:" then hex bytes split by ':'. */
+	for (i = 0; i < 4; i++)
+		snprintf(want + 3 * i, 4, "%02x:", k.d[i]);
+	CHECK(strstr(out, want) != NULL || (k.d[0] == 0), "with our scalar (%s...)", want);
+	abuf_init(&b, pem, 100);
+	CHECK(!acme_key_pem(&b, &k), "a PEM that does not fit fails");
+}
+
 static void test_chain(void)
 {
 	static char pem[16384];
@@ -547,6 +579,7 @@ int main(void)
 	test_keys();
 	test_jws();
 	test_csr();
+	test_key_pem();
 	test_chain();
 	test_state();
 	test_flow();
