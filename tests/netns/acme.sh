@@ -126,11 +126,12 @@ ok "acme: Pebble and challtestsrv run in their namespace"
 
 SRV_PID=
 # serve LOGNAME ARGS...: start unideck serve with ACME in the server namespace.
+# DIR_URL and DOMAINS may be set for one call.
 serve() {
 	local log=$1
 	shift
 	"${SX[@]}" "$UNIDECK" serve "$TMP/store" --host "$SRV_IP" --port "$TLS_PORT" --http-port "$PORT" \
-		--acme https://acme.test:14000/dir --domain deck.test,www.deck.test "$@" \
+		--acme "${DIR_URL:-https://acme.test:14000/dir}" --domain "${DOMAINS:-deck.test,www.deck.test}" "$@" \
 		>"$TMP/$log.log" 2>&1 &
 	SRV_PID=$!
 	PIDS+=("$SRV_PID")
@@ -190,7 +191,7 @@ PY
 }
 
 # 1. A first start: account, order, HTTP-01 over the network, chain.
-serve first --acme-ca "$TMP/ca.pem" --state "$TMP/st"
+serve first --acme-ca "$TMP/ca.pem" --state "$TMP/st" --stats
 wait_log first '^serving ' 20
 codes=""
 for _ in 1 2 3; do codes="$codes$(http_code) "; sleep 0.2; done
@@ -208,6 +209,9 @@ expect_match "acme: both authorizations were validated by Pebble over HTTP-01" \
 expect_match "acme: Pebble fetched the challenge from unideck's address" \
 	"$SRV_IP|deck.test" "$(grep -i 'http-01\|validat' "$TMP/pebble1.log" | head -5)"
 expect_eq "acme: one order at Pebble" 1 "$(orders pebble1)"
+# (Pebble's VA fetches each token more than once: from several perspectives.)
+expect_eq "acme: unideck saw both challenge tokens fetched over the veth (by Pebble's VA)" 2 \
+	"$(sed -n 's/.*HTTP-01 challenge \([^ ]*\) fetched/\1/p' "$TMP/first.log" | sort -u | wc -l)"
 expect_eq "acme: the state file is mode 0600" 600 "$(stat -c %a "$TMP/st")"
 state_py chain "$TMP/st" >"$TMP/chain.pem"
 "${CX[@]}" curl -s --cacert "$TMP/ca.pem" "https://acme.test:15000/roots/0" \
@@ -224,6 +228,8 @@ keyauth_code=$("${CX[@]}" curl -s -o /dev/null -w '%{http_code}' \
 	"http://$SRV_IP:$PORT/.well-known/acme-challenge/nonexistent-token")
 expect_eq "acme: an unknown challenge token is 404" 404 "$keyauth_code"
 serve_stop
+expect_match "acme: --stats counts one order, one certificate, the challenges served" \
+	"acme.orders 1 acme.certs 1 acme.errors 0 .*acme.challenges_served [1-9]" "$(tr '\n' ' ' <"$TMP/first.log")"
 leaked=0
 while read -r s; do
 	cat "$TMP"/first.log | grep -qF -- "$s" && leaked=1
@@ -272,6 +278,25 @@ serve expired --acme-ca "$TMP/ca.pem" --state "$TMP/st"
 wait_log expired 'obtained' 90
 expect_match "acme: an expired certificate in the state is seen as expired" "expired at .*: renewing" "$(cat "$TMP/expired.log")"
 expect_eq "acme: and renewed by a new order" $((before + 1)) "$(orders pebble1)"
+serve_stop
+
+# 5b. A state made for another ACME server is refused; one for other names
+# keeps its account and orders a certificate for the new names.
+cp "$TMP/st.good" "$TMP/st"
+before=$(orders pebble1)
+DIR_URL="https://acme.test:14000/dir?another" serve otherdir --acme-ca "$TMP/ca.pem" --state "$TMP/st"
+wait_log otherdir 'obtained' 90
+expect_match "acme: a state for another ACME server is refused, naming both" \
+	"is for the ACME server https://acme.test:14000/dir, not https://acme.test:14000/dir\?another" \
+	"$(cat "$TMP/otherdir.log")"
+expect_eq "acme: and a new order follows" $((before + 1)) "$(orders pebble1)"
+serve_stop
+cp "$TMP/st.good" "$TMP/st"
+DOMAINS=deck.test serve othernames --acme-ca "$TMP/ca.pem" --state "$TMP/st"
+wait_log othernames 'obtained' 90
+expect_match "acme: a state for other names keeps the account and orders for the new names" \
+	"account key from .*is for deck.test,www.deck.test, not deck.test: ordering one.*certificate for deck.test obtained" \
+	"$(tr '\n' ' ' <"$TMP/othernames.log")"
 serve_stop
 
 # 6. A server whose certificate the client does not trust: refused, retried.

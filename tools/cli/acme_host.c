@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -33,6 +34,7 @@ struct acme_host {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop, started;
+	int stop_fd; /* an eventfd: written by acme_host_stop() */
 	char state_path[4096];
 	char directory[ACME_URL_MAX];
 	char names_joined[ACME_STATE_NAMES];
@@ -232,6 +234,7 @@ static bool load_anchors(struct anchors *as, const char *path, char *err, size_t
 
 struct conn {
 	int fd;
+	int stop_fd; /* readable once acme_host_stop() is called */
 	uint64_t deadline_ms;
 };
 
@@ -246,15 +249,16 @@ static uint64_t mono_ms(void)
 static int wait_fd(struct conn *c, short ev)
 {
 	uint64_t now = mono_ms();
-	struct pollfd p = {c->fd, ev, 0};
+	struct pollfd p[2] = {{c->fd, ev, 0}, {c->stop_fd, POLLIN, 0}};
 	int r;
 
 	if (now >= c->deadline_ms)
 		return -1;
 	do
-		r = poll(&p, 1, (int)(c->deadline_ms - now));
+		r = poll(p, 2, (int)(c->deadline_ms - now));
 	while (r < 0 && errno == EINTR);
-	return r > 0 ? 0 : -1;
+	/* Stopping cuts a request short rather than wait out its timeout. */
+	return r > 0 && !p[1].revents && p[0].revents ? 0 : -1;
 }
 
 static int sock_read(void *ctx, unsigned char *buf, size_t len)
@@ -289,7 +293,7 @@ static int sock_write(void *ctx, const unsigned char *buf, size_t len)
 	}
 }
 
-static int dial(const char *host, const char *port, uint64_t deadline_ms)
+static int dial(const char *host, const char *port, uint64_t deadline_ms, int stop_fd)
 {
 	struct addrinfo hints = {0}, *res, *ai;
 	int fd = -1;
@@ -298,7 +302,7 @@ static int dial(const char *host, const char *port, uint64_t deadline_ms)
 	if (getaddrinfo(host, port, &hints, &res) != 0)
 		return -1;
 	for (ai = res; ai; ai = ai->ai_next) {
-		struct conn c = {-1, deadline_ms};
+		struct conn c = {-1, stop_fd, deadline_ms};
 		int e = 0;
 		socklen_t el = sizeof e;
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -524,7 +528,8 @@ static bool https(struct acme_host *h, const struct acme_request *q, struct pars
 		return false;
 	}
 	c.deadline_ms = mono_ms() + ACME_HOST_TIMEOUT_S * 1000u;
-	c.fd = dial(host, port, c.deadline_ms);
+	c.stop_fd = h->stop_fd;
+	c.fd = dial(host, port, c.deadline_ms, h->stop_fd);
 	if (c.fd < 0) {
 		say("acme: cannot connect to %s port %s", host, port);
 		return false;
@@ -771,6 +776,8 @@ static void *worker(void *arg)
 				r.body_len = p.body_len;
 			}
 			pthread_mutex_lock(&h->lock);
+			if (h->stop)
+				break; /* the request was cut short: not an error to log */
 			acme_input(&h->a, now_s(), &r);
 		}
 	}
@@ -862,6 +869,11 @@ struct acme_host *acme_host_start(const struct acme_host_opts *o, char *err, siz
 	}
 	acme_set_account_key(&h->a, &account);
 	acme_key_wipe(&account);
+	h->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (h->stop_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto fail;
+	}
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->wake, NULL);
 	{
@@ -897,6 +909,10 @@ size_t acme_host_challenge(struct acme_host *h, const char *token, size_t len, c
 	else
 		n = 0;
 	pthread_mutex_unlock(&h->lock);
+	/* The token is public (the CA sent it in the clear); the log shows the
+	 * validation arrived. At most one line per published challenge fetch. */
+	if (n)
+		say("acme: HTTP-01 challenge %.*s fetched", (int)(len < 16 ? len : 16), token);
 	return n;
 }
 
@@ -923,11 +939,17 @@ void acme_host_stop(struct acme_host *h)
 {
 	if (!h)
 		return;
+	{
+		uint64_t one = 1;
+		if (write(h->stop_fd, &one, sizeof one) != sizeof one)
+			say("acme: cannot wake the worker: %s", strerror(errno));
+	}
 	pthread_mutex_lock(&h->lock);
 	h->stop = true;
 	pthread_cond_signal(&h->wake);
 	pthread_mutex_unlock(&h->lock);
 	pthread_join(h->thread, NULL);
+	close(h->stop_fd);
 	acme_key_wipe(&h->a.account);
 	acme_key_wipe(&h->a.cert_key);
 	memset(&h->st, 0, sizeof h->st);
@@ -935,3 +957,19 @@ void acme_host_stop(struct acme_host *h)
 }
 _Static_assert(ACME_HOST_KEYAUTH_MAX > ACME_KEYAUTH_MAX, "room for a key authorization");
 _Static_assert(ACME_HOST_CHAIN_MAX == ACME_CHAIN_MAX, "a chain fits the serving side");
+
+void acme_host_dump_stats(struct acme_host *h, FILE *out)
+{
+	struct acme_stats st;
+
+	pthread_mutex_lock(&h->lock);
+	st = h->a.stats;
+	pthread_mutex_unlock(&h->lock);
+	fprintf(out,
+	        "acme.requests %llu\nacme.orders %llu\nacme.certs %llu\nacme.errors %llu\n"
+	        "acme.bad_nonces %llu\nacme.polls %llu\nacme.challenges_served %llu\n",
+	        (unsigned long long)st.requests, (unsigned long long)st.orders,
+	        (unsigned long long)st.certs, (unsigned long long)st.errors,
+	        (unsigned long long)st.bad_nonces, (unsigned long long)st.polls,
+	        (unsigned long long)st.challenges_served);
+}

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ACME_HOST_DEFAULT_CA  "/etc/ssl/certs/ca-certificates.crt"
 #define ACME_HOST_TIMEOUT_S   30
@@ -52,6 +53,9 @@ size_t acme_host_challenge(struct acme_host *h, const char *token, size_t len, c
  * secret: the caller wipes it), and *seen updated. False when unchanged. */
 bool acme_host_cert(struct acme_host *h, uint64_t *seen, char *chain, size_t cap, size_t *chain_len,
                     char *key_pem, size_t key_cap, size_t *key_len);
+/* The client's counters, one "name value" a line (--stats). */
+void acme_host_dump_stats(struct acme_host *h, FILE *out);
+/* Stop the worker (an outstanding request is cut short) and wipe the keys. */
 void acme_host_stop(struct acme_host *h);
 
 #endif

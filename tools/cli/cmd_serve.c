@@ -716,6 +716,8 @@ int cmd_serve(int argc, char **argv)
 		       hsock_port(s.h), a.token);
 	fflush(stdout);
 	hsock_run(s.h);
+	if (s.stats && s.acme)
+		acme_host_dump_stats(s.acme, stderr);
 	acme_host_stop(s.acme);
 	if (s.stats)
 		hsock_dump_stats(s.h, stderr);
