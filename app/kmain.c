@@ -17,6 +17,10 @@
  *                  (RFC 4862, RFC 7217 identifiers; default 1)
  *   port=N         the HTTP port (default 80)
  *   token=T        the presenter token (default: random, printed at start)
+ *   upstream=URL   relay live follow from http://HOST[:PORT]/ (app/relay.h):
+ *                  wants the origin's token=; presenting here is refused
+ *   dns=A.B.C.D    a name server for upstream='s host (up to 3, comma-
+ *                  separated; default: DHCP's option 6)
  *   flows=N        TCP connections at most (default: from the memory there is)
  *   stats=S        a line of counters on the console every S seconds: HTTP,
  *                  TCP (store bytes sent by reference and copied), virtio-net
@@ -88,7 +92,8 @@ static bool on_ready(void *ctx, uint32_t a)
 
 int kmain(void)
 {
-	const char *v;
+	const char *v, *tv;
+	size_t tn;
 	struct plat_net_info ni;
 	struct server_opts o;
 	struct store st;
@@ -186,6 +191,38 @@ int kmain(void)
 		hex_encode(token, raw, sizeof raw);
 	}
 
+	if (arg("upstream", &v, &n)) {
+		static struct relay probe; /* only to check the URL here */
+		enum relay_url_result ur = relay_parse_url(&probe, v, n);
+		if (ur != RELAY_URL_OK) {
+			plat_log("unideck: upstream=%.*s: %s\n", (int)n, v, relay_url_error(ur));
+			return EXIT_BAD_ARGS;
+		}
+		if (!arg("token", &tv, &tn) || !tn) {
+			plat_log("unideck: upstream= wants the origin's token=: a relay checks "
+			         "every "
+			         "update's MAC with it\n");
+			return EXIT_BAD_ARGS;
+		}
+		o.upstream = v;
+		o.upstream_len = n;
+	}
+	if (arg("dns", &v, &n)) {
+		size_t i = 0;
+		while (i < n) {
+			size_t e = i;
+			while (e < n && v[e] != ',')
+				e++;
+			if (o.n_dns == DNS_MAX_SERVERS ||
+			    !ipv4_parse(v + i, e - i, IPV4_NO_PREFIX, &o.dns[o.n_dns++], NULL)) {
+				plat_log("unideck: dns=%.*s: want A.B.C.D[,A.B.C.D] (at most %u)\n",
+				         (int)n, v, DNS_MAX_SERVERS);
+				return EXIT_BAD_ARGS;
+			}
+			i = e + 1;
+		}
+	}
+
 	plat_heap((void **)&heap, &left);
 	/* Flows: 55% of the heap, at most MAX_FLOWS, unless flows= says; a flow
 	 * costs its structs only, since the rings are lent while data moves
@@ -223,6 +260,9 @@ int kmain(void)
 		return EXIT_NO_MEMORY;
 	case SERVER_EPORT:
 		plat_log("unideck: cannot listen on port %u\n", (unsigned)port);
+		return EXIT_BAD_ARGS;
+	case SERVER_EURL:
+		plat_log("unideck: upstream= is not a URL to relay from\n");
 		return EXIT_BAD_ARGS;
 	}
 	plat_log("unideck: %u paths in a %lu KiB store, %u connections, %u rings, %s\n",

@@ -171,6 +171,14 @@ static void accept_all(struct netsrv *ns, uint64_t now)
 	}
 }
 
+/* Whether (u), a flow's user pointer, is one of our connections. */
+static bool is_conn(const struct netsrv *ns, const void *u)
+{
+	uintptr_t p = (uintptr_t)u, lo = (uintptr_t)ns->conns;
+
+	return p >= lo && p < lo + (uintptr_t)ns->max_conns * sizeof(struct nsconn);
+}
+
 uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
 {
 	struct tcp_flow *f;
@@ -180,8 +188,10 @@ uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
 	while (tcp_ready_next(ns->s, &f, &l)) {
 		if (l == ns->l)
 			accept_all(ns, now);
-		else if (f && tcp_user(f))
+		else if (f && tcp_user(f) && is_conn(ns, tcp_user(f)))
 			step_conn(ns, (struct nsconn *)tcp_user(f), now);
+		else if (f && tcp_user(f) && ns->on_flow)
+			ns->on_flow(ns->flow_ctx, f, now);
 	}
 	/* Woken by the HTTP layer (a buffer came free) or closed from another's
 	 * poll (an eviction). Taken as a list first: steps may wake others,

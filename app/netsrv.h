@@ -46,6 +46,10 @@ struct netsrv {
 	/* A connection is going away (the app drops its subscriptions), or NULL. */
 	void (*conn_gone)(void *ctx, struct http_conn *c);
 	void *ctx;
+	/* A flow that is not one of our connections has news (the follow
+	 * relay's upstream, app/relaynet.c), or NULL. */
+	void (*on_flow)(void *ctx, struct tcp_flow *f, uint64_t now);
+	void *flow_ctx;
 	uint32_t max_conns, n_conns;
 	/* conns[0, fresh) have been used; the rest were never touched, so boot
 	 * costs nothing per connection. Released ones wait on the free list. */

@@ -253,14 +253,14 @@ def start_up(cmd, timeout=60.0):
     return first
 
 
-def boot_times(image, accel, work, runs=9, linux=None):
+def boot_times(image, accel, work, runs=9, linux=None, empty=None):
     """QEMU start to first 200 for the image; QEMU start to the first output of
     an empty kernel, both started by `unideck run`; the guest's own
     entry-to-serving from its console. Medians, with the smallest and largest
     under the key + "_range" (first touches of guest memory cost the host more
     at some moments than at others)."""
     res = {"image_ms": [], "empty_ms": [], "guest_us": [], "linux_ms": []}
-    empty = empty_kernel(work)
+    empty = empty or empty_kernel(work)
     for i in range(runs):
         port = 18000 + i
         got, out = first_200([UNIDECK, "run", image, "--port", str(port), "--accel", accel],
@@ -270,7 +270,7 @@ def boot_times(image, accel, work, runs=9, linux=None):
         m = re.search(r"unideck: serving at \S+ \((\d+) us after entry\)", out)
         if m:
             res["guest_us"].append(int(m.group(1)))
-        first = start_up([UNIDECK, "run", empty, "--accel", accel])
+        first = start_up([UNIDECK, "run", empty, "--accel", accel, "--port", str(18100 + i)])
         if first is not None:
             res["empty_ms"].append(first * 1000)
         if linux and i < 3:

@@ -16,7 +16,7 @@ build_pkgs="make gcc pkg-config libmd4c-dev libdeflate-dev libbrotli-dev libyaml
 # is asked for only when the commands are absent.
 command -v npm >/dev/null 2>&1 || build_pkgs="$build_pkgs nodejs npm"
 test_pkgs="clang libclang-rt-14-dev libfuzzer-14-dev curl wget iproute2 iputils-ping
-	netcat-openbsd python3 brotli dnsmasq-base qemu-system-x86 qemu-system-arm chromium tcpdump slowhttptest hping3
+	netcat-openbsd python3 brotli dnsmasq-base haproxy qemu-system-x86 qemu-system-arm chromium tcpdump slowhttptest hping3
 	clang-tidy cppcheck clang-format ffmpeg radvd thc-ipv6
 	grub-common grub-pc-bin grub-efi-amd64-bin mtools qemu-utils ovmf skopeo umoci python3-yaml openssl testssl.sh pebble"
 bench_pkgs="nginx-light caddy libnginx-mod-http-brotli-static lighttpd wrk linux-image-amd64 busybox-static valgrind

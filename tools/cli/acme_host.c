@@ -23,6 +23,7 @@
 #include "acme/abuf.h"
 #include "acme/acme.h"
 #include "acme/state.h"
+#include "http/client.h"
 
 struct anchors {
 	br_x509_trust_anchor *ta;
@@ -49,6 +50,8 @@ struct acme_host {
 	char req_url[ACME_URL_MAX];
 	char req_body[ACME_BODY_MAX];
 	uint8_t resp[ACME_HOST_RESP_MAX];
+	struct hcl_resp hr;
+	struct hcl_stats hstats;
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -394,134 +397,33 @@ struct parsed {
 	int status;
 };
 
-static bool hdr_is(const char *line, size_t n, const char *name, const char **val, size_t *vlen)
+/* A header's value into (dst), NUL-terminated; empty when absent or over (cap)
+ * (as if absent: a Location or nonce cut short would be wrong). */
+static void take_hdr(const struct hcl_resp *r, const char *name, char *dst, size_t cap)
 {
-	size_t k = strlen(name);
+	const struct hcl_header *hd = hcl_header(r, name);
+	size_t n = hd && hd->value.len < cap ? hd->value.len : 0;
 
-	if (n <= k || strncasecmp(line, name, k) != 0 || line[k] != ':')
-		return false;
-	line += k + 1;
-	n -= k + 1;
-	while (n && (*line == ' ' || *line == '\t'))
-		line++, n--;
-	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
-		n--;
-	*val = line;
-	*vlen = n;
-	return true;
-}
-
-static void take_hdr(char *dst, size_t cap, const char *v, size_t n)
-{
-	if (n >= cap)
-		n = 0; /* over its cap: as if absent */
-	memcpy(dst, v, n);
+	if (n)
+		memcpy(dst, hd->value.p, n);
 	dst[n] = '\0';
-}
-
-/* Dechunk in place (RFC 9112 7.1); false when malformed. */
-static bool dechunk(uint8_t *p, size_t len, size_t *out)
-{
-	size_t r = 0, w = 0;
-
-	for (;;) {
-		size_t sz = 0, digits = 0;
-		while (r < len && p[r] != '\r' && p[r] != ';') {
-			int v = p[r] >= '0' && p[r] <= '9'   ? p[r] - '0'
-			        : p[r] >= 'a' && p[r] <= 'f' ? p[r] - 'a' + 10
-			        : p[r] >= 'A' && p[r] <= 'F' ? p[r] - 'A' + 10
-			                                     : -1;
-			if (v < 0 || ++digits > 8)
-				return false;
-			sz = sz * 16 + (size_t)v;
-			r++;
-		}
-		while (r < len && p[r] != '\n')
-			r++;
-		if (r >= len || digits == 0)
-			return false;
-		r++;
-		if (sz == 0) {
-			*out = w;
-			return true;
-		}
-		if (sz > len - r || len - r - sz < 2)
-			return false;
-		memmove(p + w, p + r, sz);
-		w += sz;
-		r += sz + 2;
-	}
-}
-
-/* Parse the response in (p, len) (read to EOF). */
-static bool parse_response(uint8_t *p, size_t len, struct parsed *o)
-{
-	uint8_t *end = memmem(p, len, "\r\n\r\n", 4);
-	const char *line = (const char *)p;
-	bool chunked = false;
-	long clen = -1;
-
-	memset(o, 0, sizeof o->location + sizeof o->nonce + sizeof o->ctype);
-	o->location[0] = o->nonce[0] = o->ctype[0] = '\0';
-	o->retry_after = 0;
-	if (!end || len < 12 || memcmp(p, "HTTP/1.", 7) != 0 || p[8] != ' ')
-		return false;
-	o->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
-	if (o->status < 100 || o->status > 599)
-		return false;
-	while ((const uint8_t *)line < end) {
-		const char *nl = memchr(line, '\n', (size_t)(end + 2 - (const uint8_t *)line));
-		size_t n = (size_t)(nl - line), vl;
-		const char *v;
-		if (n && line[n - 1] == '\r')
-			n--;
-		if (hdr_is(line, n, "Location", &v, &vl))
-			take_hdr(o->location, sizeof o->location, v, vl);
-		else if (hdr_is(line, n, "Replay-Nonce", &v, &vl))
-			take_hdr(o->nonce, sizeof o->nonce, v, vl);
-		else if (hdr_is(line, n, "Content-Type", &v, &vl))
-			take_hdr(o->ctype, sizeof o->ctype, v, vl);
-		else if (hdr_is(line, n, "Retry-After", &v, &vl)) {
-			char t[16];
-			take_hdr(t, sizeof t, v, vl);
-			o->retry_after = strtoull(t, NULL, 10); /* an HTTP-date: the default */
-		} else if (hdr_is(line, n, "Content-Length", &v, &vl)) {
-			char t[24];
-			take_hdr(t, sizeof t, v, vl);
-			clen = strtol(t, NULL, 10);
-		} else if (hdr_is(line, n, "Transfer-Encoding", &v, &vl)) {
-			chunked = vl == 7 && strncasecmp(v, "chunked", 7) == 0;
-		}
-		line = nl + 1;
-	}
-	o->body = end + 4;
-	o->body_len = len - (size_t)(end + 4 - p);
-	if (chunked) {
-		size_t n;
-		if (!dechunk((uint8_t *)(uintptr_t)o->body, o->body_len, &n))
-			return false;
-		o->body_len = n;
-	} else if (clen >= 0) {
-		if ((size_t)clen > o->body_len)
-			return false; /* cut short */
-		o->body_len = (size_t)clen;
-	}
-	return true;
 }
 
 /* One HTTPS exchange; false (logged) on any failure of the transport. */
 static bool https(struct acme_host *h, const struct acme_request *q, struct parsed *out)
 {
 	static const char *const methods[] = {"GET", "HEAD", "POST"};
-	char host[256], port[8], head[ACME_URL_MAX + 512];
+	char host[256], port[8], hostport[300], head[HCL_MAX_REQ_HEAD], extra[256];
 	const char *path;
+	struct hcl_request rq = {0};
+	bool done = false;
 	br_ssl_client_context cc;
 	br_x509_minimal_context xc;
 	br_sslio_context io;
 	static unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 	struct conn c;
-	size_t got = 0;
-	int hl, err;
+	size_t got = 0, hl;
+	int err;
 
 	if (!split_url(q->url, host, sizeof host, port, sizeof port, &path)) {
 		say("acme: not an https URL: %s", q->url);
@@ -539,47 +441,86 @@ static bool https(struct acme_host *h, const struct acme_request *q, struct pars
 	br_ssl_client_reset(&cc, host, 0); /* the name checked against the certificate */
 	br_sslio_init(&io, &cc.eng, sock_read, &c, sock_write, &c);
 	/* Host carries the port unless it is https's own (RFC 9110 7.2): ACME
-	 * servers build their resource URLs from it. */
-	hl = snprintf(head, sizeof head,
-	              "%s %s HTTP/1.1\r\nHost: %s%s%s%s%s\r\nUser-Agent: unideck/" UD_VERSION
-	              "\r\nAccept: %s\r\nConnection: close\r\n",
-	              methods[q->method], path, strchr(host, ':') ? "[" : "", host,
-	              strchr(host, ':') ? "]" : "", strcmp(port, "443") ? ":" : "",
-	              strcmp(port, "443") ? port : "",
-	              q->want_pem ? "application/pem-certificate-chain" : "application/json");
-	if (q->method == ACME_POST)
-		hl += snprintf(head + hl, sizeof head - (size_t)hl,
-		               "Content-Type: application/jose+json\r\nContent-Length: %zu\r\n",
-		               q->body_len);
-	hl += snprintf(head + hl, sizeof head - (size_t)hl, "\r\n");
-	if (br_sslio_write_all(&io, head, (size_t)hl) != 0 ||
+	 * servers build their resource URLs from it. The request and the
+	 * response go through http/client.h, as every client of ours does. */
+	snprintf(hostport, sizeof hostport, "%s%s%s%s%s", strchr(host, ':') ? "[" : "", host,
+	         strchr(host, ':') ? "]" : "", strcmp(port, "443") ? ":" : "",
+	         strcmp(port, "443") ? port : "");
+	snprintf(extra, sizeof extra, "User-Agent: unideck/" UD_VERSION "\r\nAccept: %s\r\n%s",
+	         q->want_pem ? "application/pem-certificate-chain" : "application/json",
+	         q->method == ACME_POST ? "Content-Type: application/jose+json\r\n" : "");
+	rq.method = methods[q->method];
+	rq.target = path;
+	rq.host = hostport;
+	rq.headers = extra;
+	rq.body = q->body_len ? q->body : NULL;
+	rq.body_len = q->body_len;
+	rq.has_body = q->method == ACME_POST;
+	rq.close = true;
+	if (hcl_write_head(&rq, head, sizeof head, &hl) != HCL_OK) {
+		say("acme: cannot write a request for %s", q->url);
+		close(c.fd);
+		return false;
+	}
+	if (br_sslio_write_all(&io, head, hl) != 0 ||
 	    (q->body_len && br_sslio_write_all(&io, q->body, q->body_len) != 0) ||
 	    br_sslio_flush(&io) != 0)
 		goto fail;
-	for (;;) {
-		int n;
-		if (got == sizeof h->resp) {
-			say("acme: response from %s over ACME_HOST_RESP_MAX bytes", host);
-			close(c.fd);
-			return false;
-		}
-		n = br_sslio_read(&io, h->resp + got, sizeof h->resp - got);
-		if (n < 0)
+	hcl_resp_init(&h->hr, &h->hstats, q->method == ACME_HEAD, sizeof h->resp);
+	while (!done) {
+		uint8_t in[4096];
+		size_t off = 0;
+		int n = br_sslio_read(&io, in, sizeof in);
+		if (n < 0) {
+			/* The peer closed. BearSSL counts a close without close_notify
+			 * as an error (BR_ERR_IO); the parser says whether the
+			 * response was whole by then (its length, or until close). */
+			err = br_ssl_engine_last_error(&cc.eng);
+			if (err != 0 && err != BR_ERR_IO)
+				goto fail;
+			if (hcl_resp_eof(&h->hr) != HCL_EV_DONE) {
+				say("acme: the response from %s was cut short", host);
+				close(c.fd);
+				return false;
+			}
 			break;
-		got += (size_t)n;
+		}
+		while (off < (size_t)n && !done) {
+			size_t used;
+			struct hcl_view piece;
+			enum hcl_ev ev =
+			        hcl_resp_feed(&h->hr, in + off, (size_t)n - off, &used, &piece);
+			off += used;
+			if (ev == HCL_EV_BODY) {
+				/* max_body above keeps this within h->resp */
+				memcpy(h->resp + got, piece.p, piece.len);
+				got += piece.len;
+			} else if (ev == HCL_EV_DONE) {
+				done = true;
+			} else if (ev == HCL_EV_ERROR) {
+				say("acme: bad HTTP response from %s: %s", host,
+				    hcl_error_str(h->hr.error));
+				close(c.fd);
+				return false;
+			} else if (ev == HCL_EV_NEED) {
+				break;
+			}
+		}
 	}
-	err = br_ssl_engine_last_error(&cc.eng);
-	/* EOF without close_notify is an error to BearSSL (BR_ERR_IO); the
-	 * response is still whole when its length says so (parse_response). */
-	if (err != 0 && !(err == BR_ERR_IO && got > 0))
-		goto fail;
 	close(c.fd);
-	if (!parse_response(h->resp, got, out)) {
-		say("acme: malformed HTTP response from %s", host);
-		return false;
+	out->status = h->hr.status;
+	take_hdr(&h->hr, "Location", out->location, sizeof out->location);
+	take_hdr(&h->hr, "Replay-Nonce", out->nonce, sizeof out->nonce);
+	take_hdr(&h->hr, "Content-Type", out->ctype, sizeof out->ctype);
+	{
+		char ra[24];
+		take_hdr(&h->hr, "Retry-After", ra, sizeof ra);
+		/* Seconds; an HTTP-date (rare from ACME servers) counts as absent and
+		 * the default poll interval applies. */
+		out->retry_after = strtoull(ra, NULL, 10);
 	}
-	if (q->method == ACME_HEAD)
-		out->body_len = 0;
+	out->body = h->resp;
+	out->body_len = got;
 	return true;
 fail:
 	err = br_ssl_engine_last_error(&cc.eng);

@@ -27,7 +27,7 @@
 
 #define ACME_HOST_DEFAULT_CA  "/etc/ssl/certs/ca-certificates.crt"
 #define ACME_HOST_TIMEOUT_S   30
-#define ACME_HOST_RESP_MAX    (65536 + 8192) /* head and body of one response */
+#define ACME_HOST_RESP_MAX    (65536 + 8192) /* body of one response (the head: HCL_MAX_HEAD) */
 #define ACME_HOST_ANCHORS     1024           /* trust anchors from --acme-ca */
 #define ACME_HOST_CHAIN_MAX   32768u         /* == acme.h ACME_CHAIN_MAX */
 #define ACME_HOST_KEYAUTH_MAX 256            /* >= acme.h ACME_KEYAUTH_MAX */

@@ -10,8 +10,8 @@
 
 #include "net/net.h"
 #include "net/tcp.h"
-#include "platform/hosted/tapnet.h"
 #include "tools/cli/cli.h"
+#include "tools/cli/tapnet.h"
 
 static const char help[] =
         "usage: unideck get --net tap:NAME (--ip A.B.C.D/N [--gw G] | --dhcp) URL [-o FILE]\n"

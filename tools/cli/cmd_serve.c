@@ -14,13 +14,16 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/relaynet.h"
 #include "app/tls_redirect.h"
 #include "lib/hex.h"
+#include "lib/ipv4addr.h"
 #include "net/net.h"
 #include "platform/hosted/hsock.h"
-#include "platform/hosted/tapnet.h"
 #include "tools/cli/acme_host.h"
 #include "tools/cli/cli.h"
+#include "tools/cli/relayks.h"
+#include "tools/cli/tapnet.h"
 #include "tools/cli/watch.h"
 #include "tools/store/build.h"
 #include "tools/util/tls_files.h"
@@ -66,9 +69,18 @@ static const char help[] =
         "  --stats                print every counter when stopped (kernel sockets too)\n"
         "  (the port defaults to 80 there)\n"
         "\n"
+        "Live follow across instances (README, \"Live follow across instances\"):\n"
+        "  --upstream URL         relay http://HOST[:PORT]/'s follow state to our followers\n"
+        "                         (HOST: IPv4, [IPv6] or a name); wants the origin's --token,\n"
+        "                         which checks every update; presenting here is refused (421)\n"
+        "  --dns A.B.C.D          with --net: a name server for the upstream's name (up to\n"
+        "                         3; default: DHCP's); on kernel sockets the system's\n"
+        "                         resolver is asked\n"
+        "\n"
         "Certificates by ACME (RFC 8555), obtained and renewed by unideck itself:\n"
         "  --acme URL             the ACME directory (https://...), e.g. Let's Encrypt's\n"
-        "  --domain NAME[,NAME]   the names to certify (HTTP-01 is answered on --port)\n"
+        "  --domain NAME[,NAME]   the names to certify; HTTPS on --port (default 8443),\n"
+        "                         HTTP-01 answered on --http-port (default 80)\n"
         "  --acme-ca FILE         trust anchors (PEM) for the ACME server's HTTPS\n"
         "                         (default " ACME_HOST_DEFAULT_CA ")\n"
         "  --state DIR|FILE       where the account key and certificate persist\n"
@@ -91,7 +103,12 @@ struct serve {
 	struct http_server srv;
 	struct app app;
 	struct hsock *h;
-	struct tapnet *tap; /* --net: our own stack instead of h */
+	struct tapnet *tap;   /* --net: our own stack instead of h */
+	const char *upstream; /* --upstream URL, or NULL */
+	struct relaynet *rn;  /* --upstream on our stack (--net) */
+	struct relayks *rk;   /* --upstream on kernel sockets */
+	uint32_t dns[DNS_MAX_SERVERS];
+	size_t n_dns;
 	bool shown_addr, stats;
 	int port;
 	const char *token;
@@ -252,6 +269,16 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 		rebuild(s, false);
 	}
 	next = app_tick(&s->app, now);
+	if (s->rn) {
+		uint64_t r = relaynet_poll(s->rn, now);
+		if (r < next)
+			next = r;
+	}
+	if (s->rk) {
+		uint64_t r = relay_poll(&s->rk->relay, now);
+		if (r < next)
+			next = r;
+	}
 	if (s->tap)
 		tapnet_show_addrs6(s->tap, s->src, s->port);
 	if (s->tap && !s->shown_addr) {
@@ -274,6 +301,67 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 	if (s->rebuild_at && s->rebuild_at < next)
 		next = s->rebuild_at;
 	return next < now + 1000000000ull ? next : now + 1000000000ull;
+}
+
+static void relay_log(void *ctx, const char *msg, size_t len)
+{
+	(void)ctx;
+	printf("%.*s\n", (int)len, msg);
+	fflush(stdout);
+}
+
+/* The follow and relay counters, "name value" a line like the others. */
+static void dump_follow_stats(const struct serve *s, FILE *f)
+{
+	const struct app_stats *a = &s->app.stats;
+
+	fprintf(f,
+	        "follow.updates %llu\nfollow.forged %llu\nfollow.replayed %llu\nfollow.bad %llu\n"
+	        "follow.events_sent %llu\nfollow.events_dropped %llu\nrelay.posts_refused "
+	        "%llu\nrelay.applied %llu\nrelay.forged %llu\nrelay.stale %llu\nrelay.unknown_deck "
+	        "%llu\n",
+	        (unsigned long long)a->follow_updates, (unsigned long long)a->follow_forged,
+	        (unsigned long long)a->follow_replayed, (unsigned long long)a->follow_bad,
+	        (unsigned long long)a->events_sent, (unsigned long long)a->events_dropped,
+	        (unsigned long long)a->relay_posts_refused, (unsigned long long)a->relay_applied,
+	        (unsigned long long)a->relay_forged, (unsigned long long)a->relay_stale,
+	        (unsigned long long)a->relay_unknown_deck);
+	if (s->rn || s->rk) {
+		static const struct dns_stats none;
+		const struct relay_stats *r = s->rn ? &s->rn->relay.stats : &s->rk->relay.stats;
+		const struct dns_stats *d = s->rn ? &s->rn->dns.stats : &none;
+		fprintf(f,
+		        "relay.connects %llu\nrelay.connect_failed %llu\nrelay.lost %llu\n"
+		        "relay.idle_timeouts %llu\nrelay.bad_status %llu\nrelay.bad_response %llu\n"
+		        "relay.hellos %llu\nrelay.events %llu\nrelay.bad_events %llu\nrelay.bytes "
+		        "%llu\nrelay.resolved %llu\nrelay.resolve_failed %llu\ndns.queries %llu\n"
+		        "dns.sent %llu\ndns.timeouts %llu\ndns.answers %llu\ndns.rx_wrong_src "
+		        "%llu\n"
+		        "dns.rx_wrong_id %llu\ndns.rx_wrong_question %llu\ndns.rx_bad_name %llu\n",
+		        (unsigned long long)r->connects, (unsigned long long)r->connect_failed,
+		        (unsigned long long)r->lost, (unsigned long long)r->idle_timeouts,
+		        (unsigned long long)r->bad_status, (unsigned long long)r->bad_response,
+		        (unsigned long long)r->hellos, (unsigned long long)r->events,
+		        (unsigned long long)r->bad_events, (unsigned long long)r->bytes,
+		        (unsigned long long)r->resolved, (unsigned long long)r->resolve_failed,
+		        (unsigned long long)d->queries, (unsigned long long)d->sent,
+		        (unsigned long long)d->timeouts, (unsigned long long)d->answers,
+		        (unsigned long long)d->rx_wrong_src, (unsigned long long)d->rx_wrong_id,
+		        (unsigned long long)d->rx_wrong_question,
+		        (unsigned long long)d->rx_bad_name);
+	}
+}
+
+static void on_watch(void *ctx);
+
+/* The relay's epoll descriptor (kernel sockets): the upstream or the watcher. */
+static void on_relay_ready(void *ctx)
+{
+	struct serve *s = ctx;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	relayks_on_ready(s->rk, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
 }
 
 static void on_watch(void *ctx)
@@ -448,6 +536,20 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 			a->net.dhcp = true;
 		} else if (cli_flag(argv[i], "--stats", 0)) {
 			s->stats = true;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--upstream", 0, &v)) != 0) {
+			static struct relay probe; /* the URL is checked here, used at start */
+			enum relay_url_result u = RELAY_URL_OK;
+			if (r > 0 && (u = relay_parse_url(&probe, v, strlen(v))) != RELAY_URL_OK)
+				return cli_error("serve", 2, "--upstream %s: %s", v,
+				                 relay_url_error(u));
+			s->upstream = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--dns", 0, &v)) != 0) {
+			if (r > 0 &&
+			    (s->n_dns == DNS_MAX_SERVERS ||
+			     !ipv4_parse(v, strlen(v), IPV4_NO_PREFIX, &s->dns[s->n_dns++], NULL)))
+				return cli_error("serve", 2,
+				                 "--dns takes A.B.C.D, at most %u times",
+				                 DNS_MAX_SERVERS);
 		} else if ((r = cli_value("serve", argc, argv, &i, "--token", 0, &v)) != 0) {
 			a->token = v;
 			if (r > 0 && !app_token_ok(v, strlen(v)))
@@ -507,6 +609,14 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 	if (a->acme.directory && a->net.ifname)
 		return cli_error("serve", 2,
 		                 "--acme runs on kernel sockets only, not with --net (yet)");
+	if (s->upstream && !a->token)
+		return cli_error("serve", 2,
+		                 "--upstream wants the origin's --token: a relay checks every "
+		                 "update's MAC with it before passing it on");
+	if (s->n_dns && (!s->upstream || !a->net.ifname))
+		return cli_error("serve", 2,
+		                 "--dns goes with --upstream and --net (on kernel sockets the "
+		                 "system's resolver is asked)");
 	if (!a->cert != !a->key)
 		return cli_error("serve", 2, "--cert and --key go together");
 	if (!a->cert && !a->acme.directory &&
@@ -658,7 +768,27 @@ int cmd_serve(int argc, char **argv)
 		s.tap = tapnet_open(&a.net, &s.srv, &hooks, err, sizeof err);
 		if (!s.tap)
 			return cli_error("serve", 1, "%s", err);
+		if (s.upstream) {
+			struct timespec ts;
+			s.rn = calloc(1, sizeof *s.rn);
+			if (!s.rn)
+				return cli_error("serve", 1, "out of memory");
+			relay_parse_url(&s.rn->relay, s.upstream, strlen(s.upstream));
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			relaynet_start(s.rn, &s.app, tapnet_stack(s.tap), tapnet_netsrv(s.tap),
+			               s.dns, s.n_dns, relay_log, NULL,
+			               (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+		}
 	} else {
+		if (s.upstream) {
+			/* One epoll descriptor carries the watcher's and the upstream's. */
+			s.rk = calloc(1, sizeof *s.rk);
+			if (!s.rk || !relayks_init(s.rk, hooks.extra_fd, on_watch, &s))
+				return cli_error("serve", 1, "relay: %s", strerror(errno));
+			relay_parse_url(&s.rk->relay, s.upstream, strlen(s.upstream));
+			hooks.extra_fd = relayks_fd(s.rk);
+			hooks.on_extra = on_relay_ready;
+		}
 		s.h = hsock_open(a.host, a.port, &s.srv, &hooks, err, sizeof err);
 		if (!s.h)
 			return cli_error("serve", 1, "%s", err);
@@ -671,6 +801,12 @@ int cmd_serve(int argc, char **argv)
 		             hsock_listen_plain(s.h, a.host, a.http_port < 0 ? 0 : a.http_port,
 		                                &s.rsrv, err, sizeof err)) < 0)
 			return cli_error("serve", 1, "--http-port: %s", err);
+		if (s.rk) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			relayks_start(s.rk, &s.app,
+			              (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+		}
 	}
 	if (s.is_dir) {
 		/* A broken deck at start is shown in the browser like any later one. */
@@ -686,6 +822,8 @@ int cmd_serve(int argc, char **argv)
 		acme_host_stop(s.acme);
 		if (s.stats)
 			tapnet_dump_stats(s.tap, stderr);
+		if (s.stats)
+			dump_follow_stats(&s, stderr);
 		tapnet_close(s.tap);
 		if (s.w)
 			watch_close(s.w);
@@ -723,6 +861,8 @@ int cmd_serve(int argc, char **argv)
 		hsock_dump_stats(s.h, stderr);
 	if (s.stats && s.tls)
 		tls_files_dump_stats(s.tls, stderr);
+	if (s.stats)
+		dump_follow_stats(&s, stderr);
 	hsock_close(s.h);
 	if (s.w)
 		watch_close(s.w);

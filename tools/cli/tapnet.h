@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* Our own TCP/IP stack (net/) over a Linux TAP device: frames in and out of
- * /dev/net/tun, the monotonic clock, one thread, epoll.
+/* The TAP server: our own TCP/IP stack in a Linux process, a thin driver of
+ * the VM image's loop (app/server.c) over the hosted target's network device
+ * (platform/hosted/tap.c, platform.h's plat_net_* on /dev/net/tun).
  *
- * With an HTTP server, the deck server runs on app/netsrv.c exactly as in the
- * VM image; without one, the caller drives the stack from its tick hook (the
- * `unideck get` client). The TAP device must exist and be up on the Linux side
- * (`ip tuntap add dev NAME mode tap`); Linux's own stack is then our peer on it.
+ * tapnet_open() turns the options into the server's (struct server_opts),
+ * opens the device and sets the server up around the caller's HTTP server
+ * (server_setup_ext), so the deck server runs on app/netsrv.c exactly as in
+ * the VM image; without one (srv NULL) the caller drives the stack from its
+ * tick hook (the `unideck get` client). tapnet_run() is server_loop(), with
+ * SIGINT, SIGTERM and the hooks' extra descriptor watched by the device's
+ * plat_yield_until(). The TAP device must exist and be up on the Linux side
+ * (`ip tuntap add dev NAME mode tap`); Linux's own stack is then our peer on
+ * it. One per process (the device is the process's NIC).
  *
- * tapnet_run() returns on SIGINT or SIGTERM, or after tapnet_stop(). */
-#ifndef UD_HOSTED_TAPNET_H
-#define UD_HOSTED_TAPNET_H
+ * tapnet_run() returns on SIGINT or SIGTERM, or after tapnet_stop(); 1 when the
+ * device failed. */
+#ifndef UD_TOOLS_CLI_TAPNET_H
+#define UD_TOOLS_CLI_TAPNET_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,6 +50,9 @@ struct tapnet;
 struct tapnet *tapnet_open(const struct tapnet_cfg *cfg, struct http_server *srv,
                            const struct hsock_hooks *hooks, char *err, size_t errlen);
 struct net_stack *tapnet_stack(struct tapnet *t);
+/* The HTTP glue on the stack (NULL without a server): the follow relay hooks
+ * its upstream flow's readiness there (app/relaynet.h). */
+struct netsrv *tapnet_netsrv(struct tapnet *t);
 /* Whether any queued TCP reference still points into [p, p + len). */
 bool tapnet_references(const struct tapnet *t, const void *p, size_t len);
 int tapnet_run(struct tapnet *t);
