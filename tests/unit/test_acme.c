@@ -568,6 +568,64 @@ static void test_flow(void)
 	answer(now + 15, 200, NULL, NULL, "{\"newNonce\":\"http://ca/nonce\"}", 0);
 	CHECK(strstr(logbuf, "not an ACME directory") != NULL,
 	      "a directory without https URLs is refused");
+
+	/* An authorization that fails says why: the challenge's error type. */
+	logbuf[0] = '\0';
+	now += 100000;
+	step(now, &q, &wake);
+	answer(now, 200, NULL, "M1", dir, 0);
+	step(now, &q, &wake);
+	answer(now, 201, "https://ca/acct/1", "M2", "{\"status\":\"valid\"}", 0);
+	step(now, &q, &wake);
+	answer(now, 201, "https://ca/o/2", "M3",
+	       "{\"status\":\"pending\",\"authorizations\":[\"https://ca/authz/2\"],"
+	       "\"finalize\":\"https://ca/o/2/fin\"}",
+	       0);
+	CHECK(step(now, &q, &wake) == ACME_STEP_SEND && strcmp(q.url, "https://ca/authz/2") == 0,
+	      "a second order's authorization");
+	answer(now, 200, NULL, "M4",
+	       "{\"status\":\"invalid\",\"identifier\":{\"value\":\"a.example\"},"
+	       "\"challenges\":[{\"type\":\"http-01\",\"url\":\"https://ca/c/9\",\"token\":\"t\","
+	       "\"status\":\"invalid\",\"error\":{\"type\":"
+	       "\"urn:ietf:params:acme:error:unauthorized\",\"detail\":\"wrong key "
+	       "authorization\"}}]}",
+	       0);
+	CHECK(strstr(logbuf, "urn:ietf:params:acme:error:unauthorized") &&
+	              strstr(logbuf, "wrong key authorization") && strstr(logbuf, "a.example") &&
+	              cl.phase == ACME_PH_BACKOFF,
+	      "an invalid authorization is logged with its challenge's error and backs off");
+	CHECK(step(now, &q, &wake) == ACME_STEP_WAIT && wake > now, "then waits");
+
+	/* A token that is not base64url is refused before it reaches a URL path. */
+	now = wake;
+	step(now, &q, &wake);
+	answer(now, 200, NULL, "P1", dir, 0);
+	step(now, &q, &wake);
+	answer(now, 201, "https://ca/acct/1", "P2", "{\"status\":\"valid\"}", 0);
+	step(now, &q, &wake);
+	answer(now, 201, "https://ca/o/3", "P3",
+	       "{\"status\":\"pending\",\"authorizations\":[\"https://ca/authz/3\"],"
+	       "\"finalize\":\"https://ca/o/3/fin\"}",
+	       0);
+	step(now, &q, &wake);
+	answer(now, 200, NULL, "P4",
+	       "{\"status\":\"pending\",\"identifier\":{\"value\":\"a.example\"},"
+	       "\"challenges\":[{\"type\":\"http-01\",\"url\":\"https://ca/c/3\","
+	       "\"token\":\"../../etc\"}]}",
+	       0);
+	CHECK(cl.phase == ACME_PH_BACKOFF && !acme_challenge_lookup(&cl, "../../etc", 9, &ka, &kal),
+	      "a token with '/' or '.' is refused, never published");
+
+	/* Over the name cap. */
+	{
+		const char *many[ACME_MAX_NAMES + 1];
+		size_t i;
+		for (i = 0; i <= ACME_MAX_NAMES; i++)
+			many[i] = "a.example";
+		cfg.names = many;
+		cfg.n_names = ACME_MAX_NAMES + 1;
+		CHECK(!acme_init(&cl, &cfg, &rng), "more than ACME_MAX_NAMES names are refused");
+	}
 }
 
 int main(void)
