@@ -87,6 +87,7 @@ static void test_keys(void)
 	uint8_t d[32];
 	struct abuf b;
 
+	memset(&r2, 0, sizeof r2);
 	CHECK(!acme_rng_init(&r2, seed, 16), "a seed under ACME_SEED_MIN bytes is refused");
 	CHECK(acme_rng_init(&rng, seed, sizeof seed) && acme_key_gen(&k, &rng), "a key is made");
 	CHECK(k.pub[0] == 4, "the public point is uncompressed");

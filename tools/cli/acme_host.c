@@ -145,8 +145,12 @@ static bool add_anchor(struct anchors *as, const uint8_t *der, size_t len)
 	ta->pkey.key_type = pk->key_type;
 	if (pk->key_type == BR_KEYTYPE_RSA) {
 		uint8_t *n = malloc(pk->key.rsa.nlen), *e = malloc(pk->key.rsa.elen);
-		if (!n || !e)
+		if (!n || !e) {
+			free(n);
+			free(e);
+			free(dn.p);
 			return false;
+		}
 		memcpy(n, pk->key.rsa.n, pk->key.rsa.nlen);
 		memcpy(e, pk->key.rsa.e, pk->key.rsa.elen);
 		ta->pkey.key.rsa.n = n;
@@ -155,8 +159,10 @@ static bool add_anchor(struct anchors *as, const uint8_t *der, size_t len)
 		ta->pkey.key.rsa.elen = pk->key.rsa.elen;
 	} else if (pk->key_type == BR_KEYTYPE_EC) {
 		uint8_t *q = malloc(pk->key.ec.qlen);
-		if (!q)
+		if (!q) {
+			free(dn.p);
 			return false;
+		}
 		memcpy(q, pk->key.ec.q, pk->key.ec.qlen);
 		ta->pkey.key.ec.curve = pk->key.ec.curve;
 		ta->pkey.key.ec.q = q;
