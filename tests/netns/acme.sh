@@ -63,7 +63,7 @@ ip link set "uas$$" netns "$NSS"
 # unideck finds the ACME server by name through its resolver (ip netns exec
 # binds /etc/netns/NAME/hosts over /etc/hosts).
 mkdir -p "/etc/netns/$NSS"
-printf '127.0.0.1 localhost\n%s acme.test\n' "$CA_IP" >"/etc/netns/$NSS/hosts"
+printf '127.0.0.1 localhost\n%s acme.test acme-alias.test\n' "$CA_IP" >"/etc/netns/$NSS/hosts"
 
 # A test CA and Pebble's HTTPS certificate for acme.test, made now.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TMP/ca.key" \
@@ -305,6 +305,12 @@ wait_log untrusted 'retrying in' 30
 expect_match "acme: an untrusted ACME server is refused, by reason" "not trusted" "$(cat "$TMP/untrusted.log")"
 expect_match "acme: and retried with backoff" "retrying in 5 s" "$(cat "$TMP/untrusted.log")"
 expect_eq "acme: the plain port is served while ACME fails" 308 "$(http_code)"
+serve_stop
+# The same server by another name: trusted chain, wrong name.
+DIR_URL=https://acme-alias.test:14000/dir serve badname --acme-ca "$TMP/ca.pem" --state "$TMP/st-badname"
+wait_log badname 'retrying in' 30
+expect_match "acme: a server whose certificate is for another name is refused, by reason" \
+	"TLS with acme-alias.test failed: the server's certificate is for another name" "$(cat "$TMP/badname.log")"
 serve_stop
 
 # 7. A 30-second certificate is renewed at two thirds, without a restart.
