@@ -116,6 +116,11 @@ static bool node_send_gso(void *ctx, const struct plat_iov *iov, size_t n, const
 		memcpy(h + k, iov[i].p, c);
 		k += c;
 	}
+	if (k >= 54 && get_u16be(h + 12) == 0x0800) { /* the dual-stack seeds' IPv4 flow */
+		if (g->csum_start != 34 || g->csum_offset != 16)
+			abort();
+		return net_gso_cut(iov, n, g, node_send, ctx);
+	}
 	if (k < 74 || get_u16be(h + 12) != 0x86dd || g->csum_start != 54 || g->csum_offset != 16 ||
 	    g->hdr_len != 54u + (size_t)(h[54 + 12] >> 4) * 4u || len - 54 != get_u16be(h + 18) ||
 	    len - g->hdr_len <= g->mss)
