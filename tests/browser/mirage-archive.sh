@@ -93,7 +93,7 @@ for d in "$TMP/decks"/*/; do
 done
 python3 -m http.server 0 --bind 127.0.0.1 --directory "$TMP/plain" >"$TMP/plain.log" 2>&1 &
 PIDS+=($!)
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	pport=$(sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' "$TMP/plain.log" | head -n 1)
 	[ -n "$pport" ] && break
 	sleep 0.1

@@ -152,7 +152,7 @@ else
 fi
 python3 -m http.server 0 --bind 127.0.0.1 --directory "$R" >"$TMP/ref.log" 2>&1 &
 PIDS+=($!)
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	rport=$(sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' "$TMP/ref.log" | head -n 1)
 	[ -n "$rport" ] && break
 	sleep 0.1
