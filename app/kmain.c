@@ -65,13 +65,15 @@
 #define EXIT_NO_MEMORY 12
 #define EXIT_BAD_ARGS  13
 #define EXIT_TLS       14
-/* A receive ring per flow with data unread: requests are small, so 16 KiB
- * (the window offered) is plenty, and twice as many rings fit as at 32. */
-#define RX_BUF         (16u * 1024u)
+/* A receive ring per flow with data unread: what a server receives is
+ * requests, so 8 KiB (the window offered) is plenty, and a burst of
+ * connections each with a request in finds rings for four times as many as
+ * at 32 KiB. */
+#define RX_BUF         (8u * 1024u)
 #define COPY_BUF       16384u /* http/stream.h's STREAM_MIN_COPY */
 #define MAX_FLOWS      16384u
 #define MIN_RINGS      16u
-#define MAX_RINGS      1024u
+#define MAX_RINGS      4096u
 #define MAX_HTTP_BUFS  1024u
 #define MIN_FLOWS      16u
 #define MAX_STATS_S    86400u
@@ -121,6 +123,16 @@ static bool on_ready(void *ctx, uint32_t a)
 		         a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255, (unsigned)sv->port, us);
 	plat_log("unideck: present a deck at /DECK/#present=%s\n", token);
 	return exit_when_ready;
+}
+
+/* Rings of (bytes) for a pool that gets 15% of the (heap), MIN_RINGS to
+ * MAX_RINGS, and never more than the (flows). */
+static uint32_t rings_for(size_t heap, uint32_t bytes, uint32_t flows)
+{
+	size_t u = heap / 100 * 15 / server_per_ring(bytes);
+
+	u = u > MAX_RINGS ? MAX_RINGS : u < MIN_RINGS ? MIN_RINGS : u;
+	return (uint32_t)(u > flows ? flows : u);
 }
 
 int kmain(void)
@@ -322,7 +334,7 @@ int kmain(void)
 	}
 	/* Flows: 55% of the heap, at most MAX_FLOWS, unless flows= says; a flow
 	 * costs its structs only, since the rings are lent while data moves
-	 * from pools that get 30% (net/tcp_impl.h); the HTTP input buffers get
+	 * from pools that get 15% each (net/tcp_impl.h); the HTTP input buffers get
 	 * 8% (64 at least: slow heads share them, the oldest losing its buffer
 	 * to a newcomer). The rest is the stack's state and slack. */
 	u = left / 20 * 11 / server_per_flow();
@@ -331,10 +343,8 @@ int kmain(void)
 		return EXIT_BAD_ARGS;
 	}
 	o.net.tcp_flows = (uint32_t)(u > MAX_FLOWS ? MAX_FLOWS : u < MIN_FLOWS ? MIN_FLOWS : u);
-	u = left / 10 * 3 / server_per_ring(RX_BUF, COPY_BUF);
-	u = u > MAX_RINGS ? MAX_RINGS : u < MIN_RINGS ? MIN_RINGS : u;
-	o.net.tcp_rx_rings = o.net.tcp_copy_rings =
-	        (uint32_t)(u > o.net.tcp_flows ? o.net.tcp_flows : u);
+	o.net.tcp_rx_rings = rings_for(left, RX_BUF, o.net.tcp_flows);
+	o.net.tcp_copy_rings = rings_for(left, COPY_BUF, o.net.tcp_flows);
 	o.port = (uint16_t)port;
 	u = left / 100 * 8 / HTTP_BUF_LEN;
 	o.http_bufs = (uint32_t)(u > MAX_HTTP_BUFS      ? MAX_HTTP_BUFS
@@ -361,8 +371,9 @@ int kmain(void)
 		plat_log("unideck: upstream= is not a URL to relay from\n");
 		return EXIT_BAD_ARGS;
 	}
-	plat_log("unideck: %u paths in a %lu KiB store, %u connections, %u rings, %s\n",
+	plat_log("unideck: %u paths in a %lu KiB store, %u connections, %u+%u rings, %s\n",
 	         st.n_entries, (uint64_t)blob_len / 1024, o.net.tcp_flows, o.net.tcp_rx_rings,
+	         o.net.tcp_copy_rings,
 	         o.net.dhcp ? "asking DHCP for an address" : "static address");
 	server_run(&the_server, on_ready, &the_server);
 	return 0;

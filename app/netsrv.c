@@ -243,6 +243,12 @@ static bool is_conn(const struct netsrv *ns, const void *u)
 	return p >= lo && p < lo + (uintptr_t)ns->max_conns * sizeof(struct nsconn);
 }
 
+void netsrv_pair(struct netsrv *a, struct netsrv *b)
+{
+	a->peer = b;
+	b->peer = a;
+}
+
 uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
 {
 	struct tcp_flow *f;
@@ -250,22 +256,23 @@ uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
 	uint32_t i;
 
 	while (tcp_ready_next(ns->s, &f, &l)) {
-		/* A peer netsrv on the same stack (HTTPS and its redirect) owns
-		 * what is not ours; the flows of neither go to on_flow. */
-		struct netsrv *p = ns->peer;
+		struct netsrv *o = NULL;
 		void *u = f ? tcp_user(f) : NULL;
-		if (l == ns->l)
-			accept_all(ns, now);
-		else if (p && l && l == p->l)
-			accept_all(p, now);
-		else if (u && is_conn(ns, u))
-			step_conn(ns, (struct nsconn *)u, now);
-		else if (u && p && is_conn(p, u))
-			step_conn(p, (struct nsconn *)u, now);
-		else if (u && ns->on_flow)
-			ns->on_flow(ns->flow_ctx, f, now);
-		else if (u && p && p->on_flow)
-			p->on_flow(p->flow_ctx, f, now);
+		if (u)
+			o = is_conn(ns, u)                     ? ns
+			    : ns->peer && is_conn(ns->peer, u) ? ns->peer
+			                                       : NULL;
+		/* A listener's user is its netsrv: ours or our peer's. */
+		if (l && tcp_listener_user(l))
+			accept_all(tcp_listener_user(l), now);
+		else if (o)
+			step_conn(o, (struct nsconn *)u, now);
+		else if (u) {
+			/* Whoever of the pair the relay hooked (app/relaynet.c). */
+			struct netsrv *h = ns->on_flow || !ns->peer ? ns : ns->peer;
+			if (h->on_flow)
+				h->on_flow(h->flow_ctx, f, now);
+		}
 	}
 	/* Woken by the HTTP layer (a buffer came free) or closed from another's
 	 * poll (an eviction). Taken as a list first: steps may wake others,

@@ -17,9 +17,9 @@
  * flow's stream and HTTP (http/tls.h), so HTTP reads and writes plaintext and
  * never learns it is encrypted. A connection the TLS pool refuses is reset
  * (tls_refused); a handshake given up for a newer one at the handshake cap is
- * stepped at once and closes. Two netsrv may share one stack (HTTPS on 443
- * and the plain redirect on 80, each other's peer): whichever steps first
- * takes the readiness of both. */
+ * stepped at once and closes. Several netsrv may share one stack (HTTPS on 443
+ * and the plain redirect on 80): each steps the connections of its own
+ * listener and hands the others' readiness to their owner. */
 #ifndef UD_APP_NETSRV_H
 #define UD_APP_NETSRV_H
 
@@ -66,7 +66,8 @@ struct netsrv {
 	void (*on_flow)(void *ctx, struct tcp_flow *f, uint64_t now);
 	void *flow_ctx;
 	/* Another netsrv on the same stack (the plain redirect beside HTTPS), or
-	 * NULL: whichever steps first takes the readiness of both. */
+	 * NULL: the stack's readiness queue is one, so each steps the other's
+	 * connections too (netsrv_pair). */
 	struct netsrv *peer;
 	uint32_t max_conns, n_conns;
 	/* conns[0, fresh) have been used; the rest were never touched, so boot
@@ -85,6 +86,8 @@ size_t netsrv_size(uint32_t max_conns);
 bool netsrv_init(struct netsrv *ns, struct net_stack *s, struct http_server *srv, uint16_t port,
                  unsigned backlog, uint32_t max_conns);
 /* Every connection accepted from now on speaks TLS through (ts). */
+/* (a) and (b) listen on the same stack: each hands the other its events. */
+void netsrv_pair(struct netsrv *a, struct netsrv *b);
 void netsrv_set_tls(struct netsrv *ns, struct tls_server *ts);
 uint64_t netsrv_step(struct netsrv *ns, uint64_t now);
 /* Connections open now. */

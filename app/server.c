@@ -67,9 +67,9 @@ size_t server_per_flow(void)
 	return sizeof(struct tcp_flow) + sizeof(struct nsconn) + 4 * sizeof(int32_t);
 }
 
-size_t server_per_ring(uint32_t rx_buf, uint32_t tx_copy)
+size_t server_per_ring(uint32_t bytes)
 {
-	return rx_buf + tx_copy + 4 * sizeof(int32_t);
+	return bytes + 2 * sizeof(int32_t);
 }
 
 static size_t up64(size_t n)
@@ -89,7 +89,7 @@ size_t server_size(const struct server_opts *o)
 	           up64((size_t)o->http_bufs * HTTP_BUF_LEN) + up64(net_stack_size(&o->net));
 
 	if (o->tls && o->http_port) /* the redirect's buffers and connections */
-		n += up64((size_t)SERVER_REDIRECT_BUFS * HTTP_BUF_LEN) +
+		n += 2 * 63 + up64((size_t)SERVER_REDIRECT_BUFS * HTTP_BUF_LEN) +
 		     up64(netsrv_size(redirect_conns(o)));
 	return n;
 }
@@ -151,13 +151,6 @@ enum server_result server_setup(struct server *sv, const struct server_opts *o,
 		return r;
 	sv->ns->conn_gone = conn_gone;
 	sv->ns->ctx = &sv->app;
-	if (o->upstream) {
-		if (relay_parse_url(&sv->relay.relay, o->upstream, o->upstream_len) != RELAY_URL_OK)
-			return SERVER_EURL;
-		relaynet_start(&sv->relay, &sv->app, sv->s, sv->ns, o->dns, o->n_dns, s_log, NULL,
-		               plat_clock_monotonic_ns());
-		sv->relaying = true;
-	}
 	if (o->tls) {
 		sv->tls = o->tls;
 		netsrv_set_tls(sv->ns, o->tls);
@@ -178,9 +171,15 @@ enum server_result server_setup(struct server *sv, const struct server_opts *o,
 		http_server_init(&sv->rsrv, &hc, NULL, rpool, rlen);
 		if (!netsrv_init(sv->rns, sv->s, &sv->rsrv, o->http_port, 256, rconns))
 			return SERVER_EPORT;
-		sv->ns->peer = sv->rns;
-		sv->rns->peer = sv->ns;
+		netsrv_pair(sv->ns, sv->rns);
 		sv->http_port = o->http_port;
+	}
+	if (o->upstream) {
+		if (relay_parse_url(&sv->relay.relay, o->upstream, o->upstream_len) != RELAY_URL_OK)
+			return SERVER_EURL;
+		relaynet_start(&sv->relay, &sv->app, sv->s, sv->ns, o->dns, o->n_dns, s_log, NULL,
+		               plat_clock_monotonic_ns());
+		sv->relaying = true;
 	}
 	return SERVER_OK;
 }
@@ -352,5 +351,18 @@ void server_print_stats(const struct server *sv)
 		         s->hs_failed, s->hs_timeouts, s->hs_evicted, s->hs_bad_version,
 		         s->in_handshake, s->closed_notify, s->failed, s->plain_ref,
 		         s->plain_direct, s->plain_ring, s->record_bytes, sv->redir.redirects);
+	}
+	if (sv->relaying) {
+		const struct relay_stats *r = &sv->relay.relay.stats;
+		const struct app_stats *a = &sv->app.stats;
+		plat_log("stats: relay %lu connects, %lu failed, %lu lost, %lu idle, %lu bad "
+		         "answers, %lu bad events; updates %lu applied, %lu forged, %lu stale, %lu "
+		         "unknown deck; %lu presenter posts refused; dns %lu queries, %lu answers, "
+		         "%lu timeouts\n",
+		         r->connects, r->connect_failed, r->lost, r->idle_timeouts,
+		         r->bad_status + r->bad_response, r->bad_events, a->relay_applied,
+		         a->relay_forged, a->relay_stale, a->relay_unknown_deck,
+		         a->relay_posts_refused, sv->relay.dns.stats.queries,
+		         sv->relay.dns.stats.answers, sv->relay.dns.stats.timeouts);
 	}
 }

@@ -31,11 +31,11 @@
 #include "net/stack.h"
 
 #define SERVER_HTTP_BUFS     64u
+#define SERVER_REDIRECT_BUFS 16u  /* the plain redirect server's buffers */
+#define SERVER_REDIRECT_MAX  256u /* its connections at most */
 /* Frames taken per turn: a flood cannot hold the loop from its timers and
  * output; a turn that stops at the cap asks for the next one at once. */
 #define SERVER_RX_BATCH      256u
-#define SERVER_REDIRECT_BUFS 16u  /* the plain redirect server's buffers */
-#define SERVER_REDIRECT_MAX  256u /* its connections at most */
 
 struct server_opts {
 	struct net_config net; /* address, MAC, MTU, flows, receive buffer */
@@ -45,12 +45,6 @@ struct server_opts {
 	uint64_t stats_every_ns; /* 0: no stats lines */
 	const char *token;       /* the presenter token, 8 to 63 bytes */
 	size_t token_len;
-	/* upstream= (app/relay.h), checked with relay_parse_url, or NULL; and
-	 * dns= servers for its name (none: DHCP's) */
-	const char *upstream;
-	size_t upstream_len;
-	uint32_t dns[DNS_MAX_SERVERS];
-	size_t n_dns;
 	/* HTTPS: (tls) speaks on (port); (headers) are whole CRLF-ended lines for
 	 * every response there (HSTS), or NULL; (http_port), when not 0, answers
 	 * plain HTTP with a 308 to https (app/tls_redirect.h). */
@@ -58,6 +52,12 @@ struct server_opts {
 	const char *headers;
 	uint16_t http_port;
 	uint16_t redirect_port; /* the HTTPS port the 308 names (0: port) */
+	/* upstream= (app/relay.h), checked with relay_parse_url, or NULL; and
+	 * dns= servers for its name (none: DHCP's) */
+	const char *upstream;
+	size_t upstream_len;
+	uint32_t dns[DNS_MAX_SERVERS];
+	size_t n_dns;
 };
 
 /* What a driver adds to the loop (server_setup_ext). */
@@ -106,9 +106,8 @@ enum server_result {
 /* The memory one flow costs with its connection, for sizing (flows=): its
  * structs and hash heads; rings are lent from the stack's pools. */
 size_t server_per_flow(void);
-/* The memory of one receive ring of (rx_buf) bytes and one copy ring of
- * (tx_copy). */
-size_t server_per_ring(uint32_t rx_buf, uint32_t tx_copy);
+/* The memory of one pooled ring of (bytes), bookkeeping included. */
+size_t server_per_ring(uint32_t bytes);
 
 /* The region server_setup needs for (o), alignment included: what a hosted
  * driver allocates (the VM images size (o) from the region they have). */

@@ -211,6 +211,10 @@ void http_respond_entry(struct http_server *srv, struct http_conn *c,
 void http_respond(struct http_server *srv, struct http_conn *c, const struct http_request *req,
                   int status, const char *type, const char *extra_headers, const void *body,
                   size_t body_len);
+/* Answer later: the route is asked again for this request once the stream
+ * has room (for a route whose answer must not be lost after it changed state,
+ * such as the presenter's update). */
+void http_defer(struct http_conn *c);
 /* The server's own page for an error status (HTML, small). */
 void http_respond_error(struct http_server *srv, struct http_conn *c,
                         const struct http_request *req, int status);

@@ -381,6 +381,22 @@ uint64_t ipv6_poll(struct net_stack *s, uint64_t now)
 
 /* ---- output ---- */
 
+/* The next hop toward (dst), unicast: (dst) on the link, else the router;
+ * false without a route. */
+static bool next_hop(struct net_stack *s, const uint8_t dst[16], const uint8_t **hop)
+{
+	bool onlink = is_ll(dst) ||
+	              (s->ip6.global.used && same_prefix(dst, s->ip6.global.a, s->ip6.global.plen));
+
+	*hop = dst;
+	if (onlink)
+		return true;
+	if (!s->ip6.has_gw)
+		return false;
+	*hop = s->ip6.gw;
+	return true;
+}
+
 /* Send one packet: header (40 bytes after Ethernet in hdr) and payload. */
 static enum net_result emit(struct net_stack *s, const uint8_t dst[16], uint8_t *hdr,
                             const struct plat_iov *iov, size_t n, uint64_t now)
@@ -400,14 +416,9 @@ static enum net_result emit(struct net_stack *s, const uint8_t dst[16], uint8_t 
 	if (is_mcast(dst)) {
 		nd6_mcast_mac(dst, mac);
 	} else {
-		bool onlink = is_ll(dst) || (s->ip6.global.used &&
-		                             same_prefix(dst, s->ip6.global.a, s->ip6.global.plen));
-		if (!onlink) {
-			if (!s->ip6.has_gw) {
-				s->ip6.stats.tx_no_route++;
-				return NET_EUNREACH;
-			}
-			hop = s->ip6.gw;
+		if (!next_hop(s, dst, &hop)) {
+			s->ip6.stats.tx_no_route++;
+			return NET_EUNREACH;
 		}
 		if (!nd6_resolve(s, hop, mac, now)) {
 			eth_write(hdr, mac, s->cfg.mac, ETH_P_IPV6);
@@ -550,6 +561,67 @@ enum net_result l3_output(struct net_stack *s, const struct net_ip *src, const s
 		return NET_EUNREACH;
 	}
 	return ipv6_output_from(s, src->b, dst->b, proto, IP6_HOP_LIMIT, iov, n, now);
+}
+
+/* A large TCP segment for the device to cut (segmentation offload, as
+ * ipv4_output_gso): one IPv6 header whose payload length is the whole
+ * segment's; the device (or net_gso_cut) gives each frame its own. Only when
+ * the next hop is resolved: else the caller sends MSS-sized segments, the
+ * first of which starts the resolution. */
+static enum net_result output_gso6(struct net_stack *s, const uint8_t src[16],
+                                   const uint8_t dst[16], const struct plat_iov *iov, size_t n,
+                                   struct net_gso *g, uint64_t now)
+{
+	uint8_t hdr[ETH_HLEN + 40], mac[6];
+	struct plat_iov all[MAX_IOV + 1];
+	const uint8_t *hop;
+	size_t total = 0, i;
+
+	for (i = 0; i < n; i++)
+		total += iov[i].len;
+	if (n > MAX_IOV || !s->cfg.tso_max || !s->ops.send_gso || total + 40 > s->cfg.tso_max ||
+	    total > 0xffff || !g->mss || total <= g->hdr_len || is_mcast(dst) ||
+	    !ipv6_is_ours(s, src))
+		return NET_EINVAL;
+	if (!next_hop(s, dst, &hop) || !nd6_resolve(s, hop, mac, now))
+		return NET_EUNREACH;
+	write_header(hdr + ETH_HLEN, src, dst, IPPROTO_TCP_, IP6_HOP_LIMIT, total);
+	eth_write(hdr, mac, s->cfg.mac, ETH_P_IPV6);
+	all[0].p = hdr;
+	all[0].len = sizeof hdr;
+	all[0].stable = 0;
+	for (i = 0; i < n; i++)
+		all[i + 1] = iov[i];
+	g->hdr_len = (uint16_t)(g->hdr_len + sizeof hdr);
+	g->csum_start = (uint16_t)(g->csum_start + sizeof hdr);
+	s->ip6.stats.tx++;
+	s->ip6.stats.tx_gso++;
+	if (!net_send_gso(s, all, n + 1, g)) {
+		s->ip6.stats.tx_dropped++;
+		return NET_EAGAIN;
+	}
+	return NET_OK;
+}
+
+enum net_result l3_output_gso(struct net_stack *s, const struct net_ip *src,
+                              const struct net_ip *dst, const struct plat_iov *iov, size_t n,
+                              struct net_gso *g, uint64_t now)
+{
+	if (net_ip_is4(dst))
+		return ipv4_output_gso(s, net_ip_get4(dst), iov, n, g, now);
+	return output_gso6(s, src->b, dst->b, iov, n, g, now);
+}
+
+bool l3_gso_ready(struct net_stack *s, const struct net_ip *dst, uint64_t now)
+{
+	const uint8_t *hop;
+	uint8_t mac[6];
+
+	if (net_ip_is4(dst))
+		return ipv4_gso_ready(s, net_ip_get4(dst), now);
+	if (!s->cfg.tso_max || !s->ops.send_gso || is_mcast(dst->b) || !next_hop(s, dst->b, &hop))
+		return false;
+	return nd6_resolve(s, hop, mac, now);
 }
 
 void l3_pseudo(struct cksum *c, const struct net_ip *src, const struct net_ip *dst, uint8_t proto,

@@ -39,7 +39,9 @@
  * /64 holding the most slots, so one network cannot lock the others out.
  *
  * Output: from the address the peer used (l3_output's src), never
- * fragmented for TCP (its MSS fits the path MTU); an ICMPv6 message larger
+ * fragmented for TCP (its MSS fits the path MTU), whose large segments go to
+ * a device with segmentation offload as one frame (l3_output_gso: the device,
+ * or net_gso_cut, cuts it); an ICMPv6 message larger
  * than the link MTU (an echo reply to a large request, whose data RFC 4443
  * 4.2 wants whole) goes in fragments with a random ID (RFC 7739).
  *
@@ -139,7 +141,7 @@ struct ipv6_stats {
 	uint64_t rx_unknown_next, rx_no_next, rx_opt_discard, rx_tentative, rx_nd_frag;
 	uint64_t reasm_ok, reasm_bad, reasm_chain, reasm_too_big, reasm_overlap, reasm_dup;
 	uint64_t reasm_dead, reasm_timeout, reasm_evicted;
-	uint64_t tx, tx_no_route, tx_too_big, tx_queued_nd, tx_dropped, tx_frags;
+	uint64_t tx, tx_no_route, tx_too_big, tx_queued_nd, tx_dropped, tx_frags, tx_gso;
 	uint64_t icmp_rx, icmp_bad, icmp_echo, icmp_errors_sent, icmp_rate_limited;
 	uint64_t icmp_unknown, icmp_too_big;
 };

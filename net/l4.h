@@ -75,6 +75,13 @@ enum net_result l3_output(struct net_stack *s, const struct net_ip *src, const s
 void l3_pseudo(struct cksum *c, const struct net_ip *src, const struct net_ip *dst, uint8_t proto,
                uint32_t len);
 uint16_t l3_mtu(const struct net_stack *s, const struct net_ip *dst);
+/* One TCP segment larger than the MTU for the device to cut, from (src) to
+ * (dst) of either family (ipv4_output_gso's contract); and whether one can
+ * go toward (dst) now. */
+enum net_result l3_output_gso(struct net_stack *s, const struct net_ip *src,
+                              const struct net_ip *dst, const struct plat_iov *iov, size_t n,
+                              struct net_gso *g, uint64_t now);
+bool l3_gso_ready(struct net_stack *s, const struct net_ip *dst, uint64_t now);
 /* Our address toward (dst); false while we have none of its family. */
 bool l3_source(const struct net_stack *s, const struct net_ip *dst, struct net_ip *src);
 /* IP and extension headers TCP must leave room for toward (dst). */

@@ -177,6 +177,7 @@ static const struct counter ip6[] = {
         C(ipv6_stats, tx_queued_nd),
         C(ipv6_stats, tx_dropped),
         C(ipv6_stats, tx_frags),
+        C(ipv6_stats, tx_gso),
         C(ipv6_stats, icmp_rx),
         C(ipv6_stats, icmp_bad),
         C(ipv6_stats, icmp_echo),

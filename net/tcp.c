@@ -534,6 +534,7 @@ static void queue(struct tcp_flow *f, const uint8_t *p, size_t len, bool copied)
 
 	if (!len)
 		return;
+	UD_ASSERT(len < (1u << 31)); /* what a chunk's length holds */
 	c = &f->q[(f->q_head + f->q_n) % TCP_SNDQ];
 	f->q_n++;
 	c->seq = f->snd_end;

@@ -97,11 +97,15 @@ static inline uint32_t seq_max(uint32_t a, uint32_t b)
 	return seq_lt(a, b) ? b : a;
 }
 
+/* 16 bytes: a flow holds TCP_SNDQ of them, and 10,000 flows should fit in a
+ * small image. */
 struct tcp_chunk {
-	uint32_t seq, len;
+	uint32_t seq;
+	uint32_t len : 31;
+	uint32_t copied : 1; /* in the flow's copy ring (else a stable reference) */
 	const uint8_t *p;
-	bool copied; /* in the flow's copy ring (else a stable reference) */
 };
+_Static_assert(sizeof(struct tcp_chunk) == 16, "a chunk is 16 bytes");
 
 struct tcp_range {
 	uint32_t l, r; /* [l, r) in sequence space */

@@ -22,7 +22,7 @@ test_pkgs="clang libclang-rt-14-dev libfuzzer-14-dev curl wget iproute2 iputils-
 	netcat-openbsd python3 brotli dnsmasq-base haproxy qemu-system-x86 qemu-system-arm chromium tcpdump slowhttptest hping3
 	clang-tidy cppcheck clang-format ffmpeg radvd thc-ipv6 libnss3-tools
 	grub-common grub-pc-bin grub-efi-amd64-bin mtools qemu-utils ovmf skopeo umoci python3-yaml openssl testssl.sh"
-bench_pkgs="nginx-light caddy libnginx-mod-http-brotli-static lighttpd wrk linux-image-amd64 busybox-static valgrind
+bench_pkgs="nginx-light caddy libnginx-mod-http-brotli-static lighttpd wrk linux-image-amd64 busybox-static valgrind gdb
 	linux-perf"
 
 case $what in

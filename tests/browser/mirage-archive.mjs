@@ -18,7 +18,12 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || 
 async function run(base, slug, problems) {
 	const ctx = await browser.newContext({ viewport: { width: 1024, height: 640 } });
 	const noise = /favicon|_unideck\/(follow|events)/;
-	ctx.on('requestfailed', (r) => { if (!noise.test(r.url())) problems.push(`failed ${r.url()}`); });
+	// Chromium's PDF viewer takes an <object data="x.pdf"> over: it cancels
+	// the page's request (ERR_ABORTED) and loads the file again itself,
+	// through its extension.
+	const viewer = (r) => /^chrome-extension:/.test(r.url()) ||
+		(/\.pdf$/.test(new URL(r.url()).pathname) && /ERR_ABORTED/.test(r.failure().errorText));
+	ctx.on('requestfailed', (r) => { if (!noise.test(r.url()) && !viewer(r)) problems.push(`failed ${r.url()} ${r.failure().errorText}`); });
 	ctx.on('response', (r) => { if (r.status() >= 400 && !noise.test(r.url())) problems.push(`${r.status()} ${r.url()}`); });
 	const page = await ctx.newPage();
 	page.on('console', (m) => { if (m.type() === 'error' && !noise.test(m.location().url || '')) problems.push(`console: ${m.text()}`); });

@@ -55,6 +55,36 @@ for f in cam13 clweds13 fb13 qcon13 xensummit13; do
 done
 counts=$(awk '$3 ~ /^slides?$/ {print $1 ":" $2}' "$TMP/build.out")
 expect_eq "the build lists every deck with its slide count" "$want" "$(printf '%s\n' "$counts" | grep -c .)"
+# With MIRAGE_ARCHIVE_PDF=1, the handouts too (about ten minutes here): each
+# deck's PDF through its reveal.js 2.x print sheet, one page per slide.
+if [ "${MIRAGE_ARCHIVE_PDF:-0}" = 1 ]; then
+	"$UNIDECK" build "$TMP/decks" -o "$TMP/pdf.store" >/dev/null 2>"$TMP/pdf.err"
+	expect_eq "the archive builds with PDFs" 0 "$?"
+	expect_eq "with no PDF warning" "" "$(grep 'no PDF handout' "$TMP/pdf.err" | head -3)"
+	mkdir -p "$TMP/wwwp"
+	"$UNIDECK" export "$TMP/pdf.store" "$TMP/wwwp" >/dev/null
+	bad=""
+	for c in $counts; do
+		p=$(python3 -c 'import re,sys; print(len(re.findall(rb"/Type\s*/Page\b", open(sys.argv[1],"rb").read())))' "$TMP/wwwp/${c%%:*}/${c%%:*}.pdf" 2>/dev/null)
+		[ "$p" = "${c##*:}" ] || bad="$bad ${c%%:*}:${p:-none}/${c##*:}"
+	done
+	expect_eq "every deck's PDF has one page per slide" "" "$bad"
+else
+	skip "the archive's PDFs: MIRAGE_ARCHIVE_PDF=1 builds them (about ten minutes)"
+fi
+# The index: every deck, with its date, speakers and venue from slides.ml.
+mkdir -p "$TMP/www"
+"$UNIDECK" export "$TMP/s.store" "$TMP/www" >/dev/null
+missing=""
+for y in "$TMP/decks"/*/deck.yaml; do
+	s=$(basename "$(dirname "$y")")
+	venue=$(sed -n 's/^venue: "\(.*\)"$/\1/p' "$y" | sed 's/&/\&amp;/g; s/"/\&quot;/g; s/</\&lt;/g')
+	author=$(sed -n 's/^author: "\(.*\)"$/\1/p' "$y" | sed 's/&/\&amp;/g; s/</\&lt;/g')
+	year=$(sed -n 's/^date: \([0-9]\{4\}\).*/\1/p' "$y")
+	grep -qF "href=\"/$s/\"" "$TMP/www/index.html" && grep -qF "$venue" "$TMP/www/index.html" &&
+		grep -qF "$author" "$TMP/www/index.html" && grep -qF "$year" "$TMP/www/index.html" || missing="$missing $s"
+done
+expect_eq "the index lists every deck with its venue, speakers and year" "" "$missing"
 mkdir -p "$TMP/plain"
 cp -r "$A/assets/." "$TMP/plain/"
 for d in "$TMP/decks"/*/; do

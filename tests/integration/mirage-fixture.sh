@@ -172,5 +172,6 @@ printf '%s\n' '<!-- .slide: class="title" -->' '' '# Markdown in content.md' '' 
 printf '%s\n' '# Themed' '' '' '----' '' '# The end' >"$dir/slides/themed262/content.md"
 printf '%s\n' '# A congress' '' '' '----' '' '# A video' '' \
 	'<iframe width="480" height="360" src="https://www.youtube-nocookie.com/embed/bbbbbbbbbbb" frameborder="0" allowfullscreen="1"> &nbsp; </iframe>' \
-	>"$dir/slides/2014ccc/content.md"
+	'' 'Shown as code, `<iframe src="https://example.org/span"></iframe>`, and:' '' '```html' \
+	'<iframe src="https://example.org/fenced"></iframe>' '```' >"$dir/slides/2014ccc/content.md"
 echo '<section><h1>A template, not a deck of slides.ml</h1></section>' >"$dir/slides/templates/index.html"

@@ -10,7 +10,7 @@
 #   writes it there instead: bench/thc-implementation6.txt is one such run).
 # - The floods (flood_router26, flood_advertise6, flood_solicitate6,
 #   ndpexhaust26, fragmentation6 in flood mode, denial6's seven cases) each
-#   run for THC_SECONDS (default 6) while an honest client fetches a deck by
+#   run for THC_SECONDS (default 4) while an honest client fetches a deck by
 #   curl -6 over and over; every fetch must be served (the percentage is in the
 #   result's name), the server must survive, and afterwards the counters must
 #   show the caps held: the neighbour cache's and reassembly's drops counted.
@@ -25,7 +25,7 @@ if ! command -v atk6-implementation6 >/dev/null; then
 	skip "thc-ipv6: atk6-implementation6 is not installed (scripts/deps.sh installs thc-ipv6)"
 	exit 0
 fi
-SECS=${THC_SECONDS:-6}
+SECS=${THC_SECONDS:-4}
 NS=ud-thc-$$
 ip netns add "$NS"
 NX=(ip netns exec "$NS")
@@ -110,7 +110,7 @@ suite() {
 	done
 }
 
-suite tap "$A6" th0 40
+suite tap "$A6" th0 24
 kill -0 "$SRV" 2>/dev/null && ok "tap: the server survived every tool" ||
 	notok "tap: the server died"
 kill -INT "$SRV"
@@ -148,7 +148,7 @@ for i in $(seq 1 900); do
 done
 got=$("${NX[@]}" curl -6 -gsf --max-time 60 "http://[$B6]/unideck/" | sha256sum)
 expect_eq "image: serves over IPv6 before the attacks" "$WANT" "$got"
-suite image "$B6" th1 12
+suite image "$B6" th1 6
 kill -0 "$RUN" 2>/dev/null && ok "image: the VM survived every tool" || notok "image: the VM died"
 echo "# $FAILS failed"
 exit 0

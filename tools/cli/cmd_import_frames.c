@@ -19,7 +19,39 @@ struct frames {
 	int replaced;
 	/* the outside <iframe> being replaced, until its end tag */
 	bool open;
+	bool markdown; /* (src) is Markdown: its code shows tags, never runs them */
 };
+
+/* Whether (off) of the Markdown (md) is code: inside a fenced block (``` or
+ * ~~~ at a line's start, after blanks) or a code span (an odd number of
+ * backticks before it on its line). CommonMark 4.5 and 6.1, simplified:
+ * enough not to turn an iframe shown as code into a link. */
+static bool md_code_at(const char *md, size_t off)
+{
+	size_t i = 0, line = 0, ticks = 0;
+	bool fenced = false;
+
+	while (i < off) {
+		size_t k = i;
+		while (k < off && (md[k] == ' ' || md[k] == '\t'))
+			k++;
+		if (k + 3 <= off && (!strncmp(md + k, "```", 3) || !strncmp(md + k, "~~~", 3)))
+			fenced = !fenced;
+		line = i;
+		while (i < off && md[i] != '\n')
+			i++;
+		if (i < off)
+			i++; /* past the line end: (off) is on a later line */
+		else
+			break;
+	}
+	if (fenced)
+		return true;
+	for (i = line; i < off; i++)
+		if (md[i] == '`')
+			ticks++;
+	return ticks % 2 == 1;
+}
 
 static bool outside(const char *v, size_t n)
 {
@@ -55,6 +87,7 @@ static int on_tag(void *ctx, const struct html_tag *t)
 		in.src = f->src + t->body;
 		in.base = f->base + t->body;
 		in.open = false;
+		in.markdown = true; /* reveal.js's template: Markdown */
 		html_tags(in.src, t->body_end - t->body, on_tag, &in);
 		f->copied = in.copied;
 		f->replaced = in.replaced;
@@ -69,7 +102,8 @@ static int on_tag(void *ctx, const struct html_tag *t)
 		}
 		return 0;
 	}
-	if (f->open || !html_attr(f->src, t, "src", &vs, &ve))
+	if (f->open || !html_attr(f->src, t, "src", &vs, &ve) ||
+	    (f->markdown && md_code_at(f->src, t->off)))
 		return 0;
 	url = text_html_decode(f->src + vs, ve - vs, &n);
 	if (!outside(url, n)) {
@@ -110,6 +144,7 @@ int import_offline_frames(const char *file, const char *src, size_t len, struct 
 	struct frames f = {0};
 
 	f.file = file;
+	f.markdown = strlen(file) > 3 && strcmp(file + strlen(file) - 3, ".md") == 0;
 	f.all = src;
 	f.src = src;
 	f.len = len;

@@ -7,7 +7,8 @@
  * src is outside the server, up to its </iframe>, replaced by a link to the
  * same address in a box of the frame's size (width, height), and prints a
  * warning naming (file) and the line of each. Other iframes are kept as they
- * are. Returns how many it replaced. */
+ * are, and so is an iframe shown as code in Markdown (a (file) ending in .md,
+ * or a <script> template's body). Returns how many it replaced. */
 #ifndef UD_TOOLS_CMD_IMPORT_FRAMES_H
 #define UD_TOOLS_CMD_IMPORT_FRAMES_H
 

@@ -300,11 +300,13 @@ static void dump_follow_stats(const struct serve *s, FILE *f)
 
 	fprintf(f,
 	        "follow.updates %llu\nfollow.forged %llu\nfollow.replayed %llu\nfollow.bad %llu\n"
+	        "follow.deferred %llu\nfollow.events_resent %llu\n"
 	        "follow.events_sent %llu\nfollow.events_dropped %llu\nrelay.posts_refused "
 	        "%llu\nrelay.applied %llu\nrelay.forged %llu\nrelay.stale %llu\nrelay.unknown_deck "
 	        "%llu\n",
 	        (unsigned long long)a->follow_updates, (unsigned long long)a->follow_forged,
 	        (unsigned long long)a->follow_replayed, (unsigned long long)a->follow_bad,
+	        (unsigned long long)a->follow_deferred, (unsigned long long)a->events_resent,
 	        (unsigned long long)a->events_sent, (unsigned long long)a->events_dropped,
 	        (unsigned long long)a->relay_posts_refused, (unsigned long long)a->relay_applied,
 	        (unsigned long long)a->relay_forged, (unsigned long long)a->relay_stale,
