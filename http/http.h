@@ -115,6 +115,7 @@ struct http_config {
 	uint64_t send_timeout_ns;   /* no progress in sending a response */
 	const char *headers;        /* whole lines ending CRLF for every response, or
 	                               NULL (HSTS on an HTTPS server) */
+	bool identity_html;         /* text/html never compressed (BREACH; HTTPS) */
 	http_route_fn route;        /* may be NULL */
 	void *app;
 };
