@@ -89,7 +89,7 @@ size_t server_size(const struct server_opts *o)
 	           up64((size_t)o->http_bufs * HTTP_BUF_LEN) + up64(net_stack_size(&o->net));
 
 	if (o->tls && o->http_port) /* the redirect's buffers and connections */
-		n += up64((size_t)SERVER_REDIRECT_BUFS * HTTP_BUF_LEN) +
+		n += 2 * 63 + up64((size_t)SERVER_REDIRECT_BUFS * HTTP_BUF_LEN) +
 		     up64(netsrv_size(redirect_conns(o)));
 	return n;
 }
