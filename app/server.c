@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The server assembly and the loop (server.h). Only platform.h below it. */
 #include "app/server.h"
+#include "http/tls.h"
 #include "net/ip6text.h"
 
 #include "lib/assert.h"
@@ -61,9 +62,14 @@ static void *carve(uint8_t **mem, size_t *left, size_t len)
 	return p;
 }
 
-size_t server_per_flow(uint32_t rx_buf)
+size_t server_per_flow(void)
 {
-	return sizeof(struct tcp_flow) + rx_buf + TCP_DEFAULT_COPY + sizeof(struct nsconn);
+	return sizeof(struct tcp_flow) + sizeof(struct nsconn) + 4 * sizeof(int32_t);
+}
+
+size_t server_per_ring(uint32_t bytes)
+{
+	return bytes + 2 * sizeof(int32_t);
 }
 
 static size_t up64(size_t n)
@@ -122,6 +128,7 @@ enum server_result server_setup(struct server *sv, const struct server_opts *o,
 	hc.send_timeout_ns = o->send_timeout_ns;
 	hc.route = app_route;
 	hc.app = &sv->app;
+	hc.headers = o->tls ? o->headers : NULL;
 	http_server_init(&sv->srv, &hc, st, pool, pool_len);
 	plat_random(nonce, sizeof nonce);
 	app_init(&sv->app, &sv->srv, nonce);
@@ -134,6 +141,37 @@ enum server_result server_setup(struct server *sv, const struct server_opts *o,
 		return r;
 	sv->ns->conn_gone = conn_gone;
 	sv->ns->ctx = &sv->app;
+	if (o->tls) {
+		sv->tls = o->tls;
+		netsrv_set_tls(sv->ns, o->tls);
+	}
+	if (o->tls && o->http_port) {
+		/* The plain port: its own small HTTP server that redirects. */
+		uint32_t rconns = o->net.tcp_flows < SERVER_REDIRECT_MAX ? o->net.tcp_flows
+		                                                         : SERVER_REDIRECT_MAX;
+		size_t rlen = (size_t)SERVER_REDIRECT_BUFS * HTTP_BUF_LEN;
+		void *rpool = carve(&heap, &left, rlen);
+		sv->rns = carve(&heap, &left, netsrv_size(rconns));
+		if (!rpool || !sv->rns)
+			return SERVER_ENOMEM;
+		hc.headers = NULL;
+		hc.route = tls_redirect_route;
+		hc.app = &sv->redir;
+		sv->redir.srv = &sv->rsrv;
+		sv->redir.https_port = o->redirect_port ? o->redirect_port : o->port;
+		http_server_init(&sv->rsrv, &hc, NULL, rpool, rlen);
+		if (!netsrv_init(sv->rns, sv->s, &sv->rsrv, o->http_port, 256, rconns))
+			return SERVER_EPORT;
+		netsrv_pair(sv->ns, sv->rns);
+		sv->http_port = o->http_port;
+	}
+	if (o->upstream) {
+		if (relay_parse_url(&sv->relay.relay, o->upstream, o->upstream_len) != RELAY_URL_OK)
+			return SERVER_EURL;
+		relaynet_start(&sv->relay, &sv->app, sv->s, sv->ns, o->dns, o->n_dns, s_log, NULL,
+		               plat_clock_monotonic_ns());
+		sv->relaying = true;
+	}
 	return SERVER_OK;
 }
 
@@ -186,6 +224,8 @@ uint64_t server_turn(struct server *sv)
 		next = now; /* more may be waiting: no sleep before the next turn */
 	if (sv->http)
 		http_server_tick(sv->http, plat_clock_wall_ns());
+	if (sv->rns)
+		http_server_tick(&sv->rsrv, plat_clock_wall_ns());
 	if (sv->ap)
 		next = min64(next, app_tick(sv->ap, now));
 	if (sv->hooks.tick) {
@@ -193,12 +233,18 @@ uint64_t server_turn(struct server *sv)
 			sv->hook_next = sv->hooks.tick(sv->hooks.ctx, now);
 		next = min64(next, sv->hook_next);
 	}
+	if (sv->relaying)
+		next = min64(next, relaynet_poll(&sv->relay, now));
 	if (sv->ns)
 		next = min64(next, netsrv_step(sv->ns, now));
+	if (sv->rns)
+		next = min64(next, netsrv_step(sv->rns, now));
 	next = min64(next, net_poll(sv->s, now));
 	/* What the poll made ready (ACKs opening room) is taken at once. */
 	if (sv->ns)
 		next = min64(next, netsrv_step(sv->ns, now));
+	if (sv->rns)
+		next = min64(next, netsrv_step(sv->rns, now));
 	next = min64(next, net_poll(sv->s, now));
 	if (sv->stats_every) {
 		if (now >= sv->stats_next) {
@@ -229,11 +275,12 @@ static void show_ipv6(struct server *sv)
 			continue;
 		sv->shown6 |= 1u << k;
 		net_ip6_format(a6[k], txt);
-		if (sv->port == 80)
-			plat_log("unideck: IPv6: serving at http://[%s]/%s\n", txt,
+		const char *scheme = sv->tls ? "https" : "http";
+		if (sv->port == (sv->tls ? 443 : 80))
+			plat_log("unideck: IPv6: serving at %s://[%s]/%s\n", scheme, txt,
 			         ll ? " (link-local: a client adds %25ITS-INTERFACE)" : "");
 		else
-			plat_log("unideck: IPv6: serving at http://[%s]:%u/%s\n", txt,
+			plat_log("unideck: IPv6: serving at %s://[%s]:%u/%s\n", scheme, txt,
 			         (unsigned)sv->port,
 			         ll ? " (link-local: a client adds %25ITS-INTERFACE)" : "");
 	}
@@ -273,4 +320,27 @@ void server_print_stats(const struct server *sv)
 	         h->conns_opened - h->conns_closed, t->accepted, t->tx_segs, t->tso_sends,
 	         t->rexmits, t->bytes_ref, t->bytes_copied, v.rx_frames, v.rx_irqs, v.tx_frames,
 	         v.tx_notifies, v.tx_copied);
+	/* The caps and who lost to them (issue 14): flows, the rings lent while
+	 * data moves (net/tcp_pool.c), and the HTTP input buffers. */
+	plat_log("stats: caps flows %lu open, %lu peak, %lu cap, %lu full; rx rings %lu used, %lu "
+	         "peak, %lu cap, %lu full, %lu evicted; copy rings %lu used, %lu peak, %lu cap, "
+	         "%lu waits, %lu evicted; http buffers %lu free of %lu, %lu waits, %lu evicted, "
+	         "%lu header timeouts; syn cookies %lu\n",
+	         t->flows_open, t->flows_peak, t->flows_cap, t->flows_full, t->rx_rings_used,
+	         t->rx_rings_peak, t->rx_rings_cap, t->rx_rings_full, t->rx_rings_evicted,
+	         t->copy_rings_used, t->copy_rings_peak, t->copy_rings_cap, t->copy_waits,
+	         t->copy_rings_evicted, (uint64_t)sv->srv.pool_avail, (uint64_t)sv->srv.pool_total,
+	         h->pool_waits, h->pool_evictions, h->timeout_header, t->cookies_sent);
+	if (sv->tls) {
+		const struct tls_stats *s = tls_server_stats(sv->tls);
+		plat_log("stats: tls %lu opened, %lu refused (and %lu reset at accept), %lu "
+		         "handshakes (%lu failed, %lu timed out, %lu evicted, %lu bad version), "
+		         "%lu in progress, %lu closed by notify, %lu failed after; store bytes "
+		         "%lu copied into records, headers %lu direct and %lu through the ring, "
+		         "%lu record bytes handed to TCP; redirect %lu 308s\n",
+		         s->opened, s->refused, sv->ns->stats.tls_refused, s->handshakes,
+		         s->hs_failed, s->hs_timeouts, s->hs_evicted, s->hs_bad_version,
+		         s->in_handshake, s->closed_notify, s->failed, s->plain_ref,
+		         s->plain_direct, s->plain_ring, s->record_bytes, sv->redir.redirects);
+	}
 }

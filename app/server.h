@@ -26,12 +26,16 @@
 
 #include "app/app.h"
 #include "app/netsrv.h"
+#include "app/relaynet.h"
+#include "app/tls_redirect.h"
 #include "net/stack.h"
 
-#define SERVER_HTTP_BUFS 64u
+#define SERVER_HTTP_BUFS     64u
+#define SERVER_REDIRECT_BUFS 16u  /* the plain redirect server's buffers */
+#define SERVER_REDIRECT_MAX  256u /* its connections at most */
 /* Frames taken per turn: a flood cannot hold the loop from its timers and
  * output; a turn that stops at the cap asks for the next one at once. */
-#define SERVER_RX_BATCH  256u
+#define SERVER_RX_BATCH      256u
 
 struct server_opts {
 	struct net_config net; /* address, MAC, MTU, flows, receive buffer */
@@ -41,6 +45,19 @@ struct server_opts {
 	uint64_t stats_every_ns; /* 0: no stats lines */
 	const char *token;       /* the presenter token, 8 to 63 bytes */
 	size_t token_len;
+	/* HTTPS: (tls) speaks on (port); (headers) are whole CRLF-ended lines for
+	 * every response there (HSTS), or NULL; (http_port), when not 0, answers
+	 * plain HTTP with a 308 to https (app/tls_redirect.h). */
+	struct tls_server *tls;
+	const char *headers;
+	uint16_t http_port;
+	uint16_t redirect_port; /* the HTTPS port the 308 names (0: port) */
+	/* upstream= (app/relay.h), checked with relay_parse_url, or NULL; and
+	 * dns= servers for its name (none: DHCP's) */
+	const char *upstream;
+	size_t upstream_len;
+	uint32_t dns[DNS_MAX_SERVERS];
+	size_t n_dns;
 };
 
 /* What a driver adds to the loop (server_setup_ext). */
@@ -63,24 +80,34 @@ struct server {
 	uint64_t hook_next;
 	struct net_stack *s;
 	struct netsrv *ns;
+	struct tls_server *tls;  /* HTTPS on port, or NULL */
+	struct netsrv *rns;      /* the plain redirect on http_port, or NULL */
+	struct http_server rsrv; /* its HTTP server */
+	struct tls_redirect redir;
 	uint64_t stats_every, stats_next;
-	uint16_t port;
+	uint16_t port, http_port;
 	bool announced;
 	bool quiet;      /* server_setup_ext: the driver prints its own addresses */
 	bool ready_stop; /* server_run: (ready) said stop */
 	bool (*ready)(void *ctx, uint32_t addr);
 	void *ready_ctx;
 	unsigned shown6; /* IPv6 addresses printed, by net_address6 index */
+	bool relaying;
+	struct relaynet relay; /* with upstream= */
 };
 
 enum server_result {
 	SERVER_OK = 0,
 	SERVER_ENOMEM, /* the flows asked for do not fit in the region */
 	SERVER_EPORT,  /* cannot listen on the port */
+	SERVER_EURL,   /* upstream= is not a URL relay_parse_url takes */
 };
 
-/* The memory one flow costs with its connection, for sizing (flows=). */
-size_t server_per_flow(uint32_t rx_buf);
+/* The memory one flow costs with its connection, for sizing (flows=): its
+ * structs and hash heads; rings are lent from the stack's pools. */
+size_t server_per_flow(void);
+/* The memory of one pooled ring of (bytes), bookkeeping included. */
+size_t server_per_ring(uint32_t bytes);
 
 /* The region server_setup needs for (o), alignment included: what a hosted
  * driver allocates (the VM images size (o) from the region they have). */

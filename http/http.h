@@ -113,6 +113,8 @@ struct http_config {
 	uint64_t header_timeout_ns; /* first byte of a request to the end of its head */
 	uint64_t idle_timeout_ns;   /* between requests on a keep-alive connection */
 	uint64_t send_timeout_ns;   /* no progress in sending a response */
+	const char *headers;        /* whole lines ending CRLF for every response, or
+	                               NULL (HSTS on an HTTPS server) */
 	http_route_fn route;        /* may be NULL */
 	void *app;
 };

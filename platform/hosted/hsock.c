@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/tls.h"
 #include "platform/platform.h"
 
 #define LINGER_NS     (2ull * 1000000000ull) /* read and drop input this long after FIN */
@@ -65,6 +66,8 @@ struct hconn {
 	struct stream st; /* first: the HTTP layer's view of this connection */
 	struct http_conn hc;
 	struct hsock *h;
+	struct http_server *srv; /* the listener's: HTTPS or the plain redirect */
+	struct tls_conn *tls;    /* between the socket and HTTP, or NULL */
 	int fd;
 	uint32_t events; /* the epoll interest now registered */
 	bool http_done;  /* the HTTP layer called close() */
@@ -94,6 +97,9 @@ struct hsock {
 	int reserve_fd;      /* spent to accept and close when out of descriptors */
 	uint64_t accept_off; /* the listener is disarmed until then (EMFILE), or 0 */
 	int port;
+	struct tls_server *tls; /* the main listener speaks TLS */
+	int lfd2, port2;        /* a second, plain listener (the redirect), or -1 */
+	struct http_server *srv2;
 	bool stop;
 	size_t n_conns;
 	struct hconn **conns; /* dense array, for sweeps */
@@ -369,7 +375,9 @@ static void conn_free(struct hconn *c)
 	/* An event-stream subscriber: the app drops it from its lists. */
 	if (c->hc.app_data && h->hooks.conn_gone)
 		h->hooks.conn_gone(h->hooks.ctx, &c->hc);
-	http_conn_fini(h->srv, &c->hc);
+	http_conn_fini(c->srv, &c->hc);
+	if (c->tls)
+		tls_conn_free(c->tls);
 	close(c->fd); /* never duplicated, so this also takes it out of the epoll set */
 	h->stats.closed++;
 	free(c);
@@ -397,6 +405,29 @@ static bool linger_drain(struct hconn *c)
 	return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
+/* HTTP's turn, through TLS when the connection has it. */
+static void poll_http(struct hconn *c, uint64_t now)
+{
+	struct hsock *h = c->h;
+
+	c->recv_called = false;
+	c->drained = false;
+	h->stepping = c;
+	if (c->tls)
+		tls_conn_begin(c->tls, now);
+	http_conn_poll(c->srv, &c->hc, now);
+	if (c->tls)
+		tls_conn_end(c->tls);
+	h->stepping = NULL;
+}
+
+/* Output still to be made above the socket: TLS records that the copy area
+ * had no room for, or a close_notify still to go. */
+static bool more_above(const struct hconn *c)
+{
+	return c->tls && tls_conn_more(c->tls);
+}
+
 /* Everything after an event or a deadline: let HTTP work, send, rearm. */
 static void conn_step(struct hconn *c, uint64_t now)
 {
@@ -411,16 +442,12 @@ static void conn_step(struct hconn *c, uint64_t now)
 	for (turns = 0; !c->http_done; turns++) {
 		uint64_t before;
 
-		c->recv_called = false;
-		c->drained = false;
-		h->stepping = c;
-		http_conn_poll(h->srv, &c->hc, now);
-		h->stepping = NULL;
+		poll_http(c, now);
 		if (c->overrun) {
 			conn_reset(c);
 			return;
 		}
-		if (!c->hc.waiting || c->http_done)
+		if ((!c->hc.waiting && !more_above(c)) || c->http_done)
 			break;
 		/* A response waits for queue room: send, and if the socket took
 		 * anything, answer more now. Without this a pipelined burst whose
@@ -482,10 +509,11 @@ static void conn_step(struct hconn *c, uint64_t now)
 		set_events(c, EPOLLOUT);
 		return;
 	}
-	if (c->q_n) {
-		/* Backpressure: no reading while the peer is not taking our output. */
+	if (c->q_n || more_above(c)) {
+		/* Backpressure: no reading while the peer is not taking our output.
+		 * TLS records still to make count: the socket's room wakes us. */
 		set_events(c, EPOLLOUT);
-	} else if (c->hc.pool_waiting) {
+	} else if (c->hc.pool_waiting && !(c->tls && tls_conn_wants_input(c->tls))) {
 		/* In line for an input buffer: deaf (level-triggered input would
 		 * wake us for nothing) until the HTTP layer wakes it (op_wake). */
 		set_events(c, 0);
@@ -505,7 +533,8 @@ static struct hconn *shed_victim(struct hsock *h, uint64_t now)
 	for (i = 0; i < h->n_conns; i++) {
 		struct hconn *c = h->conns[i];
 		uint64_t t = c->hc.t_head_start;
-		if (c->http_done || c->fin_sent || c->q_n || c->hc.streaming || c->hc.waiting)
+		if (c->http_done || c->fin_sent || c->q_n || c->hc.streaming || c->hc.waiting ||
+		    more_above(c))
 			continue;
 		if (!t && !c->hc.buf && (!idle || c->hc.t_idle_start < idle->hc.t_idle_start))
 			idle = c;
@@ -534,7 +563,7 @@ static unsigned shed_idle(struct hsock *h, uint64_t now)
  * the connection at the head of the backlog away with the reserve descriptor
  * and stop listening for a while. A level-triggered listener left armed spun
  * at 100% CPU. True when accepting may go on now. */
-static bool out_of_fds(struct hsock *h, uint64_t now)
+static bool out_of_fds(struct hsock *h, int lfd, uint64_t now)
 {
 	struct epoll_event e = {.events = 0, .data.ptr = &h->lfd};
 	int fd;
@@ -544,7 +573,7 @@ static bool out_of_fds(struct hsock *h, uint64_t now)
 		return true;
 	if (h->reserve_fd >= 0) {
 		close(h->reserve_fd);
-		fd = accept4(h->lfd, NULL, NULL, SOCK_CLOEXEC);
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd >= 0) {
 			h->stats.accepted++;
 			h->stats.refused++;
@@ -552,24 +581,31 @@ static bool out_of_fds(struct hsock *h, uint64_t now)
 		}
 		h->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
+	/* Both listeners: the descriptors are the process's, not one port's. */
 	epoll_ctl(h->ep, EPOLL_CTL_MOD, h->lfd, &e);
+	if (h->lfd2 >= 0) {
+		e.data.ptr = &h->lfd2;
+		epoll_ctl(h->ep, EPOLL_CTL_MOD, h->lfd2, &e);
+	}
 	h->accept_off = now + HSOCK_ACCEPT_BACKOFF_NS;
 	return false;
 }
 
-static void accept_all(struct hsock *h, uint64_t now)
+static void accept_all(struct hsock *h, int lfd, struct http_server *srv, struct tls_server *ts,
+                       uint64_t now)
 {
 	for (;;) {
 		struct sockaddr_storage ss = {0}; /* a family even if accept4 says nothing */
 		socklen_t sl = sizeof ss;
-		int fd = accept4(h->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct hconn *c;
 		struct epoll_event e;
+		struct tls_conn *victim = NULL;
 
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM) {
-				if (out_of_fds(h, now))
+				if (out_of_fds(h, lfd, now))
 					continue;
 			}
 			return;
@@ -589,16 +625,28 @@ static void accept_all(struct hsock *h, uint64_t now)
 		c->st.ops = &sock_ops;
 		c->h = h;
 		c->fd = fd;
+		c->srv = srv;
+		if (ts && !(c->tls = tls_conn_open(ts, &c->st, now, &victim))) {
+			h->stats.refused++;
+			close(fd);
+			free(c);
+			continue;
+		}
+		if (c->tls)
+			tls_conn_set_user(c->tls, c);
 		c->events = EPOLLIN | EPOLLRDHUP;
 		e.events = c->events;
 		e.data.ptr = c;
 		epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &e);
 		h->conns[h->n_conns++] = c;
-		http_conn_init(h->srv, &c->hc, &c->st, now);
+		http_conn_init(srv, &c->hc, c->tls ? tls_conn_stream(c->tls) : &c->st, now);
 		if (ss.ss_family == AF_INET)
 			http_conn_set_peer(&c->hc, &((struct sockaddr_in *)&ss)->sin_addr, 4);
 		else if (ss.ss_family == AF_INET6)
 			http_conn_set_peer(&c->hc, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+		/* The handshake given up for this one reads its end now. */
+		if (victim)
+			conn_step(tls_conn_user(victim), now);
 		conn_step(c, now);
 	}
 }
@@ -629,6 +677,9 @@ static void sweep(struct hsock *h, uint64_t now)
 		struct hconn *c = h->conns[i];
 		size_t before = h->n_conns;
 		uint64_t dl = c->fin_sent ? c->linger_until : http_conn_deadline(&c->hc);
+
+		if (c->tls && !c->fin_sent && tls_conn_deadline(c->tls) < dl)
+			dl = tls_conn_deadline(c->tls);
 
 		if (now >= dl)
 			conn_step(c, now);
@@ -701,6 +752,7 @@ struct hsock *hsock_open(const char *host, int port, struct http_server *srv,
 	h->srv = srv;
 	h->hooks = *hooks;
 	h->map_fd = -1;
+	h->lfd2 = -1;
 	h->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	h->lfd = listen_on(host, port, err, errlen);
 	if (h->lfd < 0)
@@ -741,6 +793,30 @@ int hsock_port(const struct hsock *h)
 	return h->port;
 }
 
+void hsock_set_tls(struct hsock *h, struct tls_server *ts)
+{
+	h->tls = ts;
+}
+
+int hsock_listen_plain(struct hsock *h, const char *host, int port, struct http_server *srv,
+                       char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	struct epoll_event e = {.events = EPOLLIN, .data.ptr = &h->lfd2};
+
+	h->lfd2 = listen_on(host, port, err, errlen);
+	if (h->lfd2 < 0)
+		return -1;
+	memset(&ss, 0, sizeof ss);
+	getsockname(h->lfd2, (struct sockaddr *)&ss, &sl);
+	h->port2 = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+	                                          : ((struct sockaddr_in *)&ss)->sin_port);
+	h->srv2 = srv;
+	epoll_ctl(h->ep, EPOLL_CTL_ADD, h->lfd2, &e);
+	return h->port2;
+}
+
 void hsock_set_store_file(struct hsock *h, const void *map, size_t len, int fd)
 {
 	h->map = map;
@@ -761,6 +837,8 @@ bool hsock_references(const struct hsock *h, const void *p, size_t len)
 			if (sg->p >= lo && sg->p < hi)
 				return true;
 		}
+		if (c->tls && tls_conn_references(c->tls, p, len))
+			return true;
 	}
 	return false;
 }
@@ -775,6 +853,8 @@ int hsock_run(struct hsock *h)
 		int n, i, timeout_ms;
 
 		http_server_tick(h->srv, plat_clock_wall_ns());
+		if (h->srv2)
+			http_server_tick(h->srv2, plat_clock_wall_ns());
 		if (h->hooks.tick && now >= next_tick)
 			next_tick = h->hooks.tick(h->hooks.ctx, now);
 		flush_dirty(h, now);
@@ -782,6 +862,10 @@ int hsock_run(struct hsock *h)
 			struct epoll_event le = {.events = EPOLLIN, .data.ptr = &h->lfd};
 			h->accept_off = 0;
 			epoll_ctl(h->ep, EPOLL_CTL_MOD, h->lfd, &le);
+			if (h->lfd2 >= 0) {
+				le.data.ptr = &h->lfd2;
+				epoll_ctl(h->ep, EPOLL_CTL_MOD, h->lfd2, &le);
+			}
 		}
 		if (now >= next_sweep) {
 			sweep(h, now);
@@ -798,10 +882,14 @@ int hsock_run(struct hsock *h)
 		if (n > 0)
 			spin_until = now + SPIN_NS;
 		http_server_tick(h->srv, plat_clock_wall_ns());
+		if (h->srv2)
+			http_server_tick(h->srv2, plat_clock_wall_ns());
 		for (i = 0; i < n; i++) {
 			void *p = ev[i].data.ptr;
 			if (p == &h->lfd) {
-				accept_all(h, now);
+				accept_all(h, h->lfd, h->srv, h->tls, now);
+			} else if (p == &h->lfd2) {
+				accept_all(h, h->lfd2, h->srv2, NULL, now);
 			} else if (p == &h->sigfd) {
 				struct signalfd_siginfo si;
 				while (read(h->sigfd, &si, sizeof si) > 0)
@@ -833,6 +921,8 @@ void hsock_close(struct hsock *h)
 	for (size_t i = h->n_conns; i-- > 0;)
 		conn_free(h->conns[i]);
 	close(h->lfd);
+	if (h->lfd2 >= 0)
+		close(h->lfd2);
 	close(h->ep);
 	close(h->sigfd);
 	if (h->reserve_fd >= 0)

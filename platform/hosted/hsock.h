@@ -64,6 +64,13 @@ struct hsock *hsock_open(const char *host, int port, struct http_server *srv,
                          const struct hsock_hooks *hooks, char *err, size_t errlen);
 /* The port actually bound. */
 int hsock_port(const struct hsock *h);
+/* The listener speaks TLS (http/tls.h) from now on. */
+struct tls_server;
+void hsock_set_tls(struct hsock *h, struct tls_server *ts);
+/* A second listener, plain HTTP, answered by (srv) (the redirect beside
+ * HTTPS). Returns its port, or -1 with a message. */
+int hsock_listen_plain(struct hsock *h, const char *host, int port, struct http_server *srv,
+                       char *err, size_t errlen);
 /* Tell the transport where a store's file mapping lies, so references into it
  * can be sent with sendfile(fd); fd -1 for none. */
 void hsock_set_store_file(struct hsock *h, const void *map, size_t len, int fd);

@@ -201,7 +201,12 @@ enum plat_result plat_net_send_tso(const struct plat_iov *iov, size_t n, uint16_
 	 * on x86) unless told otherwise (TUNSETVNETBE/LE). */
 	memset(&h, 0, sizeof h);
 	h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	/* The family from the frame's Ethernet type (its first part holds the
+	 * Ethernet header). */
+	h.gso_type = n > 0 && iov[0].len >= 14 && ((const uint8_t *)iov[0].p)[12] == 0x86 &&
+	                             ((const uint8_t *)iov[0].p)[13] == 0xdd
+	                     ? VIRTIO_NET_HDR_GSO_TCPV6
+	                     : VIRTIO_NET_HDR_GSO_TCPV4;
 	h.hdr_len = hdr_len;
 	h.gso_size = mss;
 	h.csum_start = csum_start;

@@ -6,8 +6,9 @@
 # stack over a TAP, inside a network namespace of our own. Meanwhile an honest
 # client opens a fresh connection with a one-packet request every 0.2 s, with a
 # 2 s timeout; at least 95% of its requests must be served, and the server must
-# serve at once after each attack. Each attack runs SCALE_SECONDS (12); the
-# longer and larger forms run from scripts/soak.sh (make soak).
+# serve at once after each attack. Each attack runs SCALE_SECONDS (12); on TAP
+# slowloris and slow read also run at 5,000 (SCALE_TAP_BIG). The longer and
+# larger forms run from scripts/soak.sh (make soak).
 . "$(dirname "$0")/../lib.sh"
 
 CONNS=${SCALE_CONNS:-2000}
@@ -126,6 +127,18 @@ start tap.log --net tap:us0 --ip 10.67.0.2/24 --gw 10.67.0.1 --flows 4096 ||
 	{ notok "serve on our stack over TAP starts"; exit 1; }
 URL=http://10.67.0.2/unideck/
 run_all "our stack on TAP"
+# And past the flows' rings (lent while data moves, net/tcp_pool.c): slow
+# heads and slow readers at 5,000 connections against 4,096 flows and 1,024
+# rings of each kind, the attack long enough (1 s per 250) to open them all.
+BIG=${SCALE_TAP_BIG:-5000}
+SECS_SMALL=$SECS
+SECS=$((BIG / 250 > SECS ? BIG / 250 : SECS))
+CONNS_SMALL=$CONNS
+CONNS=$BIG
+attack "our stack on TAP: slowloris, $BIG connections" "tap-loris-big.log" -H -i 5 -x 24
+attack "our stack on TAP: slow read, $BIG connections" "tap-read-big.log" -X -w 16 -y 64 -n 3 -z 16 -k 2
+SECS=$SECS_SMALL
+CONNS=$CONNS_SMALL
 kill -INT "$SRV"
 wait "$SRV"
 sed 's/^/# /' "$TMP/tap.log" | grep -E 'http\.(refused|timeout)|tcp.syn_dropped' || true

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tools/cli/cli.h"
+#include "tools/cli/cmd_import_frames.h"
 #include "tools/cli/cmd_import_ml.h"
 #include "tools/util/sbuf.h"
 #include "tools/util/text.h"
@@ -263,6 +264,31 @@ static int write_text(const char *path, const struct sbuf *b)
 	return rc;
 }
 
+/* The deck's content.md (md, in the archive), copied into (to): its iframes
+ * from other sites become links (cmd_import_frames.h). */
+static int offline_frames_in(const char *md, const char *to)
+{
+	char path[PATH_MAX * 3];
+	struct sbuf framed = {0};
+	struct diag d = {0};
+	size_t len;
+	char *text = text_read_file(md, &len, &d);
+	int rc = 0;
+
+	if (!text) {
+		diag_print(stderr, &d);
+		return -1;
+	}
+	if (import_offline_frames(md, text, len, &framed) > 0) {
+		snprintf(path, sizeof path, "%s/content.md", to);
+		if (write_text(path, &framed) != 0)
+			rc = cli_error("import", 1, "cannot write %s: %s", path, strerror(errno));
+	}
+	sb_free(&framed);
+	free(text);
+	return rc;
+}
+
 static int import_deck(const char *root, const char *out, const struct mdeck *dk, long *files)
 {
 	char from[PATH_MAX * 2], to[PATH_MAX * 2], path[PATH_MAX * 3];
@@ -286,7 +312,12 @@ static int import_deck(const char *root, const char *out, const struct mdeck *dk
 			diag_print(stderr, &d);
 			return -1;
 		}
-		page240(&page, dk, sections, len);
+		{
+			struct sbuf framed = {0};
+			import_offline_frames(path, sections, len, &framed);
+			page240(&page, dk, framed.p ? framed.p : "", framed.len);
+			sb_free(&framed);
+		}
 		free(sections);
 	} else {
 		snprintf(path, sizeof path, "%s/content.md", from);
@@ -295,6 +326,8 @@ static int import_deck(const char *root, const char *out, const struct mdeck *dk
 			        "unideck import: %s: warning: no content.md, so the deck has no "
 			        "slides\n",
 			        from);
+		else if (offline_frames_in(path, to) != 0)
+			rc = -1;
 		page262(&page, dk);
 	}
 	yq(&meta, "title", dk->title);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/ktls.h"
 #include "tools/cli/cli.h"
 #include "tools/image/disk.h"
 #include "tools/image/host_tsc.h"
@@ -37,7 +38,7 @@ static const char help[] =
         "                     router advertises; the guest prints every URL)\n"
         "  --gw6 G            with --tap: the IPv6 default router\n"
         "  --slaac 0|1        with --tap: SLAAC on or off (default 1)\n"
-        "  -m, --mem SIZE     guest memory (default: the image's size plus 32M,\n"
+        "  -m, --mem SIZE     guest memory (default: the image's size plus 64M,\n"
         "                     so that a large store still leaves room to run)\n"
         "  -M, --machine M    x86_64 images: microvm (default; virtio-mmio) or q35\n"
         "                     (virtio-pci); arm64 images (chosen from the ELF header,\n"
@@ -53,7 +54,20 @@ static const char help[] =
         "  --firmware F       bios (SeaBIOS, default) or uefi (OVMF, Secure Boot off)\n"
         "  --disk-bus B       virtio (default) or ahci\n"
         "The kernel command line is then the disk's grub.cfg (README: Disk images).\n"
-        "  -v, --verbose      print the QEMU command line\n";
+        "  -v, --verbose      print the QEMU command line\n"
+        "\n"
+        "HTTPS (the guest's TLS 1.2 by BearSSL; the key never enters the image):\n"
+        "  --cert FILE        certificate chain, PEM, leaf first; with --key the guest\n"
+        "                     serves HTTPS on 443 and a 308 to https on 80\n"
+        "  --key FILE         its private key, PEM (PKCS#8, EC P-256/384/521 or RSA);\n"
+        "                     both reach the guest at boot as a module (-initrd), from a\n"
+        "                     private file that is zeroed and removed once QEMU has it\n"
+        "  --port N           with --cert: 127.0.0.1:N to the guest's 443 (default 8443)\n"
+        "  --http-port N      with --cert: 127.0.0.1:N to the guest's 80 (default: none)\n"
+        "  --no-hsts          no Strict-Transport-Security header (the guest's hsts=0)\n"
+        "  --rng virtio|off   the guest's entropy device (default virtio with --cert:\n"
+        "                     virtio-rng; the guest refuses TLS without entropy)\n"
+        "  --cpu MODEL        QEMU's -cpu (default host under KVM, max under TCG)\n";
 
 #define MAX_ARGS   64
 /* The user network (QEMU's slirp), spelt out rather than left to QEMU's
@@ -89,13 +103,67 @@ static void argv_free(struct argv *a)
  * the terminal's process group, but a kill(1) of unideck run must be passed on. */
 static volatile pid_t qemu_pid;
 static volatile sig_atomic_t stopping;
+/* The boot module with the key, removed once the guest runs (QEMU has read
+ * it by then) or QEMU is gone. */
+static const char *module_to_drop;
 
-static void on_stop(int sig)
+/* Zero the module file's bytes, then remove it and its private directory. */
+static void drop_module(void)
 {
-	(void)sig;
-	stopping = 1;
-	if (qemu_pid > 0)
-		kill(qemu_pid, SIGTERM);
+	static char zero[4096];
+	struct stat st;
+	const char *path = module_to_drop;
+	int fd;
+
+	if (!path)
+		return;
+	module_to_drop = NULL;
+	if ((fd = open(path, O_WRONLY)) >= 0) {
+		if (fstat(fd, &st) == 0)
+			for (off_t done = 0; done < st.st_size;) {
+				size_t n = (size_t)(st.st_size - done) < sizeof zero
+				                   ? (size_t)(st.st_size - done)
+				                   : sizeof zero;
+				ssize_t w = write(fd, zero, n);
+				if (w <= 0)
+					break;
+				done += w;
+			}
+		fsync(fd);
+		close(fd);
+	}
+	unlink(path);
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = 0;
+		rmdir(dir);
+	}
+}
+
+/* (path) whole into (*buf), at most (max) bytes; 0 or an errno. */
+static int slurp(const char *path, char **buf, size_t *len, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return errno;
+	*buf = malloc(max + 1);
+	if (!*buf) {
+		fclose(f);
+		return ENOMEM;
+	}
+	n = fread(*buf, 1, max + 1, f);
+	fclose(f);
+	if (n > max) {
+		explicit_bzero(*buf, max + 1);
+		free(*buf);
+		return EFBIG;
+	}
+	*len = n;
+	return 0;
 }
 
 static int run_qemu(struct argv *a, FILE *console, int timeout_s, int *raw)
@@ -141,6 +209,9 @@ static int run_qemu(struct argv *a, FILE *console, int timeout_s, int *raw)
 			if (sscanf(line, "pvh: exit status %d", &v) == 1 ||
 			    sscanf(line, "arm64: exit status %d", &v) == 1)
 				code = v; /* the last one seen */
+			/* The guest runs: QEMU has loaded the module. */
+			if (!strncmp(line, "pvh: ", 5) || !strncmp(line, "arm64: ", 7))
+				drop_module();
 			used = 0;
 			if (console)
 				fflush(console);
@@ -217,13 +288,22 @@ struct run_opts {
 	bool machine_set, mem_set;
 	const char *ip6, *gw6, *slaac; /* with --tap: the image's ip6=, gw6=, slaac= */
 	bool arm64;                    /* the image's ELF machine is EM_AARCH64 */
+	const char *cert, *key, *rng, *cpu;
+	int http_port; /* with --cert: forwarded to the guest's 80 (0: none) */
+	bool port_set, no_hsts;
+	char module[PATH_MAX]; /* the boot module written for --cert/--key, or "" */
+	size_t module_len;
 };
 
 /* Guest memory when --mem is not given: the image is loaded whole (its store
  * is in it) and the kernel needs room beside it for its tables, flows and
- * buffers (10 MiB serve the default decks), so 32 MiB more than the image, in
- * whole MiB. A 30 MB image under a flat 32M stopped at once. */
-static const char *default_mem(const char *image)
+ * buffers, so 64 MiB more than the image, in whole MiB: the kernel sizes its
+ * flows from what it gets, and 64 MiB hold over 10,000 connections (each
+ * costs about 2.3 KiB; rings are lent while data moves). A 30 MB image under a
+ * flat 32M stopped at once. With TLS, 32 MiB more for the engines' record
+ * buffers (app/ktls.h gives a third of the heap to TLS connections, about
+ * 46 KiB each). */
+static const char *default_mem(const char *image, bool tls)
 {
 	static char buf[32];
 	struct stat st;
@@ -231,7 +311,7 @@ static const char *default_mem(const char *image)
 
 	if (stat(image, &st) == 0 && st.st_size > 0)
 		mib = ((unsigned long long)st.st_size + (1u << 20) - 1) >> 20;
-	snprintf(buf, sizeof buf, "%lluM", mib + 32);
+	snprintf(buf, sizeof buf, "%lluM", mib + 64 + (tls ? 32 : 0));
 	return buf;
 }
 
@@ -254,6 +334,77 @@ static int image_arch(const char *path, bool *arm64)
 	return 0;
 }
 
+/* --cert/--key: the boot module (app/ktls.h has its format) in a private
+ * directory, in RAM when /dev/shm is there. 0, or the exit status after a
+ * message naming the file. */
+static int write_module(struct run_opts *o)
+{
+	char *cert = NULL, *key = NULL, dir[PATH_MAX - 16];
+	size_t cl = 0, kl = 0;
+	uint8_t head[16];
+	int e, fd, rc = 1;
+	const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+
+	if ((e = slurp(o->cert, &cert, &cl, KTLS_CERT_MAX)) != 0) {
+		cli_error("run", 1, "--cert %s: %s", o->cert,
+		          e == EFBIG ? "larger than 64 KiB" : strerror(e));
+		return 1;
+	}
+	if ((e = slurp(o->key, &key, &kl, KTLS_KEY_MAX)) != 0) {
+		cli_error("run", 1, "--key %s: %s", o->key,
+		          e == EFBIG ? "larger than 16 KiB" : strerror(e));
+		goto out;
+	}
+	cert[cl] = key[kl] = 0;
+	if (!strstr(cert, "-----BEGIN CERTIFICATE-----")) {
+		cli_error("run", 1, "--cert %s: no PEM certificate in it", o->cert);
+		goto out;
+	}
+	if (!strstr(key, "PRIVATE KEY-----")) {
+		cli_error("run", 1, "--key %s: no PEM private key in it", o->key);
+		goto out;
+	}
+	snprintf(dir, sizeof dir, "%s/unideck-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		cli_error("run", 1, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	snprintf(o->module, sizeof o->module, "%s/tls-module", dir);
+	fd = open(o->module, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	memcpy(head, KTLS_MAGIC, 8);
+	for (int i = 0; i < 4; i++) {
+		head[8 + i] = (uint8_t)(cl >> (8 * i));
+		head[12 + i] = (uint8_t)(kl >> (8 * i));
+	}
+	module_to_drop = o->module;
+	if (fd < 0 || write(fd, head, sizeof head) != (ssize_t)sizeof head ||
+	    write(fd, cert, cl) != (ssize_t)cl || write(fd, key, kl) != (ssize_t)kl) {
+		cli_error("run", 1, "%s: %s", o->module, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		drop_module();
+		goto out;
+	}
+	close(fd);
+	o->module_len = sizeof head + cl + kl;
+	rc = 0;
+out:
+	if (key) {
+		explicit_bzero(key, kl);
+		free(key);
+	}
+	free(cert);
+	return rc;
+}
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	if (qemu_pid > 0)
+		kill(qemu_pid, SIGTERM);
+}
+
 static int parse(struct run_opts *o, int argc, char **argv)
 {
 	const char *v;
@@ -267,6 +418,23 @@ static int parse(struct run_opts *o, int argc, char **argv)
 		if ((r = cli_value("run", argc, argv, &i, "--port", 'p', &v)) != 0) {
 			if (r > 0 && (!cli_port(v, &o->port) || o->port == 0))
 				return cli_error("run", 2, "--port takes 1 to 65535, not '%s'", v);
+			o->port_set = true;
+		} else if ((r = cli_value("run", argc, argv, &i, "--http-port", 0, &v)) != 0) {
+			if (r > 0 && (!cli_port(v, &o->http_port) || o->http_port == 0))
+				return cli_error("run", 2, "--http-port takes 1 to 65535, not '%s'",
+				                 v);
+		} else if ((r = cli_value("run", argc, argv, &i, "--cert", 0, &v)) != 0) {
+			o->cert = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--key", 0, &v)) != 0) {
+			o->key = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--rng", 0, &v)) != 0) {
+			if (r > 0 && strcmp(v, "virtio") != 0 && strcmp(v, "off") != 0)
+				return cli_error("run", 2, "--rng is virtio or off, not '%s'", v);
+			o->rng = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--cpu", 0, &v)) != 0) {
+			o->cpu = v;
+		} else if (cli_flag(argv[i], "--no-hsts", 0)) {
+			o->no_hsts = true;
 		} else if ((r = cli_value("run", argc, argv, &i, "--tap", 0, &v)) != 0) {
 			o->tap = v;
 		} else if ((r = cli_value("run", argc, argv, &i, "--ip", 0, &v)) != 0) {
@@ -312,6 +480,12 @@ static int parse(struct run_opts *o, int argc, char **argv)
 	}
 	if (!o->image)
 		return cli_error("run", 2, "usage: unideck run IMAGE (see --help)");
+	if (!o->cert != !o->key)
+		return cli_error("run", 2, "--cert and --key go together");
+	if (!o->cert && (o->http_port || o->no_hsts))
+		return cli_error("run", 2, "--http-port and --no-hsts go with --cert and --key");
+	if (o->cert && !o->port_set)
+		o->port = 8443;
 	/* The user network is ours to lay out, and the port forward goes to the
 	 * address we give the guest there: another one would serve nothing. */
 	if ((o->ip6 || o->gw6 || o->slaac) && !o->tap)
@@ -371,8 +545,12 @@ static int parse(struct run_opts *o, int argc, char **argv)
 	if (strcmp(o->accel, "auto") != 0 && strcmp(o->accel, "kvm") != 0 &&
 	    strcmp(o->accel, "tcg") != 0)
 		return cli_error("run", 2, "--accel is auto, kvm or tcg, not '%s'", o->accel);
+	if (o->cert && o->disk != DISK_NONE)
+		return cli_error("run", 2,
+		                 "--cert boots an ELF image (a PVH module); a disk's modules "
+		                 "are its grub.cfg's");
 	if (!o->mem)
-		o->mem = default_mem(o->image);
+		o->mem = default_mem(o->image, o->cert != NULL);
 	return -1;
 }
 
@@ -393,9 +571,9 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 	add(a, "-M");
 	add(a, o->arm64 ? "virt" : o->machine);
 	add(a, "-cpu");
-	add(a, strcmp(accel, "kvm") == 0 ? "host" : "max");
+	add(a, o->cpu ? o->cpu : strcmp(accel, "kvm") == 0 ? "host" : "max");
 	add(a, "-m");
-	add(a, o->mem ? o->mem : default_mem(o->image));
+	add(a, o->mem ? o->mem : default_mem(o->image, o->cert != NULL));
 	add(a, "-nodefaults");
 	add(a, "-no-user-config");
 	add(a, "-display");
@@ -412,8 +590,11 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 	else
 		snprintf(buf, sizeof buf,
 		         "user,id=n0,net=" USER_NET ",host=" USER_GW ",dhcpstart=" USER_GUEST
-		         ",hostfwd=tcp:127.0.0.1:%d-" USER_GUEST ":80",
-		         o->port);
+		         ",hostfwd=tcp:127.0.0.1:%d-" USER_GUEST ":%d",
+		         o->port, o->cert ? 443 : 80);
+	if (!o->tap && o->cert && o->http_port)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
+		         ",hostfwd=tcp:127.0.0.1:%d-" USER_GUEST ":80", o->http_port);
 	add(a, "-netdev");
 	add(a, buf);
 	add(a, "-device");
@@ -434,8 +615,32 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 		                                   : "virtio-blk-pci,drive=d0");
 		return;
 	}
+	if (o->rng ? strcmp(o->rng, "virtio") == 0 : o->cert != NULL) {
+		add(a, "-device");
+		add(a, mmio ? "virtio-rng-device" : "virtio-rng-pci");
+	}
 	add(a, "-kernel");
 	add(a, o->image);
+	/* The module: a PVH module (-initrd) on x86_64. QEMU's virt gives an
+	 * initrd to Linux images only, so an arm64 image gets it loaded near the
+	 * top of its RAM (from 0x40000000) and told where by bootmod=. */
+	unsigned long long mod_addr = 0;
+	if (o->module[0] && !o->arm64) {
+		add(a, "-initrd");
+		add(a, o->module);
+	} else if (o->module[0]) {
+		const char *m = o->mem ? o->mem : default_mem(o->image, true);
+		char *end;
+		unsigned long long mb = strtoull(m, &end, 10);
+		if (*end == 'G' || *end == 'g')
+			mb *= 1024;
+		mod_addr = 0x40000000ull + (mb << 20) - (2ull << 20);
+		char dev[PATH_MAX + 64];
+		snprintf(dev, sizeof dev, "loader,file=%s,addr=0x%llx,force-raw=on", o->module,
+		         mod_addr);
+		add(a, "-device");
+		add(a, dev);
+	}
 	/* On the user network we lay out, the guest's address is known: given
 	 * statically it serves without a DHCP exchange first (2 ms of a 7 ms boot
 	 * under TCG; `--append dhcp` asks anyway). Most TAP set-ups offer DHCP. */
@@ -454,6 +659,15 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 	if (strcmp(accel, "tcg") == 0 && !o->arm64)
 		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline),
 		         " tsc_khz=%lu", (unsigned long)host_tsc_khz());
+	if (o->no_hsts)
+		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline), " hsts=0");
+	if (mod_addr)
+		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline),
+		         " bootmod=%zu@0x%llx", o->module_len, mod_addr);
+	/* The redirect names the port clients reach 443 by. */
+	if (o->cert && !o->tap && o->port != 443)
+		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline),
+		         " redirect_port=%d", o->port);
 	if (o->append)
 		snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline), " %s",
 		         o->append);
@@ -463,8 +677,7 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = {NULL,  NULL,      NULL, NULL, NULL,  NULL,  "auto", NULL, NULL, 8080,
-	                     false, DISK_NONE, NULL, NULL, false, false, NULL,   NULL, NULL, false};
+	struct run_opts o = {.accel = "auto", .port = 8080, .disk = DISK_NONE};
 	struct argv a = {{NULL}, 0};
 	const char *accel;
 	int rc = parse(&o, argc, argv), code, raw = 0, i;
@@ -489,6 +702,8 @@ int cmd_run(int argc, char **argv)
 	accel = strcmp(o.accel, "auto")                         ? o.accel
 	        : !o.arm64 && probe && kvm_works(o.qemu, probe) ? "kvm"
 	                                                        : "tcg";
+	if (o.cert && (rc = write_module(&o)) != 0)
+		return rc;
 	command(&o, accel, &a);
 	if (o.verbose) {
 		for (i = 0; i < a.n; i++)
@@ -499,8 +714,8 @@ int cmd_run(int argc, char **argv)
 		printf("unideck: booting %s on %s (%s, TAP %s)\n", o.image, o.machine, accel,
 		       o.tap);
 	else
-		printf("unideck: booting %s on %s (%s): http://127.0.0.1:%d/ (Ctrl-C stops)\n",
-		       o.image, o.machine, accel, o.port);
+		printf("unideck: booting %s on %s (%s): %s://127.0.0.1:%d/ (Ctrl-C stops)\n",
+		       o.image, o.machine, accel, o.cert ? "https" : "http", o.port);
 	fflush(stdout);
 	{
 		/* Ctrl-C or kill: QEMU is stopped (SIGTERM) and we wait for it. */
@@ -512,6 +727,7 @@ int cmd_run(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 	}
 	code = run_qemu(&a, stdout, 0, &raw);
+	drop_module();
 	argv_free(&a);
 	if (code >= 0)
 		return code;

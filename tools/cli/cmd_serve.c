@@ -14,13 +14,18 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/relaynet.h"
+#include "app/tls_redirect.h"
 #include "lib/hex.h"
+#include "lib/ipv4addr.h"
 #include "net/net.h"
 #include "platform/hosted/hsock.h"
 #include "tools/cli/cli.h"
+#include "tools/cli/relayks.h"
 #include "tools/cli/tapnet.h"
 #include "tools/cli/watch.h"
 #include "tools/store/build.h"
+#include "tools/util/tls_files.h"
 
 static const char help[] =
         "usage: unideck serve DIR|FILE [--host ADDR] [--port N] [options]\n"
@@ -38,6 +43,17 @@ static const char help[] =
         "  --idle-timeout SEC     keep-alive idle time (default 60)\n"
         "  --send-timeout SEC     time a client may stall a response (default 60)\n"
         "\n"
+        "HTTPS (TLS 1.2, ECDHE, AES-GCM and ChaCha20-Poly1305, by BearSSL):\n"
+        "  --cert FILE            certificate chain, PEM, leaf first (with --key: HTTPS on\n"
+        "                         --port, default 8443; 443 with --net)\n"
+        "  --key FILE             its private key, PEM (PKCS#8, EC or RSA); never logged\n"
+        "  --http-port N          also plain HTTP on N: a 308 to https:// for everything but\n"
+        "                         /.well-known/acme-challenge/ (ACME HTTP-01)\n"
+        "  --acme-webroot DIR     answer those challenges from DIR/.well-known/acme-challenge/\n"
+        "                         (where certbot --webroot writes them)\n"
+        "  --no-hsts              no Strict-Transport-Security header on HTTPS responses\n"
+        "  --tls-conns N          TLS connections at most (default 1024)\n"
+        "\n"
         "On our own TCP/IP stack instead of kernel sockets (root; the TAP device must\n"
         "exist and be up: ip tuntap add dev NAME mode tap; ip link set NAME up):\n"
         "  --net tap:NAME         frames through TAP device NAME\n"
@@ -50,7 +66,15 @@ static const char help[] =
         "  --flows N              TCP connections at most (default 1024)\n"
         "  --pcap FILE            record every frame in and out\n"
         "  --stats                print every counter when stopped (kernel sockets too)\n"
-        "  (the port defaults to 80 there)\n";
+        "  (the port defaults to 80 there)\n"
+        "\n"
+        "Live follow across instances (README, \"Live follow across instances\"):\n"
+        "  --upstream URL         relay http://HOST[:PORT]/'s follow state to our followers\n"
+        "                         (HOST: IPv4, [IPv6] or a name); wants the origin's --token,\n"
+        "                         which checks every update; presenting here is refused (421)\n"
+        "  --dns A.B.C.D          with --net: a name server for the upstream's name (up to\n"
+        "                         3; default: DHCP's); on kernel sockets the system's\n"
+        "                         resolver is asked\n";
 
 #define MAX_RETIRED 16
 
@@ -69,7 +93,12 @@ struct serve {
 	struct http_server srv;
 	struct app app;
 	struct hsock *h;
-	struct tapnet *tap; /* --net: our own stack instead of h */
+	struct tapnet *tap;   /* --net: our own stack instead of h */
+	const char *upstream; /* --upstream URL, or NULL */
+	struct relaynet *rn;  /* --upstream on our stack (--net) */
+	struct relayks *rk;   /* --upstream on kernel sockets */
+	uint32_t dns[DNS_MAX_SERVERS];
+	size_t n_dns;
 	bool shown_addr, stats;
 	int port;
 	const char *token;
@@ -79,7 +108,17 @@ struct serve {
 	struct watch *w;
 	uint64_t rebuild_at;
 	void *pool;
+	/* --cert: TLS on the main port, and with --http-port a plain server that
+	 * redirects (its own HTTP server and buffers) */
+	struct tls_server *tls;
+	struct http_server rsrv;
+	struct tls_redirect redir;
+	const char *scheme;
+	int http_port;
 };
+
+#define HSTS_HEADER   "Strict-Transport-Security: max-age=63072000\r\n"
+#define REDIRECT_BUFS 64u /* input buffers of the plain redirect server */
 
 static uint64_t mono_ms(void)
 {
@@ -213,6 +252,16 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 		rebuild(s, false);
 	}
 	next = app_tick(&s->app, now);
+	if (s->rn) {
+		uint64_t r = relaynet_poll(s->rn, now);
+		if (r < next)
+			next = r;
+	}
+	if (s->rk) {
+		uint64_t r = relay_poll(&s->rk->relay, now);
+		if (r < next)
+			next = r;
+	}
 	if (s->tap)
 		tapnet_show_addrs6(s->tap, s->src, s->port);
 	if (s->tap && !s->shown_addr) {
@@ -220,9 +269,9 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 		if (net_address(tapnet_stack(s->tap), &addr, NULL, NULL)) {
 			char url[64];
 			s->shown_addr = true;
-			snprintf(url, sizeof url, "http://%u.%u.%u.%u", addr >> 24,
+			snprintf(url, sizeof url, "%s://%u.%u.%u.%u", s->scheme, addr >> 24,
 			         addr >> 16 & 255, addr >> 8 & 255, addr & 255);
-			if (s->port != 80)
+			if (s->port != (s->tls ? 443 : 80))
 				snprintf(url + strlen(url), sizeof url - strlen(url), ":%d",
 				         s->port);
 			printf("serving %s at %s/ on our own TCP/IP stack (Ctrl-C stops)\n", s->src,
@@ -235,6 +284,67 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 	if (s->rebuild_at && s->rebuild_at < next)
 		next = s->rebuild_at;
 	return next < now + 1000000000ull ? next : now + 1000000000ull;
+}
+
+static void relay_log(void *ctx, const char *msg, size_t len)
+{
+	(void)ctx;
+	printf("%.*s\n", (int)len, msg);
+	fflush(stdout);
+}
+
+/* The follow and relay counters, "name value" a line like the others. */
+static void dump_follow_stats(const struct serve *s, FILE *f)
+{
+	const struct app_stats *a = &s->app.stats;
+
+	fprintf(f,
+	        "follow.updates %llu\nfollow.forged %llu\nfollow.replayed %llu\nfollow.bad %llu\n"
+	        "follow.events_sent %llu\nfollow.events_dropped %llu\nrelay.posts_refused "
+	        "%llu\nrelay.applied %llu\nrelay.forged %llu\nrelay.stale %llu\nrelay.unknown_deck "
+	        "%llu\n",
+	        (unsigned long long)a->follow_updates, (unsigned long long)a->follow_forged,
+	        (unsigned long long)a->follow_replayed, (unsigned long long)a->follow_bad,
+	        (unsigned long long)a->events_sent, (unsigned long long)a->events_dropped,
+	        (unsigned long long)a->relay_posts_refused, (unsigned long long)a->relay_applied,
+	        (unsigned long long)a->relay_forged, (unsigned long long)a->relay_stale,
+	        (unsigned long long)a->relay_unknown_deck);
+	if (s->rn || s->rk) {
+		static const struct dns_stats none;
+		const struct relay_stats *r = s->rn ? &s->rn->relay.stats : &s->rk->relay.stats;
+		const struct dns_stats *d = s->rn ? &s->rn->dns.stats : &none;
+		fprintf(f,
+		        "relay.connects %llu\nrelay.connect_failed %llu\nrelay.lost %llu\n"
+		        "relay.idle_timeouts %llu\nrelay.bad_status %llu\nrelay.bad_response %llu\n"
+		        "relay.hellos %llu\nrelay.events %llu\nrelay.bad_events %llu\nrelay.bytes "
+		        "%llu\nrelay.resolved %llu\nrelay.resolve_failed %llu\ndns.queries %llu\n"
+		        "dns.sent %llu\ndns.timeouts %llu\ndns.answers %llu\ndns.rx_wrong_src "
+		        "%llu\n"
+		        "dns.rx_wrong_id %llu\ndns.rx_wrong_question %llu\ndns.rx_bad_name %llu\n",
+		        (unsigned long long)r->connects, (unsigned long long)r->connect_failed,
+		        (unsigned long long)r->lost, (unsigned long long)r->idle_timeouts,
+		        (unsigned long long)r->bad_status, (unsigned long long)r->bad_response,
+		        (unsigned long long)r->hellos, (unsigned long long)r->events,
+		        (unsigned long long)r->bad_events, (unsigned long long)r->bytes,
+		        (unsigned long long)r->resolved, (unsigned long long)r->resolve_failed,
+		        (unsigned long long)d->queries, (unsigned long long)d->sent,
+		        (unsigned long long)d->timeouts, (unsigned long long)d->answers,
+		        (unsigned long long)d->rx_wrong_src, (unsigned long long)d->rx_wrong_id,
+		        (unsigned long long)d->rx_wrong_question,
+		        (unsigned long long)d->rx_bad_name);
+	}
+}
+
+static void on_watch(void *ctx);
+
+/* The relay's epoll descriptor (kernel sockets): the upstream or the watcher. */
+static void on_relay_ready(void *ctx)
+{
+	struct serve *s = ctx;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	relayks_on_ready(s->rk, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
 }
 
 static void on_watch(void *ctx)
@@ -285,6 +395,10 @@ struct serve_args {
 	struct http_config cfg;
 	struct tapnet_cfg net;
 	bool ip_set;
+	const char *cert, *key, *webroot;
+	int http_port;
+	bool no_hsts;
+	uint32_t tls_conns;
 };
 
 static int parse_args(struct serve *s, struct serve_args *a, int argc, char **argv)
@@ -337,10 +451,45 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 				return cli_error("serve", 2, "--flows takes 1 to 65536, not '%s'",
 				                 v);
 			a->net.flows = (uint32_t)n;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--cert", 0, &v)) != 0) {
+			a->cert = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--key", 0, &v)) != 0) {
+			a->key = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--acme-webroot", 0, &v)) != 0) {
+			a->webroot = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--http-port", 0, &v)) != 0) {
+			if (r > 0 && !cli_port(v, &a->http_port))
+				return cli_error("serve", 2,
+				                 "--http-port takes 0 to 65535, not '%s'", v);
+			if (r > 0 && a->http_port == 0)
+				a->http_port = -1; /* any free port */
+		} else if ((r = cli_value("serve", argc, argv, &i, "--tls-conns", 0, &v)) != 0) {
+			char *end;
+			unsigned long n = strtoul(v, &end, 10);
+			if (*end || n < 1 || n > 65536)
+				return cli_error("serve", 2,
+				                 "--tls-conns takes 1 to 65536, not '%s'", v);
+			a->tls_conns = (uint32_t)n;
+		} else if (cli_flag(argv[i], "--no-hsts", 0)) {
+			a->no_hsts = true;
 		} else if (cli_flag(argv[i], "--dhcp", 0)) {
 			a->net.dhcp = true;
 		} else if (cli_flag(argv[i], "--stats", 0)) {
 			s->stats = true;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--upstream", 0, &v)) != 0) {
+			static struct relay probe; /* the URL is checked here, used at start */
+			enum relay_url_result u = RELAY_URL_OK;
+			if (r > 0 && (u = relay_parse_url(&probe, v, strlen(v))) != RELAY_URL_OK)
+				return cli_error("serve", 2, "--upstream %s: %s", v,
+				                 relay_url_error(u));
+			s->upstream = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--dns", 0, &v)) != 0) {
+			if (r > 0 &&
+			    (s->n_dns == DNS_MAX_SERVERS ||
+			     !ipv4_parse(v, strlen(v), IPV4_NO_PREFIX, &s->dns[s->n_dns++], NULL)))
+				return cli_error("serve", 2,
+				                 "--dns takes A.B.C.D, at most %u times",
+				                 DNS_MAX_SERVERS);
 		} else if ((r = cli_value("serve", argc, argv, &i, "--token", 0, &v)) != 0) {
 			a->token = v;
 			if (r > 0 && !app_token_ok(v, strlen(v)))
@@ -381,7 +530,23 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		return cli_error(
 		        "serve", 2,
 		        "--ip, --gw, --ip6, --gw6, --dhcp and --pcap go with --net tap:NAME");
-	if (a->net.ifname && !a->port_set)
+	if (s->upstream && !a->token)
+		return cli_error("serve", 2,
+		                 "--upstream wants the origin's --token: a relay checks every "
+		                 "update's MAC with it before passing it on");
+	if (s->n_dns && (!s->upstream || !a->net.ifname))
+		return cli_error("serve", 2,
+		                 "--dns goes with --upstream and --net (on kernel sockets the "
+		                 "system's resolver is asked)");
+	if (!a->cert != !a->key)
+		return cli_error("serve", 2, "--cert and --key go together");
+	if (!a->cert && (a->http_port || a->webroot || a->no_hsts || a->tls_conns))
+		return cli_error("serve", 2,
+		                 "--http-port, --acme-webroot, --no-hsts and --tls-conns go with "
+		                 "--cert and --key");
+	if (a->cert && !a->port_set)
+		a->port = a->net.ifname ? 443 : 8443;
+	if (a->net.ifname && !a->port_set && !a->cert)
 		a->port = 80;
 	if (a->net.ifname && a->port == 0)
 		return cli_error("serve", 2, "--net wants a port from 1 to 65535");
@@ -413,6 +578,20 @@ int cmd_serve(int argc, char **argv)
 	rc = parse_args(&s, &a, argc, argv);
 	if (rc >= 0)
 		return rc;
+	s.scheme = a.cert ? "https" : "http";
+	if (a.cert) {
+		struct tls_config tc = {0};
+		tc.max_conns = a.tls_conns ? a.tls_conns : TLS_HOSTED_CONNS;
+		tc.max_handshakes = TLS_HOSTED_HANDSHAKES;
+		tc.handshake_timeout_ns = a.cfg.header_timeout_ns;
+		tc.drain_timeout_ns = a.cfg.send_timeout_ns;
+		tc.random = tls_files_random;
+		s.tls = tls_files_load(a.cert, a.key, &tc, err, sizeof err);
+		if (!s.tls)
+			return cli_error("serve", 1, "%s", err);
+		if (!a.no_hsts)
+			a.cfg.headers = HSTS_HEADER;
+	}
 	if (stat(s.src, &sb) != 0)
 		return cli_error("serve", 1, "%s: %s", s.src, strerror(errno));
 	s.is_dir = S_ISDIR(sb.st_mode);
@@ -472,16 +651,65 @@ int cmd_serve(int argc, char **argv)
 	}
 	s.port = a.port;
 	s.token = a.token;
+	if (s.tls && a.http_port) {
+		struct http_config rc_cfg = a.cfg;
+		size_t rl = (size_t)REDIRECT_BUFS * HTTP_BUF_LEN;
+		void *rpool = malloc(rl);
+		if (!rpool)
+			return cli_error("serve", 1, "out of memory");
+		rc_cfg.headers = NULL;
+		rc_cfg.route = tls_redirect_route;
+		rc_cfg.app = &s.redir;
+		s.redir.srv = &s.rsrv;
+		s.redir.challenge = a.webroot ? tls_files_challenge : NULL;
+		s.redir.ctx = (void *)(uintptr_t)a.webroot;
+		http_server_init(&s.rsrv, &rc_cfg, NULL, rpool, rl);
+	}
 	if (a.net.ifname) {
 		a.net.port = (uint16_t)a.port;
 		a.net.quiet = s.quiet;
 		s.tap = tapnet_open(&a.net, &s.srv, &hooks, err, sizeof err);
 		if (!s.tap)
 			return cli_error("serve", 1, "%s", err);
+		if (s.upstream) {
+			struct timespec ts;
+			s.rn = calloc(1, sizeof *s.rn);
+			if (!s.rn)
+				return cli_error("serve", 1, "out of memory");
+			relay_parse_url(&s.rn->relay, s.upstream, strlen(s.upstream));
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			relaynet_start(s.rn, &s.app, tapnet_stack(s.tap), tapnet_netsrv(s.tap),
+			               s.dns, s.n_dns, relay_log, NULL,
+			               (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+		}
 	} else {
+		if (s.upstream) {
+			/* One epoll descriptor carries the watcher's and the upstream's. */
+			s.rk = calloc(1, sizeof *s.rk);
+			if (!s.rk || !relayks_init(s.rk, hooks.extra_fd, on_watch, &s))
+				return cli_error("serve", 1, "relay: %s", strerror(errno));
+			relay_parse_url(&s.rk->relay, s.upstream, strlen(s.upstream));
+			hooks.extra_fd = relayks_fd(s.rk);
+			hooks.on_extra = on_relay_ready;
+		}
 		s.h = hsock_open(a.host, a.port, &s.srv, &hooks, err, sizeof err);
 		if (!s.h)
 			return cli_error("serve", 1, "%s", err);
+		if (s.tls) {
+			hsock_set_tls(s.h, s.tls);
+			s.redir.https_port = (uint16_t)hsock_port(s.h);
+		}
+		if (s.tls && a.http_port &&
+		    (s.http_port =
+		             hsock_listen_plain(s.h, a.host, a.http_port < 0 ? 0 : a.http_port,
+		                                &s.rsrv, err, sizeof err)) < 0)
+			return cli_error("serve", 1, "--http-port: %s", err);
+		if (s.rk) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			relayks_start(s.rk, &s.app,
+			              (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+		}
 	}
 	if (s.is_dir) {
 		/* A broken deck at start is shown in the browser like any later one. */
@@ -496,6 +724,8 @@ int cmd_serve(int argc, char **argv)
 		rc = tapnet_run(s.tap);
 		if (s.stats)
 			tapnet_dump_stats(s.tap, stderr);
+		if (s.stats)
+			dump_follow_stats(&s, stderr);
 		tapnet_close(s.tap);
 		if (s.w)
 			watch_close(s.w);
@@ -503,17 +733,29 @@ int cmd_serve(int argc, char **argv)
 			printf("\nstopped\n");
 		return rc;
 	}
-	printf("serving %s at http://%s%s%s:%d/%s\n", s.src, strchr(a.host, ':') ? "[" : "", a.host,
-	       strchr(a.host, ':') ? "]" : "", hsock_port(s.h),
+	printf("serving %s at %s://%s%s%s:%d/%s\n", s.src, s.scheme, strchr(a.host, ':') ? "[" : "",
+	       a.host, strchr(a.host, ':') ? "]" : "", hsock_port(s.h),
 	       s.is_dir ? " (rebuilds on change; Ctrl-C stops)" : " (Ctrl-C stops)");
+	if (s.tls)
+		printf("tls: %s certificate, TLS 1.2, %s%s\n", tls_server_key_desc(s.tls),
+		       a.no_hsts ? "no HSTS" : "HSTS on",
+		       s.http_port > 0 ? "" : "; no plain HTTP port (--http-port N adds one)");
+	if (s.http_port > 0)
+		printf("redirecting http://%s%s%s:%d/ to https (ACME HTTP-01 challenges %s)\n",
+		       strchr(a.host, ':') ? "[" : "", a.host, strchr(a.host, ':') ? "]" : "",
+		       s.http_port, a.webroot ? "from --acme-webroot" : "answered 404");
 	if (!s.quiet)
-		printf("present a deck at http://%s%s%s:%d/DECK/#present=%s\n",
+		printf("present a deck at %s://%s%s%s:%d/DECK/#present=%s\n", s.scheme,
 		       strchr(a.host, ':') ? "[" : "", a.host, strchr(a.host, ':') ? "]" : "",
 		       hsock_port(s.h), a.token);
 	fflush(stdout);
 	hsock_run(s.h);
 	if (s.stats)
 		hsock_dump_stats(s.h, stderr);
+	if (s.stats && s.tls)
+		tls_files_dump_stats(s.tls, stderr);
+	if (s.stats)
+		dump_follow_stats(&s, stderr);
 	hsock_close(s.h);
 	if (s.w)
 		watch_close(s.w);

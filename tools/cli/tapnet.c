@@ -189,6 +189,9 @@ struct tapnet *tapnet_open(const struct tapnet_cfg *cfg, struct http_server *srv
 	case SERVER_EPORT:
 		snprintf(err, errlen, "cannot listen on port %u", cfg->port);
 		goto fail;
+	case SERVER_EURL: /* server_setup_ext takes no upstream: the driver runs the relay */
+		snprintf(err, errlen, "the upstream URL is not one the relay takes");
+		goto fail;
 	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -209,6 +212,11 @@ fail:
 struct net_stack *tapnet_stack(struct tapnet *t)
 {
 	return t->sv.s;
+}
+
+struct netsrv *tapnet_netsrv(struct tapnet *t)
+{
+	return t->sv.ns;
 }
 
 bool tapnet_references(const struct tapnet *t, const void *p, size_t len)

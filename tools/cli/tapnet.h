@@ -50,6 +50,9 @@ struct tapnet;
 struct tapnet *tapnet_open(const struct tapnet_cfg *cfg, struct http_server *srv,
                            const struct hsock_hooks *hooks, char *err, size_t errlen);
 struct net_stack *tapnet_stack(struct tapnet *t);
+/* The HTTP glue on the stack (NULL without a server): the follow relay hooks
+ * its upstream flow's readiness there (app/relaynet.h). */
+struct netsrv *tapnet_netsrv(struct tapnet *t);
 /* Whether any queued TCP reference still points into [p, p + len). */
 bool tapnet_references(const struct tapnet *t, const void *p, size_t len);
 int tapnet_run(struct tapnet *t);

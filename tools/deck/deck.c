@@ -684,6 +684,16 @@ int decks_compile(const char *dir, const struct deck_opts *o, struct bset *out, 
 		rc = diag_add(d, dir, 0, "cannot read the decks folder: %s", strerror(errno));
 		goto done;
 	}
+	/* _site/ first: a deck whose name sorts before "_site" (a digit or a
+	 * capital first, as mirage-decks's 31c3) resolves its absolute paths
+	 * against it like any other. */
+	for (i = 0; v[i]; i++) {
+		struct stat st;
+		char sd[PATH_MAX];
+		snprintf(sd, sizeof sd, "%s/%s", dir, v[i]);
+		if (strcmp(v[i], "_site") == 0 && stat(sd, &st) == 0 && S_ISDIR(st.st_mode))
+			snprintf(bc->site, sizeof bc->site, "%s", sd);
+	}
 	for (i = 0; v[i]; i++) {
 		struct deck dk;
 		struct stat st;
@@ -695,10 +705,8 @@ int decks_compile(const char *dir, const struct deck_opts *o, struct bset *out, 
 		snprintf(dk.dir, sizeof dk.dir, "%s/%s", dir, v[i]);
 		if (stat(dk.dir, &st) != 0 || !S_ISDIR(st.st_mode))
 			continue;
-		if (strcmp(v[i], "_site") == 0) {
-			snprintf(bc->site, sizeof bc->site, "%s", dk.dir);
+		if (strcmp(v[i], "_site") == 0)
 			continue;
-		}
 		r = one_deck(&dk, v[i], out, d);
 		if (r == 1)
 			continue;

@@ -240,6 +240,28 @@ static size_t external_md(struct walk *w, const char *url)
 	return n;
 }
 
+/* reveal.js's Markdown plugin reads the first <script> of the section, of any
+ * type, but the browser has already run one of a JavaScript type (or with no
+ * type: mirage-decks's t2review14 writes `<script type"text/template">` four
+ * times), and each throws. The slide still shows, so say it. */
+static void script_template_type(struct walk *w, const struct html_tag *t)
+{
+	char *type = attr_of(w->page, t, "type");
+	size_t vs, ve;
+
+	if (html_attr(w->page, t, "src", &vs, &ve)) {
+		free(type);
+		return;
+	}
+	if (!type || !type[0] || strcasestr(type, "javascript") || strcasestr(type, "ecmascript") ||
+	    !strcasecmp(type, "module"))
+		diag_warn(w->dk->file, text_line_of(w->page, t->off),
+		          "%.*s: the browser runs this Markdown as JavaScript (and it throws) "
+		          "before reveal.js renders it: write <script type=\"text/template\">",
+		          (int)(t->end - t->off < 80 ? t->end - t->off : 80), w->page + t->off);
+	free(type);
+}
+
 static int on_tag(void *ctx, const struct html_tag *t)
 {
 	struct walk *w = ctx;
@@ -284,7 +306,10 @@ static int on_tag(void *ctx, const struct html_tag *t)
 	if (w->md_open && w->md_open == w->depth && !t->closing && t->body_end > t->body &&
 	    (!strcmp(t->name, "script") || !strcmp(t->name, "textarea"))) {
 		bool ta = !strcmp(t->name, "textarea");
-		char *md = template_text(w->page + t->body, t->body_end - t->body, ta);
+		char *md;
+		if (!ta)
+			script_template_type(w, t);
+		md = template_text(w->page + t->body, t->body_end - t->body, ta);
 		w->md_count[w->depth - 1] = md_slides(
 		        w->dk, md, &w->ss, w->dk->file, w->page + t->body, t->body_end - t->body,
 		        text_line_of(w->page, t->body), false, &w->has_notes, w->d);

@@ -40,6 +40,11 @@ struct ref {
 	char *as_written;
 	char *path; /* the URL path it resolves to, decoded, no query or fragment */
 	char *fs;   /* the file it would come from, for messages, or "" */
+	/* A source of an @font-face rule (0: not one): the rule's number in the
+	 * build, and whether the rule has other sources the browser falls back
+	 * to (local() fonts); a missing one is then a warning, not an error. */
+	unsigned font_rule;
+	bool font_local;
 };
 
 /* What the whole build shares: the runtime, the decks folder and its _site/,
@@ -50,6 +55,7 @@ struct build_ctx {
 	char site[PATH_MAX];      /* its _site/ folder, or "" */
 	struct ref *refs;
 	size_t n_refs;
+	unsigned font_rules; /* @font-face rules seen (struct ref's font_rule) */
 };
 
 struct deck {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "tools/deck/htmlscan.h"
@@ -140,6 +141,8 @@ int deck_ref(struct deck *dk, const char *file, int line, const char *v, const c
 	r = &bc->refs[bc->n_refs++];
 	r->file = strdup(file);
 	r->line = line;
+	r->font_rule = 0; /* on_css marks the sources of an @font-face rule */
+	r->font_local = false;
 	r->as_written = strdup(v);
 	r->path = strdup(path);
 	{
@@ -181,12 +184,33 @@ static bool served(struct build_ctx *bc, const struct deck_info *decks, size_t n
 void refs_check_all(struct build_ctx *bc, const struct deck_info *decks, size_t n,
                     const struct deck_opts *o, struct bset *out, struct diag *d)
 {
-	size_t i;
+	size_t i, k;
+	bool *found = calloc(bc->n_refs + 1, sizeof *found);
 
+	if (!found)
+		abort();
+	for (i = 0; i < bc->n_refs; i++)
+		found[i] = served(bc, decks, n, o, out, bc->refs[i].path);
 	for (i = 0; i < bc->n_refs; i++) {
 		const struct ref *r = &bc->refs[i];
-		if (served(bc, decks, n, o, out, r->path))
+		bool fallback = r->font_local;
+		if (found[i])
 			continue;
+		/* Sources of one rule are recorded one after the other. */
+		for (k = i;
+		     r->font_rule && !fallback && k-- > 0 && bc->refs[k].font_rule == r->font_rule;)
+			fallback = found[k];
+		for (k = i + 1; r->font_rule && !fallback && k < bc->n_refs &&
+		                bc->refs[k].font_rule == r->font_rule;
+		     k++)
+			fallback = found[k];
+		if (fallback) {
+			diag_warn(r->file, r->line,
+			          "'%s' does not exist (looked for %s); the browser falls back to "
+			          "this @font-face rule's other sources",
+			          r->as_written, r->fs[0] ? r->fs : r->path);
+			continue;
+		}
 		if (strncmp(r->path, "/_reveal/", 9) == 0)
 			diag_add(d, r->file, r->line,
 			         "'%s': reveal.js %s, which this build serves at %s, has no such "
@@ -201,6 +225,7 @@ void refs_check_all(struct build_ctx *bc, const struct deck_info *decks, size_t 
 			         "folder's _site/ is served at %s",
 			         r->as_written, r->path);
 	}
+	free(found);
 }
 
 void refs_free(struct build_ctx *bc)
@@ -218,13 +243,67 @@ void refs_free(struct build_ctx *bc)
 	bc->n_refs = 0;
 }
 
+/* The @font-face rules of a style sheet, as byte ranges. A rule lists its
+ * sources in order and the browser takes the first it can load (CSS Fonts 4,
+ * 4.3), so a missing file among others is a fallback, not a broken deck. */
+#define CSS_FONT_RULES_MAX 256 /* more rules in one sheet are checked as plain url()s */
+
+struct font_rule {
+	size_t start, end;
+	bool local; /* it has a local() source */
+	unsigned id;
+};
+
 struct cssctx {
 	struct deck *dk;
 	const char *file, *css;
 	char base[PATH_MAX];
 	int errors;
 	struct diag *d;
+	struct font_rule rules[CSS_FONT_RULES_MAX];
+	size_t n_rules;
 };
+
+static bool has_ci(const char *p, size_t n, const char *w)
+{
+	size_t i, k = strlen(w);
+
+	for (i = 0; i + k <= n; i++)
+		if (strncasecmp(p + i, w, k) == 0)
+			return true;
+	return false;
+}
+
+static void find_font_rules(struct cssctx *c, size_t len)
+{
+	const char *p = c->css;
+	size_t i = 0;
+
+	while (i + 10 <= len && c->n_rules < CSS_FONT_RULES_MAX) {
+		size_t s, e;
+		char q = 0;
+		if (strncasecmp(p + i, "@font-face", 10) != 0) {
+			i++;
+			continue;
+		}
+		for (s = i + 10; s < len && p[s] != '{'; s++)
+			;
+		for (e = s; e < len && (q || p[e] != '}'); e++) {
+			if (q && p[e] == q)
+				q = 0;
+			else if (!q && (p[e] == '"' || p[e] == '\''))
+				q = p[e];
+		}
+		if (s >= len)
+			break;
+		c->rules[c->n_rules].start = s;
+		c->rules[c->n_rules].end = e;
+		c->rules[c->n_rules].local = has_ci(p + s, e - s, "local(");
+		c->rules[c->n_rules].id = c->dk->bc ? ++c->dk->bc->font_rules : 0;
+		c->n_rules++;
+		i = e;
+	}
+}
 
 static int on_css(void *ctx, const struct html_ref *r)
 {
@@ -234,9 +313,17 @@ static int on_css(void *ctx, const struct html_ref *r)
 
 	if (!v)
 		abort();
-	if (v[0] && v[0] != '#' && strncmp(v, "data:", 5) != 0 &&
-	    deck_ref(c->dk, c->file, line, v, c->base, c->d) != 0)
-		c->errors++;
+	if (v[0] && v[0] != '#' && strncmp(v, "data:", 5) != 0) {
+		struct build_ctx *bc = c->dk->bc;
+		size_t before = bc ? bc->n_refs : 0, i;
+		if (deck_ref(c->dk, c->file, line, v, c->base, c->d) != 0)
+			c->errors++;
+		for (i = 0; bc && bc->n_refs > before && i < c->n_rules; i++)
+			if (r->off > c->rules[i].start && r->off < c->rules[i].end) {
+				bc->refs[bc->n_refs - 1].font_rule = c->rules[i].id;
+				bc->refs[bc->n_refs - 1].font_local = c->rules[i].local;
+			}
+	}
 	free(v);
 	return 0;
 }
@@ -252,6 +339,7 @@ int deck_check_css(struct deck *dk, const char *file, const char *url, const cha
 	c.css = css;
 	c.d = d;
 	snprintf(c.base, sizeof c.base, "%.*s", (int)(slash - url) + 1, url);
+	find_font_rules(&c, len);
 	css_scan(css, len, on_css, &c);
 	return c.errors;
 }
