@@ -80,8 +80,15 @@ static size_t up64(size_t n)
 size_t server_size(const struct server_opts *o)
 {
 	/* carve() rounds each piece to 64 bytes and may skip up to 63 first. */
-	return 63 + up64(netsrv_size(o->net.tcp_flows)) +
-	       up64((size_t)o->http_bufs * HTTP_BUF_LEN) + up64(net_stack_size(&o->net));
+	size_t n = 63 + up64(netsrv_size(o->net.tcp_flows)) +
+	           up64((size_t)o->http_bufs * HTTP_BUF_LEN) + up64(net_stack_size(&o->net));
+
+	if (o->tls && o->http_port) { /* the redirecting plain port (server_setup) */
+		uint32_t rconns = o->net.tcp_flows < SERVER_REDIRECT_MAX ? o->net.tcp_flows
+		                                                         : SERVER_REDIRECT_MAX;
+		n += up64((size_t)SERVER_REDIRECT_BUFS * HTTP_BUF_LEN) + up64(netsrv_size(rconns));
+	}
+	return n;
 }
 
 /* The stack and the HTTP glue from the region, listening on o->port; the
