@@ -45,6 +45,12 @@ NET_SRC := net/arp.c net/cksum.c net/dhcp.c net/dns.c net/eth.c net/gso.c net/ha
 	net/stats.c net/tcp.c net/tcp_in.c net/tcp_opt.c net/tcp_out.c net/tcp_pool.c \
 	net/tcp_sec.c net/tcp_timer.c net/udp.c
 CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
+# The ACME client core (acme/): freestanding like the core, over BearSSL's
+# headers (lib/mem.h for their <string.h>). Host builds only until the image
+# links libbearssl.a; then it joins the image's lists with TLS_SRC.
+ACME_SRC := acme/abuf.c acme/acme.c acme/csr.c acme/json.c acme/jws.c acme/pem.c \
+	acme/state.c
+ACME_CFLAGS := -isystem $(BEARSSL_INC) -isystem acme/shim
 # TLS (issue 17): freestanding too, but it needs BearSSL's headers and archive,
 # so it is its own list; the hosted target links it, the images add it when they
 # link libbearssl.a.
@@ -65,7 +71,7 @@ SIM_PLAT_SRC := platform/sim/simplat.c
 # tools/util (byte strings, text, build diagnostics shared by all four).
 TOOLS_SRC := tools/cli/cli.c tools/cli/cmd_build.c tools/cli/cmd_export.c tools/cli/cmd_get.c \
 	tools/cli/cmd_import.c tools/cli/cmd_import_frames.c tools/cli/cmd_import_ml.c tools/cli/cmd_new.c tools/cli/cmd_run.c \
-	tools/cli/cmd_serve.c tools/cli/inspect.c tools/cli/relayks.c tools/cli/tapnet.c tools/cli/watch.c \
+	tools/cli/acme_host.c tools/cli/cmd_serve.c tools/cli/inspect.c tools/cli/relayks.c tools/cli/tapnet.c tools/cli/watch.c \
 	tools/deck/deck.c tools/deck/deck_html.c tools/deck/deck_index.c tools/deck/deck_md.c \
 	tools/deck/deck_refs.c tools/deck/deck_sep.c tools/deck/frontmatter.c tools/deck/htmlscan.c \
 	tools/deck/marp.c tools/deck/math.c tools/deck/mdrender.c tools/deck/mermaid.c \
@@ -78,7 +84,8 @@ UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 
 # Two flavours of every host object: release (build/rel) and sanitised (build/san).
 define flavour
-$(1)_CORE_OBJ := $$(CORE_SRC:%.c=$(B)/$(1)/%.o) $$(TLS_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_CORE_OBJ := $$(CORE_SRC:%.c=$(B)/$(1)/%.o) $$(TLS_SRC:%.c=$(B)/$(1)/%.o) \
+	$$(ACME_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_HOST_OBJ := $$(HOSTED_SRC:%.c=$(B)/$(1)/%.o) $$(TOOLS_SRC:%.c=$(B)/$(1)/%.o) \
 	$$(HOSTED_APP_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_SIM_OBJ := $$(SIM_PLAT_SRC:%.c=$(B)/$(1)/%.o)
@@ -88,6 +95,7 @@ $(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=$(B)/$(1)/tests/%)
 $(B)/$(1)/lib/%.o $(B)/$(1)/http/%.o $(B)/$(1)/store/%.o $(B)/$(1)/app/%.o \
 $(B)/$(1)/net/%.o: EXTRA := $$(CORE_CFLAGS)
 $(B)/$(1)/http/tls.o: EXTRA := $$(CORE_CFLAGS) $$(TLS_CFLAGS)
+$(B)/$(1)/acme/%.o: EXTRA := $$(CORE_CFLAGS) $$(ACME_CFLAGS)
 
 $(B)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
@@ -152,6 +160,7 @@ bench:
 	$(MAKE) all
 	python3 bench/bench.py
 	python3 bench/relay.py
+	python3 bench/tls.py
 
 # Mixed load with faults for SOAK_SECONDS (default 600): memory, connections, errors.
 soak: deps

@@ -48,6 +48,9 @@
 /* A comment to relays downstream this often, so a relay notices an upstream
  * that vanished without a FIN (a crash, a cut link) within RELAY_IDLE_NS. */
 #define APP_RELAY_BEAT_NS (4ull * 1000000000ull)
+/* A follower that had no room for a position is tried again this often (its
+ * transport's send queue or copy ring comes back), not left until the beat. */
+#define APP_RESEND_NS     (20ull * 1000000ull)
 #define APP_PAGE_RESERVE  16u /* connections never given to event streams */
 
 #define APP_TOPIC_RELOAD (-1)
@@ -56,6 +59,9 @@
 struct app_stats {
 	uint64_t subs_opened, subs_refused, subs_per_addr, events_sent, events_dropped;
 	uint64_t follow_updates, follow_forged, follow_replayed, follow_bad;
+	/* an update waited for room to answer (follow_deferred); a follower that
+	 * missed an event for want of room got the position later (events_resent) */
+	uint64_t follow_deferred, events_resent;
 	/* relay (app/relay.c): presenter POSTs refused with 421, updates from
 	 * upstream applied, and dropped: MAC wrong, stale, deck not in the store */
 	uint64_t relay_posts_refused, relay_applied, relay_forged, relay_stale, relay_unknown_deck;
@@ -73,7 +79,8 @@ struct app_deck {
 
 struct app_sub {
 	struct http_conn *c;
-	int topic; /* APP_TOPIC_RELOAD, or an index into decks */
+	int topic;   /* APP_TOPIC_RELOAD, APP_TOPIC_RELAY, or an index into decks */
+	bool behind; /* missed a position for want of room: resent by app_tick */
 };
 
 struct app {
@@ -95,7 +102,7 @@ struct app {
 	uint32_t max_subs; /* the class cap: app_set_conns */
 	size_t n_decks;
 	struct app_deck decks[APP_MAX_DECKS];
-	size_t n_subs;
+	size_t n_subs, n_behind;
 	struct app_sub subs[APP_MAX_SUBS];
 };
 
@@ -124,6 +131,8 @@ bool follow_route(struct app *a, struct http_conn *c, const struct http_request 
 void follow_heartbeat(struct app *a);
 bool app_subscribe(struct app *a, struct http_conn *c, const struct http_request *req, int topic);
 void app_publish(struct app *a, int topic, const char *ev, size_t len);
+/* The current position of (topic) to (c) alone; false when it has no room. */
+bool follow_resend(struct app *a, struct http_conn *c, int topic);
 
 /* For the relay (app/relay.c). An update from upstream, as that instance
  * published it: checked against this instance's token with (nonce), applied

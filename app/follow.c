@@ -288,6 +288,15 @@ static void update(struct app *a, struct http_conn *c, const struct http_request
 		http_respond_error(a->srv, c, req, 403);
 		return;
 	}
+	/* The answer must be able to go out before the position moves: with no
+	 * room now (a full queue, no copy ring free) the request is asked again
+	 * later, and applying it twice would tell the presenter 409. The 204's
+	 * head is well under 1 KiB. */
+	if (!c->s->ops->can_send(c->s, 1024, 1, 0)) {
+		a->stats.follow_deferred++;
+		http_defer(c);
+		return;
+	}
 	if ((uint64_t)n <= d->n) {
 		a->stats.follow_replayed++;
 		http_respond(a->srv, c, req, 409, "text/plain; charset=utf-8", NULL, "stale\n", 6);
@@ -350,6 +359,27 @@ void follow_heartbeat(struct app *a)
 			app_publish(a, APP_TOPIC_RELAY, ev, len);
 		}
 	}
+}
+
+bool follow_resend(struct app *a, struct http_conn *c, int topic)
+{
+	char ev[EV_MAX];
+	size_t k, len;
+
+	if (topic >= 0 && (size_t)topic < a->n_decks) {
+		len = position_event(a, &a->decks[topic], "slide", false, ev);
+		return http_event_send(a->srv, c, ev, len);
+	}
+	if (topic != APP_TOPIC_RELAY)
+		return true;
+	for (k = 0; k < a->n_decks; k++) {
+		if (!a->decks[k].set)
+			continue;
+		len = position_event(a, &a->decks[k], "slide", true, ev);
+		if (!http_event_send(a->srv, c, ev, len))
+			return false;
+	}
+	return true;
 }
 
 /* ---- relaying (app/relay.c drives these) ---- */

@@ -17,9 +17,9 @@
  * flow's stream and HTTP (http/tls.h), so HTTP reads and writes plaintext and
  * never learns it is encrypted. A connection the TLS pool refuses is reset
  * (tls_refused); a handshake given up for a newer one at the handshake cap is
- * stepped at once and closes. Several netsrv may share one stack (HTTPS on 443
- * and the plain redirect on 80): each steps the connections of its own
- * listener and hands the others' readiness to their owner. */
+ * stepped at once and closes. Two netsrv may share one stack (HTTPS on 443
+ * and the plain redirect on 80, each other's peer): whichever steps first
+ * takes the readiness of both. */
 #ifndef UD_APP_NETSRV_H
 #define UD_APP_NETSRV_H
 

@@ -77,17 +77,20 @@ static size_t up64(size_t n)
 	return (n + 63) & ~(size_t)63;
 }
 
+static uint32_t redirect_conns(const struct server_opts *o)
+{
+	return o->net.tcp_flows < SERVER_REDIRECT_MAX ? o->net.tcp_flows : SERVER_REDIRECT_MAX;
+}
+
 size_t server_size(const struct server_opts *o)
 {
 	/* carve() rounds each piece to 64 bytes and may skip up to 63 first. */
 	size_t n = 63 + up64(netsrv_size(o->net.tcp_flows)) +
 	           up64((size_t)o->http_bufs * HTTP_BUF_LEN) + up64(net_stack_size(&o->net));
 
-	if (o->tls && o->http_port) { /* the redirecting plain port (server_setup) */
-		uint32_t rconns = o->net.tcp_flows < SERVER_REDIRECT_MAX ? o->net.tcp_flows
-		                                                         : SERVER_REDIRECT_MAX;
-		n += up64((size_t)SERVER_REDIRECT_BUFS * HTTP_BUF_LEN) + up64(netsrv_size(rconns));
-	}
+	if (o->tls && o->http_port) /* the redirect's buffers and connections */
+		n += up64((size_t)SERVER_REDIRECT_BUFS * HTTP_BUF_LEN) +
+		     up64(netsrv_size(redirect_conns(o)));
 	return n;
 }
 
@@ -154,8 +157,7 @@ enum server_result server_setup(struct server *sv, const struct server_opts *o,
 	}
 	if (o->tls && o->http_port) {
 		/* The plain port: its own small HTTP server that redirects. */
-		uint32_t rconns = o->net.tcp_flows < SERVER_REDIRECT_MAX ? o->net.tcp_flows
-		                                                         : SERVER_REDIRECT_MAX;
+		uint32_t rconns = redirect_conns(o);
 		size_t rlen = (size_t)SERVER_REDIRECT_BUFS * HTTP_BUF_LEN;
 		void *rpool = carve(&heap, &left, rlen);
 		sv->rns = carve(&heap, &left, netsrv_size(rconns));
@@ -349,5 +351,18 @@ void server_print_stats(const struct server *sv)
 		         s->hs_failed, s->hs_timeouts, s->hs_evicted, s->hs_bad_version,
 		         s->in_handshake, s->closed_notify, s->failed, s->plain_ref,
 		         s->plain_direct, s->plain_ring, s->record_bytes, sv->redir.redirects);
+	}
+	if (sv->relaying) {
+		const struct relay_stats *r = &sv->relay.relay.stats;
+		const struct app_stats *a = &sv->app.stats;
+		plat_log("stats: relay %lu connects, %lu failed, %lu lost, %lu idle, %lu bad "
+		         "answers, %lu bad events; updates %lu applied, %lu forged, %lu stale, %lu "
+		         "unknown deck; %lu presenter posts refused; dns %lu queries, %lu answers, "
+		         "%lu timeouts\n",
+		         r->connects, r->connect_failed, r->lost, r->idle_timeouts,
+		         r->bad_status + r->bad_response, r->bad_events, a->relay_applied,
+		         a->relay_forged, a->relay_stale, a->relay_unknown_deck,
+		         a->relay_posts_refused, sv->relay.dns.stats.queries,
+		         sv->relay.dns.stats.answers, sv->relay.dns.stats.timeouts);
 	}
 }

@@ -13,6 +13,13 @@ one has its response head. Then reads commands on stdin:
     expect N    print "done T" when every stream has received an event with
                 "n":N (T: the monotonic time the last of them had it), or
                 "missing K" after 30 s
+
+    relay_clients.py --poster
+
+reads lines "HOST PORT BODY" and POSTs each BODY to /_unideck/follow/SLUG on
+a connection opened beforehand, printing "sent T0 STATUS" with T0 the
+monotonic time just before the request's bytes were written: the presenter,
+inside the namespace, with no process start in the measured time.
 """
 import resource
 import selectors
@@ -21,7 +28,24 @@ import sys
 import time
 
 
+def poster():
+    for line in sys.stdin:
+        host, port, slug, body = line.split()
+        s = socket.create_connection((host, int(port)))
+        req = (f"POST /_unideck/follow/{slug} HTTP/1.1\r\nHost: {host}\r\nContent-Type: "
+               f"application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+               f"Connection: close\r\n\r\n{body}").encode()
+        t0 = time.monotonic()
+        s.sendall(req)
+        head = s.recv(4096).decode("latin-1")
+        s.close()
+        print(f"sent {t0:.6f} {head.split()[1] if head else 0}", flush=True)
+    return 0
+
+
 def main():
+    if sys.argv[1] == "--poster":
+        return poster()
     slug, count, targets = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
     srcs = sys.argv[4].split(",") if len(sys.argv) > 4 and sys.argv[4] else [None]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -454,13 +454,12 @@ static bool parse_head(struct hcl_resp *r)
 				return false;
 			}
 			first = false;
-		} else if (r->head[i] == ' ' || r->head[i] == '\t') {
-			count(r, HCL_ERR_BAD_HEADER); /* obs-fold (RFC 9112 5.2) */
-			return false;
 		} else if (r->n_headers == HCL_MAX_HEADERS) {
 			count(r, HCL_ERR_TOO_MANY_HEADERS);
 			return false;
-		} else if (!parse_field(r, r->head + i, n)) {
+		} else if (r->head[i] == ' ' || r->head[i] == '\t' ||
+		           !parse_field(r, r->head + i, n)) {
+			/* (a leading space is obs-fold, RFC 9112 5.2: refused) */
 			count(r, HCL_ERR_BAD_HEADER);
 			return false;
 		}

@@ -856,7 +856,10 @@ struct tls_conn *tls_conn_open(struct tls_server *ts, struct stream *low, uint64
 	else
 		ts->hs_head = t;
 	ts->hs_tail = t;
-	ts->stats.in_handshake++;
+	if (++ts->stats.in_handshake > ts->stats.hs_peak)
+		ts->stats.hs_peak = ts->stats.in_handshake;
+	if (++ts->stats.conns > ts->stats.conns_peak)
+		ts->stats.conns_peak = ts->stats.conns;
 	return t;
 }
 
@@ -945,6 +948,7 @@ void tls_conn_free(struct tls_conn *t)
 	struct tls_server *ts = t->ts;
 
 	hs_unlink(t);
+	ts->stats.conns--;
 	/* Session keys live in the engine: not left behind in a free slot. */
 	tls_wipe(&t->sc, sizeof t->sc);
 	t->used = false;

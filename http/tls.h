@@ -73,6 +73,9 @@ struct tls_stats {
 	uint64_t overruns;     /* HTTP queued more than can_send granted: dropped */
 	uint32_t last_error;   /* BearSSL's BR_ERR_* of the last failure */
 	uint64_t in_handshake; /* now */
+	uint64_t hs_peak;      /* handshakes in progress at once, at most */
+	uint64_t conns_peak;   /* connections at once, at most */
+	uint64_t conns;        /* now */
 	/* copies on the send path (see above) */
 	uint64_t plain_ref;    /* store bytes copied into the record buffer */
 	uint64_t plain_direct; /* send_copy bytes written straight into it */

@@ -21,7 +21,7 @@ command -v npm >/dev/null 2>&1 || build_pkgs="$build_pkgs nodejs npm"
 test_pkgs="clang libclang-rt-14-dev libfuzzer-14-dev curl wget iproute2 iputils-ping
 	netcat-openbsd python3 brotli dnsmasq-base haproxy qemu-system-x86 qemu-system-arm chromium tcpdump slowhttptest hping3
 	clang-tidy cppcheck clang-format ffmpeg radvd thc-ipv6 libnss3-tools
-	grub-common grub-pc-bin grub-efi-amd64-bin mtools qemu-utils ovmf skopeo umoci python3-yaml openssl testssl.sh"
+	grub-common grub-pc-bin grub-efi-amd64-bin mtools qemu-utils ovmf skopeo umoci python3-yaml openssl testssl.sh pebble"
 bench_pkgs="nginx-light caddy libnginx-mod-http-brotli-static lighttpd wrk linux-image-amd64 busybox-static valgrind gdb
 	linux-perf"
 

@@ -7,7 +7,7 @@
 cd "$ROOT"
 if command -v cppcheck >/dev/null; then
 	if cppcheck --quiet --enable=warning,portability --std=c11 -I. --inline-suppr \
-		--error-exitcode=1 lib http store app net platform tools tests/unit fuzz \
+		--error-exitcode=1 lib http store app net platform tools tests/unit fuzz acme \
 		>"$TMP/cppcheck.log" 2>&1; then
 		ok "cppcheck: no findings"
 	else
@@ -19,7 +19,7 @@ else
 fi
 if command -v clang-tidy >/dev/null; then
 	flags="-std=c11 -I. -D_GNU_SOURCE -DUD_VERSION=\\\"lint\\\" $(pkg-config --cflags md4c libdeflate libbrotlienc 2>/dev/null)"
-	ls lib/*.c http/*.c store/*.c app/*.c net/*.c platform/hosted/*.c platform/sim/*.c \
+	ls lib/*.c http/*.c store/*.c app/*.c net/*.c acme/*.c platform/hosted/*.c platform/sim/*.c \
 		tools/*/*.c | grep -v '^app/kmain.c$' |
 		xargs -P "$(nproc)" -n 6 sh -c 'clang-tidy --quiet "$@" -- '"$flags" _ \
 		>"$TMP/tidy.log" 2>&1

@@ -170,7 +170,8 @@ static void take_module(void)
 	memcpy(module_copy, (const void *)(uintptr_t)start, module_len);
 	wipe((volatile uint8_t *)(uintptr_t)start, module_len);
 	module_given = true;
-	kprintf("arm64: boot module of %zu bytes taken (the loader's copy zeroed)\n", module_len);
+	kprintf("arm64: boot module of %zu bytes at 0x%lx taken (the loader's copy zeroed)\n",
+	        module_len, start);
 }
 
 bool plat_boot_module(uint8_t **p, size_t *len)

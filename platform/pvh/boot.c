@@ -145,7 +145,8 @@ static void take_module(void)
 	memcpy(module_copy, p, module_len);
 	wipe((volatile uint8_t *)(uintptr_t)p, module_len);
 	module_given = true;
-	kprintf("pvh: boot module of %zu bytes taken (the loader's copy zeroed)\n", module_len);
+	kprintf("pvh: boot module of %zu bytes at 0x%lx taken (the loader's copy zeroed)\n",
+	        module_len, start);
 }
 
 bool plat_boot_module(uint8_t **p, size_t *len)

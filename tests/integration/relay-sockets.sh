@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The follow relay in `unideck serve` on kernel sockets (tests/netns/relay.sh
 # runs it on our own stack): an origin, a relay that names it "localhost"
-# (the system's resolver, asked without blocking), and a relay of that relay.
+# (the system's resolver, asked without blocking), and a relay of that relay
+# that reaches it by an IPv6 literal ([::1]).
 # A follower of the second relay gets the presenter's updates with the
 # origin's nonce and MAC unchanged; a POST to a relay is 421; --upstream
 # without --token, an https URL, a path and a bad port are refused at start;
@@ -40,11 +41,11 @@ PO=$(free_port) P1=$(free_port) P2=$(free_port)
 ORIGIN=$!
 PIDS+=("$ORIGIN")
 wait_for "$TMP/origin.log" "serving" 10
-"$UNIDECK" serve "$TMP/store" --port "$P1" --token "$TOK" --upstream "http://localhost:$PO/" \
-	--stats >"$TMP/r1.log" 2>&1 &
+"$UNIDECK" serve "$TMP/store" --host :: --port "$P1" --token "$TOK" \
+	--upstream "http://localhost:$PO/" --stats >"$TMP/r1.log" 2>&1 &
 R1=$!
 PIDS+=("$R1")
-"$UNIDECK" serve "$TMP/store" --port "$P2" --token "$TOK" --upstream "http://127.0.0.1:$P1" \
+"$UNIDECK" serve "$TMP/store" --port "$P2" --token "$TOK" --upstream "http://[::1]:$P1" \
 	>"$TMP/r2.log" 2>&1 &
 PIDS+=("$!")
 for r in r1 r2; do

@@ -65,7 +65,17 @@ for i in 1 2 3 4; do check "3 MB file $i of 4 at once arrives whole" cmp "$TMP/b
 "${CURL[@]}" -D "$TMP/range.h" -o "$TMP/range.got" -r 1000-1999 "$B/t/media/big.bin"
 expect_match "Range over TLS: 206" '^HTTP/1.1 206' "$(head -n 1 "$TMP/range.h")"
 check "the range's bytes" cmp "$TMP/range.got" <(tail -c +1001 "$TMP/decks/t/media/big.bin" | head -c 1000)
-check "a gzip representation decodes" bash -c "${CURL[*]@Q} --compressed $B/ | grep -q '<html'"
+# BREACH (CVE-2013-3587): HTML goes as is over HTTPS, other files compressed.
+h=$("${CURL[@]}" -D - -o /dev/null -H 'Accept-Encoding: br, gzip' "$B/t/")
+if grep -qi '^content-encoding' <<<"$h"; then
+	notok "HTML over HTTPS is not compressed (BREACH)"
+else
+	ok "HTML over HTTPS is not compressed (BREACH)"
+fi
+expect_match "its Content-Type is HTML" '[Cc]ontent-[Tt]ype: text/html' "$h"
+h=$("${CURL[@]}" -D - -o /dev/null -H 'Accept-Encoding: br, gzip' "$B/_reveal/6.0.2/reveal.js")
+expect_match "JavaScript over HTTPS is still compressed" '[Cc]ontent-[Ee]ncoding: (br|gzip)' "$h"
+check "a gzip representation decodes" bash -c "${CURL[*]@Q} --compressed $B/_reveal/6.0.2/reveal.css | grep -q 'reveal'"
 check "Connection: close over TLS: curl ends cleanly" "${CURL[@]}" -f -H 'Connection: close' -o "$TMP/big.close" "$B/t/media/big.bin"
 check "and the body is whole" cmp "$TMP/big.close" "$TMP/decks/t/media/big.bin"
 
@@ -171,12 +181,16 @@ check "store bytes went straight into records" test "$(sed -n 's/.*store bytes i
 key_body=$(grep -v -- '-----' "$TMP/tls/ec.key" | tr -d '\n')
 if grep -qF "${key_body:20:40}" "$TMP/ec.log"; then notok "the key is not in the log"; else ok "the key is not in the log"; fi
 
-# RSA, and --no-hsts.
-start_tls_server "$TMP/rsa.log" "$TMP/decks" --cert "$TMP/tls/rsa.pem" --key "$TMP/tls/rsa.key" --no-hsts || exit 1
+# RSA, --no-hsts and --compress-html.
+start_tls_server "$TMP/rsa.log" "$TMP/decks" --cert "$TMP/tls/rsa.pem" --key "$TMP/tls/rsa.key" --no-hsts \
+	--compress-html || exit 1
 out=$(curl -sv --cacert "$TMP/tls/ca.pem" --resolve "deck.test:$TLS_PORT:127.0.0.1" -D "$TMP/rsa.h" -o /dev/null "https://deck.test:$TLS_PORT/" 2>&1)
 expect_match "an RSA certificate: ECDHE-RSA with AES-GCM" 'TLSv1.2 / ECDHE-RSA-AES128-GCM-SHA256' "$out"
 expect_match "the banner says RSA 2048" 'tls: RSA 2048 certificate' "$(cat "$TMP/rsa.log")"
 if grep -qi strict-transport "$TMP/rsa.h"; then notok "--no-hsts: no HSTS"; else ok "--no-hsts: no HSTS"; fi
+h=$(curl -s --cacert "$TMP/tls/ca.pem" --resolve "deck.test:$TLS_PORT:127.0.0.1" -D - -o /dev/null \
+	-H 'Accept-Encoding: br, gzip' "https://deck.test:$TLS_PORT/t/")
+expect_match "--compress-html: HTML compressed over HTTPS" '[Cc]ontent-[Ee]ncoding: (br|gzip)' "$h"
 kill -INT "$TLS_PID"
 wait "$TLS_PID"
 
@@ -197,6 +211,10 @@ out=$("$UNIDECK" serve "$TMP/decks" --port 0 --cert "$TMP/tls/ec.pem" 2>&1)
 expect_eq "--cert without --key is a usage error" 2 "$?"
 out=$("$UNIDECK" serve "$TMP/decks" --port 0 --http-port 0 2>&1)
 expect_eq "--http-port without --cert is a usage error" 2 "$?"
+out=$("$UNIDECK" serve "$TMP/decks" --cert "$TMP/tls/ec.pem" --key "$TMP/tls/ec.key" --net tap:nope0 \
+	--ip 10.9.9.2/24 2>&1)
+expect_eq "--cert with --net tap: is refused (not plain HTTP on an HTTPS port)" 2 "$?"
+expect_match "and says so" 'not supported yet' "$out"
 out=$("$UNIDECK" serve "$TMP/decks" --port 0 --cert "$TMP/nope.pem" --key "$TMP/tls/ec.key" 2>&1)
 expect_match "a missing file is named" "--cert $TMP/nope.pem: No such file" "$out"
 finish

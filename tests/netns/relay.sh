@@ -6,7 +6,8 @@
 # server that DHCP option 6 named: dnsmasq for both), all
 # three behind HAProxy, which spreads followers across them and sends the
 # presenter's POSTs to the origin; a chain origin -> relay -> relay -> the VM
-# image (relay of a relay of a relay, under QEMU). Python followers (through
+# image (relay of a relay of a relay, under QEMU), and a relay that reaches the
+# origin over IPv6 by a literal. Python followers (through
 # the balancer and direct) and two Chromium pages must all show the
 # presenter's slide after every move (asserted on the received position, not
 # on times); a POST to a relay is refused (421); a forged update moves nobody.
@@ -44,7 +45,7 @@ trap teardown EXIT
 "${NX[@]}" ip link add "$BR" type bridge
 "${NX[@]}" ip addr add 10.77.0.1/24 dev "$BR"
 "${NX[@]}" ip link set "$BR" up
-for t in o r1 r2 r3 im fk; do
+for t in o r1 r2 r3 r6 im fk; do
 	"${NX[@]}" ip tuntap add dev "ur$t" mode tap
 	"${NX[@]}" ip link set "ur$t" master "$BR"
 	"${NX[@]}" ip link set "ur$t" up
@@ -89,12 +90,14 @@ PIDS+=("$!")
 # A fixed MAC, as a VM keeps across a restart: our stack never lets an ARP
 # entry be overwritten (net/arp.h), so a new MAC is reachable only after
 # ARP_REACHABLE_NS.
-instance origin uro $O --mac 02:77:00:00:00:11
+instance origin uro $O --mac 02:77:00:00:00:11 --ip6 fd77::11/64
 wait_for "$TMP/origin.log" "serving .* at http://$O/" 20 || { notok "the origin starts"; cat "$TMP/origin.log"; exit 1; }
 instance r1 urr1 $R1 --upstream "http://$O/"
 instance r2 urr2 "" --dhcp --mac 02:77:00:00:00:13 --upstream "http://origin.relay.test/"
 instance r3 urr3 $R3 --upstream "http://$R1:80/"
-for r in r1 r2 r3; do
+# One relay reaches the origin over IPv6, by a literal.
+instance r6 urr6 "" --ip6 fd77::16/64 --upstream "http://[fd77::11]/"
+for r in r1 r2 r3 r6; do
 	if wait_for "$TMP/$r.log" 'relay: upstream .*: following' 30; then
 		ok "relay $r follows its upstream"
 	else
@@ -156,6 +159,8 @@ sleep 1
 PIDS+=("$!")
 "${NX[@]}" python3 "$ROOT/tests/netns/relay_follow.py" "$TMP/r3.json" features "$R3:80" 6 &
 PIDS+=("$!")
+"${NX[@]}" python3 "$ROOT/tests/netns/relay_follow.py" "$TMP/r6.json" features "[fd77::16]:80" 3 &
+PIDS+=("$!")
 if [ -n "$have_image" ]; then
 	"${NX[@]}" python3 "$ROOT/tests/netns/relay_follow.py" "$TMP/im.json" features "$IM:80" 4 &
 	PIDS+=("$!")
@@ -192,6 +197,7 @@ all_at() {
 	local out rc=0
 	out=$(python3 "$CHECK" wait "$TMP/lb.json" "$@" "${WAIT:-20}") || rc=1
 	out="$out; $(python3 "$CHECK" wait "$TMP/r3.json" "$@" "${WAIT:-20}")" || rc=1
+	out="$out; $(python3 "$CHECK" wait "$TMP/r6.json" "$@" "${WAIT:-20}")" || rc=1
 	if [ -n "$have_image" ]; then
 		out="$out; $(python3 "$CHECK" wait "$TMP/im.json" "$@" "${WAIT:-20}")" || rc=1
 	fi
@@ -210,7 +216,7 @@ for pos in "5 0 -1" "2 1 -1" "3 0 0" "0 0 -1"; do
 	st=$(present $n "$1" "$2" "$3")
 	expect_eq "presenter update $n through the balancer is accepted" 204 "$st"
 	if out=$(all_at "$1" "$2" "$3" $n); then
-		ok "every follower (balancer, relay of a relay, image) shows $1/$2/$3 ($out)"
+		ok "every follower (balancer, relay of a relay, IPv6 relay, image) shows $1/$2/$3 ($out)"
 	else
 		notok "every follower shows $1/$2/$3: $out"
 	fi
@@ -244,7 +250,7 @@ else
 fi
 [ -n "$have_chromium" ] && touch "$TMP/signals/lost"
 sleep 1
-instance origin2 uro $O --mac 02:77:00:00:00:11
+instance origin2 uro $O --mac 02:77:00:00:00:11 --ip6 fd77::11/64
 wait_for "$TMP/origin2.log" "serving .* at http://$O/" 20 ||
 	notok "the origin restarts: $(tail -3 "$TMP/origin2.log")"
 told=1

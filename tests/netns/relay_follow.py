@@ -70,7 +70,8 @@ class Follower:
 
     async def once(self, slug):
         kw = {"local_addr": (self.src, 0)} if self.src else {}
-        r, w = await asyncio.wait_for(asyncio.open_connection(self.host, self.port, **kw), 10)
+        r, w = await asyncio.wait_for(
+            asyncio.open_connection(self.host.strip("[]"), self.port, **kw), 10)
         self.connects += 1
         w.write(f"GET /_unideck/follow/{slug} HTTP/1.1\r\nHost: {self.host}\r\n"
                 "Accept: text/event-stream\r\n\r\n".encode())

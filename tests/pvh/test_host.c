@@ -163,6 +163,30 @@ static void test_startinfo(void)
 	put_si(f.mem + 0x100, 1, len - 5, 0, 0);
 	check(startinfo_parse(0x100, view, &f, &si) == STARTINFO_OK && strlen(si.cmdline) == 5,
 	      "startinfo: a command line running off the end of memory stops there");
+	/* The module list (hvm_modlist_entry: paddr, size, cmdline, reserved). */
+	memset(f.mem, 0, len);
+	put_si(f.mem + 0x100, 1, 0, 0, 0);
+	put_le(f.mem + 0x100 + 12, 3, 4);      /* nr_modules */
+	put_le(f.mem + 0x100 + 16, 0x3000, 8); /* modlist_paddr */
+	put_le(f.mem + 0x3000, 0x5fff000, 8);  /* the -initrd QEMU gives */
+	put_le(f.mem + 0x3008, 876, 8);
+	put_le(f.mem + 0x3020, 0xfffffffffffff000ull, 8); /* wraps: dropped */
+	put_le(f.mem + 0x3028, 0x2000, 8);
+	put_le(f.mem + 0x3040, 0x7000000, 8);
+	put_le(f.mem + 0x3048, 16, 8);
+	check(startinfo_parse(0x100, view, &f, &si) == STARTINFO_OK && si.n_mod == 2 &&
+	              si.mod[0].start == 0x5fff000 && si.mod[0].end == 0x5fff000 + 876 &&
+	              si.mod[1].start == 0x7000000 && !si.mod_truncated,
+	      "startinfo: modules read, one that wraps dropped");
+	put_le(f.mem + 0x100 + 12, 1000, 4);
+	check(startinfo_parse(0x100, view, &f, &si) == STARTINFO_OK && si.mod_truncated &&
+	              si.n_mod <= STARTINFO_MOD_MAX,
+	      "startinfo: an overlong module list is cut and flagged");
+	put_le(f.mem + 0x100 + 16, len - 8, 8);
+	put_le(f.mem + 0x100 + 12, 2, 4);
+	check(startinfo_parse(0x100, view, &f, &si) == STARTINFO_OK && si.n_mod == 0,
+	      "startinfo: a module list beyond readable memory is dropped");
+	put_si(f.mem + 0x100, 1, 0, 0, 0);
 	f.mem[0x100] ^= 1;
 	check(startinfo_parse(0x100, view, &f, &si) == STARTINFO_EMAGIC, "startinfo: bad magic");
 	check(startinfo_parse(len - 10, view, &f, &si) == STARTINFO_EREAD,

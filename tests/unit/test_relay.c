@@ -336,6 +336,59 @@ static void test_machine(void)
 	world_free(w);
 }
 
+/* Room runs out: a follower that could not take an update gets the position
+ * once room is back (app_tick), and a presenter's update waits for room to
+ * answer instead of moving the slide and then answering 409. */
+static void test_room(void)
+{
+	struct world *w = world_new();
+	char mac[65], own[33], req[512];
+	struct fake pre;
+	struct http_conn pc;
+	struct follow_update u;
+	uint64_t next;
+
+	mac_of(nonce, "d", 5, 2, 0, -1, mac);
+	u = upd(nonce, 5, 2, mac);
+	w->fol.room_copy = 0; /* the follower's queue is full */
+	CHECK(follow_apply(&w->a, &u) == FOLLOW_APPLIED && w->a.n_behind == 1 &&
+	              w->a.stats.events_dropped == 1,
+	      "a follower without room misses the update, and is marked behind");
+	next = app_tick(&w->a, 100 * SEC);
+	CHECK(w->a.n_behind == 1 && next <= 100 * SEC + APP_RESEND_NS,
+	      "still no room: tried again within APP_RESEND_NS");
+	w->fol.room_copy = 1u << 30;
+	app_tick(&w->a, 100 * SEC + APP_RESEND_NS);
+	CHECK(w->a.n_behind == 0 && w->a.stats.events_resent == 1 &&
+	              strstr(fake_text(&w->fol), "\"h\":2,\"v\":0,\"f\":-1,\"n\":5") != NULL,
+	      "room again: it gets the current position at once");
+
+	/* The presenter on this instance (not a relay), with no room to answer. */
+	memcpy(own, w->a.nonce, 33);
+	mac_of(own, "d", 9, 3, 0, -1, mac);
+	snprintf(req, sizeof req,
+	         "POST /_unideck/follow/d HTTP/1.1\r\nHost: x\r\nContent-Type: "
+	         "application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n"
+	         "n=9&h=3&v=0&f=-1&mac=%s",
+	         strlen("n=9&h=3&v=0&f=-1&mac=") + 64, mac);
+	memset(&pre, 0, sizeof pre);
+	fake_init(&pre, req, strlen(req));
+	pre.room_copy = 100;
+	http_conn_init(&w->srv, &pc, &pre.st, 0);
+	fake_run(&w->srv, &pc, &pre, 0);
+	CHECK(w->a.decks[0].n == 5 && w->a.stats.follow_deferred >= 1 && pre.out_len == 0,
+	      "no room to answer: the update waits and moves nothing");
+	pre.room_copy = 1u << 30;
+	fake_run(&w->srv, &pc, &pre, 0);
+	CHECK(w->a.decks[0].n == 9 && w->a.decks[0].h == 3 &&
+	              strstr(fake_text(&pre), "HTTP/1.1 204") != NULL &&
+	              fake_count(&pre, "409") == 0 && w->a.stats.follow_replayed == 0,
+	      "room again: applied once, answered 204 (not 409)");
+	http_conn_fini(&w->srv, &pc);
+	fake_free(&pre);
+	world_free(w);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -343,5 +396,6 @@ int main(void)
 	test_parse();
 	test_apply();
 	test_machine();
+	test_room();
 	return check_done();
 }

@@ -301,8 +301,8 @@ struct run_opts {
  * flows from what it gets, and 64 MiB hold over 10,000 connections (each
  * costs about 2.3 KiB; rings are lent while data moves). A 30 MB image under a
  * flat 32M stopped at once. With TLS, 32 MiB more for the engines' record
- * buffers (app/ktls.h gives a third of the heap to TLS connections, about
- * 46 KiB each). */
+ * buffers (app/ktls.h gives a third of the heap to TLS connections, 57 KiB
+ * each). */
 static const char *default_mem(const char *image, bool tls)
 {
 	static char buf[32];

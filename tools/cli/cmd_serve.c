@@ -20,6 +20,7 @@
 #include "lib/ipv4addr.h"
 #include "net/net.h"
 #include "platform/hosted/hsock.h"
+#include "tools/cli/acme_host.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/relayks.h"
 #include "tools/cli/tapnet.h"
@@ -52,6 +53,8 @@ static const char help[] =
         "  --acme-webroot DIR     answer those challenges from DIR/.well-known/acme-challenge/\n"
         "                         (where certbot --webroot writes them)\n"
         "  --no-hsts              no Strict-Transport-Security header on HTTPS responses\n"
+        "  --compress-html        send HTML gzip or br over HTTPS too (off by default:\n"
+        "                         BREACH, CVE-2013-3587; other files are compressed)\n"
         "  --tls-conns N          TLS connections at most (default 1024)\n"
         "\n"
         "On our own TCP/IP stack instead of kernel sockets (root; the TAP device must\n"
@@ -74,7 +77,16 @@ static const char help[] =
         "                         which checks every update; presenting here is refused (421)\n"
         "  --dns A.B.C.D          with --net: a name server for the upstream's name (up to\n"
         "                         3; default: DHCP's); on kernel sockets the system's\n"
-        "                         resolver is asked\n";
+        "                         resolver is asked\n"
+        "\n"
+        "Certificates by ACME (RFC 8555), obtained and renewed by unideck itself:\n"
+        "  --acme URL             the ACME directory (https://...), e.g. Let's Encrypt's\n"
+        "  --domain NAME[,NAME]   the names to certify; HTTPS on --port (default 8443),\n"
+        "                         HTTP-01 answered on --http-port (default 80)\n"
+        "  --acme-ca FILE         trust anchors (PEM) for the ACME server's HTTPS\n"
+        "                         (default " ACME_HOST_DEFAULT_CA ")\n"
+        "  --state DIR|FILE       where the account key and certificate persist\n"
+        "                         (DIR/acme.state; mode 0600; without it, memory only)\n";
 
 #define MAX_RETIRED 16
 
@@ -103,6 +115,9 @@ struct serve {
 	int port;
 	const char *token;
 	struct mstore cur;
+	struct acme_host *acme; /* --acme: the ACME worker, or NULL */
+	uint64_t acme_seen;     /* certificates of the worker installed */
+	char acme_ka[ACME_HOST_KEYAUTH_MAX];
 	struct mstore retired[MAX_RETIRED];
 	size_t n_retired;
 	struct watch *w;
@@ -240,11 +255,15 @@ static int rebuild(struct serve *s, bool first)
 	return 0;
 }
 
+static void acme_install(struct serve *s);
+
 static uint64_t on_tick(void *ctx, uint64_t now)
 {
 	struct serve *s = ctx;
 	uint64_t next;
 
+	if (s->acme)
+		acme_install(s);
 	if (s->n_retired)
 		reap(s);
 	if (s->rebuild_at && now >= s->rebuild_at) {
@@ -300,11 +319,13 @@ static void dump_follow_stats(const struct serve *s, FILE *f)
 
 	fprintf(f,
 	        "follow.updates %llu\nfollow.forged %llu\nfollow.replayed %llu\nfollow.bad %llu\n"
+	        "follow.deferred %llu\nfollow.events_resent %llu\n"
 	        "follow.events_sent %llu\nfollow.events_dropped %llu\nrelay.posts_refused "
 	        "%llu\nrelay.applied %llu\nrelay.forged %llu\nrelay.stale %llu\nrelay.unknown_deck "
 	        "%llu\n",
 	        (unsigned long long)a->follow_updates, (unsigned long long)a->follow_forged,
 	        (unsigned long long)a->follow_replayed, (unsigned long long)a->follow_bad,
+	        (unsigned long long)a->follow_deferred, (unsigned long long)a->events_resent,
 	        (unsigned long long)a->events_sent, (unsigned long long)a->events_dropped,
 	        (unsigned long long)a->relay_posts_refused, (unsigned long long)a->relay_applied,
 	        (unsigned long long)a->relay_forged, (unsigned long long)a->relay_stale,
@@ -376,6 +397,48 @@ static int load_file(struct serve *s, struct diag *d)
 	return 0;
 }
 
+/* With --acme, the plain server's HTTP-01 path (RFC 8555 8.3) answers the key
+ * authorization the ACME worker published for the token (tls_challenge_fn). */
+static bool acme_challenge(void *ctx, const char *token, size_t len, const uint8_t **body,
+                           size_t *body_len)
+{
+	struct serve *s = ctx;
+
+	*body_len = acme_host_challenge(s->acme, token, len, s->acme_ka, sizeof s->acme_ka);
+	*body = (const uint8_t *)s->acme_ka;
+	return *body_len > 0;
+}
+
+/* A certificate the ACME worker took (first, or renewed) goes into the TLS
+ * server. Called from the loop's tick. */
+static void acme_install(struct serve *s)
+{
+	static char chain[ACME_HOST_CHAIN_MAX], key[1024];
+	size_t cl, kl;
+	char why[256];
+
+	if (!acme_host_cert(s->acme, &s->acme_seen, chain, sizeof chain, &cl, key, sizeof key, &kl))
+		return;
+	if (tls_server_set_cert(s->tls, (const uint8_t *)chain, cl, (const uint8_t *)key, kl, why,
+	                        sizeof why) != 0)
+		fprintf(stderr, "unideck serve: acme: the TLS server refused the certificate: %s\n",
+		        why);
+	else
+		printf("tls: serving the ACME certificate, %s\n", tls_server_key_desc(s->tls));
+	fflush(stdout);
+	tls_wipe(key, sizeof key);
+}
+
+/* A TLS server that has no certificate until ACME gives one (handshakes fail
+ * until then; the plain port redirects and answers challenges). */
+static struct tls_server *tls_empty(const struct tls_config *tc)
+{
+	size_t sz = tls_server_size(tc->max_conns);
+	void *mem = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return mem == MAP_FAILED ? NULL : tls_server_init(mem, sz, tc);
+}
+
 static int parse_secs(const char *v, uint64_t *ns)
 {
 	char *end;
@@ -395,9 +458,10 @@ struct serve_args {
 	struct http_config cfg;
 	struct tapnet_cfg net;
 	bool ip_set;
+	struct acme_host_opts acme;
 	const char *cert, *key, *webroot;
 	int http_port;
-	bool no_hsts;
+	bool no_hsts, compress_html;
 	uint32_t tls_conns;
 };
 
@@ -472,6 +536,8 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 			a->tls_conns = (uint32_t)n;
 		} else if (cli_flag(argv[i], "--no-hsts", 0)) {
 			a->no_hsts = true;
+		} else if (cli_flag(argv[i], "--compress-html", 0)) {
+			a->compress_html = true;
 		} else if (cli_flag(argv[i], "--dhcp", 0)) {
 			a->net.dhcp = true;
 		} else if (cli_flag(argv[i], "--stats", 0)) {
@@ -501,6 +567,14 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 			tp = &a->cfg.idle_timeout_ns;
 		} else if ((r = cli_value("serve", argc, argv, &i, "--send-timeout", 0, &v)) != 0) {
 			tp = &a->cfg.send_timeout_ns;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--acme", 0, &v)) != 0) {
+			a->acme.directory = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--domain", 0, &v)) != 0) {
+			a->acme.domains = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--acme-ca", 0, &v)) != 0) {
+			a->acme.ca_file = v;
+		} else if ((r = cli_value("serve", argc, argv, &i, "--state", 0, &v)) != 0) {
+			a->acme.state = v;
 		} else if (cli_flag(argv[i], "--quiet", 'q')) {
 			s->quiet = true;
 		} else if (cli_flag(argv[i], "--without-notes", 0)) {
@@ -530,6 +604,17 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		return cli_error(
 		        "serve", 2,
 		        "--ip, --gw, --ip6, --gw6, --dhcp and --pcap go with --net tap:NAME");
+	if (!a->acme.directory != !a->acme.domains)
+		return cli_error("serve", 2, "--acme and --domain go together");
+	if (!a->acme.directory && (a->acme.ca_file || a->acme.state))
+		return cli_error("serve", 2, "--acme-ca and --state go with --acme");
+	if (a->acme.directory && (a->cert || a->webroot))
+		return cli_error("serve", 2,
+		                 "--acme obtains the certificate itself: not with --cert, --key or "
+		                 "--acme-webroot");
+	if (a->acme.directory && a->net.ifname)
+		return cli_error("serve", 2,
+		                 "--acme runs on kernel sockets only, not with --net (yet)");
 	if (s->upstream && !a->token)
 		return cli_error("serve", 2,
 		                 "--upstream wants the origin's --token: a relay checks every "
@@ -540,11 +625,24 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		                 "system's resolver is asked)");
 	if (!a->cert != !a->key)
 		return cli_error("serve", 2, "--cert and --key go together");
-	if (!a->cert && (a->http_port || a->webroot || a->no_hsts || a->tls_conns))
+	/* Our stack's streams under TLS come with the TAP server's move onto
+	 * app/server.c's loop (the image's TLS); until then, never plain HTTP
+	 * on a port the user asked to be HTTPS. */
+	if ((a->cert || a->acme.directory) && a->net.ifname)
+		return cli_error(
+		        "serve", 2,
+		        "--cert or --acme with --net tap: is not supported yet (HTTPS is on "
+		        "kernel sockets only)");
+	if (!a->cert && !a->acme.directory &&
+	    (a->http_port || a->webroot || a->no_hsts || a->tls_conns || a->compress_html))
 		return cli_error("serve", 2,
-		                 "--http-port, --acme-webroot, --no-hsts and --tls-conns go with "
-		                 "--cert and --key");
-	if (a->cert && !a->port_set)
+		                 "--http-port, --acme-webroot, --no-hsts, --compress-html and "
+		                 "--tls-conns go with --cert and --key or --acme");
+	/* ACME's HTTP-01 comes to port 80 (RFC 8555 8.3): that is where the plain
+	 * server answers it unless --http-port says otherwise. */
+	if (a->acme.directory && !a->http_port)
+		a->http_port = 80;
+	if ((a->cert || a->acme.directory) && !a->port_set)
 		a->port = a->net.ifname ? 443 : 8443;
 	if (a->net.ifname && !a->port_set && !a->cert)
 		a->port = 80;
@@ -578,19 +676,24 @@ int cmd_serve(int argc, char **argv)
 	rc = parse_args(&s, &a, argc, argv);
 	if (rc >= 0)
 		return rc;
-	s.scheme = a.cert ? "https" : "http";
-	if (a.cert) {
+	s.scheme = a.cert || a.acme.directory ? "https" : "http";
+	if (a.cert || a.acme.directory) {
 		struct tls_config tc = {0};
 		tc.max_conns = a.tls_conns ? a.tls_conns : TLS_HOSTED_CONNS;
 		tc.max_handshakes = TLS_HOSTED_HANDSHAKES;
 		tc.handshake_timeout_ns = a.cfg.header_timeout_ns;
 		tc.drain_timeout_ns = a.cfg.send_timeout_ns;
 		tc.random = tls_files_random;
-		s.tls = tls_files_load(a.cert, a.key, &tc, err, sizeof err);
+		if (a.cert)
+			s.tls = tls_files_load(a.cert, a.key, &tc, err, sizeof err);
+		else if (!(s.tls = tls_empty(&tc)))
+			snprintf(err, sizeof err, "out of memory for %u TLS connections",
+			         tc.max_conns);
 		if (!s.tls)
 			return cli_error("serve", 1, "%s", err);
 		if (!a.no_hsts)
 			a.cfg.headers = HSTS_HEADER;
+		a.cfg.identity_html = !a.compress_html;
 	}
 	if (stat(s.src, &sb) != 0)
 		return cli_error("serve", 1, "%s: %s", s.src, strerror(errno));
@@ -610,6 +713,11 @@ int cmd_serve(int argc, char **argv)
 		return cli_error("serve", 1, "out of memory");
 	a.cfg.route = app_route;
 	a.cfg.app = &s.app;
+	if (a.acme.directory) {
+		s.acme = acme_host_start(&a.acme, err, sizeof err);
+		if (!s.acme)
+			return cli_error("serve", 2, "%s", err);
+	}
 	http_server_init(&s.srv, &a.cfg, NULL, s.pool, pool_len);
 	{
 		uint8_t nonce[16], raw[APP_TOKEN_MIN / 2];
@@ -663,6 +771,10 @@ int cmd_serve(int argc, char **argv)
 		s.redir.srv = &s.rsrv;
 		s.redir.challenge = a.webroot ? tls_files_challenge : NULL;
 		s.redir.ctx = (void *)(uintptr_t)a.webroot;
+		if (s.acme) {
+			s.redir.challenge = acme_challenge;
+			s.redir.ctx = &s;
+		}
 		http_server_init(&s.rsrv, &rc_cfg, NULL, rpool, rl);
 	}
 	if (a.net.ifname) {
@@ -722,6 +834,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (s.tap) {
 		rc = tapnet_run(s.tap);
+		acme_host_stop(s.acme);
 		if (s.stats)
 			tapnet_dump_stats(s.tap, stderr);
 		if (s.stats)
@@ -736,20 +849,29 @@ int cmd_serve(int argc, char **argv)
 	printf("serving %s at %s://%s%s%s:%d/%s\n", s.src, s.scheme, strchr(a.host, ':') ? "[" : "",
 	       a.host, strchr(a.host, ':') ? "]" : "", hsock_port(s.h),
 	       s.is_dir ? " (rebuilds on change; Ctrl-C stops)" : " (Ctrl-C stops)");
-	if (s.tls)
+	if (s.tls && s.acme)
+		printf("tls: the certificate comes from ACME (%s), TLS 1.2, %s\n", a.acme.directory,
+		       a.no_hsts ? "no HSTS" : "HSTS on");
+	else if (s.tls)
 		printf("tls: %s certificate, TLS 1.2, %s%s\n", tls_server_key_desc(s.tls),
 		       a.no_hsts ? "no HSTS" : "HSTS on",
 		       s.http_port > 0 ? "" : "; no plain HTTP port (--http-port N adds one)");
 	if (s.http_port > 0)
 		printf("redirecting http://%s%s%s:%d/ to https (ACME HTTP-01 challenges %s)\n",
 		       strchr(a.host, ':') ? "[" : "", a.host, strchr(a.host, ':') ? "]" : "",
-		       s.http_port, a.webroot ? "from --acme-webroot" : "answered 404");
+		       s.http_port,
+		       s.acme      ? "answered by the ACME client"
+		       : a.webroot ? "from --acme-webroot"
+		                   : "answered 404");
 	if (!s.quiet)
 		printf("present a deck at %s://%s%s%s:%d/DECK/#present=%s\n", s.scheme,
 		       strchr(a.host, ':') ? "[" : "", a.host, strchr(a.host, ':') ? "]" : "",
 		       hsock_port(s.h), a.token);
 	fflush(stdout);
 	hsock_run(s.h);
+	if (s.stats && s.acme)
+		acme_host_dump_stats(s.acme, stderr);
+	acme_host_stop(s.acme);
 	if (s.stats)
 		hsock_dump_stats(s.h, stderr);
 	if (s.stats && s.tls)

@@ -600,13 +600,38 @@ static bool type_ok(const char *t)
 	return true;
 }
 
-/* Check every file of (set) before any work: its path and its type. */
+/* A PEM private key ("-----BEGIN ... PRIVATE KEY-----": PKCS#8, EC, RSA,
+ * encrypted, OpenSSH) anywhere in the bytes. */
+static bool holds_private_key(const uint8_t *p, size_t len)
+{
+	static const char tail[] = "PRIVATE KEY-----";
+	const uint8_t *q = p, *end = p + len;
+
+	while ((q = memmem(q, (size_t)(end - q), tail, sizeof tail - 1)) != NULL) {
+		const uint8_t *b = q;
+		while (b > p && b[-1] != '\n' && q - b < 40)
+			b--;
+		if ((size_t)(q - b) >= 11 && memcmp(b, "-----BEGIN ", 11) == 0)
+			return true;
+		q += sizeof tail - 1;
+	}
+	return false;
+}
+
+/* Check every file of (set) before any work: its path and its type, and that
+ * it is no private key (a deck that links its server's key.pem would publish
+ * it: issue 17, no secret in a store). */
 static int check_set(const struct bset *set, struct job *jobs, struct diag *d)
 {
 	size_t i;
 
 	for (i = 0; i < set->n; i++) {
 		const struct bfile *f = &set->v[i];
+		if (holds_private_key(f->data, f->len))
+			return diag_fail(d, f->src, 0,
+			                 "%s holds a PEM private key: keys never go into a store "
+			                 "(move it out of the decks)",
+			                 f->path);
 		if (strlen(f->path) > STORE_MAX_PATH || f->path[0] != '/')
 			return diag_fail(d, f->src, 0, "cannot serve it at '%s'", f->path);
 		if (f->cache > STORE_CACHE_SHORT || (f->flags & ~(STORE_E_HTML | STORE_E_DECK)))
