@@ -85,7 +85,7 @@ expect_eq "a ranged 2 MB slice of it" "$want" "$got"
 # heads) is a sliver of it.
 line=""
 for _ in $(seq 1 50); do
-	line=$(grep '^stats: ' "$TMP/run.log" | tail -n 1)
+	line=$(grep '^stats: http ' "$TMP/run.log" | tail -n 1)
 	[[ $line =~ store\ bytes\ ([0-9]+)\ by\ reference,\ ([0-9]+)\ copied ]] &&
 		[ "${BASH_REMATCH[1]}" -ge 34000000 ] && break
 	sleep 0.1
