@@ -224,7 +224,11 @@ uint64_t app_tick(struct app *a, uint64_t now)
 		app_publish(a, APP_TOPIC_RELOAD, keepalive, sizeof keepalive - 1);
 		a->next_heartbeat = now + APP_HEARTBEAT_NS;
 	}
-	return a->next_heartbeat;
+	if (now >= a->next_relay_beat) {
+		app_publish(a, APP_TOPIC_RELAY, keepalive, sizeof keepalive - 1);
+		a->next_relay_beat = now + APP_RELAY_BEAT_NS;
+	}
+	return a->next_heartbeat < a->next_relay_beat ? a->next_heartbeat : a->next_relay_beat;
 }
 
 static const char reload_event[] = "event: reload\ndata: \n\n";

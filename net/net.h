@@ -86,11 +86,15 @@ struct net_config {
 	uint8_t prefix6;
 	uint8_t gw6[16];
 	uint8_t secret6[16];
-	/* TCP sizing; 0 takes the default (net/tcp_impl.h). Memory per flow is
-	 * about tcp_rx_buf + tcp_tx_copy. */
+	/* TCP sizing; 0 takes the default (net/tcp_impl.h). A flow costs its
+	 * struct (about 1.4 KiB); rings are lent from two pools only while data
+	 * moves (net/tcp_impl.h), so memory is about flows * 1.4 KiB +
+	 * tcp_rx_rings * tcp_rx_buf + tcp_copy_rings * tcp_tx_copy. */
 	uint32_t tcp_flows;
-	uint32_t tcp_rx_buf;  /* receive ring per flow: the largest window offered */
-	uint32_t tcp_tx_copy; /* per flow, for copied bytes (headers); at least 16 KiB */
+	uint32_t tcp_rx_buf;     /* bytes per receive ring: the largest window offered */
+	uint32_t tcp_tx_copy;    /* bytes per copy ring (headers); at least 16 KiB */
+	uint32_t tcp_rx_rings;   /* receive rings shared by all flows */
+	uint32_t tcp_copy_rings; /* copy rings shared by all flows */
 	/* The largest IPv4 datagram ops.send_gso takes (at most 65535); 0: no
 	 * segmentation offload. */
 	uint32_t tso_max;

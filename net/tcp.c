@@ -36,16 +36,12 @@ static size_t table_bytes(size_t flows)
 size_t tcp_mem_size(const struct net_config *cfg)
 {
 	size_t flows = cfg->tcp_flows ? cfg->tcp_flows : TCP_DEFAULT_FLOWS;
-	size_t rx = cfg->tcp_rx_buf ? cfg->tcp_rx_buf : TCP_DEFAULT_RX;
-	size_t tx = cfg->tcp_tx_copy ? cfg->tcp_tx_copy : TCP_DEFAULT_COPY;
-
-	return table_bytes(flows) + flows * (rx + tx);
+	return table_bytes(flows) + tcp_pool_mem(cfg);
 }
 
 void tcp_setup(struct net_stack *s, uint8_t *mem)
 {
 	struct tcp_state *t = &s->tcp;
-	uint8_t *bufs;
 	uint32_t i;
 
 	t->n_flows = s->cfg.tcp_flows ? s->cfg.tcp_flows : TCP_DEFAULT_FLOWS;
@@ -56,8 +52,8 @@ void tcp_setup(struct net_stack *s, uint8_t *mem)
 	t->flows = (struct tcp_flow *)(void *)(mem + hash_slots(t->n_flows) * sizeof(int32_t));
 	for (i = 0; i <= t->hash_mask; i++)
 		t->hash[i] = -1;
-	bufs = mem + table_bytes(t->n_flows);
-	t->bufs = bufs;
+	tcp_pool_setup(s, mem + table_bytes(t->n_flows));
+	t->stats.flows_cap = t->n_flows;
 	t->fresh = 0;
 	t->free_head = -1;
 	t->tw_head = t->tw_tail = -1;
@@ -185,14 +181,9 @@ struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now)
 {
 	struct tcp_state *t = &s->tcp;
 	struct tcp_flow *f = NULL;
-	uint8_t *rbuf;
-	uint32_t i;
 
 	if (t->free_head < 0 && t->fresh < t->n_flows) {
-		/* First use of a slot: its rings are (bufs) at its index. */
-		i = t->fresh++;
-		f = &t->flows[i];
-		rbuf = t->bufs + (size_t)i * (t->rx_buf + t->tx_copy);
+		f = &t->flows[t->fresh++]; /* first use of a slot */
 	} else {
 		if (t->free_head < 0 && t->tw_head >= 0) {
 			/* The table is full: the oldest TIME-WAIT goes first (RFC
@@ -208,17 +199,17 @@ struct tcp_flow *tcp_flow_new(struct net_stack *s, uint64_t now)
 		}
 		f = &t->flows[t->free_head];
 		t->free_head = f->next_free;
-		rbuf = f->rbuf;
 	}
-	memset(f, 0, sizeof *f);
+	memset(f, 0, sizeof *f); /* no rings: they are lent while data moves */
 	f->s = s;
-	f->rbuf = rbuf;
-	f->copy = rbuf + t->rx_buf;
 	f->rbuf_cap = s->tcp.rx_buf;
 	f->copy_cap = s->tcp.tx_copy;
 	f->used = true;
 	f->listener = -1;
 	f->next_ready = f->next_accept = f->next_dirty = f->next_hash = f->next_free = -1;
+	f->next_copy_wait = -1;
+	if (++t->stats.flows_open > t->stats.flows_peak)
+		t->stats.flows_peak = t->stats.flows_open;
 	f->tw_prev = f->tw_next = -1;
 	f->mss = 536; /* RFC 9293 3.7.1, until the peer says */
 	f->rto_ns = TCP_INIT_RTO_NS;
@@ -264,7 +255,9 @@ void tcp_flow_free(struct net_stack *s, struct tcp_flow *f)
 	if (f->hashed)
 		unhash(s, f);
 	tcp_tw_unlink(s, f);
+	tcp_pool_drop(s, f);
 	if (f->used) {
+		s->tcp.stats.flows_open--;
 		f->next_free = s->tcp.free_head;
 		s->tcp.free_head = (int32_t)idx_of(s, f);
 	}
@@ -489,6 +482,9 @@ size_t tcp_read(struct tcp_flow *f, uint8_t *buf, size_t cap, bool *eof)
 		f->r_len -= k;
 	}
 	*eof = f->r_len == 0 && (f->peer_fin || f->failed || f->state == TCP_CLOSED);
+	if (n)
+		tcp_pool_progress(f, s->tcp.now);
+	tcp_pool_idle(s, f); /* all read: the ring goes back */
 	/* A window that opens by a segment or half the ring is worth saying
 	 * (RFC 9293 3.8.6.2.2, receiver-side silly window avoidance). */
 	if (n && (before < f->mss || tcp_rcv_window(f) - before >= f->rbuf_cap / 2) &&
@@ -521,12 +517,15 @@ static bool can_queue(const struct tcp_flow *f)
 	        f->state == TCP_ESTABLISHED || f->state == TCP_CLOSE_WAIT);
 }
 
-bool tcp_can_write(const struct tcp_flow *f, size_t copy_bytes, unsigned refs)
+bool tcp_can_write(struct tcp_flow *f, size_t copy_bytes, unsigned refs)
 {
 	unsigned segs = refs + (copy_bytes ? 1u : 0u);
 
-	return can_queue(f) && f->q_n + segs <= TCP_SNDQ &&
-	       (!copy_bytes || copy_room(f, (uint32_t)copy_bytes) >= 0);
+	if (!can_queue(f) || f->q_n + segs > TCP_SNDQ ||
+	    (copy_bytes && copy_room(f, (uint32_t)copy_bytes) < 0))
+		return false;
+	/* Copies need a ring: lent now, or the flow waits for one. */
+	return !copy_bytes || tcp_pool_copy(f->s, f, f->s->tcp.now);
 }
 
 static void queue(struct tcp_flow *f, const uint8_t *p, size_t len, bool copied)
@@ -552,7 +551,7 @@ void tcp_write_copy(struct tcp_flow *f, const void *p, size_t len)
 	if (!len)
 		return;
 	/* The caller asked tcp_can_write first. */
-	UD_ASSERT(at >= 0 && can_queue(f) && f->q_n < TCP_SNDQ);
+	UD_ASSERT(at >= 0 && f->copy && can_queue(f) && f->q_n < TCP_SNDQ);
 	if (f->copy_used == 0)
 		f->copy_start = (uint32_t)at;
 	memcpy(f->copy + at, p, len);
@@ -619,6 +618,15 @@ void tcp_close(struct tcp_flow *f)
 	if (f->state == TCP_CLOSED || f->state == TCP_SYN_SENT || f->failed) {
 		tcp_flow_free(s, f);
 		return;
+	}
+	if (f->r_len) {
+		/* Nobody will read what is unread: it is consumed (as what comes
+		 * later is, tcp_in.c), the window opens, and the ring goes back. */
+		f->r_head = (f->r_head + f->r_len) % f->rbuf_cap;
+		f->r_len = 0;
+		f->ack_now = true;
+		tcp_mark_dirty(s, f);
+		tcp_pool_idle(s, f);
 	}
 	if (f->state == TCP_FIN_WAIT_2 && !f->t_timewait)
 		tcp_set_timer(s, &f->t_timewait, s->tcp.now + TCP_FIN_WAIT2_NS);
@@ -688,6 +696,7 @@ uint64_t tcp_poll(struct net_stack *s, uint64_t now)
 	uint32_t i;
 
 	t->now = now;
+	tcp_pool_wake(s, now);
 	while (t->dirty_head >= 0) {
 		struct tcp_flow *f = &t->flows[t->dirty_head];
 		t->dirty_head = f->next_dirty;
@@ -708,5 +717,7 @@ uint64_t tcp_poll(struct net_stack *s, uint64_t now)
 		if (f->used && (d = tcp_flow_deadline(f)) < t->next_deadline)
 			t->next_deadline = d;
 	}
+	if (t->copy_wait_head >= 0 && t->copy_check_at && t->copy_check_at < t->next_deadline)
+		t->next_deadline = t->copy_check_at; /* writers wait for a holder to stall */
 	return t->next_deadline;
 }

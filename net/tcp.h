@@ -14,10 +14,11 @@
  *
  * Sending never copies content-store bytes: tcp_write_ref() queues a reference to
  * immutable memory, kept until acknowledged and read again for retransmission.
- * tcp_write_copy() copies small data (headers) into the flow's own send buffer.
+ * tcp_write_copy() copies small data (headers) into a copy ring lent to the flow.
  *
  * Limits (named caps in net/tcp_impl.h): flows, listeners, the backlog of each
- * listener (SYN cookies beyond it), receive buffer and send-queue size per flow. */
+ * listener (SYN cookies beyond it), send-queue size per flow, and the rings lent
+ * to flows while data moves (receive rings, copy rings). */
 #ifndef UD_NET_TCP_H
 #define UD_NET_TCP_H
 
@@ -49,8 +50,11 @@ bool tcp_ready_next(struct net_stack *s, struct tcp_flow **f, struct tcp_listene
 /* Receive: copy up to (cap) bytes in order; sets *eof once the peer's FIN has
  * been reached and every byte before it returned. */
 size_t tcp_read(struct tcp_flow *f, uint8_t *buf, size_t cap, bool *eof);
-/* Room for (copy_bytes) to copy and (refs) references in the send queue. */
-bool tcp_can_write(const struct tcp_flow *f, size_t copy_bytes, unsigned refs);
+/* Room for (copy_bytes) to copy and (refs) references in the send queue.
+ * Copies need a copy ring from the stack's pool, lent by this call; when
+ * none is free the answer is false and the flow is made ready again when one
+ * returns (net/tcp_impl.h). */
+bool tcp_can_write(struct tcp_flow *f, size_t copy_bytes, unsigned refs);
 void tcp_write_copy(struct tcp_flow *f, const void *p, size_t len);
 void tcp_write_ref(struct tcp_flow *f, const void *p, size_t len);
 /* Bytes queued and not yet acknowledged by the peer. */

@@ -9,12 +9,22 @@
  * (options: MSS, window scale, SACK, timestamps), tcp_sec.c (RFC 6528 ISNs,
  * SYN cookies, RFC 5961 challenge-ACK limits).
  *
+ * tcp_pool.c lends the buffers.
+ *
  * Limits (each counted when reached): flows (net_config.tcp_flows, default
  * TCP_DEFAULT_FLOWS), listeners TCP_MAX_LISTENERS, a listener's backlog (SYN
- * cookies past it), per flow a receive ring (net_config.tcp_rx_buf) and a send
- * queue of TCP_SNDQ chunks with a copy ring (net_config.tcp_tx_copy),
- * TCP_OOO out-of-order ranges, TIME-WAIT flows (recycled oldest first when the
- * table is full). */
+ * cookies past it), per flow a send queue of TCP_SNDQ chunks and TCP_OOO
+ * out-of-order ranges, TIME-WAIT flows (recycled oldest first when the table
+ * is full), and two pools shared by all flows: receive rings
+ * (net_config.tcp_rx_rings of tcp_rx_buf bytes) and copy rings
+ * (net_config.tcp_copy_rings of tcp_tx_copy bytes). A flow borrows a receive
+ * ring only while it holds bytes the app has not read (or out-of-order bytes),
+ * and a copy ring only while copied bytes are unacknowledged; an idle flow
+ * holds neither, so a connection costs its struct until data moves. When a
+ * pool is empty, the flow that has held a ring longest without progress (the
+ * app reading, or the peer acknowledging) is reset for it, once that is
+ * TCP_POOL_STALL_NS old; else the newcomer waits (a segment is dropped and
+ * comes again; a writer is woken when a copy ring returns). */
 #ifndef UD_NET_TCP_IMPL_H
 #define UD_NET_TCP_IMPL_H
 
@@ -29,6 +39,10 @@
 #define TCP_DEFAULT_RX    (64u * 1024u)
 #define TCP_DEFAULT_COPY  (20u * 1024u)
 #define TCP_MAX_LISTENERS 8u
+/* Rings in each pool when net_config says 0: one per flow up to this many
+ * flows, then a quarter of the flows (at least this many). */
+#define TCP_DEFAULT_RINGS 256u
+#define TCP_POOL_STALL_NS (1000ull * 1000000ull) /* a holder this long stalled may lose it */
 #define TCP_SNDQ          40u /* chunks (copies and references) queued per flow */
 #define TCP_OOO           8u  /* out-of-order ranges held per flow */
 #define TCP_SACKED        4u  /* SACK blocks remembered from the peer */
@@ -139,7 +153,7 @@ struct tcp_flow {
 	uint32_t ts_recent;
 	struct tcp_chunk q[TCP_SNDQ];
 	uint8_t q_head, q_n;
-	uint8_t *copy;
+	uint8_t *copy; /* the lent copy ring, NULL while none (tcp_pool.c) */
 	uint32_t copy_cap, copy_start, copy_end; /* ring: live bytes [start, end) mod wrap */
 	uint32_t copy_used;
 	/* congestion control: NewReno */
@@ -156,7 +170,7 @@ struct tcp_flow {
 	uint8_t n_sacked;
 	/* receiving */
 	uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent;
-	uint8_t *rbuf;
+	uint8_t *rbuf;                    /* the lent receive ring, NULL while none (tcp_pool.c) */
 	uint32_t rbuf_cap, r_head, r_len; /* in-order unread bytes at r_head */
 	struct tcp_range ooo[TCP_OOO];
 	uint8_t n_ooo;
@@ -170,6 +184,12 @@ struct tcp_flow {
 	uint64_t persist_last;   /* when the last probe went */
 	uint64_t last_rx;
 	uint64_t challenge_at; /* our last challenge ACK (RFC 5961), 0: none */
+	/* buffer pools: the last progress (the app read, the peer acknowledged
+	 * new data) while holding a ring, and the queue of writers waiting for a
+	 * copy ring */
+	uint64_t progress_at;
+	bool copy_waiting;
+	int32_t next_copy_wait;
 };
 
 struct tcp_listener {
@@ -191,6 +211,26 @@ struct tcp_stats {
 	        sack_rexmits;
 	uint64_t persist_probes, persist_dead, keepalive_probes, keepalive_dead, delayed_acks;
 	uint64_t bytes_ref, bytes_copied, bytes_rcvd;
+	/* flows now open and the most at once (flows_cap is the cap) */
+	uint64_t flows_cap, flows_open, flows_peak;
+	/* the pools (tcp_pool.c): size, lent now, most lent at once, lends,
+	 * refusals (a segment dropped, a writer waiting), holders reset for a
+	 * newcomer */
+	uint64_t rx_rings_cap, rx_rings_used, rx_rings_peak, rx_rings_lent, rx_rings_full,
+	        rx_rings_evicted;
+	uint64_t copy_rings_cap, copy_rings_used, copy_rings_peak, copy_rings_lent, copy_rings_full,
+	        copy_rings_evicted, copy_waits;
+};
+
+/* One pool of equal rings, lent to flows. */
+struct tcp_pool {
+	uint8_t *mem;
+	uint32_t ring, n;  /* bytes per ring, rings */
+	uint32_t fresh;    /* rings [0, fresh) have been lent (never touched beyond) */
+	int32_t free_head; /* returned rings, through next[] */
+	int32_t *next;     /* per ring: the next free ring while free */
+	int32_t *owner;    /* per ring: the flow holding it, -1 while free */
+	uint64_t *cap, *used, *peak, *lent, *full, *evicted; /* its counters in tcp_stats */
 };
 
 struct tcp_state {
@@ -200,8 +240,10 @@ struct tcp_state {
 	 * the rest were never touched, so set-up costs nothing per flow. Loops
 	 * over the table stop at fresh. */
 	uint32_t fresh;
-	uint8_t *bufs; /* each flow's receive ring, then its copy ring */
-	int32_t *hash; /* chain heads by 4-tuple, hash_mask + 1 of them */
+	struct tcp_pool rx, cp;                 /* receive rings, copy rings */
+	int32_t copy_wait_head, copy_wait_tail; /* writers waiting for a copy ring */
+	uint64_t copy_check_at; /* when a copy ring's holder may have stalled (0: none) */
+	int32_t *hash;          /* chain heads by 4-tuple, hash_mask + 1 of them */
 	uint32_t hash_mask;
 	uint32_t hash_key[2];     /* random, its own: the chains reveal nothing of secret */
 	int32_t free_head;        /* unused flows, popped by tcp_flow_new */
@@ -243,6 +285,26 @@ void tcp_set_timer(struct net_stack *s, uint64_t *timer, uint64_t when);
 /* The flow is finished with (reset, or closed after TIME-WAIT): free it now if
  * the app has released it, else mark it failed/closed for the app to see. */
 void tcp_flow_done(struct net_stack *s, struct tcp_flow *f);
+
+/* tcp_pool.c */
+size_t tcp_pool_mem(const struct net_config *cfg);
+void tcp_pool_setup(struct net_stack *s, uint8_t *mem);
+/* Lend (f) a receive ring (true, or it has one); false when the pool is empty
+ * and no holder has stalled long enough to lose its ring. */
+bool tcp_pool_rx(struct net_stack *s, struct tcp_flow *f, uint64_t now);
+/* The same for a copy ring; when none, (f) is queued and made ready when one
+ * returns. */
+bool tcp_pool_copy(struct net_stack *s, struct tcp_flow *f, uint64_t now);
+/* Give back the rings a flow no longer needs: the receive ring when nothing is
+ * unread or held out of order, the copy ring when no copied byte is queued. */
+void tcp_pool_idle(struct net_stack *s, struct tcp_flow *f);
+/* Give back both rings now (the flow is freed or reset): what they held is lost. */
+void tcp_pool_drop(struct net_stack *s, struct tcp_flow *f);
+/* Progress of a holder (the app read, the peer acknowledged). */
+void tcp_pool_progress(struct tcp_flow *f, uint64_t now);
+/* Wake writers waiting while copy rings are free, or take a ring from a
+ * holder that has stalled since they queued (from tcp_poll). */
+void tcp_pool_wake(struct net_stack *s, uint64_t now);
 
 /* tcp_in.c */
 bool tcp_parse(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,

@@ -446,6 +446,11 @@ static void data_and_fin(struct net_stack *s, struct tcp_flow *f, const struct t
 		len = seq_lt(seq, lim) ? lim - seq : 0;
 		fin = false; /* the FIN lies beyond what we can take */
 	}
+	if (len && !tcp_pool_rx(s, f, now)) {
+		/* No ring to hold it: unacknowledged, it comes again (counted in
+		 * rx_rings_full). */
+		return;
+	}
 	if (len) {
 		st->bytes_rcvd += len;
 		ring_put_new(f, seq, p, len);
@@ -475,6 +480,7 @@ static void data_and_fin(struct net_stack *s, struct tcp_flow *f, const struct t
 		fin = false;
 		f->ack_now = true;
 	}
+	tcp_pool_idle(s, f); /* consumed already, or nothing held */
 	if (fin && seq + len == f->rcv_nxt)
 		fin_reached(s, f, now);
 }

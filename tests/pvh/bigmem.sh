@@ -19,9 +19,9 @@ if ! "$UNIDECK" build "$TMP/decks" -o "$IMG" --no-pdf --fast -q >"$TMP/build.log
 fi
 size=$(stat -c %s "$IMG")
 ok "build a 30 MB image ($size bytes)"
-want=$(((size + 1048575) / 1048576 + 32))
+want=$(((size + 1048575) / 1048576 + 64))
 out=$("$UNIDECK" run "$IMG" --accel tcg --qemu /bin/true --verbose 2>&1)
-expect_match "the default memory is the image's size plus 32M (${want}M)" " -m ${want}M " "$out"
+expect_match "the default memory is the image's size plus 64M (${want}M)" " -m ${want}M " "$out"
 out=$("$UNIDECK" run "$IMG" --accel tcg --qemu /bin/true --verbose --mem 48M 2>&1)
 expect_match "--mem still decides when given" " -m 48M " "$out"
 
