@@ -204,6 +204,12 @@ enum server_result server_setup_ext(struct server *sv, const struct server_opts 
 		sv->ns->conn_gone = hooks->conn_gone;
 		sv->ns->ctx = hooks->ctx;
 	}
+	/* HTTPS on the driver's server (serve --net tap --cert): the driver
+	 * set its headers (HSTS); no plain redirect port here yet. */
+	if (sv->ns && o->tls) {
+		sv->tls = o->tls;
+		netsrv_set_tls(sv->ns, o->tls);
+	}
 	return SERVER_OK;
 }
 

@@ -396,6 +396,10 @@ def report(path, res, versions, args, tssl, tssl_err, flood_res):
              "a time, so client and server take turns: a latency-bound rate, the same for "
              "every server); resumed = TLS 1.2 session IDs.")
     L.append("")
+    L.append(f"Load average when the run ended: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+             "(other work on the machine shares them: a high figure makes every rate here noise "
+             "beyond its ratio's first digit).")
+    L.append("")
     for name, v in versions.items():
         L.append(f"- {name}: {v}")
     L.append("")
@@ -439,7 +443,8 @@ def report(path, res, versions, args, tssl, tssl_err, flood_res):
                                           if tssl['bad'] else "") +
                  ". Full report: bench/testssl-serve.txt.")
     else:
-        L.append(f"testssl.sh: not run ({tssl_err}).")
+        L.append(f"testssl.sh: not run in this run ({tssl_err}); its last report is "
+                 "bench/testssl-serve.txt (`bench/tls.py --only-testssl`).")
     L.append(END)
     text = "\n".join(L) + "\n"
     old = open(path).read() if os.path.exists(path) else ""

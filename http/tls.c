@@ -30,6 +30,7 @@ struct tls_conn {
 	struct tls_conn *next_free;
 	bool in_step, dead, low_eof, low_closed;
 	bool closing, close_sent, need_flush, used;
+	bool hs_answered; /* in the handshake, we have sent our flight: the peer's turn */
 	struct tls_seg q[TLS_QUEUE_SEGS];
 	unsigned q_head, q_n;
 	uint64_t queued;
@@ -435,6 +436,8 @@ static bool push_records(struct tls_conn *t)
 		}
 		low->ops->send_copy(low, buf, k);
 		br_ssl_engine_sendrec_ack(eng(t), k);
+		if (t->hs_deadline)
+			t->hs_answered = true;
 		t->ts->stats.record_bytes += k;
 		moved = true;
 	}
@@ -839,10 +842,22 @@ struct tls_conn *tls_conn_open(struct tls_server *ts, struct stream *low, uint64
 	}
 	ts->stats.opened++;
 
-	/* At the cap, the oldest handshake gives way: a client that has not
-	 * finished in the time the newer ones took is the slowest. */
+	/* At the cap, a handshake gives way: the oldest that we have answered
+	 * and that owes us its next flight (a client that has not answered in
+	 * the time the newer ones took is the slowest); when we have answered
+	 * none (a transport that rations handshake steps has not read them
+	 * yet), the oldest. Turning the newcomer away instead was tried: under
+	 * a flood faster than the handshakes we can do, it refused nearly every
+	 * honest newcomer, since the slots were always full of unread ones. */
 	if (ts->stats.in_handshake >= ts->cfg.max_handshakes && ts->hs_head) {
 		struct tls_conn *v = ts->hs_head;
+		for (struct tls_conn *x = ts->hs_head; x; x = x->hs_next)
+			if (x->hs_answered) {
+				v = x;
+				break;
+			}
+		if (!v->hs_answered)
+			ts->stats.hs_full++;
 		drop(v);
 		ts->stats.hs_evicted++;
 		*victim = v;
@@ -897,6 +912,11 @@ void tls_conn_end(struct tls_conn *t)
 {
 	step_out(t);
 	t->in_step = false;
+}
+
+bool tls_conn_in_handshake(const struct tls_conn *t)
+{
+	return t->hs_deadline != 0 && !t->dead;
 }
 
 bool tls_conn_more(const struct tls_conn *t)

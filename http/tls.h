@@ -22,9 +22,11 @@
  * Driving it (the transport's whole contract):
  *   t = tls_conn_open(ts, low, now, &victim)  when a connection is accepted;
  *        NULL when the pool is full (the transport resets the connection).
- *        When the cap on handshakes in progress is reached, the oldest
- *        handshake is given up: (victim) is its tls_conn, which the transport
- *        must step at once (it then reads end of stream and closes).
+ *        When the cap on handshakes in progress is reached, a handshake is
+ *        given up: the oldest one that we have answered and that owes us its
+ *        next flight (the slowest peer), else the oldest (hs_full); (victim)
+ *        is its tls_conn, which the transport must step soon (it then reads
+ *        end of stream and closes).
  *   http_conn_init(srv, hc, tls_conn_stream(t), now)
  *   each step:  tls_conn_begin(t, now); http_conn_poll(...); tls_conn_end(t);
  *        and again while tls_conn_more(t) says records wait that the
@@ -74,6 +76,7 @@ struct tls_stats {
 	uint32_t last_error;   /* BearSSL's BR_ERR_* of the last failure */
 	uint64_t in_handshake; /* now */
 	uint64_t hs_peak;      /* handshakes in progress at once, at most */
+	uint64_t hs_full;      /* evictions of an unanswered one: none answered */
 	uint64_t conns_peak;   /* connections at once, at most */
 	uint64_t conns;        /* now */
 	/* copies on the send path (see above) */
@@ -108,6 +111,9 @@ void *tls_conn_user(const struct tls_conn *t);
 void tls_conn_begin(struct tls_conn *t, uint64_t now);
 void tls_conn_end(struct tls_conn *t);
 bool tls_conn_more(const struct tls_conn *t);
+/* Whether the handshake is still in progress (its next step may cost a key
+ * exchange and a signature: a transport may ration them, see hsock.c). */
+bool tls_conn_in_handshake(const struct tls_conn *t);
 /* Whether the engine would take records from the transport now, although
  * HTTP reads nothing (it waits for an input buffer): the transport keeps
  * reading for the handshake's sake. */

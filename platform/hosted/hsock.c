@@ -92,6 +92,8 @@ struct hconn {
 	struct hconn *next_ob_wait;
 	bool dirty; /* output queued by the app between events (an event push) */
 	struct hconn *next_dirty;
+	bool hs_queued; /* in line for its handshake's next step (hsock.hs_*) */
+	struct hconn *next_hs;
 	bool dead; /* freed during an event batch: its memory waits (hsock_run) */
 	struct hconn *next_dead;
 };
@@ -130,6 +132,11 @@ struct hsock {
 	 * memory is kept until the batch is done. */
 	bool in_batch;
 	struct hconn *graveyard;
+	/* TLS handshakes whose sockets have something for them, in arrival
+	 * order: HSOCK_HS_PER_TURN of them are stepped a loop turn, after the
+	 * established connections (a ClientHello costs a key exchange and a
+	 * signature: a flood of them must not take every turn). */
+	struct hconn *hs_head, *hs_tail;
 	struct hconn *stepping; /* the connection in conn_step: it flushes itself */
 };
 
@@ -515,6 +522,18 @@ static void conn_free(struct hconn *c)
 		if (*pp)
 			*pp = c->next_dirty;
 	}
+	if (c->hs_queued) {
+		struct hconn **pp = &h->hs_head, *prev = NULL;
+		while (*pp && *pp != c) {
+			prev = *pp;
+			pp = &(*pp)->next_hs;
+		}
+		if (*pp)
+			*pp = c->next_hs;
+		if (h->hs_tail == c)
+			h->hs_tail = prev;
+		c->hs_queued = false;
+	}
 	/* An event-stream subscriber: the app drops it from its lists. */
 	if (c->hc.app_data && h->hooks.conn_gone)
 		h->hooks.conn_gone(h->hooks.ctx, &c->hc);
@@ -749,6 +768,45 @@ static bool out_of_fds(struct hsock *h, int lfd, uint64_t now)
 	return false;
 }
 
+/* Whether (c)'s next step may be a handshake's costly one: it waits its turn. */
+static bool hs_rationed(const struct hconn *c)
+{
+	return c->tls && !c->fin_sent && !c->http_done && tls_conn_in_handshake(c->tls);
+}
+
+/* In line for a handshake step; deaf meanwhile (its level-triggered input
+ * would report it on every turn). */
+static void hs_enqueue(struct hconn *c)
+{
+	struct hsock *h = c->h;
+
+	if (c->hs_queued)
+		return;
+	set_events(c, 0);
+	c->hs_queued = true;
+	c->next_hs = NULL;
+	if (h->hs_tail)
+		h->hs_tail->next_hs = c;
+	else
+		h->hs_head = c;
+	h->hs_tail = c;
+}
+
+/* Step the first HSOCK_HS_PER_TURN handshakes in line. */
+static void hs_run(struct hsock *h, uint64_t now)
+{
+	for (unsigned k = 0; k < HSOCK_HS_PER_TURN && h->hs_head; k++) {
+		struct hconn *c = h->hs_head;
+		h->hs_head = c->next_hs;
+		if (!h->hs_head)
+			h->hs_tail = NULL;
+		c->hs_queued = false;
+		c->next_hs = NULL;
+		h->stats.hs_steps++;
+		conn_step(c, now);
+	}
+}
+
 /* Accept what waits on (lfd), at most a batch: a backlog that a flood keeps
  * full must not hold the loop from everything else (the other listener, the
  * established connections). The listener is level-triggered, so the rest
@@ -812,7 +870,10 @@ static void accept_all(struct hsock *h, int lfd, struct http_server *srv, struct
 		/* The handshake given up for this one reads its end now. */
 		if (victim)
 			conn_step(tls_conn_user(victim), now);
-		conn_step(c, now);
+		if (c->tls)
+			hs_enqueue(c); /* its ClientHello waits its turn */
+		else
+			conn_step(c, now);
 	}
 }
 
@@ -1040,7 +1101,7 @@ int hsock_run(struct hsock *h)
 		if (h->accept_off && h->accept_off < wake)
 			wake = h->accept_off;
 		timeout_ms = wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
-		if (now < spin_until || h->dirty)
+		if (now < spin_until || h->dirty || h->hs_head)
 			timeout_ms = 0;
 		n = epoll_wait(h->ep, ev, 256, timeout_ms);
 		now = plat_clock_monotonic_ns();
@@ -1066,6 +1127,10 @@ int hsock_run(struct hsock *h)
 				struct hconn *c = p;
 				if (c->dead)
 					continue; /* freed earlier in this batch */
+				if (hs_rationed(c) && !(ev[i].events & (EPOLLERR | EPOLLHUP))) {
+					hs_enqueue(c);
+					continue;
+				}
 				if (ev[i].events & (EPOLLERR | EPOLLHUP) && !c->fin_sent &&
 				    !(ev[i].events & EPOLLIN))
 					conn_free(c);
@@ -1080,6 +1145,7 @@ int hsock_run(struct hsock *h)
 			free(d);
 		}
 		flush_dirty(h, now);
+		hs_run(h, now);
 	}
 	return 0;
 }
@@ -1133,9 +1199,10 @@ void hsock_dump_stats(const struct hsock *h, FILE *out)
 	        (unsigned long long)t->timeout_send, (unsigned long long)t->pool_waits,
 	        (unsigned long long)t->pool_evictions);
 	fprintf(out,
+	        "sock.hs_steps %llu\n"
 	        "sock.out_waits %llu\nsock.out_evictions %llu\nsock.out_bufs_peak %llu\n"
 	        "sock.out_bufs_made %u\nsock.conn_bytes %zu\nsock.out_buf_bytes %zu\n",
-	        (unsigned long long)s->out_waits, (unsigned long long)s->out_evictions,
-	        (unsigned long long)s->out_bufs_peak, h->ob_made, sizeof(struct hconn),
-	        sizeof(struct obuf));
+	        (unsigned long long)s->hs_steps, (unsigned long long)s->out_waits,
+	        (unsigned long long)s->out_evictions, (unsigned long long)s->out_bufs_peak,
+	        h->ob_made, sizeof(struct hconn), sizeof(struct obuf));
 }

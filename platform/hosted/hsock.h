@@ -42,6 +42,9 @@
  * the established connections have their turn): plain, and TLS. */
 #define HSOCK_ACCEPT_BATCH      64u
 #define HSOCK_TLS_ACCEPT_BATCH  8u
+/* TLS handshake steps a loop turn, taken in arrival order after the events of
+ * established connections (hs_steps counts them). */
+#define HSOCK_HS_PER_TURN       4u
 /* Output buffers (a send queue and HSOCK_COPY_BYTES of copy area, 17 KiB), lent
  * to a connection only while it has something unsent: idle ones hold none. */
 #define HSOCK_OUT_BUFS          2048u
@@ -72,6 +75,7 @@ struct hsock_stats {
 	uint64_t out_waits;     /* a connection waited for an output buffer */
 	uint64_t out_evictions; /* a stalled holder was reset for a waiter */
 	uint64_t out_bufs_peak; /* output buffers lent at once, at most */
+	uint64_t hs_steps;      /* TLS handshake steps taken from their line */
 };
 
 /* Listen on (host, port); port 0 picks a free one. Returns NULL with a message

@@ -625,14 +625,16 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		                 "system's resolver is asked)");
 	if (!a->cert != !a->key)
 		return cli_error("serve", 2, "--cert and --key go together");
-	/* Our stack's streams under TLS come with the TAP server's move onto
-	 * app/server.c's loop (the image's TLS); until then, never plain HTTP
-	 * on a port the user asked to be HTTPS. */
-	if ((a->cert || a->acme.directory) && a->net.ifname)
-		return cli_error(
-		        "serve", 2,
-		        "--cert or --acme with --net tap: is not supported yet (HTTPS is on "
-		        "kernel sockets only)");
+	/* On TAP the plain redirect port is not wired yet, and ACME needs it:
+	 * say so rather than leave a port the user asked for closed. */
+	if (a->acme.directory && a->net.ifname)
+		return cli_error("serve", 2,
+		                 "--acme with --net tap: is not supported yet (its HTTP-01 "
+		                 "challenge needs the plain port, which TAP does not wire yet)");
+	if (a->cert && a->net.ifname && (a->http_port || a->webroot))
+		return cli_error("serve", 2,
+		                 "--http-port and --acme-webroot with --net tap: are not supported "
+		                 "yet (HTTPS itself is)");
 	if (!a->cert && !a->acme.directory &&
 	    (a->http_port || a->webroot || a->no_hsts || a->tls_conns || a->compress_html))
 		return cli_error("serve", 2,
@@ -780,6 +782,7 @@ int cmd_serve(int argc, char **argv)
 	if (a.net.ifname) {
 		a.net.port = (uint16_t)a.port;
 		a.net.quiet = s.quiet;
+		a.net.tls = s.tls;
 		s.tap = tapnet_open(&a.net, &s.srv, &hooks, err, sizeof err);
 		if (!s.tap)
 			return cli_error("serve", 1, "%s", err);

@@ -127,6 +127,7 @@ static void server_opts_of(const struct tapnet_cfg *cfg, const uint8_t mac[6],
 	snprintf(o->net.hostname, sizeof o->net.hostname, "unideck");
 	o->net.tcp_flows = cfg->flows ? cfg->flows : 1024;
 	o->port = cfg->port;
+	o->tls = cfg->tls;
 }
 
 struct tapnet *tapnet_open(const struct tapnet_cfg *cfg, struct http_server *srv,

@@ -42,9 +42,11 @@ struct tapnet_cfg {
 	bool no_ipv6;
 	bool ipv6; /* set by --ip6/--gw6 (on anyway unless no_ipv6) */
 	uint8_t addr6[16], gw6[16];
-	uint8_t prefix6; /* 0: no static address */
+	uint8_t prefix6;        /* 0: no static address */
+	struct tls_server *tls; /* HTTPS on (port) (http/tls.h), or NULL */
 };
 
+struct tls_server;
 struct tapnet;
 
 struct tapnet *tapnet_open(const struct tapnet_cfg *cfg, struct http_server *srv,

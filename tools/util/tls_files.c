@@ -146,7 +146,9 @@ void tls_files_dump_stats(const struct tls_server *ts, FILE *f)
 	        (unsigned)s->last_error, (unsigned long long)s->plain_ref,
 	        (unsigned long long)s->plain_direct, (unsigned long long)s->plain_ring,
 	        (unsigned long long)s->record_bytes);
-	fprintf(f, "tls: in_handshake %llu hs_peak %llu overruns %llu conns_peak %llu\n",
+	fprintf(f,
+	        "tls: in_handshake %llu hs_peak %llu hs_full %llu overruns %llu conns_peak %llu\n",
 	        (unsigned long long)s->in_handshake, (unsigned long long)s->hs_peak,
-	        (unsigned long long)s->overruns, (unsigned long long)s->conns_peak);
+	        (unsigned long long)s->hs_full, (unsigned long long)s->overruns,
+	        (unsigned long long)s->conns_peak);
 }
