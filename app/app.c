@@ -118,6 +118,7 @@ bool app_subscribe(struct app *a, struct http_conn *c, const struct http_request
 	if (!http_event_start(a->srv, c, req))
 		return false;
 	s = &a->subs[a->n_subs++];
+	s->behind = false;
 	s->c = c;
 	s->topic = topic;
 	c->app_data = s;
@@ -132,12 +133,18 @@ void app_publish(struct app *a, int topic, const char *ev, size_t len)
 	for (i = 0; i < a->n_subs; i++) {
 		if (a->subs[i].topic != topic)
 			continue;
-		/* A follower with a full queue misses this one; the heartbeat
-		 * brings it the position again. */
-		if (http_event_send(a->srv, a->subs[i].c, ev, len))
+		/* A follower with a full queue misses this one: it is marked
+		 * behind, and app_tick sends it the current position as soon as
+		 * there is room (a preview page's reload waits for the beat). */
+		if (http_event_send(a->srv, a->subs[i].c, ev, len)) {
 			a->stats.events_sent++;
-		else
+		} else {
 			a->stats.events_dropped++;
+			if (topic != APP_TOPIC_RELOAD && !a->subs[i].behind) {
+				a->subs[i].behind = true;
+				a->n_behind++;
+			}
+		}
 	}
 }
 
@@ -217,14 +224,40 @@ bool app_route(void *app, struct http_conn *c, const struct http_request *req)
 
 static const char keepalive[] = ":\n\n"; /* an SSE comment (HTML 9.2.6) */
 
+/* Followers that missed a position: the current one, where there is room. */
+static void catch_up(struct app *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_subs && a->n_behind; i++) {
+		struct app_sub *s = &a->subs[i];
+		if (!s->behind || !follow_resend(a, s->c, s->topic))
+			continue;
+		s->behind = false;
+		a->n_behind--;
+		a->stats.events_resent++;
+	}
+}
+
 uint64_t app_tick(struct app *a, uint64_t now)
 {
+	uint64_t next;
+
+	if (a->n_behind)
+		catch_up(a);
 	if (now >= a->next_heartbeat) {
 		follow_heartbeat(a);
 		app_publish(a, APP_TOPIC_RELOAD, keepalive, sizeof keepalive - 1);
 		a->next_heartbeat = now + APP_HEARTBEAT_NS;
 	}
-	return a->next_heartbeat;
+	if (now >= a->next_relay_beat) {
+		app_publish(a, APP_TOPIC_RELAY, keepalive, sizeof keepalive - 1);
+		a->next_relay_beat = now + APP_RELAY_BEAT_NS;
+	}
+	next = a->next_heartbeat < a->next_relay_beat ? a->next_heartbeat : a->next_relay_beat;
+	if (a->n_behind && now + APP_RESEND_NS < next)
+		next = now + APP_RESEND_NS;
+	return next;
 }
 
 static const char reload_event[] = "event: reload\ndata: \n\n";
@@ -257,6 +290,8 @@ void app_conn_gone(struct app *a, struct http_conn *c)
 		return;
 	i = (size_t)(s - a->subs);
 	if (i < a->n_subs && a->subs[i].c == c) {
+		if (a->subs[i].behind)
+			a->n_behind--;
 		a->subs[i] = a->subs[--a->n_subs];
 		a->subs[i].c->app_data = &a->subs[i];
 	}

@@ -45,13 +45,26 @@
 	"'openssl rand -hex 16')"
 #define APP_HEARTBEAT_NS  (15ull * 1000000000ull) /* position resent to followers */
 #define APP_SUBS_PER_ADDR 256u                    /* event streams from one client address */
-#define APP_PAGE_RESERVE  16u                     /* connections never given to event streams */
+/* A comment to relays downstream this often, so a relay notices an upstream
+ * that vanished without a FIN (a crash, a cut link) within RELAY_IDLE_NS. */
+#define APP_RELAY_BEAT_NS (4ull * 1000000000ull)
+/* A follower that had no room for a position is tried again this often (its
+ * transport's send queue or copy ring comes back), not left until the beat. */
+#define APP_RESEND_NS     (20ull * 1000000ull)
+#define APP_PAGE_RESERVE  16u /* connections never given to event streams */
 
 #define APP_TOPIC_RELOAD (-1)
+#define APP_TOPIC_RELAY  (-2) /* GET /_unideck/relay: every deck's updates, for relays */
 
 struct app_stats {
 	uint64_t subs_opened, subs_refused, subs_per_addr, events_sent, events_dropped;
 	uint64_t follow_updates, follow_forged, follow_replayed, follow_bad;
+	/* an update waited for room to answer (follow_deferred); a follower that
+	 * missed an event for want of room got the position later (events_resent) */
+	uint64_t follow_deferred, events_resent;
+	/* relay (app/relay.c): presenter POSTs refused with 421, updates from
+	 * upstream applied, and dropped: MAC wrong, stale, deck not in the store */
+	uint64_t relay_posts_refused, relay_applied, relay_forged, relay_stale, relay_unknown_deck;
 };
 
 /* One deck's presenter position. */
@@ -60,12 +73,14 @@ struct app_deck {
 	size_t slug_len;
 	bool set;
 	int32_t h, v, f;
-	uint64_t n; /* the last accepted update's number */
+	uint64_t n;   /* the last accepted update's number */
+	char mac[65]; /* its MAC (hex), re-published with it by relays; "" when unset */
 };
 
 struct app_sub {
 	struct http_conn *c;
-	int topic; /* APP_TOPIC_RELOAD, or an index into decks */
+	int topic;   /* APP_TOPIC_RELOAD, APP_TOPIC_RELAY, or an index into decks */
+	bool behind; /* missed a position for want of room: resent by app_tick */
 };
 
 struct app {
@@ -78,12 +93,16 @@ struct app {
 	/* live follow */
 	uint8_t token[APP_TOKEN_MAX];
 	size_t token_len; /* 0: nobody may present */
-	char nonce[33];   /* per process, hex: updates from a past run fail */
-	uint64_t next_heartbeat;
+	char nonce[33];   /* per process, hex: updates from a past run fail; a relay
+	                     takes its origin's, so the MAC of an update verifies at
+	                     every hop */
+	bool relay;       /* upstream= given: follow state comes from there only */
+	bool upstream_ok; /* relay: what its followers were last told */
+	uint64_t next_heartbeat, next_relay_beat;
 	uint32_t max_subs; /* the class cap: app_set_conns */
 	size_t n_decks;
 	struct app_deck decks[APP_MAX_DECKS];
-	size_t n_subs;
+	size_t n_subs, n_behind;
 	struct app_sub subs[APP_MAX_SUBS];
 };
 
@@ -112,5 +131,34 @@ bool follow_route(struct app *a, struct http_conn *c, const struct http_request 
 void follow_heartbeat(struct app *a);
 bool app_subscribe(struct app *a, struct http_conn *c, const struct http_request *req, int topic);
 void app_publish(struct app *a, int topic, const char *ev, size_t len);
+/* The current position of (topic) to (c) alone; false when it has no room. */
+bool follow_resend(struct app *a, struct http_conn *c, int topic);
+
+/* For the relay (app/relay.c). An update from upstream, as that instance
+ * published it: checked against this instance's token with (nonce), applied
+ * and re-published unchanged to followers and to relays downstream. A new
+ * nonce (the origin restarted) forgets every position first. */
+enum follow_apply_result {
+	FOLLOW_APPLIED = 0,
+	FOLLOW_STALE,   /* not newer than what this instance has */
+	FOLLOW_FORGED,  /* the MAC does not verify with this instance's token */
+	FOLLOW_NO_DECK, /* no such deck in this store */
+	FOLLOW_BAD,     /* a field out of range */
+};
+struct follow_update {
+	struct http_view deck, nonce, mac;
+	bool set;
+	int64_t n, h, v, f;
+	bool hello, ok; /* {"nonce":S,"ok":B}: a relay stream's hello */
+};
+enum follow_apply_result follow_apply(struct app *a, const struct follow_update *u);
+/* The upstream is lost (false) or back (true): tell every follower and relay
+ * downstream, once per change. */
+void follow_upstream(struct app *a, bool ok);
+/* Parse one event's data, the JSON object position_event() writes:
+ * {"deck":S,"nonce":S,"set":B,"h":N,"v":N,"f":N,"n":N,"mac":S} (deck is only
+ * on the relay stream), or a relay stream's hello {"nonce":S,"ok":B}; strings
+ * without escapes, no other keys, none twice. False when malformed. */
+bool follow_parse(const char *p, size_t len, struct follow_update *u);
 
 #endif

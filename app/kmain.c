@@ -15,8 +15,22 @@
  *   gw6=ADDR       the default IPv6 router
  *   slaac=0|1      without ip6=: take an address from router advertisements
  *                  (RFC 4862, RFC 7217 identifiers; default 1)
- *   port=N         the HTTP port (default 80)
+ *   port=N         the HTTP port (default 80; 443 with TLS)
+ *   http_port=N    with TLS: plain HTTP answering 308 to https (default 80;
+ *                  0: none)
+ *   redirect_port=N  with TLS: the HTTPS port the 308 names (default: port=;
+ *                  `unideck run` sets its --port, which forwards to 443)
+ *   hsts=0|1       with TLS: Strict-Transport-Security on every response
+ *                  (default 1)
+ *   tls_conns=N    with TLS: TLS connections at most (default: what a third
+ *                  of the heap holds, ktls.h)
+ *   tls_handshakes=N  with TLS: handshakes in progress at most (default 128;
+ *                  at the cap the oldest gives way)
  *   token=T        the presenter token (default: random, printed at start)
+ *   upstream=URL   relay live follow from http://HOST[:PORT]/ (app/relay.h):
+ *                  wants the origin's token=; presenting here is refused
+ *   dns=A.B.C.D    a name server for upstream='s host (up to 3, comma-
+ *                  separated; default: DHCP's option 6)
  *   flows=N        TCP connections at most (default: from the memory there is)
  *   stats=S        a line of counters on the console every S seconds: HTTP,
  *                  TCP (store bytes sent by reference and copied), virtio-net
@@ -26,9 +40,17 @@
  *   selftest=fault-store  write to the store: the fault report and W^X, proven
  *                         on the real image
  *
- * Memory: everything is carved once from plat_heap() (server_setup): the stack
- * with its flow table, the HTTP connection table and the HTTP buffer pool.
- * Nothing is allocated afterwards. */
+ * HTTPS: when the loader gives a boot module (`unideck run --cert --key`), the
+ * image serves HTTPS with it (app/ktls.h): the key is parsed into kernel
+ * memory and the module wiped; without entropy, or with a module that does
+ * not load, the image stops with a line saying why rather than serve plain
+ * HTTP in its place.
+ *
+ * Memory: everything is carved once from plat_heap() (server_setup): the TLS
+ * server and its connections first when there is TLS, then the stack with its
+ * flow table, the HTTP connection table and the HTTP buffer pool. Nothing is
+ * allocated afterwards. */
+#include "app/ktls.h"
 #include "app/server.h"
 #include "lib/cmdline.h"
 #include "lib/hex.h"
@@ -42,6 +64,7 @@
 #define EXIT_NO_STORE  11
 #define EXIT_NO_MEMORY 12
 #define EXIT_BAD_ARGS  13
+#define EXIT_TLS       14
 /* A receive ring per flow with data unread: what a server receives is
  * requests, so 8 KiB (the window offered) is plenty, and a burst of
  * connections each with a request in finds rings for four times as many as
@@ -56,6 +79,7 @@
 #define MAX_STATS_S    86400u
 
 static struct server the_server; /* large (the subscriber table): in bss */
+static struct ktls the_tls;
 static char token[64];
 static bool exit_when_ready;
 
@@ -78,7 +102,20 @@ static bool on_ready(void *ctx, uint32_t a)
 	struct server *sv = ctx;
 	uint64_t us = plat_uptime_ns() / 1000;
 
-	if (sv->port == 80)
+	if (sv->tls) {
+		if (sv->port == 443)
+			plat_log("unideck: serving at https://%u.%u.%u.%u/ (%lu us after entry)\n",
+			         a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255, us);
+		else
+			plat_log("unideck: serving at https://%u.%u.%u.%u:%u/ (%lu us after "
+			         "entry)\n",
+			         a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255, (unsigned)sv->port,
+			         us);
+		if (sv->http_port)
+			plat_log("unideck: redirecting http://%u.%u.%u.%u:%u/ to https (308)\n",
+			         a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255,
+			         (unsigned)sv->http_port);
+	} else if (sv->port == 80)
 		plat_log("unideck: serving at http://%u.%u.%u.%u/ (%lu us after entry)\n", a >> 24,
 		         a >> 16 & 255, a >> 8 & 255, a & 255, us);
 	else
@@ -100,15 +137,20 @@ static uint32_t rings_for(size_t heap, uint32_t bytes, uint32_t flows)
 
 int kmain(void)
 {
-	const char *v;
+	const char *v, *tv;
+	size_t tn;
 	struct plat_net_info ni;
 	struct server_opts o;
 	struct store st;
 	const uint8_t *blob;
 	uint8_t *heap, raw[16];
 	size_t left, n, blob_len;
-	uint64_t u, port = 80, stats_s = 0;
+	uint64_t u, port = 80, stats_s = 0, http_port = 80, tls_conns = 0, tls_hs = 0;
+	uint64_t redirect_port = 0;
 	enum store_result r;
+	bool hsts = true;
+	size_t tls_used = 0;
+	char err[160];
 
 	if (word("probe"))
 		return EXIT_PROBE;
@@ -174,6 +216,32 @@ int kmain(void)
 		}
 		o.net.slaac = o.net.slaac && v[0] == '1';
 	}
+	if (arg("http_port", &v, &n) && (!cmdline_u64(v, n, &http_port) || http_port > 65535)) {
+		plat_log("unideck: http_port=%.*s: want 0 to 65535\n", (int)n, v);
+		return EXIT_BAD_ARGS;
+	}
+	if (arg("redirect_port", &v, &n) &&
+	    (!cmdline_u64(v, n, &redirect_port) || !redirect_port || redirect_port > 65535)) {
+		plat_log("unideck: redirect_port=%.*s: want 1 to 65535\n", (int)n, v);
+		return EXIT_BAD_ARGS;
+	}
+	if (arg("hsts", &v, &n)) {
+		if (n != 1 || (v[0] != '0' && v[0] != '1')) {
+			plat_log("unideck: hsts=%.*s: want 0 or 1\n", (int)n, v);
+			return EXIT_BAD_ARGS;
+		}
+		hsts = v[0] == '1';
+	}
+	if (arg("tls_conns", &v, &n) &&
+	    (!cmdline_u64(v, n, &tls_conns) || tls_conns < 1 || tls_conns > KTLS_CONNS_MAX)) {
+		plat_log("unideck: tls_conns=%.*s: want 1 to %u\n", (int)n, v, KTLS_CONNS_MAX);
+		return EXIT_BAD_ARGS;
+	}
+	if (arg("tls_handshakes", &v, &n) &&
+	    (!cmdline_u64(v, n, &tls_hs) || tls_hs < 1 || tls_hs > KTLS_CONNS_MAX)) {
+		plat_log("unideck: tls_handshakes=%.*s: want 1 to %u\n", (int)n, v, KTLS_CONNS_MAX);
+		return EXIT_BAD_ARGS;
+	}
 	if (arg("port", &v, &n) && (!cmdline_u64(v, n, &port) || !port || port > 65535)) {
 		plat_log("unideck: port=%.*s: want 1 to 65535\n", (int)n, v);
 		return EXIT_BAD_ARGS;
@@ -198,7 +266,72 @@ int kmain(void)
 		hex_encode(token, raw, sizeof raw);
 	}
 
+	if (arg("upstream", &v, &n)) {
+		static struct relay probe; /* only to check the URL here */
+		enum relay_url_result ur = relay_parse_url(&probe, v, n);
+		if (ur != RELAY_URL_OK) {
+			plat_log("unideck: upstream=%.*s: %s\n", (int)n, v, relay_url_error(ur));
+			return EXIT_BAD_ARGS;
+		}
+		if (!arg("token", &tv, &tn) || !tn) {
+			plat_log("unideck: upstream= wants the origin's token=: a relay checks "
+			         "every "
+			         "update's MAC with it\n");
+			return EXIT_BAD_ARGS;
+		}
+		o.upstream = v;
+		o.upstream_len = n;
+	}
+	if (arg("dns", &v, &n)) {
+		size_t i = 0;
+		while (i < n) {
+			size_t e = i;
+			while (e < n && v[e] != ',')
+				e++;
+			if (o.n_dns == DNS_MAX_SERVERS ||
+			    !ipv4_parse(v + i, e - i, IPV4_NO_PREFIX, &o.dns[o.n_dns++], NULL)) {
+				plat_log("unideck: dns=%.*s: want A.B.C.D[,A.B.C.D] (at most %u)\n",
+				         (int)n, v, DNS_MAX_SERVERS);
+				return EXIT_BAD_ARGS;
+			}
+			i = e + 1;
+		}
+	}
+
 	plat_heap((void **)&heap, &left);
+	/* TLS first: its connections (most of their memory the engines' record
+	 * buffers) from the start of the heap. */
+	switch (ktls_setup(&the_tls, heap, left, (uint32_t)tls_conns, (uint32_t)tls_hs,
+	                   10000000000ull, 10000000000ull, &tls_used, err, sizeof err)) {
+	case KTLS_OK:
+		tls_used = (tls_used + 63) & ~(size_t)63;
+		heap += tls_used;
+		left -= tls_used;
+		o.tls = the_tls.ts;
+		o.headers = hsts ? KTLS_HSTS_HEADER : NULL;
+		o.http_port = (uint16_t)http_port;
+		o.redirect_port = (uint16_t)redirect_port;
+		if (!arg("port", &v, &n))
+			port = 443;
+		if (o.http_port == port) {
+			plat_log("unideck: http_port=%u is the HTTPS port too\n", (unsigned)port);
+			return EXIT_BAD_ARGS;
+		}
+		plat_log("unideck: TLS: %s, TLS 1.2, %u connections at most (%lu KiB each), %u "
+		         "handshakes in progress, entropy from %s, %s\n",
+		         tls_server_key_desc(the_tls.ts), the_tls.max_conns,
+		         (uint64_t)ktls_per_conn() / 1024, the_tls.max_handshakes,
+		         plat_entropy_source(), hsts ? "HSTS on" : "HSTS off");
+		break;
+	case KTLS_NONE:
+		break;
+	case KTLS_EMODULE:
+	case KTLS_ENOENTROPY:
+	case KTLS_ECERT:
+	case KTLS_ENOMEM:
+		plat_log("unideck: TLS: %s\n", err);
+		return EXIT_TLS;
+	}
 	/* Flows: 55% of the heap, at most MAX_FLOWS, unless flows= says; a flow
 	 * costs its structs only, since the rings are lent while data moves
 	 * from pools that get 15% each (net/tcp_impl.h); the HTTP input buffers get
@@ -233,6 +366,9 @@ int kmain(void)
 		return EXIT_NO_MEMORY;
 	case SERVER_EPORT:
 		plat_log("unideck: cannot listen on port %u\n", (unsigned)port);
+		return EXIT_BAD_ARGS;
+	case SERVER_EURL:
+		plat_log("unideck: upstream= is not a URL to relay from\n");
 		return EXIT_BAD_ARGS;
 	}
 	plat_log("unideck: %u paths in a %lu KiB store, %u connections, %u+%u rings, %s\n",

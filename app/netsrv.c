@@ -2,12 +2,16 @@
 /* HTTP over our TCP: see app/netsrv.h. */
 #include "app/netsrv.h"
 
+#include "http/tls.h"
 #include "lib/assert.h"
 #include "lib/mem.h"
 /* For the flow's remote address alone: net/tcp.h has no accessor for it yet
  * (a tcp_peer() there would be the better home; net/ belongs to another
  * change of issue 14). */
 #include "net/tcp_impl.h"
+
+/* Room in the flow worth another TLS round: a piece of a record. */
+#define NETSRV_TLS_ROOM 2048u
 
 static struct nsconn *of(struct stream *st)
 {
@@ -97,6 +101,11 @@ bool netsrv_init(struct netsrv *ns, struct net_stack *s, struct http_server *srv
 	return ns->l != NULL;
 }
 
+void netsrv_set_tls(struct netsrv *ns, struct tls_server *ts)
+{
+	ns->tls = ts;
+}
+
 uint32_t netsrv_open(const struct netsrv *ns)
 {
 	return ns->n_conns;
@@ -107,6 +116,10 @@ static void release(struct netsrv *ns, struct nsconn *c)
 	if (ns->conn_gone)
 		ns->conn_gone(ns->ctx, &c->hc);
 	http_conn_fini(ns->srv, &c->hc);
+	if (c->tls) {
+		tls_conn_free(c->tls);
+		c->tls = NULL;
+	}
 	if (c->f) {
 		tcp_set_user(c->f, NULL);
 		tcp_abort(c->f);
@@ -120,13 +133,48 @@ static void release(struct netsrv *ns, struct nsconn *c)
 	ns->stats.closed++;
 }
 
+/* HTTP's turn, through TLS when the connection has it; once HTTP is done,
+ * TLS's alone (its last records and close_notify still going out). */
+static enum http_conn_state poll_http(struct netsrv *ns, struct nsconn *c, uint64_t now)
+{
+	enum http_conn_state r = HTTP_CONN_DONE;
+
+	if (!c->tls)
+		return http_conn_poll(ns->srv, &c->hc, now);
+	tls_conn_begin(c->tls, now);
+	if (!c->http_done)
+		r = http_conn_poll(ns->srv, &c->hc, now);
+	tls_conn_end(c->tls);
+	if (r == HTTP_CONN_DONE)
+		c->http_done = true;
+	return r;
+}
+
 static void step_conn(struct netsrv *ns, struct nsconn *c, uint64_t now)
 {
-	if (http_conn_poll(ns->srv, &c->hc, now) == HTTP_CONN_DONE || c->done) {
+	enum http_conn_state r = poll_http(ns, c, now);
+
+	/* TLS records wait that the flow had no room for: while it takes more,
+	 * make and send more (an ACK that opens room steps us again). */
+	for (int rounds = 0; !c->done && c->tls && tls_conn_more(c->tls) &&
+	                     tcp_can_write(c->f, NETSRV_TLS_ROOM, 1) && rounds < 64;
+	     rounds++)
+		r = poll_http(ns, c, now);
+	/* With TLS the connection ends when TLS has closed the flow (c->done):
+	 * until then it drains, under TLS's drain deadline. */
+	if (c->done || (r == HTTP_CONN_DONE && !c->tls)) {
 		release(ns, c);
 		return;
 	}
+	if (c->http_done) {
+		c->deadline = tls_conn_deadline(c->tls);
+		if (c->deadline < ns->next_deadline)
+			ns->next_deadline = c->deadline;
+		return;
+	}
 	c->deadline = http_conn_deadline(&c->hc);
+	if (c->tls && tls_conn_deadline(c->tls) < c->deadline)
+		c->deadline = tls_conn_deadline(c->tls);
 	if (c->deadline < ns->next_deadline)
 		ns->next_deadline = c->deadline;
 }
@@ -157,18 +205,48 @@ static void accept_all(struct netsrv *ns, uint64_t now)
 		memset(c, 0, sizeof *c);
 		c->woken = woken;
 		c->next_woken = next_woken;
-		c->used = true;
 		c->st.ops = &flow_ops;
 		c->f = f;
 		c->ns = ns;
+		struct tls_conn *victim = NULL;
+		if (ns->tls && !(c->tls = tls_conn_open(ns->tls, &c->st, now, &victim))) {
+			ns->stats.tls_refused++;
+			tcp_abort(f);
+			c->next_free = ns->free_head;
+			ns->free_head = (int32_t)(c - ns->conns);
+			continue;
+		}
+		c->used = true;
 		ns->n_conns++;
 		tcp_set_user(f, c);
-		http_conn_init(ns->srv, &c->hc, &c->st, now);
+		if (c->tls)
+			tls_conn_set_user(c->tls, c);
+		http_conn_init(ns->srv, &c->hc, c->tls ? tls_conn_stream(c->tls) : &c->st, now);
+		/* The handshake given up for this one reads its end now. */
+		if (victim) {
+			struct nsconn *v = tls_conn_user(victim);
+			if (v && v->used)
+				step_conn(ns, v, now);
+		}
 		/* The client's address for per-client caps: 16 bytes, IPv4 as
 		 * ::ffff:a.b.c.d, so each address family counts apart. */
 		http_conn_set_peer(&c->hc, f->raddr.b, sizeof f->raddr.b);
 		step_conn(ns, c, now);
 	}
+}
+
+/* Whether (u), a flow's user pointer, is one of our connections. */
+static bool is_conn(const struct netsrv *ns, const void *u)
+{
+	uintptr_t p = (uintptr_t)u, lo = (uintptr_t)ns->conns;
+
+	return p >= lo && p < lo + (uintptr_t)ns->max_conns * sizeof(struct nsconn);
+}
+
+void netsrv_pair(struct netsrv *a, struct netsrv *b)
+{
+	a->peer = b;
+	b->peer = a;
 }
 
 uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
@@ -178,10 +256,23 @@ uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
 	uint32_t i;
 
 	while (tcp_ready_next(ns->s, &f, &l)) {
-		if (l == ns->l)
-			accept_all(ns, now);
-		else if (f && tcp_user(f))
-			step_conn(ns, (struct nsconn *)tcp_user(f), now);
+		struct netsrv *o = NULL;
+		void *u = f ? tcp_user(f) : NULL;
+		if (u)
+			o = is_conn(ns, u)                     ? ns
+			    : ns->peer && is_conn(ns->peer, u) ? ns->peer
+			                                       : NULL;
+		/* A listener's user is its netsrv: ours or our peer's. */
+		if (l && tcp_listener_user(l))
+			accept_all(tcp_listener_user(l), now);
+		else if (o)
+			step_conn(o, (struct nsconn *)u, now);
+		else if (u) {
+			/* Whoever of the pair the relay hooked (app/relaynet.c). */
+			struct netsrv *h = ns->on_flow || !ns->peer ? ns : ns->peer;
+			if (h->on_flow)
+				h->on_flow(h->flow_ctx, f, now);
+		}
 	}
 	/* Woken by the HTTP layer (a buffer came free) or closed from another's
 	 * poll (an eviction). Taken as a list first: steps may wake others,

@@ -11,7 +11,15 @@
  * Driving it, once per loop turn after the frames are in:
  *   next = netsrv_step(ns, now);    readiness, then HTTP deadlines
  *   next = min(next, net_poll(s, now));
- * A flow accepted while the table is full is reset at once (counted in refused). */
+ * A flow accepted while the table is full is reset at once (counted in refused).
+ *
+ * TLS (netsrv_set_tls): each connection then gets a struct tls_conn between its
+ * flow's stream and HTTP (http/tls.h), so HTTP reads and writes plaintext and
+ * never learns it is encrypted. A connection the TLS pool refuses is reset
+ * (tls_refused); a handshake given up for a newer one at the handshake cap is
+ * stepped at once and closes. Several netsrv may share one stack (HTTPS on 443
+ * and the plain redirect on 80): each steps the connections of its own
+ * listener and hands the others' readiness to their owner. */
 #ifndef UD_APP_NETSRV_H
 #define UD_APP_NETSRV_H
 
@@ -22,12 +30,17 @@
 #include "http/http.h"
 #include "net/tcp.h"
 
+struct tls_server;
+struct tls_conn;
+
 struct nsconn {
 	struct stream st;
 	struct http_conn hc;
 	struct tcp_flow *f;
 	struct netsrv *ns;
+	struct tls_conn *tls; /* between the flow and HTTP, or NULL */
 	bool used, done;
+	bool http_done;    /* HTTP finished; TLS still sends its last records */
 	int32_t next_free; /* on netsrv.free_head's list; -1 ends it */
 	bool woken;        /* on netsrv.woken_head's list (stream wake(), or closed
 	                      while another was polled); survives reuse of the slot */
@@ -37,15 +50,25 @@ struct nsconn {
 
 struct netsrv_stats {
 	uint64_t accepted, refused, closed, resets;
+	uint64_t tls_refused; /* the TLS pool was full: reset */
 };
 
 struct netsrv {
 	struct net_stack *s;
 	struct http_server *srv;
 	struct tcp_listener *l;
+	struct tls_server *tls; /* every connection speaks TLS, or NULL */
 	/* A connection is going away (the app drops its subscriptions), or NULL. */
 	void (*conn_gone)(void *ctx, struct http_conn *c);
 	void *ctx;
+	/* A flow that is not one of our connections has news (the follow
+	 * relay's upstream, app/relaynet.c), or NULL. */
+	void (*on_flow)(void *ctx, struct tcp_flow *f, uint64_t now);
+	void *flow_ctx;
+	/* Another netsrv on the same stack (the plain redirect beside HTTPS), or
+	 * NULL: the stack's readiness queue is one, so each steps the other's
+	 * connections too (netsrv_pair). */
+	struct netsrv *peer;
 	uint32_t max_conns, n_conns;
 	/* conns[0, fresh) have been used; the rest were never touched, so boot
 	 * costs nothing per connection. Released ones wait on the free list. */
@@ -62,6 +85,10 @@ size_t netsrv_size(uint32_t max_conns);
  * netsrv_size(max_conns) bytes, suitably aligned. */
 bool netsrv_init(struct netsrv *ns, struct net_stack *s, struct http_server *srv, uint16_t port,
                  unsigned backlog, uint32_t max_conns);
+/* Every connection accepted from now on speaks TLS through (ts). */
+/* (a) and (b) listen on the same stack: each hands the other its events. */
+void netsrv_pair(struct netsrv *a, struct netsrv *b);
+void netsrv_set_tls(struct netsrv *ns, struct tls_server *ts);
 uint64_t netsrv_step(struct netsrv *ns, uint64_t now);
 /* Connections open now. */
 uint32_t netsrv_open(const struct netsrv *ns);

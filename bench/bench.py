@@ -366,7 +366,10 @@ def run_all(peers, work, runs, seconds, theme, counters):
     cmds = {}
     wl = workloads(theme)
     host = [p for p in peers if getattr(p, "interleave", False)]
-    groups = ([host] if host else []) + [[p] for p in peers if p not in host]
+    # A peer that rides another (the same server over IPv6) runs in its group.
+    groups = ([host] if host else []) + [
+        [p] + [q for q in peers if getattr(q, "rides", None) is p]
+        for p in peers if p not in host and not hasattr(p, "rides")]
     for g in groups:
         run_group(g, wl, work, runs, seconds, results, cmds, counters)
     return wl, results, cmds
@@ -571,7 +574,40 @@ def report_vm(L, vmfacts):
 
 # The ratios reported: each of ours against each peer it should beat.
 PAIRS = [("unideck serve", "nginx"), ("unideck serve", "lighttpd"),
-         ("unideck on TAP", "nginx"), ("unideck image", "Linux guest")]
+         ("unideck on TAP", "nginx"), ("unideck image", "Linux guest"),
+         ("unideck on TAP over IPv6", "unideck on TAP"),
+         ("unideck image over IPv6", "unideck image")]
+
+
+def report_ipv6(L, wl, results):
+    """IPv6 beside IPv4 (issue 18): the same server, the same run."""
+    import vm
+    rows = []
+    for base in ("unideck on TAP", "unideck image"):
+        for w in wl:
+            a, b = results.get((w["name"], base)), results.get((w["name"], base + " over IPv6"))
+            if a and b:
+                rows.append((base, w, a, b))
+    if rows:
+        L.append("\n## IPv6 beside IPv4\n")
+        L.append("The same dual-stack process (`--ip` and `--ip6`), each workload's runs over "
+                 "IPv4 and IPv6 interleaved. IPv6 costs 20 more header bytes a packet, so its "
+                 "MSS is 1440 against 1460: 1.4% more segments for the same bytes. The goal is "
+                 "within 3%.\n")
+        L.append("| server | workload | IPv4 | IPv6 | IPv6 ÷ IPv4 |")
+        L.append("|---|---|---|---|---|")
+        for base, w, a, b in rows:
+            m = w["metric"]
+            L.append(f"| {base} | {w['name']} | {fmt(a[m], m)} | {fmt(b[m], m)} | "
+                     f"{b[m] / a[m]:.3f}x |" if a[m] else f"| {base} | {w['name']} | — | — | — |")
+    mem = vm.ipv6_memory()
+    if mem:
+        L.append("\nMemory IPv6 adds to a stack at the default sizes (net/ipv6.h), from the "
+                 "built binary's debug information:\n")
+        L.append("| what | bytes |")
+        L.append("|---|---|")
+        for what, n in mem:
+            L.append(f"| {what} | {n:,} |")
 
 
 def report_counters(L, counters):
@@ -665,6 +701,7 @@ def report(path, wl, results, peers, cmds, args, notes, fanout=(), vmfacts=None,
             row.append(f"{a[w['metric']] / b[w['metric']]:.2f}x" if a and b and b[w["metric"]] else "—")
         L.append("| " + " | ".join(row) + " |")
     report_counters(L, counters or {})
+    report_ipv6(L, wl, results)
     if fanout:
         L.append("\n## Live follow: fan-out to followers\n")
         L.append("One presenter, N followers on `/_unideck/follow/<deck>` (bench/follow.py): "
@@ -697,7 +734,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--peers",
-                    default="unideck,tap,image,linux,nginx,lighttpd,follow,boot,scale")
+                    default="unideck,tap,tap6,image,image6,linux,nginx,lighttpd,follow,boot,scale")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     ap.add_argument("--no-profile", dest="profile", action="store_false",
                     help="leave out the perf profiles")
@@ -712,7 +749,7 @@ def main():
         vmfacts = {}
         all_peers = {"unideck": UnideckServe(store), "nginx": Nginx(export),
                      "lighttpd": Lighttpd(export)}
-        if "tap" in want or "image" in want or "linux" in want:
+        if any(n in want for n in ("tap", "tap6", "image", "image6", "linux")):
             import vm
             vm.netns_up(["ubt0", "ubt1", "ubt2"])
             all_peers["tap"] = vm.UnideckTap(store, SERVER_CPU)
@@ -727,6 +764,8 @@ def main():
                              "TCG, QEMU's emulator: its figures measure emulation, not the "
                              "unikernel")
             all_peers["image"] = vm.UnideckImage(image, SERVER_CPU, accel)
+            all_peers["tap6"] = vm.Over6(all_peers["tap"], "2001:db8:88:0::2")
+            all_peers["image6"] = vm.Over6(all_peers["image"], "2001:db8:88:1::2")
             import linuxguest
             all_peers["linux"] = linuxguest.LinuxGuest(work, export, NGINX_CONF, SERVER_CPU, accel,
                                                        vm.NX, "ubt2", "10.88.2.2")
@@ -740,7 +779,7 @@ def main():
                 image, vmfacts["accel"], work,
                 [("index page, 64 conns, keep-alive on", "/", 64),
                  ("reveal.js theme (575 KB), 4 conns", theme, 4)], SERVER_CPU, CLIENT_CPU)
-        if "tap" in want or "image" in want or "linux" in want:
+        if any(n in want for n in ("tap", "tap6", "image", "image6", "linux")):
             vm.netns_down()
         if "boot" in want:
             import vm

@@ -95,7 +95,7 @@ def run(unideck, store, followers, updates, deck="unideck", cpu="0"):
             t0 = time.perf_counter()
             p = socket.create_connection(("127.0.0.1", port))
             p.sendall(post)
-            round_(re.compile(rb'"n":' + str(n).encode() + rb'\}'), time.time() + 30)
+            round_(re.compile(rb'"n":' + str(n).encode() + rb'[,}]'), time.time() + 30)
             lat.append((time.perf_counter() - t0) * 1000)
             p.close()
         cpu1 = cpu_seconds(srv.pid)

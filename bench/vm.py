@@ -17,7 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 UNIDECK = os.path.join(ROOT, "build", "unideck")
 KERNEL = os.path.join(ROOT, "build", "kernel", "unideck.elf")
 TEST_KERNEL = os.path.join(ROOT, "build", "kernel", "test-kernel.elf")
-NS = "ud-bench"
+NS = f"ud-bench-{os.getpid()}"  # parallel runs never share a namespace
 NX = ["ip", "netns", "exec", NS]
 
 
@@ -26,13 +26,15 @@ def sh(*cmd, check=True):
 
 
 def netns_up(taps):
-    """The namespace with one TAP per name, 10.88.<i>.1/24 on Linux's side."""
+    """The namespace with one TAP per name, 10.88.<i>.1/24 and
+    2001:db8:88:<i>::1/64 on Linux's side."""
     sh("ip", "netns", "del", NS, check=False)
     sh("ip", "netns", "add", NS)
     sh(*NX, "ip", "link", "set", "lo", "up")
     for i, t in enumerate(taps):
         sh(*NX, "ip", "tuntap", "add", "dev", t, "mode", "tap")
         sh(*NX, "ip", "addr", "add", f"10.88.{i}.1/24", "dev", t)
+        sh(*NX, "ip", "-6", "addr", "add", f"2001:db8:88:{i}::1/64", "dev", t, "nodad")
         sh(*NX, "ip", "link", "set", t, "up")
 
 
@@ -83,7 +85,8 @@ class UnideckTap:
         self.stats = os.path.join(work, "tap-stats.log")
         self.proc = subprocess.Popen(NX + ["taskset", "-c", self.cpu, UNIDECK, "serve",
                                            self.store, "--net", "tap:ubt0", "--ip",
-                                           "10.88.0.2/24", "--quiet", "--flows", "4096",
+                                           "10.88.0.2/24", "--ip6", "2001:db8:88:0::2/64",
+                                           "--quiet", "--flows", "4096",
                                            "--stats"],
                                      stdout=subprocess.DEVNULL, stderr=open(self.stats, "w"))
         return wait_up(self.base + "/", NX)
@@ -120,7 +123,8 @@ class UnideckImage:
     def start(self, work):
         self.proc = subprocess.Popen(
             NX + ["taskset", "-c", self.cpu, UNIDECK, "run", self.image, "--tap", "ubt1",
-                  "--ip", "10.88.1.2/24", "--mem", "256M", "--accel", self.accel,
+                  "--ip", "10.88.1.2/24", "--ip6", "2001:db8:88:1::2/64", "--mem", "256M",
+                  "--accel", self.accel,
                   "--append", "stats=1"],
             stdout=open(os.path.join(work, "image.log"), "w"), stderr=subprocess.STDOUT)
         self.log = os.path.join(work, "image.log")
@@ -158,6 +162,50 @@ class UnideckImage:
 
     def version(self):
         return sh("qemu-system-x86_64", "--version").stdout.splitlines()[0]
+
+
+class Over6:
+    """The same server as (peer), dual stack, reached over IPv6: measured in
+    the same group as (peer), its runs interleaved with (peer)'s, so the
+    ratio is IPv6 against IPv4 on one process at one time (issue 18)."""
+
+    def __init__(self, peer, addr):
+        self.rides = peer
+        self.name = peer.name + " over IPv6"
+        self.note = f"the same process as {peer.name}, at [{addr}]"
+        self.interleave = getattr(peer, "interleave", False)
+        self.wrap = NX
+        self.base = f"http://[{addr}]"
+
+    def start(self, work):
+        return wait_up(self.base + "/", NX, 120)
+
+    def stop(self):
+        pass
+
+    def version(self):
+        return self.rides.version()
+
+
+def ipv6_memory():
+    """The bytes IPv6 adds to a stack at the default sizes, from the debug
+    information of the built binary: (what, bytes) rows, or [] without gdb."""
+    if not shutil.which("gdb"):
+        return []
+    exprs = [("neighbour cache (ND6_ENTRIES entries)", "sizeof(((struct ipv6_state *)0)->nc)"),
+             ("packets waiting for neighbour discovery (ND6_QUEUE)",
+              "sizeof(((struct ipv6_state *)0)->q)"),
+             ("reassembly (IP6_REASM_SLOTS datagrams)", "sizeof(((struct ipv6_state *)0)->r)"),
+             ("all of IPv6's state (struct ipv6_state)", "sizeof(struct ipv6_state)")]
+    args = ["gdb", "-batch", "-nx"]
+    for _, e in exprs:
+        args += ["-ex", f"print {e}"]
+    r = subprocess.run(args + [os.path.join(ROOT, "build", "rel", "unideck")],
+                       capture_output=True, text=True)
+    vals = re.findall(r"^\$\d+ = (\d+)", r.stdout, re.M)
+    if len(vals) != len(exprs):
+        return []
+    return [(w, int(v)) for (w, _), v in zip(exprs, vals)]
 
 
 def first_200(cmd, url, timeout=60.0, then=None):
@@ -253,14 +301,14 @@ def start_up(cmd, timeout=60.0):
     return first
 
 
-def boot_times(image, accel, work, runs=9, linux=None):
+def boot_times(image, accel, work, runs=9, linux=None, empty=None):
     """QEMU start to first 200 for the image; QEMU start to the first output of
     an empty kernel, both started by `unideck run`; the guest's own
     entry-to-serving from its console. Medians, with the smallest and largest
     under the key + "_range" (first touches of guest memory cost the host more
     at some moments than at others)."""
     res = {"image_ms": [], "empty_ms": [], "guest_us": [], "linux_ms": []}
-    empty = empty_kernel(work)
+    empty = empty or empty_kernel(work)
     for i in range(runs):
         port = 18000 + i
         got, out = first_200([UNIDECK, "run", image, "--port", str(port), "--accel", accel],
@@ -270,7 +318,7 @@ def boot_times(image, accel, work, runs=9, linux=None):
         m = re.search(r"unideck: serving at \S+ \((\d+) us after entry\)", out)
         if m:
             res["guest_us"].append(int(m.group(1)))
-        first = start_up([UNIDECK, "run", empty, "--accel", accel])
+        first = start_up([UNIDECK, "run", empty, "--accel", accel, "--port", str(18100 + i)])
         if first is not None:
             res["empty_ms"].append(first * 1000)
         if linux and i < 3:

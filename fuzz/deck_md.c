@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/frontmatter.h"
-#include "tools/htmlscan.h"
-#include "tools/mdrender.h"
-#include "tools/text.h"
+#include "tools/deck/frontmatter.h"
+#include "tools/deck/htmlscan.h"
+#include "tools/deck/mdrender.h"
+#include "tools/util/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz target: arbitrary frames into the whole stack (Ethernet, ARP, IPv4 with
- * fragments, ICMP, UDP, DHCP, TCP) with a server on port 80 answering.
+ * fragments, ICMP, UDP, DHCP, TCP; IPv6 with its extension headers and
+ * fragments, ICMPv6, neighbour discovery, TCP over IPv6) with a server on
+ * port 80 answering.
  *
  * Input: byte 0 picks the set-up (bit 0: DHCP instead of a static address;
- * bits 1-2: 2, 4, 8 or 16 TCP flows). Then records of [ctl][len hi][len lo]
- * [len bytes]:
+ * bits 1-2: 2, 4, 8 or 16 TCP flows; bit 3: no IPv6). Then records of
+ * [ctl][len hi][len lo][len bytes]:
  *   ctl bits 0-2  time to let pass first: 0, 1 ms, 10 ms, 100 ms, 1 s, 10 s,
  *                 60 s, 10 min
- *   ctl bit 3     the bytes are an IPv4 packet: wrap them in Ethernet to us
- *   ctl bit 4     fix the IPv4 header and ICMP/UDP/TCP checksums, so that the
- *                 fuzzer gets past them
+ *   ctl bit 3     the bytes are an IP packet: wrap them in Ethernet to us
+ *                 (IPv6 when its version field says 6, else IPv4)
+ *   ctl bit 4     fix the IPv4 header and ICMP/UDP/TCP checksums, or the
+ *                 ICMPv6/UDP/TCP checksum after IPv6's extension headers
+ *                 (not in a fragment), so that the fuzzer gets past them
  *   ctl bit 5     let the app run after the frame
  *   ctl bits 6-7  the app's choices (see fz_app_step; both set: a response
  *                 of many small parts)
@@ -65,6 +69,48 @@ static void fix_sums(uint8_t *ip, size_t len)
 	}
 }
 
+/* The upper-layer checksum of the IPv6 packet at (ip) (len bytes
+ * available), past hop-by-hop, routing and destination options headers and
+ * an atomic fragment header; a real fragment is left as it is. */
+static void fix_sums6(uint8_t *ip, size_t len)
+{
+	size_t off = 40, end, k, at;
+	uint8_t nh;
+	struct cksum c;
+
+	if (len < 40)
+		return;
+	end = 40 + (size_t)get_u16be(ip + 4);
+	if (end > len)
+		return;
+	nh = ip[6];
+	for (k = 0; k < 8 && (nh == 0 || nh == 43 || nh == 44 || nh == 60); k++) {
+		size_t elen;
+		if (off + 8 > end)
+			return;
+		if (nh == 44 && (get_u16be(ip + off + 2) & 0xfff9))
+			return;
+		elen = nh == 44 ? 8 : ((size_t)ip[off + 1] + 1) * 8;
+		if (elen > end - off)
+			return;
+		nh = ip[off];
+		off += elen;
+	}
+	if (nh == 58 && end - off >= 4)
+		at = 2;
+	else if (nh == 6 && end - off >= 18)
+		at = 16;
+	else if (nh == 17 && end - off >= 8)
+		at = 6;
+	else
+		return;
+	ip[off + at] = ip[off + at + 1] = 0;
+	cksum_init(&c);
+	cksum_pseudo6(&c, ip + 8, ip + 24, nh, (uint32_t)(end - off));
+	cksum_add(&c, ip + off, end - off);
+	put_u16be(ip + off + at, cksum_finish(&c));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t frame[2048];
@@ -72,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	fz.v6 = !(data[0] & 8);
 	fz_stack(data[0] & 1, 2u << ((data[0] >> 1) & 3));
 	fz_app_start();
 	while (at + 3 <= size) {
@@ -83,10 +130,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = size - at;
 		fz_advance(fz.now + steps[ctl & 7]);
 		if (ctl & 8)
-			n = fz_eth(frame, fz_mac_us, 0x0800);
+			n = fz_eth(frame, fz_mac_us, len && (data[at] >> 4) == 6 ? 0x86dd : 0x0800);
 		memcpy(frame + n, data + at, len);
 		at += len;
-		if ((ctl & 16) && n + len >= 14)
+		if ((ctl & 16) && n + len >= 14 && get_u16be(frame + 12) == 0x86dd)
+			fix_sums6(frame + 14, n + len - 14);
+		else if ((ctl & 16) && n + len >= 14)
 			fix_sums(frame + 14, n + len - 14);
 		net_input(fz.s, frame, n + len, fz.now);
 		if (ctl & 32)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* What the network fuzz targets share: one stack (10.0.0.2/24, gateway
- * 10.0.0.1, or DHCP) with a deterministic random source, a peer (10.0.0.9)
- * whose frames the target builds, and a checker for every frame the stack
- * sends: whatever it was fed, each must be a well-formed Ethernet frame whose
- * IPv4, ICMP, UDP and TCP checksums and lengths are right. A bad frame aborts,
+ * 10.0.0.1, or DHCP; with fz.v6 also IPv6: 2001:db8::2/64 and a link-local
+ * address from a fixed RFC 7217 secret) with a deterministic random source, a
+ * peer (10.0.0.9, 2001:db8::9) whose frames the target builds, and a checker
+ * for every frame the stack sends: whatever it was fed, each must be a
+ * well-formed Ethernet frame whose IPv4, ICMP, UDP, TCP and IPv6, ICMPv6
+ * checksums and lengths are right. A bad frame aborts,
  * which libFuzzer reports as a crash. Header-only: each target is one file. */
 #ifndef UD_FUZZ_NET_HARNESS_H
 #define UD_FUZZ_NET_HARNESS_H
@@ -28,6 +30,11 @@
 
 static const uint8_t fz_mac_us[6] = {2, 0, 0, 0, 0, 2};
 static const uint8_t fz_mac_peer[6] = {2, 0, 0, 0, 0, 9};
+static const uint8_t fz_us6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+static const uint8_t fz_peer6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9};
+/* RFC 7217's secret for the stack's link-local address (fuzz/seeds.py
+ * computes the same address to readdress captures). */
+static const uint8_t fz_secret6[16] = "unideck-fuzz-v6";
 
 /* The last TCP segment the stack sent to each peer port (for the peer model). */
 struct fz_seen {
@@ -46,6 +53,7 @@ static struct {
 	uint32_t rnd;
 	uint64_t frames;
 	struct fz_seen seen[8]; /* by peer port & 7 */
+	bool v6;                /* the next fz_stack has IPv6 too */
 } fz;
 
 static inline uint16_t fz_sum(const uint8_t *p, size_t len)
@@ -68,15 +76,13 @@ static inline uint16_t fz_l4_sum(uint32_t src, uint32_t dst, uint8_t proto, cons
 	return cksum_finish(&c);
 }
 
-static inline void fz_check_tcp(const uint8_t *ip, size_t ihl, size_t tot)
+/* A TCP segment (t, tl) whose checksum was checked: flags and options. */
+static inline void fz_check_segment(const uint8_t *t, size_t tl)
 {
-	const uint8_t *t = ip + ihl;
-	size_t tl = tot - ihl, off;
+	size_t off;
 	struct fz_seen *w;
 	uint8_t flags;
 
-	if (tl < 20 || fz_l4_sum(get_u32be(ip + 12), get_u32be(ip + 16), 6, t, tl) != 0)
-		abort(); /* a TCP segment with a bad length or checksum */
 	off = (size_t)(t[12] >> 4) * 4;
 	if (off < 20 || off > tl)
 		abort();
@@ -114,6 +120,64 @@ static inline void fz_check_tcp(const uint8_t *ip, size_t ihl, size_t tot)
 	}
 }
 
+static inline void fz_check_tcp(const uint8_t *ip, size_t ihl, size_t tot)
+{
+	const uint8_t *t = ip + ihl;
+	size_t tl = tot - ihl;
+
+	if (tl < 20 || fz_l4_sum(get_u32be(ip + 12), get_u32be(ip + 16), 6, t, tl) != 0)
+		abort(); /* a TCP segment with a bad length or checksum */
+	fz_check_segment(t, tl);
+}
+
+/* An IPv6 packet (ip, n bytes after Ethernet): the payload length fits, the
+ * only extension headers are MLD's hop-by-hop and the fragment header of a
+ * large echo reply, and the checksum of the ICMPv6 message or TCP segment
+ * holds. */
+static inline void fz_check_ipv6(const uint8_t *ip, size_t n)
+{
+	size_t plen, off = 40;
+	struct cksum c;
+	uint8_t nh;
+
+	if (n < 40 || (ip[0] >> 4) != 6 || ip[7] == 0)
+		abort();
+	plen = get_u16be(ip + 4);
+	if (40 + plen > n || (40 + plen < n && n > 46))
+		abort(); /* a payload length that is not the frame's */
+	if (ip[8] == 0xff)
+		abort(); /* a multicast source */
+	nh = ip[6];
+	if (nh == 0) {
+		if (plen < 8 || ((size_t)ip[41] + 1) * 8 > plen)
+			abort();
+		nh = ip[40];
+		off += ((size_t)ip[41] + 1) * 8;
+	}
+	if (nh == 44) {
+		/* A fragment of a large echo reply: never TCP; all but the last
+		 * carry a multiple of 8 bytes, within 64 KiB. */
+		uint16_t fo;
+		if (plen < 9 || ip[40] != 58)
+			abort();
+		fo = get_u16be(ip + 42);
+		if (((fo & 1) && (plen - 8) % 8) || (size_t)(fo & 0xfff8) + plen - 8 > 65535)
+			abort();
+		return;
+	}
+	if (nh != 58 && nh != 6)
+		abort(); /* we send only ICMPv6 and TCP over IPv6 */
+	cksum_init(&c);
+	cksum_pseudo6(&c, ip + 8, ip + 24, nh, (uint32_t)(40 + plen - off));
+	cksum_add(&c, ip + off, 40 + plen - off);
+	if (40 + plen - off < (nh == 6 ? 20u : 4u) || cksum_finish(&c) != 0)
+		abort();
+	if (nh == 6)
+		fz_check_segment(ip + off, 40 + plen - off);
+	else if (40 + plen > 1280 && ip[off] < 128)
+		abort(); /* an ICMPv6 error larger than the minimum MTU (RFC 4443 2.4 (c)) */
+}
+
 /* Every frame the stack sends passes here. */
 static inline bool fz_send(void *ctx, const struct plat_iov *iov, size_t n)
 {
@@ -136,8 +200,12 @@ static inline bool fz_send(void *ctx, const struct plat_iov *iov, size_t n)
 			abort();
 		return true;
 	}
+	if (get_u16be(f + 12) == 0x86dd) {
+		fz_check_ipv6(f + 14, len - 14);
+		return true;
+	}
 	if (get_u16be(f + 12) != 0x0800)
-		abort(); /* we only ever send IPv4 and ARP */
+		abort(); /* we only ever send IPv4, IPv6 and ARP */
 	ip = f + 14;
 	if (len < 34 || (ip[0] >> 4) != 4)
 		abort();
@@ -218,6 +286,12 @@ static inline void fz_stack(bool dhcp, uint32_t flows)
 	 * and evictions (net/tcp_pool.c). */
 	cfg.tcp_rx_rings = cfg.tcp_copy_rings = flows / 2 ? flows / 2 : 1;
 	cfg.tso_max = 65535;
+	if (fz.v6) {
+		cfg.ipv6 = true;
+		memcpy(cfg.addr6, fz_us6, 16);
+		cfg.prefix6 = 64;
+		memcpy(cfg.secret6, fz_secret6, 16);
+	}
 	need = (net_stack_size(&cfg) + 63) / 64 * 64;
 	if (need > fz.size) {
 		free(fz.s);

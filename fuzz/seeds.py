@@ -14,7 +14,18 @@ frame our stack (MAC) received, readdressed to the fuzz stack (10.0.0.2) from
 its peer (10.0.0.9), with the checksums left for the target to fix.
 capture-linux-session came from such a session: ping (and a fragmented one),
 curl of pages, a range and brotli, wget, a UDP datagram to a closed port, and a
-connection to a closed TCP port."""
+connection to a closed TCP port.
+
+    python3 fuzz/seeds.py --pcap FILE --mac MAC NAME --prefix6 PREFIX::
+
+does the same for IPv6 too: addresses in PREFIX/64 move to the fuzz stack's
+2001:db8::/64 (ours is ::2 there), our link-local address (and its
+solicited-node group) to the fuzz stack's RFC 7217 one. fuzz/capture6.sh
+records such a session (tcpdump in a namespace; Linux's ping -6, curl -6, wget
+and some of thc-ipv6's implementation6 cases) into capture-linux-ipv6."""
+import hashlib
+import hmac
+import ipaddress
 import os
 import struct
 import sys
@@ -132,20 +143,138 @@ write("net_frame", "dhcp", bytes([1]) + rec(4, b"") +
       rec(4, b""))
 
 
-def from_capture(path, mac, name):
-    """Frames (MAC) received in the pcap at (path), as a net_frame input."""
-    ours = bytes(int(x, 16) for x in mac.split(":"))
+# ---- IPv6 seeds (the harness's stack: 2001:db8::2/64; the peer ::9) ----
+US6 = bytes([0x20, 0x01, 0x0D, 0xB8]) + bytes(11) + b"\x02"
+PEER6 = bytes([0x20, 0x01, 0x0D, 0xB8]) + bytes(11) + b"\x09"
+ROUTER_LL = bytes([0xFE, 0x80]) + bytes(13) + b"\x01"
+SN_US6 = bytes([0xFF, 2]) + bytes(9) + bytes([1, 0xFF, 0, 0, 2])
+ALL_NODES = bytes([0xFF, 2]) + bytes(13) + b"\x01"
+
+
+def ipv6(nh, payload, src=PEER6, dst=US6, hop=64):
+    """An IPv6 header and (payload); the target fixes the upper checksum."""
+    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), nh, hop, src, dst) + payload
+
+
+def icmp6(t, code, body):
+    return struct.pack("!BBH", t, code, 0) + body
+
+
+def ext(nh, body):
+    """A hop-by-hop, destination options or routing header: (body) padded."""
+    body = body + bytes((-(len(body) + 2)) % 8)
+    return bytes([nh, (len(body) + 2) // 8 - 1]) + body
+
+
+def frag6(nh, off, more, ident, data):
+    return struct.pack("!BBHI", nh, 0, off | (1 if more else 0), ident) + data
+
+
+ns6 = icmp6(135, 0, bytes(4) + US6 + bytes([1, 1]) + MAC_PEER)
+echo6 = icmp6(128, 0, struct.pack("!HH", 0x6666, 1) + b"unideck6" * 4)
+WAIT_DAD = 4  # ctl: one second first, so that our addresses are no longer tentative
+start6 = rec(WAIT_DAD, b"") + rec(WRAP_FIX | WAIT_DAD, ipv6(58, ns6, dst=SN_US6, hop=255))
+write("net_frame", "ipv6-nd-echo", bytes([0]) + start6 + rec(WRAP_FIX, ipv6(58, echo6)) +
+      rec(WRAP_FIX, ipv6(58, icmp6(136, 0, bytes([0x60, 0, 0, 0]) + PEER6 +
+                                         bytes([2, 1]) + MAC_PEER), hop=255)) +
+      rec(WRAP_FIX, ipv6(58, icmp6(134, 0, bytes([64, 0, 0, 30, 0, 0, 0, 0, 0, 0, 0, 0]) +
+                                         bytes([3, 4, 64, 0xC0, 0, 0, 0x0E, 0x10, 0, 0, 0x07,
+                                                0x08, 0, 0, 0, 0]) + US6[:8] + bytes(8)),
+                             src=ROUTER_LL, dst=ALL_NODES, hop=255)))
+pad = bytes([1, 4, 0, 0, 0, 0])
+write("net_frame", "ipv6-ext", bytes([0]) + start6 +
+      rec(WRAP_FIX, ipv6(0, ext(58, pad) + echo6)) +
+      rec(WRAP_FIX, ipv6(60, ext(58, pad) + echo6)) +
+      rec(WRAP_FIX, ipv6(60, ext(58, bytes([0x80, 4, 0, 0, 0, 0])) + echo6)) +
+      rec(WRAP_FIX, ipv6(43, ext(58, bytes([0, 1, 0, 0, 0, 0]) + PEER6) + echo6)) +
+      rec(WRAP_FIX, ipv6(43, ext(58, bytes([0, 0, 0, 0, 0, 0]) + PEER6) + echo6)) +
+      rec(WRAP_FIX, ipv6(60, ext(0, pad) + ext(58, pad) + echo6)) +
+      rec(WRAP_FIX, ipv6(253, echo6)) +
+      rec(WRAP_FIX, ipv6(44, frag6(58, 0, False, 77, echo6))))
+big6 = icmp6(128, 0, struct.pack("!HH", 0x6666, 2) + bytes(range(256)) * 6)
+f1, f2 = big6[:1024], big6[1024:]
+write("net_frame", "ipv6-fragments", bytes([0]) + start6 +
+      rec(WRAP_FIX, ipv6(44, frag6(58, 1024, False, 5, f2))) +
+      rec(WRAP_FIX, ipv6(44, frag6(58, 0, True, 5, f1))) +
+      rec(WRAP_FIX, ipv6(44, frag6(58, 0, True, 6, f1))) +
+      rec(WRAP_FIX, ipv6(44, frag6(58, 0, True, 6, f1))) +
+      rec(WRAP_FIX, ipv6(44, frag6(58, 1016, False, 6, big6[1016:]))) +
+      rec(WRAP_FIX, ipv6(44, frag6(60, 0, True, 7, ext(58, pad)))) +
+      rec(WRAP_FIX, ipv6(44, frag6(58, 0, True, 8, f1[:1020]))) +
+      rec(WRAP_FIX | 6, ipv6(44, frag6(58, 0, True, 9, f1))) + rec(6, b""))
+syn6 = struct.pack("!HHIIBBHHH", 40000, 80, 1000, 0, 0x60, 0x02, 65535, 0, 0) + \
+    bytes([2, 4, 0x05, 0x8C])
+get6 = struct.pack("!HHIIBBHHH", 40000, 80, 1001, 0, 0x50, 0x18, 65535, 0, 0) + \
+    b"GET / HTTP/1.1\r\nHost: [2001:db8::2]\r\n\r\n"
+write("net_frame", "ipv6-tcp", bytes([2]) + start6 + rec(WRAP_FIX | 32, ipv6(6, syn6)) +
+      rec(WRAP_FIX | 32 | 3, ipv6(6, get6)) + rec(5, b""))
+
+
+def fz_link_local():
+    """The fuzz stack's link-local address: RFC 7217 as net/ipv6.c forms it
+    (HMAC-SHA256 keyed with fuzz/net_harness.h's fz_secret6 over the prefix,
+    the MAC and the DAD counter 0; the first 64 bits)."""
+    prefix = bytes([0xFE, 0x80]) + bytes(6)
+    key = b"unideck-fuzz-v6\0"
+    return prefix + hmac.new(key, prefix + MAC_US + b"\0", hashlib.sha256).digest()[:8]
+
+
+def solicited(a):
+    return bytes([0xFF, 2]) + bytes(9) + bytes([1, 0xFF]) + a[13:16]
+
+
+def packets(path):
     with open(path, "rb") as f:
         data = f.read()
     magic = struct.unpack("<I", data[:4])[0]
     endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
-    at, out, frames = 24, bytearray([0]), 0
-    while at + 16 <= len(data) and len(out) < 60000:
+    at = 24
+    while at + 16 <= len(data):
         _, _, incl, _ = struct.unpack(endian + "IIII", data[at:at + 16])
-        frame = bytearray(data[at + 16:at + 16 + incl])
+        yield bytearray(data[at + 16:at + 16 + incl])
         at += 16 + incl
+
+
+def readdress6(frame, ours, peers, prefix6, our_ll):
+    """An IPv6 frame toward the fuzz stack: every copy of our addresses and
+    MACs, and of the peers' MACs, replaced."""
+    fz_ll = fz_link_local()
+    subs = [(ours, MAC_US)] + [(m, MAC_PEER) for m in peers]
+    if our_ll:
+        subs += [(our_ll, fz_ll), (solicited(our_ll), solicited(fz_ll)),
+                 (b"\x33\x33" + solicited(our_ll)[12:], b"\x33\x33" + solicited(fz_ll)[12:])]
+    subs.append((prefix6, bytes([0x20, 0x01, 0x0D, 0xB8]) + bytes(4)))
+    b = bytes(frame)
+    for old, new in subs:
+        b = b.replace(old, new)
+    return bytearray(b)
+
+
+def from_capture(path, mac, name, prefix6=None):
+    """Frames (MAC) received in the pcap at (path), as a net_frame input."""
+    ours = bytes(int(x, 16) for x in mac.split(":"))
+    our_ll, peers = None, set()
+    p6 = ipaddress.IPv6Address(prefix6).packed[:8] if prefix6 else None
+    for frame in packets(path):
+        if len(frame) >= 54 and frame[12:14] == b"\x86\xdd":
+            if frame[6:12] == ours and frame[22:24] == b"\xfe\x80":
+                our_ll = bytes(frame[22:38])
+            elif frame[6:12] != ours:
+                peers.add(bytes(frame[6:12]))
+    out, frames = bytearray([0]), 0
+    if p6:
+        out += rec(WAIT_DAD, b"") * 2  # our addresses through DAD first
+    for frame in packets(path):
+        if len(out) >= 60000:
+            break
         if len(frame) < 14 or frame[6:12] == ours:
             continue  # what we sent
+        if frame[12:14] == b"\x86\xdd":
+            if not p6:
+                continue
+            out += rec(16 | 32, bytes(readdress6(frame, ours, peers, p6, our_ll)))
+            frames += 1
+            continue
         if frame[0:6] == ours:
             frame[0:6] = MAC_US
         frame[6:12] = MAC_PEER
@@ -164,5 +293,6 @@ def from_capture(path, mac, name):
     print("capture-%s: %d frames, %d bytes" % (name, frames, len(out)))
 
 
-if len(sys.argv) == 6 and sys.argv[1] == "--pcap" and sys.argv[3] == "--mac":
-    from_capture(sys.argv[2], sys.argv[4], sys.argv[5])
+if len(sys.argv) in (6, 8) and sys.argv[1] == "--pcap" and sys.argv[3] == "--mac":
+    from_capture(sys.argv[2], sys.argv[4], sys.argv[5],
+                 sys.argv[7] if len(sys.argv) == 8 and sys.argv[6] == "--prefix6" else None)

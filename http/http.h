@@ -113,6 +113,9 @@ struct http_config {
 	uint64_t header_timeout_ns; /* first byte of a request to the end of its head */
 	uint64_t idle_timeout_ns;   /* between requests on a keep-alive connection */
 	uint64_t send_timeout_ns;   /* no progress in sending a response */
+	const char *headers;        /* whole lines ending CRLF for every response, or
+	                               NULL (HSTS on an HTTPS server) */
+	bool identity_html;         /* text/html never compressed (BREACH; HTTPS) */
 	http_route_fn route;        /* may be NULL */
 	void *app;
 };
@@ -209,6 +212,10 @@ void http_respond_entry(struct http_server *srv, struct http_conn *c,
 void http_respond(struct http_server *srv, struct http_conn *c, const struct http_request *req,
                   int status, const char *type, const char *extra_headers, const void *body,
                   size_t body_len);
+/* Answer later: the route is asked again for this request once the stream
+ * has room (for a route whose answer must not be lost after it changed state,
+ * such as the presenter's update). */
+void http_defer(struct http_conn *c);
 /* The server's own page for an error status (HTML, small). */
 void http_respond_error(struct http_server *srv, struct http_conn *c,
                         const struct http_request *req, int status);

@@ -106,6 +106,11 @@ void http_mark_blocked(struct http_conn *c)
 	c->waiting = true;
 }
 
+void http_defer(struct http_conn *c)
+{
+	http_mark_blocked(c);
+}
+
 /* ---- the connection ---- */
 
 void http_conn_init(struct http_server *srv, struct http_conn *c, struct stream *s, uint64_t now)

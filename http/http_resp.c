@@ -110,6 +110,8 @@ void hbuf_status(struct hbuf *b, const struct http_server *srv, int status)
 	hbuf_str(b, http_reason(status));
 	hbuf_str(b, "\r\n");
 	hbuf_put(b, srv->date_line, srv->date_line_len);
+	if (srv->cfg.headers)
+		hbuf_str(b, srv->cfg.headers);
 }
 
 void hbuf_end_head(struct hbuf *b, const struct http_conn *c, const struct http_request *req)

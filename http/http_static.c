@@ -16,12 +16,27 @@ static int q_for(int explicit_q, int star)
 	return star >= 0 ? star : 0;
 }
 
+static bool is_html(const struct store_entry *e)
+{
+	static const char html[] = "text/html";
+
+	return e->type_len >= sizeof html - 1 && memcmp(e->type, html, sizeof html - 1) == 0 &&
+	       (e->type_len == sizeof html - 1 || e->type[sizeof html - 1] == ';');
+}
+
 /* The encoding to send, or STORE_ENC_COUNT when none is acceptable (406). */
-static int negotiate(const struct store_entry *e, const struct http_request *req)
+static int negotiate(const struct http_server *srv, const struct store_entry *e,
+                     const struct http_request *req)
 {
 	const struct http_header *h = http_header_find(req, "accept-encoding");
 	struct http_accept a;
 	int q[STORE_ENC_COUNT], best = STORE_ENC_COUNT, i;
+
+	/* BREACH (CVE-2013-3587): compressed HTML beside a secret and reflected
+	 * input leaks the secret by length. The caller may ask for HTML as is
+	 * (HTTPS does by default); other types keep their codings. */
+	if (srv->cfg.identity_html && is_html(e) && (e->enc_mask & (1u << STORE_ENC_IDENTITY)))
+		return STORE_ENC_IDENTITY;
 
 	/* Without the header we send identity: RFC 9110 would allow any coding,
 	 * but clients that send nothing (scripts, probes) expect the plain bytes. */
@@ -257,7 +272,7 @@ void http_respond_entry(struct http_server *srv, struct http_conn *c,
 		http_respond_error(srv, c, req, 405);
 		return;
 	}
-	enc = negotiate(e, req);
+	enc = negotiate(srv, e, req);
 	if (enc == STORE_ENC_COUNT) {
 		http_respond_error(srv, c, req, 406);
 		return;

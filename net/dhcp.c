@@ -17,6 +17,7 @@
 #define FIXED_LEN    236u /* op .. file, before the magic cookie */
 #define MAGIC        0x63825363u
 #define OPT_MTU      26u
+#define OPT_DNS      6u
 #define OPT_ROUTES   121u
 #define MTU_MIN      576u /* RFC 2132 5.1 allows 68; below 576 IPv4 itself breaks */
 #define LEASE_INF    0xffffffffu
@@ -78,7 +79,7 @@ static size_t opt_u32(uint8_t *p, uint8_t code, uint32_t v)
 static void send_msg(struct net_stack *s, uint8_t type, uint32_t dst, bool with_ids, uint64_t now)
 {
 	struct dhcp_state *d = &s->dhcp;
-	static const uint8_t params[] = {1, 3, 26, 51, 54, 58, 59, 121};
+	static const uint8_t params[] = {1, 3, 6, 26, 51, 54, 58, 59, 121};
 	uint8_t m[FIXED_LEN + 4 + 96];
 	uint8_t id[7] = {1};
 	size_t n = FIXED_LEN, hn = strlen(s->cfg.hostname);
@@ -156,6 +157,8 @@ struct reply {
 	uint8_t type;
 	uint32_t yiaddr, mask, router, server, lease, t1, t2;
 	uint16_t mtu;
+	uint8_t n_dns;
+	uint32_t dns[DHCP_DNS_MAX];
 	bool has_routes, routes_bad;
 	uint8_t n_routes;
 	struct dhcp_route routes[DHCP_ROUTES_MAX];
@@ -247,6 +250,12 @@ static bool parse(const uint8_t *p, size_t len, const struct net_stack *s, struc
 		case OPT_MTU:
 			cur_u16be(&oc, &r->mtu);
 			break;
+		case OPT_DNS:
+			/* RFC 2132 3.8: a list of addresses; the first few kept. */
+			while (r->n_dns < DHCP_DNS_MAX && cur_u32be(&oc, &r->dns[r->n_dns]))
+				if (r->dns[r->n_dns] != 0 && r->dns[r->n_dns] != 0xffffffffu)
+					r->n_dns++;
+			break;
 		case OPT_ROUTES:
 			parse_routes(oc, r);
 			break;
@@ -317,6 +326,8 @@ static void bound(struct net_stack *s, const struct reply *r, uint64_t now)
 		}
 	}
 	set_mtu(s, r);
+	s->dhcp.n_dns = r->n_dns;
+	memcpy(s->dhcp.dns, r->dns, sizeof r->dns);
 	if (s->addr != r->yiaddr || s->gateway != gw ||
 	    s->netmask != (r->mask ? r->mask : 0xffffff00u)) {
 		net_set_address(s, r->yiaddr, r->mask ? prefix_of(r->mask) : 24, gw);

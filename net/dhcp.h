@@ -39,6 +39,7 @@ struct dhcp_stats {
 };
 
 #define DHCP_ROUTES_MAX 8
+#define DHCP_DNS_MAX    3 /* name servers kept from option 6 (net/dns.c asks them) */
 
 struct dhcp_route {
 	uint32_t dst, mask, router; /* router 0: on-link */
@@ -57,6 +58,8 @@ struct dhcp_state {
 	uint16_t link_mtu; /* the device's MTU, before option 26 */
 	uint8_t n_routes;
 	struct dhcp_route routes[DHCP_ROUTES_MAX];
+	uint8_t n_dns; /* option 6 of the current lease */
+	uint32_t dns[DHCP_DNS_MAX];
 	struct dhcp_stats stats;
 };
 

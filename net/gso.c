@@ -2,7 +2,8 @@
 /* Segmentation in software: a large TCP frame (struct net_gso) cut into
  * frames of at most g->mss payload bytes, the way a device with TSO (or
  * Linux's GSO) cuts it: the headers repeated, the IPv4 total length, ID and
- * checksum per frame, the sequence number advanced, PSH and FIN on the last
+ * checksum per frame (for IPv6, by the Ethernet type, the payload length), the
+ * sequence number advanced, PSH and FIN on the last
  * frame only, and each TCP checksum completed. The payload is not copied: each
  * frame gathers its header copy and references into the caller's parts, so
  * store bytes keep going out by reference. */
@@ -65,12 +66,19 @@ bool net_gso_cut(const struct plat_iov *iov, size_t n, const struct net_gso *g,
 	size_t total = 0, i, off, ip_off = g->csum_start >= 20 ? g->csum_start - 20u : 0;
 	uint32_t seq;
 	uint16_t id;
+	bool v6;
 
 	for (i = 0; i < n; i++)
 		total += iov[i].len;
 	if (!g->mss || g->hdr_len > GSO_HDR_MAX || g->hdr_len >= total || g->csum_start < 34 ||
 	    g->csum_start + 20u > g->hdr_len || !copy_out(iov, n, 0, h, g->hdr_len))
 		return false;
+	v6 = get_u16be(h + 12) == 0x86dd;
+	if (v6) {
+		if (g->csum_start != 14 + 40)
+			return false; /* we send no extension headers with TCP */
+		ip_off = 14;
+	}
 	id = get_u16be(h + ip_off + 4);
 	seq = get_u32be(h + g->csum_start + 4);
 	for (off = g->hdr_len; off < total; off += g->mss) {
@@ -80,12 +88,16 @@ bool net_gso_cut(const struct plat_iov *iov, size_t n, const struct net_gso *g,
 		struct cksum c;
 
 		memcpy(fh, h, g->hdr_len);
-		put_u16be(fh + ip_off + 2, (uint16_t)(g->csum_start - ip_off + tcp_len));
-		put_u16be(fh + ip_off + 4, id++);
-		put_u16be(fh + ip_off + 10, 0);
-		cksum_init(&c);
-		cksum_add(&c, fh + ip_off, g->csum_start - ip_off);
-		put_u16be(fh + ip_off + 10, cksum_finish(&c));
+		if (v6) {
+			put_u16be(fh + ip_off + 4, (uint16_t)tcp_len);
+		} else {
+			put_u16be(fh + ip_off + 2, (uint16_t)(g->csum_start - ip_off + tcp_len));
+			put_u16be(fh + ip_off + 4, id++);
+			put_u16be(fh + ip_off + 10, 0);
+			cksum_init(&c);
+			cksum_add(&c, fh + ip_off, g->csum_start - ip_off);
+			put_u16be(fh + ip_off + 10, cksum_finish(&c));
+		}
 		put_u32be(t + 4, seq);
 		seq += (uint32_t)k;
 		if (off + k < total)
@@ -98,8 +110,11 @@ bool net_gso_cut(const struct plat_iov *iov, size_t n, const struct net_gso *g,
 			return off > g->hdr_len;
 		put_u16be(t + g->csum_offset, 0);
 		cksum_init(&c);
-		cksum_pseudo(&c, get_u32be(fh + ip_off + 12), get_u32be(fh + ip_off + 16), 6,
-		             (uint16_t)tcp_len);
+		if (v6)
+			cksum_pseudo6(&c, fh + ip_off + 8, fh + ip_off + 24, 6, (uint32_t)tcp_len);
+		else
+			cksum_pseudo(&c, get_u32be(fh + ip_off + 12), get_u32be(fh + ip_off + 16),
+			             6, (uint16_t)tcp_len);
 		cksum_add(&c, t, (size_t)g->hdr_len - g->csum_start);
 		for (i = 1; i <= np; i++)
 			cksum_add(&c, part[i].p, part[i].len);

@@ -19,19 +19,26 @@ enum net_result icmp6_send(struct net_stack *s, const uint8_t src[16], const uin
 	return ipv6_output_from(s, src, dst, IPPROTO_ICMPV6_, hop_limit, &iov, 1, now);
 }
 
+/* RFC 4443 2.4 (f): a token bucket shared by every error we send, parameter
+ * problems included. Credit is kept in nanoseconds of refill: an error costs
+ * 1e9 / ICMP6_ERRORS_PER_S, the bucket holds ICMP6_ERRORS_BURST of them. */
 static bool allowed(struct net_stack *s, uint64_t now)
 {
-	uint64_t second = now / 1000000000ull;
+	const uint64_t cost = 1000000000ull / ICMP6_ERRORS_PER_S, cap = cost * ICMP6_ERRORS_BURST;
+	struct ipv6_state *v = &s->ip6;
 
-	if (second != s->ip6.icmp_window) {
-		s->ip6.icmp_window = second;
-		s->ip6.icmp_errors = 0;
+	if (!v->icmp_last || now < v->icmp_last) {
+		v->icmp_credit = cap;
+	} else {
+		uint64_t c = v->icmp_credit + (now - v->icmp_last);
+		v->icmp_credit = c > cap || c < v->icmp_credit ? cap : c;
 	}
-	if (s->ip6.icmp_errors >= ICMP6_ERRORS_PER_S) {
-		s->ip6.stats.icmp_rate_limited++;
+	v->icmp_last = now ? now : 1;
+	if (v->icmp_credit < cost) {
+		v->stats.icmp_rate_limited++;
 		return false;
 	}
-	s->ip6.icmp_errors++;
+	v->icmp_credit -= cost;
 	return true;
 }
 
@@ -67,10 +74,29 @@ void icmp6_error(struct net_stack *s, const struct ip_meta *ip, uint8_t type, ui
 	icmp6_send(s, src, ip->from.b, IP6_HOP_LIMIT, msg, 8 + q, now);
 }
 
+/* RFC 4443 4.2: the request's data whole, however large (fragmented past
+ * the MTU); its bytes are sent from where they lie, the header copied. */
+static void echo_reply(struct net_stack *s, const uint8_t src[16], const uint8_t dst[16],
+                       const uint8_t *req, size_t len, uint64_t now)
+{
+	uint8_t h[8];
+	struct plat_iov iov[2] = {{h, 8, 0}, {req + 8, len - 8, 0}};
+	struct cksum ck;
+
+	memcpy(h, req, 8);
+	h[0] = 129;
+	h[2] = h[3] = 0;
+	cksum_init(&ck);
+	cksum_pseudo6(&ck, src, dst, IPPROTO_ICMPV6_, (uint32_t)len);
+	cksum_add(&ck, h, 8);
+	cksum_add(&ck, req + 8, len - 8);
+	put_u16be(h + 2, cksum_finish(&ck));
+	ipv6_output_from(s, src, dst, IPPROTO_ICMPV6_, IP6_HOP_LIMIT, iov, 2, now);
+}
+
 void icmp6_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, size_t len,
                  uint64_t now)
 {
-	static uint8_t reply[IP6_MIN_MTU];
 	struct ipv6_stats *st = &s->ip6.stats;
 	struct cksum ck;
 	uint8_t src[16];
@@ -85,16 +111,14 @@ void icmp6_input(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p
 	}
 	switch (p[0]) {
 	case 128: /* echo request (RFC 4443 4.1), to a multicast group too */
-		if (len > sizeof reply || !ipv6_source(s, ip->from.b, src)) {
+		if (!ipv6_source(s, ip->from.b, src)) {
 			st->icmp_bad++;
 			return;
 		}
 		if (ip->to.b[0] != 0xff)
 			memcpy(src, ip->to.b, 16); /* answer from the address asked */
-		memcpy(reply, p, len);
-		reply[0] = 129;
 		st->icmp_echo++;
-		icmp6_send(s, src, ip->from.b, IP6_HOP_LIMIT, reply, len, now);
+		echo_reply(s, src, ip->from.b, p, len, now);
 		break;
 	case 2: /* packet too big (RFC 8201): quoting one of our TCP segments */
 		if (len >= 8 + 40 + 8 && p[8 + 6] == IPPROTO_TCP_ && ipv6_is_ours(s, p + 8 + 8)) {

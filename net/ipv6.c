@@ -197,7 +197,7 @@ static bool options_ok(const uint8_t *o, size_t n, size_t base, uint32_t *pointe
 }
 
 static void deliver(struct net_stack *s, struct ip_meta *m, uint8_t nh, size_t nh_off,
-                    const uint8_t *eth_src, const uint8_t *p, size_t len, uint64_t now)
+                    const uint8_t *eth_src, const uint8_t *p, size_t len, bool frag, uint64_t now)
 {
 	switch (nh) {
 	case IPPROTO_TCP_:
@@ -207,10 +207,14 @@ static void deliver(struct net_stack *s, struct ip_meta *m, uint8_t nh, size_t n
 			s->ip6.stats.rx_bad_src++;
 		break;
 	case IPPROTO_ICMPV6_:
-		if (len >= 1 && p[0] >= 133 && p[0] <= 137)
-			nd6_input(s, m, eth_src, p, len, now);
-		else
+		if (len >= 1 && p[0] >= 133 && p[0] <= 137) {
+			if (frag)
+				s->ip6.stats.rx_nd_frag++; /* RFC 6980 5 */
+			else
+				nd6_input(s, m, eth_src, p, len, now);
+		} else {
 			icmp6_input(s, m, p, len, now);
+		}
 		break;
 	case NH_NONE:
 		s->ip6.stats.rx_no_next++;
@@ -235,8 +239,6 @@ void ipv6_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p,
 	struct ipv6_stats *st = &s->ip6.stats;
 	struct ip_meta m;
 	uint16_t plen;
-	uint8_t nh;
-	size_t off = 40, nh_off = 6, k;
 	const uint8_t *src = p + 8, *dst = p + 24;
 
 	st->rx++;
@@ -275,7 +277,17 @@ void ipv6_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p,
 	m.to_broadcast = is_mcast(dst) || link_mcast;
 	m.ip_hdr = p;
 	m.ip_hdr_len = len;
-	nh = p[6];
+	ipv6_chain(s, &m, eth_src, p, len, 40, p[6], 6, false, now);
+}
+
+void ipv6_chain(struct net_stack *s, struct ip_meta *m, const uint8_t *eth_src, const uint8_t *p,
+                size_t len, size_t off, uint8_t nh, size_t nh_off, bool reassembled, uint64_t now)
+{
+	struct ipv6_stats *st = &s->ip6.stats;
+	const uint8_t *dst = p + 24;
+	bool frag = reassembled;
+	size_t k;
+
 	for (k = 0; k < IP6_EXT_MAX; k++) {
 		uint32_t pointer = 0;
 		bool icmp = false, mcast_ok = false;
@@ -285,7 +297,7 @@ void ipv6_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p,
 		if (nh == NH_HOPOPT && off != 40) {
 			/* RFC 8200 4.1: only right after the header. */
 			st->rx_hbh_not_first++;
-			icmp6_error(s, &m, 4, 1, (uint32_t)nh_off, false, now);
+			icmp6_error(s, m, 4, 1, (uint32_t)nh_off, false, now);
 			return;
 		}
 		if (off + 8 > len) {
@@ -302,30 +314,43 @@ void ipv6_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p,
 			                &mcast_ok)) {
 				st->rx_opt_discard++;
 				if (icmp)
-					icmp6_error(s, &m, 4, 2, pointer, mcast_ok, now);
+					icmp6_error(s, m, 4, 2, pointer, mcast_ok, now);
 				return;
 			}
 		} else if (nh == NH_ROUTING) {
-			if (p[off + 2] == 0) {
-				st->rx_rh0++; /* RFC 5095 3: never processed */
-				if (p[off + 3])
-					icmp6_error(s, &m, 4, 0, (uint32_t)(off + 2), false, now);
-				return;
-			}
+			/* We route by no type: RFC 8200 4.4's unknown type, which
+			 * RFC 5095 3 makes type 0 too (never processed): with
+			 * segments left, a parameter problem at the type; without,
+			 * the header is stepped over. */
+			if (p[off + 2] == 0)
+				st->rx_rh0++;
 			if (p[off + 3]) {
-				/* Segments left in a routing header we do not forward by. */
-				st->rx_rh_other++;
-				icmp6_error(s, &m, 4, 0, (uint32_t)(off + 2), false, now);
+				st->rx_rh_other += p[off + 2] != 0;
+				icmp6_error(s, m, 4, 0, (uint32_t)(off + 2), false, now);
 				return;
 			}
 		} else {
 			uint16_t fo = get_u16be(p + off + 2);
-			st->rx_frags++;
 			if (fo & 0xfff9) {
-				/* A real fragment: not reassembled here (see ipv6.h). */
+				/* A real fragment: reassembled (frag6.c), on an
+				 * address that is ours, once (not inside a datagram
+				 * just made whole). */
+				if (reassembled) {
+					st->rx_bad_ext++;
+					return;
+				}
+				if (!ipv6_is_ours(s, dst) && !is_mcast(dst)) {
+					st->rx_tentative++;
+					return;
+				}
+				frag6_input(s, m, eth_src, p, len, off, nh_off, now);
 				return;
 			}
-			st->rx_atomic_frags++; /* RFC 8021 / RFC 6946: process it whole */
+			/* RFC 6946 4 / RFC 8021: an atomic fragment is processed
+			 * alone, whatever else carries its ID. */
+			st->rx_frags++;
+			st->rx_atomic_frags++;
+			frag = true;
 		}
 		nh_off = off;
 		nh = p[off];
@@ -340,17 +365,37 @@ void ipv6_input(struct net_stack *s, const uint8_t eth_src[6], const uint8_t *p,
 		st->rx_tentative++; /* RFC 4862 5.4: a tentative address takes ND only */
 		return;
 	}
-	deliver(s, &m, nh, nh_off, eth_src, p + off, len - off, now);
+	deliver(s, m, nh, nh_off, eth_src, p + off, len - off, frag, now);
 }
 
 uint64_t ipv6_poll(struct net_stack *s, uint64_t now)
 {
+	uint64_t a, b;
+
 	if (!s->cfg.ipv6)
 		return UINT64_MAX;
-	return nd6_poll(s, now);
+	a = nd6_poll(s, now);
+	b = frag6_poll(s, now);
+	return a < b ? a : b;
 }
 
 /* ---- output ---- */
+
+/* The next hop toward (dst), unicast: (dst) on the link, else the router;
+ * false without a route. */
+static bool next_hop(struct net_stack *s, const uint8_t dst[16], const uint8_t **hop)
+{
+	bool onlink = is_ll(dst) ||
+	              (s->ip6.global.used && same_prefix(dst, s->ip6.global.a, s->ip6.global.plen));
+
+	*hop = dst;
+	if (onlink)
+		return true;
+	if (!s->ip6.has_gw)
+		return false;
+	*hop = s->ip6.gw;
+	return true;
+}
 
 /* Send one packet: header (40 bytes after Ethernet in hdr) and payload. */
 static enum net_result emit(struct net_stack *s, const uint8_t dst[16], uint8_t *hdr,
@@ -371,14 +416,9 @@ static enum net_result emit(struct net_stack *s, const uint8_t dst[16], uint8_t 
 	if (is_mcast(dst)) {
 		nd6_mcast_mac(dst, mac);
 	} else {
-		bool onlink = is_ll(dst) || (s->ip6.global.used &&
-		                             same_prefix(dst, s->ip6.global.a, s->ip6.global.plen));
-		if (!onlink) {
-			if (!s->ip6.has_gw) {
-				s->ip6.stats.tx_no_route++;
-				return NET_EUNREACH;
-			}
-			hop = s->ip6.gw;
+		if (!next_hop(s, dst, &hop)) {
+			s->ip6.stats.tx_no_route++;
+			return NET_EUNREACH;
 		}
 		if (!nd6_resolve(s, hop, mac, now)) {
 			eth_write(hdr, mac, s->cfg.mac, ETH_P_IPV6);
@@ -397,28 +437,99 @@ static enum net_result emit(struct net_stack *s, const uint8_t dst[16], uint8_t 
 	return NET_OK;
 }
 
+static void write_header(uint8_t *h, const uint8_t src[16], const uint8_t dst[16], uint8_t nh,
+                         uint8_t hop_limit, size_t payload)
+{
+	memset(h, 0, 40);
+	h[0] = 0x60;
+	put_u16be(h + 4, (uint16_t)payload);
+	h[6] = nh;
+	h[7] = hop_limit;
+	memcpy(h + 8, src, 16);
+	memcpy(h + 24, dst, 16);
+}
+
+/* The bytes [off, off + len) of the gather list (iov, n) as a gather list in
+ * (out) (cap entries); their number, 0 when it does not fit. */
+static size_t slice(const struct plat_iov *iov, size_t n, size_t off, size_t len,
+                    struct plat_iov *out, size_t cap)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n && len; i++) {
+		size_t take;
+		if (off >= iov[i].len) {
+			off -= iov[i].len;
+			continue;
+		}
+		if (k == cap)
+			return 0;
+		take = iov[i].len - off < len ? iov[i].len - off : len;
+		out[k].p = (const uint8_t *)iov[i].p + off;
+		out[k].len = take;
+		out[k].stable = iov[i].stable;
+		k++;
+		len -= take;
+		off = 0;
+	}
+	return len ? 0 : k;
+}
+
+/* A datagram larger than the link's MTU (an echo reply to a large request;
+ * never TCP, whose segments fit the path MTU): fragments (RFC 8200 4.5) of
+ * the largest multiple of 8 that fits, each with a fragment header whose ID
+ * is random (RFC 7739: no one learns our traffic from it). Only the IPv6
+ * header is unfragmentable: we send no extension headers with data. */
+static enum net_result fragment(struct net_stack *s, const uint8_t src[16], const uint8_t dst[16],
+                                uint8_t proto, uint8_t hop_limit, const struct plat_iov *iov,
+                                size_t n, size_t total, uint64_t now)
+{
+	size_t chunk = ((size_t)ipv4_mtu(s) - 48) & ~(size_t)7, off;
+	uint8_t id[4];
+
+	s->ops.random(s->ops.ctx, id, sizeof id);
+	for (off = 0; off < total; off += chunk) {
+		uint8_t hdr[ETH_HLEN + 40], fh[8];
+		struct plat_iov part[MAX_IOV];
+		size_t len = total - off < chunk ? total - off : chunk, k;
+		enum net_result r;
+		part[0].p = fh;
+		part[0].len = 8;
+		part[0].stable = 0;
+		k = slice(iov, n, off, len, part + 1, MAX_IOV - 1);
+		if (!k)
+			return NET_EINVAL;
+		fh[0] = proto;
+		fh[1] = 0;
+		put_u16be(fh + 2, (uint16_t)(off | (off + len < total ? 1u : 0u)));
+		memcpy(fh + 4, id, 4);
+		write_header(hdr + ETH_HLEN, src, dst, NH_FRAGMENT, hop_limit, 8 + len);
+		s->ip6.stats.tx_frags++;
+		r = emit(s, dst, hdr, part, k + 1, now);
+		if (r != NET_OK)
+			return r;
+	}
+	return NET_OK;
+}
+
 /* Output with an explicit source and hop limit (ND uses the unspecified
  * source and 255). */
 enum net_result ipv6_output_from(struct net_stack *s, const uint8_t src[16], const uint8_t dst[16],
                                  uint8_t proto, uint8_t hop_limit, const struct plat_iov *iov,
                                  size_t n, uint64_t now)
 {
-	uint8_t hdr[ETH_HLEN + 40], *h = hdr + ETH_HLEN;
+	uint8_t hdr[ETH_HLEN + 40];
 	size_t total = 0, i;
 
 	for (i = 0; i < n; i++)
 		total += iov[i].len;
-	if (total + 40 > ipv4_mtu(s) || total > 0xffff) {
+	if (total > IP6_REASM_MAX || (total + 40 > ipv4_mtu(s) && proto == IPPROTO_TCP_)) {
 		s->ip6.stats.tx_too_big++;
-		return NET_EINVAL; /* we never fragment: TCP's MSS and ICMP's quotes fit */
+		return NET_EINVAL; /* TCP's MSS fits; ICMP's quotes are cut to 1280 */
 	}
-	memset(h, 0, 40);
-	h[0] = 0x60;
-	put_u16be(h + 4, (uint16_t)total);
-	h[6] = proto;
-	h[7] = hop_limit;
-	memcpy(h + 8, src, 16);
-	memcpy(h + 24, dst, 16);
+	if (total + 40 > ipv4_mtu(s))
+		return fragment(s, src, dst, proto, hop_limit, iov, n, total, now);
+	write_header(hdr + ETH_HLEN, src, dst, proto, hop_limit, total);
 	return emit(s, dst, hdr, iov, n, now);
 }
 
@@ -436,12 +547,81 @@ enum net_result ipv6_output(struct net_stack *s, const uint8_t dst[16], uint8_t 
 
 /* ---- the network layer for either family (l4.h) ---- */
 
-enum net_result l3_output(struct net_stack *s, const struct net_ip *dst, uint8_t proto,
-                          const struct plat_iov *iov, size_t n, uint64_t now)
+enum net_result l3_output(struct net_stack *s, const struct net_ip *src, const struct net_ip *dst,
+                          uint8_t proto, const struct plat_iov *iov, size_t n, uint64_t now)
 {
 	if (net_ip_is4(dst))
 		return ipv4_output(s, net_ip_get4(dst), proto, iov, n, now);
-	return ipv6_output(s, dst->b, proto, iov, n, now);
+	/* The address the peer used, not the one we would choose toward it: a
+	 * client with only a link-local address reaching our global one (or a
+	 * global one our link-local) gets its answers from where it asked, so
+	 * the pseudo-header summed with (src) holds. */
+	if (!ipv6_is_ours(s, src->b)) {
+		s->ip6.stats.tx_no_route++;
+		return NET_EUNREACH;
+	}
+	return ipv6_output_from(s, src->b, dst->b, proto, IP6_HOP_LIMIT, iov, n, now);
+}
+
+/* A large TCP segment for the device to cut (segmentation offload, as
+ * ipv4_output_gso): one IPv6 header whose payload length is the whole
+ * segment's; the device (or net_gso_cut) gives each frame its own. Only when
+ * the next hop is resolved: else the caller sends MSS-sized segments, the
+ * first of which starts the resolution. */
+static enum net_result output_gso6(struct net_stack *s, const uint8_t src[16],
+                                   const uint8_t dst[16], const struct plat_iov *iov, size_t n,
+                                   struct net_gso *g, uint64_t now)
+{
+	uint8_t hdr[ETH_HLEN + 40], mac[6];
+	struct plat_iov all[MAX_IOV + 1];
+	const uint8_t *hop;
+	size_t total = 0, i;
+
+	for (i = 0; i < n; i++)
+		total += iov[i].len;
+	if (n > MAX_IOV || !s->cfg.tso_max || !s->ops.send_gso || total + 40 > s->cfg.tso_max ||
+	    total > 0xffff || !g->mss || total <= g->hdr_len || is_mcast(dst) ||
+	    !ipv6_is_ours(s, src))
+		return NET_EINVAL;
+	if (!next_hop(s, dst, &hop) || !nd6_resolve(s, hop, mac, now))
+		return NET_EUNREACH;
+	write_header(hdr + ETH_HLEN, src, dst, IPPROTO_TCP_, IP6_HOP_LIMIT, total);
+	eth_write(hdr, mac, s->cfg.mac, ETH_P_IPV6);
+	all[0].p = hdr;
+	all[0].len = sizeof hdr;
+	all[0].stable = 0;
+	for (i = 0; i < n; i++)
+		all[i + 1] = iov[i];
+	g->hdr_len = (uint16_t)(g->hdr_len + sizeof hdr);
+	g->csum_start = (uint16_t)(g->csum_start + sizeof hdr);
+	s->ip6.stats.tx++;
+	s->ip6.stats.tx_gso++;
+	if (!net_send_gso(s, all, n + 1, g)) {
+		s->ip6.stats.tx_dropped++;
+		return NET_EAGAIN;
+	}
+	return NET_OK;
+}
+
+enum net_result l3_output_gso(struct net_stack *s, const struct net_ip *src,
+                              const struct net_ip *dst, const struct plat_iov *iov, size_t n,
+                              struct net_gso *g, uint64_t now)
+{
+	if (net_ip_is4(dst))
+		return ipv4_output_gso(s, net_ip_get4(dst), iov, n, g, now);
+	return output_gso6(s, src->b, dst->b, iov, n, g, now);
+}
+
+bool l3_gso_ready(struct net_stack *s, const struct net_ip *dst, uint64_t now)
+{
+	const uint8_t *hop;
+	uint8_t mac[6];
+
+	if (net_ip_is4(dst))
+		return ipv4_gso_ready(s, net_ip_get4(dst), now);
+	if (!s->cfg.tso_max || !s->ops.send_gso || is_mcast(dst->b) || !next_hop(s, dst->b, &hop))
+		return false;
+	return nd6_resolve(s, hop, mac, now);
 }
 
 void l3_pseudo(struct cksum *c, const struct net_ip *src, const struct net_ip *dst, uint8_t proto,

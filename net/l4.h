@@ -65,13 +65,23 @@ static inline bool net_ip_eq(const struct net_ip *a, const struct net_ip *b)
 	return true;
 }
 
-/* The network layer for either family (net/stack.c): output to (dst), the
- * transport pseudo-header, the MTU and our source address toward (dst). */
-enum net_result l3_output(struct net_stack *s, const struct net_ip *dst, uint8_t proto,
-                          const struct plat_iov *iov, size_t n, uint64_t now);
+/* The network layer for either family (net/ipv6.c): output from (src) to
+ * (dst), the transport pseudo-header, the MTU and our source address toward
+ * (dst). (src) is the local address the transport summed its pseudo-header
+ * with: the flow's, the one the peer addressed (IPv6 has several per host;
+ * IPv4 ignores it). */
+enum net_result l3_output(struct net_stack *s, const struct net_ip *src, const struct net_ip *dst,
+                          uint8_t proto, const struct plat_iov *iov, size_t n, uint64_t now);
 void l3_pseudo(struct cksum *c, const struct net_ip *src, const struct net_ip *dst, uint8_t proto,
                uint32_t len);
 uint16_t l3_mtu(const struct net_stack *s, const struct net_ip *dst);
+/* One TCP segment larger than the MTU for the device to cut, from (src) to
+ * (dst) of either family (ipv4_output_gso's contract); and whether one can
+ * go toward (dst) now. */
+enum net_result l3_output_gso(struct net_stack *s, const struct net_ip *src,
+                              const struct net_ip *dst, const struct plat_iov *iov, size_t n,
+                              struct net_gso *g, uint64_t now);
+bool l3_gso_ready(struct net_stack *s, const struct net_ip *dst, uint64_t now);
 /* Our address toward (dst); false while we have none of its family. */
 bool l3_source(const struct net_stack *s, const struct net_ip *dst, struct net_ip *src);
 /* IP and extension headers TCP must leave room for toward (dst). */

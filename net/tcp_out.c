@@ -131,10 +131,10 @@ static bool send_segment_tso(struct net_stack *s, struct tcp_flow *f, uint32_t s
 	if (mss) {
 		s->tcp.stats.tso_sends++;
 		s->tcp.stats.tx_segs += (len + mss - 1) / mss;
-		r = ipv4_output_gso(s, net_ip_get4(&f->raddr), iov, n, &gso, now);
+		r = l3_output_gso(s, &f->laddr, &f->raddr, iov, n, &gso, now);
 	} else {
 		s->tcp.stats.tx_segs++;
-		r = l3_output(s, &f->raddr, IPPROTO_TCP_, iov, n, now);
+		r = l3_output(s, &f->laddr, &f->raddr, IPPROTO_TCP_, iov, n, now);
 	}
 	if (r != NET_OK)
 		s->tcp.stats.tx_fail++;
@@ -189,7 +189,7 @@ void tcp_send_rst(struct net_stack *s, const struct net_ip *laddr, uint16_t lpor
 	cksum_add(&ck, hdr, 20);
 	put_u16be(hdr + 16, cksum_finish(&ck));
 	s->tcp.stats.rst_sent++;
-	l3_output(s, raddr, IPPROTO_TCP_, &iov, 1, now);
+	l3_output(s, laddr, raddr, IPPROTO_TCP_, &iov, 1, now);
 }
 
 /* ---- the send loop ---- */
@@ -243,9 +243,8 @@ void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now)
 		f->ack_now = false;
 		return;
 	}
-	if (seq_lt(f->snd_nxt, f->snd_end) && net_ip_is4(&f->raddr) &&
-	    ipv4_gso_ready(s, net_ip_get4(&f->raddr), now))
-		tso_big = s->cfg.tso_max - 20 - 20 - TCP_MAX_OPT;
+	if (seq_lt(f->snd_nxt, f->snd_end) && l3_gso_ready(s, &f->raddr, now))
+		tso_big = s->cfg.tso_max - l3_hdr_len(&f->raddr) - 20 - TCP_MAX_OPT;
 	for (;;) {
 		uint32_t wnd = f->cwnd < f->snd_wnd ? f->cwnd : f->snd_wnd;
 		uint32_t avail = seq_lt(f->snd_nxt, f->snd_end) ? f->snd_end - f->snd_nxt : 0;

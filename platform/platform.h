@@ -112,4 +112,20 @@ void plat_net_stats(struct plat_net_stats *st);
  * the kernel, getrandom() when hosted, the seed in simulation. */
 void plat_random(void *buf, size_t len);
 
+/* Fill (buf) with (len) bytes from a true entropy source, for keys and seeds
+ * (TLS): RDSEED/RDRAND and virtio-rng (both mixed when there are both) on the
+ * VM targets. False when there is no such source or it failed: the caller must
+ * not use the bytes. May spin for a while (a rate-limited device): start-up
+ * only. VM targets only so far. */
+bool plat_entropy(void *buf, size_t len);
+/* The sources plat_entropy() uses, for the console: "rdrand and virtio-rng",
+ * "virtio-rng", "none", ... */
+const char *plat_entropy_source(void);
+
+/* The boot module (`unideck run --cert/--key`: QEMU's -initrd, a PVH module or
+ * a multiboot2 module): copied at boot into kernel memory, with the loader's
+ * copy zeroed at once. Given once: the caller owns (*p, *len), must wipe it
+ * when done, and a second call returns false. False when there is none. */
+bool plat_boot_module(uint8_t **p, size_t *len);
+
 #endif

@@ -83,7 +83,11 @@
 		// reveal.js before 5 breaks the page after the last slide too, so handouts
 		// got a blank last page (5.0 fixed it the same way).
 		var tail = document.createElement('style');
+		// 3.4 wraps each slide in a .pdf-page but keeps the break on the
+		// section inside it, down a final stack too.
 		tail.textContent = '.reveal .slides .pdf-page:last-of-type,' +
+			'.reveal .slides > .pdf-page:last-of-type > section,' +
+			'.reveal .slides > section.stack:last-of-type > .pdf-page:last-of-type > section,' +
 			'.reveal .slides > section:last-of-type,' +
 			'.reveal .slides > section:last-of-type > section:last-of-type' +
 			'{page-break-after:avoid !important;break-after:avoid !important}';
@@ -338,16 +342,33 @@
 		}, function () {});
 	}
 
-	var es = new EventSource('/_unideck/follow/' + slug);
-	es.addEventListener('hello', function (e) {
+	// The server sends the position every 15 s. A stream silent for 40 s is
+	// dead without having closed (its server crashed, a balancer still holds
+	// the connection): open a new one, as EventSource does after a close.
+	var es = null, heard = Date.now();
+	function listen() {
+		es = new EventSource('/_unideck/follow/' + slug);
+		es.addEventListener('hello', onHello);
+		es.addEventListener('slide', onSlide);
+		es.addEventListener('upstream', onUpstream);
+	}
+	setInterval(function () {
+		if (Date.now() - heard < 40000) return;
+		heard = Date.now();
+		es.close();
+		listen();
+	}, 5000);
+	function onHello(e) {
+		heard = Date.now();
 		var d = JSON.parse(e.data);
 		nonce = d.nonce;
 		if (d.n > n) n = d.n;
 		last = d;
 		if (presenting) send();
 		else if (attached) go(d);
-	});
-	es.addEventListener('slide', function (e) {
+	}
+	function onSlide(e) {
+		heard = Date.now();
 		var d = JSON.parse(e.data);
 		if (d.n > n) n = d.n;
 		last = d;
@@ -355,7 +376,29 @@
 			var p = position();
 			if (p.h !== d.h || p.v !== d.v || p.f !== d.f) go(d);
 		}
-	});
+	}
+
+	// A relay instance (upstream=) says when its way to the presenter's
+	// instance is lost and when it is back: the page says so, and keeps its
+	// slide until the position flows again.
+	var notice = null;
+	function onUpstream(e) {
+		heard = Date.now();
+		var d = JSON.parse(e.data);
+		document.documentElement.dataset.unideckUpstream = d.ok ? 'ok' : 'lost';
+		if (!notice) {
+			notice = document.createElement('div');
+			notice.id = 'unideck-upstream';
+			notice.setAttribute('role', 'status');
+			notice.style.cssText = 'position:fixed;right:1em;bottom:1em;z-index:1000;' +
+				'padding:.4em .8em;font:14px system-ui,sans-serif;border-radius:.4em;' +
+				'background:#fff3cd;color:#5c4400;border:1px solid #d4b106';
+			notice.textContent = 'Reconnecting to the presenter\u2026';
+			document.body.appendChild(notice);
+		}
+		notice.style.display = d.ok ? 'none' : 'block';
+	}
+	listen();
 
 	['slidechanged', 'fragmentshown', 'fragmenthidden'].forEach(function (name) {
 		api.on(name, function () {

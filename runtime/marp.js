@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// unideck's side of Marp decks (tools/marp.h), loaded after reveal.js:
+// unideck's side of Marp decks (tools/deck/marp.h), loaded after reveal.js:
 // - each slide holds Marp's rendering in a declarative shadow root; a browser
 //   without those gets the shadow root made here from its template;
 // - Marp's fragmented lists step with reveal.js: every Marp slide carries as

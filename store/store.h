@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The content store: every servable path, in its final form, in one read-only blob.
  *
- * The store is written by `unideck build` (tools/storew.c) and read here. Reading
+ * The store is written by `unideck build` (tools/store/storew.c) and read here. Reading
  * never allocates and never copies: store_open() validates the whole blob once
  * (every offset and length is bounds-checked, paths are sorted and unique), and
  * afterwards lookups return views that point into the blob. The blob is borrowed:

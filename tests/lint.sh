@@ -20,7 +20,7 @@ fi
 if command -v clang-tidy >/dev/null; then
 	flags="-std=c11 -I. -D_GNU_SOURCE -DUD_VERSION=\\\"lint\\\" $(pkg-config --cflags md4c libdeflate libbrotlienc 2>/dev/null)"
 	ls lib/*.c http/*.c store/*.c app/*.c net/*.c platform/hosted/*.c platform/sim/*.c \
-		tools/*.c | grep -v '^app/kmain.c$' |
+		tools/*/*.c | grep -v '^app/kmain.c$' |
 		xargs -P "$(nproc)" -n 6 sh -c 'clang-tidy --quiet "$@" -- '"$flags" _ \
 		>"$TMP/tidy.log" 2>&1
 	n=$(grep -cE '(warning|error): ' "$TMP/tidy.log")

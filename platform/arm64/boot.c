@@ -14,6 +14,7 @@
 #include "platform/kernel/kprintf.h"
 #include "platform/platform.h"
 #include "platform/virtio/vnet.h"
+#include "platform/virtio/vrng.h"
 
 #define VIRT_RAM_BASE 0x40000000ull
 #define VIRT_UART     0x09000000ull
@@ -87,14 +88,99 @@ static void setup_memory(void)
 
 static void discover_net(void)
 {
-	for (uint32_t i = 0; i < board.n_mmio; i++)
+	for (uint32_t i = 0; i < board.n_mmio; i++) {
 		vnet_probe_mmio(board.mmio[i].addr, board.mmio[i].size, board.mmio[i].intid);
+		vrng_probe_mmio(board.mmio[i].addr, board.mmio[i].size, board.mmio[i].intid);
+	}
 	if (board.mmio_truncated)
 		kprintf("arm64: more than %u virtio-mmio windows: the rest are ignored\n",
 		        FDT_MAX_MMIO);
 	pcie_init();
 	vnet_probe_pci();
+	vrng_probe_pci();
 	vnet_start();
+	vrng_start();
+}
+
+/* The boot module (plat_boot_module: a certificate chain and its key from
+ * `unideck run --cert/--key`; see module_range) is copied here before its memory becomes
+ * heap, and the loader's copy zeroed (it may hold a private key). */
+#define BOOT_MODULE_MAX (256u * 1024u)
+static uint8_t module_copy[BOOT_MODULE_MAX];
+static size_t module_len;
+static bool module_given, module_taken;
+
+static void wipe(volatile uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = 0;
+}
+
+/* Where the module is: the device tree's initrd (QEMU gives one only to Linux
+ * images), else the command line's bootmod=SIZE@ADDR (`unideck run` loads the
+ * module there with QEMU's -device loader). */
+static bool module_range(uint64_t *start, uint64_t *end)
+{
+	const char *v;
+	size_t n, at;
+	uint64_t size, addr;
+
+	*start = board.initrd_start;
+	*end = board.initrd_end;
+	if (*end > *start)
+		return true;
+	if (!cmdline_get(cmdline, "bootmod", &v, &n))
+		return false;
+	for (at = 0; at < n && v[at] != '@'; at++)
+		;
+	if (at == n || !cmdline_u64(v, at, &size) || !cmdline_u64(v + at + 1, n - at - 1, &addr) ||
+	    __builtin_add_overflow(addr, size, end)) {
+		kprintf("arm64: bootmod=%.*s: want SIZE@ADDR\n", (int)n, v);
+		return false;
+	}
+	*start = addr;
+	return size > 0;
+}
+
+/* Before the MMU: byte and aligned accesses only (memcpy keeps to them). */
+static void take_module(void)
+{
+	uint64_t start, end, e;
+	uint64_t img = (uint64_t)(uintptr_t)__image_start;
+	bool in_ram = false;
+
+	if (!module_range(&start, &end))
+		return;
+	for (uint32_t i = 0; i < board.n_mem; i++)
+		if (!__builtin_add_overflow(board.mem[i].addr, board.mem[i].size, &e) &&
+		    start >= board.mem[i].addr && end <= e)
+			in_ram = true;
+	if (!in_ram || (start < image_end() && end > img)) {
+		kprintf("arm64: boot module at 0x%lx-0x%lx is not in free RAM: ignored\n", start,
+		        end);
+		return;
+	}
+	if (end - start > BOOT_MODULE_MAX) {
+		wipe((volatile uint8_t *)(uintptr_t)start, (size_t)(end - start));
+		kprintf("arm64: boot module of %lu bytes is larger than %u: zeroed and ignored\n",
+		        end - start, BOOT_MODULE_MAX);
+		return;
+	}
+	module_len = (size_t)(end - start);
+	memcpy(module_copy, (const void *)(uintptr_t)start, module_len);
+	wipe((volatile uint8_t *)(uintptr_t)start, module_len);
+	module_given = true;
+	kprintf("arm64: boot module of %zu bytes taken (the loader's copy zeroed)\n", module_len);
+}
+
+bool plat_boot_module(uint8_t **p, size_t *len)
+{
+	if (!module_given || module_taken)
+		return false;
+	module_taken = true;
+	*p = module_copy;
+	*len = module_len;
+	return true;
 }
 
 void arm64_main(uint64_t x0);
@@ -124,6 +210,7 @@ __attribute__((no_stack_protector, noreturn)) void arm64_main(uint64_t x0)
 	image_init();
 	if (!image_store(&store, &store_len))
 		store = NULL;
+	take_module();
 	setup_memory();
 	mmu_init(board.mem, board.n_mem, (uint64_t)(uintptr_t)store, store_len);
 	mmu_map_device(board.uart.addr ? board.uart.addr : VIRT_UART, 0x1000, "PL011 UART");

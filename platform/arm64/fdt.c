@@ -24,7 +24,7 @@ struct node {
 	uint32_t name_len;
 	uint32_t addr_cells, size_cells; /* for its children */
 	struct prop compatible, reg, interrupts, device_type, bootargs, ranges, imap, imap_mask,
-	        bus_range, method, rng_seed;
+	        bus_range, method, rng_seed, initrd_start, initrd_end;
 };
 
 struct walk {
@@ -193,6 +193,20 @@ static void take_pci(struct walk *w, const struct node *n, uint32_t ac, uint32_t
 	pci->present = pci->ecam_size != 0;
 }
 
+/* A property of one or two 32-bit big-endian cells as a number. */
+static bool cells_u64(const struct prop *p, uint64_t *v)
+{
+	if (p->len == 4) {
+		*v = be32(p->p);
+		return true;
+	}
+	if (p->len == 8) {
+		*v = (uint64_t)be32(p->p) << 32 | be32(p->p + 4);
+		return true;
+	}
+	return false;
+}
+
 /* A node ends: take what it told us. */
 static void take(struct walk *w, const struct node *n)
 {
@@ -222,6 +236,16 @@ static void take(struct walk *w, const struct node *n)
 		for (uint32_t i = 0; i < len; i++)
 			o->rng_seed[i] = n->rng_seed.p[i];
 		o->rng_seed_len = len;
+	}
+	if (w->depth == 2 && str_eq(n->name, n->name_len, "chosen") && n->initrd_start.set &&
+	    n->initrd_end.set) {
+		uint64_t st = 0, en = 0;
+		/* One or two big-endian cells, whatever #address-cells says. */
+		if (cells_u64(&n->initrd_start, &st) && cells_u64(&n->initrd_end, &en) &&
+		    en >= st) {
+			o->initrd_start = st;
+			o->initrd_end = en;
+		}
 	}
 	if (w->depth != 2) /* the root's children only */
 		return;
@@ -289,6 +313,10 @@ static void set_prop(struct node *n, const uint8_t *name, uint32_t name_len, con
 		n->bus_range = p;
 	else if (str_eq(name, name_len, "rng-seed"))
 		n->rng_seed = p;
+	else if (str_eq(name, name_len, "linux,initrd-start"))
+		n->initrd_start = p;
+	else if (str_eq(name, name_len, "linux,initrd-end"))
+		n->initrd_end = p;
 	else if (str_eq(name, name_len, "method"))
 		n->method = p;
 	else if (str_eq(name, name_len, "#address-cells") && len == 4 && be32(v) <= 4)

@@ -10,8 +10,9 @@
  * root's children (whose addresses are CPU physical addresses; devices behind a
  * translating bus are not used):
  *   memory (device_type "memory"): up to FDT_MAX_MEM ranges;
- *   /chosen bootargs (longer than FDT_BOOTARGS_MAX: truncated, and said so) and
- *     rng-seed (at most 64 bytes taken);
+ *   /chosen bootargs (longer than FDT_BOOTARGS_MAX: truncated, and said so),
+ *     rng-seed (at most 64 bytes taken) and linux,initrd-start/-end (QEMU's
+ *     -initrd: one or two cells each; both, with end >= start, or neither);
  *   arm,pl011 (the console), arm,pl031 (the wall clock);
  *   arm,gic-400 / arm,cortex-a15-gic (GICv2: distributor, CPU interface),
  *   arm,gic-v3 (distributor, redistributors);
@@ -76,6 +77,7 @@ struct fdt_info {
 	bool psci, psci_smc;
 	uint8_t rng_seed[64]; /* /chosen rng-seed (QEMU gives 32 bytes), for plat_random */
 	uint32_t rng_seed_len;
+	uint64_t initrd_start, initrd_end; /* both 0: none */
 	uint32_t n_nodes;
 };
 

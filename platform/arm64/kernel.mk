@@ -42,7 +42,8 @@ ARM64_OBJ := $(ARM64_SRC:%.c=$(A)/%.o) $(A)/platform/arm64/entry.o
 # The test kernel takes the one core file the platform needs (SHA-256 for
 # plat_random); the image has it from the core.
 ARM64_TEST_OBJ := $(A)/tests/pvh/test_arm64.o $(A)/core/lib/sha256.o
-A64_CORE_OBJ := $(CORE_SRC:%.c=$(A)/core/%.o) $(VM_APP_SRC:%.c=$(A)/core/%.o)
+A64_CORE_OBJ := $(CORE_SRC:%.c=$(A)/core/%.o) $(TLS_SRC:%.c=$(A)/core/%.o) \
+	$(VM_APP_SRC:%.c=$(A)/core/%.o)
 
 $(A)/platform/%.o: platform/%.c
 	@mkdir -p $(@D)
@@ -61,7 +62,13 @@ $(A)/tests/pvh/%.o: tests/pvh/%.c
 	$(A64CC) $(A64_PLAT_CFLAGS) -MMD -MP -c $< -o $@
 $(A)/core/%.o: %.c
 	@mkdir -p $(@D)
-	$(A64CC) $(A64_CFLAGS) -MMD -MP -c $< -o $@
+	$(A64CC) $(A64_CFLAGS) $(A64EXTRA) -MMD -MP -c $< -o $@
+# BearSSL from Debian's arm64 package (multiarch: libbearssl-dev:arm64,
+# scripts/deps.sh): PIC like x86_64's (kernel.ld keeps its GOT read-only),
+# _FORTIFY_SOURCE (libc.c has the __*_chk) and a global stack guard.
+A64_BEARSSL_LIB := /usr/lib/aarch64-linux-gnu/libbearssl.a
+$(A)/core/http/tls.o $(A)/core/app/ktls.o: A64EXTRA := -isystem /usr/include/bearssl \
+	-isystem http/tls_shim
 $(A)/ksyms-empty.o: $(K)/ksyms-empty.S
 	@mkdir -p $(@D)
 	$(A64CC) -c $< -o $@
@@ -81,7 +88,7 @@ $(A)/test-kernel.elf: $(ARM64_OBJ) $(ARM64_TEST_OBJ) $(A)/ksyms-empty.o platform
 	$(call a64_link,$@,$(ARM64_OBJ) $(ARM64_TEST_OBJ))
 
 $(A)/unideck.elf: $(ARM64_OBJ) $(A64_CORE_OBJ) $(A)/ksyms-empty.o platform/arm64/kernel.ld
-	$(call a64_link,$@,$(ARM64_OBJ) $(A64_CORE_OBJ))
+	$(call a64_link,$@,$(ARM64_OBJ) $(A64_CORE_OBJ) $(A64_BEARSSL_LIB))
 	cp $@ $(A)/unideck.debug.elf
 	$(A64OBJCOPY) --strip-debug $@
 

@@ -10,7 +10,12 @@
  * Random bytes: RNDR when the CPU has FEAT_RNG; otherwise SHA-256 over the
  * device tree's /chosen rng-seed (QEMU fills it from the host's randomness at
  * each boot), a counter and the cycle counter. Without either it is the cycle
- * counter alone, and random_source() says "counter (weak)". */
+ * counter alone, and random_source() says "counter (weak)".
+ *
+ * plat_entropy (keys, TLS seeds): RNDR mixed with virtio-rng, either alone;
+ * never the counter. Debian's libbearssl.a for arm64 also calls the
+ * _FORTIFY_SOURCE checks (__*_chk) and reads this guard as a global, as
+ * AArch64's glibc has it. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +24,7 @@
 #include "platform/arm64/arm64.h"
 #include "platform/arm64/board.h"
 #include "platform/platform.h"
+#include "platform/virtio/vrng.h"
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
@@ -134,6 +140,71 @@ void plat_random(void *buf, size_t len)
 		p += k;
 		len -= k;
 	}
+}
+
+bool plat_entropy(void *buf, size_t len)
+{
+	uint8_t *p = buf, chunk[VRNG_CHUNK];
+	bool cpu_ok = have_rndr, dev_ok = vrng_present();
+	size_t i;
+
+	for (i = 0; i < len; i += 8) {
+		uint64_t w = 0;
+		size_t n = len - i < 8 ? len - i : 8;
+		int tries = 0;
+		while (cpu_ok && !rndr(&w))
+			if (++tries == 64)
+				cpu_ok = false;
+		memcpy(p + i, &w, n);
+	}
+	for (i = 0; dev_ok && i < len; i += VRNG_CHUNK) {
+		size_t n = len - i < VRNG_CHUNK ? len - i : VRNG_CHUNK;
+		if (!vrng_read(chunk, n)) {
+			dev_ok = false;
+			break;
+		}
+		for (size_t k = 0; k < n; k++)
+			p[i + k] ^= chunk[k];
+	}
+	memset(chunk, 0, sizeof chunk);
+	return cpu_ok || dev_ok;
+}
+
+const char *plat_entropy_source(void)
+{
+	bool dev = vrng_present();
+
+	if (have_rndr)
+		return dev ? "RNDR and virtio-rng" : "RNDR";
+	return dev ? "virtio-rng" : "none";
+}
+
+void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len);
+void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst_len);
+void *__memset_chk(void *dst, int c, size_t n, size_t dst_len);
+
+void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len)
+{
+	if (n > dst_len)
+		arm64_panic(EXIT_STACK, "buffer overflow detected: memcpy of %zu into %zu", n,
+		            dst_len);
+	return memcpy(dst, src, n);
+}
+
+void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst_len)
+{
+	if (n > dst_len)
+		arm64_panic(EXIT_STACK, "buffer overflow detected: memmove of %zu into %zu", n,
+		            dst_len);
+	return memmove(dst, src, n);
+}
+
+void *__memset_chk(void *dst, int c, size_t n, size_t dst_len)
+{
+	if (n > dst_len)
+		arm64_panic(EXIT_STACK, "buffer overflow detected: memset of %zu into %zu", n,
+		            dst_len);
+	return memset(dst, c, n);
 }
 
 /* -fstack-protector-strong -mstack-protector-guard=global: every protected frame

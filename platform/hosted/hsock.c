@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/tls.h"
 #include "platform/platform.h"
 
 #define LINGER_NS     (2ull * 1000000000ull) /* read and drop input this long after FIN */
@@ -65,6 +66,8 @@ struct hconn {
 	struct stream st; /* first: the HTTP layer's view of this connection */
 	struct http_conn hc;
 	struct hsock *h;
+	struct http_server *srv; /* the listener's: HTTPS or the plain redirect */
+	struct tls_conn *tls;    /* between the socket and HTTP, or NULL */
 	int fd;
 	uint32_t events; /* the epoll interest now registered */
 	bool http_done;  /* the HTTP layer called close() */
@@ -76,14 +79,29 @@ struct hconn {
 	bool corked;        /* TCP_CORK set for the last response: its FIN rides on it */
 	bool close_at_once; /* the client said it was done: no lingering (conn_step) */
 	bool overrun;       /* more was queued than granted: reset (overrun()) */
+	bool ob_waiting;    /* in line for an output buffer (hsock.ob_wait_*) */
+	bool ob_evicted;    /* its buffer is wanted and it has stalled: reset */
 	uint64_t linger_until;
-	struct seg q[HSOCK_QUEUE_SEGS];
+	/* The send queue and copy area, lent from the pool only while something
+	 * waits to be sent (issue 14: an idle connection costs no 17 KiB). */
+	struct obuf *ob;
+	uint64_t ob_progress; /* when the socket last took bytes of it */
 	unsigned q_head, q_n;
 	uint64_t unsent;
 	size_t copy_used;
-	uint8_t copy[HSOCK_COPY_BYTES];
+	struct hconn *next_ob_wait;
 	bool dirty; /* output queued by the app between events (an event push) */
 	struct hconn *next_dirty;
+	bool dead; /* freed during an event batch: its memory waits (hsock_run) */
+	struct hconn *next_dead;
+};
+
+/* One connection's output while it has any: HSOCK_OUT_BUFS of them at most,
+ * allocated when first needed and then kept on a free list. */
+struct obuf {
+	struct obuf *next_free;
+	struct seg q[HSOCK_QUEUE_SEGS];
+	uint8_t copy[HSOCK_COPY_BYTES];
 };
 
 struct hsock {
@@ -94,19 +112,141 @@ struct hsock {
 	int reserve_fd;      /* spent to accept and close when out of descriptors */
 	uint64_t accept_off; /* the listener is disarmed until then (EMFILE), or 0 */
 	int port;
+	struct tls_server *tls; /* the main listener speaks TLS */
+	int lfd2, port2;        /* a second, plain listener (the redirect), or -1 */
+	struct http_server *srv2;
 	bool stop;
 	size_t n_conns;
 	struct hconn **conns; /* dense array, for sweeps */
 	const uint8_t *map;
 	size_t map_len;
 	int map_fd;
-	struct hconn *dirty;    /* connections given output by the app between events */
+	struct obuf *ob_free;
+	uint32_t ob_made, ob_used;
+	struct hconn *ob_wait_head, *ob_wait_tail; /* waiting for an output buffer */
+	struct hconn *dirty; /* connections given output by the app between events */
+	/* While an epoll batch is handled, a connection freed (evicted, shed, a
+	 * handshake given up) may still have an event further on in it: its
+	 * memory is kept until the batch is done. */
+	bool in_batch;
+	struct hconn *graveyard;
 	struct hconn *stepping; /* the connection in conn_step: it flushes itself */
 };
 
 static struct hconn *of(struct stream *s)
 {
 	return (struct hconn *)s; /* st is the first member */
+}
+
+/* ---- output buffers ---- */
+
+static void mark_dirty(struct hconn *c);
+static void conn_reset(struct hconn *c);
+
+static void ob_unwait(struct hconn *c)
+{
+	struct hsock *h = c->h;
+	struct hconn **pp = &h->ob_wait_head, *prev = NULL;
+
+	if (!c->ob_waiting)
+		return;
+	while (*pp && *pp != c) {
+		prev = *pp;
+		pp = &(*pp)->next_ob_wait;
+	}
+	if (*pp)
+		*pp = c->next_ob_wait;
+	if (h->ob_wait_tail == c)
+		h->ob_wait_tail = prev;
+	c->next_ob_wait = NULL;
+	c->ob_waiting = false;
+}
+
+/* The holder to take a buffer from when the pool is spent: the one whose
+ * socket has taken nothing for longest, if that is HSOCK_OUT_EVICT_NS or more
+ * (a reader that stopped reading), else none. */
+static struct hconn *ob_victim(struct hsock *h, uint64_t now)
+{
+	struct hconn *v = NULL;
+
+	for (size_t i = 0; i < h->n_conns; i++) {
+		struct hconn *c = h->conns[i];
+		if (c->ob && !c->ob_evicted && now - c->ob_progress >= HSOCK_OUT_EVICT_NS &&
+		    (!v || c->ob_progress < v->ob_progress))
+			v = c;
+	}
+	return v;
+}
+
+/* A buffer for (c), from the free list, made new, or taken from the slowest
+ * holder; else (c) waits in line and false. */
+static bool ob_take(struct hconn *c)
+{
+	struct hsock *h = c->h;
+	struct obuf *b = h->ob_free;
+	uint64_t now = plat_clock_monotonic_ns();
+
+	if (!b && h->ob_made < HSOCK_OUT_BUFS && (b = malloc(sizeof *b)) != NULL)
+		h->ob_made++;
+	else if (b)
+		h->ob_free = b->next_free;
+	if (!b) {
+		struct hconn *v;
+		if (c->ob_waiting)
+			return false;
+		h->stats.out_waits++;
+		c->ob_waiting = true;
+		c->next_ob_wait = NULL;
+		if (h->ob_wait_tail)
+			h->ob_wait_tail->next_ob_wait = c;
+		else
+			h->ob_wait_head = c;
+		h->ob_wait_tail = c;
+		/* Reset in its own step (freeing it here could pull it from
+		 * under a sweep or an event batch); its buffer then goes to
+		 * the head of the line. */
+		v = ob_victim(h, now);
+		if (v && v != c) {
+			h->stats.out_evictions++;
+			v->ob_evicted = true;
+			mark_dirty(v);
+		}
+		return false;
+	}
+	ob_unwait(c);
+	c->ob = b;
+	c->ob_progress = now;
+	c->q_head = c->q_n = 0;
+	c->copy_used = 0;
+	if (++h->ob_used > h->stats.out_bufs_peak)
+		h->stats.out_bufs_peak = h->ob_used;
+	return true;
+}
+
+/* (c) has nothing left to send: its buffer goes to the first in line (woken
+ * to use it), or back to the free list. */
+static void ob_give_back(struct hconn *c)
+{
+	struct hsock *h = c->h;
+	struct obuf *b = c->ob;
+	struct hconn *w = h->ob_wait_head;
+
+	if (!b || c->q_n)
+		return;
+	c->ob = NULL;
+	c->copy_used = 0;
+	if (w) {
+		ob_unwait(w);
+		w->ob = b;
+		w->ob_progress = plat_clock_monotonic_ns();
+		w->q_head = w->q_n = 0;
+		w->copy_used = 0;
+		mark_dirty(w);
+		return;
+	}
+	h->ob_used--;
+	b->next_free = h->ob_free;
+	h->ob_free = b;
 }
 
 /* ---- the stream operations ---- */
@@ -139,8 +279,11 @@ static bool op_can_send(struct stream *s, size_t copy_bytes, unsigned copies, un
 	struct hconn *c = of(s);
 	size_t segs = (size_t)copies + refs; /* each call may take an entry */
 
-	return !c->overrun && c->q_n + segs <= HSOCK_QUEUE_SEGS &&
-	       c->copy_used + copy_bytes <= HSOCK_COPY_BYTES;
+	if (c->overrun || segs > HSOCK_QUEUE_SEGS || copy_bytes > HSOCK_COPY_BYTES)
+		return false;
+	if (!c->ob && !ob_take(c))
+		return false; /* in line: handed one when it comes back */
+	return c->q_n + segs <= HSOCK_QUEUE_SEGS && c->copy_used + copy_bytes <= HSOCK_COPY_BYTES;
 }
 
 /* More was queued than can_send granted: the HTTP layer's bug, paid for by this
@@ -168,9 +311,13 @@ static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t of
 
 	if (len == 0)
 		return;
+	if (!c->ob) {
+		overrun(c); /* queued without asking can_send */
+		return;
+	}
 	/* A copy right after a copy extends it: headers of pipelined responses. */
 	if (c->q_n && fd < 0) {
-		struct seg *last = &c->q[(c->q_head + c->q_n - 1) % HSOCK_QUEUE_SEGS];
+		struct seg *last = &c->ob->q[(c->q_head + c->q_n - 1) % HSOCK_QUEUE_SEGS];
 		if (last->fd < 0 && last->p + last->len == p) {
 			last->len += len;
 			c->unsent += len;
@@ -185,7 +332,7 @@ static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t of
 	}
 	if (c->h->stepping != c)
 		mark_dirty(c);
-	sg = &c->q[(c->q_head + c->q_n) % HSOCK_QUEUE_SEGS];
+	sg = &c->ob->q[(c->q_head + c->q_n) % HSOCK_QUEUE_SEGS];
 	sg->p = p;
 	sg->len = len;
 	sg->fd = fd;
@@ -197,12 +344,13 @@ static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t of
 static void op_send_copy(struct stream *s, const void *p, size_t len)
 {
 	struct hconn *c = of(s);
-	uint8_t *dst = c->copy + c->copy_used;
+	uint8_t *dst;
 
-	if (c->overrun || c->copy_used + len > HSOCK_COPY_BYTES) {
+	if (c->overrun || !c->ob || c->copy_used + len > HSOCK_COPY_BYTES) {
 		overrun(c);
 		return;
 	}
+	dst = c->ob->copy + c->copy_used;
 	memcpy(dst, p, len);
 	c->copy_used += len;
 	push(c, dst, len, -1, 0);
@@ -267,8 +415,9 @@ static const struct stream_ops sock_ops = {
 static void consumed(struct hconn *c, size_t n)
 {
 	c->unsent -= n;
+	c->ob_progress = plat_clock_monotonic_ns();
 	while (n) {
-		struct seg *sg = &c->q[c->q_head];
+		struct seg *sg = &c->ob->q[c->q_head];
 		size_t k = n < sg->len ? n : sg->len;
 		sg->p += k;
 		sg->len -= k;
@@ -280,14 +429,14 @@ static void consumed(struct hconn *c, size_t n)
 		}
 	}
 	if (c->q_n == 0)
-		c->copy_used = 0;
+		ob_give_back(c);
 }
 
 /* Whether every queued byte goes out by writev (none by sendfile). */
 static bool all_copied(const struct hconn *c)
 {
 	for (unsigned i = 0; i < c->q_n; i++)
-		if (c->q[(c->q_head + i) % HSOCK_QUEUE_SEGS].fd >= 0)
+		if (c->ob->q[(c->q_head + i) % HSOCK_QUEUE_SEGS].fd >= 0)
 			return false;
 	return true;
 }
@@ -296,7 +445,7 @@ static bool all_copied(const struct hconn *c)
 static bool flush(struct hconn *c)
 {
 	while (c->q_n) {
-		struct seg *sg = &c->q[c->q_head];
+		struct seg *sg = &c->ob->q[c->q_head];
 		ssize_t n;
 
 		if (sg->fd >= 0) {
@@ -308,7 +457,7 @@ static bool flush(struct hconn *c)
 			struct iovec iov[HSOCK_QUEUE_SEGS];
 			unsigned i, k = 0;
 			for (i = 0; i < c->q_n; i++) {
-				struct seg *x = &c->q[(c->q_head + i) % HSOCK_QUEUE_SEGS];
+				struct seg *x = &c->ob->q[(c->q_head + i) % HSOCK_QUEUE_SEGS];
 				if (x->fd >= 0)
 					break;
 				iov[k].iov_base = (void *)(uintptr_t)x->p;
@@ -369,9 +518,20 @@ static void conn_free(struct hconn *c)
 	/* An event-stream subscriber: the app drops it from its lists. */
 	if (c->hc.app_data && h->hooks.conn_gone)
 		h->hooks.conn_gone(h->hooks.ctx, &c->hc);
-	http_conn_fini(h->srv, &c->hc);
+	http_conn_fini(c->srv, &c->hc);
+	ob_unwait(c);
+	c->q_n = 0; /* what was queued is dropped with the connection */
+	ob_give_back(c);
+	if (c->tls)
+		tls_conn_free(c->tls);
 	close(c->fd); /* never duplicated, so this also takes it out of the epoll set */
 	h->stats.closed++;
+	if (h->in_batch) {
+		c->dead = true;
+		c->next_dead = h->graveyard;
+		h->graveyard = c;
+		return;
+	}
 	free(c);
 }
 
@@ -397,12 +557,39 @@ static bool linger_drain(struct hconn *c)
 	return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
+/* HTTP's turn, through TLS when the connection has it. */
+static void poll_http(struct hconn *c, uint64_t now)
+{
+	struct hsock *h = c->h;
+
+	c->recv_called = false;
+	c->drained = false;
+	h->stepping = c;
+	if (c->tls)
+		tls_conn_begin(c->tls, now);
+	http_conn_poll(c->srv, &c->hc, now);
+	if (c->tls)
+		tls_conn_end(c->tls);
+	h->stepping = NULL;
+}
+
+/* Output still to be made above the socket: TLS records that the copy area
+ * had no room for, or a close_notify still to go. */
+static bool more_above(const struct hconn *c)
+{
+	return c->tls && tls_conn_more(c->tls);
+}
+
 /* Everything after an event or a deadline: let HTTP work, send, rearm. */
 static void conn_step(struct hconn *c, uint64_t now)
 {
 	struct hsock *h = c->h;
 	int turns;
 
+	if (c->ob_evicted) {
+		conn_reset(c);
+		return;
+	}
 	if (c->fin_sent) {
 		if (linger_drain(c) || now >= c->linger_until)
 			conn_free(c);
@@ -411,16 +598,12 @@ static void conn_step(struct hconn *c, uint64_t now)
 	for (turns = 0; !c->http_done; turns++) {
 		uint64_t before;
 
-		c->recv_called = false;
-		c->drained = false;
-		h->stepping = c;
-		http_conn_poll(h->srv, &c->hc, now);
-		h->stepping = NULL;
+		poll_http(c, now);
 		if (c->overrun) {
 			conn_reset(c);
 			return;
 		}
-		if (!c->hc.waiting || c->http_done)
+		if ((!c->hc.waiting && !more_above(c)) || c->http_done)
 			break;
 		/* A response waits for queue room: send, and if the socket took
 		 * anything, answer more now. Without this a pipelined burst whose
@@ -451,6 +634,8 @@ static void conn_step(struct hconn *c, uint64_t now)
 		conn_free(c);
 		return;
 	}
+	if (c->q_n == 0)
+		ob_give_back(c); /* taken by a can_send that queued nothing */
 	if (c->http_done) {
 		if (!c->graceful) {
 			conn_reset(c);
@@ -482,10 +667,11 @@ static void conn_step(struct hconn *c, uint64_t now)
 		set_events(c, EPOLLOUT);
 		return;
 	}
-	if (c->q_n) {
-		/* Backpressure: no reading while the peer is not taking our output. */
+	if (c->q_n || more_above(c)) {
+		/* Backpressure: no reading while the peer is not taking our output.
+		 * TLS records still to make count: the socket's room wakes us. */
 		set_events(c, EPOLLOUT);
-	} else if (c->hc.pool_waiting) {
+	} else if (c->hc.pool_waiting && !(c->tls && tls_conn_wants_input(c->tls))) {
 		/* In line for an input buffer: deaf (level-triggered input would
 		 * wake us for nothing) until the HTTP layer wakes it (op_wake). */
 		set_events(c, 0);
@@ -505,7 +691,8 @@ static struct hconn *shed_victim(struct hsock *h, uint64_t now)
 	for (i = 0; i < h->n_conns; i++) {
 		struct hconn *c = h->conns[i];
 		uint64_t t = c->hc.t_head_start;
-		if (c->http_done || c->fin_sent || c->q_n || c->hc.streaming || c->hc.waiting)
+		if (c->http_done || c->fin_sent || c->q_n || c->hc.streaming || c->hc.waiting ||
+		    more_above(c))
 			continue;
 		if (!t && !c->hc.buf && (!idle || c->hc.t_idle_start < idle->hc.t_idle_start))
 			idle = c;
@@ -534,7 +721,7 @@ static unsigned shed_idle(struct hsock *h, uint64_t now)
  * the connection at the head of the backlog away with the reserve descriptor
  * and stop listening for a while. A level-triggered listener left armed spun
  * at 100% CPU. True when accepting may go on now. */
-static bool out_of_fds(struct hsock *h, uint64_t now)
+static bool out_of_fds(struct hsock *h, int lfd, uint64_t now)
 {
 	struct epoll_event e = {.events = 0, .data.ptr = &h->lfd};
 	int fd;
@@ -544,7 +731,7 @@ static bool out_of_fds(struct hsock *h, uint64_t now)
 		return true;
 	if (h->reserve_fd >= 0) {
 		close(h->reserve_fd);
-		fd = accept4(h->lfd, NULL, NULL, SOCK_CLOEXEC);
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd >= 0) {
 			h->stats.accepted++;
 			h->stats.refused++;
@@ -552,24 +739,38 @@ static bool out_of_fds(struct hsock *h, uint64_t now)
 		}
 		h->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
+	/* Both listeners: the descriptors are the process's, not one port's. */
 	epoll_ctl(h->ep, EPOLL_CTL_MOD, h->lfd, &e);
+	if (h->lfd2 >= 0) {
+		e.data.ptr = &h->lfd2;
+		epoll_ctl(h->ep, EPOLL_CTL_MOD, h->lfd2, &e);
+	}
 	h->accept_off = now + HSOCK_ACCEPT_BACKOFF_NS;
 	return false;
 }
 
-static void accept_all(struct hsock *h, uint64_t now)
+/* Accept what waits on (lfd), at most a batch: a backlog that a flood keeps
+ * full must not hold the loop from everything else (the other listener, the
+ * established connections). The listener is level-triggered, so the rest
+ * comes on the next turn. A TLS listener's batch is smaller: each new
+ * connection's ClientHello costs a key exchange and a signature. */
+static void accept_all(struct hsock *h, int lfd, struct http_server *srv, struct tls_server *ts,
+                       uint64_t now)
 {
-	for (;;) {
+	unsigned batch = ts ? HSOCK_TLS_ACCEPT_BATCH : HSOCK_ACCEPT_BATCH;
+
+	for (unsigned n = 0; n < batch; n++) {
 		struct sockaddr_storage ss = {0}; /* a family even if accept4 says nothing */
 		socklen_t sl = sizeof ss;
-		int fd = accept4(h->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct hconn *c;
 		struct epoll_event e;
+		struct tls_conn *victim = NULL;
 
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM) {
-				if (out_of_fds(h, now))
+				if (out_of_fds(h, lfd, now))
 					continue;
 			}
 			return;
@@ -589,16 +790,28 @@ static void accept_all(struct hsock *h, uint64_t now)
 		c->st.ops = &sock_ops;
 		c->h = h;
 		c->fd = fd;
+		c->srv = srv;
+		if (ts && !(c->tls = tls_conn_open(ts, &c->st, now, &victim))) {
+			h->stats.refused++;
+			close(fd);
+			free(c);
+			continue;
+		}
+		if (c->tls)
+			tls_conn_set_user(c->tls, c);
 		c->events = EPOLLIN | EPOLLRDHUP;
 		e.events = c->events;
 		e.data.ptr = c;
 		epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &e);
 		h->conns[h->n_conns++] = c;
-		http_conn_init(h->srv, &c->hc, &c->st, now);
+		http_conn_init(srv, &c->hc, c->tls ? tls_conn_stream(c->tls) : &c->st, now);
 		if (ss.ss_family == AF_INET)
 			http_conn_set_peer(&c->hc, &((struct sockaddr_in *)&ss)->sin_addr, 4);
 		else if (ss.ss_family == AF_INET6)
 			http_conn_set_peer(&c->hc, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+		/* The handshake given up for this one reads its end now. */
+		if (victim)
+			conn_step(tls_conn_user(victim), now);
 		conn_step(c, now);
 	}
 }
@@ -629,6 +842,9 @@ static void sweep(struct hsock *h, uint64_t now)
 		struct hconn *c = h->conns[i];
 		size_t before = h->n_conns;
 		uint64_t dl = c->fin_sent ? c->linger_until : http_conn_deadline(&c->hc);
+
+		if (c->tls && !c->fin_sent && tls_conn_deadline(c->tls) < dl)
+			dl = tls_conn_deadline(c->tls);
 
 		if (now >= dl)
 			conn_step(c, now);
@@ -701,6 +917,7 @@ struct hsock *hsock_open(const char *host, int port, struct http_server *srv,
 	h->srv = srv;
 	h->hooks = *hooks;
 	h->map_fd = -1;
+	h->lfd2 = -1;
 	h->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	h->lfd = listen_on(host, port, err, errlen);
 	if (h->lfd < 0)
@@ -741,6 +958,30 @@ int hsock_port(const struct hsock *h)
 	return h->port;
 }
 
+void hsock_set_tls(struct hsock *h, struct tls_server *ts)
+{
+	h->tls = ts;
+}
+
+int hsock_listen_plain(struct hsock *h, const char *host, int port, struct http_server *srv,
+                       char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	struct epoll_event e = {.events = EPOLLIN, .data.ptr = &h->lfd2};
+
+	h->lfd2 = listen_on(host, port, err, errlen);
+	if (h->lfd2 < 0)
+		return -1;
+	memset(&ss, 0, sizeof ss);
+	getsockname(h->lfd2, (struct sockaddr *)&ss, &sl);
+	h->port2 = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+	                                          : ((struct sockaddr_in *)&ss)->sin_port);
+	h->srv2 = srv;
+	epoll_ctl(h->ep, EPOLL_CTL_ADD, h->lfd2, &e);
+	return h->port2;
+}
+
 void hsock_set_store_file(struct hsock *h, const void *map, size_t len, int fd)
 {
 	h->map = map;
@@ -757,10 +998,12 @@ bool hsock_references(const struct hsock *h, const void *p, size_t len)
 	for (i = 0; i < h->n_conns; i++) {
 		const struct hconn *c = h->conns[i];
 		for (k = 0; k < c->q_n; k++) {
-			const struct seg *sg = &c->q[(c->q_head + k) % HSOCK_QUEUE_SEGS];
+			const struct seg *sg = &c->ob->q[(c->q_head + k) % HSOCK_QUEUE_SEGS];
 			if (sg->p >= lo && sg->p < hi)
 				return true;
 		}
+		if (c->tls && tls_conn_references(c->tls, p, len))
+			return true;
 	}
 	return false;
 }
@@ -775,6 +1018,8 @@ int hsock_run(struct hsock *h)
 		int n, i, timeout_ms;
 
 		http_server_tick(h->srv, plat_clock_wall_ns());
+		if (h->srv2)
+			http_server_tick(h->srv2, plat_clock_wall_ns());
 		if (h->hooks.tick && now >= next_tick)
 			next_tick = h->hooks.tick(h->hooks.ctx, now);
 		flush_dirty(h, now);
@@ -782,6 +1027,10 @@ int hsock_run(struct hsock *h)
 			struct epoll_event le = {.events = EPOLLIN, .data.ptr = &h->lfd};
 			h->accept_off = 0;
 			epoll_ctl(h->ep, EPOLL_CTL_MOD, h->lfd, &le);
+			if (h->lfd2 >= 0) {
+				le.data.ptr = &h->lfd2;
+				epoll_ctl(h->ep, EPOLL_CTL_MOD, h->lfd2, &le);
+			}
 		}
 		if (now >= next_sweep) {
 			sweep(h, now);
@@ -798,10 +1047,15 @@ int hsock_run(struct hsock *h)
 		if (n > 0)
 			spin_until = now + SPIN_NS;
 		http_server_tick(h->srv, plat_clock_wall_ns());
+		if (h->srv2)
+			http_server_tick(h->srv2, plat_clock_wall_ns());
+		h->in_batch = true;
 		for (i = 0; i < n; i++) {
 			void *p = ev[i].data.ptr;
 			if (p == &h->lfd) {
-				accept_all(h, now);
+				accept_all(h, h->lfd, h->srv, h->tls, now);
+			} else if (p == &h->lfd2) {
+				accept_all(h, h->lfd2, h->srv2, NULL, now);
 			} else if (p == &h->sigfd) {
 				struct signalfd_siginfo si;
 				while (read(h->sigfd, &si, sizeof si) > 0)
@@ -810,12 +1064,20 @@ int hsock_run(struct hsock *h)
 				h->hooks.on_extra(h->hooks.ctx);
 			} else {
 				struct hconn *c = p;
+				if (c->dead)
+					continue; /* freed earlier in this batch */
 				if (ev[i].events & (EPOLLERR | EPOLLHUP) && !c->fin_sent &&
 				    !(ev[i].events & EPOLLIN))
 					conn_free(c);
 				else
 					conn_step(c, now);
 			}
+		}
+		h->in_batch = false;
+		while (h->graveyard) {
+			struct hconn *d = h->graveyard;
+			h->graveyard = d->next_dead;
+			free(d);
 		}
 		flush_dirty(h, now);
 	}
@@ -832,7 +1094,14 @@ void hsock_close(struct hsock *h)
 	/* conn_free takes each out of the array; from the end nothing moves. */
 	for (size_t i = h->n_conns; i-- > 0;)
 		conn_free(h->conns[i]);
+	while (h->ob_free) {
+		struct obuf *b = h->ob_free;
+		h->ob_free = b->next_free;
+		free(b);
+	}
 	close(h->lfd);
+	if (h->lfd2 >= 0)
+		close(h->lfd2);
 	close(h->ep);
 	close(h->sigfd);
 	if (h->reserve_fd >= 0)
@@ -863,4 +1132,10 @@ void hsock_dump_stats(const struct hsock *h, FILE *out)
 	        (unsigned long long)t->timeout_header, (unsigned long long)t->timeout_idle,
 	        (unsigned long long)t->timeout_send, (unsigned long long)t->pool_waits,
 	        (unsigned long long)t->pool_evictions);
+	fprintf(out,
+	        "sock.out_waits %llu\nsock.out_evictions %llu\nsock.out_bufs_peak %llu\n"
+	        "sock.out_bufs_made %u\nsock.conn_bytes %zu\nsock.out_buf_bytes %zu\n",
+	        (unsigned long long)s->out_waits, (unsigned long long)s->out_evictions,
+	        (unsigned long long)s->out_bufs_peak, h->ob_made, sizeof(struct hconn),
+	        sizeof(struct obuf));
 }

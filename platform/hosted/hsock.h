@@ -9,7 +9,10 @@
  *
  * Limits (named caps): HSOCK_MAX_CONNS connections (further ones are accepted and
  * closed at once, counted in refused); per connection a send queue of
- * HSOCK_QUEUE_SEGS segments and HSOCK_COPY_BYTES bytes of copied header data.
+ * HSOCK_QUEUE_SEGS segments and HSOCK_COPY_BYTES bytes of copied header data,
+ * lent from a pool of HSOCK_OUT_BUFS only while something waits to be sent (a
+ * connection wanting one when all are lent waits in line, out_waits, and a
+ * holder stalled for HSOCK_OUT_EVICT_NS is reset for it, out_evictions).
  * Out of file descriptors (EMFILE, ENFILE: accept_emfile), as nginx does: the
  * listener is disarmed for HSOCK_ACCEPT_BACKOFF_NS instead of spinning on a
  * readable socket it cannot accept from, a reserve descriptor is spent to
@@ -29,12 +32,22 @@
 
 #include "http/http.h"
 
-#define HSOCK_MAX_CONNS         10000u
+#define HSOCK_MAX_CONNS         16384u
 #define HSOCK_QUEUE_SEGS        32u
 #define HSOCK_COPY_BYTES        16384u /* STREAM_MIN_COPY: stream.h's promise */
 #define HSOCK_POOL_BUFS         512u   /* HTTP input buffers shared by all connections */
 #define HSOCK_ACCEPT_BACKOFF_NS (100ull * 1000000ull)
 #define HSOCK_SHED              16u
+/* Connections accepted per loop turn from one listener (then the others and
+ * the established connections have their turn): plain, and TLS. */
+#define HSOCK_ACCEPT_BATCH      64u
+#define HSOCK_TLS_ACCEPT_BATCH  8u
+/* Output buffers (a send queue and HSOCK_COPY_BYTES of copy area, 17 KiB), lent
+ * to a connection only while it has something unsent: idle ones hold none. */
+#define HSOCK_OUT_BUFS          2048u
+/* A holder whose socket has taken nothing for this long gives its buffer up
+ * (reset, out_evictions) to a connection waiting for one. */
+#define HSOCK_OUT_EVICT_NS      (2ull * 1000000000ull)
 
 struct hsock;
 
@@ -56,6 +69,9 @@ struct hsock_stats {
 	uint64_t lingering, closed_at_once;
 	uint64_t overruns; /* a connection queued more than can_send granted: reset */
 	uint64_t accept_emfile, shed_idle;
+	uint64_t out_waits;     /* a connection waited for an output buffer */
+	uint64_t out_evictions; /* a stalled holder was reset for a waiter */
+	uint64_t out_bufs_peak; /* output buffers lent at once, at most */
 };
 
 /* Listen on (host, port); port 0 picks a free one. Returns NULL with a message
@@ -64,6 +80,13 @@ struct hsock *hsock_open(const char *host, int port, struct http_server *srv,
                          const struct hsock_hooks *hooks, char *err, size_t errlen);
 /* The port actually bound. */
 int hsock_port(const struct hsock *h);
+/* The listener speaks TLS (http/tls.h) from now on. */
+struct tls_server;
+void hsock_set_tls(struct hsock *h, struct tls_server *ts);
+/* A second listener, plain HTTP, answered by (srv) (the redirect beside
+ * HTTPS). Returns its port, or -1 with a message. */
+int hsock_listen_plain(struct hsock *h, const char *host, int port, struct http_server *srv,
+                       char *err, size_t errlen);
 /* Tell the transport where a store's file mapping lies, so references into it
  * can be sent with sendfile(fd); fd -1 for none. */
 void hsock_set_store_file(struct hsock *h, const void *map, size_t len, int fd);

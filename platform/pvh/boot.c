@@ -22,9 +22,12 @@
 #include "platform/pvh/trap.h"
 #include "platform/pvh/vnet.h"
 
-#define MAX_RAM   16
-#define LOW_4G    (1ull << 32)
-#define BOOT_POOL (8ull << 20) /* most the boot allocator may take */
+#define MAX_RAM         16
+#define LOW_4G          (1ull << 32)
+#define BOOT_POOL       (8ull << 20) /* most the boot allocator may take */
+/* The boot module (plat_boot_module: a certificate chain and its key from
+ * `unideck run --cert/--key`) is copied here before its memory becomes heap. */
+#define BOOT_MODULE_MAX (256u * 1024u)
 
 extern const uint64_t entry_tsc; /* entry.S */
 
@@ -33,6 +36,11 @@ static struct memmap_range ram[MAX_RAM];
 static size_t n_ram;
 static size_t boot_range; /* index in ram[] of the boot allocator's range */
 static int heap_taken;
+static uint8_t module_copy[BOOT_MODULE_MAX];
+static size_t module_len;
+static bool module_given, module_taken;
+
+extern const uint8_t __image_start[];
 
 const struct startinfo *boot_startinfo(void)
 {
@@ -69,9 +77,6 @@ static void read_mb2(uint64_t paddr)
 	        si.loader[0] ? si.loader : "unnamed loader", si.n_mem,
 	        si.mem_from && si.mem_from[0] ? si.mem_from : "no map",
 	        si.rsdp_len ? ", ACPI RSDP" : "");
-	if (si.n_mod)
-		kprintf("pvh: %zu boot module%s ignored%s\n", si.n_mod, si.n_mod == 1 ? "" : "s",
-		        si.mod_truncated ? " (and more)" : "");
 }
 
 static void read_startinfo(uint64_t paddr, uint32_t magic)
@@ -96,6 +101,61 @@ static void read_startinfo(uint64_t paddr, uint32_t magic)
 		        STARTINFO_CMDLINE_MAX - 1);
 	if (si.mem_truncated)
 		kprintf("pvh: memory map longer than %u entries, truncated\n", STARTINFO_MEM_MAX);
+}
+
+/* Zero memory that held a secret, in a way the compiler keeps. */
+static void wipe(volatile uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = 0;
+}
+
+/* The first boot module into module_copy, and the loader's copy zeroed: it may
+ * hold a private key, and its pages become heap. A module that overlaps the
+ * image is left alone (zeroing it would break us); one too large is zeroed and
+ * dropped. The others are ignored, with a line. */
+static void take_module(void)
+{
+	uint64_t start, end, img = (uint64_t)(uintptr_t)__image_start;
+	const uint8_t *p;
+
+	if (si.n_mod == 0)
+		return;
+	if (si.n_mod > 1 || si.mod_truncated)
+		kprintf("pvh: %zu boot modules: the first is used, the others ignored\n", si.n_mod);
+	start = si.mod[0].start;
+	end = si.mod[0].end;
+	if (end < start || (start < image_end() && end > img)) {
+		kprintf("pvh: boot module at 0x%lx-0x%lx overlaps the image: ignored\n", start,
+		        end);
+		return;
+	}
+	if (!(p = view_low(NULL, start, (size_t)(end - start)))) {
+		kprintf("pvh: boot module at 0x%lx-0x%lx is not in low memory: ignored\n", start,
+		        end);
+		return;
+	}
+	if (end - start > BOOT_MODULE_MAX) {
+		wipe((volatile uint8_t *)(uintptr_t)p, (size_t)(end - start));
+		kprintf("pvh: boot module of %lu bytes is larger than %u: zeroed and ignored\n",
+		        end - start, BOOT_MODULE_MAX);
+		return;
+	}
+	module_len = (size_t)(end - start);
+	memcpy(module_copy, p, module_len);
+	wipe((volatile uint8_t *)(uintptr_t)p, module_len);
+	module_given = true;
+	kprintf("pvh: boot module of %zu bytes taken (the loader's copy zeroed)\n", module_len);
+}
+
+bool plat_boot_module(uint8_t **p, size_t *len)
+{
+	if (!module_given || module_taken)
+		return false;
+	module_taken = true;
+	*p = module_copy;
+	*len = module_len;
+	return true;
 }
 
 static void set_log_level(void)
@@ -209,6 +269,7 @@ _Noreturn void boot_main(uint64_t start_info_paddr, uint32_t magic)
 
 	acpi_init(si.rsdp);
 	image_init();
+	take_module();
 	setup_memory();
 	const uint8_t *store;
 	size_t store_len = 0;

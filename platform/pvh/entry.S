@@ -10,7 +10,7 @@
  * x86_load_linux).
  *
  * The multiboot2 header (Multiboot2 specification 3.1) is for GRUB, which boots
- * the image from a disk (tools/disk.c): QEMU's -kernel does not look for it.
+ * the image from a disk (tools/image/disk.c): QEMU's -kernel does not look for it.
  * GRUB loads the PT_LOAD segments at their physical addresses and enters at
  * mb2_entry (the entry address tag) in the same 32-bit state as PVH, with
  * %eax = 0x36d76289 and %ebx = the physical address of the boot information;

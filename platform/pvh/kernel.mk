@@ -34,7 +34,8 @@ KWARN ?= $(if $(WARN),$(WARN),-std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-
 KCC_INC := $(shell $(KCC) -print-file-name=include)
 
 # Freestanding, identity-mapped at 1 MiB (-mcmodel=small, no PIC); frame pointers
-# for backtraces; the stack protector's guard is a global (libc.c), not %fs:0x28.
+# for backtraces; the stack protector's guard is a global (libc.c); code built
+# for Linux (libbearssl.a) reads the same guard at %fs:0x28 (libc.c sets FS).
 KERNEL_CFLAGS := -O2 -g $(KWARN) -I. -ffreestanding -nostdinc -isystem $(KCC_INC) \
 	-fno-pic -fno-pie -mcmodel=small -mno-red-zone -fno-omit-frame-pointer \
 	-mno-omit-leaf-frame-pointer -fstack-protector-strong -mstack-protector-guard=global \
@@ -49,7 +50,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --build
 VMK_SRC := platform/kernel/balloc.c platform/kernel/image.c platform/kernel/kprintf.c \
 	platform/kernel/ksyms.c lib/cmdline.c
 VIRTIO_SRC := platform/virtio/pci.c platform/virtio/virtq.c platform/virtio/vmmio.c \
-	platform/virtio/vnet.c platform/virtio/vpci.c
+	platform/virtio/vnet.c platform/virtio/vpci.c platform/virtio/vrng.c
 PVH_SRC := platform/pvh/acpi.c platform/pvh/boot.c platform/pvh/clock.c platform/pvh/cpu.c \
 	platform/pvh/ioapic.c platform/pvh/lapic.c platform/pvh/libc.c platform/pvh/memmap.c \
 	platform/pvh/paging.c platform/pvh/pcicfg.c platform/pvh/power.c platform/pvh/random.c \
@@ -90,10 +91,22 @@ $(K)/tests/pvh/test_sse.o: tests/pvh/test_sse.c
 	$(KCC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
 # The layers above platform/ as the image needs them (SSE allowed there).
-KERNEL_CORE_OBJ := $(CORE_SRC:%.c=$(K)/core/%.o)
+KERNEL_CORE_OBJ := $(CORE_SRC:%.c=$(K)/core/%.o) $(TLS_SRC:%.c=$(K)/core/%.o)
 $(K)/core/%.o: %.c
 	@mkdir -p $(@D)
-	$(KCC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+	$(KCC) $(KERNEL_CFLAGS) $(KEXTRA) -MMD -MP -c $< -o $@
+
+# BearSSL in the image: Debian's libbearssl.a, the same archive `unideck serve`
+# links (nothing vendored). It was built for Linux: PIC (its GOT is filled in
+# by this static link, kernel.ld keeps it read-only), _FORTIFY_SOURCE (libc.c
+# has the __*_chk functions it calls) and a stack protector that reads
+# %fs:0x28 (libc.c points FS at the guard). Its system seeder (which opens
+# /dev/urandom) gives way to app/ktls.c's, over plat_entropy; the X.509
+# validator (and its time()) is not linked: nothing of ours calls it.
+KBEARSSL_INC := /usr/include/bearssl
+KBEARSSL_LIB := /usr/lib/x86_64-linux-gnu/libbearssl.a
+KTLS_CFLAGS := -isystem $(KBEARSSL_INC) -isystem http/tls_shim
+$(K)/core/http/tls.o $(K)/core/app/ktls.o: KEXTRA := $(KTLS_CFLAGS)
 
 $(K)/ksyms-empty.S: scripts/pvh-ksyms
 	@mkdir -p $(@D)
@@ -117,11 +130,11 @@ $(K)/test-kernel.elf: $(PVH_OBJ) $(PVH_TEST_OBJ) $(K)/ksyms-empty.o platform/pvh
 
 # The application image: the core, the VM main and its loop (VM_APP_SRC, the
 # same for every VM target), and the platform.
-VM_APP_SRC := app/kmain.c app/server.c
+VM_APP_SRC := app/kmain.c app/server.c app/ktls.c
 VM_APP_OBJ := $(VM_APP_SRC:%.c=$(K)/core/%.o)
 $(K)/unideck.elf: $(PVH_OBJ) $(KERNEL_CORE_OBJ) $(VM_APP_OBJ) $(K)/ksyms-empty.o \
 	platform/pvh/kernel.ld
-	$(call pvh_link,$@,$(PVH_OBJ) $(KERNEL_CORE_OBJ) $(VM_APP_OBJ))
+	$(call pvh_link,$@,$(PVH_OBJ) $(KERNEL_CORE_OBJ) $(VM_APP_OBJ) $(KBEARSSL_LIB))
 	cp $@ $(K)/unideck.debug.elf
 	objcopy --strip-debug $@
 
@@ -151,6 +164,15 @@ $(K)/host/tsc-khz: tools/image/tsc_khz.c tools/image/host_tsc.h
 	$(CC) -O2 $(KWARN) -I. -D_GNU_SOURCE -o $@ $<
 
 kernel-core: $(KERNEL_CORE_OBJ)
+
+# The server's handshake cost in instructions (bench/tls_hs.sh): http/tls.c
+# hosted, against BearSSL's client over memory.
+build/bench/tls_hs: bench/tls_hs.c http/tls.c http/tls.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(KWARN) -I. -D_GNU_SOURCE -isystem $(KBEARSSL_INC) -isystem http/tls_shim \
+		-c http/tls.c -o $@.tls.o
+	$(CC) -O2 -g $(KWARN) -I. -D_GNU_SOURCE -isystem $(KBEARSSL_INC) -c bench/tls_hs.c -o $@.o
+	$(CC) -o $@ $@.o $@.tls.o $(KBEARSSL_LIB)
 
 # The boot tests need the kernels.
 test: kernel

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The C library subset the kernel needs: lib/mem.h's functions and the stack
- * protector's guard and failure handler.
+/* The C library subset the kernel needs: lib/mem.h's functions, the stack
+ * protector's guard and failure handler, and what Debian's libbearssl.a calls
+ * besides (it was built as a Linux library: _FORTIFY_SOURCE's __*_chk checks,
+ * and its stack protector reads the canary at %fs:0x28, glibc's TLS layout).
  *
  * memcpy and memset are x86 string instructions: with ERMS (CPUID.07H:EBX[9])
  * the CPU makes them fast for every size (Intel optimization manual 3.7.6), and
@@ -75,9 +77,46 @@ size_t strlen(const char *s)
 	return n;
 }
 
+/* _FORTIFY_SOURCE's checked forms (glibc's ABI: the last argument is the
+ * destination's size as the compiler knew it). An overflow the compiler could
+ * see coming is a bug in the caller: stop, as glibc does. */
+void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len);
+void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst_len);
+void *__memset_chk(void *dst, int c, size_t n, size_t dst_len);
+
+void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len)
+{
+	if (n > dst_len)
+		trap_panic(TRAP_EXIT_STACK, "buffer overflow detected: memcpy of %zu into %zu", n,
+		           dst_len);
+	return memcpy(dst, src, n);
+}
+
+void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst_len)
+{
+	if (n > dst_len)
+		trap_panic(TRAP_EXIT_STACK, "buffer overflow detected: memmove of %zu into %zu", n,
+		           dst_len);
+	return memmove(dst, src, n);
+}
+
+void *__memset_chk(void *dst, int c, size_t n, size_t dst_len)
+{
+	if (n > dst_len)
+		trap_panic(TRAP_EXIT_STACK, "buffer overflow detected: memset of %zu into %zu", n,
+		           dst_len);
+	return memset(dst, c, n);
+}
+
 /* -fstack-protector-strong -mstack-protector-guard=global: the compiler compares
  * each protected frame's copy with this global. */
 uintptr_t __stack_chk_guard;
+
+/* Code built for Linux (libbearssl.a) reads the same guard at %fs:0x28, where
+ * glibc keeps it in the thread control block (tcbhead_t.stack_guard): FS's base
+ * points at this block, whose word 5 holds the guard. Nothing else uses FS. */
+#define MSR_FS_BASE 0xc0000100u
+static uint64_t fs_block[8] __attribute__((aligned(64)));
 
 /* Not protected itself: the guard changes under its own frame. The low byte is
  * zero so that string overflows (strcpy-like) cannot reproduce it. */
@@ -92,6 +131,9 @@ __attribute__((no_stack_protector)) void libc_guard_init(void)
 		v = (t * 0x9e3779b97f4a7c15ull) ^ (t >> 29) ^ (uint64_t)(uintptr_t)&v;
 	}
 	__stack_chk_guard = (uintptr_t)(v & ~0xffull);
+	fs_block[0] = (uint64_t)(uintptr_t)fs_block; /* tcb->tcb, as glibc has it */
+	fs_block[0x28 / 8] = __stack_chk_guard;
+	wrmsr(MSR_FS_BASE, (uint64_t)(uintptr_t)fs_block);
 }
 
 void __stack_chk_fail(void);

@@ -5,9 +5,10 @@
 #include "lib/cursor.h"
 #include "lib/mem.h"
 
-#define SI_LEN_V0    40u /* through rsdp_paddr */
-#define SI_LEN_V1    56u
-#define MEMMAP_ENTRY 24u
+#define SI_LEN_V0     40u /* through rsdp_paddr */
+#define SI_LEN_V1     56u
+#define MEMMAP_ENTRY  24u
+#define MODLIST_ENTRY 32u /* hvm_modlist_entry: u64 paddr, size, cmdline_paddr, reserved */
 
 static void read_cmdline(uint64_t paddr, startinfo_view_fn view, void *ctx, struct startinfo *out)
 {
@@ -56,6 +57,29 @@ static void read_memmap(uint64_t paddr, uint32_t n, startinfo_view_fn view, void
 	}
 }
 
+/* The modules (QEMU's -initrd is one): [paddr, paddr + size), each checked for
+ * wrap-around; the caller checks that the range is memory it may read. */
+static void read_modlist(uint64_t paddr, uint32_t n, startinfo_view_fn view, void *ctx,
+                         struct startinfo *out)
+{
+	uint32_t take = n < STARTINFO_MOD_MAX ? n : STARTINFO_MOD_MAX;
+	const uint8_t *p;
+
+	out->mod_truncated = n > STARTINFO_MOD_MAX;
+	if (paddr == 0 || take == 0 || !(p = view(ctx, paddr, (size_t)take * MODLIST_ENTRY)))
+		return;
+	struct cur c = cur_make(p, (size_t)take * MODLIST_ENTRY);
+	for (uint32_t i = 0; i < take; i++) {
+		uint64_t start, size, cmdline, reserved, end;
+		if (!cur_u64le(&c, &start) || !cur_u64le(&c, &size) || !cur_u64le(&c, &cmdline) ||
+		    !cur_u64le(&c, &reserved))
+			return;
+		if (__builtin_add_overflow(start, size, &end))
+			continue;
+		out->mod[out->n_mod++] = (struct startinfo_mod){start, end};
+	}
+}
+
 enum startinfo_result startinfo_parse(uint64_t paddr, startinfo_view_fn view, void *ctx,
                                       struct startinfo *out)
 {
@@ -80,5 +104,6 @@ enum startinfo_result startinfo_parse(uint64_t paddr, startinfo_view_fn view, vo
 	}
 	read_cmdline(cmdline, view, ctx, out);
 	read_memmap(memmap, n_mem, view, ctx, out);
+	read_modlist(modlist, nr_modules, view, ctx, out);
 	return STARTINFO_OK;
 }

@@ -7,7 +7,9 @@
  *   16 u64 modlist_paddr        24 u64 cmdline_paddr            32 u64 rsdp_paddr
  *   version >= 1:  40 u64 memmap_paddr   48 u32 memmap_entries  52 u32 reserved
  * and each hvm_memmap_table_entry is { u64 addr, u64 size, u32 type, u32 reserved }
- * with E820 types (1 RAM, 2 reserved, 3 ACPI, 4 NVS, 5 unusable, 7 PMEM).
+ * with E820 types (1 RAM, 2 reserved, 3 ACPI, 4 NVS, 5 unusable, 7 PMEM);
+ * each hvm_modlist_entry (nr_modules of them at modlist_paddr; QEMU's -initrd
+ * is one) is { u64 paddr, u64 size, u64 cmdline_paddr, u64 reserved }.
  *
  * The hypervisor wrote these bytes, so they are input: read through (view),
  * which returns a pointer to (len) bytes at a physical address or NULL when that

@@ -12,6 +12,7 @@
 #include "platform/pvh/paging.h"
 #include "platform/pvh/trap.h"
 #include "platform/virtio/vnet.h"
+#include "platform/virtio/vrng.h"
 
 const char vplat_name[] = "pvh";
 
@@ -47,15 +48,21 @@ void vnet_init(const char *cmdline)
 	size_t len, pos = 0;
 
 	while (cmdline_next(cmdline, "virtio_mmio.device", &pos, &v, &len)) {
-		if (cmdline_mmio(v, len, &w))
+		if (cmdline_mmio(v, len, &w)) {
 			vnet_probe_mmio(w.addr, w.size, w.irq);
-		else
+			vrng_probe_mmio(w.addr, w.size, w.irq);
+		} else
 			kprintf("pvh: virtio_mmio.device=%.*s: want <size>@<addr>:<irq>\n",
 			        (int)len, v);
 	}
-	for (size_t i = 0; i < acpi_info.n_mmio; i++)
+	for (size_t i = 0; i < acpi_info.n_mmio; i++) {
 		vnet_probe_mmio(acpi_info.mmio[i].addr, acpi_info.mmio[i].len,
 		                acpi_info.mmio[i].irq);
+		vrng_probe_mmio(acpi_info.mmio[i].addr, acpi_info.mmio[i].len,
+		                acpi_info.mmio[i].irq);
+	}
 	vnet_probe_pci();
+	vrng_probe_pci();
 	vnet_start();
+	vrng_start();
 }

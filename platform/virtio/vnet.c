@@ -20,9 +20,11 @@
 #define VIRTIO_NET_F_MTU            3
 #define VIRTIO_NET_F_MAC            5
 #define VIRTIO_NET_F_HOST_TSO4      11 /* the device cuts large TCP frames */
+#define VIRTIO_NET_F_HOST_TSO6      12 /* ...over IPv6 too */
 /* 5.1.6: the header's flags and gso_type. */
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
 #define VIRTIO_NET_HDR_GSO_TCPV4    1
+#define VIRTIO_NET_HDR_GSO_TCPV6    4
 #define VNET_TSO_MAX                65535u
 #define VIRTIO_ID_NET               1
 #define RX_QUEUE                    0 /* 5.1.2: receiveq1, transmitq1 */
@@ -45,6 +47,7 @@ struct vnet {
 	uint8_t *tx_copy;                  /* VNET_RX_BUF bytes per transmit head */
 	uint32_t hdr_len;                  /* 12 modern, 10 legacy (5.1.6) */
 	bool hdr_alone;                    /* legacy without ANY_LAYOUT (5.1.6.6) */
+	bool tso6;                         /* VIRTIO_NET_F_HOST_TSO6 negotiated */
 	struct plat_net_info info;
 	struct vnet_stats stats;
 };
@@ -122,7 +125,8 @@ static bool negotiate(struct vtrans *t, uint64_t *accepted)
 	/* Segmentation offload when the device has it (QEMU's, with a TAP backend
 	 * that has virtio-net headers; Firecracker's): fewer frames to notify. */
 	if ((offered & BIT(VIRTIO_NET_F_CSUM)) && (offered & BIT(VIRTIO_NET_F_HOST_TSO4)))
-		want |= BIT(VIRTIO_NET_F_CSUM) | BIT(VIRTIO_NET_F_HOST_TSO4);
+		want |= BIT(VIRTIO_NET_F_CSUM) | BIT(VIRTIO_NET_F_HOST_TSO4) |
+		        (offered & BIT(VIRTIO_NET_F_HOST_TSO6));
 	if (t->modern) {
 		if (!(offered & BIT(VIRTIO_F_VERSION_1)))
 			return fail(t, "modern device without VIRTIO_F_VERSION_1");
@@ -244,6 +248,7 @@ static bool dev_init(struct vtrans *t)
 	net.hdr_alone = !t->modern && !(features & BIT(VIRTIO_F_ANY_LAYOUT));
 	read_config(t, features, &net.info);
 	net.info.tso_max = (features & BIT(VIRTIO_NET_F_HOST_TSO4)) ? VNET_TSO_MAX : 0;
+	net.tso6 = (features & BIT(VIRTIO_NET_F_HOST_TSO6)) != 0;
 	if (!setup_queues(t, features)) {
 		net.t = NULL;
 		return false;
@@ -348,6 +353,7 @@ static void tx_reclaim(void)
 /* The net header's offload fields (5.1.6.2), little-endian. */
 struct tso {
 	uint16_t mss, hdr_len, csum_start, csum_offset;
+	bool v6; /* an IPv6 frame (its Ethernet type): GSO_TCPV6 */
 };
 
 static void put_le16(uint8_t *p, uint16_t v)
@@ -367,7 +373,7 @@ static size_t tx_layout(uint8_t *cb, const struct plat_iov *iov, size_t n, struc
 	memset(cb, 0, net.hdr_len); /* 5.1.6.2: no offloads, so every field is 0 */
 	if (tso) {
 		cb[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		cb[1] = VIRTIO_NET_HDR_GSO_TCPV4;
+		cb[1] = tso->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
 		put_le16(cb + 2, tso->hdr_len);
 		put_le16(cb + 4, tso->mss);
 		put_le16(cb + 6, tso->csum_start);
@@ -447,8 +453,15 @@ enum plat_result plat_net_send(const struct plat_iov *iov, size_t n)
 enum plat_result plat_net_send_tso(const struct plat_iov *iov, size_t n, uint16_t mss,
                                    uint16_t hdr_len, uint16_t csum_start, uint16_t csum_offset)
 {
-	struct tso t = {mss, hdr_len, csum_start, csum_offset};
+	struct tso t = {mss, hdr_len, csum_start, csum_offset, false};
 
+	/* The family by the Ethernet type; an IPv6 frame without HOST_TSO6 is
+	 * refused (not counted: expected), and the caller cuts it
+	 * (net_gso_cut). */
+	t.v6 = n && iov[0].len >= 14 && ((const uint8_t *)iov[0].p)[12] == 0x86 &&
+	       ((const uint8_t *)iov[0].p)[13] == 0xdd;
+	if (t.v6 && !net.tso6)
+		return PLAT_EINVAL;
 	if (!net.info.tso_max || !mss || hdr_len < csum_start + 20u) {
 		net.stats.tx_invalid++;
 		return PLAT_EINVAL;

@@ -36,7 +36,7 @@ expect_match "and venues" 'OSCON 2013' "$index"
 # The plain static server: the archive's layout, the pages as imported.
 mkdir -p "$TMP/plain"
 cp -r "$TMP/m/assets/." "$TMP/plain/"
-for s in old240 new262 themed262; do cp -r "$TMP/decks/$s" "$TMP/plain/$s"; done
+for s in old240 new262 themed262 2014ccc; do cp -r "$TMP/decks/$s" "$TMP/plain/$s"; done
 python3 -m http.server 0 --bind 127.0.0.1 --directory "$TMP/plain" >"$TMP/plain.log" 2>&1 &
 PIDS+=($!)
 for i in $(seq 1 100); do
@@ -47,7 +47,7 @@ done
 start_server "$TMP/s.store" || exit 1
 mkdir -p "$ROOT/build/screenshots"
 node "$ROOT/tests/browser/mirage.mjs" "http://127.0.0.1:$PORT" "http://127.0.0.1:$pport" "$ROOT/build/screenshots" \
-	old240:4 new262:6 themed262:2
+	old240:4 new262:6 themed262:2 2014ccc:2
 rc=$?
 stop_server
 finish && exit $rc

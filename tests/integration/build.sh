@@ -381,6 +381,54 @@ expect_match "_site/index.html would hide the index" "_site/index.html: error: _
 expect_match "_site/SLUG/ would shadow a deck" "_site/talk/x.png: error: _site/ may not hold /talk/x.png: a deck has that address" "$out"
 expect_match "_site/_reveal/ would shadow the runtime" "error: _site/ may not hold /_reveal/reveal.js" "$out"
 
+# ---- what old decks carry: scripts run as Markdown, fonts with fallbacks ----
+rm -rf "$TMP/old" && mkdir -p "$TMP/old/raw/css/fonts"
+printf 'woff' >"$TMP/old/raw/css/fonts/h.woff"
+cat >"$TMP/old/raw/css/theme.css" <<'CSS'
+@font-face {
+	font-family: 'H';
+	src: url('fonts/h.eot');
+	src: url('fonts/h.eot?#iefix') format('embedded-opentype'), url('fonts/h.woff') format('woff');
+}
+@font-face { font-family: 'L'; src: local('L Sans'), url(fonts/l.ttf) format('truetype'); }
+@font-face { font-family: 'G'; src: url(fonts/gone.woff) format('woff'); }
+CSS
+cat >"$TMP/old/raw/index.html" <<'HTML'
+<html><head><link rel="stylesheet" href="css/theme.css"></head><body><div class="reveal"><div class="slides">
+<section data-markdown><script type="text/template">
+## A template
+</script></section>
+<section data-markdown><script type"text/template">
+## A typo: run as JavaScript
+</script></section>
+<section data-markdown><script>
+## No type
+</script></section>
+<section data-markdown><script type="text/javascript" src="x.js"></script></section>
+</div></div></body></html>
+HTML
+printf '' >"$TMP/old/raw/x.js"
+out=$("$UNIDECK" build "$TMP/old" -o "$TMP/old.store" --no-pdf 2>&1)
+expect_match "a template <script> with a broken type is a warning at its line" \
+	'raw/index.html:5: warning: <script type"text/template">: the browser runs this Markdown as JavaScript' "$out"
+expect_match "and one with none" 'raw/index.html:8: warning: <script>: the browser runs this Markdown as JavaScript' "$out"
+expect_eq "a real template, and a script with a src, are not" 2 "$(printf '%s\n' "$out" | grep -c 'runs this Markdown')"
+expect_match "a missing .eot beside a woff is a warning: the browser takes the woff" \
+	"raw/css/theme.css:3: warning: 'fonts/h.eot' does not exist .*falls back" "$out"
+expect_match "so is a missing file after local()" "raw/css/theme.css:6: warning: 'fonts/l.ttf' does not exist" "$out"
+expect_match "a rule with nothing to fall back to is an error" "raw/css/theme.css:7: error: 'fonts/gone.woff' does not exist" "$out"
+expect_eq "and the only one" 1 "$(printf '%s\n' "$out" | grep -c ': error:')"
+
+# ---- a deck named before _site sees _site's files ----
+rm -rf "$TMP/early" && mkdir -p "$TMP/early/2014talk" "$TMP/early/_site/shared/css/theme" "$TMP/early/_site/shared/js"
+printf 'h1 { color: red; }\n' >"$TMP/early/_site/shared/css/theme/old.css"
+printf 'var Reveal = {};\n' >"$TMP/early/_site/shared/js/reveal.js"
+printf '<html><head><link rel="stylesheet" href="/shared/css/theme/old.css"></head><body><div class="reveal"><div class="slides"><section>x</section></div></div><script src="/shared/js/reveal.js"></script></body></html>\n' >"$TMP/early/2014talk/index.html"
+out=$("$UNIDECK" build "$TMP/early" -o "$TMP/early.store" --no-pdf 2>&1)
+expect_eq "a deck whose name sorts before _site builds against _site's reveal.js and theme" 0 "$?"
+"$UNIDECK" export "$TMP/early.store" "$TMP/earlyx" >/dev/null
+expect_match "and keeps its links to them" 'href="/shared/css/theme/old.css".*src="/shared/js/reveal.js"' "$(tr -d '\n' <"$TMP/earlyx/2014talk/index.html")"
+
 # ---- a deck that does not print is a warning, and the build goes on ----
 if command -v "${CHROMIUM:-chromium}" >/dev/null 2>&1; then
 	rm -rf "$TMP/nopdf" && mkdir -p "$TMP/nopdf/fine" "$TMP/nopdf/noreveal"

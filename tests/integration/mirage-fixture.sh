@@ -9,14 +9,16 @@
 # theme, site CSS and images. Run by tests/integration/import.sh and
 # tests/browser/mirage.sh (not executable: tests/run leaves it alone).
 # Slides: old240 4 (a stack of 2), new262 6 (3 across; 2, then 3, in stacks),
-# themed262 2.
+# themed262 2, 2014ccc 2 (a name that sorts before _site). As in the real
+# archive: YouTube iframes (in old240's in-page Markdown and in 2014ccc's
+# content.md), and horizon's @font-face lists an .eot that is not there.
 # usage: mirage-fixture.sh ROOT DIR
 set -eu
 root=$1 dir=$2
 r2=$root/node_modules/reveal.js-2
 mkdir -p "$dir/src" "$dir/assets/css" "$dir/assets/img" "$dir/assets/js/vendor" \
 	"$dir/assets/highlight.js-8.2/styles" "$dir/slides/old240" "$dir/slides/new262" \
-	"$dir/slides/themed262" "$dir/slides/templates"
+	"$dir/slides/themed262" "$dir/slides/templates" "$dir/slides/2014ccc"
 cat >"$dir/src/people.ml" <<'ML'
 (* The speakers. *)
 type t = { name: string; uri: string option; email: string option; }
@@ -58,6 +60,14 @@ let decks =
       style = Reveal262 None;
     };
 
+    { permalink = "2014ccc";
+      given = Date.t (2014, 12, 27);
+      speakers = [People.ada];
+      venue = "A Congress";
+      title = "A name before _site";
+      style = Reveal262 None;
+    };
+
     { permalink = "old240";
       given = Date.t (2013, 07, 24);
       speakers = [People.ada];
@@ -77,10 +87,25 @@ for v in reveal-2.4.0 reveal.js-2.6.2; do
 	cp "$r2/css/reveal.min.css" "$dir/assets/$v/css/"
 	cp "$r2/css/theme/serif.css" "$dir/assets/$v/css/theme/"
 	for p in markdown notes highlight zoom-js; do cp -r "$r2/plugin/$p" "$dir/assets/$v/plugin/"; done
+	# As the archive's themes: an .eot source that is not there, beside one that is.
+	mkdir -p "$dir/assets/$v/lib/font"
+	font=$(fc-match -f '%{file}' sans 2>/dev/null || true)
+	if [ -f "$font" ]; then
+		cp "$font" "$dir/assets/$v/lib/font/heading.ttf"
+	else
+		printf 'stand-in' >"$dir/assets/$v/lib/font/heading.ttf"
+	fi
 	cat >"$dir/assets/$v/css/theme/horizon.css" <<'CSS'
 /* The fixture's horizon theme (the archive has its own). */
+@font-face {
+	font-family: 'Heading';
+	src: url('../../lib/font/heading.eot');
+	src: url('../../lib/font/heading.eot?#iefix') format('embedded-opentype'),
+	     url('../../lib/font/heading.ttf') format('truetype');
+}
 body { background: #1c2833; }
 .reveal { font-family: sans-serif; font-size: 32px; color: #eee; }
+.reveal h1 { font-family: 'Heading', sans-serif; }
 .reveal h1, .reveal h2, .reveal h3 { color: #f5b041; }
 CSS
 done
@@ -135,6 +160,8 @@ cat >"$dir/slides/old240/index.html" <<'HTML'
     ## In-page Markdown
 
     - with `<section>` in its text, which is not a slide
+
+<iframe width="600" height="400" src="//www.youtube.com/embed/aaaaaaaaaaa" frameborder="0" allowfullscreen></iframe>
   </script>
 </section>
 HTML
@@ -143,4 +170,8 @@ printf '%s\n' '<!-- .slide: class="title" -->' '' '# Markdown in content.md' '' 
 	'# Two, below' '' 'text' '' '' \
 	'----' '' '# Three' '' '' '# Three, below' '' '' '# Three, further below' >"$dir/slides/new262/content.md"
 printf '%s\n' '# Themed' '' '' '----' '' '# The end' >"$dir/slides/themed262/content.md"
+printf '%s\n' '# A congress' '' '' '----' '' '# A video' '' \
+	'<iframe width="480" height="360" src="https://www.youtube-nocookie.com/embed/bbbbbbbbbbb" frameborder="0" allowfullscreen="1"> &nbsp; </iframe>' \
+	'' 'Shown as code, `<iframe src="https://example.org/span"></iframe>`, and:' '' '```html' \
+	'<iframe src="https://example.org/fenced"></iframe>' '```' >"$dir/slides/2014ccc/content.md"
 echo '<section><h1>A template, not a deck of slides.ml</h1></section>' >"$dir/slides/templates/index.html"

@@ -187,6 +187,8 @@ expect_match "DAD passed for both addresses, no conflict ($(stat nd6.dad_ok) ok)
 expect_match "neighbour solicitations answered ($(stat nd6.na_sent) NAs)" '^[1-9]' "$(stat nd6.na_sent)"
 expect_match "MLDv2 reports sent for the solicited-node groups ($(stat nd6.mld_reports))" '^[1-9]' \
 	"$(stat nd6.mld_reports)"
+expect_match "segmentation offload over IPv6: Linux's TAP took $(stat ip6.tx_gso) large frames (GSO_TCPV6)" \
+	'^[1-9]' "$(stat ip6.tx_gso)"
 expect_match "no IPv6 packet refused as malformed" '^0 0 0$' \
 	"$(stat ip6.rx_bad_len) $(stat ip6.rx_bad_ext) $(stat ip6.icmp_bad)"
 echo "# $FAILS failed"

@@ -137,9 +137,13 @@ expect_eq "a closed UDP port answers ICMP port unreachable" refused "$out"
 # Our stack as a client of a Linux server.
 mkdir -p "$TMP/www"
 head -c 3000000 /dev/urandom >"$TMP/www/blob"
-"${NX[@]}" python3 -m http.server 8000 --bind 10.77.1.1 --directory "$TMP/www" >"$TMP/py.log" 2>&1 &
+"${NX[@]}" python3 -u -m http.server 8000 --bind 10.77.1.1 --directory "$TMP/www" >"$TMP/py.log" 2>&1 &
 PIDS+=("$!")
-sleep 1
+# Listening once it says so (a fixed sleep lost the race on a loaded machine).
+for i in $(seq 1 100); do
+	grep -q '^Serving HTTP' "$TMP/py.log" && break
+	sleep 0.1
+done
 "${NX[@]}" "$UNIDECK" get --net tap:ut1 --ip 10.77.1.2/24 --pcap "$TMP/client.pcap" \
 	http://10.77.1.1:8000/blob -o "$TMP/blob.got" >"$TMP/get.log" 2>&1
 rc=$?

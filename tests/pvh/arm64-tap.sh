@@ -8,7 +8,10 @@
 # QEMU's virtio-net 64 KiB TCP frames, which show on the TAP as frames larger
 # than the MTU. Then the cheap attacks of attacks.sh against the image itself:
 # a SYN flood from random sources and 5000 malformed frames, while honest
-# requests keep getting the index.
+# requests keep getting the index. The same boot has a static IPv6 address
+# (ip6=, as tests/netns/ipv6-image.sh gives the x86_64 image): its bracketed
+# URL once DAD passes, ping -6, the index and the 16 MB file by curl -6 and
+# wget over IPv6, and IPv4 and IPv6 clients at once.
 . "$(dirname "$0")/../lib.sh"
 
 KERNEL=$ROOT/build/arm64/unideck.elf
@@ -37,7 +40,9 @@ trap teardown EXIT
 "${NX[@]}" ip link set lo up
 "${NX[@]}" ip tuntap add dev ua0 mode tap
 "${NX[@]}" ip addr add 10.79.0.1/24 dev ua0
+"${NX[@]}" ip -6 addr add 2001:db8:79::1/64 dev ua0 nodad
 "${NX[@]}" ip link set ua0 up
+A6=2001:db8:79::2
 
 cp -r "$ROOT/decks" "$TMP/decks"
 head -c $((16 * 1024 * 1024)) /dev/urandom >"$TMP/decks/features/media/big.bin"
@@ -49,8 +54,8 @@ big_sum=$(sha256sum <"$TMP/decks/features/media/big.bin" | cut -d' ' -f1)
 "${NX[@]}" tcpdump -i ua0 -n -c 3 -w "$TMP/large.pcap" greater 3000 >"$TMP/tcpdump.log" 2>&1 &
 DUMP=$!
 PIDS+=("$DUMP")
-"${NX[@]}" "$UNIDECK" run "$TMP/decks.elf" --tap ua0 --ip 10.79.0.2/24 --mem 128M --append stats=1 \
-	>"$TMP/run.log" 2>&1 &
+"${NX[@]}" "$UNIDECK" run "$TMP/decks.elf" --tap ua0 --ip 10.79.0.2/24 --ip6 $A6/64 \
+	--gw6 2001:db8:79::1 --mem 128M --append stats=1 >"$TMP/run.log" 2>&1 &
 RUN=$!
 PIDS+=("$RUN")
 up=""
@@ -118,6 +123,30 @@ wait "$DUMP" 2>/dev/null
 large=$(tcpdump -r "$TMP/large.pcap" -n 2>/dev/null | grep -c 'length [0-9]')
 expect_match "frames larger than the MTU on the TAP ($large): segmentation offload in use" \
 	'^[1-9]' "$large"
+
+# IPv6 on the same boot.
+for _ in $(seq 1 300); do
+	grep -q "^unideck: IPv6: serving at http://\[$A6\]/" "$TMP/run.log" && break
+	sleep 0.1
+done
+expect_match "ip6=: the bracketed IPv6 URL once DAD has passed" \
+	"^unideck: IPv6: serving at http://\[$A6\]/" "$(cat "$TMP/run.log")"
+check "ip6=: ping -6" "${NX[@]}" ping -6 -c 2 -i 0.2 -W 5 $A6
+"${NX[@]}" curl -6 -gs --max-time 30 -o "$TMP/i6" "http://[$A6]/"
+check "ip6=: curl -6 gets the same index as over IPv4" cmp -s "$TMP/i6" "$TMP/c1"
+got=$("${NX[@]}" wget -q -T 120 -O - "http://[$A6]/features/media/big.bin" | sha256sum | cut -d' ' -f1)
+expect_eq "ip6=: 16 MB file by wget over IPv6: sha256 matches" "$big_sum" "$got"
+got=$("${NX[@]}" curl -6 -gsf --max-time 120 "http://[$A6]/features/media/big.bin" | sha256sum |
+	cut -d' ' -f1)
+expect_eq "ip6=: 16 MB file by curl -6: sha256 matches" "$big_sum" "$got"
+(seq 20 | "${NX[@]}" xargs -P 5 -I{} curl -4 -sf --max-time 60 -o /dev/null -w '%{http_code}\n' \
+	"$base/" >"$TMP/v4.log") &
+v4=$!
+seq 20 | "${NX[@]}" xargs -P 5 -I{} curl -6 -gsf --max-time 60 -o /dev/null -w '%{http_code}\n' \
+	"http://[$A6]/" >"$TMP/v6.log"
+wait $v4
+expect_eq "dual stack: 20 IPv4 and 20 IPv6 requests at once" "20 20" \
+	"$(grep -c '^200$' "$TMP/v4.log") $(grep -c '^200$' "$TMP/v6.log")"
 
 # honest LABEL: five requests for the index spread over the attack; all must
 # succeed with the right bytes.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Disk images (tools/disk.c): the default decks built as a raw disk, qcow2,
+# Disk images (tools/image/disk.c): the default decks built as a raw disk, qcow2,
 # Compute Engine's tar.gz and an OCI image, each booted by firmware under QEMU
 # q35 (TCG) with virtio-net-pci and served to curl through a port forward: the
 # index, a deck, a 206 and a 304. Raw on SeaBIOS and OVMF (Debian's ovmf,

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/storew.h"
+#include "tools/store/storew.h"
 
 static struct fake *of(struct stream *s)
 {

@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "tests/unit/check.h"
-#include "tools/deck_int.h"
-#include "tools/frontmatter.h"
-#include "tools/htmlscan.h"
-#include "tools/mdrender.h"
-#include "tools/text.h"
+#include "tools/deck/deck_int.h"
+#include "tools/deck/frontmatter.h"
+#include "tools/deck/htmlscan.h"
+#include "tools/deck/mdrender.h"
+#include "tools/util/text.h"
 
 static char root[64];
 

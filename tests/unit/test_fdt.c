@@ -67,12 +67,64 @@ static size_t build(uint8_t *b, unsigned depth, size_t args_len)
 	return n;
 }
 
+/* A /chosen with linux,initrd-start of (a) bytes (0x4440_0000, as one or two
+ * cells, or junk when not 4 or 8) and linux,initrd-end of 4 bytes. */
+static size_t build_initrd(uint8_t *b, uint32_t a, uint32_t end)
+{
+	size_t s = 40, n = s;
+	const char strings[] = "linux,initrd-start\0linux,initrd-end";
+
+	put32(b + n, 1), n += 4, put32(b + n, 0), n += 4;
+	put32(b + n, 1), n += 4, memcpy(b + n, "chosen\0", 8), n += 8;
+	put32(b + n, 3), n += 4, put32(b + n, a), n += 4, put32(b + n, 0), n += 4;
+	memset(b + n, 0, 8);
+	if (a == 8)
+		put32(b + n + 4, 0x44400000);
+	else
+		put32(b + n, 0x44400000);
+	n += (a + 3) & ~3u;
+	put32(b + n, 3), n += 4, put32(b + n, 4), n += 4, put32(b + n, 19), n += 4;
+	put32(b + n, end), n += 4;
+	put32(b + n, 2), n += 4; /* chosen */
+	put32(b + n, 2), n += 4; /* root */
+	put32(b + n, 9), n += 4;
+	size_t str = n;
+	memcpy(b + n, strings, sizeof strings), n += sizeof strings;
+	put32(b, 0xd00dfeed), put32(b + 4, (uint32_t)n), put32(b + 8, (uint32_t)s),
+	        put32(b + 12, (uint32_t)str), put32(b + 16, 40), put32(b + 20, 17),
+	        put32(b + 24, 16), put32(b + 28, 0), put32(b + 32, sizeof strings),
+	        put32(b + 36, (uint32_t)(str - s));
+	return n;
+}
+
+static void test_initrd(void)
+{
+	static uint8_t b[1024];
+	struct fdt_info i;
+	size_t n;
+
+	n = build_initrd(b, 8, 0x44400400);
+	CHECK(parse(b, n, &i) == FDT_OK && i.initrd_start == 0x44400000 &&
+	              i.initrd_end == 0x44400400,
+	      "/chosen linux,initrd-start (two cells) and -end (one)");
+	n = build_initrd(b, 4, 0x44400400);
+	CHECK(parse(b, n, &i) == FDT_OK && i.initrd_start == 0x44400000,
+	      "linux,initrd-start as one cell");
+	n = build_initrd(b, 4, 0x44300000);
+	CHECK(parse(b, n, &i) == FDT_OK && i.initrd_start == 0 && i.initrd_end == 0,
+	      "an initrd that ends before it starts is not taken");
+	n = build_initrd(b, 3, 0x44400400);
+	CHECK(parse(b, n, &i) == FDT_OK && i.initrd_start == 0 && i.initrd_end == 0,
+	      "an initrd-start of 3 bytes is not taken");
+}
+
 int main(void)
 {
 	struct fdt_info i;
 	size_t n2, n3;
 	uint8_t *p = load("virt-gicv2-mmio", &n2);
 	static uint8_t v2[64 * 1024], v3[64 * 1024], b[64 * 1024], m[64 * 1024];
+	test_initrd();
 
 	memcpy(v2, p, n2);
 	p = load("virt-gicv3-pci", &n3);

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "tests/unit/check.h"
-#include "tools/mime.h"
+#include "tools/store/mime.h"
 
 static const struct {
 	const char *path, *type;

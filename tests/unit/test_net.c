@@ -61,6 +61,9 @@ static bool frame_whole(const uint8_t *f, size_t len)
 			nh = f[54];
 			off += ((size_t)f[55] + 1) * 8;
 		}
+		if (nh == 44) /* a fragment (a large echo reply): never TCP, 8-byte units */
+			return pl > 8 && f[54] == 58 && f[55] == 0 &&
+			       (!(f[57] & 1) || (pl - 8) % 8 == 0);
 		if (nh != 6 && nh != 58)
 			return false; /* nothing else is ever sent */
 		cksum_init(&c);
@@ -1713,7 +1716,8 @@ static void test_ipv6_ext(void)
 	memcpy(e + 8, m, 24);
 	send6(mac_us, peer6, us6, 0, 64, e, 32);
 	CHECK(out.n == 1 && find6(129) == 0, "ipv6: hop-by-hop options are skipped");
-	/* Routing header type 0 with segments left: dropped (RFC 5095). */
+	/* Routing header type 0 with segments left: never processed (RFC 5095
+	 * 3): dropped with a parameter problem (code 0) at its type. */
 	out.n = 0;
 	memset(e, 0, 24);
 	e[0] = 58;
@@ -1722,8 +1726,10 @@ static void test_ipv6_ext(void)
 	e[3] = 1;
 	memcpy(e + 24, m, 24);
 	send6(mac_us, peer6, us6, 43, 64, e, 48);
-	CHECK(find6(129) == SIZE_MAX && stk->ip6.stats.rx_rh0 == 1,
-	      "ipv6: a type 0 routing header is never processed (dropped, counted)");
+	CHECK(find6(129) == SIZE_MAX && stk->ip6.stats.rx_rh0 == 1 && out.n == 1 && find6(4) == 0 &&
+	              icmp6_of(0, 4)[1] == 0 && get_u32be(icmp6_of(0, 4) + 4) == 42,
+	      "ipv6: a type 0 routing header with segments left: dropped, parameter problem "
+	      "code 0 at its type (RFC 5095 3)");
 	/* An unknown next header: parameter problem code 1, pointing at it. */
 	out.n = 0;
 	send6(mac_us, peer6, us6, 253, 64, m, 24);
@@ -1750,6 +1756,31 @@ static void test_ipv6_ext(void)
 	send6(mac_us, peer6, us6, 44, 64, e, 32);
 	CHECK(out.n == 1 && find6(129) == 0 && stk->ip6.stats.rx_atomic_frags == 1,
 	      "ipv6: an atomic fragment is processed as a whole packet");
+	/* Type 0 with no segments left: an unknown type's rule, stepped over. */
+	out.n = 0;
+	memset(e, 0, 24);
+	e[0] = 58;
+	e[1] = 2;
+	memcpy(e + 24, m, 24);
+	send6(mac_us, peer6, us6, 43, 64, e, 48);
+	CHECK(out.n == 1 && find6(129) == 0 && stk->ip6.stats.rx_rh0 == 2,
+	      "ipv6: a type 0 routing header with no segments left is stepped over (RFC 5095 3, "
+	      "RFC 8200 4.4)");
+	/* The token bucket refills: 100 ms later, 5 more errors (RFC 4443 2.4 (f)). */
+	{
+		uint64_t sent;
+		for (i = 0; i < 2 * ICMP6_ERRORS_BURST; i++) /* empty it */
+			send6(mac_us, peer6, us6, 253, 64, m, 24);
+		sent = stk->ip6.stats.icmp_errors_sent;
+		now += 100 * MS;
+		for (i = 0; i < 20; i++)
+			send6(mac_us, peer6, us6, 253, 64, m, 24);
+		CHECK(stk->ip6.stats.icmp_errors_sent - sent == 100 * ICMP6_ERRORS_PER_S / 1000,
+		      "icmp6: the error bucket refills at %u a second (%llu more after 100 ms)",
+		      ICMP6_ERRORS_PER_S,
+		      (unsigned long long)(stk->ip6.stats.icmp_errors_sent - sent));
+		now += 2 * SEC;
+	}
 	/* A hop-by-hop header after another header: parameter problem. */
 	out.n = 0;
 	memset(e, 0, 16);
@@ -1774,16 +1805,234 @@ static void test_ipv6_ext(void)
 	CHECK(find6(129) == SIZE_MAX && find6(4) == 0 && icmp6_of(0, 4)[1] == 2 &&
 	              get_u32be(icmp6_of(0, 4) + 4) == 42,
 	      "ipv6: an unknown option of type 10xxxxxx: discarded, parameter problem code 2");
-	/* A real fragment: counted, not reassembled. */
-	out.n = 0;
-	memset(e, 0, 8);
-	e[0] = 58;
-	e[3] = 1; /* M */
-	memcpy(e + 8, m, 24);
-	send6(mac_us, peer6, us6, 44, 64, e, 32);
-	CHECK(out.n == 0 && stk->ip6.stats.rx_frags == 2,
-	      "ipv6: fragments are counted and dropped");
 	CHECK(out.malformed == 0, "ipv6: every frame whole");
+}
+
+/* A fragment from (src): offset (off), more (more), ID (id), of (d, n). */
+static void frag6(const uint8_t src[16], uint32_t id, uint16_t off, bool more, uint8_t nh,
+                  const uint8_t *d, size_t n)
+{
+	static uint8_t e[1600];
+
+	memset(e, 0, 8);
+	e[0] = nh;
+	put_u16be(e + 2, (uint16_t)(off | (more ? 1 : 0)));
+	put_u32be(e + 4, id);
+	memcpy(e + 8, d, n);
+	send6(mac_us, src, us6, 44, 64, e, 8 + n);
+}
+
+/* Reassembly: RFC 8200 4.5, RFC 5722, RFC 7112, RFC 6980. */
+static void test_ipv6_frag(void)
+{
+	static uint8_t big[3000];
+	const struct ipv6_stats *st;
+	uint8_t m[64], ns[32];
+	size_t i;
+
+	fresh6();
+	st = &stk->ip6.stats;
+	poll_at(now + ND6_RETRANS_NS + MS);
+	peer_ns(255);
+	/* An echo of 3000 bytes in three fragments, last first. */
+	memset(big, 0, sizeof big);
+	big[0] = 128;
+	for (i = 8; i < sizeof big; i++)
+		big[i] = (uint8_t)(i * 7);
+	sum6(peer6, us6, 58, big, sizeof big, 2);
+	out.n = 0;
+	frag6(peer6, 1, 2400, false, 58, big + 2400, 600);
+	frag6(peer6, 1, 0, true, 58, big, 1200);
+	CHECK(out.n == 0 && st->reasm_ok == 0, "frag6: nothing until the datagram is whole");
+	frag6(peer6, 1, 1200, true, 58, big + 1200, 1200);
+	{
+		/* The echo reply, 3000 bytes, goes in fragments (RFC 4443 4.2: its
+		 * data whole): put them together here and check it. */
+		static uint8_t back[3000];
+		size_t got = 0, k;
+		bool ok = out.n == 3;
+		struct cksum c;
+		for (k = 0; ok && k < out.n; k++) {
+			const uint8_t *h = ip6_of(k);
+			size_t fl = h ? get_u16be(h + 4) - 8u : 0, fo = h ? get_u16be(h + 42) : 0;
+			ok = h && h[6] == 44 && h[40] == 58 && (fo & 0xfff8) == got &&
+			     ((fo & 1) != 0) == (k < 2) && 14 + 40 + 8 + fl <= 1514 &&
+			     got + fl <= sizeof back &&
+			     get_u32be(h + 44) == get_u32be(ip6_of(0) + 44);
+			if (ok)
+				memcpy(back + got, h + 48, fl);
+			got += fl;
+		}
+		cksum_init(&c);
+		cksum_pseudo6(&c, us6, peer6, 58, (uint32_t)got);
+		cksum_add(&c, back, got);
+		CHECK(st->reasm_ok == 1 && ok && got == sizeof back && back[0] == 129 &&
+		              cksum_finish(&c) == 0 && memcmp(back + 8, big + 8, 2992) == 0 &&
+		              st->tx_frags == 3 && out.malformed == 0,
+		      "frag6: 3000 bytes in three fragments, out of order, reassembled; the echo "
+		      "reply, whole, in three fragments of one ID (%zu frames)",
+		      out.n);
+	}
+	/* A small one reassembled is answered. */
+	echo6(m, 64, 9);
+	out.n = 0;
+	frag6(peer6, 2, 0, true, 58, m, 32);
+	frag6(peer6, 2, 32, false, 58, m + 32, 32);
+	CHECK(out.n == 1 && find6(129) == 0 && get_u16be(icmp6_of(0, 129) + 6) == 9 &&
+	              get_u16be(ip6_of(0) + 4) == 64 && out.malformed == 0,
+	      "frag6: an echo in two fragments gets one whole reply");
+	/* An exact duplicate is dropped alone (RFC 8200 4.5). */
+	out.n = 0;
+	frag6(peer6, 3, 0, true, 58, m, 32);
+	frag6(peer6, 3, 0, true, 58, m, 32);
+	frag6(peer6, 3, 32, false, 58, m + 32, 32);
+	CHECK(out.n == 1 && find6(129) == 0 && st->reasm_dup == 1,
+	      "frag6: an exact duplicate fragment is dropped, the datagram still completes");
+	/* RFC 5722: an overlap drops the whole datagram, and what comes after. */
+	out.n = 0;
+	frag6(peer6, 4, 0, true, 58, m, 32);
+	frag6(peer6, 4, 24, true, 58, m + 24, 8);
+	frag6(peer6, 4, 32, false, 58, m + 32, 32);
+	frag6(peer6, 4, 0, true, 58, m, 32);
+	CHECK(out.n == 0 && st->reasm_overlap == 1 && st->reasm_dead == 2,
+	      "frag6: overlapping fragments drop the whole datagram, and its later fragments "
+	      "(RFC 5722 4)");
+	/* ...an overlap with a different start, last fragment first. */
+	out.n = 0;
+	frag6(peer6, 5, 32, false, 58, m + 32, 32);
+	frag6(peer6, 5, 0, true, 58, m, 40);
+	CHECK(out.n == 0 && st->reasm_overlap == 2, "frag6: a first fragment reaching into the "
+	                                            "last one: overlap, dropped");
+	/* RFC 7112: the first fragment must hold the whole header chain. */
+	out.n = 0;
+	{
+		uint8_t d[16];
+		memset(d, 0, sizeof d);
+		d[0] = 58; /* destination options (PadN), then ICMPv6 in the next fragment */
+		d[2] = 1;
+		d[3] = 4;
+		frag6(peer6, 6, 0, true, 60, d, 8);
+	}
+	CHECK(st->reasm_chain == 1 && out.n == 1 && find6(4) == 0 && icmp6_of(0, 4)[1] == 3 &&
+	              get_u32be(icmp6_of(0, 4) + 4) == 0,
+	      "frag6: a first fragment without the upper-layer header: parameter problem code "
+	      "3 (RFC 7112 5)");
+	/* RFC 8200 4.5: not a multiple of 8 with more to come. */
+	out.n = 0;
+	frag6(peer6, 7, 0, true, 58, m, 30);
+	CHECK(st->reasm_bad == 1 && out.n == 1 && find6(4) == 0 && icmp6_of(0, 4)[1] == 0 &&
+	              get_u32be(icmp6_of(0, 4) + 4) == 4,
+	      "frag6: a fragment of 30 bytes with more to come: parameter problem at the payload "
+	      "length");
+	out.n = 0;
+	frag6(peer6, 8, 65528, false, 58, m, 16);
+	CHECK(st->reasm_bad == 2 && out.n == 1 && find6(4) == 0 &&
+	              get_u32be(icmp6_of(0, 4) + 4) == 42,
+	      "frag6: a fragment ending past 65535: parameter problem at the offset");
+	/* RFC 6980 5: neighbour discovery in a fragment is ignored, atomic too. */
+	memset(ns, 0, sizeof ns);
+	ns[0] = 135;
+	memcpy(ns + 8, us6, 16);
+	ns[24] = 1;
+	ns[25] = 1;
+	memcpy(ns + 26, mac_peer, 6);
+	sum6(peer6, us6, 58, ns, sizeof ns, 2);
+	out.n = 0;
+	{
+		uint8_t e[40];
+		memset(e, 0, 8);
+		e[0] = 58;
+		put_u32be(e + 4, 99);
+		memcpy(e + 8, ns, 32);
+		send6(mac_us, peer6, us6, 44, 255, e, 40);
+	}
+	CHECK(find6(136) == SIZE_MAX && st->rx_nd_frag == 1 && stk->ip6.nd.rx_ns == 1,
+	      "frag6: a neighbour solicitation in an atomic fragment is dropped (RFC 6980)");
+	/* Timeout: the first fragment alone, 60 s: time exceeded, code 1. */
+	now += 2 * SEC; /* a full error bucket again */
+	out.n = 0;
+	frag6(peer6, 10, 0, true, 58, m, 32);
+	poll_at(now + IP6_REASM_TIMEOUT_NS - SEC);
+	CHECK(find6(3) == SIZE_MAX && st->reasm_timeout == 0,
+	      "frag6: an incomplete datagram waits");
+	poll_at(now + 2 * SEC);
+	CHECK(st->reasm_timeout == 1 && find6(3) != SIZE_MAX && icmp6_of(find6(3), 3)[1] == 1 &&
+	              get_u32be(icmp6_of(find6(3), 3) + 8 + 40 + 4) == 10,
+	      "frag6: after 60 s it is dropped with a time exceeded (code 1) quoting the first "
+	      "fragment (RFC 8200 4.5)");
+	/* A flood of first fragments from one /64 cannot lock out another's. */
+	{
+		static const uint8_t honest[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+		                                   0,    0,    0,    0,    0, 0, 0, 9};
+		uint64_t evicted = st->reasm_evicted;
+		uint8_t bad[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0xba, 0xd0, 0};
+		size_t k;
+		for (k = 0; k < 100; k++) {
+			bad[15] = (uint8_t)k;
+			frag6(bad, (uint32_t)(1000 + k), 0, true, 58, m, 32);
+		}
+		out.n = 0;
+		frag6(honest, 11, 0, true, 58, m, 32);
+		for (k = 0; k < 100; k++) {
+			bad[15] = (uint8_t)(100 + k);
+			frag6(bad, (uint32_t)(2000 + k), 0, true, 58, m, 32);
+		}
+		frag6(honest, 11, 32, false, 58, m + 32, 32);
+		CHECK(out.n == 1 && find6(129) == 0 && st->reasm_evicted - evicted >= 196,
+		      "frag6: 200 first fragments from addresses of one /64 around another "
+		      "host's two: its echo is answered (%llu evictions, of the flooder's)",
+		      (unsigned long long)(st->reasm_evicted - evicted));
+	}
+	CHECK(out.malformed == 0, "frag6: every frame whole");
+}
+
+/* Answers come from the address the peer used (found by the frame fuzzer: a
+ * SYN from a global address to our link-local one drew a reset summed for
+ * one source and sent from the other). */
+static void test_ipv6_source(void)
+{
+	static const uint8_t ll9[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9};
+	uint8_t m[32], t[20], sn[16] = {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 2};
+	const uint8_t *h;
+
+	fresh6();
+	poll_at(now + ND6_RETRANS_NS + MS);
+	tcp_listen(stk, 80, 4);
+	/* A neighbour with only a link-local address asks for our global one. */
+	memset(m, 0, sizeof m);
+	m[0] = 135;
+	memcpy(m + 8, us6, 16);
+	m[24] = 1;
+	m[25] = 1;
+	memcpy(m + 26, mac_peer, 6);
+	sum6(ll9, sn, 58, m, sizeof m, 2);
+	send6(mcast_us, ll9, sn, 58, 255, m, sizeof m);
+	out.n = 0;
+	memset(t, 0, sizeof t);
+	put_u16be(t, 6000);
+	put_u16be(t + 2, 80);
+	put_u32be(t + 4, 5);
+	t[12] = 5 << 4;
+	t[13] = TH_SYN;
+	put_u16be(t + 14, 65535);
+	sum6(ll9, us6, 6, t, 20, 16);
+	send6(mac_us, ll9, us6, 6, 64, t, 20);
+	h = out.n == 1 ? ip6_of(0) : NULL;
+	CHECK(h && h[53] == (TH_SYN | TH_ACK) && memcmp(h + 8, us6, 16) == 0 &&
+	              memcmp(h + 24, ll9, 16) == 0 && out.malformed == 0,
+	      "tcp6: a SYN from a link-local address to our global one: the SYN-ACK comes from "
+	      "the global address, checksum right");
+	/* A global address to our link-local one, a closed port: the reset. */
+	out.n = 0;
+	put_u16be(t + 2, 81);
+	sum6(peer6, stk->ip6.ll.a, 6, t, 20, 16);
+	peer_ns(255);
+	out.n = 0;
+	send6(mac_us, peer6, stk->ip6.ll.a, 6, 64, t, 20);
+	h = out.n == 1 ? ip6_of(0) : NULL;
+	CHECK(h && (h[53] & TH_RST) && memcmp(h + 8, stk->ip6.ll.a, 16) == 0 && out.malformed == 0,
+	      "tcp6: a SYN from a global address to our link-local one: the reset comes from the "
+	      "link-local address, checksum right");
 }
 
 /* TCP over IPv6 through the same TCP: pseudo-header, MSS from the MTU. */
@@ -2057,6 +2306,8 @@ int main(void)
 	test_tcp_overlap_first_wins();
 	test_ipv6_nd();
 	test_ipv6_ext();
+	test_ipv6_frag();
+	test_ipv6_source();
 	test_ipv6_tcp();
 	test_ipv6_slaac();
 	test_ip6text();

@@ -10,8 +10,10 @@
  * timer is left. Every 50th seed moves 4 MB each way; the others 256 KB. On
  * odd seeds both stacks use segmentation offload: their large frames are cut
  * by node_send_gso below the way Linux's TAP device cuts them. A few
- * seeds then run HTTP (app/netsrv.c and the HTTP layer, unchanged) over the
- * lossy link.
+ * seeds then run HTTP over the lossy link through the platform seam: two
+ * simulated machines (platform/sim/simplat.c) each run the VM image's server
+ * and loop (app/server.c: the stack, app/netsrv.c, HTTP, the app, unchanged)
+ * and each fetches from the other.
  *
  * Usage: test_sim [--seeds N] [--first S] [--seed S [--pcap FILE]] [-v]
  * A failing seed prints the command that replays it and writes
@@ -21,11 +23,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "app/netsrv.h"
+#include "app/server.h"
 #include "lib/cursor.h"
 #include "net/cksum.h"
 #include "net/stack.h"
 #include "platform/sim/simlink.h"
+#include "platform/sim/simplat.h"
 #include "tests/unit/check.h"
 #include "tests/unit/http_fake.h"
 
@@ -428,102 +431,187 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 	return r;
 }
 
-/* HTTP over the lossy link: netsrv + the HTTP layer on B, a raw client on A. */
+/* One machine's HTTP client: a raw flow on that machine's own stack, asking
+ * the other machine's server for a 200 and a 206. */
+struct hclient {
+	struct tcp_flow *f;
+	bool sent, eof;
+	uint8_t got[65536];
+	size_t got_len;
+};
+
+static const char http_req[] = "GET /d/a.txt HTTP/1.1\r\nHost: sim\r\n\r\n"
+                               "GET /d/v.mp4 HTTP/1.1\r\nHost: sim\r\nRange: bytes=100-299\r\n"
+                               "Connection: close\r\n\r\n";
+
+/* Called with the client's machine entered (its sends go out its NIC). */
+static bool hclient_step(struct hclient *c, struct net_stack *s, uint32_t to, uint64_t now)
+{
+	size_t n;
+
+	if (!c->f && !(c->f = tcp_connect(s, to, 80, now)))
+		return false;
+	if (tcp_established(c->f) && !c->sent && tcp_can_write(c->f, sizeof http_req - 1, 0)) {
+		tcp_write_copy(c->f, http_req, sizeof http_req - 1);
+		c->sent = true;
+	}
+	while (!c->eof &&
+	       (n = tcp_read(c->f, c->got + c->got_len, sizeof c->got - c->got_len, &c->eof)) > 0)
+		c->got_len += n;
+	return !tcp_failed(c->f);
+}
+
+/* The two responses: a 200 with a.txt's bytes, then a 206 with v.mp4[100, 300). */
+static bool responses_right(const struct hclient *c)
+{
+	struct store_entry txt, vid;
+	const uint8_t *got = c->got, *p, *q;
+	size_t got_len = c->got_len, tl;
+
+	store_lookup(fake_store(), "/d/a.txt", 8, &txt);
+	store_lookup(fake_store(), "/d/v.mp4", 8, &vid);
+	tl = txt.rep[STORE_ENC_IDENTITY].body_len;
+	p = memmem(got, got_len, "\r\n\r\n", 4);
+	if (got_len < 12 || memcmp(got, "HTTP/1.1 200", 12) != 0 || !p ||
+	    (size_t)(got + got_len - (p + 4)) <= tl ||
+	    memcmp(p + 4, txt.rep[STORE_ENC_IDENTITY].body, tl) != 0)
+		return false;
+	q = p + 4 + tl;
+	if (memcmp(q, "HTTP/1.1 206", 12) != 0)
+		return false;
+	p = memmem(q, (size_t)(got + got_len - q), "\r\n\r\n", 4);
+	return p && p + 4 + 200 == got + got_len &&
+	       memcmp(p + 4, vid.rep[STORE_ENC_IDENTITY].body + 100, 200) == 0;
+}
+
+/* Every frame a machine's stack built is checked before the link takes it. */
+static void observe_frame(void *ctx, const struct plat_iov *iov, size_t n)
+{
+	(void)ctx;
+	if (!frame_whole(iov, n))
+		malformed++;
+}
+
+/* HTTP over the lossy link through the platform seam: two machines
+ * (platform/sim/simplat.c), each running app/server.c's assembly and loop,
+ * the same code as the VM image, over the fake store; each machine's client
+ * fetches from the other's server. Two servers in one process: each turn is
+ * made with its machine entered. */
 static struct result run_http(uint64_t seed)
 {
-	static const char req[] = "GET /d/a.txt HTTP/1.1\r\nHost: sim\r\n\r\n"
-	                          "GET /d/v.mp4 HTTP/1.1\r\nHost: sim\r\nRange: bytes=100-299\r\n"
-	                          "Connection: close\r\n\r\n";
+	static const uint32_t addr[2] = {ADDR_A, ADDR_B};
 	struct result r;
 	struct sim_params prm;
 	struct sim_link l;
-	struct node na = {0}, nb = {0};
-	struct net_stack *a, *b;
-	struct http_server hs;
-	struct netsrv *ns = aligned_alloc(64, (netsrv_size(8) + 63) / 64 * 64);
-	struct store_entry txt, vid;
-	struct tcp_flow *f = NULL;
-	static uint8_t got[65536];
-	size_t got_len = 0, sent = 0;
+	struct sim_machine m[2];
+	struct server *sv[2] = {NULL, NULL};
+	void *mem[2] = {NULL, NULL};
+	static struct hclient c[2];
 	uint64_t iters = 0;
-	bool eof = false;
+	bool failed = false;
+	int side;
 
 	memset(&r, 0, sizeof r);
 	params_for(seed, &prm);
-	if (!ns || !sim_init(&l, seed, &prm))
+	if (!sim_init(&l, seed, &prm))
 		abort();
-	memset(ns, 0xa5, (netsrv_size(8) + 63) / 64 * 64); /* connections set up on first use */
-	a = stack_new(&na, &l, 0, ADDR_A, seed & 1);
-	b = stack_new(&nb, &l, 1, ADDR_B, seed & 1);
-	fake_server(&hs, 4);
-	if (!netsrv_init(ns, b, &hs, 80, 16, 8)) {
-		snprintf(r.why, sizeof r.why, "netsrv_init failed");
-		return r;
-	}
-	store_lookup(hs.store, "/d/a.txt", 8, &txt);
-	store_lookup(hs.store, "/d/v.mp4", 8, &vid);
-	while (!eof && ++iters < MAX_ITERS && l.now < LIMIT_NS) {
-		uint8_t frame[SIM_FRAME_MAX];
-		struct tcp_flow *rf;
-		struct tcp_listener *rl;
-		uint64_t next, t;
-		size_t n;
-		int side;
+	malformed = 0;
+	for (side = 0; side < 2; side++) {
+		struct server_opts o;
+		size_t len;
+		enum server_result sr;
 
-		for (side = 0; side < 2; side++)
-			while ((n = sim_recv(&l, side, frame, sizeof frame)) > 0)
-				net_input(side ? b : a, frame, n, l.now);
-		if (!f)
-			f = tcp_connect(a, ADDR_B, 80, l.now);
-		while (tcp_ready_next(a, &rf, &rl))
-			;
-		if (tcp_established(f) && sent < sizeof req - 1 &&
-		    tcp_can_write(f, sizeof req - 1, 0)) {
-			tcp_write_copy(f, req, sizeof req - 1);
-			sent = sizeof req - 1;
+		sim_machine_init(&m[side], &l, side);
+		m[side].tso = seed & 1;
+		m[side].verbose = verbose;
+		m[side].observe = observe_frame;
+		memset(&o, 0, sizeof o);
+		memcpy(o.net.mac, m[side].mac, 6);
+		o.net.mtu = m[side].mtu;
+		o.net.tso_max = m[side].tso ? 65535u : 0u;
+		o.net.addr = addr[side];
+		o.net.prefix_len = 24;
+		o.net.tcp_flows = 8;
+		o.port = 80;
+		o.http_bufs = 4;
+		o.header_timeout_ns = 10 * SEC;
+		o.idle_timeout_ns = 60 * SEC;
+		o.send_timeout_ns = 30 * SEC;
+		o.token = "simulation-presenter-token";
+		o.token_len = strlen(o.token);
+		len = server_size(&o);
+		sv[side] = malloc(sizeof *sv[side]);
+		mem[side] = aligned_alloc(64, (len + 63) / 64 * 64);
+		if (!sv[side] || !mem[side])
+			abort();
+		memset(mem[side], 0xa5, len); /* not zeroed: the layers set up what they use */
+		sim_enter(&m[side]);
+		sr = server_setup(sv[side], &o, fake_store(), mem[side], len);
+		if (sr != SERVER_OK) {
+			snprintf(r.why, sizeof r.why, "server_setup on %c: %d", 'A' + side, sr);
+			failed = true;
 		}
-		while ((n = tcp_read(f, got + got_len, sizeof got - got_len, &eof)) > 0)
-			got_len += n;
-		if (tcp_failed(f))
-			break;
-		next = netsrv_step(ns, l.now);
-		if ((t = net_poll(a, l.now)) < next)
-			next = t;
-		if ((t = net_poll(b, l.now)) < next)
-			next = t;
-		if (sim_next(&l) < next)
-			next = sim_next(&l);
+		memset(&c[side], 0, sizeof c[side]);
+	}
+	while (!failed && !(c[0].eof && c[1].eof) && ++iters < MAX_ITERS && l.now < LIMIT_NS) {
+		uint64_t next = sim_next(&l), t;
+
+		for (side = 0; side < 2 && !failed; side++) {
+			sim_enter(&m[side]);
+			if (!c[side].eof &&
+			    !hclient_step(&c[side], sv[side]->s, addr[!side], l.now)) {
+				snprintf(r.why, sizeof r.why, "%c's connection failed", 'A' + side);
+				failed = true;
+			}
+			if ((t = server_turn(sv[side])) < next)
+				next = t;
+			if (m[side].wake < next) /* nothing sleeps here, but a turn may ask */
+				next = m[side].wake;
+		}
+		sim_enter(NULL);
 		if (next == UINT64_MAX)
 			break;
 		if (next > l.now)
 			l.now = next;
 	}
-	if (!eof) {
-		snprintf(r.why, sizeof r.why, "no EOF: %zu bytes in", got_len);
-	} else {
-		const char *p = memmem(got, got_len, "\r\n\r\n", 4), *q;
-		r.ok = got_len > 12 && memcmp(got, "HTTP/1.1 200", 12) == 0 && p &&
-		       (size_t)(got_len - (size_t)((const uint8_t *)p + 4 - got)) >
-		               txt.rep[STORE_ENC_IDENTITY].body_len &&
-		       memcmp(p + 4, txt.rep[STORE_ENC_IDENTITY].body,
-		              txt.rep[STORE_ENC_IDENTITY].body_len) == 0;
-		q = r.ok ? p + 4 + txt.rep[STORE_ENC_IDENTITY].body_len : NULL;
-		r.ok = r.ok && memcmp(q, "HTTP/1.1 206", 12) == 0;
-		p = r.ok ? memmem(q, got_len - (size_t)((const uint8_t *)q - got), "\r\n\r\n", 4)
-		         : NULL;
-		r.ok = r.ok && p && (const uint8_t *)p + 4 + 200 == got + got_len &&
-		       memcmp(p + 4, vid.rep[STORE_ENC_IDENTITY].body + 100, 200) == 0;
-		if (!r.ok)
-			snprintf(r.why, sizeof r.why, "responses wrong (%zu bytes)", got_len);
+	for (side = 0; side < 2; side++) {
+		if (failed)
+			break;
+		if (!c[side].eof) {
+			snprintf(r.why, sizeof r.why, "%c: no EOF: %zu bytes in", 'A' + side,
+			         c[side].got_len);
+			failed = true;
+		} else if (!responses_right(&c[side])) {
+			snprintf(r.why, sizeof r.why, "%c: responses wrong (%zu bytes)", 'A' + side,
+			         c[side].got_len);
+			failed = true;
+		} else if (m[side].tso_bad) {
+			snprintf(r.why, sizeof r.why, "%c: %llu large frames described wrongly",
+			         'A' + side, (unsigned long long)m[side].tso_bad);
+			failed = true;
+		} else if (sv[side]->srv.stats.requests < 2) {
+			snprintf(r.why, sizeof r.why, "%c's server counted %llu requests",
+			         'A' + side, (unsigned long long)sv[side]->srv.stats.requests);
+			failed = true;
+		}
 	}
-	if (f)
-		tcp_close(f);
+	if (!failed && malformed) {
+		snprintf(r.why, sizeof r.why, "%llu frames built malformed", malformed);
+		failed = true;
+	}
+	r.ok = !failed;
+	for (side = 0; side < 2; side++) {
+		sim_enter(&m[side]);
+		if (c[side].f)
+			tcp_close(c[side].f);
+	}
+	sim_enter(NULL);
 	r.vtime = l.now;
-	fake_server_free(&hs);
 	sim_fini(&l);
-	free(ns);
-	free(a);
-	free(b);
+	for (side = 0; side < 2; side++) {
+		free(sv[side]);
+		free(mem[side]);
+	}
 	return r;
 }
 
@@ -591,9 +679,9 @@ int main(int argc, char **argv)
 	      (unsigned long long)tso_odd, (unsigned long long)tso_even);
 	for (s = 1; s <= 12; s++) {
 		struct result r = run_http(s * 7);
-		CHECK(r.ok, "HTTP over our TCP, seed %llu (loss %llu%%): %s",
+		CHECK(r.ok, "HTTP through the seam, two servers, seed %llu (loss %llu%%): %s",
 		      (unsigned long long)(s * 7), (unsigned long long)(s * 7 % 21u),
-		      r.ok ? "200 and 206 bodies match the store" : r.why);
+		      r.ok ? "each machine's 200 and 206 bodies match the store" : r.why);
 	}
 	(void)lossy;
 	return check_done();

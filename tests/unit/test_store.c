@@ -11,8 +11,8 @@
 #include "lib/httpdate.h"
 #include "lib/sha256.h"
 #include "tests/unit/check.h"
-#include "tools/mime.h"
-#include "tools/storew.h"
+#include "tools/store/mime.h"
+#include "tools/store/storew.h"
 
 static char text[20000], noise[5000];
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* End-to-end tests of tools/build.c: the repository's decks built twice give the
+/* End-to-end tests of tools/store/build.c: the repository's decks built twice give the
  * same store, which opens; build_write_file and store_load_file round trip.
  * Run from the repository root (tests/run does), with node_modules installed. */
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "tests/unit/check.h"
-#include "tools/build.h"
+#include "tools/store/build.h"
 
 static int build(int level, bool dev, uint8_t **blob, size_t *len, struct build_totals *t)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "tests/unit/check.h"
-#include "tools/storew.h"
+#include "tools/store/storew.h"
 
 #define HDR     STORE_HEADER_LEN
 #define REC(i)  (HDR + (i)*STORE_ENTRY_LEN)
