@@ -327,25 +327,25 @@ void server_print_stats(const struct server *sv)
 	struct plat_net_stats v;
 
 	plat_net_stats(&v);
-	plat_log("stats: http %lu requests (%lu 2xx, %lu 304, %lu 4xx, %lu 5xx), %lu connections "
-	         "open; tcp %lu accepted, %lu segments, %lu large, %lu retransmitted, store bytes "
-	         "%lu by reference, %lu copied; net rx %lu frames, %lu interrupts; tx %lu frames, "
-	         "%lu notifications, %lu bytes copied\n",
-	         h->requests, h->status_2xx, h->status_304, h->status_4xx, h->status_5xx,
-	         h->conns_opened - h->conns_closed, t->accepted, t->tx_segs, t->tso_sends,
-	         t->rexmits, t->bytes_ref, t->bytes_copied, v.rx_frames, v.rx_irqs, v.tx_frames,
-	         v.tx_notifies, v.tx_copied);
-	/* The caps and who lost to them (issue 14): flows, the rings lent while
-	 * data moves (net/tcp_pool.c), and the HTTP input buffers. */
-	plat_log("stats: caps flows %lu open, %lu peak, %lu cap, %lu full; rx rings %lu used, %lu "
-	         "peak, %lu cap, %lu full, %lu evicted; copy rings %lu used, %lu peak, %lu cap, "
-	         "%lu waits, %lu evicted; http buffers %lu free of %lu, %lu waits, %lu evicted, "
-	         "%lu header timeouts; syn cookies %lu\n",
-	         t->flows_open, t->flows_peak, t->flows_cap, t->flows_full, t->rx_rings_used,
-	         t->rx_rings_peak, t->rx_rings_cap, t->rx_rings_full, t->rx_rings_evicted,
-	         t->copy_rings_used, t->copy_rings_peak, t->copy_rings_cap, t->copy_waits,
-	         t->copy_rings_evicted, (uint64_t)sv->srv.pool_avail, (uint64_t)sv->srv.pool_total,
-	         h->pool_waits, h->pool_evictions, h->timeout_header, t->cookies_sent);
+	/* One line, the caps and who lost to them at its end (issue 14): flows,
+	 * the rings lent while data moves (net/tcp_pool.c), the HTTP buffers. */
+	plat_log(
+	        "stats: http %lu requests (%lu 2xx, %lu 304, %lu 4xx, %lu 5xx), %lu connections "
+	        "open; tcp %lu accepted, %lu segments, %lu large, %lu retransmitted, store bytes "
+	        "%lu by reference, %lu copied; net rx %lu frames, %lu interrupts; tx %lu frames, "
+	        "%lu notifications, %lu bytes copied; caps flows %lu open, %lu peak, %lu cap, %lu "
+	        "full; rx rings %lu used, %lu peak, %lu cap, %lu full, %lu evicted; copy rings %lu "
+	        "used, %lu peak, %lu cap, %lu waits, %lu evicted; http buffers %lu free of %lu, "
+	        "%lu waits, %lu evicted, %lu header timeouts; syn cookies %lu\n",
+	        h->requests, h->status_2xx, h->status_304, h->status_4xx, h->status_5xx,
+	        h->conns_opened - h->conns_closed, t->accepted, t->tx_segs, t->tso_sends,
+	        t->rexmits, t->bytes_ref, t->bytes_copied, v.rx_frames, v.rx_irqs, v.tx_frames,
+	        v.tx_notifies, v.tx_copied, t->flows_open, t->flows_peak, t->flows_cap,
+	        t->flows_full, t->rx_rings_used, t->rx_rings_peak, t->rx_rings_cap,
+	        t->rx_rings_full, t->rx_rings_evicted, t->copy_rings_used, t->copy_rings_peak,
+	        t->copy_rings_cap, t->copy_waits, t->copy_rings_evicted,
+	        (uint64_t)sv->srv.pool_avail, (uint64_t)sv->srv.pool_total, h->pool_waits,
+	        h->pool_evictions, h->timeout_header, t->cookies_sent);
 	if (sv->tls) {
 		const struct tls_stats *s = tls_server_stats(sv->tls);
 		plat_log("stats: tls %lu opened, %lu refused (and %lu reset at accept), %lu "

@@ -299,6 +299,10 @@ void tcp_pool_wake(struct net_stack *s, uint64_t now)
 		wake_one(s);
 	}
 	t->copy_check_at = first_stall(s, &t->cp);
+	/* A holder stalled but not held back by its peer may become so: look
+	 * again in a tenth of the stall time, not at every poll. */
+	if (t->copy_check_at <= now)
+		t->copy_check_at = now + TCP_POOL_STALL_NS / 10;
 	tcp_set_timer(s, &t->copy_check_at, t->copy_check_at == UINT64_MAX ? 0 : t->copy_check_at);
 }
 

@@ -73,15 +73,13 @@ accel=$(sed -n 's/^unideck: booting .* on [a-z0-9]* (\([a-z]*\)[,)].*/\1/p' "$TM
 ok "scale image: boots in $MEM under ${accel:-?} with ${conns:-?} connections"
 URL=http://10.79.0.2/unideck/
 
-# The newest caps line: "stats: caps flows O open, P peak, C cap, ..."
-caps() { grep '^stats: caps ' "$TMP/run.log" | tail -n 1; }
-# field NAME LINE: the number before NAME in the part of LINE for (flows|rx|copy|http).
-field() { sed -n "s/.*$1 \([0-9]*\) $2.*/\1/p" <<<"$3" | head -n 1; }
+# The caps of the newest stats line: "caps flows O open, P peak, C cap, ..."
+caps() { grep '^stats: http .*; caps flows ' "$TMP/run.log" | tail -n 1 | sed 's/.*; caps /caps /'; }
 caps_check() { # NAME
 	local line fo fp fc ru rp rc cu cp cc
 	sleep 1.2
 	line=$(caps)
-	line=${line#stats: caps }
+	line=${line#caps }
 	fo=$(sed -n 's/^flows \([0-9]*\) open, \([0-9]*\) peak, \([0-9]*\) cap.*/\1 \2 \3/p' <<<"$line")
 	ru=$(sed -n 's/.*rx rings \([0-9]*\) used, \([0-9]*\) peak, \([0-9]*\) cap.*/\1 \2 \3/p' <<<"$line")
 	cu=$(sed -n 's/.*copy rings \([0-9]*\) used, \([0-9]*\) peak, \([0-9]*\) cap.*/\1 \2 \3/p' <<<"$line")
@@ -172,7 +170,7 @@ else
 fi
 caps_check "$name"
 line=$(caps)
-fp=$(sed -n 's/^stats: caps flows [0-9]* open, \([0-9]*\) peak.*/\1/p' <<<"$line")
+fp=$(sed -n 's/^caps flows [0-9]* open, \([0-9]*\) peak.*/\1/p' <<<"$line")
 if [ "${fp:-0}" -ge "$IDLE" ]; then
 	ok "$name: the image held $fp flows at once in $MEM"
 else

@@ -167,10 +167,10 @@ URL=http://10.67.0.2/unideck/
 run_all "our stack on TAP"
 # And past the flows' rings (lent while data moves, net/tcp_pool.c): slow
 # heads and slow readers at 5,000 connections against 4,096 flows and 1,024
-# rings of each kind, the attack long enough (1 s per 250) to open them all.
+# rings of each kind, the attack long enough (1 s per 150) to open them all.
 BIG=${SCALE_TAP_BIG:-5000}
 SECS_SMALL=$SECS
-SECS=$((BIG / 250 > SECS ? BIG / 250 : SECS))
+SECS=$((BIG / 150 > SECS ? BIG / 150 : SECS))
 CONNS_SMALL=$CONNS
 CONNS=$BIG
 attack "our stack on TAP: slowloris, $BIG connections" "tap-loris-big.log" -H -i 5 -x 24
