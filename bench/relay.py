@@ -237,7 +237,12 @@ def write(rows, per):
         " every instance and every follower process (and other work), so with more instances"
         " the deliveries queue for the same CPUs: the growth with instances measures this"
         " machine, not the relay, which adds a hop (second table). On separate hosts the time"
-        " to the last follower is about one instance's plus one hop.",
+        " to the last follower is about one instance's plus one hop. And since TCP flows borrow"
+        " copy rings from a pool (net/tcp_pool.c: a quarter of `--flows`, 350 here), an event"
+        " to more followers than there are rings goes out in rounds, each waiting for the"
+        " followers' ACKs to bring rings back (app/app.c resends the current position to those"
+        " that had no room): that, not the relay, is most of these times. Before the pool the"
+        " same bench gave about 50 ms for 1,000 followers on one instance.",
         "",
         "| instances | followers | time to the last follower: median | p90 | max |"
         " last on the origin: median | last on a relay: median |",

@@ -44,6 +44,7 @@ trap teardown EXIT
 "${NX[@]}" ip link set lo up
 "${NX[@]}" ip link add "$BR" type bridge
 "${NX[@]}" ip addr add 10.77.0.1/24 dev "$BR"
+"${NX[@]}" ip -6 addr add fd77::1/64 dev "$BR" nodad
 "${NX[@]}" ip link set "$BR" up
 for t in o r1 r2 r3 r6 im fk; do
 	"${NX[@]}" ip tuntap add dev "ur$t" mode tap
