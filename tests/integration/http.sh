@@ -111,17 +111,25 @@ check "6 MB body with Connection: close arrives whole" cmp "$TMP/large.close" "$
 # is let go at once (the socket is the kernel's alone); after a close of ours
 # (a 400) the server lingers, still owning it, to drain what the client sends.
 held_after() { # REQUEST: does unideck still own the socket while the client waits?
-	python3 - "$PORT" "$1" <<'PY' &
+	# The client marks the moment it has read the server's FIN; the socket's
+	# owner is read then, not after a fixed sleep that a loaded machine outruns.
+	rm -f "$TMP/held.eof"
+	python3 - "$PORT" "$1" "$TMP/held.eof" <<'PY' &
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(sys.argv[2].encode().decode("unicode_escape").encode())
 while s.recv(65536):
 	pass
-time.sleep(1.5)
+open(sys.argv[3], "w").close()
+time.sleep(3)
 PY
-	local pid=$!
-	sleep 0.7
-	ss -tnp state fin-wait-2 "( sport = :$PORT )" | grep -c unideck
+	local pid=$! i
+	for i in $(seq 100); do
+		[ -e "$TMP/held.eof" ] && break
+		sleep 0.05
+	done
+	# FIN-WAIT-1 too: the client's ACK of our FIN may still be delayed.
+	ss -tnp state fin-wait-1 state fin-wait-2 "( sport = :$PORT )" | grep -c unideck
 	wait "$pid"
 }
 if [ "$(id -u)" = 0 ]; then
