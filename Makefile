@@ -29,7 +29,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 BEARSSL_INC := /usr/include/bearssl
 BEARSSL_LIB := /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/libbearssl.a
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(BEARSSL_LIB)
-TLS_CFLAGS := -isystem $(BEARSSL_INC) -isystem http/tls_shim
+TLS_CFLAGS := -isystem $(BEARSSL_INC) -isystem lib/bearssl_shim
 
 # Per-target source lists (what each binary is made of; a new file is added here
 # by name, never picked up by a wildcard). The layers above platform/ are one
@@ -50,7 +50,7 @@ CORE_SRC := $(LIB_SRC) $(HTTP_SRC) $(STORE_SRC) $(APP_SRC) $(NET_SRC)
 # links libbearssl.a; then it joins the image's lists with TLS_SRC.
 ACME_SRC := acme/abuf.c acme/acme.c acme/csr.c acme/json.c acme/jws.c acme/pem.c \
 	acme/state.c
-ACME_CFLAGS := -isystem $(BEARSSL_INC) -isystem acme/shim
+ACME_CFLAGS := -isystem $(BEARSSL_INC) -isystem lib/bearssl_shim
 # TLS (issue 17): freestanding too, but it needs BearSSL's headers and archive,
 # so it is its own list; the hosted target links it, the images add it when they
 # link libbearssl.a.

@@ -68,7 +68,7 @@ $(A)/core/%.o: %.c
 # _FORTIFY_SOURCE (libc.c has the __*_chk) and a global stack guard.
 A64_BEARSSL_LIB := /usr/lib/aarch64-linux-gnu/libbearssl.a
 $(A)/core/http/tls.o $(A)/core/app/ktls.o: A64EXTRA := -isystem /usr/include/bearssl \
-	-isystem http/tls_shim
+	-isystem lib/bearssl_shim
 $(A)/ksyms-empty.o: $(K)/ksyms-empty.S
 	@mkdir -p $(@D)
 	$(A64CC) -c $< -o $@

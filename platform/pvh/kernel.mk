@@ -105,7 +105,7 @@ $(K)/core/%.o: %.c
 # validator (and its time()) is not linked: nothing of ours calls it.
 KBEARSSL_INC := /usr/include/bearssl
 KBEARSSL_LIB := /usr/lib/x86_64-linux-gnu/libbearssl.a
-KTLS_CFLAGS := -isystem $(KBEARSSL_INC) -isystem http/tls_shim
+KTLS_CFLAGS := -isystem $(KBEARSSL_INC) -isystem lib/bearssl_shim
 $(K)/core/http/tls.o $(K)/core/app/ktls.o: KEXTRA := $(KTLS_CFLAGS)
 
 $(K)/ksyms-empty.S: scripts/pvh-ksyms
@@ -169,7 +169,7 @@ kernel-core: $(KERNEL_CORE_OBJ)
 # hosted, against BearSSL's client over memory.
 build/bench/tls_hs: bench/tls_hs.c http/tls.c http/tls.h
 	@mkdir -p $(@D)
-	$(CC) -O2 -g $(KWARN) -I. -D_GNU_SOURCE -isystem $(KBEARSSL_INC) -isystem http/tls_shim \
+	$(CC) -O2 -g $(KWARN) -I. -D_GNU_SOURCE -isystem $(KBEARSSL_INC) -isystem lib/bearssl_shim \
 		-c http/tls.c -o $@.tls.o
 	$(CC) -O2 -g $(KWARN) -I. -D_GNU_SOURCE -isystem $(KBEARSSL_INC) -c bench/tls_hs.c -o $@.o
 	$(CC) -o $@ $@.o $@.tls.o $(KBEARSSL_LIB)

@@ -1,7 +1,0 @@
-/* SPDX-License-Identifier: MIT */
-/* BearSSL's headers include <string.h>; in the freestanding layers it is our own
- * lib/mem.h (memcpy, memmove, memset, memcmp, strlen), which is all BearSSL uses. */
-#ifndef UD_TLS_SHIM_STRING_H
-#define UD_TLS_SHIM_STRING_H
-#include "lib/mem.h"
-#endif
