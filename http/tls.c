@@ -6,10 +6,16 @@
 
 #include "lib/mem.h"
 
-#define TLS_QUEUE_SEGS 40u
-#define TLS_COPY_BYTES (STREAM_MIN_COPY + 4096u)
-#define TLS_LRU_BYTES  (64u * 1024u) /* about 500 sessions for resumption */
-#define TLS_MIN_PIECE  512u          /* smallest part of a record handed down */
+#define TLS_QUEUE_SEGS  40u
+#define TLS_COPY_BYTES  (STREAM_MIN_COPY + 4096u)
+#define TLS_LRU_BYTES   (64u * 1024u) /* about 500 sessions for resumption */
+#define TLS_MIN_PIECE   512u          /* smallest part of a record handed down */
+/* A handshake we have just answered is not given up for a newcomer for this
+ * long: its peer needs a round trip and a key exchange to answer, and a flood
+ * faster than that would otherwise push out every honest client as soon as we
+ * had answered it. It bounds the handshakes a full table turns over to
+ * max_handshakes a grace, 256 a second at the default 64. */
+#define TLS_HS_GRACE_NS (250ull * 1000000ull)
 
 struct tls_seg {
 	const uint8_t *p;
@@ -30,7 +36,8 @@ struct tls_conn {
 	struct tls_conn *next_free;
 	bool in_step, dead, low_eof, low_closed;
 	bool closing, close_sent, need_flush, used;
-	bool hs_answered; /* in the handshake, we have sent our flight: the peer's turn */
+	bool hs_answered;     /* in the handshake, we have sent our flight: the peer's turn */
+	uint64_t answered_at; /* when (t->now) hs_answered was last set */
 	struct tls_seg q[TLS_QUEUE_SEGS];
 	unsigned q_head, q_n;
 	uint64_t queued;
@@ -436,8 +443,10 @@ static bool push_records(struct tls_conn *t)
 		}
 		low->ops->send_copy(low, buf, k);
 		br_ssl_engine_sendrec_ack(eng(t), k);
-		if (t->hs_deadline)
+		if (t->hs_deadline && !t->hs_answered) {
 			t->hs_answered = true;
+			t->answered_at = t->now;
+		}
 		t->ts->stats.record_bytes += k;
 		moved = true;
 	}
@@ -495,11 +504,20 @@ static bool pull_records(struct tls_conn *t)
 		if (n) {
 			br_ssl_engine_recvrec_ack(eng(t), n);
 			moved = true;
+			t->hs_answered = false; /* the peer has spoken: our turn */
 		}
 		if (eof)
 			t->low_eof = true;
-		if (!n)
+		if (!n) {
+			/* All it sent is read and the engine wants more: in a
+			 * handshake, the peer's turn (a ClientHello cut short is
+			 * as slow as a flight left unanswered). */
+			if (t->hs_deadline && !t->hs_answered) {
+				t->hs_answered = true;
+				t->answered_at = t->now;
+			}
 			break;
+		}
 		/* A handshake answer may be waiting to go out. */
 		push_records(t);
 	}
@@ -769,6 +787,15 @@ static const struct stream_ops tls_ops = {
 
 /* ---- connections ---- */
 
+/* The oldest handshake whose peer owes us its answer past the grace, or NULL. */
+static struct tls_conn *evictable(const struct tls_server *ts, uint64_t now)
+{
+	for (struct tls_conn *x = ts->hs_head; x; x = x->hs_next)
+		if (x->hs_answered && now - x->answered_at >= TLS_HS_GRACE_NS)
+			return x;
+	return NULL;
+}
+
 struct tls_conn *tls_conn_open(struct tls_server *ts, struct stream *low, uint64_t now,
                                struct tls_conn **victim)
 {
@@ -844,20 +871,19 @@ struct tls_conn *tls_conn_open(struct tls_server *ts, struct stream *low, uint64
 
 	/* At the cap, a handshake gives way: the oldest that we have answered
 	 * and that owes us its next flight (a client that has not answered in
-	 * the time the newer ones took is the slowest); when we have answered
+	 * the time the newer ones took is the slowest; one whose answer has
+	 * arrived, read or waiting in the transport's line, is not: see
+	 * tls_conn_peer_spoke); when we have answered
 	 * none (a transport that rations handshake steps has not read them
 	 * yet), the oldest. Turning the newcomer away instead was tried: under
 	 * a flood faster than the handshakes we can do, it refused nearly every
 	 * honest newcomer, since the slots were always full of unread ones. */
 	if (ts->stats.in_handshake >= ts->cfg.max_handshakes && ts->hs_head) {
-		struct tls_conn *v = ts->hs_head;
-		for (struct tls_conn *x = ts->hs_head; x; x = x->hs_next)
-			if (x->hs_answered) {
-				v = x;
-				break;
-			}
-		if (!v->hs_answered)
+		struct tls_conn *v = evictable(ts, now);
+		if (!v) {
+			v = ts->hs_head;
 			ts->stats.hs_full++;
+		}
 		drop(v);
 		ts->stats.hs_evicted++;
 		*victim = v;
@@ -912,6 +938,16 @@ void tls_conn_end(struct tls_conn *t)
 {
 	step_out(t);
 	t->in_step = false;
+}
+
+bool tls_server_admits(const struct tls_server *ts, uint64_t now)
+{
+	return ts->stats.in_handshake < ts->cfg.max_handshakes || evictable(ts, now);
+}
+
+void tls_conn_peer_spoke(struct tls_conn *t)
+{
+	t->hs_answered = false;
 }
 
 bool tls_conn_in_handshake(const struct tls_conn *t)

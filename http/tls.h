@@ -113,6 +113,15 @@ void tls_conn_end(struct tls_conn *t);
 bool tls_conn_more(const struct tls_conn *t);
 /* Whether the handshake is still in progress (its next step may cost a key
  * exchange and a signature: a transport may ration them, see hsock.c). */
+/* The transport has input from (t)'s peer that it has not handed over yet
+ * (it rations handshake steps): in the handshake, the peer has answered our
+ * flight, so (t) is not the slow one a full handshake table gives up. */
+void tls_conn_peer_spoke(struct tls_conn *t);
+/* Whether a new connection would find a handshake slot free or one to take
+ * from a peer that owes us its answer past a grace (tls_conn_open's rule); a
+ * transport
+ * that can leave connections in its backlog asks this first. */
+bool tls_server_admits(const struct tls_server *ts, uint64_t now);
 bool tls_conn_in_handshake(const struct tls_conn *t);
 /* Whether the engine would take records from the transport now, although
  * HTTP reads nothing (it waits for an input buffer): the transport keeps

@@ -818,6 +818,13 @@ static void accept_all(struct hsock *h, int lfd, struct http_server *srv, struct
 	unsigned batch = ts ? HSOCK_TLS_ACCEPT_BATCH : HSOCK_ACCEPT_BATCH;
 
 	for (unsigned n = 0; n < batch; n++) {
+		/* With every handshake slot taken by one still waiting for our
+		 * step, a newcomer would push out a client whose delay is ours:
+		 * it waits in the backlog until one owes us its answer. */
+		if (ts && !tls_server_admits(ts, now)) {
+			h->stats.hs_deferred++;
+			return;
+		}
 		struct sockaddr_storage ss = {0}; /* a family even if accept4 says nothing */
 		socklen_t sl = sizeof ss;
 		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -1128,6 +1135,8 @@ int hsock_run(struct hsock *h)
 				if (c->dead)
 					continue; /* freed earlier in this batch */
 				if (hs_rationed(c) && !(ev[i].events & (EPOLLERR | EPOLLHUP))) {
+					if (ev[i].events & EPOLLIN)
+						tls_conn_peer_spoke(c->tls); /* it answered */
 					hs_enqueue(c);
 					continue;
 				}
@@ -1199,10 +1208,11 @@ void hsock_dump_stats(const struct hsock *h, FILE *out)
 	        (unsigned long long)t->timeout_send, (unsigned long long)t->pool_waits,
 	        (unsigned long long)t->pool_evictions);
 	fprintf(out,
-	        "sock.hs_steps %llu\n"
+	        "sock.hs_steps %llu\nsock.hs_deferred %llu\n"
 	        "sock.out_waits %llu\nsock.out_evictions %llu\nsock.out_bufs_peak %llu\n"
 	        "sock.out_bufs_made %u\nsock.conn_bytes %zu\nsock.out_buf_bytes %zu\n",
-	        (unsigned long long)s->hs_steps, (unsigned long long)s->out_waits,
-	        (unsigned long long)s->out_evictions, (unsigned long long)s->out_bufs_peak,
-	        h->ob_made, sizeof(struct hconn), sizeof(struct obuf));
+	        (unsigned long long)s->hs_steps, (unsigned long long)s->hs_deferred,
+	        (unsigned long long)s->out_waits, (unsigned long long)s->out_evictions,
+	        (unsigned long long)s->out_bufs_peak, h->ob_made, sizeof(struct hconn),
+	        sizeof(struct obuf));
 }

@@ -76,6 +76,7 @@ struct hsock_stats {
 	uint64_t out_evictions; /* a stalled holder was reset for a waiter */
 	uint64_t out_bufs_peak; /* output buffers lent at once, at most */
 	uint64_t hs_steps;      /* TLS handshake steps taken from their line */
+	uint64_t hs_deferred;   /* TLS accepts left in the backlog: every slot awaits our step */
 };
 
 /* Listen on (host, port); port 0 picks a free one. Returns NULL with a message
