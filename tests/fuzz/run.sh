@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Replay every saved crash (fuzz/regressions/<target>/), then fuzz each target
-# for FUZZ_SECONDS (default 10) from its seed corpus, two targets at a time.
+# for FUZZ_SECONDS (default 6) from its seed corpus, two targets at a time.
 # A crash fails the run and its input is kept under build/fuzz/crashes/.
 set -u
 cd "$(dirname "$0")/../.."
-secs=${FUZZ_SECONDS:-10}
+secs=${FUZZ_SECONDS:-6}
 if ! command -v clang >/dev/null; then
 	echo "skip - fuzzing: clang is not installed"
 	exit 0
