@@ -10,7 +10,7 @@
 #   writes it there instead: bench/thc-implementation6.txt is one such run).
 # - The floods (flood_router26, flood_advertise6, flood_solicitate6,
 #   ndpexhaust26, fragmentation6 in flood mode, denial6's seven cases) each
-#   run for THC_SECONDS (default 3) while an honest client fetches a deck by
+#   run for THC_SECONDS (default 4) while an honest client fetches a deck by
 #   curl -6 over and over; every fetch must be served (the percentage is in the
 #   result's name), the server must survive, and afterwards the counters must
 #   show the caps held: the neighbour cache's and reassembly's drops counted.
@@ -25,7 +25,7 @@ if ! command -v atk6-implementation6 >/dev/null; then
 	skip "thc-ipv6: atk6-implementation6 is not installed (scripts/deps.sh installs thc-ipv6)"
 	exit 0
 fi
-SECS=${THC_SECONDS:-3}
+SECS=${THC_SECONDS:-4}
 NS=ud-thc-$$
 ip netns add "$NS"
 NX=(ip netns exec "$NS")
