@@ -23,6 +23,7 @@
 #include "lib/sha256.h"
 #include "platform/arm64/arm64.h"
 #include "platform/arm64/board.h"
+#include "platform/kernel/fortify.h"
 #include "platform/platform.h"
 #include "platform/virtio/vrng.h"
 
@@ -179,32 +180,10 @@ const char *plat_entropy_source(void)
 	return dev ? "virtio-rng" : "none";
 }
 
-void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len);
-void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst_len);
-void *__memset_chk(void *dst, int c, size_t n, size_t dst_len);
-
-void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len)
+/* platform/kernel/fortify.c's stop for an overflow it caught. */
+_Noreturn void kernel_overflow(const char *op, size_t n, size_t dst_len)
 {
-	if (n > dst_len)
-		arm64_panic(EXIT_STACK, "buffer overflow detected: memcpy of %zu into %zu", n,
-		            dst_len);
-	return memcpy(dst, src, n);
-}
-
-void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst_len)
-{
-	if (n > dst_len)
-		arm64_panic(EXIT_STACK, "buffer overflow detected: memmove of %zu into %zu", n,
-		            dst_len);
-	return memmove(dst, src, n);
-}
-
-void *__memset_chk(void *dst, int c, size_t n, size_t dst_len)
-{
-	if (n > dst_len)
-		arm64_panic(EXIT_STACK, "buffer overflow detected: memset of %zu into %zu", n,
-		            dst_len);
-	return memset(dst, c, n);
+	arm64_panic(EXIT_STACK, "buffer overflow detected: %s of %zu into %zu", op, n, dst_len);
 }
 
 /* -fstack-protector-strong -mstack-protector-guard=global: every protected frame

@@ -47,7 +47,8 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --build
 
 # The pvh target's source list: its own folder, the code shared by the VM
 # targets (platform/kernel) and the virtio drivers (platform/virtio).
-VMK_SRC := platform/kernel/balloc.c platform/kernel/image.c platform/kernel/kprintf.c \
+VMK_SRC := platform/kernel/balloc.c platform/kernel/fortify.c platform/kernel/image.c \
+	platform/kernel/kprintf.c \
 	platform/kernel/ksyms.c lib/cmdline.c
 VIRTIO_SRC := platform/virtio/pci.c platform/virtio/virtq.c platform/virtio/vmmio.c \
 	platform/virtio/vnet.c platform/virtio/vpci.c platform/virtio/vrng.c

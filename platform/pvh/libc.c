@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "lib/mem.h"
+#include "platform/kernel/fortify.h"
 #include "platform/pvh/cpu.h"
 #include "platform/pvh/libc.h"
 #include "platform/pvh/trap.h"
@@ -77,35 +78,10 @@ size_t strlen(const char *s)
 	return n;
 }
 
-/* _FORTIFY_SOURCE's checked forms (glibc's ABI: the last argument is the
- * destination's size as the compiler knew it). An overflow the compiler could
- * see coming is a bug in the caller: stop, as glibc does. */
-void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len);
-void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst_len);
-void *__memset_chk(void *dst, int c, size_t n, size_t dst_len);
-
-void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len)
+/* platform/kernel/fortify.c's stop for an overflow it caught. */
+_Noreturn void kernel_overflow(const char *op, size_t n, size_t dst_len)
 {
-	if (n > dst_len)
-		trap_panic(TRAP_EXIT_STACK, "buffer overflow detected: memcpy of %zu into %zu", n,
-		           dst_len);
-	return memcpy(dst, src, n);
-}
-
-void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst_len)
-{
-	if (n > dst_len)
-		trap_panic(TRAP_EXIT_STACK, "buffer overflow detected: memmove of %zu into %zu", n,
-		           dst_len);
-	return memmove(dst, src, n);
-}
-
-void *__memset_chk(void *dst, int c, size_t n, size_t dst_len)
-{
-	if (n > dst_len)
-		trap_panic(TRAP_EXIT_STACK, "buffer overflow detected: memset of %zu into %zu", n,
-		           dst_len);
-	return memset(dst, c, n);
+	trap_panic(TRAP_EXIT_STACK, "buffer overflow detected: %s of %zu into %zu", op, n, dst_len);
 }
 
 /* -fstack-protector-strong -mstack-protector-guard=global: the compiler compares
