@@ -112,7 +112,7 @@ struct hsock {
 	struct hsock_stats stats;
 	int lfd, ep, sigfd;
 	int reserve_fd;      /* spent to accept and close when out of descriptors */
-	uint64_t accept_off; /* the listener is disarmed until then (EMFILE), or 0 */
+	uint64_t accept_off; /* the listener is disarmed until then (EMFILE, TLS slots), or 0 */
 	int port;
 	struct tls_server *tls; /* the main listener speaks TLS */
 	int lfd2, port2;        /* a second, plain listener (the redirect), or -1 */
@@ -822,7 +822,14 @@ static void accept_all(struct hsock *h, int lfd, struct http_server *srv, struct
 		 * step, a newcomer would push out a client whose delay is ours:
 		 * it waits in the backlog until one owes us its answer. */
 		if (ts && !tls_server_admits(ts, now)) {
+			/* Not armed meanwhile: a level-triggered listener with a
+			 * backlog would wake every turn for nothing. */
+			struct epoll_event off = {.events = 0, .data.ptr = &h->lfd};
 			h->stats.hs_deferred++;
+			if (!h->accept_off) {
+				epoll_ctl(h->ep, EPOLL_CTL_MOD, lfd, &off);
+				h->accept_off = now + HSOCK_HS_DEFER_NS;
+			}
 			return;
 		}
 		struct sockaddr_storage ss = {0}; /* a family even if accept4 says nothing */

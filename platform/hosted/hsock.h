@@ -37,6 +37,9 @@
 #define HSOCK_COPY_BYTES        16384u /* STREAM_MIN_COPY: stream.h's promise */
 #define HSOCK_POOL_BUFS         512u   /* HTTP input buffers shared by all connections */
 #define HSOCK_ACCEPT_BACKOFF_NS (100ull * 1000000ull)
+/* The TLS listener's pause while no handshake slot can be had (a turn's steps
+ * or a peer's grace running out frees one). */
+#define HSOCK_HS_DEFER_NS       (5ull * 1000000ull)
 #define HSOCK_SHED              16u
 /* Connections accepted per loop turn from one listener (then the others and
  * the established connections have their turn): plain, and TLS. */
@@ -76,7 +79,7 @@ struct hsock_stats {
 	uint64_t out_evictions; /* a stalled holder was reset for a waiter */
 	uint64_t out_bufs_peak; /* output buffers lent at once, at most */
 	uint64_t hs_steps;      /* TLS handshake steps taken from their line */
-	uint64_t hs_deferred;   /* TLS accepts left in the backlog: every slot awaits our step */
+	uint64_t hs_deferred;   /* TLS listener paused: no handshake slot could be had */
 };
 
 /* Listen on (host, port); port 0 picks a free one. Returns NULL with a message

@@ -211,4 +211,9 @@ gone=$(($(t hs_evicted) + $(t hs_timeouts) + $(t hs_failed)))
 [ "$(t hs_timeouts)" -gt 0 ] && ok "the last ones met the handshake timeout ($(t hs_timeouts))" ||
 	notok "the last ones met the handshake timeout"
 expect_eq "the honest handshakes completed (8 kept, 4 new)" 12 "$(t handshakes)"
+# With every slot waiting for our step, newcomers were left in the backlog
+# rather than allowed to push out a client whose delay was ours.
+deferred=$(sed -n 's/^sock.hs_deferred \([0-9]*\)$/\1/p' "$TMP/server.log")
+[ "${deferred:-0}" -gt 0 ] && ok "accepts were held back while no handshake could give way ($deferred)" ||
+	notok "accepts were held back while no handshake could give way (${deferred:-none})"
 finish
