@@ -6,36 +6,13 @@
 # advertisements (an RFC 7217 address, not EUI-64). The console prints each
 # IPv6 URL bracketed once duplicate address detection has passed.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/netnslib.sh"
 
 KERNEL=$ROOT/build/kernel/unideck.elf
-if ! command -v qemu-system-x86_64 >/dev/null || [ ! -f "$KERNEL" ]; then
-	skip "image with IPv6: needs qemu-system-x86_64 and $KERNEL"
-	exit 0
-fi
-if [ "$(id -u)" != 0 ] || ! ip netns add "ud-probe6i-$$" 2>/dev/null; then
-	skip "image with IPv6: needs root and network namespaces"
-	exit 0
-fi
-ip netns del "ud-probe6i-$$"
-PATH=$PATH:/usr/sbin
-NS=ud-img6-$$
-ip netns add "$NS"
-NX=(ip netns exec "$NS")
-teardown() {
-	[ "$FAILS" != 0 ] && mkdir -p "$ROOT/build/test-logs/ipv6-image" &&
-		cp "$TMP"/*.log "$ROOT/build/test-logs/ipv6-image/" 2>/dev/null
-	ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null
-	sleep 0.3
-	ip netns del "$NS" 2>/dev/null
-	cleanup
-}
-trap teardown EXIT
-"${NX[@]}" ip link set lo up
+ns_require "image with IPv6" qemu-system-x86_64 "$KERNEL"
+ns_up img6 ipv6-image
 for i in 0 1; do
-	"${NX[@]}" ip tuntap add dev "uj$i" mode tap
-	"${NX[@]}" ip addr add "10.80.$i.1/24" dev "uj$i"
-	"${NX[@]}" ip -6 addr add "2001:db8:8$i::1/64" dev "uj$i" nodad
-	"${NX[@]}" ip link set "uj$i" up
+	ns_tap "uj$i" "10.80.$i.1/24" "2001:db8:8$i::1/64"
 done
 "${NX[@]}" sysctl -qw net.ipv6.conf.all.forwarding=1
 
@@ -47,17 +24,8 @@ PIDS+=("$!")
 
 # boot LOG WANT ARGS...: run the image until its console shows WANT (an ERE).
 boot() {
-	local log=$1 want=$2 i
-	shift 2
-	"${NX[@]}" "$UNIDECK" run "$TMP/decks.elf" "$@" >"$TMP/$log" 2>&1 &
-	RUN=$!
-	PIDS+=("$RUN")
-	for i in $(seq 1 600); do
-		grep -Eq "$want" "$TMP/$log" && return 0
-		kill -0 "$RUN" 2>/dev/null || break
-		sleep 0.1
-	done
-	sed 's/^/#   /' "$TMP/$log" | tail -20
+	image_boot "$1" "$2" 600 "$TMP/decks.elf" "${@:3}" && return 0
+	sed 's/^/#   /' "$TMP/$1" | tail -20
 	return 1
 }
 
