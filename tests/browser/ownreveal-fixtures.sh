@@ -55,13 +55,9 @@ link.type = 'text/css';
 link.href = window.location.search.match(/print-pdf/gi) ? 'css/print/pdf.css' : 'css/print/paper.css';
 document.getElementsByTagName('head')[0].appendChild(link);
 </script>
-</head>
-<body>
-<div class="reveal"><div class="slides">
 HTML
-	own_slides | sed 's/VERSION/3/'
+	own_body 3
 	cat <<'HTML'
-</div></div>
 <script src="js/reveal.js"></script>
 <script>
 Reveal.initialize({
@@ -94,13 +90,9 @@ for v in 4 5; do
 <link rel="stylesheet" href="dist/reset.css">
 <link rel="stylesheet" href="dist/reveal.css">
 <link rel="stylesheet" href="dist/theme/white.css">
-</head>
-<body>
-<div class="reveal"><div class="slides">
 HTML
-		own_slides
+		own_body VERSION
 		cat <<'HTML'
-</div></div>
 <script src="dist/reveal.js"></script>
 <script src="plugin/notes/notes.js"></script>
 <script>

@@ -17,6 +17,14 @@ own_slides() {
 HTML
 }
 
+# own_body VERSION: the head's end, the page's body up to its scripts: the
+# slides (VERSION in them) inside reveal.js's two divs.
+own_body() {
+	printf '</head>\n<body>\n<div class="reveal"><div class="slides">\n'
+	own_slides | sed "s/VERSION/$1/"
+	printf '</div></div>\n'
+}
+
 # own_page_headjs TITLE CSS SCRIPT VERSION [HEAD_LINE]: a deck laid out as
 # reveal.js 2's own index.html lays one out: head.js dependencies, css/theme,
 # the print sheet added by the page's own script for ?print-pdf; HEAD_LINE
@@ -42,13 +50,9 @@ if (window.location.search.match(/print-pdf/gi)) {
 	document.getElementsByTagName('head')[0].appendChild(link);
 }
 </script>
-</head>
-<body>
-<div class="reveal"><div class="slides">
 HTML
-	own_slides | sed "s/VERSION/$4/"
+	own_body "$4"
 	cat <<HTML
-</div></div>
 <script src="lib/js/head.min.js"></script>
 <script src="$3"></script>
 <script>
