@@ -281,11 +281,25 @@ static void setup_memory(void)
 	n_ram = memmap_ram(si.mem, si.n_mem, floor, ram, MAX_RAM);
 	if (n_ram == 0 || ram[0].start >= LOW_4G)
 		trap_panic(TRAP_EXIT_PANIC, "no RAM above the image (ends at 0x%lx)", floor);
-	boot_range = 0;
-	uint64_t end = ram[0].end < LOW_4G ? ram[0].end : LOW_4G;
-	if (end - ram[0].start > BOOT_POOL)
-		end = ram[0].start + BOOT_POOL;
-	balloc_init(ram[0].start, end);
+	/* The first range below 4 GiB that holds the whole pool, else the
+	 * largest there: a store module GRUB put just above the kernel leaves
+	 * only a sliver between them. */
+	boot_range = n_ram;
+	size_t best = 0;
+	for (size_t i = 0; i < n_ram && ram[i].start < LOW_4G; i++) {
+		uint64_t top = ram[i].end < LOW_4G ? ram[i].end : LOW_4G;
+		if (boot_range == n_ram && top - ram[i].start >= BOOT_POOL)
+			boot_range = i;
+		uint64_t btop = ram[best].end < LOW_4G ? ram[best].end : LOW_4G;
+		if (top - ram[i].start > btop - ram[best].start)
+			best = i;
+	}
+	if (boot_range == n_ram)
+		boot_range = best;
+	uint64_t end = ram[boot_range].end < LOW_4G ? ram[boot_range].end : LOW_4G;
+	if (end - ram[boot_range].start > BOOT_POOL)
+		end = ram[boot_range].start + BOOT_POOL;
+	balloc_init(ram[boot_range].start, end);
 }
 
 static void print_ready(void)
