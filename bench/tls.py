@@ -359,16 +359,19 @@ def measure_flood(srv, http_port, seconds):
     return out
 
 
-def testssl(srv, certs, out_txt):
+def testssl(srv, certs, out_txt, ip="127.0.0.1", wrap=()):
+    """testssl.sh against bench.test (deck.test with ip set) at (ip, srv.port),
+    run under (wrap), e.g. ip netns exec NS; its report in out_txt and a JSON."""
     if not shutil.which("testssl"):
         return None, "testssl.sh is not installed"
     j = out_txt.replace(".txt", ".json")
     for f in (out_txt, j):
         if os.path.exists(f):
             os.remove(f)
-    cmd = ["testssl", "--quiet", "--color", "0", "--warnings", "off", "--add-ca",
-           f"{certs}/ca.pem", "--ip", "127.0.0.1", "--logfile", out_txt, "--jsonfile", j,
-           f"bench.test:{srv.port}"]
+    name = "bench.test" if ip == "127.0.0.1" else "deck.test"
+    cmd = list(wrap) + ["testssl", "--quiet", "--color", "0", "--warnings", "off", "--add-ca",
+                        f"{certs}/ca.pem", "--ip", ip, "--logfile", out_txt, "--jsonfile", j,
+                        f"{name}:{srv.port}"]
     subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     try:
         findings = json.load(open(j))

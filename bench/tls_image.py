@@ -14,7 +14,9 @@ Under TCG both servers run in emulation, so the absolute figures measure QEMU
 as much as the servers; the ratios are the point. The handshake's own cost in
 instructions, which emulation does not distort, is bench/tls_hs.sh's.
 
-usage: python3 bench/tls_image.py [SECONDS]   (as root: it makes a namespace)"""
+usage: python3 bench/tls_image.py [SECONDS]   (as root: it makes a namespace)
+       python3 bench/tls_image.py --testssl    testssl.sh against the image on TAP:
+                                               bench/testssl-image.txt and .json"""
 import os
 import re
 import shutil
@@ -167,7 +169,48 @@ def mbps(addr, d):
     return float(r.stdout or 0) / 1e6
 
 
+def only_testssl():
+    """testssl.sh against the image on TAP (issue 17): bench/testssl-image.txt
+    and .json; prints the findings rated MEDIUM or worse (there must be none)."""
+    from tls import testssl  # noqa: E402
+    work = tempfile.mkdtemp(prefix="unideck-testssl.")
+    d = os.path.join(work, "tls")
+    os.makedirs(d)
+    image = None
+    try:
+        certs(d)
+        img, _ = files(work)
+        netns_down()
+        netns_up()
+        image = start_image(work, img, d, "tcg")
+        if not wait_https("10.89.1.2", d, 300):
+            print("the image did not serve HTTPS", file=sys.stderr)
+            return 1
+        class Srv:
+            port = 443
+        res, err = testssl(Srv, d, os.path.join(ROOT, "bench", "testssl-image.txt"),
+                           ip="10.89.1.2", wrap=NX)
+        if err:
+            print(err, file=sys.stderr)
+            return 1
+        print("severities:", res["severities"])
+        for f in res["bad"]:
+            print("MEDIUM or worse:", f.get("id"), f.get("severity"), f.get("finding"))
+        return 1 if res["bad"] else 0
+    finally:
+        if image:
+            image.terminate()
+            try:
+                image.wait(20)
+            except subprocess.TimeoutExpired:
+                image.kill()
+        netns_down()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--testssl":
+        sys.exit(only_testssl())
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     accel = "tcg"
     work = tempfile.mkdtemp(prefix="unideck-tlsbench.")
