@@ -945,6 +945,18 @@ bool tls_server_admits(const struct tls_server *ts, uint64_t now)
 	return ts->stats.in_handshake < ts->cfg.max_handshakes || evictable(ts, now);
 }
 
+uint64_t tls_server_admit_at(const struct tls_server *ts, uint64_t now)
+{
+	uint64_t at = UINT64_MAX;
+
+	if (tls_server_admits(ts, now))
+		return now;
+	for (const struct tls_conn *x = ts->hs_head; x; x = x->hs_next)
+		if (x->hs_answered && x->answered_at + TLS_HS_GRACE_NS < at)
+			at = x->answered_at + TLS_HS_GRACE_NS;
+	return at;
+}
+
 void tls_conn_peer_spoke(struct tls_conn *t)
 {
 	t->hs_answered = false;

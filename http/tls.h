@@ -37,8 +37,10 @@
  * Output the app queues outside a step (an event push) is encrypted and handed
  * to the transport at once.
  *
- * Limits: handshakes in progress at most tls_config.max_handshakes (the oldest
- * is dropped for a new one, counted in hs_evicted), each at most
+ * Limits: handshakes in progress at most tls_config.max_handshakes (at the
+ * cap one gives way to a new one by the rule of tls_conn_open, counted in
+ * hs_evicted; a transport that asks tls_server_admits first keeps the newcomer
+ * waiting instead while none can give way, so hs_full stays 0), each at most
  * handshake_timeout_ns (hs_timeouts); connections at most max_conns (refused);
  * after the HTTP layer closes, the remaining output must drain within
  * drain_timeout_ns (then reset, drain_timeouts). */
@@ -122,6 +124,11 @@ void tls_conn_peer_spoke(struct tls_conn *t);
  * transport
  * that can leave connections in its backlog asks this first. */
 bool tls_server_admits(const struct tls_server *ts, uint64_t now);
+/* When tls_server_admits will next say yes with nothing else happening: (now)
+ * if it does already, else when the first answered handshake's grace ends,
+ * else UINT64_MAX (only a handshake ending or timing out frees a slot then).
+ * A transport that holds newcomers back sleeps until then. */
+uint64_t tls_server_admit_at(const struct tls_server *ts, uint64_t now);
 bool tls_conn_in_handshake(const struct tls_conn *t);
 /* Whether the engine would take records from the transport now, although
  * HTTP reads nothing (it waits for an input buffer): the transport keeps

@@ -44,6 +44,10 @@ struct tapnet_cfg {
 	uint8_t addr6[16], gw6[16];
 	uint8_t prefix6;        /* 0: no static address */
 	struct tls_server *tls; /* HTTPS on (port) (http/tls.h), or NULL */
+	/* With (tls): plain HTTP on (http_port), when not 0, answered by
+	 * (plain) (a tls_redirect server: the 308 and ACME's HTTP-01 path). */
+	uint16_t http_port;
+	struct http_server *plain;
 };
 
 struct tls_server;
@@ -59,7 +63,8 @@ struct netsrv *tapnet_netsrv(struct tapnet *t);
 bool tapnet_references(const struct tapnet *t, const void *p, size_t len);
 int tapnet_run(struct tapnet *t);
 void tapnet_stop(struct tapnet *t);
-/* Print every counter of the stack (and the HTTP glue) to (f). */
+/* Print every counter of the stack (and the HTTP glue, TLS's hold on
+ * accepts among them) to (f). */
 void tapnet_dump_stats(struct tapnet *t, void *file);
 void tapnet_close(struct tapnet *t);
 
