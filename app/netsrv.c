@@ -295,7 +295,8 @@ static uint64_t accept_one_at(const struct netsrv *ns, uint64_t now)
 
 static uint64_t accept_at(const struct netsrv *ns, uint64_t now)
 {
-	return min_u64(accept_one_at(ns, now), ns->peer ? accept_one_at(ns->peer, now) : UINT64_MAX);
+	return min_u64(accept_one_at(ns, now),
+	               ns->peer ? accept_one_at(ns->peer, now) : UINT64_MAX);
 }
 
 void netsrv_pair(struct netsrv *a, struct netsrv *b)

@@ -84,9 +84,9 @@ struct server {
 	uint64_t hook_next;
 	struct net_stack *s;
 	struct netsrv *ns;
-	struct tls_server *tls;  /* HTTPS on port, or NULL */
-	struct netsrv *rns;      /* the plain redirect on http_port, or NULL */
-	struct http_server rsrv; /* its HTTP server (server_setup) */
+	struct tls_server *tls;    /* HTTPS on port, or NULL */
+	struct netsrv *rns;        /* the plain redirect on http_port, or NULL */
+	struct http_server rsrv;   /* its HTTP server (server_setup) */
 	struct http_server *rhttp; /* &rsrv or the driver's (server_setup_ext) */
 	struct tls_redirect redir;
 	uint64_t stats_every, stats_next;
