@@ -283,7 +283,7 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 			next = r;
 	}
 	if (s->tap)
-		tapnet_show_addrs6(s->tap, s->src, s->port);
+		tapnet_show_addrs6(s->tap, s->src, s->scheme, s->port);
 	if (s->tap && !s->shown_addr) {
 		uint32_t addr;
 		if (net_address(tapnet_stack(s->tap), &addr, NULL, NULL)) {

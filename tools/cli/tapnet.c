@@ -52,7 +52,7 @@ bool tapnet_parse_ip6(const char *s, uint8_t a[16], uint8_t *prefix_len, bool wa
 	return true;
 }
 
-void tapnet_show_addrs6(struct tapnet *t, const char *what, int port)
+void tapnet_show_addrs6(struct tapnet *t, const char *what, const char *scheme, int port)
 {
 	uint8_t a[2][16];
 	size_t n = net_address6(t->sv.s, a, 2), i;
@@ -65,10 +65,10 @@ void tapnet_show_addrs6(struct tapnet *t, const char *what, int port)
 		t->shown6 |= 1u << i;
 		if (ll)
 			snprintf(zone, sizeof zone, "%%25%s", t->cfg.ifname);
-		if (port != 80)
+		if (port != (strcmp(scheme, "https") == 0 ? 443 : 80))
 			snprintf(ps, sizeof ps, ":%d", port);
-		printf("serving %s at http://[%s%s]%s/ on our own TCP/IP stack (IPv6%s)\n", what,
-		       text, zone, ps, ll ? ", link-local" : "");
+		printf("serving %s at %s://[%s%s]%s/ on our own TCP/IP stack (IPv6%s)\n", what,
+		       scheme, text, zone, ps, ll ? ", link-local" : "");
 		fflush(stdout);
 	}
 }

@@ -68,10 +68,10 @@ void tapnet_stop(struct tapnet *t);
 void tapnet_dump_stats(struct tapnet *t, void *file);
 void tapnet_close(struct tapnet *t);
 
-/* Print "serving WHAT at http://[ADDR]:PORT/ ..." once for each IPv6 address
+/* Print "serving WHAT at SCHEME://[ADDR]:PORT/ ..." once for each IPv6 address
  * as it becomes usable (after duplicate address detection); link-local ones
  * with the interface as their zone (RFC 6874: %25NAME). */
-void tapnet_show_addrs6(struct tapnet *t, const char *what, int port);
+void tapnet_show_addrs6(struct tapnet *t, const char *what, const char *scheme, int port);
 /* "X:Y::Z" or "X:Y::Z/N" to 16 bytes; false when malformed. */
 bool tapnet_parse_ip6(const char *s, uint8_t a[16], uint8_t *prefix_len, bool want_prefix);
 /* "A.B.C.D" or "A.B.C.D/N" to host order; false when malformed. */
