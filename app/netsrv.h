@@ -26,8 +26,8 @@
  * after one). Accepts wait until every flow with news in the turn has been
  * stepped, so an answer that has arrived is read before anyone is judged
  * slow; at most NETSRV_TLS_ACCEPT_BATCH a step, since each costs a key
- * exchange and a signature. A handshake given up for a newer one is stepped
- * at once and closes.
+ * exchange and a signature (hsock.c's HSOCK_HS_PER_TURN). A handshake given
+ * up for a newer one is stepped at once and closes.
  *
  * Two netsrv may share one stack (HTTPS on 443 and the plain redirect on 80,
  * each other's peer): whichever steps first takes the readiness of both. */
@@ -60,7 +60,7 @@ struct nsconn {
 };
 
 /* New TLS connections taken from the backlog in one step at most. */
-#define NETSRV_TLS_ACCEPT_BATCH 8u
+#define NETSRV_TLS_ACCEPT_BATCH 4u
 
 struct netsrv_stats {
 	uint64_t accepted, refused, closed, resets;
