@@ -113,11 +113,11 @@ void *tls_conn_user(const struct tls_conn *t);
 void tls_conn_begin(struct tls_conn *t, uint64_t now);
 void tls_conn_end(struct tls_conn *t);
 bool tls_conn_more(const struct tls_conn *t);
-/* Whether the handshake is still in progress (its next step may cost a key
- * exchange and a signature: a transport may ration them, see hsock.c). */
 /* The transport has input from (t)'s peer that it has not handed over yet
- * (it rations handshake steps): in the handshake, the peer has answered our
- * flight, so (t) is not the slow one a full handshake table gives up. */
+ * (it rations handshake steps): in the handshake, the peer may have answered
+ * our flight, so (t) is not the slow one a full handshake table gives up
+ * until that input is read. If it was not a whole answer (nothing for us to
+ * send back), the grace still runs from our last flight. */
 void tls_conn_peer_spoke(struct tls_conn *t);
 /* Whether a new connection would find a handshake slot free or one to take
  * from a peer that owes us its answer past a grace (tls_conn_open's rule); a
@@ -129,6 +129,8 @@ bool tls_server_admits(const struct tls_server *ts, uint64_t now);
  * else UINT64_MAX (only a handshake ending or timing out frees a slot then).
  * A transport that holds newcomers back sleeps until then. */
 uint64_t tls_server_admit_at(const struct tls_server *ts, uint64_t now);
+/* Whether the handshake is still in progress (its next step may cost a key
+ * exchange and a signature: a transport may ration them, see hsock.c). */
 bool tls_conn_in_handshake(const struct tls_conn *t);
 /* Whether the engine would take records from the transport now, although
  * HTTP reads nothing (it waits for an input buffer): the transport keeps

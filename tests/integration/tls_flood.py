@@ -20,6 +20,9 @@ Phases, each printed as "key value" lines on stdout:
             closes replaced at once, while ROUNDS times over: a request on each
             established connection, a new HTTPS client, plain HTTP, and the
             slow client
+With --trickle N instead: N connections kept in flight that send their
+ClientHello a byte at a time (a flight that never ends, each byte fresh input),
+while ROUNDS times over a new HTTPS client, plain HTTP and the slow client try.
 Nothing here judges: the shell test compares the counts with what it wants.
 How long the honest clients took under the sustained flood goes to stderr, for
 the log (a test never asserts a time)."""
@@ -45,6 +48,9 @@ ap.add_argument("--slow", type=float, default=0.0, help="the slow client's delay
 ap.add_argument("--curl", action="store_true", help="new HTTPS clients are curl --cacert")
 ap.add_argument("--timeout", type=float, default=20.0, help="each honest client's patience")
 ap.add_argument("--path", default="/t/")
+ap.add_argument("--trickle", type=int, default=0,
+                help="instead: this many connections in flight trickling their ClientHello")
+ap.add_argument("--trickle-gap", type=float, default=0.1, help="s between trickled bytes")
 A = ap.parse_args()
 
 
@@ -231,7 +237,69 @@ def sustained(h, stop, made):
         s.close()
 
 
+def trickler(h, stop, made):
+    """A.trickle connections in flight, each sending its ClientHello a byte
+    per A.trickle_gap (a flight that never ends, each byte fresh input); one
+    the server closes is replaced at once."""
+    live = []
+    while not stop.is_set():
+        while len(live) < A.trickle:
+            try:
+                s = socket.socket()
+                s.setblocking(False)
+                try:
+                    s.connect((A.host, A.port))
+                except BlockingIOError:
+                    pass
+                live.append([s, 0])
+                made.value += 1
+            except OSError:
+                break
+        time.sleep(A.trickle_gap)
+        keep = []
+        for s, sent in live:
+            try:
+                if sent < len(h):
+                    sent += s.send(h[sent:sent + 1])
+                if s.recv(65536) == b"":
+                    s.close()
+                    continue
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:
+                s.close()
+                continue
+            keep.append([s, sent])
+        live = keep
+    for s, _ in live:
+        s.close()
+
+
+def trickle_main():
+    """Honest clients beside connections that trickle their ClientHello."""
+    h = hello()
+    stop = multiprocessing.Event()
+    made = multiprocessing.Value("l", 0)
+    th = multiprocessing.Process(target=trickler, args=(h, stop, made))
+    th.start()
+    time.sleep(2)  # every handshake slot has a trickler by now
+    served = {"new": 0, "plain": 0, "slow": 0}
+    for _ in range(A.rounds):
+        served["new"] += new_client() == 200
+        served["plain"] += plain() == 308
+        if A.slow:
+            served["slow"] += slow_client() == 200
+    stop.set()
+    th.join()
+    print("trickle_made", made.value)
+    for k, v in served.items():
+        print("trickle_" + k, v)
+
+
 def main():
+    if A.trickle:
+        trickle_main()
+        return
     est = [https() for _ in range(A.est)]
     print("before", sum(get(s) == 200 for s in est))
     h = hello()

@@ -14,7 +14,8 @@
 # (hs_full 0: newcomers waited in the backlog instead, tls.deferred and
 # tls.held), each flood handshake is counted as evicted, timed out or failed.
 # Before newcomers waited, the table turned over faster than the slow client
-# answered and it was the one given up.
+# answered and it was the one given up. Then a second server, against
+# tricklers (below).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../integration/tls_lib.sh"
 
@@ -33,7 +34,8 @@ ip netns add "$NS"
 NX=(ip netns exec "$NS")
 teardown() {
 	[ "$FAILS" != 0 ] && mkdir -p "$ROOT/build/test-logs" &&
-		cp "$TMP/server.log" "$ROOT/build/test-logs/tls-flood-tap-server.log" 2>/dev/null
+		cp "$TMP/server.log" "$ROOT/build/test-logs/tls-flood-tap-server.log" 2>/dev/null &&
+		cp "$TMP/trickle.log" "$ROOT/build/test-logs/tls-flood-tap-trickle.log" 2>/dev/null
 	ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null
 	sleep 0.2
 	ip netns del "$NS" 2>/dev/null
@@ -107,4 +109,38 @@ gone=$(($(t hs_evicted) + $(t hs_timeouts) + $(t hs_failed)))
 [ "$gone" -ge "$FLOOD" ] &&
 	ok "each flood handshake is counted as evicted, timed out or failed ($(t hs_evicted) + $(t hs_timeouts) + $(t hs_failed))" ||
 	notok "each flood handshake is counted as evicted, timed out or failed ($gone of $FLOOD)"
+
+# Tricklers: 128 connections in flight sending their ClientHello a byte every
+# 100 ms, with a handshake timeout (30 s) longer than the honest clients'
+# patience (10 s). Each byte is input, but not an answer: the grace runs from
+# the connection's start, so at the cap a trickler gives way to a newcomer.
+# Had each byte bought a new grace, no slot would come free before the
+# timeout, and every honest client would wait past its patience.
+"${NX[@]}" "$UNIDECK" serve "$TMP/decks" --net "tap:$IF" --ip 10.79.0.2/24 \
+	--cert "$TMP/tls/ec.pem" --key "$TMP/tls/ec.key" --http-port 80 --header-timeout 30 \
+	--flows 4096 --stats >"$TMP/trickle.log" 2>&1 &
+SRV=$!
+PIDS+=("$SRV")
+for _ in $(seq 1 150); do
+	grep -q '^redirecting http://10.79.0.2:80/' "$TMP/trickle.log" && break
+	kill -0 "$SRV" 2>/dev/null || break
+	sleep 0.2
+done
+"${NX[@]}" python3 "$ROOT/tests/integration/tls_flood.py" --host 10.79.0.2 --port 443 --hport 80 \
+	--ca "$TMP/tls/ca.pem" --trickle 128 --curl --slow 0.1 --timeout 10 \
+	>"$TMP/trickle.out" 2>"$TMP/trickle.err"
+sed 's/^/# /' "$TMP/trickle.err" | head -10
+w() { awk -v k="$1" '$1 == k {print $2}' "$TMP/trickle.out"; }
+[ "$(w trickle_made)" -ge 128 ] 2>/dev/null && ok "tricklers: $(w trickle_made) connections" ||
+	notok "tricklers: only $(w trickle_made) connections"
+expect_eq "beside the tricklers, 3 new curl clients are served" 3 "$(w trickle_new)"
+expect_eq "beside the tricklers, plain HTTP answers 3 times out of 3" 3 "$(w trickle_plain)"
+expect_eq "beside the tricklers, the slow honest client is served 3 times out of 3" 3 "$(w trickle_slow)"
+kill -INT "$SRV"
+wait "$SRV"
+grep '^tls' "$TMP/trickle.log" | sed 's/^/# /'
+tt() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" "$TMP/trickle.log" | head -n 1; }
+expect_eq "no trickler reached the handshake timeout: they gave way" 0 "$(tt hs_timeouts)"
+[ "$(tt hs_evicted)" -gt 0 ] 2>/dev/null && ok "tricklers were evicted for newcomers ($(tt hs_evicted))" ||
+	notok "tricklers were evicted for newcomers ($(tt hs_evicted))"
 finish
