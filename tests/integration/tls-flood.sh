@@ -7,7 +7,9 @@
 # 64), every flood connection is closed by the server (evicted by a newer one
 # or by the handshake timeout, and counted as such), while keep-alive HTTPS
 # connections established before the flood are served during and after it, a
-# new HTTPS client completes, and plain HTTP answers.
+# new HTTPS client completes, and plain HTTP answers. Then, against a second
+# server, connections that trickle their ClientHello do not keep honest
+# clients out.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tls_lib.sh"
 
@@ -64,4 +66,27 @@ expect_eq "the honest handshakes completed (8 kept, 4 new)" 12 "$(t handshakes)"
 deferred=$(sed -n 's/^sock.hs_deferred \([0-9]*\)$/\1/p' "$TMP/server.log")
 [ "${deferred:-0}" -gt 0 ] && ok "accepts were held back while no handshake could give way ($deferred)" ||
 	notok "accepts were held back while no handshake could give way (${deferred:-none})"
+
+# Tricklers (as in tests/netns/tls-flood-tap.sh): 128 connections sending
+# their ClientHello a byte every 100 ms, a handshake timeout (30 s) longer
+# than the honest clients' patience (10 s). A byte that is no answer buys no
+# new grace, so at the cap a trickler gives way to a newcomer.
+start_tls_server "$TMP/trickle.log" "$TMP/decks" --cert "$TMP/tls/ec.pem" --key "$TMP/tls/ec.key" \
+	--http-port 0 --header-timeout 30 --stats || exit 1
+python3 "$ROOT/tests/integration/tls_flood.py" --port "$TLS_PORT" --hport "$HTTP_PORT" \
+	--ca "$TMP/tls/ca.pem" --trickle 128 --curl --slow 0.1 --timeout 10 \
+	>"$TMP/trickle.out" 2>"$TMP/trickle.err"
+sed 's/^/# /' "$TMP/trickle.err" | head -10
+w() { awk -v k="$1" '$1 == k {print $2}' "$TMP/trickle.out"; }
+[ "$(w trickle_made)" -ge 128 ] 2>/dev/null && ok "tricklers: $(w trickle_made) connections" ||
+	notok "tricklers: only $(w trickle_made) connections"
+expect_eq "beside the tricklers, 3 new curl clients are served" 3 "$(w trickle_new)"
+expect_eq "beside the tricklers, plain HTTP answers 3 times out of 3" 3 "$(w trickle_plain)"
+expect_eq "beside the tricklers, the slow honest client is served 3 times out of 3" 3 "$(w trickle_slow)"
+kill -INT "$TLS_PID"
+wait "$TLS_PID"
+stats=$(grep '^tls:' "$TMP/trickle.log")
+echo "$stats" | sed 's/^/# /'
+[ "$(t hs_evicted)" -gt 0 ] 2>/dev/null && ok "tricklers were evicted for newcomers ($(t hs_evicted))" ||
+	notok "tricklers were evicted for newcomers ($(t hs_evicted))"
 finish
