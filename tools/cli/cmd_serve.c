@@ -296,7 +296,10 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 				         s->port);
 			printf("serving %s at %s/ on our own TCP/IP stack (Ctrl-C stops)\n", s->src,
 			       url);
-			if (s->tls)
+			if (s->acme)
+				printf("tls: the certificate comes from ACME, TLS 1.2 (the ACME "
+				       "client talks through this host's sockets)\n");
+			else if (s->tls)
 				printf("tls: %s certificate, TLS 1.2%s\n",
 				       tls_server_key_desc(s->tls),
 				       s->http_port > 0
@@ -624,9 +627,6 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		return cli_error("serve", 2,
 		                 "--acme obtains the certificate itself: not with --cert, --key or "
 		                 "--acme-webroot");
-	if (a->acme.directory && a->net.ifname)
-		return cli_error("serve", 2,
-		                 "--acme runs on kernel sockets only, not with --net (yet)");
 	if (s->upstream && !a->token)
 		return cli_error("serve", 2,
 		                 "--upstream wants the origin's --token: a relay checks every "
@@ -655,7 +655,7 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		a->http_port = 80;
 	if ((a->cert || a->acme.directory) && !a->port_set)
 		a->port = a->net.ifname ? 443 : 8443;
-	if (a->net.ifname && !a->port_set && !a->cert)
+	if (a->net.ifname && !a->port_set && !a->cert && !a->acme.directory)
 		a->port = 80;
 	if (a->net.ifname && a->port == 0)
 		return cli_error("serve", 2, "--net wants a port from 1 to 65535");
