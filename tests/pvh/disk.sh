@@ -78,7 +78,8 @@ expect_match "grub.cfg carries --append on its multiboot2 line" \
 # boot TAG DISK FORMAT FIRMWARE BUS: boot DISK, wait for serving, fetch four things.
 boot_disk() {
 	local tag=$1 disk=$2 fmt=$3 fw=$4 bus=$5 log=$TMP/$1.log i
-	local port=$((20000 + RANDOM % 20000))
+	local port
+	port=$(free_port)
 	local args=(-M q35 -accel tcg -cpu max -m 256M -nodefaults -no-user-config -display none
 		-serial "file:$log" -no-reboot
 		-netdev "user,id=n0,net=10.0.2.0/24,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:80"
@@ -134,17 +135,9 @@ for fw in seabios ovmf; do
 done
 # qcow2 through `unideck run` itself (SeaBIOS, AHCI).
 if [ -f "$TMP/decks.qcow2" ]; then
-	port=$((20000 + RANDOM % 20000))
-	"$UNIDECK" run "$TMP/decks.qcow2" --disk-bus ahci --accel tcg --port "$port" \
-		>"$TMP/run.log" 2>&1 &
-	RUN=$!
-	PIDS+=("$RUN")
-	for i in $(seq 1 1800); do
-		grep -q '^unideck: serving at' "$TMP/run.log" && break
-		kill -0 "$RUN" 2>/dev/null || break
-		sleep 0.1
-	done
-	if grep -q '^unideck: serving at' "$TMP/run.log"; then
+	if BOOT_WAIT=${BOOT_WAIT:-180} boot_image "$TMP/run.log" "$TMP/decks.qcow2" --disk-bus ahci \
+		--accel tcg; then
+		port=$PORT
 		ok "[qcow2-run-ahci] unideck run boots the qcow2 by firmware and it serves"
 		expect_eq "[qcow2-run-ahci] a deck: 200" 200 \
 			"$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/unideck/")"
