@@ -24,7 +24,9 @@
  *        NULL when the pool is full (the transport resets the connection).
  *        When the cap on handshakes in progress is reached, a handshake is
  *        given up: the oldest one that we have answered and that owes us its
- *        next flight (the slowest peer), else the oldest (hs_full); (victim)
+ *        next flight (the slowest peer) for longer than a grace of 250 ms
+ *        counted from our last flight (input that is not a whole answer does
+ *        not restart it), else the oldest (hs_full); (victim)
  *        is its tls_conn, which the transport must step soon (it then reads
  *        end of stream and closes).
  *   http_conn_init(srv, hc, tls_conn_stream(t), now)
