@@ -17,39 +17,17 @@
 # counted as accept holds and accepts after a hold), and every flood handshake
 # is counted as evicted, timed out or failed.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/netnslib.sh"
 . "$(dirname "$0")/../integration/tls_lib.sh"
 
 KERNEL=$ROOT/build/kernel/unideck.elf
-if ! command -v qemu-system-x86_64 >/dev/null || [ ! -f "$KERNEL" ]; then
-	skip "tls-flood-image: needs qemu-system-x86_64 and $KERNEL"
-	exit 0
-fi
-if [ "$(id -u)" != 0 ] || ! ip netns add "ud-probe-$$" 2>/dev/null; then
-	skip "tls-flood-image: needs root and network namespaces"
-	exit 0
-fi
-ip netns del "ud-probe-$$"
+ns_require tls-flood-image qemu-system-x86_64 "$KERNEL"
 command -v openssl >/dev/null || { skip "tls-flood-image: openssl is not installed"; exit 0; }
-PATH=$PATH:/usr/sbin
 FLOOD=${TLS_FLOOD:-300}
 CAP=32 # tls_handshakes= below
-NS=ud-tlsfloodimg-$$
+ns_up tlsfloodimg tls-flood-image run.log
 IF=tfi$$
-ip netns add "$NS"
-NX=(ip netns exec "$NS")
-teardown() {
-	[ "$FAILS" != 0 ] && mkdir -p "$ROOT/build/test-logs" &&
-		cp "$TMP/run.log" "$ROOT/build/test-logs/tls-flood-image-run.log" 2>/dev/null
-	ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null
-	sleep 0.3
-	ip netns del "$NS" 2>/dev/null
-	cleanup
-}
-trap teardown EXIT
-"${NX[@]}" ip link set lo up
-"${NX[@]}" ip tuntap add dev "$IF" mode tap
-"${NX[@]}" ip addr add 10.79.0.1/24 dev "$IF"
-"${NX[@]}" ip link set "$IF" up
+ns_tap "$IF" 10.79.0.1/24
 
 tls_make_ca || { notok "the test CA is made"; exit 1; }
 tls_make_leaf ec ec "DNS:deck.test" || { notok "the certificate is made"; exit 1; }
@@ -58,24 +36,9 @@ printf -- '---\ntitle: Flood\n---\n# Under a flood in the image\n' >"$TMP/decks/
 "$UNIDECK" build "$TMP/decks" -o "$TMP/decks.elf" --no-pdf >"$TMP/build.log" 2>&1 ||
 	{ notok "build the image"; sed 's/^/#   /' "$TMP/build.log"; exit 1; }
 
-"${NX[@]}" "$UNIDECK" run "$TMP/decks.elf" --tap "$IF" --ip 10.79.0.2/24 --cert "$TMP/tls/ec.pem" \
-	--key "$TMP/tls/ec.key" --append "stats=1 tls_handshakes=$CAP" >"$TMP/run.log" 2>&1 &
-RUN=$!
-PIDS+=("$RUN")
-up=""
-for _ in $(seq 1 600); do
-	grep -q '^unideck: redirecting http' "$TMP/run.log" && grep -q '^unideck: serving at https' "$TMP/run.log" &&
-		{ up=1; break; }
-	kill -0 "$RUN" 2>/dev/null || break
-	sleep 0.1
-done
-if [ -z "$up" ]; then
-	notok "the image boots and serves HTTPS and the redirect on TAP"
-	sed 's/^/#   /' "$TMP/run.log"
-	exit 1
-fi
-accel=$(sed -n 's/^unideck: booting .* on [a-z0-9]* (\([a-z]*\)[,)].*/\1/p' "$TMP/run.log")
-ok "the image boots and serves HTTPS on TAP (under ${accel:-?})"
+image_up "the image boots and serves HTTPS and the redirect on TAP" run.log '^unideck: redirecting http' 600 \
+	"$TMP/decks.elf" --tap "$IF" --ip 10.79.0.2/24 --cert "$TMP/tls/ec.pem" --key "$TMP/tls/ec.key" \
+	--append "stats=1 tls_handshakes=$CAP"
 ulimit -n 8192 2>/dev/null || true
 "${NX[@]}" python3 "$ROOT/tests/integration/tls_flood.py" --host 10.79.0.2 --port 443 --hport 80 \
 	--ca "$TMP/tls/ca.pem" --flood "$FLOOD" --in-flight 64 --curl --slow 0.1 --timeout 60 \
@@ -117,7 +80,5 @@ gone=$(($(n failed, | head -n 1) + $(n 'timed out') + $(n evicted)))
 [ "$gone" -ge "$FLOOD" ] &&
 	ok "each flood handshake is counted as evicted, timed out or failed ($gone)" ||
 	notok "each flood handshake is counted as evicted, timed out or failed ($gone of $FLOOD)"
-kill -INT "$RUN"
-wait "$RUN"
-expect_eq "Ctrl-C stops the VM cleanly" 0 "$?"
+image_stop
 finish

@@ -17,35 +17,16 @@
 # answered and it was the one given up. Then a second server, against
 # tricklers (below).
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/netnslib.sh"
 . "$(dirname "$0")/../integration/tls_lib.sh"
 
-if [ "$(id -u)" != 0 ] || ! ip netns add "ud-probe-$$" 2>/dev/null; then
-	skip "tls-flood-tap: needs root and network namespaces"
-	exit 0
-fi
-ip netns del "ud-probe-$$"
+ns_require tls-flood-tap
 command -v openssl >/dev/null || { skip "tls-flood-tap: openssl is not installed"; exit 0; }
-PATH=$PATH:/usr/sbin
 FLOOD=${TLS_FLOOD:-1000}
 CAP=64 # TLS_HOSTED_HANDSHAKES
-NS=ud-tlsflood-$$
+ns_up tlsflood tls-flood-tap
 IF=tfl$$
-ip netns add "$NS"
-NX=(ip netns exec "$NS")
-teardown() {
-	[ "$FAILS" != 0 ] && mkdir -p "$ROOT/build/test-logs" &&
-		cp "$TMP/server.log" "$ROOT/build/test-logs/tls-flood-tap-server.log" 2>/dev/null &&
-		cp "$TMP/trickle.log" "$ROOT/build/test-logs/tls-flood-tap-trickle.log" 2>/dev/null
-	ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null
-	sleep 0.2
-	ip netns del "$NS" 2>/dev/null
-	cleanup
-}
-trap teardown EXIT
-"${NX[@]}" ip link set lo up
-"${NX[@]}" ip tuntap add dev "$IF" mode tap
-"${NX[@]}" ip addr add 10.79.0.1/24 dev "$IF"
-"${NX[@]}" ip link set "$IF" up
+ns_tap "$IF" 10.79.0.1/24
 
 tls_make_ca || { notok "the test CA is made"; exit 1; }
 tls_make_leaf ec ec "DNS:deck.test" || { notok "the certificate is made"; exit 1; }
