@@ -20,8 +20,15 @@ done
 export SOURCE_DATE_EPOCH=1700000000
 APPEND="ip=10.0.2.15/24 gw=10.0.2.2 flows=512"
 
-build() { # build OUT: the default decks into OUT
-	"$UNIDECK" build "$ROOT/decks" -o "$1" --no-pdf --append "$APPEND" >"$TMP/build.log" 2>&1
+# The default decks and 8 MiB that do not compress (the same bytes every run):
+# a store of over 12 MiB, which GRUB must place around the pages OVMF keeps
+# from 8 MiB up (it is a module: loaded at the kernel's slot it would not fit).
+cp -r "$ROOT/decks" "$TMP/decks"
+python3 -c 'import random, sys; random.seed(14); sys.stdout.buffer.write(random.randbytes(8 << 20))' \
+	>"$TMP/decks/features/media/noise.bin"
+NOISE=$(sha256sum <"$TMP/decks/features/media/noise.bin")
+build() { # build OUT: the decks into OUT
+	"$UNIDECK" build "$TMP/decks" -o "$1" --no-pdf --append "$APPEND" >"$TMP/build.log" 2>&1
 }
 for f in img qcow2 tar.gz oci.tar; do
 	if build "$TMP/decks.$f"; then
@@ -66,11 +73,17 @@ check "the raw disk: protective MBR, both GPT headers and tables with good CRCs,
 	grep -qx ok "$TMP/gpt.out"
 export MTOOLS_SKIP_CHECK=1
 mdir -i "$TMP/decks.img@@2M" -/ -b :: >"$TMP/esp.ls" 2>&1
-check "the ESP holds BOOTX64.EFI, grub.cfg, the checksum and the kernel" \
+check "the ESP holds BOOTX64.EFI, grub.cfg, the checksum, the kernel and the store" \
 	bash -c "grep -qx '::/EFI/BOOT/BOOTX64.EFI' '$TMP/esp.ls' &&
 		grep -qx '::/boot/grub/grub.cfg' '$TMP/esp.ls' &&
 		grep -qx '::/boot/unideck.sha256' '$TMP/esp.ls' &&
-		grep -qx '::/unideck.elf' '$TMP/esp.ls' || cat '$TMP/esp.ls'"
+		grep -qx '::/unideck.elf' '$TMP/esp.ls' &&
+		grep -qx '::/unideck.store' '$TMP/esp.ls' || cat '$TMP/esp.ls'"
+# The disk's kernel alone (PVH, no GRUB) has no store module: it must say so.
+mcopy -n -i "$TMP/decks.img@@2M" ::/unideck.elf "$TMP/disk-kernel.elf"
+boot disk-kernel-alone 5 -M microvm "$TMP/disk-kernel.elf"
+log_has disk-kernel-alone "the disk's kernel booted without its store module says why" \
+	'PANIC: this image.s store \([0-9]+ bytes\) comes as a boot module'
 cfg=$(mtype -i "$TMP/decks.img@@2M" ::/boot/grub/grub.cfg 2>&1)
 expect_match "grub.cfg carries --append on its multiboot2 line" \
 	"multiboot2 /unideck.elf $APPEND" "$cfg"
@@ -111,6 +124,8 @@ boot_disk() {
 	ok "[$tag] boots by multiboot2 ($(grep -ao "booted by multiboot2 ([^)]*)" "$log" | sed "s/.*(//; s/)//")) and serves"
 	local base=http://127.0.0.1:$port
 	expect_match "[$tag] the index" 'unideck: a unikernel' "$(curl -s --max-time 30 "$base/")"
+	expect_eq "[$tag] 8 MiB of noise from a 12 MiB store (a boot module), byte for byte" "$NOISE" \
+		"$(curl -s --max-time 120 "$base/features/media/noise.bin" | sha256sum)"
 	expect_eq "[$tag] a deck: 200" 200 \
 		"$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' "$base/unideck/")"
 	expect_eq "[$tag] a range: 206" 206 \
@@ -228,7 +243,7 @@ for fw in seabios ovmf; do
 	wait "$q" 2>/dev/null
 	out=$(tr -d '\r' <"$log")
 	expect_match "[damaged-$fw] the console says the kernel is damaged" \
-		'unideck: /unideck.elf is damaged' "$out"
+		'unideck: /unideck.elf or /unideck.store is damaged' "$out"
 	if grep -aq 'serving at' "$log"; then
 		notok "[damaged-$fw] and it does not boot it"
 	else
