@@ -179,11 +179,45 @@ static void step_conn(struct netsrv *ns, struct nsconn *c, uint64_t now)
 		ns->next_deadline = c->deadline;
 }
 
+/* Whether a TLS listener may take one more connection in this step; when no
+ * handshake can give way, the newcomers stay in the backlog (issue 17: a flood
+ * must not push out a client that is about to answer). */
+static bool tls_may_accept(struct netsrv *ns, unsigned taken, uint64_t now)
+{
+	if (!ns->tls)
+		return true;
+	if (taken >= NETSRV_TLS_ACCEPT_BATCH)
+		return false; /* the rest next step: accept_due stays */
+	if (tls_server_admits(ns->tls, now)) {
+		if (ns->tls_waiting) {
+			ns->tls_waiting = false;
+			ns->draining = true;
+		}
+		return true;
+	}
+	if (!ns->tls_waiting) {
+		ns->tls_waiting = true;
+		ns->stats.tls_deferred++;
+	}
+	return false;
+}
+
 static void accept_all(struct netsrv *ns, uint64_t now)
 {
 	struct tcp_flow *f;
+	unsigned taken = 0;
 
-	while ((f = tcp_accept(ns->l))) {
+	for (;;) {
+		if (!tls_may_accept(ns, taken, now))
+			return; /* accept_due stays set: tried again next step */
+		if (!(f = tcp_accept(ns->l))) {
+			ns->accept_due = false;
+			ns->draining = false;
+			return;
+		}
+		taken++;
+		if (ns->draining)
+			ns->stats.tls_held++;
 		struct nsconn *c = NULL;
 		bool woken = false; /* the woken list may still hold a reused slot */
 		int32_t next_woken = -1;
@@ -243,6 +277,28 @@ static bool is_conn(const struct netsrv *ns, const void *u)
 	return p >= lo && p < lo + (uintptr_t)ns->max_conns * sizeof(struct nsconn);
 }
 
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* When (ns) or its peer wants to take connections again: at once after a
+ * full batch, when a handshake slot can next be had while held back. */
+static uint64_t accept_one_at(const struct netsrv *ns, uint64_t now)
+{
+	if (!ns->accept_due)
+		return UINT64_MAX;
+	if (ns->tls && ns->tls_waiting)
+		return tls_server_admit_at(ns->tls, now);
+	return now;
+}
+
+static uint64_t accept_at(const struct netsrv *ns, uint64_t now)
+{
+	return min_u64(accept_one_at(ns, now),
+	               ns->peer ? accept_one_at(ns->peer, now) : UINT64_MAX);
+}
+
 void netsrv_pair(struct netsrv *a, struct netsrv *b)
 {
 	a->peer = b;
@@ -262,9 +318,11 @@ uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
 			o = is_conn(ns, u)                     ? ns
 			    : ns->peer && is_conn(ns->peer, u) ? ns->peer
 			                                       : NULL;
-		/* A listener's user is its netsrv: ours or our peer's. */
+		/* A listener's user is its netsrv: ours or our peer's. Taken
+		 * after every flow's news (below): a handshake whose answer
+		 * has come in is then no longer one that owes us. */
 		if (l && tcp_listener_user(l))
-			accept_all(tcp_listener_user(l), now);
+			((struct netsrv *)tcp_listener_user(l))->accept_due = true;
 		else if (o)
 			step_conn(o, (struct nsconn *)u, now);
 		else if (u) {
@@ -302,5 +360,9 @@ uint64_t netsrv_step(struct netsrv *ns, uint64_t now)
 				ns->next_deadline = c->deadline;
 		}
 	}
-	return ns->next_deadline;
+	if (ns->accept_due)
+		accept_all(ns, now);
+	if (ns->peer && ns->peer->accept_due)
+		accept_all(ns->peer, now);
+	return min_u64(ns->next_deadline, accept_at(ns, now));
 }

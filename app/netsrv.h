@@ -16,10 +16,21 @@
  * TLS (netsrv_set_tls): each connection then gets a struct tls_conn between its
  * flow's stream and HTTP (http/tls.h), so HTTP reads and writes plaintext and
  * never learns it is encrypted. A connection the TLS pool refuses is reset
- * (tls_refused); a handshake given up for a newer one at the handshake cap is
- * stepped at once and closes. Two netsrv may share one stack (HTTPS on 443
- * and the plain redirect on 80, each other's peer): whichever steps first
- * takes the readiness of both. */
+ * (tls_refused).
+ *
+ * Handshakes under a flood (issue 17): a connection is taken from the
+ * listener only when tls_server_admits() says a handshake slot is free or one
+ * can give way (its peer owes us its answer past TLS_HS_GRACE_NS); while none
+ * can, newcomers wait in the listener's backlog, established and unread,
+ * never reset (tls_deferred counts the holds, tls_held the connections taken
+ * after one). Accepts wait until every flow with news in the turn has been
+ * stepped, so an answer that has arrived is read before anyone is judged
+ * slow; at most NETSRV_TLS_ACCEPT_BATCH a step, since each costs a key
+ * exchange and a signature (hsock.c's HSOCK_HS_PER_TURN). A handshake given
+ * up for a newer one is stepped at once and closes.
+ *
+ * Two netsrv may share one stack (HTTPS on 443 and the plain redirect on 80,
+ * each other's peer): whichever steps first takes the readiness of both. */
 #ifndef UD_APP_NETSRV_H
 #define UD_APP_NETSRV_H
 
@@ -48,9 +59,14 @@ struct nsconn {
 	uint64_t deadline;
 };
 
+/* New TLS connections taken from the backlog in one step at most. */
+#define NETSRV_TLS_ACCEPT_BATCH 4u
+
 struct netsrv_stats {
 	uint64_t accepted, refused, closed, resets;
-	uint64_t tls_refused; /* the TLS pool was full: reset */
+	uint64_t tls_refused;  /* the TLS pool was full: reset */
+	uint64_t tls_deferred; /* accepting held back: no handshake could give way */
+	uint64_t tls_held;     /* connections accepted after such a hold */
 };
 
 struct netsrv {
@@ -76,6 +92,9 @@ struct netsrv {
 	int32_t free_head;
 	int32_t woken_head; /* connections to poll although their flow said nothing */
 	uint64_t next_deadline;
+	bool accept_due;  /* the listener has (or may have) connections to take */
+	bool tls_waiting; /* held back: no handshake slot could be had */
+	bool draining;    /* taking what waited through a hold */
 	struct netsrv_stats stats;
 	struct nsconn *conns; /* max_conns of them, after the struct */
 };

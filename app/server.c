@@ -110,6 +110,24 @@ static enum server_result setup_net(struct server *sv, const struct server_opts 
 	return SERVER_OK;
 }
 
+/* The plain port beside HTTPS, answered by (plain): a netsrv of its own,
+ * paired with the HTTPS one (the stack has one readiness queue). */
+static enum server_result listen_plain(struct server *sv, const struct server_opts *o,
+                                       struct http_server *plain, uint8_t **heap, size_t *left)
+{
+	uint32_t rconns = redirect_conns(o);
+
+	sv->rns = carve(heap, left, netsrv_size(rconns));
+	if (!sv->rns)
+		return SERVER_ENOMEM;
+	if (!netsrv_init(sv->rns, sv->s, plain, o->http_port, 256, rconns))
+		return SERVER_EPORT;
+	netsrv_pair(sv->ns, sv->rns);
+	sv->rhttp = plain;
+	sv->http_port = o->http_port;
+	return SERVER_OK;
+}
+
 enum server_result server_setup(struct server *sv, const struct server_opts *o,
                                 const struct store *st, void *mem, size_t len)
 {
@@ -157,11 +175,9 @@ enum server_result server_setup(struct server *sv, const struct server_opts *o,
 	}
 	if (o->tls && o->http_port) {
 		/* The plain port: its own small HTTP server that redirects. */
-		uint32_t rconns = redirect_conns(o);
 		size_t rlen = (size_t)SERVER_REDIRECT_BUFS * HTTP_BUF_LEN;
 		void *rpool = carve(&heap, &left, rlen);
-		sv->rns = carve(&heap, &left, netsrv_size(rconns));
-		if (!rpool || !sv->rns)
+		if (!rpool)
 			return SERVER_ENOMEM;
 		hc.headers = NULL;
 		hc.route = tls_redirect_route;
@@ -169,10 +185,8 @@ enum server_result server_setup(struct server *sv, const struct server_opts *o,
 		sv->redir.srv = &sv->rsrv;
 		sv->redir.https_port = o->redirect_port ? o->redirect_port : o->port;
 		http_server_init(&sv->rsrv, &hc, NULL, rpool, rlen);
-		if (!netsrv_init(sv->rns, sv->s, &sv->rsrv, o->http_port, 256, rconns))
-			return SERVER_EPORT;
-		netsrv_pair(sv->ns, sv->rns);
-		sv->http_port = o->http_port;
+		if ((r = listen_plain(sv, o, &sv->rsrv, &heap, &left)) != SERVER_OK)
+			return r;
 	}
 	if (o->upstream) {
 		if (relay_parse_url(&sv->relay.relay, o->upstream, o->upstream_len) != RELAY_URL_OK)
@@ -205,10 +219,13 @@ enum server_result server_setup_ext(struct server *sv, const struct server_opts 
 		sv->ns->ctx = hooks->ctx;
 	}
 	/* HTTPS on the driver's server (serve --net tap --cert): the driver
-	 * set its headers (HSTS); no plain redirect port here yet. */
+	 * set its headers (HSTS), and gives its redirect server for the plain
+	 * port. */
 	if (sv->ns && o->tls) {
 		sv->tls = o->tls;
 		netsrv_set_tls(sv->ns, o->tls);
+		if (o->http_port && o->plain)
+			return listen_plain(sv, o, o->plain, &heap, &left);
 	}
 	return SERVER_OK;
 }
@@ -240,7 +257,7 @@ uint64_t server_turn(struct server *sv)
 	if (sv->http)
 		http_server_tick(sv->http, plat_clock_wall_ns());
 	if (sv->rns)
-		http_server_tick(&sv->rsrv, plat_clock_wall_ns());
+		http_server_tick(sv->rhttp, plat_clock_wall_ns());
 	if (sv->ap)
 		next = min64(next, app_tick(sv->ap, now));
 	if (sv->hooks.tick) {
@@ -361,11 +378,15 @@ void server_print_stats(const struct server *sv)
 		         "handshakes (%lu failed, %lu timed out, %lu evicted, %lu bad version), "
 		         "%lu in progress, %lu closed by notify, %lu failed after; store bytes "
 		         "%lu copied into records, headers %lu direct and %lu through the ring, "
-		         "%lu record bytes handed to TCP; redirect %lu 308s\n",
+		         "%lu record bytes handed to TCP; redirect %lu 308s; handshake cap %lu "
+		         "peak, %lu accept holds, %lu accepted after a hold, %lu given up "
+		         "unowed\n",
 		         s->opened, s->refused, sv->ns->stats.tls_refused, s->handshakes,
 		         s->hs_failed, s->hs_timeouts, s->hs_evicted, s->hs_bad_version,
 		         s->in_handshake, s->closed_notify, s->failed, s->plain_ref,
-		         s->plain_direct, s->plain_ring, s->record_bytes, sv->redir.redirects);
+		         s->plain_direct, s->plain_ring, s->record_bytes, sv->redir.redirects,
+		         s->hs_peak, sv->ns->stats.tls_deferred, sv->ns->stats.tls_held,
+		         s->hs_full);
 	}
 	if (sv->relaying) {
 		const struct relay_stats *r = &sv->relay.relay.stats;

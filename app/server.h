@@ -52,6 +52,10 @@ struct server_opts {
 	const char *headers;
 	uint16_t http_port;
 	uint16_t redirect_port; /* the HTTPS port the 308 names (0: port) */
+	/* server_setup_ext: the driver's HTTP server for (http_port), its own
+	 * redirect route (the TAP server's, with its ACME challenge answers);
+	 * borrowed for the server's life. server_setup makes its own. */
+	struct http_server *plain;
 	/* upstream= (app/relay.h), checked with relay_parse_url, or NULL; and
 	 * dns= servers for its name (none: DHCP's) */
 	const char *upstream;
@@ -80,9 +84,10 @@ struct server {
 	uint64_t hook_next;
 	struct net_stack *s;
 	struct netsrv *ns;
-	struct tls_server *tls;  /* HTTPS on port, or NULL */
-	struct netsrv *rns;      /* the plain redirect on http_port, or NULL */
-	struct http_server rsrv; /* its HTTP server */
+	struct tls_server *tls;    /* HTTPS on port, or NULL */
+	struct netsrv *rns;        /* the plain redirect on http_port, or NULL */
+	struct http_server rsrv;   /* its HTTP server (server_setup) */
+	struct http_server *rhttp; /* &rsrv or the driver's (server_setup_ext) */
 	struct tls_redirect redir;
 	uint64_t stats_every, stats_next;
 	uint16_t port, http_port;
@@ -120,8 +125,9 @@ enum server_result server_setup(struct server *sv, const struct server_opts *o,
  * (`unideck serve --net`: its app survives rebuilds of the store), or none
  * (srv NULL: the stack alone, which the driver uses from hooks->tick, as
  * `unideck get` does). (srv) and (hooks->ctx) are borrowed for the server's
- * life; o->http_bufs and the token are not used. Addresses are not printed:
- * the driver says where it serves. */
+ * life; o->http_bufs and the token are not used. With o->tls, o->http_port
+ * and o->plain, o->plain answers on the plain port beside HTTPS. Addresses
+ * are not printed: the driver says where it serves. */
 enum server_result server_setup_ext(struct server *sv, const struct server_opts *o,
                                     struct http_server *srv, const struct server_hooks *hooks,
                                     void *mem, size_t len);

@@ -36,8 +36,11 @@ struct tls_conn {
 	struct tls_conn *next_free;
 	bool in_step, dead, low_eof, low_closed;
 	bool closing, close_sent, need_flush, used;
-	bool hs_answered;     /* in the handshake, we have sent our flight: the peer's turn */
-	uint64_t answered_at; /* when (t->now) hs_answered was last set */
+	bool hs_answered; /* in the handshake, we have sent our flight: the peer's turn */
+	/* When (t->now) we last sent handshake records, or opened: the peer's
+	 * grace runs from there. Input that does not make us answer (a flight
+	 * trickled a byte at a time) does not restart it. */
+	uint64_t answered_at;
 	struct tls_seg q[TLS_QUEUE_SEGS];
 	unsigned q_head, q_n;
 	uint64_t queued;
@@ -443,7 +446,7 @@ static bool push_records(struct tls_conn *t)
 		}
 		low->ops->send_copy(low, buf, k);
 		br_ssl_engine_sendrec_ack(eng(t), k);
-		if (t->hs_deadline && !t->hs_answered) {
+		if (t->hs_deadline) {
 			t->hs_answered = true;
 			t->answered_at = t->now;
 		}
@@ -511,11 +514,11 @@ static bool pull_records(struct tls_conn *t)
 		if (!n) {
 			/* All it sent is read and the engine wants more: in a
 			 * handshake, the peer's turn (a ClientHello cut short is
-			 * as slow as a flight left unanswered). */
-			if (t->hs_deadline && !t->hs_answered) {
+			 * as slow as a flight left unanswered), its grace still
+			 * counted from our last flight: a peer that trickles
+			 * its answer does not buy itself a new one per byte. */
+			if (t->hs_deadline)
 				t->hs_answered = true;
-				t->answered_at = t->now;
-			}
 			break;
 		}
 		/* A handshake answer may be waiting to go out. */
@@ -830,6 +833,7 @@ struct tls_conn *tls_conn_open(struct tls_server *ts, struct stream *low, uint64
 	t->low = low;
 	t->ts = ts;
 	t->now = now;
+	t->answered_at = now; /* the ClientHello's grace runs from here */
 
 	br_ssl_server_zero(&t->sc);
 	br_ssl_engine_set_versions(eng(t), BR_TLS12, BR_TLS12);
@@ -943,6 +947,18 @@ void tls_conn_end(struct tls_conn *t)
 bool tls_server_admits(const struct tls_server *ts, uint64_t now)
 {
 	return ts->stats.in_handshake < ts->cfg.max_handshakes || evictable(ts, now);
+}
+
+uint64_t tls_server_admit_at(const struct tls_server *ts, uint64_t now)
+{
+	uint64_t at = UINT64_MAX;
+
+	if (tls_server_admits(ts, now))
+		return now;
+	for (const struct tls_conn *x = ts->hs_head; x; x = x->hs_next)
+		if (x->hs_answered && x->answered_at + TLS_HS_GRACE_NS < at)
+			at = x->answered_at + TLS_HS_GRACE_NS;
+	return at;
 }
 
 void tls_conn_peer_spoke(struct tls_conn *t)

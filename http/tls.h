@@ -24,7 +24,9 @@
  *        NULL when the pool is full (the transport resets the connection).
  *        When the cap on handshakes in progress is reached, a handshake is
  *        given up: the oldest one that we have answered and that owes us its
- *        next flight (the slowest peer), else the oldest (hs_full); (victim)
+ *        next flight (the slowest peer) for longer than a grace of 250 ms
+ *        counted from our last flight (input that is not a whole answer does
+ *        not restart it), else the oldest (hs_full); (victim)
  *        is its tls_conn, which the transport must step soon (it then reads
  *        end of stream and closes).
  *   http_conn_init(srv, hc, tls_conn_stream(t), now)
@@ -37,8 +39,10 @@
  * Output the app queues outside a step (an event push) is encrypted and handed
  * to the transport at once.
  *
- * Limits: handshakes in progress at most tls_config.max_handshakes (the oldest
- * is dropped for a new one, counted in hs_evicted), each at most
+ * Limits: handshakes in progress at most tls_config.max_handshakes (at the
+ * cap one gives way to a new one by the rule of tls_conn_open, counted in
+ * hs_evicted; a transport that asks tls_server_admits first keeps the newcomer
+ * waiting instead while none can give way, so hs_full stays 0), each at most
  * handshake_timeout_ns (hs_timeouts); connections at most max_conns (refused);
  * after the HTTP layer closes, the remaining output must drain within
  * drain_timeout_ns (then reset, drain_timeouts). */
@@ -111,17 +115,24 @@ void *tls_conn_user(const struct tls_conn *t);
 void tls_conn_begin(struct tls_conn *t, uint64_t now);
 void tls_conn_end(struct tls_conn *t);
 bool tls_conn_more(const struct tls_conn *t);
-/* Whether the handshake is still in progress (its next step may cost a key
- * exchange and a signature: a transport may ration them, see hsock.c). */
 /* The transport has input from (t)'s peer that it has not handed over yet
- * (it rations handshake steps): in the handshake, the peer has answered our
- * flight, so (t) is not the slow one a full handshake table gives up. */
+ * (it rations handshake steps): in the handshake, the peer may have answered
+ * our flight, so (t) is not the slow one a full handshake table gives up
+ * until that input is read. If it was not a whole answer (nothing for us to
+ * send back), the grace still runs from our last flight. */
 void tls_conn_peer_spoke(struct tls_conn *t);
 /* Whether a new connection would find a handshake slot free or one to take
  * from a peer that owes us its answer past a grace (tls_conn_open's rule); a
  * transport
  * that can leave connections in its backlog asks this first. */
 bool tls_server_admits(const struct tls_server *ts, uint64_t now);
+/* When tls_server_admits will next say yes with nothing else happening: (now)
+ * if it does already, else when the first answered handshake's grace ends,
+ * else UINT64_MAX (only a handshake ending or timing out frees a slot then).
+ * A transport that holds newcomers back sleeps until then. */
+uint64_t tls_server_admit_at(const struct tls_server *ts, uint64_t now);
+/* Whether the handshake is still in progress (its next step may cost a key
+ * exchange and a signature: a transport may ration them, see hsock.c). */
 bool tls_conn_in_handshake(const struct tls_conn *t);
 /* Whether the engine would take records from the transport now, although
  * HTTP reads nothing (it waits for an input buffer): the transport keeps

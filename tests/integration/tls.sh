@@ -211,10 +211,13 @@ out=$("$UNIDECK" serve "$TMP/decks" --port 0 --cert "$TMP/tls/ec.pem" 2>&1)
 expect_eq "--cert without --key is a usage error" 2 "$?"
 out=$("$UNIDECK" serve "$TMP/decks" --port 0 --http-port 0 2>&1)
 expect_eq "--http-port without --cert is a usage error" 2 "$?"
+out=$(timeout 20 "$UNIDECK" serve "$TMP/decks" --port 0 --cert "$TMP/tls/ec.pem" --key "$TMP/tls/ec.key" --acme-webroot "$TMP/web" 2>&1)
+expect_eq "--acme-webroot without --http-port is a usage error" 2 "$?"
+expect_match "and says where challenges are answered" 'answers on the plain port: add --http-port' "$out"
 out=$("$UNIDECK" serve "$TMP/decks" --cert "$TMP/tls/ec.pem" --key "$TMP/tls/ec.key" --net tap:nope0 \
-	--ip 10.9.9.2/24 --http-port 80 2>&1)
-expect_eq "--http-port with --net tap: and --cert is refused for now" 2 "$?"
-expect_match "and says so" 'not supported yet' "$out"
+	--ip 10.9.9.2/24 --http-port 443 2>&1)
+expect_eq "--http-port equal to the HTTPS port with --net tap: is a usage error" 2 "$?"
+expect_match "and says so" 'is the HTTPS port too' "$out"
 out=$("$UNIDECK" serve "$TMP/decks" --port 0 --cert "$TMP/nope.pem" --key "$TMP/tls/ec.key" 2>&1)
 expect_match "a missing file is named" "--cert $TMP/nope.pem: No such file" "$out"
 finish

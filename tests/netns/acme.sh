@@ -18,7 +18,8 @@
 # server orders afresh; an expired certificate in the state is renewed; a
 # server whose certificate is not trusted (--acme-ca) is refused, logged,
 # retried with backoff, and plain HTTP goes on; with a 30-second validity the
-# certificate is renewed at two thirds without a restart.
+# certificate is renewed at two thirds without a restart; and `serve --net tap
+# --acme` on our own stack (8.).
 . "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" != 0 ] || ! ip netns add "ud-probe-$$" 2>/dev/null; then
@@ -341,5 +342,48 @@ else
 fi
 expect_eq "acme: and curl gets 200 with it" 200 "$(https_code deck.test)"
 serve_stop
+
+# 8. On our own stack: `serve --net tap --acme`. The TAP device sits in the
+# server namespace, which routes between it and the veth; Pebble validates
+# HTTP-01 on our stack's plain port, the ACME client talks through the
+# namespace's sockets.
+IFT=uat$$
+TAP_IP=10.202.0.2
+"${SX[@]}" ip tuntap add dev "$IFT" mode tap
+"${SX[@]}" ip addr add 10.202.0.1/24 dev "$IFT"
+"${SX[@]}" ip link set "$IFT" up
+"${SX[@]}" sysctl -qw net.ipv4.ip_forward=1
+"${CX[@]}" ip route add 10.202.0.0/24 via "$SRV_IP"
+"${CX[@]}" curl -s -X POST -d "{\"host\":\"tap.test\",\"addresses\":[\"$TAP_IP\"]}" \
+	"http://$CA_IP:8055/add-a" >/dev/null
+before=$(orders pebble2)
+"${SX[@]}" "$UNIDECK" serve "$TMP/store" --net "tap:$IFT" --ip "$TAP_IP/24" --gw 10.202.0.1 \
+	--http-port "$PORT" --acme https://acme.test:14000/dir --domain tap.test --acme-ca "$TMP/ca.pem" \
+	--stats >"$TMP/tap.log" 2>&1 &
+SRV_PID=$!
+PIDS+=("$SRV_PID")
+wait_log tap "^redirecting http://$TAP_IP:$PORT/ to https \(ACME HTTP-01 challenges answered by the ACME client\)" 20 &&
+	ok "acme on TAP: the plain port on our stack, challenges answered by the ACME client" ||
+	notok "acme on TAP: the plain port on our stack, challenges answered by the ACME client"
+expect_eq "acme on TAP: the plain port answers 308 while ordering" 308 \
+	"$("${CX[@]}" curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://$TAP_IP:$PORT/")"
+if wait_log tap 'certificate for tap.test obtained' 90 && wait_log tap '^tls: serving the ACME certificate' 10; then
+	ok "acme on TAP: a certificate is obtained from Pebble, validated on our stack"
+else
+	notok "acme on TAP: a certificate is obtained from Pebble, validated on our stack"
+	sed 's/^/#   /' "$TMP/tap.log" | tail -20
+fi
+expect_eq "acme on TAP: one more order at Pebble" $((before + 1)) "$(orders pebble2)"
+expect_match "acme on TAP: Pebble fetched the challenge from our stack" 'HTTP-01 challenge .* fetched' "$(cat "$TMP/tap.log")"
+code=$("${CX[@]}" curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$TMP/pebble-root.pem" \
+	--resolve "tap.test:443:$TAP_IP" https://tap.test/ 2>"$TMP/tap-curl.err")
+expect_eq "acme on TAP: curl gets 200 over HTTPS from tap.test on our stack, trusting Pebble's root" 200 "$code"
+[ "$code" = 200 ] || {
+	"${CX[@]}" curl -sv -o /dev/null --max-time 10 --cacert "$TMP/pebble-root.pem" \
+		--resolve "tap.test:443:$TAP_IP" https://tap.test/ 2>&1 | sed 's/^/#   /' | tail -15
+	sed 's/^/#   /' "$TMP/tap.log" | tail -15
+}
+serve_stop
+expect_match "acme on TAP: the plain port's connections are counted" '^plain.accepted [1-9]' "$(cat "$TMP/tap.log")"
 
 exit $((FAILS > 0))

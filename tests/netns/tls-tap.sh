@@ -5,7 +5,8 @@
 # namespace of our own, curl and openssl s_client as the clients: the index
 # verified against a test CA, keep-alive, Range, a 4 MB file by hash, four at
 # once, HSTS, TLS 1.1 refused, a silent handshake and garbage while others are
-# served, and the key in no output.
+# served, the plain port (--http-port 80: the 308 and ACME HTTP-01 from
+# --acme-webroot) on our stack, and the key in no output.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../integration/tls_lib.sh"
 
@@ -34,20 +35,23 @@ trap teardown EXIT
 
 tls_make_ca || { notok "the test CA is made"; exit 1; }
 tls_make_leaf ec ec "DNS:deck.test" || { notok "the certificate is made"; exit 1; }
-mkdir -p "$TMP/decks/t/media"
+mkdir -p "$TMP/decks/t/media" "$TMP/web/.well-known/acme-challenge"
 printf -- '---\ntitle: Secure\n---\n# Over TLS on our stack\n' >"$TMP/decks/t/deck.md"
+printf 'tok-123.key-auth' >"$TMP/web/.well-known/acme-challenge/tok-123"
 head -c 4000000 /dev/urandom >"$TMP/decks/t/media/big.bin"
 
 "${NX[@]}" "$UNIDECK" serve "$TMP/decks" --net tap:tt0 --ip 10.79.0.2/24 --cert "$TMP/tls/ec.pem" \
-	--key "$TMP/tls/ec.key" --stats >"$TMP/server.log" 2>&1 &
+	--key "$TMP/tls/ec.key" --http-port 80 --acme-webroot "$TMP/web" --stats >"$TMP/server.log" 2>&1 &
 SRV=$!
 PIDS+=("$SRV")
 for i in $(seq 1 150); do
-	grep -q '^serving .* at https://10.79.0.2/' "$TMP/server.log" && break
+	grep -q '^redirecting http://10.79.0.2:80/' "$TMP/server.log" && break
 	sleep 0.2
 done
 expect_match "the banner says https on our stack, port 443" 'serving .* at https://10.79.0.2/ on our own TCP/IP stack' \
 	"$(cat "$TMP/server.log")"
+expect_match "and the plain port 80 beside it, with challenges from --acme-webroot" \
+	'redirecting http://10.79.0.2:80/ to https \(ACME HTTP-01 challenges from --acme-webroot\)' "$(cat "$TMP/server.log")"
 C=("${NX[@]}" curl -s --max-time 30 --cacert "$TMP/tls/ca.pem" --resolve "deck.test:443:10.79.0.2")
 B=https://deck.test
 expect_eq "the index over HTTPS from our stack, verified against the test CA" 200 \
@@ -87,12 +91,36 @@ sleep 0.5
 expect_eq "beside a silent client and garbage an honest one gets 200" 200 \
 	"$("${C[@]}" -o /dev/null -w '%{http_code}' "$B/t/")"
 wait "$bad"
+# The plain port on our stack: 308 to https, except ACME's HTTP-01 path.
+P=("${NX[@]}" curl -s --max-time 30 --resolve "deck.test:80:10.79.0.2" --resolve "deck.test:443:10.79.0.2")
+h=$("${P[@]}" -D - -o /dev/null "http://deck.test/t/?a=b" | tr -d '\r')
+expect_match "plain HTTP on port 80 answers 308" '^HTTP/1.1 308' "$h"
+expect_match "to the same path and query on https, no port for 443" '^Location: https://deck.test/t/\?a=b$' "$h"
+if grep -qi strict-transport <<<"$h"; then notok "no HSTS on plain HTTP (RFC 6797 7.2)"; else ok "no HSTS on plain HTTP (RFC 6797 7.2)"; fi
+expect_eq "curl -L follows it to the deck over TLS, verified" 200 \
+	"$("${P[@]}" --cacert "$TMP/tls/ca.pem" -L -o /dev/null -w '%{http_code}' "http://deck.test/t/")"
+expect_eq "the ACME challenge is served from --acme-webroot on our stack" 'tok-123.key-auth' \
+	"$("${P[@]}" "http://deck.test/.well-known/acme-challenge/tok-123")"
+expect_eq "an unknown challenge token is 404, not a redirect" 404 \
+	"$("${P[@]}" -o /dev/null -w '%{http_code}' "http://deck.test/.well-known/acme-challenge/nope")"
+out=$("${NX[@]}" python3 -c '
+import socket
+s = socket.create_connection(("10.79.0.2", 80), timeout=20)
+s.sendall(b"GET / HTTP/1.1\r\nHost: evil\"<x>\r\n\r\n")
+print(s.recv(100).split(b"\r\n")[0].decode())')
+expect_match "a Host that is no host name gets 400, not a Location" '400' "$out"
+# Refused by name: a plain port that is the HTTPS one, or "any free port".
 out=$("$UNIDECK" serve "$TMP/decks" --net tap:tt0 --ip 10.79.0.2/24 --cert "$TMP/tls/ec.pem" \
-	--key "$TMP/tls/ec.key" --http-port 80 2>&1)
-expect_eq "--http-port with --net is refused for now (exit 2)" 2 "$?"
+	--key "$TMP/tls/ec.key" --http-port 443 2>&1)
+expect_eq "--http-port 443 beside HTTPS on 443 is a usage error" 2 "$?"
+expect_match "and says so" 'is the HTTPS port too' "$out"
+out=$("$UNIDECK" serve "$TMP/decks" --net tap:tt0 --ip 10.79.0.2/24 --cert "$TMP/tls/ec.pem" \
+	--key "$TMP/tls/ec.key" --http-port 0 2>&1)
+expect_eq "--http-port 0 (any port) on our stack is a usage error" 2 "$?"
 kill -INT "$SRV"
 wait "$SRV"
 key_body=$(grep -v -- '-----' "$TMP/tls/ec.key" | tr -d '\n')
 if grep -qF "${key_body:20:40}" "$TMP/server.log"; then notok "the key is not in the output"; else ok "the key is not in the output"; fi
-sed 's/^/# /' "$TMP/server.log" | grep -Ei 'tls|stats' | head -8
+sed 's/^/# /' "$TMP/server.log" | grep -Ei 'tls|stats|plain' | head -12
+expect_match "the plain port's connections are counted" '^plain.accepted [1-9]' "$(cat "$TMP/server.log")"
 finish

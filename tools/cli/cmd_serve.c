@@ -130,6 +130,7 @@ struct serve {
 	struct tls_redirect redir;
 	const char *scheme;
 	int http_port;
+	const char *challenges; /* who answers ACME HTTP-01 on the plain port */
 };
 
 #define HSTS_HEADER   "Strict-Transport-Security: max-age=63072000\r\n"
@@ -282,7 +283,7 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 			next = r;
 	}
 	if (s->tap)
-		tapnet_show_addrs6(s->tap, s->src, s->port);
+		tapnet_show_addrs6(s->tap, s->src, s->scheme, s->port);
 	if (s->tap && !s->shown_addr) {
 		uint32_t addr;
 		if (net_address(tapnet_stack(s->tap), &addr, NULL, NULL)) {
@@ -295,6 +296,20 @@ static uint64_t on_tick(void *ctx, uint64_t now)
 				         s->port);
 			printf("serving %s at %s/ on our own TCP/IP stack (Ctrl-C stops)\n", s->src,
 			       url);
+			if (s->acme)
+				printf("tls: the certificate comes from ACME, TLS 1.2 (the ACME "
+				       "client talks through this host's sockets)\n");
+			else if (s->tls)
+				printf("tls: %s certificate, TLS 1.2%s\n",
+				       tls_server_key_desc(s->tls),
+				       s->http_port > 0
+				               ? ""
+				               : "; no plain HTTP port (--http-port N adds one)");
+			if (s->http_port > 0)
+				printf("redirecting http://%u.%u.%u.%u:%d/ to https (ACME HTTP-01 "
+				       "challenges %s)\n",
+				       addr >> 24, addr >> 16 & 255, addr >> 8 & 255, addr & 255,
+				       s->http_port, s->challenges);
 			if (!s->quiet)
 				printf("present a deck at %s/DECK/#present=%s\n", url, s->token);
 			fflush(stdout);
@@ -612,9 +627,6 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		return cli_error("serve", 2,
 		                 "--acme obtains the certificate itself: not with --cert, --key or "
 		                 "--acme-webroot");
-	if (a->acme.directory && a->net.ifname)
-		return cli_error("serve", 2,
-		                 "--acme runs on kernel sockets only, not with --net (yet)");
 	if (s->upstream && !a->token)
 		return cli_error("serve", 2,
 		                 "--upstream wants the origin's --token: a relay checks every "
@@ -625,31 +637,30 @@ static int parse_args(struct serve *s, struct serve_args *a, int argc, char **ar
 		                 "system's resolver is asked)");
 	if (!a->cert != !a->key)
 		return cli_error("serve", 2, "--cert and --key go together");
-	/* On TAP the plain redirect port is not wired yet, and ACME needs it:
-	 * say so rather than leave a port the user asked for closed. */
-	if (a->acme.directory && a->net.ifname)
-		return cli_error("serve", 2,
-		                 "--acme with --net tap: is not supported yet (its HTTP-01 "
-		                 "challenge needs the plain port, which TAP does not wire yet)");
-	if (a->cert && a->net.ifname && (a->http_port || a->webroot))
-		return cli_error("serve", 2,
-		                 "--http-port and --acme-webroot with --net tap: are not supported "
-		                 "yet (HTTPS itself is)");
+	/* Our stack has no "any free port" to offer, and the plain port cannot
+	 * be the HTTPS one. */
+	if (a->net.ifname && a->http_port < 0)
+		return cli_error("serve", 2, "--net wants an --http-port from 1 to 65535");
 	if (!a->cert && !a->acme.directory &&
 	    (a->http_port || a->webroot || a->no_hsts || a->tls_conns || a->compress_html))
 		return cli_error("serve", 2,
 		                 "--http-port, --acme-webroot, --no-hsts, --compress-html and "
 		                 "--tls-conns go with --cert and --key or --acme");
+	if (a->webroot && !a->http_port)
+		return cli_error("serve", 2,
+		                 "--acme-webroot answers on the plain port: add --http-port N");
 	/* ACME's HTTP-01 comes to port 80 (RFC 8555 8.3): that is where the plain
 	 * server answers it unless --http-port says otherwise. */
 	if (a->acme.directory && !a->http_port)
 		a->http_port = 80;
 	if ((a->cert || a->acme.directory) && !a->port_set)
 		a->port = a->net.ifname ? 443 : 8443;
-	if (a->net.ifname && !a->port_set && !a->cert)
+	if (a->net.ifname && !a->port_set && !a->cert && !a->acme.directory)
 		a->port = 80;
 	if (a->net.ifname && a->port == 0)
 		return cli_error("serve", 2, "--net wants a port from 1 to 65535");
+	if (a->net.ifname && a->http_port == a->port)
+		return cli_error("serve", 2, "--http-port %d is the HTTPS port too", a->port);
 	return -1;
 }
 
@@ -778,11 +789,21 @@ int cmd_serve(int argc, char **argv)
 			s.redir.ctx = &s;
 		}
 		http_server_init(&s.rsrv, &rc_cfg, NULL, rpool, rl);
+		s.challenges = s.acme      ? "answered by the ACME client"
+		               : a.webroot ? "from --acme-webroot"
+		                           : "answered 404";
 	}
 	if (a.net.ifname) {
 		a.net.port = (uint16_t)a.port;
 		a.net.quiet = s.quiet;
 		a.net.tls = s.tls;
+		if (s.tls && a.http_port > 0) {
+			/* The plain port on our stack, as hsock_listen_plain's. */
+			a.net.http_port = (uint16_t)a.http_port;
+			a.net.plain = &s.rsrv;
+			s.redir.https_port = (uint16_t)a.port;
+			s.http_port = a.http_port;
+		}
 		s.tap = tapnet_open(&a.net, &s.srv, &hooks, err, sizeof err);
 		if (!s.tap)
 			return cli_error("serve", 1, "%s", err);
@@ -840,6 +861,8 @@ int cmd_serve(int argc, char **argv)
 		acme_host_stop(s.acme);
 		if (s.stats)
 			tapnet_dump_stats(s.tap, stderr);
+		if (s.stats && s.tls)
+			tls_files_dump_stats(s.tls, stderr);
 		if (s.stats)
 			dump_follow_stats(&s, stderr);
 		tapnet_close(s.tap);
@@ -862,10 +885,7 @@ int cmd_serve(int argc, char **argv)
 	if (s.http_port > 0)
 		printf("redirecting http://%s%s%s:%d/ to https (ACME HTTP-01 challenges %s)\n",
 		       strchr(a.host, ':') ? "[" : "", a.host, strchr(a.host, ':') ? "]" : "",
-		       s.http_port,
-		       s.acme      ? "answered by the ACME client"
-		       : a.webroot ? "from --acme-webroot"
-		                   : "answered 404");
+		       s.http_port, s.challenges);
 	if (!s.quiet)
 		printf("present a deck at %s://%s%s%s:%d/DECK/#present=%s\n", s.scheme,
 		       strchr(a.host, ':') ? "[" : "", a.host, strchr(a.host, ':') ? "]" : "",

@@ -52,7 +52,7 @@ bool tapnet_parse_ip6(const char *s, uint8_t a[16], uint8_t *prefix_len, bool wa
 	return true;
 }
 
-void tapnet_show_addrs6(struct tapnet *t, const char *what, int port)
+void tapnet_show_addrs6(struct tapnet *t, const char *what, const char *scheme, int port)
 {
 	uint8_t a[2][16];
 	size_t n = net_address6(t->sv.s, a, 2), i;
@@ -65,10 +65,10 @@ void tapnet_show_addrs6(struct tapnet *t, const char *what, int port)
 		t->shown6 |= 1u << i;
 		if (ll)
 			snprintf(zone, sizeof zone, "%%25%s", t->cfg.ifname);
-		if (port != 80)
+		if (port != (strcmp(scheme, "https") == 0 ? 443 : 80))
 			snprintf(ps, sizeof ps, ":%d", port);
-		printf("serving %s at http://[%s%s]%s/ on our own TCP/IP stack (IPv6%s)\n", what,
-		       text, zone, ps, ll ? ", link-local" : "");
+		printf("serving %s at %s://[%s%s]%s/ on our own TCP/IP stack (IPv6%s)\n", what,
+		       scheme, text, zone, ps, ll ? ", link-local" : "");
 		fflush(stdout);
 	}
 }
@@ -128,6 +128,10 @@ static void server_opts_of(const struct tapnet_cfg *cfg, const uint8_t mac[6],
 	o->net.tcp_flows = cfg->flows ? cfg->flows : 1024;
 	o->port = cfg->port;
 	o->tls = cfg->tls;
+	if (cfg->tls && cfg->plain) {
+		o->http_port = cfg->http_port;
+		o->plain = cfg->plain;
+	}
 }
 
 struct tapnet *tapnet_open(const struct tapnet_cfg *cfg, struct http_server *srv,
@@ -188,7 +192,10 @@ struct tapnet *tapnet_open(const struct tapnet_cfg *cfg, struct http_server *srv
 		snprintf(err, errlen, "out of memory for %u flows", o.net.tcp_flows);
 		goto fail;
 	case SERVER_EPORT:
-		snprintf(err, errlen, "cannot listen on port %u", cfg->port);
+		if (o.http_port && o.http_port == cfg->port)
+			snprintf(err, errlen, "--http-port %u is the HTTPS port too", cfg->port);
+		else
+			snprintf(err, errlen, "cannot listen on port %u", cfg->port);
 		goto fail;
 	case SERVER_EURL: /* server_setup_ext takes no upstream: the driver runs the relay */
 		snprintf(err, errlen, "the upstream URL is not one the relay takes");
@@ -258,6 +265,16 @@ void tapnet_dump_stats(struct tapnet *t, void *file)
 		        (unsigned long long)ns->stats.accepted,
 		        (unsigned long long)ns->stats.refused, (unsigned long long)ns->stats.closed,
 		        (unsigned long long)ns->stats.resets);
+	if (ns && ns->tls)
+		fprintf(file, "tls.refused_reset %llu\ntls.deferred %llu\ntls.held %llu\n",
+		        (unsigned long long)ns->stats.tls_refused,
+		        (unsigned long long)ns->stats.tls_deferred,
+		        (unsigned long long)ns->stats.tls_held);
+	if (t->sv.rns)
+		fprintf(file, "plain.accepted %llu\nplain.refused %llu\nplain.closed %llu\n",
+		        (unsigned long long)t->sv.rns->stats.accepted,
+		        (unsigned long long)t->sv.rns->stats.refused,
+		        (unsigned long long)t->sv.rns->stats.closed);
 	if (t->sv.http) {
 		const struct http_stats *h = &t->sv.http->stats;
 		fprintf(file,

@@ -44,6 +44,10 @@ struct tapnet_cfg {
 	uint8_t addr6[16], gw6[16];
 	uint8_t prefix6;        /* 0: no static address */
 	struct tls_server *tls; /* HTTPS on (port) (http/tls.h), or NULL */
+	/* With (tls): plain HTTP on (http_port), when not 0, answered by
+	 * (plain) (a tls_redirect server: the 308 and ACME's HTTP-01 path). */
+	uint16_t http_port;
+	struct http_server *plain;
 };
 
 struct tls_server;
@@ -59,14 +63,15 @@ struct netsrv *tapnet_netsrv(struct tapnet *t);
 bool tapnet_references(const struct tapnet *t, const void *p, size_t len);
 int tapnet_run(struct tapnet *t);
 void tapnet_stop(struct tapnet *t);
-/* Print every counter of the stack (and the HTTP glue) to (f). */
+/* Print every counter of the stack (and the HTTP glue, TLS's hold on
+ * accepts among them) to (f). */
 void tapnet_dump_stats(struct tapnet *t, void *file);
 void tapnet_close(struct tapnet *t);
 
-/* Print "serving WHAT at http://[ADDR]:PORT/ ..." once for each IPv6 address
+/* Print "serving WHAT at SCHEME://[ADDR]:PORT/ ..." once for each IPv6 address
  * as it becomes usable (after duplicate address detection); link-local ones
  * with the interface as their zone (RFC 6874: %25NAME). */
-void tapnet_show_addrs6(struct tapnet *t, const char *what, int port);
+void tapnet_show_addrs6(struct tapnet *t, const char *what, const char *scheme, int port);
 /* "X:Y::Z" or "X:Y::Z/N" to 16 bytes; false when malformed. */
 bool tapnet_parse_ip6(const char *s, uint8_t a[16], uint8_t *prefix_len, bool want_prefix);
 /* "A.B.C.D" or "A.B.C.D/N" to host order; false when malformed. */
