@@ -12,7 +12,11 @@
 #define A_UIP      0x80 /* update in progress */
 #define B_24H      0x02
 #define B_BINARY   0x04
-#define SPIN_MAX   20000000 /* port reads before giving up (seconds, at ~1 us each) */
+/* Port reads before giving up on an edge that comes once a second. A read
+ * costs about 1 us on hardware but can take 50 ns under TCG, where 20 million
+ * reads ran out before the second's edge and left the kernel with no way to
+ * measure its TSC (a QEMU started by hand, without tsc_khz=). */
+#define SPIN_MAX   400000000
 
 uint8_t rtc_cmos_read(uint8_t reg)
 {
