@@ -320,13 +320,15 @@ static void dump_follow_stats(const struct serve *s, FILE *f)
 	fprintf(f,
 	        "follow.updates %llu\nfollow.forged %llu\nfollow.replayed %llu\nfollow.bad %llu\n"
 	        "follow.deferred %llu\nfollow.events_resent %llu\n"
-	        "follow.events_sent %llu\nfollow.events_dropped %llu\nrelay.posts_refused "
+	        "follow.events_sent %llu\nfollow.events_dropped %llu\nfollow.event_copies %llu\n"
+	        "follow.slots_full %llu\nrelay.posts_refused "
 	        "%llu\nrelay.applied %llu\nrelay.forged %llu\nrelay.stale %llu\nrelay.unknown_deck "
 	        "%llu\n",
 	        (unsigned long long)a->follow_updates, (unsigned long long)a->follow_forged,
 	        (unsigned long long)a->follow_replayed, (unsigned long long)a->follow_bad,
 	        (unsigned long long)a->follow_deferred, (unsigned long long)a->events_resent,
 	        (unsigned long long)a->events_sent, (unsigned long long)a->events_dropped,
+	        (unsigned long long)a->event_copies, (unsigned long long)a->slots_full,
 	        (unsigned long long)a->relay_posts_refused, (unsigned long long)a->relay_applied,
 	        (unsigned long long)a->relay_forged, (unsigned long long)a->relay_stale,
 	        (unsigned long long)a->relay_unknown_deck);
