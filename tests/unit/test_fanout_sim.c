@@ -491,9 +491,11 @@ int main(int argc, char **argv)
 		at_last += w.fo[i].last_n == (int64_t)(SPACED + BURST);
 		reset += w.fo[i].reset;
 	}
-	printf("# burst of %u: %llu missed for want of room, %llu resent the current position\n",
+	printf("# burst of %u: %llu missed for want of room, %llu resent the current position; "
+	       "%llu events found every slot held and went by copy\n",
 	       BURST, (unsigned long long)w.app.stats.events_dropped - drop0,
-	       (unsigned long long)w.app.stats.events_resent - resent0);
+	       (unsigned long long)w.app.stats.events_resent - resent0,
+	       (unsigned long long)w.app.stats.slots_full);
 	CHECK(monotonic == FOLLOWERS - STUCK && at_last == FOLLOWERS - STUCK && reset == 0 &&
 	              w.answered_204 == SPACED + BURST,
 	      "fan-out: after a burst of %u updates every follower is at the last one, having "
