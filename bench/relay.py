@@ -140,10 +140,28 @@ def post(addr, nonce, n, h):
     return float(line[1])
 
 
+def counters():
+    """Stop every instance with SIGINT (each prints its --stats) and return
+    their follow, relay and pool counters, for a failure's message."""
+    for q in procs:
+        if q.poll() is None and "serve" in q.args:
+            q.send_signal(2)
+    time.sleep(3)
+    out = []
+    for name in sorted(os.listdir(TMP)):
+        if name.endswith(".log"):
+            keep = [x for x in open(os.path.join(TMP, name)).read().split("\n")
+                    if x.startswith(("follow.", "relay.", "tcp.copy_rings", "tcp.conn_failed",
+                                     "http.timeout"))]
+            out.append(f"{name}: " + " ".join(keep))
+    return "; ".join(out)
+
+
 class Clients:
     """A relay_clients.py process in the namespace: COUNT streams on ADDR."""
 
     def __init__(self, addr, count, srcs):
+        self.addr = addr
         self.p = subprocess.Popen(["ip", "netns", "exec", NS, sys.executable, CLIENTS, "features",
                                    str(count), f"{addr}:80", ",".join(srcs)],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -159,7 +177,8 @@ class Clients:
     def result(self):
         line = self.p.stdout.readline().split()
         if not line or line[0] != "done":
-            raise SystemExit(f"followers missed an update: {line}")
+            raise SystemExit(f"followers of {self.addr} missed an update: {line}; "
+                             + counters())
         return float(line[1])
 
 
