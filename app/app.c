@@ -147,10 +147,21 @@ struct app_slot *app_slot_fill(struct app *a, const char *ev, size_t len)
 	return NULL;
 }
 
+/* Whether (c) has more unacknowledged than APP_SUB_BACKLOG: it is given no
+ * more until it has caught up. */
+static bool backlogged(const struct http_conn *c)
+{
+	return c->s->ops->unsent(c->s) > APP_SUB_BACKLOG;
+}
+
 /* (ev) to (c): by reference to (sl) when there is one, else by copy. */
 static bool send_to(struct app *a, struct http_conn *c, struct app_slot *sl, const char *ev,
                     size_t len)
 {
+	if (backlogged(c)) {
+		a->stats.events_held++;
+		return false;
+	}
 	if (sl)
 		return http_event_share(a->srv, c, &sl->b);
 	if (!http_event_send(a->srv, c, ev, len))
@@ -281,7 +292,7 @@ static void catch_up(struct app *a)
 		struct app_sub *s = &a->subs[i];
 		int t = s->topic;
 		bool ok;
-		if (!s->behind)
+		if (!s->behind || backlogged(s->c))
 			continue;
 		if (t >= 0 && (size_t)t < a->n_decks) {
 			if (!made[t]) {

@@ -32,8 +32,11 @@
  * pass. A slot is written again only once no transport holds it. When every
  * slot is still held (slow followers that have not acknowledged
  * APP_EV_SLOTS events), the event is copied to each subscriber as before
- * (counted in slots_full): slower, never lost. A follower whose queue had no
- * room for an event is marked behind and gets the current position later
+ * (counted in slots_full): slower, never lost. So that a follower whose
+ * network vanished pins a few slots and not all, one with APP_SUB_BACKLOG
+ * bytes unacknowledged gets no more events until it has caught up. A follower
+ * whose queue had no room for an event (or was over its backlog) is marked
+ * behind and gets the current position later
  * (app_tick, every APP_RESEND_NS), itself one shared copy per deck. TLS
  * connections encrypt per connection, so they copy (http_event_share falls
  * back). */
@@ -68,8 +71,13 @@
 #define APP_PAGE_RESERVE  16u /* connections never given to event streams */
 
 /* Events written once and referenced by every subscriber's send queue. */
-#define APP_EV_SLOTS 64u
-#define APP_EV_MAX   512u /* one event: a position has a slug (63), nonce (32), MAC (64) */
+#define APP_EV_SLOTS    64u
+#define APP_EV_MAX      512u /* one event: a position has a slug (63), nonce (32), MAC (64) */
+/* A subscriber with more unacknowledged bytes than this is given no further
+ * event and marked behind (it gets the current position once it has caught
+ * up): a follower whose network vanished holds a few slots, not every event
+ * published until its send timeout (events_held). */
+#define APP_SUB_BACKLOG 2048u
 
 #define APP_TOPIC_RELOAD (-1)
 #define APP_TOPIC_RELAY  (-2) /* GET /_unideck/relay: every deck's updates, for relays */
@@ -83,6 +91,8 @@ struct app_stats {
 	/* event text written: once per event into a slot, or once per follower
 	 * when it went by copy (no slot free, or a transport that copies) */
 	uint64_t event_copies, slots_full;
+	/* an event not queued to a subscriber past APP_SUB_BACKLOG (it is behind) */
+	uint64_t events_held;
 	/* relay (app/relay.c): presenter POSTs refused with 421, updates from
 	 * upstream applied, and dropped: MAC wrong, stale, deck not in the store */
 	uint64_t relay_posts_refused, relay_applied, relay_forged, relay_stale, relay_unknown_deck;

@@ -16,6 +16,9 @@
  *   event text is written once per update (event_copies) however many
  *   followers take it (events_shared), with no copy ring for it (the
  *   server's copied bytes do not grow with followers);
+ * - client hosts whose network vanishes one by one, each followed by updates:
+ *   the vanished hold a few slots each (APP_SUB_BACKLOG), so the slots never
+ *   run out and every other follower still gets every update;
  * - a burst of more updates than a follower's send queue holds, while a few
  *   followers have stopped reading: each other follower sees increasing
  *   positions and ends at the last one (the current position reaches those
@@ -47,9 +50,14 @@
 #define MS         1000000ull
 #define SEC        1000000000ull
 #define SPACED     5u  /* updates one second apart */
+#define VANISH     4u  /* client hosts whose network then vanishes, one by one */
+#define PER_VANISH 20u /* updates 300 ms apart after each */
 #define BURST      60u /* then this many in one write: more than TCP_SNDQ */
-#define MAX_N      (SPACED + BURST + 1)
-#define STUCK      8u /* followers that stop reading before the burst */
+#define V_FIRST    (SPACED + 1)
+#define B_FIRST    (V_FIRST + VANISH * PER_VANISH)
+#define MAX_N      (B_FIRST + BURST)
+#define STUCK      8u /* followers on live hosts that stop reading before the burst */
+#define LIVE       (FOLLOWERS - VANISH * PER_STACK - STUCK)
 #define TOKEN      "0123456789abcdef0123456789abcdef"
 
 static bool verbose;
@@ -57,6 +65,7 @@ static bool verbose;
 struct node {
 	struct sim_link *l;
 	int side;
+	bool gone; /* its network vanished: nothing in or out, not even a RST */
 };
 
 struct follower {
@@ -89,6 +98,8 @@ static bool node_send(void *ctx, const struct plat_iov *iov, size_t n)
 {
 	struct node *nd = ctx;
 
+	if (nd->gone)
+		return true; /* sent into the void */
 	return sim_send(nd->l, nd->side, iov, n);
 }
 
@@ -324,7 +335,8 @@ static void run(struct world *w, uint64_t until)
 			net_input(w->srv, frame, n, w->l.now);
 		while ((n = sim_recv(&w->l, 0, frame, sizeof frame)) > 0)
 			for (k = 0; k < N_STACKS; k++)
-				net_input(w->cli[k], frame, n, w->l.now); /* a hub */
+				if (!w->nodes[k].gone)
+					net_input(w->cli[k], frame, n, w->l.now); /* a hub */
 		for (k = 0; k < N_STACKS; k++)
 			while (tcp_ready_next(w->cli[k], &rf, &rl)) {
 				struct follower *fo = rf ? tcp_user(rf) : NULL;
@@ -378,6 +390,7 @@ int main(int argc, char **argv)
 	uint64_t sent0, drop0, resent0, copied0, copies0, shared0, t_post[SPACED + 1];
 	const struct tcp_stats *ts;
 	unsigned held, left;
+	uint64_t full0, held0;
 
 	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
 	world_init(&w, 11);
@@ -478,17 +491,50 @@ int main(int argc, char **argv)
 	      "updates to %u followers: the 204s)",
 	      (unsigned long long)(ts->bytes_copied - copied0), SPACED, FOLLOWERS);
 
+	/* Client hosts vanish one by one (a room's Wi-Fi dropping phones), each
+	 * followed by PER_VANISH updates: their followers never acknowledge
+	 * again, yet each holds only APP_SUB_BACKLOG bytes of slots, so the
+	 * slots never run out and the others still get every update in one
+	 * pass. (Holding all they were sent, 40 queued events each, the four
+	 * would pin 80 slots: every event then went by copy, in rounds.) */
+	full0 = w.app.stats.slots_full;
+	held0 = w.app.stats.events_held;
+	for (k = 0; k < VANISH; k++) {
+		w.nodes[N_STACKS - 1 - k].gone = true;
+		for (i = 0; i < PER_VANISH; i++) {
+			post(&w, V_FIRST + k * PER_VANISH + i, 1);
+			run(&w, w.l.now + 300 * MS);
+		}
+	}
+	all_spaced = 0;
+	for (i = 0; i < FOLLOWERS; i++) {
+		bool all = true;
+		if (w.nodes[i % N_STACKS].gone)
+			continue;
+		for (k = V_FIRST; k < B_FIRST; k++)
+			all = all && w.fo[i].seen[k];
+		all_spaced += all;
+	}
+	CHECK(all_spaced == FOLLOWERS - VANISH * PER_STACK && w.app.stats.slots_full == full0 &&
+	              w.app.stats.events_held > held0,
+	      "fan-out: with %u hosts' followers vanished one by one, each of the other %u got "
+	      "every one of %u updates (%u did), the slots never ran out (%llu times) and the "
+	      "vanished were held back (%llu events)",
+	      VANISH, FOLLOWERS - VANISH * PER_STACK, VANISH * PER_VANISH, all_spaced,
+	      (unsigned long long)(w.app.stats.slots_full - full0),
+	      (unsigned long long)(w.app.stats.events_held - held0));
+
 	/* A burst: more updates at once than a follower's queue holds, while
 	 * STUCK followers have stopped reading. */
 	for (i = 0; i < STUCK; i++)
-		w.fo[i * 97].stuck = true;
-	post(&w, SPACED + 1, BURST);
+		w.fo[i * N_STACKS * 5].stuck = true; /* on host 0, which stays */
+	post(&w, B_FIRST, BURST);
 	run(&w, w.l.now + 4 * SEC);
 	for (i = 0; i < FOLLOWERS; i++) {
-		if (w.fo[i].stuck)
+		if (w.fo[i].stuck || w.nodes[i % N_STACKS].gone)
 			continue;
 		monotonic += w.fo[i].monotonic;
-		at_last += w.fo[i].last_n == (int64_t)(SPACED + BURST);
+		at_last += w.fo[i].last_n == (int64_t)(B_FIRST + BURST - 1);
 		reset += w.fo[i].reset;
 	}
 	printf("# burst of %u: %llu missed for want of room, %llu resent the current position; "
@@ -496,25 +542,26 @@ int main(int argc, char **argv)
 	       BURST, (unsigned long long)w.app.stats.events_dropped - drop0,
 	       (unsigned long long)w.app.stats.events_resent - resent0,
 	       (unsigned long long)w.app.stats.slots_full);
-	CHECK(monotonic == FOLLOWERS - STUCK && at_last == FOLLOWERS - STUCK && reset == 0 &&
-	              w.answered_204 == SPACED + BURST,
+	CHECK(monotonic == LIVE && at_last == LIVE && reset == 0 &&
+	              w.answered_204 == B_FIRST - 1 + BURST,
 	      "fan-out: after a burst of %u updates every follower is at the last one, having "
 	      "seen positions only move forward (%u at the last, %u in order, %u reset, %u "
 	      "answered 204)",
 	      BURST, at_last, monotonic, reset, w.answered_204);
-	/* The stalled ones lose: the send timeout (60 s) resets them. */
-	run(&w, w.l.now + 70 * SEC);
+	/* The stalled ones lose: the send timeout resets them, 60 s after their
+	 * window shut (with APP_SUB_BACKLOG, heartbeats fill it, a minute on). */
+	run(&w, w.l.now + 150 * SEC);
 	reset = 0;
 	for (i = 0; i < FOLLOWERS; i++)
 		reset += w.fo[i].reset;
-	CHECK(reset == STUCK && w.app.n_subs == FOLLOWERS - STUCK,
-	      "fan-out: the %u followers that stopped reading were reset by the send timeout, "
-	      "and only they (%u reset, %zu still following)",
-	      STUCK, reset, w.app.n_subs);
+	CHECK(reset == STUCK && w.app.n_subs == LIVE,
+	      "fan-out: the %u followers that stopped reading and the %u vanished were reset by "
+	      "the send timeout, and only they (%u seen reset, %zu still following)",
+	      STUCK, VANISH * PER_STACK, reset, w.app.n_subs);
 
 	/* One more update; half the followers reset before acknowledging it,
 	 * the rest close. Every slot reference goes back. */
-	tcp_close(w.presenter); /* idle for 70 s: the server closed it */
+	tcp_close(w.presenter); /* idle for minutes: the server closed it */
 	w.presenter = tcp_connect(w.cli[0], ADDR_SRV, 80, w.l.now);
 	if (!w.presenter)
 		abort();
