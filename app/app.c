@@ -154,11 +154,12 @@ static bool backlogged(const struct http_conn *c)
 	return c->s->ops->unsent(c->s) > APP_SUB_BACKLOG;
 }
 
-/* (ev) to (c): by reference to (sl) when there is one, else by copy. */
-static bool send_to(struct app *a, struct http_conn *c, struct app_slot *sl, const char *ev,
-                    size_t len)
+/* (ev) to (c): by reference to (sl) when there is one, else by copy. A
+ * preview page's reload is never held back: nothing would resend it. */
+static bool send_to(struct app *a, struct http_conn *c, int topic, struct app_slot *sl,
+                    const char *ev, size_t len)
 {
-	if (backlogged(c)) {
+	if (topic != APP_TOPIC_RELOAD && backlogged(c)) {
 		a->stats.events_held++;
 		return false;
 	}
@@ -188,7 +189,7 @@ void app_publish(struct app *a, int topic, const char *ev, size_t len)
 		/* A follower with a full queue misses this one: it is marked
 		 * behind, and app_tick sends it the current position as soon as
 		 * there is room (a preview page's reload waits for the beat). */
-		if (send_to(a, a->subs[i].c, sl, ev, len)) {
+		if (send_to(a, a->subs[i].c, topic, sl, ev, len)) {
 			a->stats.events_sent++;
 		} else {
 			a->stats.events_dropped++;
