@@ -382,8 +382,14 @@ static void op_send_ref(struct stream *s, const void *p, size_t len)
 		push(c, b, len, -1, 0, NULL);
 }
 
+static bool flush(struct hconn *c);
+
 /* An event written once for every follower: referenced until the kernel has
- * taken it, with no copy into this connection's buffer. */
+ * taken it, with no copy into this connection's buffer. With nothing else
+ * waiting it goes to the socket at once, so the output buffer that can_send
+ * lent goes straight back: thousands of followers (more than HSOCK_OUT_BUFS)
+ * take an update in one pass, not in rounds of the pool. A socket error is
+ * met again by the connection's own step (it was marked dirty). */
 static void op_send_shared(struct stream *s, struct shared_buf *b)
 {
 	struct hconn *c = of(s);
@@ -391,6 +397,8 @@ static void op_send_shared(struct stream *s, struct shared_buf *b)
 	if (c->overrun)
 		return;
 	push(c, b->p, b->len, -1, 0, b);
+	if (c->q_n == 1 && c->h->stepping != c)
+		(void)flush(c);
 }
 
 static void op_wake(struct stream *s)
