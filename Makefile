@@ -80,7 +80,9 @@ TOOLS_SRC := tools/cli/cli.c tools/cli/cmd_build.c tools/cli/cmd_export.c tools/
 	tools/image/disk.c tools/image/elfpatch.c tools/image/oci.c \
 	tools/util/diag.c tools/util/sbuf.c tools/util/text.c tools/util/tls_files.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
-UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+# The simulations' shared harness, linked only into test_sim and test_sim6.
+SIM_HARNESS_SRC := tests/unit/sim_harness.c
+UNIT_LIB_SRC := $(filter-out $(UNIT_SRC) $(SIM_HARNESS_SRC),$(wildcard tests/unit/*.c))
 
 # Two flavours of every host object: release (build/rel) and sanitised (build/san).
 define flavour
@@ -89,6 +91,7 @@ $(1)_CORE_OBJ := $$(CORE_SRC:%.c=$(B)/$(1)/%.o) $$(TLS_SRC:%.c=$(B)/$(1)/%.o) \
 $(1)_HOST_OBJ := $$(HOSTED_SRC:%.c=$(B)/$(1)/%.o) $$(TOOLS_SRC:%.c=$(B)/$(1)/%.o) \
 	$$(HOSTED_APP_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_SIM_OBJ := $$(SIM_PLAT_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_SIM_HARNESS := $$(SIM_HARNESS_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_UNIT_LIB := $$(UNIT_LIB_SRC:%.c=$(B)/$(1)/%.o)
 $(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=$(B)/$(1)/tests/%)
 
@@ -115,7 +118,11 @@ $(B)/$(1)/tests/%: $(B)/$(1)/tests/unit/%.o $$($(1)_UNIT_LIB) $(B)/$(1)/libud.a
 
 # The simulation links its own platform ahead of the archive, so no hosted
 # plat_* member is pulled in beside it.
-$(B)/$(1)/tests/test_sim: $(B)/$(1)/tests/unit/test_sim.o $$($(1)_SIM_OBJ) $$($(1)_UNIT_LIB) \
+$(B)/$(1)/tests/test_sim: $(B)/$(1)/tests/unit/test_sim.o $$($(1)_SIM_HARNESS) $$($(1)_SIM_OBJ) \
+	$$($(1)_UNIT_LIB) $(B)/$(1)/libud.a
+	@mkdir -p $$(@D)
+	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
+$(B)/$(1)/tests/test_sim6: $(B)/$(1)/tests/unit/test_sim6.o $$($(1)_SIM_HARNESS) $$($(1)_UNIT_LIB) \
 	$(B)/$(1)/libud.a
 	@mkdir -p $$(@D)
 	$$(CC) $$($(1)_FLAGS) -o $$@ $$^ $$(PKG_LIBS)

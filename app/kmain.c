@@ -34,7 +34,11 @@
  *   flows=N        TCP connections at most (default: from the memory there is)
  *   stats=S        a line of counters on the console every S seconds: HTTP,
  *                  TCP (store bytes sent by reference and copied), virtio-net
- *                  (frames, interrupts, notifications)
+ *                  (frames, interrupts, notifications); then a line a network
+ *                  layer (net_stats_brief): IPv4 and ARP, and with IPv6, IPv6
+ *                  (reassembly, ICMPv6 errors sent and rate limited) and
+ *                  neighbour discovery (NS/NA in and out, DAD, the cache full
+ *                  or recycled), by the names `serve --stats` prints
  *   probe          exit 42 at once: `unideck run`'s check that KVM can boot us
  *   selftest=ready        exit 0 once serving (boot-time measurements, tests)
  *   selftest=fault-store  write to the store: the fault report and W^X, proven

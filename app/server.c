@@ -318,7 +318,15 @@ void server_run(struct server *sv, bool (*ready)(void *ctx, uint32_t addr), void
 	server_loop(sv, &sv->ready_stop);
 }
 
-/* stats=S: what an operator watching the console wants to know, in one line. */
+static void print_net_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	plat_log("stats: %s\n", line);
+}
+
+/* stats=S: what an operator watching the console wants to know, in one line,
+ * then the network layer's counters a line a layer (net_stats_brief: IPv4 and
+ * ARP, IPv6 and neighbour discovery), then TLS and the relay when they run. */
 void server_print_stats(const struct server *sv)
 {
 	static const struct http_stats none;
@@ -346,6 +354,7 @@ void server_print_stats(const struct server *sv)
 	        t->copy_rings_cap, t->copy_waits, t->copy_rings_evicted,
 	        (uint64_t)sv->srv.pool_avail, (uint64_t)sv->srv.pool_total, h->pool_waits,
 	        h->pool_evictions, h->timeout_header, t->cookies_sent);
+	net_stats_brief(sv->s, print_net_line, NULL);
 	if (sv->tls) {
 		const struct tls_stats *s = tls_server_stats(sv->tls);
 		plat_log("stats: tls %lu opened, %lu refused (and %lu reset at accept), %lu "

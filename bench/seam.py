@@ -124,7 +124,7 @@ class Image:
         last = None
         with open(self.log) as f:
             for line in f:
-                if line.startswith("stats: "):
+                if line.startswith("stats: http "):
                     last = line
         m = re.search(r"http (\d+) requests", last or "")
         if m:

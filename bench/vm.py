@@ -136,7 +136,7 @@ class UnideckImage:
         last = None
         with open(self.log) as f:
             for line in f:
-                if line.startswith("stats: "):
+                if line.startswith("stats: http "):
                     last = line
         if not last:
             return {}

@@ -113,6 +113,12 @@ uint64_t net_poll(struct net_stack *s, uint64_t now);
 
 /* Every counter, as "layer.name value" lines through (out). */
 void net_stats_dump(const struct net_stack *s, void (*out)(void *ctx, const char *line), void *ctx);
+/* The network layer's counters an operator watches (reassembly, ARP and
+ * neighbour discovery with their caches, the ICMP error buckets), one line a
+ * layer: "ip6 rx 12, rx_frags 4, reasm_ok 2, ...", by net_stats_dump's names;
+ * the ip6 and nd6 lines only with IPv6. */
+void net_stats_brief(const struct net_stack *s, void (*out)(void *ctx, const char *line),
+                     void *ctx);
 
 /* Our IPv6 addresses, link-local first, then the global one (when there is
  * one and it passed duplicate address detection); returns how many were

@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: MIT */
-/* net_stats_dump: every counter of every layer, by name. */
+/* net_stats_dump: every counter of every layer, by name; net_stats_brief: the
+ * network layer's drops and caps, a line a layer, for a console. */
 #include "lib/mem.h"
 #include "net/stack.h"
 
 struct counter {
 	const char *name;
 	size_t off;
+	bool brief; /* on net_stats_brief's line too */
 };
 
 #define C(type, field)                                                                             \
 	{                                                                                          \
-#field, offsetof(struct type, field)                                               \
+#field, offsetof(struct type, field), false                                        \
+	}
+/* A counter net_stats_brief shows as well: what an operator asks when
+ * packets vanish at the network layer (reassembly, neighbour resolution and
+ * its cache, the ICMP error buckets). */
+#define B(type, field)                                                                             \
+	{                                                                                          \
+#field, offsetof(struct type, field), true                                         \
 	}
 
 static const struct counter eth[] = {
@@ -20,49 +29,49 @@ static const struct counter eth[] = {
 };
 
 static const struct counter arp[] = {
-        C(arp_stats, rx),
+        B(arp_stats, rx),
         C(arp_stats, rx_bad),
         C(arp_stats, rx_not_for_us),
         C(arp_stats, rx_unsolicited),
-        C(arp_stats, requests_sent),
-        C(arp_stats, replies_sent),
-        C(arp_stats, resolved),
-        C(arp_stats, failed),
+        B(arp_stats, requests_sent),
+        B(arp_stats, replies_sent),
+        B(arp_stats, resolved),
+        B(arp_stats, failed),
         C(arp_stats, rx_conflict),
         C(arp_stats, queued),
-        C(arp_stats, queue_drops),
-        C(arp_stats, cache_full),
+        B(arp_stats, queue_drops),
+        B(arp_stats, cache_full),
         C(arp_stats, gratuitous_sent),
 };
 
 static const struct counter ip[] = {
-        C(ipv4_stats, rx),
+        B(ipv4_stats, rx),
         C(ipv4_stats, rx_short),
         C(ipv4_stats, rx_bad_version),
         C(ipv4_stats, rx_bad_hlen),
         C(ipv4_stats, rx_bad_len),
-        C(ipv4_stats, rx_bad_cksum),
+        B(ipv4_stats, rx_bad_cksum),
         C(ipv4_stats, rx_bad_options),
         C(ipv4_stats, rx_martian),
         C(ipv4_stats, rx_not_for_us),
         C(ipv4_stats, rx_unknown_proto),
-        C(ipv4_stats, rx_frags),
-        C(ipv4_stats, reasm_ok),
-        C(ipv4_stats, reasm_timeout),
-        C(ipv4_stats, reasm_overlap),
-        C(ipv4_stats, reasm_too_big),
-        C(ipv4_stats, reasm_evicted),
-        C(ipv4_stats, tx),
+        B(ipv4_stats, rx_frags),
+        B(ipv4_stats, reasm_ok),
+        B(ipv4_stats, reasm_timeout),
+        B(ipv4_stats, reasm_overlap),
+        B(ipv4_stats, reasm_too_big),
+        B(ipv4_stats, reasm_evicted),
+        B(ipv4_stats, tx),
         C(ipv4_stats, tx_no_route),
         C(ipv4_stats, tx_frags),
         C(ipv4_stats, tx_too_big),
         C(ipv4_stats, tx_queued_arp),
-        C(ipv4_stats, tx_dropped),
+        B(ipv4_stats, tx_dropped),
         C(ipv4_stats, icmp_rx),
         C(ipv4_stats, icmp_bad),
-        C(ipv4_stats, icmp_echo),
+        B(ipv4_stats, icmp_echo),
         C(ipv4_stats, icmp_unreach_sent),
-        C(ipv4_stats, icmp_rate_limited),
+        B(ipv4_stats, icmp_rate_limited),
 };
 
 static const struct counter udp[] = {
@@ -147,7 +156,7 @@ static const struct counter tcp[] = {
 };
 
 static const struct counter ip6[] = {
-        C(ipv6_stats, rx),
+        B(ipv6_stats, rx),
         C(ipv6_stats, rx_short),
         C(ipv6_stats, rx_bad_version),
         C(ipv6_stats, rx_bad_len),
@@ -155,51 +164,74 @@ static const struct counter ip6[] = {
         C(ipv6_stats, rx_bad_src),
         C(ipv6_stats, rx_hbh_not_first),
         C(ipv6_stats, rx_bad_ext),
-        C(ipv6_stats, rx_rh0),
+        B(ipv6_stats, rx_rh0),
         C(ipv6_stats, rx_rh_other),
-        C(ipv6_stats, rx_frags),
-        C(ipv6_stats, rx_atomic_frags),
-        C(ipv6_stats, rx_unknown_next),
+        B(ipv6_stats, rx_frags),
+        B(ipv6_stats, rx_atomic_frags),
+        B(ipv6_stats, rx_unknown_next),
         C(ipv6_stats, rx_no_next),
         C(ipv6_stats, rx_opt_discard),
         C(ipv6_stats, rx_tentative),
         C(ipv6_stats, rx_nd_frag),
-        C(ipv6_stats, reasm_ok),
-        C(ipv6_stats, reasm_bad),
+        B(ipv6_stats, reasm_ok),
+        B(ipv6_stats, reasm_bad),
         C(ipv6_stats, reasm_chain),
-        C(ipv6_stats, reasm_too_big),
-        C(ipv6_stats, reasm_overlap),
+        B(ipv6_stats, reasm_too_big),
+        B(ipv6_stats, reasm_overlap),
         C(ipv6_stats, reasm_dup),
         C(ipv6_stats, reasm_dead),
-        C(ipv6_stats, reasm_timeout),
-        C(ipv6_stats, reasm_evicted),
-        C(ipv6_stats, tx),
+        B(ipv6_stats, reasm_timeout),
+        B(ipv6_stats, reasm_evicted),
+        B(ipv6_stats, tx),
         C(ipv6_stats, tx_no_route),
         C(ipv6_stats, tx_too_big),
-        C(ipv6_stats, tx_queued_nd),
-        C(ipv6_stats, tx_dropped),
+        B(ipv6_stats, tx_queued_nd),
+        B(ipv6_stats, tx_dropped),
         C(ipv6_stats, tx_frags),
         C(ipv6_stats, tx_gso),
         C(ipv6_stats, icmp_rx),
         C(ipv6_stats, icmp_bad),
-        C(ipv6_stats, icmp_echo),
-        C(ipv6_stats, icmp_errors_sent),
-        C(ipv6_stats, icmp_rate_limited),
+        B(ipv6_stats, icmp_echo),
+        B(ipv6_stats, icmp_errors_sent),
+        B(ipv6_stats, icmp_rate_limited),
         C(ipv6_stats, icmp_unknown),
-        C(ipv6_stats, icmp_too_big),
+        B(ipv6_stats, icmp_too_big),
 };
 
 static const struct counter nd6[] = {
-        C(nd6_stats, rx_ns),         C(nd6_stats, rx_na),       C(nd6_stats, rx_rs),
-        C(nd6_stats, rx_ra),         C(nd6_stats, rx_redirect), C(nd6_stats, rx_bad_hop),
-        C(nd6_stats, rx_bad),        C(nd6_stats, ns_sent),     C(nd6_stats, na_sent),
-        C(nd6_stats, resolved),      C(nd6_stats, failed),      C(nd6_stats, queued),
-        C(nd6_stats, queue_drops),   C(nd6_stats, cache_full),  C(nd6_stats, incomplete_full),
-        C(nd6_stats, recycled),      C(nd6_stats, dad_started), C(nd6_stats, dad_ok),
-        C(nd6_stats, dad_conflicts), C(nd6_stats, mld_reports), C(nd6_stats, rs_sent),
+        B(nd6_stats, rx_ns),         B(nd6_stats, rx_na),       B(nd6_stats, rx_rs),
+        B(nd6_stats, rx_ra),         C(nd6_stats, rx_redirect), B(nd6_stats, rx_bad_hop),
+        B(nd6_stats, rx_bad),        B(nd6_stats, ns_sent),     B(nd6_stats, na_sent),
+        B(nd6_stats, resolved),      B(nd6_stats, failed),      C(nd6_stats, queued),
+        B(nd6_stats, queue_drops),   B(nd6_stats, cache_full),  B(nd6_stats, incomplete_full),
+        B(nd6_stats, recycled),      B(nd6_stats, dad_started), B(nd6_stats, dad_ok),
+        B(nd6_stats, dad_conflicts), C(nd6_stats, mld_reports), C(nd6_stats, rs_sent),
         C(nd6_stats, ra_bad),        C(nd6_stats, ra_routers),  C(nd6_stats, ra_prefixes),
         C(nd6_stats, slaac_addrs),   C(nd6_stats, expired),
 };
+
+/* (v) in decimal at (dst), which has room for 20 digits; returns the length. */
+static size_t put_u64(char *dst, uint64_t v)
+{
+	char digits[20];
+	size_t d = 0, k = 0;
+
+	do {
+		digits[d++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (d)
+		dst[k++] = digits[--d];
+	return k;
+}
+
+static uint64_t value(const void *base, const struct counter *c)
+{
+	uint64_t v;
+
+	memcpy(&v, (const uint8_t *)base + c->off, sizeof v);
+	return v;
+}
 
 static void dump(const char *layer, const void *base, const struct counter *c, size_t n,
                  void (*out)(void *ctx, const char *line), void *ctx)
@@ -208,24 +240,56 @@ static void dump(const char *layer, const void *base, const struct counter *c, s
 	size_t i, k;
 
 	for (i = 0; i < n; i++) {
-		uint64_t v;
-		char digits[24];
-		int d = 0;
-		memcpy(&v, (const uint8_t *)base + c[i].off, sizeof v);
 		k = strlen(layer);
 		memcpy(line, layer, k);
 		line[k++] = '.';
 		memcpy(line + k, c[i].name, strlen(c[i].name));
 		k += strlen(c[i].name);
 		line[k++] = ' ';
-		do {
-			digits[d++] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
-		while (d)
-			line[k++] = digits[--d];
+		k += put_u64(line + k, value(base, &c[i]));
 		line[k] = 0;
 		out(ctx, line);
+	}
+}
+
+/* The longest brief line: the layer, then per counter ", ", its name (at
+ * most 24 characters), a space and 20 digits. */
+#define BRIEF_MAX  20u
+#define BRIEF_LINE (8u + BRIEF_MAX * (2u + 24u + 1u + 20u) + 1u)
+
+/* "LAYER name v, name v, ..." of the counters marked brief, through (out). */
+static void brief(const char *layer, const void *base, const struct counter *c, size_t n,
+                  void (*out)(void *ctx, const char *line), void *ctx)
+{
+	char line[BRIEF_LINE];
+	size_t i, k = strlen(layer), shown = 0;
+
+	memcpy(line, layer, k);
+	for (i = 0; i < n && shown < BRIEF_MAX; i++) {
+		size_t name = strlen(c[i].name);
+		if (!c[i].brief)
+			continue;
+		if (name > 24)
+			name = 24; /* none is so long: the names are the fields' */
+		if (shown++)
+			line[k++] = ',';
+		line[k++] = ' ';
+		memcpy(line + k, c[i].name, name);
+		k += name;
+		line[k++] = ' ';
+		k += put_u64(line + k, value(base, &c[i]));
+	}
+	line[k] = 0;
+	out(ctx, line);
+}
+
+void net_stats_brief(const struct net_stack *s, void (*out)(void *ctx, const char *line), void *ctx)
+{
+	brief("ip", &s->ip.stats, ip, sizeof ip / sizeof ip[0], out, ctx);
+	brief("arp", &s->arp.stats, arp, sizeof arp / sizeof arp[0], out, ctx);
+	if (s->cfg.ipv6) {
+		brief("ip6", &s->ip6.stats, ip6, sizeof ip6 / sizeof ip6[0], out, ctx);
+		brief("nd6", &s->ip6.nd, nd6, sizeof nd6 / sizeof nd6[0], out, ctx);
 	}
 }
 

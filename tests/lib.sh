@@ -73,6 +73,42 @@ start_server() {
 	return 1
 }
 
+# free_port: a port on 127.0.0.1 nothing holds now, picked by the kernel (for
+# a QEMU started directly; `unideck run --port 0` and `serve --port 0` pick
+# their own).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# boot_image LOG IMAGE [ARGS...]: `unideck run IMAGE ARGS --port 0` in the
+# background, its output in LOG. Sets RUN_PID (and RUN), PORT (the forward QEMU got, from
+# the first line) and HPORT (with --http-port 0), then waits until the guest
+# says it is serving (BOOT_WAIT seconds, default 180: TCG on a loaded machine).
+# Returns 1, showing the log, when QEMU stops first or the wait runs out. The
+# port is the kernel's pick, so two tests never guess the same one.
+boot_image() {
+	local log=$1 img=$2 i
+	shift 2
+	: >"$log"
+	"$UNIDECK" run "$img" "$@" --port 0 >"$log" 2>&1 &
+	RUN_PID=$!
+	RUN=$RUN_PID
+	PIDS+=("$RUN_PID")
+	PORT="" HPORT=""
+	for i in $(seq 1 $((${BOOT_WAIT:-180} * 10))); do
+		if [ -z "$PORT" ]; then
+			PORT=$(sed -n 's|^unideck: booting .*): https\{0,1\}://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' "$log" | head -n 1)
+			HPORT=$(sed -n 's|^unideck: booting .* and http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' "$log" | head -n 1)
+		fi
+		[ -n "$PORT" ] && grep -q 'unideck: serving at' "$log" && return 0
+		kill -0 "$RUN_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# the image did not come up ($log):"
+	tail -n 20 "$log" | sed 's/^/#   /'
+	return 1
+}
+
 # stop_server: SIGINT, as Ctrl-C would; returns the server's exit status.
 stop_server() {
 	kill -INT "$SERVER_PID" 2>/dev/null

@@ -25,7 +25,12 @@
  *          8  u64 addr     physical address for the store: __store_slot, the
  *                          first page after the kernel's last byte
  *          16 u64 len      0 in a kernel without a store
- *          24 u64 reserved 0
+ *          24 u64 flags    0, or IMAGE_STORE_IN_MODULE: the store (len
+ *                          bytes) is not in the file but the boot module
+ *                          that begins with its magic (a disk: GRUB loads it
+ *                          by module2 wherever firmware left RAM; UEFI
+ *                          reserves pages 8 MiB up, so a large store loaded
+ *                          at the slot would land on them)
  *   2. Find the PT_LOAD with p_filesz 0 whose p_paddr is addr (the slot; ld
  *      gives a segment no address unless it has memory, hence one page).
  *   3. Append the store to the file at the next 4 KiB-aligned offset, point the
@@ -48,18 +53,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IMAGE_NOTE_NAME      "unideck"
-#define IMAGE_NOTE_STORE     0x55440001u
-#define IMAGE_STORE_MAGIC    0x53445544u /* "UDDS" as little-endian bytes */
-#define IMAGE_STORE_VERSION  1u
-#define IMAGE_STORE_DESC_LEN 32u
-#define IMAGE_LOAD_ADDR      0x100000u /* where kernel.ld links the image */
+#define IMAGE_NOTE_NAME       "unideck"
+#define IMAGE_NOTE_STORE      0x55440001u
+#define IMAGE_STORE_MAGIC     0x53445544u /* "UDDS" as little-endian bytes */
+#define IMAGE_STORE_VERSION   1u
+#define IMAGE_STORE_DESC_LEN  32u
+#define IMAGE_STORE_IN_MODULE 1u        /* descriptor flags */
+#define IMAGE_LOAD_ADDR       0x100000u /* where kernel.ld links the image */
 /* Built-in arguments: a second "unideck" note whose 256-byte desc holds a
  * NUL-padded kernel command line written at build time (`unideck build -o
  * IMAGE.elf --token T`). The loader's command line is read first, so what a
  * hypervisor passes overrides what the image was built with. */
-#define IMAGE_NOTE_ARGS      0x55440002u
-#define IMAGE_ARGS_LEN       256u
+#define IMAGE_NOTE_ARGS       0x55440002u
+#define IMAGE_ARGS_LEN        256u
 
 /* Read and check the store descriptor. Boot only, before paging_init(). */
 void image_init(void);
@@ -67,6 +73,14 @@ void image_init(void);
 /* The store: (*p, *len) point at its bytes, read-only; false when the image has
  * none. */
 bool image_store(const uint8_t **p, size_t *len);
+
+/* A store that comes as a boot module: its length, or 0 when the image carries
+ * its own (or none). */
+size_t image_store_module_len(void);
+
+/* The boot's module scan found it: (p) holds image_store_module_len() bytes,
+ * which stay where the loader put them (the caller keeps them out of the heap). */
+void image_store_at(const uint8_t *p);
 
 /* The built-in arguments, NUL-terminated ("" when none). */
 const char *image_args(void);

@@ -21,6 +21,7 @@
 #include "platform/pvh/serial.h"
 #include "platform/pvh/trap.h"
 #include "platform/pvh/vnet.h"
+#include "store/store.h"
 
 #define MAX_RAM         16
 #define LOW_4G          (1ull << 32)
@@ -110,31 +111,15 @@ static void wipe(volatile uint8_t *p, size_t len)
 		p[i] = 0;
 }
 
-/* The first boot module into module_copy, and the loader's copy zeroed: it may
- * hold a private key, and its pages become heap. A module that overlaps the
- * image is left alone (zeroing it would break us); one too large is zeroed and
- * dropped. The others are ignored, with a line. */
-static void take_module(void)
-{
-	uint64_t start, end, img = (uint64_t)(uintptr_t)__image_start;
-	const uint8_t *p;
+/* The store a disk's GRUB loaded as a module (image.h: IMAGE_STORE_IN_MODULE):
+ * it stays in place, kept out of RAM by setup_memory(). */
+static struct startinfo_mod store_mod;
 
-	if (si.n_mod == 0)
-		return;
-	if (si.n_mod > 1 || si.mod_truncated)
-		kprintf("pvh: %zu boot modules: the first is used, the others ignored\n", si.n_mod);
-	start = si.mod[0].start;
-	end = si.mod[0].end;
-	if (end < start || (start < image_end() && end > img)) {
-		kprintf("pvh: boot module at 0x%lx-0x%lx overlaps the image: ignored\n", start,
-		        end);
-		return;
-	}
-	if (!(p = view_low(NULL, start, (size_t)(end - start)))) {
-		kprintf("pvh: boot module at 0x%lx-0x%lx is not in low memory: ignored\n", start,
-		        end);
-		return;
-	}
+/* One module that is not the store into module_copy, and the loader's copy
+ * zeroed: it may hold a private key, and its pages become heap. One too large
+ * is zeroed and dropped. */
+static void take_key_module(uint64_t start, uint64_t end, const uint8_t *p)
+{
 	if (end - start > BOOT_MODULE_MAX) {
 		wipe((volatile uint8_t *)(uintptr_t)p, (size_t)(end - start));
 		kprintf("pvh: boot module of %lu bytes is larger than %u: zeroed and ignored\n",
@@ -147,6 +132,58 @@ static void take_module(void)
 	module_given = true;
 	kprintf("pvh: boot module of %zu bytes at 0x%lx taken (the loader's copy zeroed)\n",
 	        module_len, start);
+}
+
+/* The boot modules: the store, when the image says it comes as one (the module
+ * of its length that begins with the store's magic), and the first other one
+ * as the key module. A module that overlaps the image is left alone (zeroing
+ * it would break us); the rest are ignored, with a line. */
+static void take_modules(void)
+{
+	uint64_t img = (uint64_t)(uintptr_t)__image_start;
+	size_t want = image_store_module_len();
+	bool key_seen = false;
+	const uint8_t *p;
+
+	if (si.mod_truncated)
+		kprintf("pvh: more than %u boot modules: the rest are ignored\n",
+		        STARTINFO_MOD_MAX);
+	for (size_t i = 0; i < si.n_mod; i++) {
+		uint64_t start = si.mod[i].start, end = si.mod[i].end;
+		if (end < start || (start < image_end() && end > img)) {
+			kprintf("pvh: boot module at 0x%lx-0x%lx overlaps the image: ignored\n",
+			        start, end);
+			continue;
+		}
+		if (!(p = view_low(NULL, start, (size_t)(end - start)))) {
+			kprintf("pvh: boot module at 0x%lx-0x%lx is not in low memory: ignored\n",
+			        start, end);
+			continue;
+		}
+		if (want && !store_mod.end && end - start == want &&
+		    want >= sizeof STORE_MAGIC - 1 &&
+		    memcmp(p, STORE_MAGIC, sizeof STORE_MAGIC - 1) == 0) {
+			store_mod = si.mod[i];
+			image_store_at(p);
+			kprintf("pvh: the store (%zu KiB) is the boot module at 0x%lx\n",
+			        want / 1024, start);
+			continue;
+		}
+		if (key_seen) {
+			kprintf("pvh: boot module at 0x%lx-0x%lx: one key module is used, this one "
+			        "is ignored\n",
+			        start, end);
+			continue;
+		}
+		key_seen = true;
+		take_key_module(start, end, p);
+	}
+	if (want && !store_mod.end)
+		trap_panic(TRAP_EXIT_PANIC,
+		           "this image's store (%zu bytes) comes as a boot module and no module "
+		           "is it: boot the disk it was built in (GRUB's module2 "
+		           "/unideck.store), or build an .elf image",
+		           want);
 }
 
 bool plat_boot_module(uint8_t **p, size_t *len)
@@ -206,10 +243,8 @@ static void check_store_in_ram(void)
 	if (!image_store(&p, &len))
 		return;
 	uint64_t start = (uint64_t)(uintptr_t)p, end = start + len;
-	for (size_t i = 0; i < si.n_mem; i++)
-		if (si.mem[i].type == STARTINFO_RAM && si.mem[i].addr <= start &&
-		    end - si.mem[i].addr <= si.mem[i].size)
-			return;
+	if (memmap_covers(si.mem, si.n_mem, start, end))
+		return;
 	/* What the loader said, so the console shows why. */
 	for (size_t i = 0; i < si.n_mem; i++)
 		kprintf("pvh: memory 0x%lx-0x%lx type %u\n", si.mem[i].addr,
@@ -234,14 +269,37 @@ static void setup_memory(void)
 	if (si.n_mem == 0)
 		fallback_memmap();
 	check_store_in_ram();
+	/* A store in a module lies in what the map calls RAM: take it out, so
+	 * that neither the boot allocator nor the heap hands its pages out. */
+	if (store_mod.end) {
+		if (si.n_mem == STARTINFO_MEM_MAX)
+			trap_panic(TRAP_EXIT_PANIC,
+			           "memory map full: no room to set the store apart");
+		si.mem[si.n_mem++] = (struct startinfo_mem){
+		        store_mod.start, store_mod.end - store_mod.start, STARTINFO_RAM + 1};
+	}
 	n_ram = memmap_ram(si.mem, si.n_mem, floor, ram, MAX_RAM);
 	if (n_ram == 0 || ram[0].start >= LOW_4G)
 		trap_panic(TRAP_EXIT_PANIC, "no RAM above the image (ends at 0x%lx)", floor);
-	boot_range = 0;
-	uint64_t end = ram[0].end < LOW_4G ? ram[0].end : LOW_4G;
-	if (end - ram[0].start > BOOT_POOL)
-		end = ram[0].start + BOOT_POOL;
-	balloc_init(ram[0].start, end);
+	/* The first range below 4 GiB that holds the whole pool, else the
+	 * largest there: a store module GRUB put just above the kernel leaves
+	 * only a sliver between them. */
+	boot_range = n_ram;
+	size_t best = 0;
+	for (size_t i = 0; i < n_ram && ram[i].start < LOW_4G; i++) {
+		uint64_t top = ram[i].end < LOW_4G ? ram[i].end : LOW_4G;
+		if (boot_range == n_ram && top - ram[i].start >= BOOT_POOL)
+			boot_range = i;
+		uint64_t btop = ram[best].end < LOW_4G ? ram[best].end : LOW_4G;
+		if (top - ram[i].start > btop - ram[best].start)
+			best = i;
+	}
+	if (boot_range == n_ram)
+		boot_range = best;
+	uint64_t end = ram[boot_range].end < LOW_4G ? ram[boot_range].end : LOW_4G;
+	if (end - ram[boot_range].start > BOOT_POOL)
+		end = ram[boot_range].start + BOOT_POOL;
+	balloc_init(ram[boot_range].start, end);
 }
 
 static void print_ready(void)
@@ -270,7 +328,7 @@ _Noreturn void boot_main(uint64_t start_info_paddr, uint32_t magic)
 
 	acpi_init(si.rsdp);
 	image_init();
-	take_module();
+	take_modules();
 	setup_memory();
 	const uint8_t *store;
 	size_t store_len = 0;

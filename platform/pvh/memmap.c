@@ -85,6 +85,18 @@ size_t memmap_ram(const struct startinfo_mem *m, size_t n, uint64_t floor, struc
 	return merge(out, w);
 }
 
+bool memmap_covers(const struct startinfo_mem *m, size_t n, uint64_t start, uint64_t end)
+{
+	/* Each non-RAM entry can split one range in two: twice the entries. */
+	static struct memmap_range r[2 * STARTINFO_MEM_MAX];
+	size_t k = memmap_ram(m, n, 0, r, sizeof r / sizeof r[0]);
+
+	for (size_t i = 0; i < k; i++)
+		if (r[i].start <= start && end <= r[i].end)
+			return true;
+	return false;
+}
+
 size_t memmap_largest(const struct memmap_range *r, size_t n)
 {
 	size_t best = 0;

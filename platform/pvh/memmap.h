@@ -10,6 +10,7 @@
 #ifndef UD_PVH_MEMMAP_H
 #define UD_PVH_MEMMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,12 @@ struct memmap_range {
 
 size_t memmap_ram(const struct startinfo_mem *m, size_t n, uint64_t floor, struct memmap_range *out,
                   size_t cap);
+
+/* Whether [start, end) lies wholly in RAM by memmap_ram()'s reading of the map.
+ * Adjacent RAM entries count as one: UEFI firmware (OVMF, through GRUB's
+ * multiboot2 map) splits RAM by what it was used for, and a store loaded across
+ * two touching entries is still in RAM. Not reentrant (a static scratch map). */
+bool memmap_covers(const struct startinfo_mem *m, size_t n, uint64_t start, uint64_t end);
 
 /* The index of the largest range, or 0 when n is 0. */
 size_t memmap_largest(const struct memmap_range *r, size_t n);

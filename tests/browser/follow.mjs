@@ -21,14 +21,20 @@ async function startServer() {
 	const args = store.endsWith('.elf')
 		? ['run', store, '--port', String(port)]
 		: ['serve', store, '--port', String(port), '--token', token, '--quiet'];
-	server = spawn(unideck, args, { stdio: 'ignore' });
-	for (let i = 0; i < 600; i++) {
+	server = spawn(unideck, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+	let said = '', exited = null;
+	server.stderr.on('data', (d) => { said += d; });
+	server.once('exit', (code) => { exited = code; });
+	// A boot under TCG on a loaded machine: up to three minutes.
+	for (let i = 0; i < 1800 && exited === null; i++) {
 		try { if ((await fetch(`${base}/`)).ok) return; } catch (e) { /* not yet */ }
 		await new Promise((r) => setTimeout(r, 100));
 	}
-	throw new Error('the server did not start');
+	throw new Error(exited === null ? 'the server did not start'
+		: `the server stopped (${exited}) before serving: ${said.trim()}`);
 }
 async function stopServer() {
+	if (server.exitCode !== null || server.signalCode !== null) return;
 	const done = new Promise((r) => server.once('exit', r));
 	server.kill('SIGINT');
 	await done;

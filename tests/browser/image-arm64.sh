@@ -18,19 +18,8 @@ if ! command -v qemu-system-aarch64 >/dev/null || [ ! -f "$ROOT/build/arm64/unid
 fi
 check "build the default decks into an arm64 image, with PDFs" \
 	"$UNIDECK" build "$ROOT/decks" -o "$TMP/decks-arm64.elf" --arch arm64 --quiet
-PORT=$((30000 + RANDOM % 20000))
-"$UNIDECK" run "$TMP/decks-arm64.elf" --port "$PORT" --mem 64M >"$TMP/run.log" 2>&1 &
-RUN=$!
-PIDS+=("$RUN")
-up=""
-for _ in $(seq 1 1200); do
-	grep -q '^unideck: serving at' "$TMP/run.log" && { up=1; break; }
-	kill -0 "$RUN" 2>/dev/null || break
-	sleep 0.1
-done
-if [ -z "$up" ]; then
+if ! boot_image "$TMP/run.log" "$TMP/decks-arm64.elf" --mem 64M; then
 	notok "the arm64 image boots and serves"
-	sed 's/^/#   /' "$TMP/run.log"
 	exit 1
 fi
 ok "the arm64 image boots and serves ($(grep -c '^arm64: net:' "$TMP/run.log") NIC)"

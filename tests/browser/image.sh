@@ -26,14 +26,10 @@ elif grep -rq "$token" "$TMP/export"; then
 else
 	ok "the built-in token is not in the store (only in the kernel's arguments)"
 fi
-PORT=$((30000 + RANDOM % 20000))
-"$UNIDECK" run "$TMP/decks.elf" --port "$PORT" >"$TMP/run.log" 2>&1 &
-RUN=$!
-PIDS+=("$RUN")
-for i in $(seq 1 600); do
-	grep -q '^unideck: serving at' "$TMP/run.log" && break
-	sleep 0.1
-done
+if ! boot_image "$TMP/run.log" "$TMP/decks.elf"; then
+	notok "the image boots and serves"
+	exit 1
+fi
 mkdir -p "$ROOT/build/screenshots/image"
 node "$ROOT/tests/browser/decks.mjs" "http://127.0.0.1:$PORT" "$ROOT/build/screenshots/image" |
 	sed 's/^\(not \)\{0,1\}ok - /&image: /'

@@ -11,15 +11,7 @@ set -eu
 root=$1 dir=$2
 mkdir -p "$dir"
 
-slides() { # the same slides for every version
-	cat <<'HTML'
-<section><h1>Own reveal.js</h1><p>version VERSION</p></section>
-<section><h2>Fragments</h2><p class="fragment">one</p><p class="fragment">two</p>
-<aside class="notes">Speaker notes of slide two.</aside></section>
-<section><section><h2>Stack top</h2></section><section><h2>Stack below</h2></section></section>
-<section><h2>Last</h2></section>
-HTML
-}
+. "$(dirname "$0")/ownreveal-lib.sh"
 
 # reveal.js 2.6.2: js/reveal.min.js, head.js dependencies, css/theme, and the
 # print sheet added by the page's own script (as its demo does).
@@ -31,47 +23,8 @@ cp -r "$root/node_modules/reveal.js-2/css/print" "$root/node_modules/reveal.js-2
 cp "$root/node_modules/reveal.js-2/css/theme/serif.css" "$d/css/theme/" # it loads no fonts
 cp -r "$root/node_modules/reveal.js-2/plugin/notes" "$d/plugin/"
 rm -rf "$d/lib/font"
-{
-	cat <<'HTML'
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>reveal.js 2 deck</title>
-<meta name="author" content="Old Hand">
-<link rel="stylesheet" href="css/reveal.min.css">
-<link rel="stylesheet" href="css/theme/serif.css" id="theme">
-<script>
-if (window.location.search.match(/print-pdf/gi)) {
-	var link = document.createElement('link');
-	link.rel = 'stylesheet';
-	link.type = 'text/css';
-	link.href = 'css/print/pdf.css';
-	document.getElementsByTagName('head')[0].appendChild(link);
-}
-</script>
-</head>
-<body>
-<div class="reveal"><div class="slides">
-HTML
-	slides | sed 's/VERSION/2.6.2/'
-	cat <<'HTML'
-</div></div>
-<script src="lib/js/head.min.js"></script>
-<script src="js/reveal.min.js"></script>
-<script>
-Reveal.initialize({
-	controls: true, progress: true, history: true, center: true, transition: 'none',
-	dependencies: [
-		{ src: 'lib/js/classList.js', condition: function() { return !document.body.classList; } },
-		{ src: 'plugin/notes/notes.js', async: true, condition: function() { return !!document.body.classList; } }
-	]
-});
-</script>
-</body>
-</html>
-HTML
-} >"$d/index.html"
+own_page_headjs "reveal.js 2 deck" css/reveal.min.css js/reveal.min.js 2.6.2 \
+	'<meta name="author" content="Old Hand">' >"$d/index.html"
 
 # reveal.js 3.x: js/reveal.js, css/reveal.css, css/theme, lib/, plugin/notes.
 d=$dir/reveal3
@@ -102,13 +55,9 @@ link.type = 'text/css';
 link.href = window.location.search.match(/print-pdf/gi) ? 'css/print/pdf.css' : 'css/print/paper.css';
 document.getElementsByTagName('head')[0].appendChild(link);
 </script>
-</head>
-<body>
-<div class="reveal"><div class="slides">
 HTML
-	slides | sed 's/VERSION/3/'
+	own_body 3
 	cat <<'HTML'
-</div></div>
 <script src="js/reveal.js"></script>
 <script>
 Reveal.initialize({
@@ -141,13 +90,9 @@ for v in 4 5; do
 <link rel="stylesheet" href="dist/reset.css">
 <link rel="stylesheet" href="dist/reveal.css">
 <link rel="stylesheet" href="dist/theme/white.css">
-</head>
-<body>
-<div class="reveal"><div class="slides">
 HTML
-		slides
+		own_body VERSION
 		cat <<'HTML'
-</div></div>
 <script src="dist/reveal.js"></script>
 <script src="plugin/notes/notes.js"></script>
 <script>

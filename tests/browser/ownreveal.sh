@@ -4,6 +4,7 @@
 # built with PDFs (through each version's own print view: one page per slide),
 # then previewed and driven in headless Chromium (tests/browser/ownreveal.mjs).
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/ownreveal-lib.sh"
 UNIDECK=$ROOT/build/unideck
 if ! command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null; then
 	skip "own reveal.js tests: Chromium is not installed (scripts/deps.sh test installs it)"
@@ -16,22 +17,10 @@ for v in 2 3 4 5; do
 	fi
 done
 bash "$ROOT/tests/browser/ownreveal-fixtures.sh" "$ROOT" "$TMP/decks"
-check "decks with their own reveal.js 2, 3, 4, 5 build with PDFs" \
-	"$UNIDECK" build "$TMP/decks" -o "$TMP/own.store" --quiet
-paths=$("$UNIDECK" inspect "$TMP/own.store")
-if printf '%s\n' "$paths" | grep -q '^/_reveal/'; then
-	notok "no reference was pointed at the store's reveal.js: $(printf '%s\n' "$paths" | grep '^/_reveal/' | head -3 | tr '\n' ' ')"
-else
-	ok "no reference was pointed at the store's reveal.js"
-fi
-mkdir -p "$TMP/www"
-"$UNIDECK" export "$TMP/own.store" "$TMP/www" >/dev/null
+own_build "decks with their own reveal.js 2, 3, 4, 5 build with PDFs" "$TMP/decks"
 for v in 2 3 4 5; do
-	expect_eq "reveal.js $v: the deck is served unchanged" \
-		"$(sed 's|<script src="/_unideck/deck.js"></script>||; s|<script src="/_unideck/present.js"></script>||' "$TMP/www/reveal$v/index.html" | tr -d '\n')" \
-		"$(tr -d '\n' <"$TMP/decks/reveal$v/index.html")"
-	pages=$(python3 -c 'import re,sys; print(len(re.findall(rb"/Type\s*/Page\b", open(sys.argv[1],"rb").read())))' "$TMP/www/reveal$v/reveal$v.pdf" 2>/dev/null)
-	expect_eq "reveal.js $v: its PDF has one page per slide" 5 "$pages"
+	own_served "reveal.js $v" "$TMP/decks/reveal$v" "reveal$v"
+	expect_eq "reveal.js $v: its PDF has one page per slide" 5 "$(own_pdf_pages "reveal$v")"
 done
 # 2.x prints through its own css/print/pdf.css: letter, landscape (792x612 pt).
 expect_match "reveal.js 2: the PDF comes through its own print sheet (letter landscape)" \

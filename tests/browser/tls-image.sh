@@ -30,15 +30,10 @@ certutil -N -d sql:trust/.pki/nssdb --empty-password &&
 check "a test CA in an NSS database of the test's own" \
 	bash -c 'certutil -L -d sql:trust/.pki/nssdb | grep -q unideck-test-ca'
 cd - >/dev/null || exit 1
-PORT=$((30000 + RANDOM % 20000))
-"$UNIDECK" run "$TMP/decks.elf" --port "$PORT" --cert "$TMP/leaf.pem" --key "$TMP/leaf.key" \
-	>"$TMP/run.log" 2>&1 &
-RUN=$!
-PIDS+=("$RUN")
-for _ in $(seq 1 600); do
-	grep -q '^unideck: serving at https' "$TMP/run.log" && break
-	sleep 0.1
-done
+if ! boot_image "$TMP/run.log" "$TMP/decks.elf" --cert "$TMP/leaf.pem" --key "$TMP/leaf.key"; then
+	notok "the image boots with the certificate and serves HTTPS"
+	exit 1
+fi
 mkdir -p "$ROOT/build/screenshots/image"
 node "$ROOT/tests/browser/tls-image.mjs" "https://deck.test:$PORT/unideck/" "$TMP/trust" \
 	"$TMP/empty" "$ROOT/build/screenshots/image" | sed 's/^\(not \)\{0,1\}ok - /&image https: /'

@@ -5,7 +5,7 @@
 # path in the layer, and from the disk's grub.cfg the HTTP port on the kernel
 # command line; the manifests must boot that path, open that port (the VM's
 # interface and the Service's target), select the pool's own label, and give
-# the VM memory for the image (its ELF, the store inside it, plus 16 MiB for
+# the VM memory for the image (its ELF and its store module, plus 16 MiB for
 # page tables, buffers and heap). Then the same with --append port=8080,
 # against a copy of the manifests changed to match, and unchanged ones must fail.
 . "$(dirname "$0")/../lib.sh"
@@ -44,7 +44,9 @@ PY
 	port=$(printf '%s\n' $args | sed -n 's/^port=//p' | tail -n 1)
 	local elf
 	elf=$(mdir -i "$dir/disk.raw@@2M" -b ::/unideck.elf >/dev/null &&
-		mcopy -n -i "$dir/disk.raw@@2M" ::/unideck.elf "$dir/k.elf" && stat -c %s "$dir/k.elf")
+		mcopy -n -i "$dir/disk.raw@@2M" ::/unideck.elf "$dir/k.elf" &&
+		mcopy -n -i "$dir/disk.raw@@2M" ::/unideck.store "$dir/k.store" &&
+		echo $(($(stat -c %s "$dir/k.elf") + $(stat -c %s "$dir/k.store"))))
 	echo "$path ${port:-80} $elf"
 }
 

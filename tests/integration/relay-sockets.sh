@@ -33,9 +33,6 @@ wait_for() {
 	done
 	return 1
 }
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 PO=$(free_port) P1=$(free_port) P2=$(free_port)
 "$UNIDECK" serve "$TMP/store" --port "$PO" --token "$TOK" >"$TMP/origin.log" 2>&1 &
 ORIGIN=$!

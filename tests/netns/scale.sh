@@ -10,36 +10,19 @@
 # slowloris and slow read also run at 5,000 (SCALE_TAP_BIG). The longer and
 # larger forms run from scripts/soak.sh (make soak).
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/netnslib.sh"
+. "$(dirname "$0")/scale-lib.sh"
 
 CONNS=${SCALE_CONNS:-2000}
 SECS=${SCALE_SECONDS:-12}
-if [ "$(id -u)" != 0 ] || ! ip netns add "ud-probe-$$" 2>/dev/null; then
-	skip "scale: needs root and network namespaces"
-	exit 0
-fi
-ip netns del "ud-probe-$$"
+ns_require scale
 if ! command -v slowhttptest >/dev/null; then
 	skip "scale: slowhttptest is not installed (scripts/deps.sh test installs it)"
 	exit 0
 fi
-PATH=$PATH:/usr/sbin
-NS=ud-scale-$$
-ip netns add "$NS"
-NX=(ip netns exec "$NS")
-teardown() {
-	[ "$FAILS" != 0 ] && mkdir -p "$ROOT/build/test-logs/scale" &&
-		cp "$TMP"/*.log "$ROOT/build/test-logs/scale/" 2>/dev/null
-	ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null
-	sleep 0.2
-	ip netns del "$NS" 2>/dev/null
-	cleanup
-}
-trap teardown EXIT
+ns_up scale scale
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-"${NX[@]}" ip link set lo up
-"${NX[@]}" ip tuntap add dev us0 mode tap
-"${NX[@]}" ip addr add 10.67.0.1/24 dev us0
-"${NX[@]}" ip link set us0 up
+ns_tap us0 10.67.0.1/24
 # Thousands of connections from one address: the namespace's own ports.
 "${NX[@]}" sysctl -qw net.ipv4.ip_local_port_range="10000 65000"
 "$UNIDECK" build "$ROOT/decks" -o "$TMP/store" --no-pdf --quiet || { notok "build the store"; exit 1; }
@@ -50,6 +33,7 @@ start() {
 	shift
 	"${NX[@]}" "$UNIDECK" serve "$TMP/store" --stats "$@" >"$TMP/$log" 2>&1 &
 	SRV=$!
+	TARGET_PID=$SRV
 	PIDS+=("$SRV")
 	for i in $(seq 1 100); do
 		grep -q '^serving ' "$TMP/$log" && return 0
@@ -60,34 +44,7 @@ start() {
 }
 
 # The honest client: a fresh connection every 0.2 s, 2 s to answer.
-honest_start() {
-	rm -f "$TMP/stop" "$TMP/honest"
-	(
-		while [ ! -f "$TMP/stop" ]; do
-			c=$("${NX[@]}" curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL")
-			[ "$c" = 200 ] && echo ok >>"$TMP/honest" || echo "fail $c" >>"$TMP/honest"
-			sleep 0.2
-		done
-	) &
-	HONEST=$!
-}
-honest_check() {
-	local good bad pct
-	touch "$TMP/stop"
-	wait "$HONEST"
-	good=$(grep -c '^ok' "$TMP/honest")
-	bad=$(grep -c '^fail' "$TMP/honest")
-	pct=$((100 * good / (good + bad > 0 ? good + bad : 1)))
-	if [ $((good + bad)) -ge 10 ] && [ "$pct" -ge 95 ]; then
-		ok "$1: honest requests served $pct% ($good of $((good + bad)))"
-	else
-		notok "$1: honest requests served $pct% ($good of $((good + bad)))"
-	fi
-	expect_eq "$1: served at once afterwards" 200 \
-		"$("${NX[@]}" curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL")"
-	kill -0 "$SRV" 2>/dev/null && ok "$1: the server is still running" ||
-		notok "$1: the server died"
-}
+HONEST_WAIT=2 HONEST_PCT=95 HONEST_AFTER=2 TARGET=server
 
 attack() { # NAME LOG slowhttptest-args...
 	local name=$1 log=$2
@@ -96,18 +53,7 @@ attack() { # NAME LOG slowhttptest-args...
 	"${NX[@]}" timeout $((SECS + 20)) slowhttptest -c "$CONNS" -r 1000 -l "$SECS" -p 2 "$@" \
 		-u "$URL" >"$TMP/$log" 2>&1
 	honest_check "$name"
-	# The attack really was at scale: connections slowhttptest opened (held
-	# at the end plus closed by the server; under slow heads the server
-	# keeps about its 512 buffers' worth and closes the oldest).
-	local made held
-	made=$(sed 's/\x1b\[[0-9;]*m//g' "$TMP/$log" |
-		awk '/^connected:/ {c = $2} /^closed:/ {d = $2} END {print c + d}')
-	held=$(sed 's/\x1b\[[0-9;]*m//g' "$TMP/$log" | awk '/^connected:/ {if ($2 > m) m = $2} END {print m + 0}')
-	if [ "$made" -ge "$CONNS" ]; then
-		ok "$name: the attacker opened $made connections, up to $held held at once"
-	else
-		notok "$name: the attacker opened only $made connections (wanted $CONNS)"
-	fi
+	attack_made "$name" "$log" "$CONNS"
 }
 
 run_all() { # TARGET

@@ -8,34 +8,12 @@
 # connections that never send a ClientHello evict one another, counted, while
 # honest HTTPS and plain HTTP clients keep being answered.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/netnslib.sh"
 
 KERNEL=$ROOT/build/kernel/unideck.elf
-if ! command -v qemu-system-x86_64 >/dev/null || [ ! -f "$KERNEL" ]; then
-	skip "TLS image on TAP: needs qemu-system-x86_64 and $KERNEL"
-	exit 0
-fi
-if [ "$(id -u)" != 0 ] || ! ip netns add "ud-probe-$$" 2>/dev/null; then
-	skip "TLS image on TAP: needs root and network namespaces"
-	exit 0
-fi
-ip netns del "ud-probe-$$"
-PATH=$PATH:/usr/sbin
-NS=ud-tlsimg-$$
-ip netns add "$NS"
-NX=(ip netns exec "$NS")
-teardown() {
-	[ "$FAILS" != 0 ] && mkdir -p "$ROOT/build/test-logs" &&
-		cp "$TMP"/run.log "$ROOT/build/test-logs/tls-image-tap-run.log" 2>/dev/null
-	ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null
-	sleep 0.3
-	ip netns del "$NS" 2>/dev/null
-	cleanup
-}
-trap teardown EXIT
-"${NX[@]}" ip link set lo up
-"${NX[@]}" ip tuntap add dev ut0 mode tap
-"${NX[@]}" ip addr add 10.79.0.1/24 dev ut0
-"${NX[@]}" ip link set ut0 up
+ns_require "TLS image on TAP" qemu-system-x86_64 "$KERNEL"
+ns_up tlsimg tls-image-tap run.log
+ns_tap ut0 10.79.0.1/24
 
 cp -r "$ROOT/decks" "$TMP/decks"
 head -c $((8 * 1024 * 1024)) /dev/urandom >"$TMP/decks/features/media/big.bin"
@@ -53,23 +31,9 @@ openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 
 	-extfile leaf.ext -out leaf.pem >/dev/null 2>&1 || { notok "make a test CA and leaf"; exit 1; }
 cd - >/dev/null || exit 1
 
-"${NX[@]}" "$UNIDECK" run "$TMP/decks.elf" --tap ut0 --ip 10.79.0.2/24 --cert "$TMP/leaf.pem" \
-	--key "$TMP/leaf.key" --append "stats=1 tls_handshakes=16" >"$TMP/run.log" 2>&1 &
-RUN=$!
-PIDS+=("$RUN")
-up=""
-for _ in $(seq 1 600); do
-	grep -q '^unideck: serving at https' "$TMP/run.log" && { up=1; break; }
-	kill -0 "$RUN" 2>/dev/null || break
-	sleep 0.1
-done
-if [ -z "$up" ]; then
-	notok "the image boots and serves HTTPS on TAP"
-	sed 's/^/#   /' "$TMP/run.log"
-	exit 1
-fi
-accel=$(sed -n 's/^unideck: booting .* on [a-z0-9]* (\([a-z]*\)[,)].*/\1/p' "$TMP/run.log")
-ok "the image boots and serves HTTPS on TAP (under ${accel:-?})"
+image_up "the image boots and serves HTTPS on TAP" run.log '^unideck: serving at https' 600 \
+	"$TMP/decks.elf" --tap ut0 --ip 10.79.0.2/24 --cert "$TMP/leaf.pem" --key "$TMP/leaf.key" \
+	--append "stats=1 tls_handshakes=16"
 grep -h 'TLS:\|serving at https\|redirecting' "$TMP/run.log" | sed 's/^/# /'
 
 c() {
@@ -131,8 +95,6 @@ fi
 expect_match "store bytes are copied into the records once" \
 	'store bytes [1-9][0-9]* copied into records' "$line"
 kill -0 "$RUN" 2>/dev/null && ok "the image is still serving" || notok "the image died"
-kill -INT "$RUN"
-wait "$RUN"
-expect_eq "Ctrl-C stops the VM cleanly" 0 "$?"
+image_stop
 echo "# $FAILS failed"
 finish

@@ -66,11 +66,7 @@ fetch_all() {
 }
 
 # 1. `unideck run`: the machine from the ELF header, virtio-mmio, GICv2.
-PORT=$((20000 + RANDOM % 20000))
-"$UNIDECK" run "$IMG" --port "$PORT" --mem 64M >"$TMP/run.log" 2>&1 &
-RUN=$!
-PIDS+=("$RUN")
-if wait_serving "$TMP/run.log" "$RUN"; then
+if boot_image "$TMP/run.log" "$IMG" --mem 64M; then
 	ok "[run/mmio/gicv2] unideck run boots the arm64 image and it serves"
 	check "[run/mmio/gicv2] unideck run chose qemu-system-aarch64 -M virt" \
 		grep -q '^unideck: booting .* on virt (tcg)' "$TMP/run.log"
@@ -99,7 +95,7 @@ qemu_a64() {
 }
 
 # 2. virtio-pci on the ECAM host bridge with GICv3, serving.
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 qemu_a64 "$TMP/pci3.log" 3 virtio-net-pci -append "semihosting ip=10.0.2.15/24 gw=10.0.2.2" &
 Q=$!
 PIDS+=("$Q")
@@ -123,7 +119,7 @@ boot_a64() {
 	local tag=$1 want=$2 gic=$3 nic=$4
 	shift 4
 	LOG=$TMP/$tag.log
-	PORT=$((20000 + RANDOM % 20000))
+	PORT=$(free_port)
 	qemu_a64 "$LOG" "$gic" "$nic" -append "semihosting $*"
 	local got=$?
 	if [ "$got" = "$want" ]; then

@@ -25,16 +25,8 @@ expect_match "the default memory is the image's size plus 64M (${want}M)" " -m $
 out=$("$UNIDECK" run "$IMG" --accel tcg --qemu /bin/true --verbose --mem 48M 2>&1)
 expect_match "--mem still decides when given" " -m 48M " "$out"
 
-PORT=$((20000 + RANDOM % 20000))
-"$UNIDECK" run "$IMG" --port "$PORT" --accel tcg >"$TMP/run.log" 2>&1 &
-RUN=$!
-PIDS+=("$RUN")
 up=0
-for i in $(seq 1 900); do
-	grep -q '^unideck: serving at' "$TMP/run.log" && { up=1; break; }
-	kill -0 "$RUN" 2>/dev/null || break
-	sleep 0.1
-done
+boot_image "$TMP/run.log" "$IMG" --accel tcg && up=1
 if [ $up = 1 ]; then
 	ok "the 30 MB image boots with the default memory"
 	got=$(curl -s --max-time 120 "http://127.0.0.1:$PORT/big/blob.bin" | sha256sum)

@@ -20,8 +20,15 @@ done
 export SOURCE_DATE_EPOCH=1700000000
 APPEND="ip=10.0.2.15/24 gw=10.0.2.2 flows=512"
 
-build() { # build OUT: the default decks into OUT
-	"$UNIDECK" build "$ROOT/decks" -o "$1" --no-pdf --append "$APPEND" >"$TMP/build.log" 2>&1
+# The default decks and 8 MiB that do not compress (the same bytes every run):
+# a store of over 12 MiB, which GRUB must place around the pages OVMF keeps
+# from 8 MiB up (it is a module: loaded at the kernel's slot it would not fit).
+cp -r "$ROOT/decks" "$TMP/decks"
+python3 -c 'import random, sys; random.seed(14); sys.stdout.buffer.write(random.randbytes(8 << 20))' \
+	>"$TMP/decks/features/media/noise.bin"
+NOISE=$(sha256sum <"$TMP/decks/features/media/noise.bin")
+build() { # build OUT: the decks into OUT
+	"$UNIDECK" build "$TMP/decks" -o "$1" --no-pdf --append "$APPEND" >"$TMP/build.log" 2>&1
 }
 for f in img qcow2 tar.gz oci.tar; do
 	if build "$TMP/decks.$f"; then
@@ -66,11 +73,17 @@ check "the raw disk: protective MBR, both GPT headers and tables with good CRCs,
 	grep -qx ok "$TMP/gpt.out"
 export MTOOLS_SKIP_CHECK=1
 mdir -i "$TMP/decks.img@@2M" -/ -b :: >"$TMP/esp.ls" 2>&1
-check "the ESP holds BOOTX64.EFI, grub.cfg, the checksum and the kernel" \
+check "the ESP holds BOOTX64.EFI, grub.cfg, the checksum, the kernel and the store" \
 	bash -c "grep -qx '::/EFI/BOOT/BOOTX64.EFI' '$TMP/esp.ls' &&
 		grep -qx '::/boot/grub/grub.cfg' '$TMP/esp.ls' &&
 		grep -qx '::/boot/unideck.sha256' '$TMP/esp.ls' &&
-		grep -qx '::/unideck.elf' '$TMP/esp.ls' || cat '$TMP/esp.ls'"
+		grep -qx '::/unideck.elf' '$TMP/esp.ls' &&
+		grep -qx '::/unideck.store' '$TMP/esp.ls' || cat '$TMP/esp.ls'"
+# The disk's kernel alone (PVH, no GRUB) has no store module: it must say so.
+mcopy -n -i "$TMP/decks.img@@2M" ::/unideck.elf "$TMP/disk-kernel.elf"
+boot disk-kernel-alone 5 -M microvm "$TMP/disk-kernel.elf"
+log_has disk-kernel-alone "the disk's kernel booted without its store module says why" \
+	'PANIC: this image.s store \([0-9]+ bytes\) comes as a boot module'
 cfg=$(mtype -i "$TMP/decks.img@@2M" ::/boot/grub/grub.cfg 2>&1)
 expect_match "grub.cfg carries --append on its multiboot2 line" \
 	"multiboot2 /unideck.elf $APPEND" "$cfg"
@@ -78,7 +91,8 @@ expect_match "grub.cfg carries --append on its multiboot2 line" \
 # boot TAG DISK FORMAT FIRMWARE BUS: boot DISK, wait for serving, fetch four things.
 boot_disk() {
 	local tag=$1 disk=$2 fmt=$3 fw=$4 bus=$5 log=$TMP/$1.log i
-	local port=$((20000 + RANDOM % 20000))
+	local port
+	port=$(free_port)
 	local args=(-M q35 -accel tcg -cpu max -m 256M -nodefaults -no-user-config -display none
 		-serial "file:$log" -no-reboot
 		-netdev "user,id=n0,net=10.0.2.0/24,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:80"
@@ -110,6 +124,8 @@ boot_disk() {
 	ok "[$tag] boots by multiboot2 ($(grep -ao "booted by multiboot2 ([^)]*)" "$log" | sed "s/.*(//; s/)//")) and serves"
 	local base=http://127.0.0.1:$port
 	expect_match "[$tag] the index" 'unideck: a unikernel' "$(curl -s --max-time 30 "$base/")"
+	expect_eq "[$tag] 8 MiB of noise from a 12 MiB store (a boot module), byte for byte" "$NOISE" \
+		"$(curl -s --max-time 120 "$base/features/media/noise.bin" | sha256sum)"
 	expect_eq "[$tag] a deck: 200" 200 \
 		"$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' "$base/unideck/")"
 	expect_eq "[$tag] a range: 206" 206 \
@@ -134,17 +150,9 @@ for fw in seabios ovmf; do
 done
 # qcow2 through `unideck run` itself (SeaBIOS, AHCI).
 if [ -f "$TMP/decks.qcow2" ]; then
-	port=$((20000 + RANDOM % 20000))
-	"$UNIDECK" run "$TMP/decks.qcow2" --disk-bus ahci --accel tcg --port "$port" \
-		>"$TMP/run.log" 2>&1 &
-	RUN=$!
-	PIDS+=("$RUN")
-	for i in $(seq 1 1800); do
-		grep -q '^unideck: serving at' "$TMP/run.log" && break
-		kill -0 "$RUN" 2>/dev/null || break
-		sleep 0.1
-	done
-	if grep -q '^unideck: serving at' "$TMP/run.log"; then
+	if BOOT_WAIT=${BOOT_WAIT:-180} boot_image "$TMP/run.log" "$TMP/decks.qcow2" --disk-bus ahci \
+		--accel tcg; then
+		port=$PORT
 		ok "[qcow2-run-ahci] unideck run boots the qcow2 by firmware and it serves"
 		expect_eq "[qcow2-run-ahci] a deck: 200" 200 \
 			"$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/unideck/")"
@@ -235,7 +243,7 @@ for fw in seabios ovmf; do
 	wait "$q" 2>/dev/null
 	out=$(tr -d '\r' <"$log")
 	expect_match "[damaged-$fw] the console says the kernel is damaged" \
-		'unideck: /unideck.elf is damaged' "$out"
+		'unideck: /unideck.elf or /unideck.store is damaged' "$out"
 	if grep -aq 'serving at' "$log"; then
 		notok "[damaged-$fw] and it does not boot it"
 	else

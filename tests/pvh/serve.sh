@@ -18,19 +18,9 @@ video=$(cd "$ROOT/decks" && ls features/media/*.mp4 | head -n 1)
 
 # serve_on MACHINE [ARGS]: boot with `unideck run`, wait for the kernel's URL line.
 serve_on() {
-	local m=$1 i
+	local m=$1
 	shift
-	PORT=$((20000 + RANDOM % 20000))
-	"$UNIDECK" run "$IMG" --port "$PORT" --machine "$m" "$@" >"$TMP/run-$m.log" 2>&1 &
-	RUN=$!
-	PIDS+=("$RUN")
-	for i in $(seq 1 900); do
-		grep -q '^unideck: serving at' "$TMP/run-$m.log" && return 0
-		kill -0 "$RUN" 2>/dev/null || break
-		sleep 0.1
-	done
-	sed 's/^/#   /' "$TMP/run-$m.log"
-	return 1
+	boot_image "$TMP/run-$m.log" "$IMG" --machine "$m" "$@"
 }
 
 # microvm as `unideck run` sets it up (a static address on its user network);

@@ -218,6 +218,20 @@ static void test_memmap(void)
 	      "memmap: pages rounded inward");
 	n = memmap_ram(m, 6, 0x200000, r, 1);
 	check(n == 1 && r[0].start == 0x200000, "memmap: output capped, low ranges skipped first");
+
+	/* OVMF's map through GRUB: RAM in touching pieces, a store across two. */
+	struct startinfo_mem efi[] = {
+	        {0x100000, 0x700000, 1}, /* 1-8 MiB, conventional */
+	        {0x800000, 0x800000, 1}, /* 8-16 MiB, loader data: RAM too */
+	        {0x1000000, 0x10000, 2}, /* 16 MiB: reserved */
+	        {0x1010000, 0x3000000, 1},
+	};
+	check(memmap_covers(efi, 4, 0x400000, 0xc00000),
+	      "memmap: a store across two touching RAM entries is in RAM");
+	check(!memmap_covers(efi, 4, 0xc00000, 0x1008000),
+	      "memmap: one that reaches into a reserved entry is not");
+	check(!memmap_covers(efi, 4, 0x2000000, 0x5000000), "memmap: nor one past the end of RAM");
+	check(memmap_covers(efi, 4, 0x1010000, 0x4010000), "memmap: the last range, whole");
 }
 
 /* The device side of a virtqueue, written by hand. */

@@ -50,21 +50,10 @@ cd - >/dev/null || exit 1
 # boot_tls TAG ARGS...: `unideck run` in the background; waits for the https
 # line. Sets PORT (to 443), HPORT (to 80), RUN, RLOG.
 boot_tls() {
-	local tag=$1 i
+	local tag=$1
 	shift
-	PORT=$((20000 + RANDOM % 20000))
-	HPORT=$((PORT + 1))
 	RLOG=$TMP/run-$tag.log
-	"$UNIDECK" run "$IMG" --port "$PORT" --http-port "$HPORT" "$@" >"$RLOG" 2>&1 &
-	RUN=$!
-	PIDS+=("$RUN")
-	for i in $(seq 1 900); do
-		grep -q '^unideck: serving at https' "$RLOG" && return 0
-		kill -0 "$RUN" 2>/dev/null || break
-		sleep 0.1
-	done
-	sed 's/^/#   /' "$RLOG" | tail -n 30
-	return 1
+	boot_image "$RLOG" "$IMG" --http-port 0 "$@" && grep -q '^unideck: serving at https' "$RLOG"
 }
 
 # c NAME ARGS...: curl trusting the test CA, deck.test and alt.test on loopback.

@@ -2281,9 +2281,64 @@ static void test_ip6text(void)
 	      "ip6text: a prefix length where one is wanted, 1 to 128");
 }
 
+/* net_stats_brief (issue 18): a line a layer by net_stats_dump's names;
+ * IPv6's and ND's only with IPv6; the largest values fit. */
+struct brief_out {
+	char lines[8][1024];
+	size_t n;
+};
+
+static void brief_line(void *ctx, const char *line)
+{
+	struct brief_out *b = ctx;
+
+	if (b->n < 8)
+		snprintf(b->lines[b->n], sizeof b->lines[0], "%s", line);
+	b->n++;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+static void test_stats_brief(void)
+{
+	static const char last[] = ", dad_conflicts 18446744073709551615";
+	struct brief_out b = {{{0}}, 0};
+
+	fresh(false, 4);
+	stk->ip.stats.reasm_overlap = 7;
+	stk->arp.stats.cache_full = 3;
+	net_stats_brief(stk, brief_line, &b);
+	CHECK(b.n == 2 && strncmp(b.lines[0], "ip rx ", 6) == 0 &&
+	              strstr(b.lines[0], ", reasm_overlap 7,") &&
+	              strncmp(b.lines[1], "arp rx ", 7) == 0 &&
+	              ends_with(b.lines[1], ", cache_full 3"),
+	      "stats brief without IPv6: an ip and an arp line (%zu: '%s' '%s')", b.n, b.lines[0],
+	      b.lines[1]);
+	fresh6();
+	memset(&b, 0, sizeof b);
+	memset(&stk->ip6.stats, 0xff, sizeof stk->ip6.stats);
+	memset(&stk->ip6.nd, 0xff, sizeof stk->ip6.nd);
+	stk->ip6.stats.reasm_timeout = 5;
+	stk->ip6.nd.recycled = 9;
+	net_stats_brief(stk, brief_line, &b);
+	CHECK(b.n == 4 && strncmp(b.lines[2], "ip6 rx 18446744073709551615, ", 29) == 0 &&
+	              strstr(b.lines[2], ", reasm_timeout 5,") &&
+	              strstr(b.lines[2], ", icmp_rate_limited 18446744073709551615,") &&
+	              strncmp(b.lines[3], "nd6 rx_ns 18446744073709551615, ", 32) == 0 &&
+	              strstr(b.lines[3], ", recycled 9,") && ends_with(b.lines[3], last),
+	      "stats brief with IPv6: ip6 and nd6 lines, 20-digit values whole (%zu: '%s')", b.n,
+	      b.lines[3]);
+}
+
 int main(void)
 {
 	test_arp();
+	test_stats_brief();
 	test_bounds();
 	test_ipv4();
 	test_fragments();

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "app/server.h"
 #include "lib/cursor.h"
@@ -31,6 +30,7 @@
 #include "platform/sim/simplat.h"
 #include "tests/unit/check.h"
 #include "tests/unit/http_fake.h"
+#include "tests/unit/sim_harness.h"
 
 #define ADDR_A    0x0a000001u /* 10.0.0.1, the client */
 #define ADDR_B    0x0a000002u /* 10.0.0.2, the server */
@@ -39,26 +39,10 @@
 #define LARGE     (4u * 1024u * 1024u)
 #define LIMIT_NS  (4ull * 3600ull * 1000000000ull) /* virtual time allowed per seed */
 #define MAX_ITERS 20000000ull
-#define SEC       1000000000ull
+#define SEC       SIM_SEC
 
 static bool verbose;
 static const char *self = "test_sim";
-static unsigned long long malformed; /* frames built with a wrong length or checksum */
-
-struct node {
-	struct sim_link *l;
-	int side;
-	struct net_stack *s;
-};
-
-static uint16_t sum16(const uint8_t *p, size_t len)
-{
-	struct cksum c;
-
-	cksum_init(&c);
-	cksum_add(&c, p, len);
-	return cksum_finish(&c);
-}
 
 /* Every frame a stack builds must be whole: its IPv4 length is the frame's
  * (less Ethernet padding), and the IPv4 and transport checksums hold. A frame
@@ -82,8 +66,11 @@ static bool frame_whole(const struct plat_iov *iov, size_t n)
 		return false;
 	ihl = (size_t)(ip[0] & 15) * 4;
 	tot = get_u16be(ip + 2);
-	if (ihl < 20 || tot < ihl || 14 + tot > len || (14 + tot < len && len > 60) ||
-	    sum16(ip, ihl) != 0)
+	if (ihl < 20 || tot < ihl || 14 + tot > len || (14 + tot < len && len > 60))
+		return false;
+	cksum_init(&c);
+	cksum_add(&c, ip, ihl);
+	if (cksum_finish(&c) != 0)
 		return false;
 	if ((get_u16be(ip + 6) & 0x3fff) || ip[9] != 6)
 		return true;
@@ -93,159 +80,26 @@ static bool frame_whole(const struct plat_iov *iov, size_t n)
 	return cksum_finish(&c) == 0;
 }
 
-static bool node_send(void *ctx, const struct plat_iov *iov, size_t n)
+/* The stack's description of its large IPv4 frame (h: its first k bytes). */
+static void gso_check(const uint8_t *h, size_t k, size_t len, const struct net_gso *g)
 {
-	struct node *nd = ctx;
-
-	if (!frame_whole(iov, n))
-		malformed++;
-	return sim_send(nd->l, nd->side, iov, n);
-}
-
-/* A device with segmentation offload: the stack's description of its large
- * frame is checked here, then net_gso_cut (the image's fallback) cuts it; the
- * receiving stack checks every frame's checksums and sequence numbers. */
-static bool node_send_gso(void *ctx, const struct plat_iov *iov, size_t n, const struct net_gso *g)
-{
-	uint8_t h[14 + 20 + 60];
-	size_t len = 0, i, k = 0;
-
-	for (i = 0; i < n; i++)
-		len += iov[i].len;
-	for (i = 0; i < n && k < sizeof h; i++) {
-		size_t c = iov[i].len < sizeof h - k ? iov[i].len : sizeof h - k;
-		memcpy(h + k, iov[i].p, c);
-		k += c;
-	}
 	if (k < 54 || g->hdr_len != 14u + 20u + (size_t)(h[14 + 20 + 12] >> 4) * 4u ||
 	    g->csum_start != 34 || g->csum_offset != 16 || len <= g->hdr_len ||
 	    len - 14 != get_u16be(h + 16) || len - g->hdr_len <= g->mss)
 		abort(); /* the stack described its frame wrongly */
-	return net_gso_cut(iov, n, g, node_send, ctx);
 }
 
-static void node_random(void *ctx, void *buf, size_t len)
-{
-	struct node *nd = ctx;
+static struct sim_checks checks = {frame_whole, gso_check, false, 0};
 
-	sim_random_bytes(nd->l, buf, len);
-}
-
-static void node_log(void *ctx, const char *msg, size_t len)
-{
-	struct node *nd = ctx;
-
-	if (verbose)
-		fprintf(stderr, "[%c %llu.%09llu] %.*s\n", 'A' + nd->side,
-		        (unsigned long long)(nd->l->now / SEC),
-		        (unsigned long long)(nd->l->now % SEC), (int)len, msg);
-}
-
-static struct net_stack *stack_new(struct node *nd, struct sim_link *l, int side, uint32_t addr,
+static struct net_stack *stack_new(struct sim_node *nd, struct sim_link *l, int side, uint32_t addr,
                                    bool tso)
 {
 	struct net_config cfg;
-	struct net_ops ops = {nd, node_send, node_random, node_log, tso ? node_send_gso : NULL};
-	struct net_stack *s;
 
-	memset(&cfg, 0, sizeof cfg);
-	cfg.mac[0] = 0x02;
-	cfg.mac[5] = (uint8_t)(side + 1);
-	cfg.mtu = 1500;
+	sim_config(&cfg, side, tso);
 	cfg.addr = addr;
 	cfg.prefix_len = 24;
-	cfg.tcp_flows = 16;
-	cfg.tso_max = tso ? 65535u : 0u;
-	s = aligned_alloc(64, (net_stack_size(&cfg) + 63) / 64 * 64);
-	if (!s)
-		abort();
-	memset(s, 0xa5, (net_stack_size(&cfg) + 63) / 64 * 64); /* not zeroed: see test_net */
-	nd->l = l;
-	nd->side = side;
-	nd->s = s;
-	net_init(s, &cfg, &ops, l->now);
-	return s;
-}
-
-/* The bytes each direction carries: a function of the seed. */
-static void pattern(uint8_t *buf, size_t len, uint64_t seed, int dir)
-{
-	uint64_t x = seed * 0x9e3779b97f4a7c15ull + (uint64_t)dir + 1;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		buf[i] = (uint8_t)(x >> 24);
-	}
-}
-
-struct peer {
-	struct tcp_flow *f;
-	const uint8_t *out; /* what it sends */
-	size_t out_len, out_off;
-	const uint8_t *want; /* what it must receive */
-	size_t want_len, got;
-	bool by_ref, shut, eof, closed, mismatch, failed;
-	bool parts;   /* many small chunks, copies and references in turn */
-	uint32_t rnd; /* for the chunk sizes */
-	unsigned connects;
-};
-
-/* Move one peer's data: send what fits, read what came. */
-static void peer_step(struct peer *p)
-{
-	uint8_t buf[8192];
-	bool eof = false;
-	size_t n;
-
-	if (!p->f || p->closed)
-		return;
-	if (tcp_failed(p->f)) {
-		p->failed = true;
-		return;
-	}
-	while (p->out_off < p->out_len) {
-		size_t k = p->out_len - p->out_off, most = p->by_ref ? 16384u : 3000u;
-		bool ref = p->by_ref;
-		if (p->parts) {
-			/* A multipart response's shape: short copied boundaries and
-			 * referenced ranges of 1 to 300 bytes, so that a segment spans
-			 * more chunks than one frame gathers (issue 14, bug 2). */
-			p->rnd = p->rnd * 1103515245u + 12345u;
-			most = 1 + (p->rnd >> 16) % 300u;
-			ref = (p->rnd >> 8) & 1;
-		}
-		if (k > most)
-			k = most;
-		if (!tcp_can_write(p->f, ref ? 0 : k, ref ? 1 : 0))
-			break;
-		if (ref)
-			tcp_write_ref(p->f, p->out + p->out_off, k);
-		else
-			tcp_write_copy(p->f, p->out + p->out_off, k);
-		p->out_off += k;
-	}
-	if (p->out_off == p->out_len && !p->shut) {
-		tcp_shutdown(p->f);
-		p->shut = true;
-	}
-	while ((n = tcp_read(p->f, buf, sizeof buf, &eof)) > 0) {
-		if (p->got + n > p->want_len || memcmp(buf, p->want + p->got, n) != 0) {
-			if (verbose && !p->mismatch)
-				fprintf(stderr, "%s: %zu bytes at %zu differ from what was sent\n",
-				        p->by_ref ? "server" : "client", n, p->got);
-			p->mismatch = true;
-		}
-		p->got += n;
-	}
-	if (eof)
-		p->eof = true;
-	if (p->eof && p->shut) {
-		tcp_close(p->f);
-		p->closed = true;
-	}
+	return sim_stack_new(nd, l, side, &checks, &cfg);
 }
 
 struct result {
@@ -254,51 +108,29 @@ struct result {
 	uint64_t vtime, rexmits, fast, sack, timeouts, tso;
 };
 
-static bool tcp_idle(struct net_stack *s, uint64_t now)
-{
-	uint32_t i;
-
-	for (i = 0; i < s->tcp.fresh; i++)
-		if (s->tcp.flows[i].used)
-			return false;
-	return tcp_poll(s, now) == UINT64_MAX;
-}
-
-static void params_for(uint64_t seed, struct sim_params *p)
-{
-	memset(p, 0, sizeof *p);
-	p->loss = (double)(seed % 21u) / 100.0; /* 0% to 20% */
-	p->dup = (seed % 3u) ? 0.01 : 0.0;
-	p->reorder = (seed % 5u) ? 0.02 : 0.0;
-	p->corrupt = (seed % 7u) ? 0.005 : 0.0;
-	p->delay_ns = (1 + seed % 20u) * 1000000ull;
-	p->jitter_ns = (seed % 4u) * 500000ull;
-	p->bandwidth_bps = (10 + seed % 91u) * 1000000ull;
-}
-
 /* One seed of the bulk transfer. */
 static struct result run_seed(uint64_t seed, const char *pcap)
 {
 	struct result r;
 	struct sim_params prm;
 	struct sim_link l;
-	struct node na = {0}, nb = {0};
+	struct sim_node na = {0}, nb = {0};
 	struct net_stack *a, *b;
 	struct tcp_listener *ls;
-	struct peer cli, srv;
+	struct sim_peer cli, srv;
 	size_t len = seed % 50u == 0 ? LARGE : SMALL;
 	uint8_t *pa = malloc(len), *pb = malloc(len);
 	uint64_t iters = 0;
 	bool done = false;
 
 	memset(&r, 0, sizeof r);
-	params_for(seed, &prm);
+	sim_params_for(seed, 20, &prm);
 	if (!pa || !pb || !sim_init(&l, seed, &prm))
 		abort();
 	if (pcap && !sim_pcap(&l, pcap))
 		fprintf(stderr, "cannot write %s\n", pcap);
-	pattern(pa, len, seed, 0);
-	pattern(pb, len, seed, 1);
+	sim_pattern(pa, len, seed, 1);
+	sim_pattern(pb, len, seed, 2);
 	a = stack_new(&na, &l, 0, ADDR_A, seed & 1);
 	b = stack_new(&nb, &l, 1, ADDR_B, seed & 1);
 	ls = tcp_listen(b, PORT, 8);
@@ -316,14 +148,11 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 	/* Every third seed the server answers in many small parts. */
 	srv.parts = seed % 3u == 0;
 	srv.rnd = (uint32_t)seed;
-	malformed = 0;
+	checks.malformed = 0;
 	while (!done) {
-		uint8_t frame[SIM_FRAME_MAX];
 		struct tcp_flow *f;
 		struct tcp_listener *rl;
-		size_t n;
 		uint64_t next;
-		int side;
 
 		if (++iters > MAX_ITERS || l.now > LIMIT_NS) {
 			snprintf(r.why, sizeof r.why,
@@ -331,9 +160,7 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 			         (unsigned long long)iters, (unsigned long long)(l.now / SEC));
 			break;
 		}
-		for (side = 0; side < 2; side++)
-			while ((n = sim_recv(&l, side, frame, sizeof frame)) > 0)
-				net_input(side ? b : a, frame, n, l.now);
+		sim_deliver(&l, a, b);
 		/* The client (re)connects when it has no live flow. */
 		if (!cli.f || (cli.failed && cli.got == 0 && cli.out_off == 0)) {
 			if (cli.f)
@@ -350,8 +177,8 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 				srv.f = tcp_accept(rl);
 		while (tcp_ready_next(a, &f, &rl))
 			;
-		peer_step(&srv);
-		peer_step(&cli);
+		sim_peer_step(&srv, verbose);
+		sim_peer_step(&cli, verbose);
 		if (cli.mismatch || srv.mismatch || (cli.failed && (cli.got || cli.out_off)) ||
 		    srv.failed) {
 			snprintf(r.why, sizeof r.why, "%s",
@@ -359,12 +186,8 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 			                                      : "a connection failed mid-transfer");
 			break;
 		}
-		next = net_poll(a, l.now);
-		if ((n = net_poll(b, l.now)) < next)
-			next = n;
-		if (sim_next(&l) < next)
-			next = sim_next(&l);
-		if (cli.closed && srv.closed && tcp_idle(a, l.now) && tcp_idle(b, l.now)) {
+		next = sim_next_deadline(&l, a, b);
+		if (cli.closed && srv.closed && sim_tcp_idle(a, l.now) && sim_tcp_idle(b, l.now)) {
 			done = true;
 			break;
 		}
@@ -392,8 +215,9 @@ static struct result run_seed(uint64_t seed, const char *pcap)
 			l.now = next;
 	}
 	if (done) {
-		if (malformed)
-			snprintf(r.why, sizeof r.why, "%llu frames built malformed", malformed);
+		if (checks.malformed)
+			snprintf(r.why, sizeof r.why, "%llu frames built malformed",
+			         checks.malformed);
 		else if (cli.got != len || srv.got != len)
 			snprintf(r.why, sizeof r.why,
 			         "short: client got %zu, server got %zu of %zu", cli.got, srv.got,
@@ -489,7 +313,7 @@ static void observe_frame(void *ctx, const struct plat_iov *iov, size_t n)
 {
 	(void)ctx;
 	if (!frame_whole(iov, n))
-		malformed++;
+		checks.malformed++;
 }
 
 /* HTTP over the lossy link through the platform seam: two machines
@@ -512,10 +336,10 @@ static struct result run_http(uint64_t seed)
 	int side;
 
 	memset(&r, 0, sizeof r);
-	params_for(seed, &prm);
+	sim_params_for(seed, 20, &prm);
 	if (!sim_init(&l, seed, &prm))
 		abort();
-	malformed = 0;
+	checks.malformed = 0;
 	for (side = 0; side < 2; side++) {
 		struct server_opts o;
 		size_t len;
@@ -595,8 +419,8 @@ static struct result run_http(uint64_t seed)
 			failed = true;
 		}
 	}
-	if (!failed && malformed) {
-		snprintf(r.why, sizeof r.why, "%llu frames built malformed", malformed);
+	if (!failed && checks.malformed) {
+		snprintf(r.why, sizeof r.why, "%llu frames built malformed", checks.malformed);
 		failed = true;
 	}
 	r.ok = !failed;
@@ -619,42 +443,28 @@ static void report_failure(uint64_t seed, const struct result *r)
 {
 	char path[64];
 
-	mkdir("build", 0755);
-	mkdir("build/sim", 0755);
-	snprintf(path, sizeof path, "build/sim/seed-%llu.pcap", (unsigned long long)seed);
+	sim_replay_path(path, sizeof path, "seed", seed);
 	run_seed(seed, path);
-	fprintf(stderr, "seed %llu failed: %s\n  replay: %s --seed %llu -v --pcap %s\n",
-	        (unsigned long long)seed, r->why, self, (unsigned long long)seed, path);
+	sim_replay_note("", seed, r->why, self, path);
 }
 
 int main(int argc, char **argv)
 {
-	uint64_t first = 1, seeds = 1000, one = 0, s;
-	const char *pcap = NULL;
+	struct sim_args args = {1, 1000, 0, NULL, false};
+	uint64_t s;
 	unsigned failed = 0, lossy = 0;
 	uint64_t rexmits = 0, fast = 0, sack = 0, timeouts = 0, tso_odd = 0, tso_even = 0;
-	int i;
 
 	self = argv[0];
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
-			seeds = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--first") && i + 1 < argc)
-			first = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-			one = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--pcap") && i + 1 < argc)
-			pcap = argv[++i];
-		else if (!strcmp(argv[i], "-v"))
-			verbose = true;
-	}
-	if (one) {
-		struct result r = run_seed(one, pcap);
-		CHECK(r.ok, "seed %llu: %s", (unsigned long long)one, r.ok ? "ok" : r.why);
+	sim_args_parse(&args, argc, argv);
+	verbose = checks.verbose = args.verbose;
+	if (args.one) {
+		struct result r = run_seed(args.one, args.pcap);
+		CHECK(r.ok, "seed %llu: %s", (unsigned long long)args.one, r.ok ? "ok" : r.why);
 		return check_done();
 	}
-	for (s = first; s < first + seeds; s++) {
-		struct result r = run_seed(s, pcap);
+	for (s = args.first; s < args.first + args.seeds; s++) {
+		struct result r = run_seed(s, args.pcap);
 		if (!r.ok) {
 			failed++;
 			report_failure(s, &r);
@@ -668,13 +478,13 @@ int main(int argc, char **argv)
 		tso_even += (s & 1) ? 0 : r.tso;
 	}
 	CHECK(failed == 0, "%llu seeds (loss 0-20%%, dup, reorder, corruption): %u failed",
-	      (unsigned long long)seeds, failed);
+	      (unsigned long long)args.seeds, failed);
 	/* The loss was real and recovery used every mechanism. */
-	CHECK(seeds < 100 || (rexmits > 0 && fast > 0 && sack > 0 && timeouts > 0),
+	CHECK(args.seeds < 100 || (rexmits > 0 && fast > 0 && sack > 0 && timeouts > 0),
 	      "recovery used: %llu retransmissions, %llu fast, %llu chosen by SACK, %llu timeouts",
 	      (unsigned long long)rexmits, (unsigned long long)fast, (unsigned long long)sack,
 	      (unsigned long long)timeouts);
-	CHECK(seeds < 2 || (tso_odd > 0 && tso_even == 0),
+	CHECK(args.seeds < 2 || (tso_odd > 0 && tso_even == 0),
 	      "segmentation offload: %llu large frames on odd seeds, %llu on even ones",
 	      (unsigned long long)tso_odd, (unsigned long long)tso_even);
 	for (s = 1; s <= 12; s++) {

@@ -23,29 +23,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "lib/cursor.h"
 #include "net/cksum.h"
 #include "net/stack.h"
 #include "platform/sim/simlink.h"
 #include "tests/unit/check.h"
+#include "tests/unit/sim_harness.h"
 
 #define PORT      7u
 #define LEN       (128u * 1024u)
 #define LIMIT_NS  (4ull * 3600ull * 1000000000ull)
 #define MAX_ITERS 20000000ull
-#define SEC       1000000000ull
+#define SEC       SIM_SEC
 
 static bool verbose;
 static const char *self = "test_sim6";
-static unsigned long long malformed, frames6, gso_frames;
-
-struct node {
-	struct sim_link *l;
-	int side;
-	struct net_stack *s;
-};
+static unsigned long long frames6, gso_frames;
 
 static const uint8_t global6[2][16] = {
         {0x20, 0x01, 0x0d, 0xb8, 0, 0x66, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
@@ -92,71 +86,31 @@ static bool frame_whole(const struct plat_iov *iov, size_t n)
 	return cksum_finish(&c) == 0;
 }
 
-static bool node_send(void *ctx, const struct plat_iov *iov, size_t n)
+/* The stack's description of its large frame (h: its first k bytes): IPv6,
+ * or the dual-stack seeds' IPv4 flow. */
+static void gso_check(const uint8_t *h, size_t k, size_t len, const struct net_gso *g)
 {
-	struct node *nd = ctx;
-
-	if (!frame_whole(iov, n))
-		malformed++;
-	return sim_send(nd->l, nd->side, iov, n);
-}
-
-/* Segmentation offload (odd seeds): the stack's description of its large
- * IPv6 frame is checked, then net_gso_cut (the image's fallback) cuts it and
- * every frame it makes is checked whole. */
-static bool node_send_gso(void *ctx, const struct plat_iov *iov, size_t n, const struct net_gso *g)
-{
-	uint8_t h[14 + 40 + 60];
-	size_t len = 0, i, k = 0;
-
-	for (i = 0; i < n; i++)
-		len += iov[i].len;
-	for (i = 0; i < n && k < sizeof h; i++) {
-		size_t c = iov[i].len < sizeof h - k ? iov[i].len : sizeof h - k;
-		memcpy(h + k, iov[i].p, c);
-		k += c;
-	}
 	if (k >= 54 && get_u16be(h + 12) == 0x0800) { /* the dual-stack seeds' IPv4 flow */
 		if (g->csum_start != 34 || g->csum_offset != 16)
 			abort();
-		return net_gso_cut(iov, n, g, node_send, ctx);
+		return;
 	}
 	if (k < 74 || get_u16be(h + 12) != 0x86dd || g->csum_start != 54 || g->csum_offset != 16 ||
 	    g->hdr_len != 54u + (size_t)(h[54 + 12] >> 4) * 4u || len - 54 != get_u16be(h + 18) ||
 	    len - g->hdr_len <= g->mss)
 		abort(); /* the stack described its frame wrongly */
 	gso_frames++;
-	return net_gso_cut(iov, n, g, node_send, ctx);
 }
 
-static void node_random(void *ctx, void *buf, size_t len)
-{
-	struct node *nd = ctx;
+static struct sim_checks checks = {frame_whole, gso_check, false, 0};
 
-	sim_random_bytes(nd->l, buf, len);
-}
-
-static void node_log(void *ctx, const char *msg, size_t len)
-{
-	struct node *nd = ctx;
-
-	if (verbose)
-		fprintf(stderr, "[%c %llu.%09llu] %.*s\n", 'A' + nd->side,
-		        (unsigned long long)(nd->l->now / SEC),
-		        (unsigned long long)(nd->l->now % SEC), (int)len, msg);
-}
-
-static struct net_stack *stack_new(struct node *nd, struct sim_link *l, int side, bool v4, bool tso)
+static struct net_stack *stack_new(struct sim_node *nd, struct sim_link *l, int side, bool v4,
+                                   bool tso)
 {
 	struct net_config cfg;
-	struct net_ops ops = {nd, node_send, node_random, node_log, tso ? node_send_gso : NULL};
-	struct net_stack *s;
 
-	memset(&cfg, 0, sizeof cfg);
-	cfg.mac[0] = 0x02;
+	sim_config(&cfg, side, tso);
 	cfg.mac[4] = 0x66;
-	cfg.mac[5] = (uint8_t)(side + 1);
-	cfg.mtu = 1500;
 	if (v4) {
 		cfg.addr = 0x0a000001u + (uint32_t)side;
 		cfg.prefix_len = 24;
@@ -164,79 +118,7 @@ static struct net_stack *stack_new(struct node *nd, struct sim_link *l, int side
 	cfg.ipv6 = true;
 	memcpy(cfg.addr6, global6[side], 16);
 	cfg.prefix6 = 64;
-	cfg.tcp_flows = 16;
-	cfg.tso_max = tso ? 65535u : 0u;
-	s = aligned_alloc(64, (net_stack_size(&cfg) + 63) / 64 * 64);
-	if (!s)
-		abort();
-	memset(s, 0xa5, (net_stack_size(&cfg) + 63) / 64 * 64); /* not zeroed: see test_net */
-	nd->l = l;
-	nd->side = side;
-	nd->s = s;
-	net_init(s, &cfg, &ops, l->now);
-	return s;
-}
-
-static void pattern(uint8_t *buf, size_t len, uint64_t seed, int dir)
-{
-	uint64_t x = seed * 0x9e3779b97f4a7c15ull + (uint64_t)dir + 7;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		buf[i] = (uint8_t)(x >> 24);
-	}
-}
-
-struct peer {
-	struct tcp_flow *f;
-	const uint8_t *out, *want;
-	size_t len, out_off, got;
-	bool by_ref, shut, eof, closed, mismatch, failed;
-	unsigned connects;
-};
-
-static void peer_step(struct peer *p)
-{
-	uint8_t buf[8192];
-	bool eof = false;
-	size_t n;
-
-	if (!p->f || p->closed)
-		return;
-	if (tcp_failed(p->f)) {
-		p->failed = true;
-		return;
-	}
-	while (p->out_off < p->len) {
-		size_t k = p->len - p->out_off, most = p->by_ref ? 16384u : 3000u;
-		if (k > most)
-			k = most;
-		if (!tcp_can_write(p->f, p->by_ref ? 0 : k, p->by_ref ? 1 : 0))
-			break;
-		if (p->by_ref)
-			tcp_write_ref(p->f, p->out + p->out_off, k);
-		else
-			tcp_write_copy(p->f, p->out + p->out_off, k);
-		p->out_off += k;
-	}
-	if (p->out_off == p->len && !p->shut) {
-		tcp_shutdown(p->f);
-		p->shut = true;
-	}
-	while ((n = tcp_read(p->f, buf, sizeof buf, &eof)) > 0) {
-		if (p->got + n > p->len || memcmp(buf, p->want + p->got, n) != 0)
-			p->mismatch = true;
-		p->got += n;
-	}
-	if (eof)
-		p->eof = true;
-	if (p->eof && p->shut) {
-		tcp_close(p->f);
-		p->closed = true;
-	}
+	return sim_stack_new(nd, l, side, &checks, &cfg);
 }
 
 struct result {
@@ -244,28 +126,6 @@ struct result {
 	char why[200];
 	uint64_t rexmits, nd_resolved, nd_failed, dad_ok;
 };
-
-static bool tcp_idle(struct net_stack *s, uint64_t now)
-{
-	uint32_t i;
-
-	for (i = 0; i < s->tcp.fresh; i++)
-		if (s->tcp.flows[i].used)
-			return false;
-	return tcp_poll(s, now) == UINT64_MAX;
-}
-
-static void params_for(uint64_t seed, struct sim_params *p)
-{
-	memset(p, 0, sizeof *p);
-	p->loss = (double)(seed % 16u) / 100.0; /* 0% to 15% */
-	p->dup = (seed % 3u) ? 0.01 : 0.0;
-	p->reorder = (seed % 5u) ? 0.02 : 0.0;
-	p->corrupt = (seed % 7u) ? 0.005 : 0.0;
-	p->delay_ns = (1 + seed % 20u) * 1000000ull;
-	p->jitter_ns = (seed % 4u) * 500000ull;
-	p->bandwidth_bps = (10 + seed % 91u) * 1000000ull;
-}
 
 /* Open the client's flow: IPv6 to (dst), or IPv4 when (v4). */
 static struct tcp_flow *connect_to(struct net_stack *a, const struct net_stack *b, bool v4,
@@ -283,22 +143,22 @@ static struct result run_seed(uint64_t seed, const char *pcap, bool dual)
 	struct result r;
 	struct sim_params prm;
 	struct sim_link l;
-	struct node na = {0}, nb = {0};
+	struct sim_node na = {0}, nb = {0};
 	struct net_stack *a, *b;
-	struct peer cli[2], srv[2];
+	struct sim_peer cli[2], srv[2];
 	size_t nflows = dual ? 2 : 1, k;
 	uint8_t *pa = malloc(LEN), *pb = malloc(LEN), ll[16];
 	uint64_t iters = 0;
 	bool done = false, use_ll = !dual && seed % 4u == 0;
 
 	memset(&r, 0, sizeof r);
-	params_for(seed, &prm);
+	sim_params_for(seed, 15, &prm);
 	if (!pa || !pb || !sim_init(&l, seed, &prm))
 		abort();
 	if (pcap && !sim_pcap(&l, pcap))
 		fprintf(stderr, "cannot write %s\n", pcap);
-	pattern(pa, LEN, seed, 0);
-	pattern(pb, LEN, seed, 1);
+	sim_pattern(pa, LEN, seed, 7);
+	sim_pattern(pb, LEN, seed, 8);
 	a = stack_new(&na, &l, 0, dual, seed & 1);
 	b = stack_new(&nb, &l, 1, dual, seed & 1);
 	memcpy(ll, b->ip6.ll.a, 16);
@@ -308,17 +168,15 @@ static struct result run_seed(uint64_t seed, const char *pcap, bool dual)
 	for (k = 0; k < 2; k++) {
 		cli[k].out = srv[k].want = pa;
 		srv[k].out = cli[k].want = pb;
-		cli[k].len = srv[k].len = LEN;
+		cli[k].out_len = srv[k].out_len = LEN;
+		cli[k].want_len = srv[k].want_len = LEN;
 		srv[k].by_ref = true;
 	}
-	malformed = 0;
+	checks.malformed = 0;
 	while (!done) {
-		uint8_t frame[SIM_FRAME_MAX];
 		struct tcp_flow *f;
 		struct tcp_listener *rl;
-		uint64_t next, t;
-		size_t n;
-		int side;
+		uint64_t next;
 
 		if (++iters > MAX_ITERS || l.now > LIMIT_NS) {
 			snprintf(r.why, sizeof r.why,
@@ -326,14 +184,12 @@ static struct result run_seed(uint64_t seed, const char *pcap, bool dual)
 			         (unsigned long long)iters, (unsigned long long)(l.now / SEC));
 			break;
 		}
-		for (side = 0; side < 2; side++)
-			while ((n = sim_recv(&l, side, frame, sizeof frame)) > 0)
-				net_input(side ? b : a, frame, n, l.now);
+		sim_deliver(&l, a, b);
 		/* The client connects once both addresses passed DAD (a flow to a
 		 * tentative source could not be sent), again after a failure
 		 * before any byte moved (a SYN lost thrice, or ND failing). */
 		for (k = 0; k < nflows; k++) {
-			struct peer *c = &cli[k];
+			struct sim_peer *c = &cli[k];
 			if (!ipv6_is_ours(a, use_ll ? a->ip6.ll.a : global6[0]))
 				break;
 			if (c->f && !(c->failed && c->got == 0 && c->out_off == 0))
@@ -358,8 +214,8 @@ static struct result run_seed(uint64_t seed, const char *pcap, bool dual)
 			;
 		done = true;
 		for (k = 0; k < nflows; k++) {
-			peer_step(&srv[k]);
-			peer_step(&cli[k]);
+			sim_peer_step(&srv[k], verbose);
+			sim_peer_step(&cli[k], verbose);
 			if (cli[k].mismatch || srv[k].mismatch ||
 			    (cli[k].failed && (cli[k].got || cli[k].out_off)) || srv[k].failed) {
 				snprintf(r.why, sizeof r.why, "%s",
@@ -370,14 +226,10 @@ static struct result run_seed(uint64_t seed, const char *pcap, bool dual)
 			}
 			done = done && cli[k].closed && srv[k].closed;
 		}
-		done = done && tcp_idle(a, l.now) && tcp_idle(b, l.now);
+		done = done && sim_tcp_idle(a, l.now) && sim_tcp_idle(b, l.now);
 		if (done)
 			break;
-		next = net_poll(a, l.now);
-		if ((t = net_poll(b, l.now)) < next)
-			next = t;
-		if (sim_next(&l) < next)
-			next = sim_next(&l);
+		next = sim_next_deadline(&l, a, b);
 		if (next == UINT64_MAX) {
 			snprintf(r.why, sizeof r.why,
 			         "stuck: nothing scheduled (client got %zu/%u, server got %zu)",
@@ -388,8 +240,9 @@ static struct result run_seed(uint64_t seed, const char *pcap, bool dual)
 			l.now = next;
 	}
 	if (done) {
-		if (malformed)
-			snprintf(r.why, sizeof r.why, "%llu frames built malformed", malformed);
+		if (checks.malformed)
+			snprintf(r.why, sizeof r.why, "%llu frames built malformed",
+			         checks.malformed);
 		else if (cli[0].got != LEN || srv[0].got != LEN ||
 		         (dual && (cli[1].got != LEN || srv[1].got != LEN)))
 			snprintf(r.why, sizeof r.why, "short: client got %zu, server got %zu",
@@ -426,45 +279,29 @@ out:
 
 int main(int argc, char **argv)
 {
-	uint64_t first = 1, seeds = 500, one = 0, s;
+	struct sim_args args = {1, 500, 0, NULL, false};
+	uint64_t s;
 	uint64_t rexmits = 0, resolved = 0, nd_failed = 0, dad = 0;
-	const char *pcap = NULL;
 	unsigned failed = 0;
-	int i;
 
 	self = argv[0];
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
-			seeds = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--first") && i + 1 < argc)
-			first = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-			one = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--pcap") && i + 1 < argc)
-			pcap = argv[++i];
-		else if (!strcmp(argv[i], "-v"))
-			verbose = true;
-	}
-	if (one) {
-		struct result r = run_seed(one, pcap, false);
-		CHECK(r.ok, "ipv6 seed %llu: %s", (unsigned long long)one, r.ok ? "ok" : r.why);
+	sim_args_parse(&args, argc, argv);
+	verbose = checks.verbose = args.verbose;
+	if (args.one) {
+		struct result r = run_seed(args.one, args.pcap, false);
+		CHECK(r.ok, "ipv6 seed %llu: %s", (unsigned long long)args.one,
+		      r.ok ? "ok" : r.why);
 		return check_done();
 	}
 	frames6 = gso_frames = 0;
-	for (s = first; s < first + seeds; s++) {
+	for (s = args.first; s < args.first + args.seeds; s++) {
 		struct result r = run_seed(s, NULL, false);
 		if (!r.ok) {
 			char path[64];
 			failed++;
-			mkdir("build", 0755);
-			mkdir("build/sim", 0755);
-			snprintf(path, sizeof path, "build/sim/seed6-%llu.pcap",
-			         (unsigned long long)s);
+			sim_replay_path(path, sizeof path, "seed6", s);
 			run_seed(s, path, false);
-			fprintf(stderr,
-			        "ipv6 seed %llu failed: %s\n  replay: %s --seed %llu -v --pcap "
-			        "%s\n",
-			        (unsigned long long)s, r.why, self, (unsigned long long)s, path);
+			sim_replay_note("ipv6 ", s, r.why, self, path);
 		}
 		rexmits += r.rexmits;
 		resolved += r.nd_resolved;
@@ -474,14 +311,15 @@ int main(int argc, char **argv)
 	CHECK(failed == 0,
 	      "%llu IPv6 seeds (loss 0-15%%, dup, reorder, corruption; a quarter to the "
 	      "link-local address): %u failed",
-	      (unsigned long long)seeds, failed);
-	CHECK(frames6 > 0 && rexmits > 0 && resolved >= seeds && dad >= 4 * seeds - 4 * failed,
+	      (unsigned long long)args.seeds, failed);
+	CHECK(frames6 > 0 && rexmits > 0 && resolved >= args.seeds &&
+	              dad >= 4 * args.seeds - 4 * failed,
 	      "the seeds ran IPv6 for real: %llu IPv6 frames, %llu retransmissions, %llu "
 	      "neighbours resolved (%llu resolutions failed on the lossy link), %llu addresses "
 	      "through DAD",
 	      frames6, (unsigned long long)rexmits, (unsigned long long)resolved,
 	      (unsigned long long)nd_failed, (unsigned long long)dad);
-	CHECK(seeds < 2 || gso_frames > 0,
+	CHECK(args.seeds < 2 || gso_frames > 0,
 	      "segmentation offload over IPv6 on odd seeds: %llu large frames, cut by net_gso_cut "
 	      "and every frame whole",
 	      gso_frames);

@@ -85,7 +85,10 @@ static int write_image(const char *out, const uint8_t *store, size_t slen, const
 		return diag_fail(d, kpath, 0,
 		                 "the unideck kernel is not there: run make (it builds "
 		                 "build/kernel/unideck.elf) or set UNIDECK_KERNEL");
-	rc = elfpatch_add_store(kernel, klen, store, slen, &img, &ilen, err, sizeof err);
+	/* A disk's GRUB loads the store as a module; an .elf carries it. */
+	rc = fmt != DISK_NONE
+	             ? elfpatch_module_store(kernel, klen, slen, &img, &ilen, err, sizeof err)
+	             : elfpatch_add_store(kernel, klen, store, slen, &img, &ilen, err, sizeof err);
 	free(kernel);
 	if (rc != 0)
 		return diag_fail(d, kpath, 0, "cannot add the store to this kernel: %s", err);
@@ -93,10 +96,11 @@ static int write_image(const char *out, const uint8_t *store, size_t slen, const
 		free(img);
 		return diag_fail(d, kpath, 0, "cannot build the arguments in: %s", err);
 	}
-	rc = fmt != DISK_NONE ? disk_write(out, fmt, img, ilen, disk_args, quiet, d)
+	rc = fmt != DISK_NONE ? disk_write(out, fmt, img, ilen, store, slen, disk_args, quiet, d)
 	                      : build_write_file(out, img, ilen, d);
 	if (rc == 0 && !quiet)
-		printf("image: %s, %zu bytes (kernel %zu + store %zu)\n", kpath, ilen, klen, slen);
+		printf("image: %s, %zu bytes (kernel %zu + store %zu)\n", kpath,
+		       fmt != DISK_NONE ? ilen + slen : ilen, klen, slen);
 	free(img);
 	return rc;
 }

@@ -7,10 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "app/ktls.h"
 #include "tools/cli/cli.h"
@@ -28,7 +32,8 @@ static const char help[] =
         "stops the VM. The exit status is the kernel's.\n"
         "\n"
         "  -p, --port N       with user networking (the default), forward\n"
-        "                     127.0.0.1:N to the guest's port 80 (default 8080);\n"
+        "                     127.0.0.1:N to the guest's port 80 (default 8080;\n"
+        "                     0 picks a free port, named on the first line);\n"
         "                     the guest is 10.0.2.15, set statically (no DHCP\n"
         "                     exchange at boot; --append dhcp asks QEMU's DHCP)\n"
         "  --tap NAME         a TAP device instead (the guest asks DHCP unless --ip)\n"
@@ -63,7 +68,8 @@ static const char help[] =
         "                     both reach the guest at boot as a module (-initrd), from a\n"
         "                     private file that is zeroed and removed once QEMU has it\n"
         "  --port N           with --cert: 127.0.0.1:N to the guest's 443 (default 8443)\n"
-        "  --http-port N      with --cert: 127.0.0.1:N to the guest's 80 (default: none)\n"
+        "  --http-port N      with --cert: 127.0.0.1:N to the guest's 80 (default: none;\n"
+        "                     0 picks a free port, named on the first line)\n"
         "  --no-hsts          no Strict-Transport-Security header (the guest's hsts=0)\n"
         "  --rng virtio|off   the guest's entropy device (default virtio with --cert:\n"
         "                     virtio-rng; the guest refuses TLS without entropy)\n"
@@ -289,7 +295,7 @@ struct run_opts {
 	const char *ip6, *gw6, *slaac; /* with --tap: the image's ip6=, gw6=, slaac= */
 	bool arm64;                    /* the image's ELF machine is EM_AARCH64 */
 	const char *cert, *key, *rng, *cpu;
-	int http_port; /* with --cert: forwarded to the guest's 80 (0: none) */
+	int http_port; /* with --cert: forwarded to the guest's 80 (-1: none, 0: any free) */
 	bool port_set, no_hsts;
 	char module[PATH_MAX]; /* the boot module written for --cert/--key, or "" */
 	size_t module_len;
@@ -416,13 +422,16 @@ static int parse(struct run_opts *o, int argc, char **argv)
 			return 0;
 		}
 		if ((r = cli_value("run", argc, argv, &i, "--port", 'p', &v)) != 0) {
-			if (r > 0 && (!cli_port(v, &o->port) || o->port == 0))
-				return cli_error("run", 2, "--port takes 1 to 65535, not '%s'", v);
+			if (r > 0 && !cli_port(v, &o->port))
+				return cli_error("run", 2,
+				                 "--port takes 0 (any free one) to 65535, not '%s'",
+				                 v);
 			o->port_set = true;
 		} else if ((r = cli_value("run", argc, argv, &i, "--http-port", 0, &v)) != 0) {
-			if (r > 0 && (!cli_port(v, &o->http_port) || o->http_port == 0))
-				return cli_error("run", 2, "--http-port takes 1 to 65535, not '%s'",
-				                 v);
+			if (r > 0 && !cli_port(v, &o->http_port))
+				return cli_error(
+				        "run", 2,
+				        "--http-port takes 0 (any free one) to 65535, not '%s'", v);
 		} else if ((r = cli_value("run", argc, argv, &i, "--cert", 0, &v)) != 0) {
 			o->cert = v;
 		} else if ((r = cli_value("run", argc, argv, &i, "--key", 0, &v)) != 0) {
@@ -482,7 +491,7 @@ static int parse(struct run_opts *o, int argc, char **argv)
 		return cli_error("run", 2, "usage: unideck run IMAGE (see --help)");
 	if (!o->cert != !o->key)
 		return cli_error("run", 2, "--cert and --key go together");
-	if (!o->cert && (o->http_port || o->no_hsts))
+	if (!o->cert && (o->http_port >= 0 || o->no_hsts))
 		return cli_error("run", 2, "--http-port and --no-hsts go with --cert and --key");
 	if (o->cert && !o->port_set)
 		o->port = 8443;
@@ -592,7 +601,7 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 		         "user,id=n0,net=" USER_NET ",host=" USER_GW ",dhcpstart=" USER_GUEST
 		         ",hostfwd=tcp:127.0.0.1:%d-" USER_GUEST ":%d",
 		         o->port, o->cert ? 443 : 80);
-	if (!o->tap && o->cert && o->http_port)
+	if (!o->tap && o->cert && o->http_port >= 0)
 		snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
 		         ",hostfwd=tcp:127.0.0.1:%d-" USER_GUEST ":80", o->http_port);
 	add(a, "-netdev");
@@ -675,9 +684,38 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 	add(a, cmdline);
 }
 
+/* Is 127.0.0.1:*port free for QEMU's port forward? Bound here the way QEMU's
+ * slirp binds it (SO_REUSEADDR), so that a port QEMU would refuse is named
+ * before the boot rather than left as a VM nobody can reach. Port 0 becomes
+ * one the kernel picks (QEMU binds it a moment later; the window is the only
+ * race left, where a guessed port meets every other listener). */
+static int claim_port(int *port, const char *flag)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+	                         .sin_port = htons((uint16_t)*port),
+	                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof sa;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, e;
+
+	if (fd < 0)
+		return cli_error("run", 1, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+		e = errno;
+		close(fd);
+		return cli_error("run", 1, "%s %d: 127.0.0.1:%d is not free (%s)%s", flag, *port,
+		                 *port, strerror(e),
+		                 e == EADDRINUSE ? "; --port 0 picks a free one" : "");
+	}
+	*port = ntohs(sa.sin_port);
+	close(fd);
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = {.accel = "auto", .port = 8080, .disk = DISK_NONE};
+	struct run_opts o = {.accel = "auto", .port = 8080, .http_port = -1, .disk = DISK_NONE};
 	struct argv a = {{NULL}, 0};
 	const char *accel;
 	int rc = parse(&o, argc, argv), code, raw = 0, i;
@@ -702,6 +740,9 @@ int cmd_run(int argc, char **argv)
 	accel = strcmp(o.accel, "auto")                         ? o.accel
 	        : !o.arm64 && probe && kvm_works(o.qemu, probe) ? "kvm"
 	                                                        : "tcg";
+	if (!o.tap && ((rc = claim_port(&o.port, "--port")) != 0 ||
+	               (o.http_port >= 0 && (rc = claim_port(&o.http_port, "--http-port")) != 0)))
+		return rc;
 	if (o.cert && (rc = write_module(&o)) != 0)
 		return rc;
 	command(&o, accel, &a);
@@ -710,12 +751,15 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "%s%s", i ? " " : "", a.v[i]);
 		fputc('\n', stderr);
 	}
+	char plain[48] = "";
+	if (o.http_port >= 0)
+		snprintf(plain, sizeof plain, " and http://127.0.0.1:%d/", o.http_port);
 	if (o.tap)
 		printf("unideck: booting %s on %s (%s, TAP %s)\n", o.image, o.machine, accel,
 		       o.tap);
 	else
-		printf("unideck: booting %s on %s (%s): %s://127.0.0.1:%d/ (Ctrl-C stops)\n",
-		       o.image, o.machine, accel, o.cert ? "https" : "http", o.port);
+		printf("unideck: booting %s on %s (%s): %s://127.0.0.1:%d/%s (Ctrl-C stops)\n",
+		       o.image, o.machine, accel, o.cert ? "https" : "http", o.port, plain);
 	fflush(stdout);
 	{
 		/* Ctrl-C or kill: QEMU is stopped (SIGTERM) and we wait for it. */

@@ -315,15 +315,21 @@ static void hex(char *out, const uint8_t *b, size_t n)
 		sprintf(out + 2 * i, "%02x", b[i]);
 }
 
-static int write_configs(struct work *w, const uint8_t *elf, size_t len, const char *args,
-                         const char *serial)
+static int write_configs(struct work *w, const uint8_t *elf, size_t len, const uint8_t *store,
+                         size_t slen, const char *args, const char *serial)
 {
 	uint8_t h[SHA256_LEN];
-	char sum[2 * SHA256_LEN + 32], cfg[4096], early[256];
+	char sum[2 * (2 * SHA256_LEN + 32)], cfg[4096], early[256];
+	size_t at;
 
 	sha256(elf, len, h);
 	hex(sum, h, SHA256_LEN);
-	snprintf(sum + 2 * SHA256_LEN, sizeof sum - 2 * SHA256_LEN, "  /unideck.elf\n");
+	at = 2 * SHA256_LEN;
+	at += (size_t)snprintf(sum + at, sizeof sum - at, "  /unideck.elf\n");
+	sha256(store, slen, h);
+	hex(sum + at, h, SHA256_LEN);
+	at += 2 * SHA256_LEN;
+	snprintf(sum + at, sizeof sum - at, "  /unideck.store\n");
 	/* Embedded in both GRUBs: the ESP by its FAT serial, whatever the disk's
 	 * number or bus; normal mode then reads $prefix/grub.cfg. */
 	snprintf(early, sizeof early,
@@ -343,16 +349,19 @@ static int write_configs(struct work *w, const uint8_t *elf, size_t len, const c
 	         "if hashsum --hash sha256 --check /boot/unideck.sha256; then\n"
 	         "\techo \"unideck: booting /unideck.elf by multiboot2\"\n"
 	         "\tmultiboot2 /unideck.elf %s\n"
+	         "\tmodule2 /unideck.store unideck-store\n"
 	         "\tboot\n"
 	         "\techo \"unideck: GRUB could not boot /unideck.elf (its error is above)\"\n"
 	         "else\n"
-	         "\techo \"unideck: /unideck.elf is damaged: its SHA-256 is not the one in "
-	         "/boot/unideck.sha256; rebuild the disk (unideck build DECKS -o DISK)\"\n"
+	         "\techo \"unideck: /unideck.elf or /unideck.store is damaged: its SHA-256 is "
+	         "not the one in /boot/unideck.sha256; rebuild the disk (unideck build DECKS "
+	         "-o DISK)\"\n"
 	         "fi\n"
 	         "sleep 5\n"
 	         "halt\n",
 	         args);
 	if (write_all(w, "unideck.elf", elf, len) != 0 ||
+	    write_all(w, "unideck.store", store, slen) != 0 ||
 	    write_all(w, "unideck.sha256", sum, strlen(sum)) != 0 ||
 	    write_all(w, "early.cfg", early, strlen(early)) != 0 ||
 	    write_all(w, "grub.cfg", cfg, strlen(cfg)) != 0)
@@ -397,7 +406,8 @@ static int make_esp(struct work *w, uint64_t sectors, const char *serial)
 	static const char *const files[][2] = {{"BOOTX64.EFI", "::/EFI/BOOT/BOOTX64.EFI"},
 	                                       {"grub.cfg", "::/boot/grub/grub.cfg"},
 	                                       {"unideck.sha256", "::/boot/unideck.sha256"},
-	                                       {"unideck.elf", "::/unideck.elf"}};
+	                                       {"unideck.elf", "::/unideck.elf"},
+	                                       {"unideck.store", "::/unideck.store"}};
 
 	path_in(w, esp, sizeof esp, "esp.img");
 	int fd = open(esp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -519,8 +529,8 @@ static long long epoch_now(void)
 	return (long long)time(NULL);
 }
 
-int disk_write(const char *out, enum disk_fmt f, const uint8_t *elf, size_t len, const char *args,
-               bool quiet, struct diag *d)
+int disk_write(const char *out, enum disk_fmt f, const uint8_t *elf, size_t len,
+               const uint8_t *store, size_t slen, const char *args, bool quiet, struct diag *d)
 {
 	struct work w;
 	uint8_t seed[SHA256_LEN];
@@ -536,6 +546,7 @@ int disk_write(const char *out, enum disk_fmt f, const uint8_t *elf, size_t len,
 		                 DISK_ARGS_MAX);
 	sha256_init(&s);
 	sha256_update(&s, elf, len);
+	sha256_update(&s, store, slen);
 	sha256_update(&s, args, strlen(args));
 	sha256_final(&s, seed);
 	snprintf(serial, sizeof serial, "%02X%02X%02X%02X", seed[28], seed[29], seed[30], seed[31]);
@@ -545,11 +556,11 @@ int disk_write(const char *out, enum disk_fmt f, const uint8_t *elf, size_t len,
 	int rc = -1;
 	char efi[4200];
 	path_in(&w, efi, sizeof efi, "BOOTX64.EFI");
-	if (write_configs(&w, elf, len, args, serial) != 0 || grub_images(&w) != 0)
+	if (write_configs(&w, elf, len, store, slen, args, serial) != 0 || grub_images(&w) != 0)
 		goto done;
 	/* The ESP: the files, a tenth more for FAT's tables and clusters, 2 MiB to
 	 * spare, in whole MiB; at least 8 MiB. */
-	uint64_t files = len + (uint64_t)file_size(efi) + 65536;
+	uint64_t files = len + slen + (uint64_t)file_size(efi) + 65536;
 	esp_mib = (files + files / 10) / MIB + 2;
 	if (esp_mib < 8)
 		esp_mib = 8;

@@ -49,10 +49,13 @@ enum disk_fmt disk_format(const char *out);
  * without GRUB's quoting and expansion characters. */
 bool disk_args_ok(const char *args);
 
-/* Write the disk for the image (elf, len) with kernel arguments (args) to (out)
- * in format (f). On failure fills (d), removes what it wrote and returns -1. */
-int disk_write(const char *out, enum disk_fmt f, const uint8_t *elf, size_t len, const char *args,
-               bool quiet, struct diag *d);
+/* Write the disk for the kernel (elf, len) and its store (store, slen) with
+ * kernel arguments (args) to (out) in format (f). The ESP holds both files:
+ * GRUB loads the kernel by multiboot2 and the store by module2, wherever the
+ * firmware's map has room (elfpatch_module_store() makes such a kernel). On
+ * failure fills (d), removes what it wrote and returns -1. */
+int disk_write(const char *out, enum disk_fmt f, const uint8_t *elf, size_t len,
+               const uint8_t *store, size_t slen, const char *args, bool quiet, struct diag *d);
 
 /* GPT and the MBR, for the tests: lay out a disk of (total) sectors whose BIOS
  * boot partition holds (core_sectors) and whose ESP holds (esp_sectors), into

@@ -220,6 +220,30 @@ int elfpatch_add_store(const uint8_t *kernel, size_t klen, const uint8_t *store,
 	return 0;
 }
 
+int elfpatch_module_store(const uint8_t *kernel, size_t klen, size_t slen, uint8_t **out,
+                          size_t *outlen, char *err, size_t errlen)
+{
+	struct kimage k = {kernel, klen, 0, 0, 0, 0, 0};
+
+	*out = NULL;
+	*outlen = 0;
+	if (slen == 0)
+		return fail(err, errlen, "empty store");
+	/* The same checks as for a store inside: a kernel that could not take
+	 * one here cannot take one in a module either. */
+	if (check_header(&k, err, errlen) || find_slot(&k, slen, err, errlen))
+		return -1;
+	uint8_t *img = malloc(klen);
+	if (!img)
+		return fail(err, errlen, "out of memory (%zu bytes)", klen);
+	memcpy(img, kernel, klen);
+	put_le(img + k.desc_off + 16, slen, 8);
+	put_le(img + k.desc_off + 24, IMAGE_STORE_IN_MODULE, 8);
+	*out = img;
+	*outlen = klen;
+	return 0;
+}
+
 int elfpatch_set_args(uint8_t *img, size_t len, const char *args, char *err, size_t errlen)
 {
 	struct kimage k = {img, len, 0, 0, 0, 0, 0};

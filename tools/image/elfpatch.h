@@ -19,6 +19,13 @@
 int elfpatch_add_store(const uint8_t *kernel, size_t klen, const uint8_t *store, size_t slen,
                        uint8_t **out, size_t *outlen, char *err, size_t errlen);
 
+/* For a disk, where the loader (GRUB) places the store as a boot module
+ * wherever firmware left RAM free: a copy of the kernel whose descriptor says
+ * that a store of (slen) bytes comes in a module (IMAGE_STORE_IN_MODULE), the
+ * slot left empty. Same ownership and failure rules as elfpatch_add_store(). */
+int elfpatch_module_store(const uint8_t *kernel, size_t klen, size_t slen, uint8_t **out,
+                          size_t *outlen, char *err, size_t errlen);
+
 /* Write (args), a kernel command line, into the image's built-in arguments
  * note (image.h), in place; -1 with a reason when it does not fit or the
  * kernel has no such note. */
