@@ -131,7 +131,7 @@ struct http_stats {
 	uint64_t pool_evictions;          /* a slow head lost its buffer to another (408) */
 	uint64_t bytes_ref, bytes_copied; /* sent by reference (store) and by copy */
 	/* events queued as a shared buffer, and those copied instead (a transport
-	 * without send_shared: TLS, kernel sockets) */
+	 * without send_shared: TLS) */
 	uint64_t events_shared, events_copied;
 };
 
