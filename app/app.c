@@ -126,17 +126,70 @@ bool app_subscribe(struct app *a, struct http_conn *c, const struct http_request
 	return true;
 }
 
+struct app_slot *app_slot_fill(struct app *a, const char *ev, size_t len)
+{
+	uint32_t k;
+
+	if (len > APP_EV_MAX)
+		return NULL;
+	for (k = 0; k < APP_EV_SLOTS; k++) {
+		struct app_slot *sl = &a->slots[(a->slot_next + k) % APP_EV_SLOTS];
+		if (sl->b.refs)
+			continue; /* still in some follower's unacknowledged bytes */
+		memcpy(sl->text, ev, len);
+		sl->b.p = (const uint8_t *)sl->text;
+		sl->b.len = (uint32_t)len;
+		a->slot_next = (a->slot_next + k + 1) % APP_EV_SLOTS;
+		a->stats.event_copies++;
+		return sl;
+	}
+	a->stats.slots_full++;
+	return NULL;
+}
+
+/* Whether (c) has more unacknowledged than APP_SUB_BACKLOG: it is given no
+ * more until it has caught up. */
+static bool backlogged(const struct http_conn *c)
+{
+	return c->s->ops->unsent(c->s) > APP_SUB_BACKLOG;
+}
+
+/* (ev) to (c): by reference to (sl) when there is one, else by copy. A
+ * preview page's reload is never held back: nothing would resend it. */
+static bool send_to(struct app *a, struct http_conn *c, int topic, struct app_slot *sl,
+                    const char *ev, size_t len)
+{
+	if (topic != APP_TOPIC_RELOAD && backlogged(c)) {
+		a->stats.events_held++;
+		return false;
+	}
+	if (sl)
+		return http_event_share(a->srv, c, &sl->b);
+	if (!http_event_send(a->srv, c, ev, len))
+		return false;
+	a->stats.event_copies++;
+	return true;
+}
+
 void app_publish(struct app *a, int topic, const char *ev, size_t len)
 {
+	uint64_t copied = a->srv->stats.events_copied;
+	struct app_slot *sl = NULL;
+	bool filled = false;
 	size_t i;
 
 	for (i = 0; i < a->n_subs; i++) {
 		if (a->subs[i].topic != topic)
 			continue;
+		/* Written once, for the first subscriber of the topic. */
+		if (!filled) {
+			sl = app_slot_fill(a, ev, len);
+			filled = true;
+		}
 		/* A follower with a full queue misses this one: it is marked
 		 * behind, and app_tick sends it the current position as soon as
 		 * there is room (a preview page's reload waits for the beat). */
-		if (http_event_send(a->srv, a->subs[i].c, ev, len)) {
+		if (send_to(a, a->subs[i].c, topic, sl, ev, len)) {
 			a->stats.events_sent++;
 		} else {
 			a->stats.events_dropped++;
@@ -146,6 +199,8 @@ void app_publish(struct app *a, int topic, const char *ev, size_t len)
 			}
 		}
 	}
+	/* Subscribers whose transport copies (TLS) each cost a copy. */
+	a->stats.event_copies += a->srv->stats.events_copied - copied;
 }
 
 /* Append (s, n) to (out) at *len, HTML-escaped, within (cap). */
@@ -224,19 +279,42 @@ bool app_route(void *app, struct http_conn *c, const struct http_request *req)
 
 static const char keepalive[] = ":\n\n"; /* an SSE comment (HTML 9.2.6) */
 
-/* Followers that missed a position: the current one, where there is room. */
+/* Followers that missed a position: the current one, where there is room,
+ * written once per deck for all of them. */
 static void catch_up(struct app *a)
 {
+	struct app_slot *pos[APP_MAX_DECKS];
+	bool made[APP_MAX_DECKS];
+	uint64_t copied = a->srv->stats.events_copied;
 	size_t i;
 
+	memset(made, 0, sizeof made);
 	for (i = 0; i < a->n_subs && a->n_behind; i++) {
 		struct app_sub *s = &a->subs[i];
-		if (!s->behind || !follow_resend(a, s->c, s->topic))
+		int t = s->topic;
+		bool ok;
+		if (!s->behind || backlogged(s->c))
+			continue;
+		if (t >= 0 && (size_t)t < a->n_decks) {
+			if (!made[t]) {
+				char ev[APP_EV_MAX];
+				pos[t] = app_slot_fill(a, ev, follow_position(a, t, ev));
+				made[t] = true;
+			}
+			if (pos[t])
+				ok = http_event_share(a->srv, s->c, &pos[t]->b);
+			else if ((ok = follow_resend(a, s->c, t)))
+				a->stats.event_copies++;
+		} else {
+			ok = follow_resend(a, s->c, t); /* a relay: every deck's position */
+		}
+		if (!ok)
 			continue;
 		s->behind = false;
 		a->n_behind--;
 		a->stats.events_resent++;
 	}
+	a->stats.event_copies += a->srv->stats.events_copied - copied;
 }
 
 uint64_t app_tick(struct app *a, uint64_t now)

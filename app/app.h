@@ -22,7 +22,24 @@
  * followers cannot take the last connections from the pages they follow
  * (subs_refused); and APP_SUBS_PER_ADDR per client address (subs_per_addr).
  * Every APP_HEARTBEAT_NS each stream gets a position or a comment, so a dead
- * or stalled reader shows up in the send timeout of http/ and is reset. */
+ * or stalled reader shows up in the send timeout of http/ and is reset.
+ *
+ * An event goes to all its subscribers as one copy: app_publish writes it
+ * once into one of APP_EV_SLOTS shared buffers (lib/sharedbuf.h) and each
+ * subscriber's transport queues a reference to it (http_event_share), held
+ * until the follower has acknowledged the bytes; so a copy ring of the TCP
+ * stack is never needed for an event, and 1,000 followers are served in one
+ * pass. A slot is written again only once no transport holds it. When every
+ * slot is still held (slow followers that have not acknowledged
+ * APP_EV_SLOTS events), the event is copied to each subscriber as before
+ * (counted in slots_full): slower, never lost. So that a follower whose
+ * network vanished pins a few slots and not all, one with APP_SUB_BACKLOG
+ * bytes unacknowledged gets no more events until it has caught up. A follower
+ * whose queue had no room for an event (or was over its backlog) is marked
+ * behind and gets the current position later
+ * (app_tick, every APP_RESEND_NS), itself one shared copy per deck. TLS
+ * connections encrypt per connection, so they copy (http_event_share falls
+ * back). */
 #ifndef UD_APP_H
 #define UD_APP_H
 
@@ -53,6 +70,15 @@
 #define APP_RESEND_NS     (20ull * 1000000ull)
 #define APP_PAGE_RESERVE  16u /* connections never given to event streams */
 
+/* Events written once and referenced by every subscriber's send queue. */
+#define APP_EV_SLOTS    64u
+#define APP_EV_MAX      512u /* one event: a position has a slug (63), nonce (32), MAC (64) */
+/* A subscriber with more unacknowledged bytes than this is given no further
+ * event and marked behind (it gets the current position once it has caught
+ * up): a follower whose network vanished holds a few slots, not every event
+ * published until its send timeout (events_held). */
+#define APP_SUB_BACKLOG 2048u
+
 #define APP_TOPIC_RELOAD (-1)
 #define APP_TOPIC_RELAY  (-2) /* GET /_unideck/relay: every deck's updates, for relays */
 
@@ -62,6 +88,11 @@ struct app_stats {
 	/* an update waited for room to answer (follow_deferred); a follower that
 	 * missed an event for want of room got the position later (events_resent) */
 	uint64_t follow_deferred, events_resent;
+	/* event text written: once per event into a slot, or once per follower
+	 * when it went by copy (no slot free, or a transport that copies) */
+	uint64_t event_copies, slots_full;
+	/* an event not queued to a subscriber past APP_SUB_BACKLOG (it is behind) */
+	uint64_t events_held;
 	/* relay (app/relay.c): presenter POSTs refused with 421, updates from
 	 * upstream applied, and dropped: MAC wrong, stale, deck not in the store */
 	uint64_t relay_posts_refused, relay_applied, relay_forged, relay_stale, relay_unknown_deck;
@@ -75,6 +106,12 @@ struct app_deck {
 	int32_t h, v, f;
 	uint64_t n;   /* the last accepted update's number */
 	char mac[65]; /* its MAC (hex), re-published with it by relays; "" when unset */
+};
+
+/* One event's text, shared by every send queue that references it. */
+struct app_slot {
+	struct shared_buf b;
+	char text[APP_EV_MAX];
 };
 
 struct app_sub {
@@ -103,6 +140,8 @@ struct app {
 	size_t n_decks;
 	struct app_deck decks[APP_MAX_DECKS];
 	size_t n_subs, n_behind;
+	uint32_t slot_next; /* where the search for a free slot starts */
+	struct app_slot slots[APP_EV_SLOTS];
 	struct app_sub subs[APP_MAX_SUBS];
 };
 
@@ -133,6 +172,10 @@ bool app_subscribe(struct app *a, struct http_conn *c, const struct http_request
 void app_publish(struct app *a, int topic, const char *ev, size_t len);
 /* The current position of (topic) to (c) alone; false when it has no room. */
 bool follow_resend(struct app *a, struct http_conn *c, int topic);
+/* The position event of deck (k) into (out, APP_EV_MAX bytes); its length. */
+size_t follow_position(const struct app *a, int k, char *out);
+/* (ev, len) written into a free slot, or NULL when none is free (slots_full). */
+struct app_slot *app_slot_fill(struct app *a, const char *ev, size_t len);
 
 /* For the relay (app/relay.c). An update from upstream, as that instance
  * published it: checked against this instance's token with (nonce), applied

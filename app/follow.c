@@ -125,7 +125,7 @@ static int find_deck(struct app *a, const char *slug, size_t n)
 	return (int)a->n_decks++;
 }
 
-#define EV_MAX 512 /* one position event: slug (63), nonce (32), MAC (64), numbers */
+#define EV_MAX APP_EV_MAX
 
 /* "event: NAME\ndata: {...}\n\n" for a deck's position; with (deck) for the
  * relay stream, which carries every deck. */
@@ -359,6 +359,11 @@ void follow_heartbeat(struct app *a)
 			app_publish(a, APP_TOPIC_RELAY, ev, len);
 		}
 	}
+}
+
+size_t follow_position(const struct app *a, int k, char *out)
+{
+	return position_event(a, &a->decks[k], "slide", false, out);
 }
 
 bool follow_resend(struct app *a, struct http_conn *c, int topic)

@@ -40,6 +40,11 @@ static void op_send_ref(struct stream *st, const void *p, size_t len)
 	tcp_write_ref(of(st)->f, p, len);
 }
 
+static void op_send_shared(struct stream *st, struct shared_buf *b)
+{
+	tcp_write_shared(of(st)->f, b);
+}
+
 static uint64_t op_unsent(struct stream *st)
 {
 	/* Until acknowledged: a peer that stops reading stalls this, which is what
@@ -75,7 +80,8 @@ static void op_close(struct stream *st, bool graceful)
 }
 
 static const struct stream_ops flow_ops = {
-        op_recv, op_can_send, op_send_copy, op_send_ref, op_unsent, op_close, op_wake,
+        op_recv,   op_can_send, op_send_copy, op_send_ref,
+        op_unsent, op_close,    op_wake,      op_send_shared,
 };
 
 size_t netsrv_size(uint32_t max_conns)

@@ -62,7 +62,7 @@ static void op_wake(struct stream *st)
 }
 
 static const struct stream_ops flow_ops = {
-        op_recv, op_can_send, op_send_copy, op_send_ref, op_unsent, op_close, op_wake,
+        op_recv, op_can_send, op_send_copy, op_send_ref, op_unsent, op_close, op_wake, NULL,
 };
 
 static struct stream *d_open(void *ctx, const uint8_t addr[16], uint16_t port, uint64_t now)

@@ -53,8 +53,11 @@ def run(unideck, store, followers, updates, deck="unideck", cpu="0"):
         sel = selectors.DefaultSelector()
         conns = []
         req = (f"GET /_unideck/follow/{deck} HTTP/1.1\r\nHost: b\r\n\r\n").encode()
-        for _ in range(followers):
-            c = socket.create_connection(("127.0.0.1", port))
+        for i in range(followers):
+            # 200 per source address: a server takes 256 event streams from
+            # one client address (APP_SUBS_PER_ADDR).
+            c = socket.create_connection(("127.0.0.1", port),
+                                         source_address=(f"127.0.0.{2 + i // 200}", 0))
             c.sendall(req)
             c.setblocking(False)
             conns.append(c)

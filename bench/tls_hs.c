@@ -80,7 +80,7 @@ static void m_wake(struct stream *s)
 }
 
 static const struct stream_ops mem_ops = {m_recv,   m_can_send, m_send, m_send,
-                                          m_unsent, m_close,    m_wake};
+                                          m_unsent, m_close,    m_wake, NULL};
 
 static void rnd(void *ctx, void *buf, size_t len)
 {

@@ -381,6 +381,7 @@ static struct {
 	struct tcp_listener *l;
 	struct tcp_flow *f[FZ_APP_FLOWS];
 	uint64_t got;
+	struct shared_buf ev; /* one event every flow's answer references (live follow) */
 } fz_app;
 
 static inline void fz_app_start(void)
@@ -389,7 +390,8 @@ static inline void fz_app_start(void)
 	fz_app.l = tcp_listen(fz.s, 80, 4);
 	if (!fz_app.l)
 		abort();
-	(void)fz_content();
+	fz_app.ev.p = fz_content() + 1000;
+	fz_app.ev.len = 300;
 }
 
 static inline void fz_app_keep(struct tcp_flow *f)
@@ -406,7 +408,8 @@ static inline void fz_app_keep(struct tcp_flow *f)
 
 /* Answer what the stack reports ready, the way a server would: accept, read,
  * answer each read with a copied header and (how) selects the size of a
- * referenced body (with bit 3, forty small parts instead), close at EOF or on failure. */
+ * referenced body and a shared event after it (with bit 3, forty small parts
+ * instead), close at EOF or on failure. */
 static inline void fz_app_step(uint8_t how)
 {
 	struct tcp_flow *f;
@@ -439,9 +442,10 @@ static inline void fz_app_step(uint8_t how)
 				tcp_write_ref(f, fz_content() + k * 97,
 				              (size_t)1 + ((how >> 4) * 7 + k) % 61);
 			}
-		} else if (n && tcp_can_write(f, 64, 1)) {
+		} else if (n && tcp_can_write(f, 64, 2)) {
 			tcp_write_copy(f, "HTTP/1.1 200 OK\r\n\r\n", 19);
 			tcp_write_ref(f, fz_content(), (size_t)1 << (how >> 4));
+			tcp_write_shared(f, &fz_app.ev); /* held until acknowledged */
 		}
 		if (tcp_failed(f) || (eof && (how & 2))) {
 			if (how & 4)
@@ -495,6 +499,8 @@ static inline void fz_app_finish(void)
 			abort(); /* a flow outlived every timer */
 	if (tcp_references(fz.s, fz_content(), 65536))
 		abort(); /* a reference outlived its flow */
+	if (fz_app.ev.refs)
+		abort(); /* a shared buffer still held with every flow gone */
 	if (tcp_poll(fz.s, fz.now) != UINT64_MAX)
 		abort(); /* a timer left hanging */
 }

@@ -130,6 +130,9 @@ struct http_stats {
 	uint64_t pool_waits;              /* a connection found the buffer pool empty */
 	uint64_t pool_evictions;          /* a slow head lost its buffer to another (408) */
 	uint64_t bytes_ref, bytes_copied; /* sent by reference (store) and by copy */
+	/* events queued as a shared buffer, and those copied instead (a transport
+	 * without send_shared: TLS) */
+	uint64_t events_shared, events_copied;
 };
 
 struct http_server {
@@ -227,5 +230,10 @@ bool http_event_start(struct http_server *srv, struct http_conn *c, const struct
 /* Queue one event's bytes (already framed "event: x\ndata: y\n\n"); false when
  * the connection has no room (the app decides: retry later or drop). */
 bool http_event_send(struct http_server *srv, struct http_conn *c, const void *p, size_t len);
+/* The same event for many connections, written once (b): queued by reference
+ * where the transport can hold one (stream.h's send_shared, counted in
+ * events_shared), else copied (events_copied). The caller may rewrite (b)
+ * only once b->refs is 0 again. */
+bool http_event_share(struct http_server *srv, struct http_conn *c, struct shared_buf *b);
 
 #endif

@@ -214,6 +214,24 @@ bool http_event_start(struct http_server *srv, struct http_conn *c, const struct
 	return true;
 }
 
+bool http_event_share(struct http_server *srv, struct http_conn *c, struct shared_buf *b)
+{
+	if (!c->s->ops->send_shared) {
+		if (!http_event_send(srv, c, b->p, b->len))
+			return false;
+		srv->stats.events_copied++;
+		return true;
+	}
+	if (c->state != HTTP_CONN_OPEN || !c->streaming || !http_can_send(c, 0, 0, 1))
+		return false;
+	c->s->ops->send_shared(c->s, b);
+	c->queued += b->len;
+	srv->stats.events_shared++;
+	if (c->s->ops->wake)
+		c->s->ops->wake(c->s); /* as http_event_send: its send timer starts */
+	return true;
+}
+
 bool http_event_send(struct http_server *srv, struct http_conn *c, const void *p, size_t len)
 {
 	if (c->state != HTTP_CONN_OPEN || !c->streaming || !http_can_send(c, len, 1, 0))

@@ -11,7 +11,14 @@
  * - send_ref(): the bytes are immutable for the life of the process or of the
  *   store they point into (the transport keeps the store alive while referenced);
  *   the transport keeps only (p, len), sends from it, and retransmits from it.
- * Both may be called only after can_send() said there is room for exactly those
+ * - send_shared() (optional: NULL when the transport has none): a shared buffer
+ *   (lib/sharedbuf.h), one event queued to many connections. The transport
+ *   holds a reference (shared_hold) for as long as it needs the bytes, up to
+ *   their acknowledgement, and gives it back (shared_release) exactly once,
+ *   also when the connection is reset or freed. It counts as a reference in
+ *   can_send(). A transport that must transform bytes per connection (TLS)
+ *   leaves it NULL, and the HTTP layer copies instead.
+ * All may be called only after can_send() said there is room for exactly those
  * calls: (copy_bytes) in all over (copies) send_copy() calls, and (refs)
  * send_ref() calls. A transport counts every call as one entry of its queue
  * (it may merge some, never fewer than it granted), so asking for fewer calls
@@ -29,6 +36,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lib/sharedbuf.h"
 
 #define STREAM_MIN_COPY   16384u
 #define STREAM_MIN_PIECES 24u
@@ -55,6 +64,7 @@ struct stream_ops {
 	/* Poll this connection soon (on this or the next loop turn) although its
 	 * socket may say nothing: a buffer it waited for is free. */
 	void (*wake)(struct stream *s);
+	void (*send_shared)(struct stream *s, struct shared_buf *b);
 };
 
 struct stream {

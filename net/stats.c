@@ -135,6 +135,8 @@ static const struct counter tcp[] = {
         C(tcp_stats, bytes_ref),
         C(tcp_stats, bytes_copied),
         C(tcp_stats, bytes_rcvd),
+        C(tcp_stats, shared_refs),
+        C(tcp_stats, bytes_shared),
         C(tcp_stats, flows_cap),
         C(tcp_stats, flows_open),
         C(tcp_stats, flows_peak),

@@ -256,6 +256,7 @@ void tcp_flow_free(struct net_stack *s, struct tcp_flow *f)
 		unhash(s, f);
 	tcp_tw_unlink(s, f);
 	tcp_pool_drop(s, f);
+	tcp_queue_drop(f); /* shared buffers it still referenced go back */
 	if (f->used) {
 		s->tcp.stats.flows_open--;
 		f->next_free = s->tcp.free_head;
@@ -534,13 +535,14 @@ static void queue(struct tcp_flow *f, const uint8_t *p, size_t len, bool copied)
 
 	if (!len)
 		return;
-	UD_ASSERT(len < (1u << 31)); /* what a chunk's length holds */
+	UD_ASSERT(len < TCP_CHUNK_MAX); /* what a chunk's length holds */
 	c = &f->q[(f->q_head + f->q_n) % TCP_SNDQ];
 	f->q_n++;
 	c->seq = f->snd_end;
 	c->len = (uint32_t)len;
 	c->p = p;
 	c->copied = copied;
+	c->shared = false;
 	f->snd_end += (uint32_t)len;
 	tcp_mark_dirty(f->s, f);
 }
@@ -650,6 +652,21 @@ void tcp_abort(struct tcp_flow *f)
 	tcp_flow_free(s, f);
 }
 
+void tcp_write_shared(struct tcp_flow *f, struct shared_buf *b)
+{
+	struct tcp_chunk *c;
+
+	if (!b->len || !can_queue(f) || f->q_n == TCP_SNDQ)
+		return;
+	queue(f, b->p, b->len, false);
+	c = &f->q[(f->q_head + f->q_n - 1) % TCP_SNDQ];
+	c->shared = true;
+	c->sh = b;
+	shared_hold(b);
+	f->s->tcp.stats.shared_refs++;
+	f->s->tcp.stats.bytes_shared += b->len;
+}
+
 bool tcp_references(const struct net_stack *s, const void *p, size_t len)
 {
 	const uint8_t *lo = p, *hi = lo + len;
@@ -662,7 +679,7 @@ bool tcp_references(const struct net_stack *s, const void *p, size_t len)
 			continue;
 		for (k = 0; k < f->q_n; k++) {
 			const struct tcp_chunk *c = &f->q[(f->q_head + k) % TCP_SNDQ];
-			if (!c->copied && c->p >= lo && c->p < hi)
+			if (!c->copied && !c->shared && c->p >= lo && c->p < hi)
 				return true;
 		}
 	}

@@ -15,6 +15,9 @@
  * Sending never copies content-store bytes: tcp_write_ref() queues a reference to
  * immutable memory, kept until acknowledged and read again for retransmission.
  * tcp_write_copy() copies small data (headers) into a copy ring lent to the flow.
+ * tcp_write_shared() queues a shared buffer (lib/sharedbuf.h), one event sent
+ * to many flows: the flow holds a reference until the bytes are acknowledged
+ * (or the flow is reset or freed), and needs no copy ring for them.
  *
  * Limits (named caps in net/tcp_impl.h): flows, listeners, the backlog of each
  * listener (SYN cookies beyond it), send-queue size per flow, and the rings lent
@@ -30,6 +33,7 @@
 
 struct tcp_flow;
 struct tcp_listener;
+struct shared_buf;
 
 /* Listen on (port) of the stack's address, with at most (backlog) connections
  * waiting for tcp_accept(). NULL when out of listeners or the port is taken. */
@@ -57,6 +61,8 @@ size_t tcp_read(struct tcp_flow *f, uint8_t *buf, size_t cap, bool *eof);
 bool tcp_can_write(struct tcp_flow *f, size_t copy_bytes, unsigned refs);
 void tcp_write_copy(struct tcp_flow *f, const void *p, size_t len);
 void tcp_write_ref(struct tcp_flow *f, const void *p, size_t len);
+/* As a reference (tcp_can_write counts it in refs); (b) is held, not owned. */
+void tcp_write_shared(struct tcp_flow *f, struct shared_buf *b);
 /* Bytes queued and not yet acknowledged by the peer. */
 uint64_t tcp_unacked(const struct tcp_flow *f);
 /* Bytes queued and not yet sent once. */

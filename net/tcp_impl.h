@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/sharedbuf.h"
 #include "net/l4.h"
 #include "net/tcp.h"
 
@@ -98,12 +99,20 @@ static inline uint32_t seq_max(uint32_t a, uint32_t b)
 }
 
 /* 16 bytes: a flow holds TCP_SNDQ of them, and 10,000 flows should fit in a
- * small image. */
+ * small image. A chunk is one of three kinds: copied into the flow's copy
+ * ring, a stable reference (store bytes, kept for the process's life), or a
+ * shared buffer (lib/sharedbuf.h: an event queued to many flows), whose
+ * reference the chunk holds until it is acknowledged or dropped. */
+#define TCP_CHUNK_MAX (1u << 30) /* bytes one chunk holds */
 struct tcp_chunk {
 	uint32_t seq;
-	uint32_t len : 31;
-	uint32_t copied : 1; /* in the flow's copy ring (else a stable reference) */
-	const uint8_t *p;
+	uint32_t len : 30;
+	uint32_t copied : 1; /* in the flow's copy ring */
+	uint32_t shared : 1; /* (sh) is held: its bytes are sh->p */
+	union {
+		const uint8_t *p;
+		struct shared_buf *sh;
+	};
 };
 _Static_assert(sizeof(struct tcp_chunk) == 16, "a chunk is 16 bytes");
 
@@ -215,6 +224,8 @@ struct tcp_stats {
 	        sack_rexmits;
 	uint64_t persist_probes, persist_dead, keepalive_probes, keepalive_dead, delayed_acks;
 	uint64_t bytes_ref, bytes_copied, bytes_rcvd;
+	/* shared buffers queued (tcp_write_shared), and their bytes */
+	uint64_t shared_refs, bytes_shared;
 	/* flows now open and the most at once (flows_cap is the cap) */
 	uint64_t flows_cap, flows_open, flows_peak;
 	/* the pools (tcp_pool.c): size, lent now, most lent at once, lends,
@@ -315,6 +326,14 @@ bool tcp_parse(struct net_stack *s, const struct ip_meta *ip, const uint8_t *p, 
                struct tcp_seg *sg);
 
 /* tcp_out.c */
+/* The bytes of chunk (c): shared buffers hold theirs apart. */
+static inline const uint8_t *tcp_chunk_bytes(const struct tcp_chunk *c)
+{
+	return c->shared ? c->sh->p : c->p;
+}
+/* Empty the send queue now (the flow is freed or reset): what it held is
+ * lost, and every shared buffer it referenced is given back. */
+void tcp_queue_drop(struct tcp_flow *f);
 void tcp_output(struct net_stack *s, struct tcp_flow *f, uint64_t now);
 void tcp_send_ack(struct net_stack *s, struct tcp_flow *f, uint64_t now);
 void tcp_send_syn(struct net_stack *s, struct tcp_flow *f, bool ack, uint64_t now);

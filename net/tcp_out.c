@@ -47,9 +47,12 @@ static size_t gather(const struct tcp_flow *f, uint32_t seq, uint32_t len, struc
 			continue;
 		off = seq - c->seq;
 		k = c->len - off < len ? c->len - off : len;
-		iov[n].p = c->p + off;
+		iov[n].p = tcp_chunk_bytes(c) + off;
 		iov[n].len = k;
-		iov[n].stable = !c->copied; /* store bytes: a device may keep the pointer */
+		/* Store bytes: a device may keep the pointer. Not a shared
+		 * buffer's: it may be written again once acknowledged, while a
+		 * device could still hold a retransmitted frame of it. */
+		iov[n].stable = !c->copied && !c->shared;
 		n++;
 		seq += k;
 		len -= k;
@@ -336,6 +339,8 @@ static void release(struct tcp_flow *f)
 			f->copy_used -= c->len;
 			f->copy_start = (uint32_t)(c->p - f->copy) + c->len;
 		}
+		if (c->shared)
+			shared_release(c->sh);
 		f->q_head = (uint8_t)((f->q_head + 1) % TCP_SNDQ);
 		f->q_n--;
 	}
@@ -352,6 +357,18 @@ static void release(struct tcp_flow *f)
 			}
 		}
 	}
+}
+
+void tcp_queue_drop(struct tcp_flow *f)
+{
+	uint8_t i;
+
+	for (i = 0; i < f->q_n; i++) {
+		struct tcp_chunk *c = &f->q[(f->q_head + i) % TCP_SNDQ];
+		if (c->shared)
+			shared_release(c->sh);
+	}
+	f->q_n = 0;
 }
 
 static void merge_sack(struct tcp_flow *f, const struct tcp_seg *sg)

@@ -330,7 +330,7 @@ void tcp_pool_drop(struct net_stack *s, struct tcp_flow *f)
 	}
 	if (f->copy) {
 		/* Copied chunks point into the ring: the send queue goes with it. */
-		f->q_n = 0;
+		tcp_queue_drop(f);
 		f->copy_used = 0;
 	}
 	tcp_pool_idle(s, f);

@@ -54,6 +54,7 @@ struct seg {
 	size_t len;
 	int fd; /* >= 0: send with sendfile from this file at (off) */
 	off_t off;
+	struct shared_buf *sh; /* held until the socket has taken all of it, or NULL */
 };
 
 /* stream.h: an empty queue takes STREAM_MIN_COPY bytes with STREAM_MIN_PIECES
@@ -312,7 +313,8 @@ static void mark_dirty(struct hconn *c)
 	}
 }
 
-static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t off)
+static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t off,
+                 struct shared_buf *sh)
 {
 	struct seg *sg;
 
@@ -323,9 +325,9 @@ static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t of
 		return;
 	}
 	/* A copy right after a copy extends it: headers of pipelined responses. */
-	if (c->q_n && fd < 0) {
+	if (c->q_n && fd < 0 && !sh) {
 		struct seg *last = &c->ob->q[(c->q_head + c->q_n - 1) % HSOCK_QUEUE_SEGS];
-		if (last->fd < 0 && last->p + last->len == p) {
+		if (last->fd < 0 && !last->sh && last->p + last->len == p) {
 			last->len += len;
 			c->unsent += len;
 			if (c->h->stepping != c)
@@ -344,6 +346,9 @@ static void push(struct hconn *c, const uint8_t *p, size_t len, int fd, off_t of
 	sg->len = len;
 	sg->fd = fd;
 	sg->off = off;
+	sg->sh = sh;
+	if (sh)
+		shared_hold(sh);
 	c->q_n++;
 	c->unsent += len;
 }
@@ -360,7 +365,7 @@ static void op_send_copy(struct stream *s, const void *p, size_t len)
 	dst = c->ob->copy + c->copy_used;
 	memcpy(dst, p, len);
 	c->copy_used += len;
-	push(c, dst, len, -1, 0);
+	push(c, dst, len, -1, 0, NULL);
 }
 
 static void op_send_ref(struct stream *s, const void *p, size_t len)
@@ -372,9 +377,28 @@ static void op_send_ref(struct stream *s, const void *p, size_t len)
 	if (c->overrun)
 		return;
 	if (len >= SENDFILE_MIN && h->map_fd >= 0 && b >= h->map && b + len <= h->map + h->map_len)
-		push(c, b, len, h->map_fd, (off_t)(b - h->map));
+		push(c, b, len, h->map_fd, (off_t)(b - h->map), NULL);
 	else
-		push(c, b, len, -1, 0);
+		push(c, b, len, -1, 0, NULL);
+}
+
+static bool flush(struct hconn *c);
+
+/* An event written once for every follower: referenced until the kernel has
+ * taken it, with no copy into this connection's buffer. With nothing else
+ * waiting it goes to the socket at once, so the output buffer that can_send
+ * lent goes straight back: thousands of followers (more than HSOCK_OUT_BUFS)
+ * take an update in one pass, not in rounds of the pool. A socket error is
+ * met again by the connection's own step (it was marked dirty). */
+static void op_send_shared(struct stream *s, struct shared_buf *b)
+{
+	struct hconn *c = of(s);
+
+	if (c->overrun)
+		return;
+	push(c, b->p, b->len, -1, 0, b);
+	if (c->q_n == 1 && c->h->stepping != c)
+		(void)flush(c);
 }
 
 static void op_wake(struct stream *s)
@@ -415,6 +439,7 @@ static const struct stream_ops sock_ops = {
         .unsent = op_unsent,
         .close = op_close,
         .wake = op_wake,
+        .send_shared = op_send_shared,
 };
 
 /* ---- sending ---- */
@@ -431,6 +456,9 @@ static void consumed(struct hconn *c, size_t n)
 		sg->off += (off_t)k;
 		n -= k;
 		if (sg->len == 0) {
+			if (sg->sh)
+				shared_release(sg->sh);
+			sg->sh = NULL;
 			c->q_head = (c->q_head + 1) % HSOCK_QUEUE_SEGS;
 			c->q_n--;
 		}
@@ -539,7 +567,13 @@ static void conn_free(struct hconn *c)
 		h->hooks.conn_gone(h->hooks.ctx, &c->hc);
 	http_conn_fini(c->srv, &c->hc);
 	ob_unwait(c);
-	c->q_n = 0; /* what was queued is dropped with the connection */
+	/* What was queued is dropped with the connection; shared events go back. */
+	for (i = 0; i < c->q_n; i++) {
+		struct seg *sg = &c->ob->q[(c->q_head + i) % HSOCK_QUEUE_SEGS];
+		if (sg->sh)
+			shared_release(sg->sh);
+	}
+	c->q_n = 0;
 	ob_give_back(c);
 	if (c->tls)
 		tls_conn_free(c->tls);

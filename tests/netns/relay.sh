@@ -235,6 +235,15 @@ out=$(all_at 0 0 -1 $n) && ok "the forged update moved nobody" ||
 # The origin stops: the relays' followers hear of it, then of its return.
 kill -INT "$PID_origin"
 wait "$PID_origin" 2>/dev/null
+# Its --stats: each event was written once for every follower and relay of
+# its topic (app/app.c's shared slots), not once per follower.
+copies=$(sed -n 's/^follow\.event_copies //p' "$TMP/origin.log" | tail -1)
+sent=$(sed -n 's/^follow\.events_sent //p' "$TMP/origin.log" | tail -1)
+if [ -n "$copies" ] && [ -n "$sent" ] && [ "$copies" -gt 0 ] && [ $((2 * copies)) -lt "$sent" ]; then
+	ok "the origin wrote each event once for all its followers ($copies copies for $sent sends)"
+else
+	notok "the origin wrote each event once for all its followers (${copies:-?} copies for ${sent:-?} sends)"
+fi
 told=1
 for t in "$TMP/r3.json $R3:80" ${have_image:+"$TMP/im.json $IM:80"}; do
 	set -- $t

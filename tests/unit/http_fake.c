@@ -102,7 +102,8 @@ static void f_wake(struct stream *s)
 	of(s)->wakes++;
 }
 
-static const struct stream_ops ops = {f_recv, f_can_send, f_copy, f_ref, f_unsent, f_close, f_wake};
+static const struct stream_ops ops = {f_recv,   f_can_send, f_copy, f_ref,
+                                      f_unsent, f_close,    f_wake, NULL};
 
 void fake_init(struct fake *f, const void *in, size_t len)
 {

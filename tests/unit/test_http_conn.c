@@ -556,6 +556,34 @@ static void test_stream_timeout(void)
 	fake_free(&f);
 }
 
+/* A shared event (one copy for every follower) over a transport that cannot
+ * hold a reference (TLS encrypts per connection; this fake has no
+ * send_shared): it is copied, counted as such, and holds nothing. */
+static void test_event_share_copies(void)
+{
+	static const char ev[] = "event: slide\ndata: {\"n\":7}\n\n";
+	struct shared_buf b = {(const uint8_t *)ev, sizeof ev - 1, 0};
+	struct fake f = {0};
+	struct http_conn c;
+	struct http_request req;
+	uint64_t copied = srv.stats.events_copied, shared = srv.stats.events_shared;
+
+	memset(&req, 0, sizeof req);
+	req.method = HTTP_M_GET;
+	req.version_minor = 1;
+	req.keep_alive = true;
+	fake_init(&f, "", 0);
+	http_conn_init(&srv, &c, &f.st, SEC);
+	CHECK(!http_event_share(&srv, &c, &b), "a shared event needs an event stream");
+	http_event_start(&srv, &c, &req);
+	CHECK(http_event_share(&srv, &c, &b) && fake_count(&f, "\"n\":7") == 1 && b.refs == 0 &&
+	              srv.stats.events_copied == copied + 1 && srv.stats.events_shared == shared &&
+	              f.overrun == 0,
+	      "without send_shared a shared event is copied once, counted, and not held");
+	http_conn_fini(&srv, &c);
+	fake_free(&f);
+}
+
 /* Issue 14 bug 1: pipelined requests ending in a multi-range GET asked for n
  * references and one copy, then queued 2n + 2 pieces; hsock aborted past 32. */
 static void test_exact_room(void)
@@ -654,6 +682,7 @@ int main(void)
 	test_pool();
 	test_exact_room();
 	test_stream_timeout();
+	test_event_share_copies();
 	test_pool_lazy();
 	CHECK(srv.pool_avail == srv.pool_total, "no buffer leaked");
 	fake_server_free(&srv);

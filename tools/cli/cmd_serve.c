@@ -335,16 +335,18 @@ static void dump_follow_stats(const struct serve *s, FILE *f)
 	fprintf(f,
 	        "follow.updates %llu\nfollow.forged %llu\nfollow.replayed %llu\nfollow.bad %llu\n"
 	        "follow.deferred %llu\nfollow.events_resent %llu\n"
-	        "follow.events_sent %llu\nfollow.events_dropped %llu\nrelay.posts_refused "
+	        "follow.events_sent %llu\nfollow.events_dropped %llu\nfollow.event_copies %llu\n"
+	        "follow.slots_full %llu\nfollow.events_held %llu\nrelay.posts_refused "
 	        "%llu\nrelay.applied %llu\nrelay.forged %llu\nrelay.stale %llu\nrelay.unknown_deck "
 	        "%llu\n",
 	        (unsigned long long)a->follow_updates, (unsigned long long)a->follow_forged,
 	        (unsigned long long)a->follow_replayed, (unsigned long long)a->follow_bad,
 	        (unsigned long long)a->follow_deferred, (unsigned long long)a->events_resent,
 	        (unsigned long long)a->events_sent, (unsigned long long)a->events_dropped,
-	        (unsigned long long)a->relay_posts_refused, (unsigned long long)a->relay_applied,
-	        (unsigned long long)a->relay_forged, (unsigned long long)a->relay_stale,
-	        (unsigned long long)a->relay_unknown_deck);
+	        (unsigned long long)a->event_copies, (unsigned long long)a->slots_full,
+	        (unsigned long long)a->events_held, (unsigned long long)a->relay_posts_refused,
+	        (unsigned long long)a->relay_applied, (unsigned long long)a->relay_forged,
+	        (unsigned long long)a->relay_stale, (unsigned long long)a->relay_unknown_deck);
 	if (s->rn || s->rk) {
 		static const struct dns_stats none;
 		const struct relay_stats *r = s->rn ? &s->rn->relay.stats : &s->rk->relay.stats;
