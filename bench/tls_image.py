@@ -61,14 +61,21 @@ def netns_down():
 
 def certs(d):
     sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-       "-nodes", "-days", "2", "-subj", "/CN=bench-ca", "-keyout", f"{d}/ca.key",
-       "-out", f"{d}/ca.pem")
+       "-nodes", "-days", "365", "-subj", "/CN=bench-ca", "-keyout", f"{d}/ca.key",
+       "-out", f"{d}/ca.pem", "-addext", "basicConstraints=critical,CA:TRUE",
+       "-addext", "keyUsage=critical,keyCertSign")
     sh("openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
        "-nodes", "-subj", "/CN=deck.test", "-keyout", f"{d}/leaf.key", "-out", f"{d}/leaf.csr")
     with open(f"{d}/leaf.ext", "w") as f:
-        f.write("subjectAltName=DNS:deck.test\n")
+        # As a public CA issues them (bench/tls.py's make_certs): 90 days, with
+        # where to ask about revocation, which testssl.sh rates HIGH when
+        # missing. Nothing is fetched from these names.
+        f.write("subjectAltName=DNS:deck.test\nbasicConstraints=CA:FALSE\n"
+                "keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
+                "crlDistributionPoints=URI:http://crl.bench.test/ca.crl\n"
+                "authorityInfoAccess=OCSP;URI:http://ocsp.bench.test/\n")
     sh("openssl", "x509", "-req", "-in", f"{d}/leaf.csr", "-CA", f"{d}/ca.pem", "-CAkey",
-       f"{d}/ca.key", "-CAcreateserial", "-days", "2", "-extfile", f"{d}/leaf.ext",
+       f"{d}/ca.key", "-CAcreateserial", "-days", "90", "-extfile", f"{d}/leaf.ext",
        "-out", f"{d}/leaf.pem")
 
 
