@@ -14,7 +14,12 @@
  * removed at once; nothing secret is kept on disk. Randomness is a counter so
  * that a crash input replays. Invariants checked: nothing queued beyond what
  * can_send granted (http/tls.c drops such a connection, counted), the HTTP
- * buffer pool whole at the end, every TLS slot back. */
+ * buffer pool whole at the end, every TLS slot back. And a renewal under way:
+ * with a real client, a second certificate is loaded once the server has
+ * answered the ClientHello; the client, which trusts only the first key, must
+ * never see the second (the handshake keeps what it began with), a third load
+ * meanwhile must wait (TLS_CERT_BUSY), and a load that fails must leave the
+ * certificate in use alone. */
 #include <bearssl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -122,6 +127,8 @@ static struct http_server srv;
 static br_x509_pkey server_pk;
 static uint8_t pk_q[BR_EC_KBUF_PUB_MAX_SIZE];
 static uint64_t rng_counter;
+static uint8_t *cert_a, *key_a, *cert_b, *key_b;
+static size_t cl_a, kl_a, cl_b, kl_b;
 
 static void fuzz_random(void *ctx, void *buf, size_t len)
 {
@@ -167,8 +174,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
 	         "-keyout %s/k.pem -out %s/c.pem -days 2 -subj /CN=deck.test "
 	         "-addext subjectAltName=DNS:deck.test >/dev/null 2>&1 && "
-	         "openssl x509 -in %s/c.pem -outform DER -out %s/c.der",
-	         dir, dir, dir, dir);
+	         "openssl x509 -in %s/c.pem -outform DER -out %s/c.der && "
+	         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+	         "-keyout %s/k2.pem -out %s/c2.pem -days 2 -subj /CN=deck.test "
+	         "-addext subjectAltName=DNS:deck.test >/dev/null 2>&1",
+	         dir, dir, dir, dir, dir, dir);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "tls_conn: openssl could not make a test certificate\n");
 		abort();
@@ -179,6 +189,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	key = slurp(path, &kl);
 	snprintf(path, sizeof path, "%s/c.der", dir);
 	der = slurp(path, &dl);
+	snprintf(path, sizeof path, "%s/c2.pem", dir);
+	cert_b = slurp(path, &cl_b);
+	snprintf(path, sizeof path, "%s/k2.pem", dir);
+	key_b = slurp(path, &kl_b);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		abort();
@@ -194,7 +208,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "tls_conn: %s\n", err);
 		abort();
 	}
-	tls_wipe(key, kl);
 	br_x509_decoder_init(&xd, keep_pkey, NULL);
 	br_x509_decoder_push(&xd, der, dl);
 	pk = br_x509_decoder_get_pkey(&xd);
@@ -203,8 +216,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	memcpy(pk_q, pk->key.ec.q, pk->key.ec.qlen);
 	server_pk = *pk;
 	server_pk.key.ec.q = pk_q;
-	free(cert);
-	free(key);
+	cert_a = cert; /* kept: each input puts the first certificate back */
+	key_a = key;
+	cl_a = cl;
+	kl_a = kl;
 	free(der);
 	fake_server(&srv, 2);
 	return 0;
@@ -246,8 +261,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t now = 1000000000ull;
 	const uint8_t *in;
 	size_t in_len, sent = 0;
-	bool through_client, closed_client = false;
+	bool through_client, closed_client = false, swapped = false;
 	int round;
+	char err[200];
 
 	if (size < 1)
 		return 0;
@@ -324,6 +340,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		server_step(t, &hc, now);
+		if (through_client && !swapped && p->out_len &&
+		    br_ssl_engine_current_state(&cc.eng) != BR_SSL_CLOSED &&
+		    !(br_ssl_engine_current_state(&cc.eng) & BR_SSL_SENDAPP)) {
+			/* The server's flight is out under the first certificate. */
+			swapped = true;
+			if (tls_server_set_cert(ts, cert_b, cl_b, key_b, kl_b, err, sizeof err) !=
+			    0)
+				abort(); /* the other slot is free */
+			if (tls_server_set_cert(ts, (const uint8_t *)"junk", 4, key_a, kl_a, err,
+			                        sizeof err) != TLS_CERT_BUSY)
+				abort(); /* the first is still in this handshake's hands */
+		}
 		if (p->overrun)
 			abort(); /* the glue sent more than the transport granted */
 		/* The transport takes everything queued (the network moved it). */
@@ -352,8 +380,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "tls_conn: handshakes %llu requests %llu closed %d\n",
 		        (unsigned long long)tls_server_stats(ts)->handshakes,
 		        (unsigned long long)srv.stats.requests, p->closed);
+	if (swapped) {
+		int e = br_ssl_engine_last_error(&cc.eng);
+		if (e == BR_ERR_BAD_SIGNATURE || (e > BR_ERR_X509_OK && e < 64))
+			abort(); /* the handshake switched to the second certificate */
+	}
 	http_conn_fini(&srv, &hc);
 	tls_conn_free(t);
+	if (swapped) {
+		/* Back to the first: its slot is free now. A failed load after it
+		 * changes nothing. */
+		if (tls_server_set_cert(ts, cert_a, cl_a, key_a, kl_a, err, sizeof err) != 0 ||
+		    tls_server_set_cert(ts, (const uint8_t *)"junk", 4, key_b, kl_b, err,
+		                        sizeof err) != -1 ||
+		    !tls_server_key_desc(ts)[0])
+			abort();
+	}
 	if (srv.pool_avail != srv.pool_total || srv.holders || srv.waiters)
 		abort(); /* a buffer escaped the pool */
 	if (tls_server_stats(ts)->in_handshake != 0)

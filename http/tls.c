@@ -41,6 +41,7 @@ struct tls_conn {
 	 * grace runs from there. Input that does not make us answer (a flight
 	 * trickled a byte at a time) does not restart it. */
 	uint64_t answered_at;
+	struct tls_cred *cred; /* held from open until the handshake ends */
 	struct tls_seg q[TLS_QUEUE_SEGS];
 	unsigned q_head, q_n;
 	uint64_t queued;
@@ -49,10 +50,7 @@ struct tls_conn {
 	uint8_t iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 
-struct tls_server {
-	struct tls_config cfg;
-	struct tls_stats stats;
-	bool have_cert;
+struct tls_cred {
 	int key_type; /* BR_KEYTYPE_EC or BR_KEYTYPE_RSA */
 	br_x509_certificate chain[TLS_MAX_CHAIN];
 	size_t n_chain;
@@ -60,6 +58,18 @@ struct tls_server {
 	size_t chain_used;
 	br_skey_decoder_context skey; /* holds the private key's numbers */
 	char desc[48];
+	uint32_t users; /* connections whose handshake may still use it */
+};
+
+struct tls_server {
+	struct tls_config cfg;
+	struct tls_stats stats;
+	/* Two credentials: new handshakes take the active one; a new certificate
+	 * (an ACME renewal) loads into the other, so that handshakes under way
+	 * keep the chain and key they began with, and a certificate that fails
+	 * to load leaves the one being served alone. */
+	struct tls_cred cred[2];
+	int active; /* index in cred[], or -1 before the first certificate */
 	br_ssl_session_cache_lru lru;
 	uint8_t lru_store[TLS_LRU_BYTES];
 	struct tls_conn *hs_head, *hs_tail;
@@ -115,6 +125,7 @@ struct tls_server *tls_server_init(void *mem, size_t len, const struct tls_confi
 	if (len < tls_server_size(cfg->max_conns) || !cfg->random || !cfg->max_handshakes)
 		return NULL;
 	memset(ts, 0, sizeof *ts);
+	ts->active = -1;
 	ts->cfg = *cfg;
 	ts->conns = (struct tls_conn *)(void *)((uint8_t *)mem + conns_offset());
 	br_ssl_session_cache_lru_init(&ts->lru, ts->lru_store, sizeof ts->lru_store);
@@ -214,7 +225,7 @@ static bool want_key(const char *name)
 }
 
 struct load_ctx {
-	struct tls_server *ts;
+	struct tls_cred *ts;
 	char *err;
 	size_t errlen;
 	int keys;
@@ -223,7 +234,7 @@ struct load_ctx {
 static bool cert_done(void *ctx, const uint8_t *der, size_t len)
 {
 	struct load_ctx *l = ctx;
-	struct tls_server *ts = l->ts;
+	struct tls_cred *ts = l->ts;
 
 	if (ts->n_chain == TLS_MAX_CHAIN) {
 		say(l->err, l->errlen, "the certificate file has more than 8 certificates", NULL);
@@ -277,7 +288,7 @@ static void put_s(char *out, size_t cap, size_t *n, const char *s)
 }
 
 /* The key must be the one the leaf certificate names. */
-static bool key_matches(struct tls_server *ts, char *err, size_t errlen)
+static bool key_matches(struct tls_cred *ts, char *err, size_t errlen)
 {
 	br_x509_decoder_context xd;
 	const br_x509_pkey *pk;
@@ -344,13 +355,21 @@ int tls_server_set_cert(struct tls_server *ts, const uint8_t *cert_pem, size_t c
                         const uint8_t *key_pem, size_t key_len, char *err, size_t errlen)
 {
 	static uint8_t key_der[TLS_KEY_MAX]; /* wiped before return */
-	struct pem_sink cs = {ts->chain_der, sizeof ts->chain_der, 0, false};
+	int slot = ts->active < 0 ? 0 : 1 - ts->active;
+	struct tls_cred *c = &ts->cred[slot];
+	struct pem_sink cs = {c->chain_der, sizeof c->chain_der, 0, false};
 	struct pem_sink ks = {key_der, sizeof key_der, 0, false};
-	struct load_ctx l = {ts, err, errlen, 0};
+	struct load_ctx l = {c, err, errlen, 0};
 	int n, rc = -1;
 
-	ts->have_cert = false;
-	ts->n_chain = 0;
+	if (c->users) {
+		say(err, errlen,
+		    "handshakes begun under the certificate before last are still under way", NULL);
+		return TLS_CERT_BUSY;
+	}
+	tls_wipe(&c->skey, sizeof c->skey);
+	c->n_chain = 0;
+	c->desc[0] = 0;
 	n = pem_walk(cert_pem, cert_len, want_cert, &cs, cert_done, &l, "the certificate file", err,
 	             errlen);
 	if (n < 0)
@@ -359,23 +378,36 @@ int tls_server_set_cert(struct tls_server *ts, const uint8_t *cert_pem, size_t c
 		say(err, errlen, "the certificate file holds no CERTIFICATE", NULL);
 		return -1;
 	}
-	ts->chain_used = cs.len;
+	c->chain_used = cs.len;
 	n = pem_walk(key_pem, key_len, want_key, &ks, key_done, &l, "the key file", err, errlen);
 	if (n == 0)
 		say(err, errlen, "the key file holds no PRIVATE KEY", NULL);
-	if (n > 0 && key_matches(ts, err, errlen)) {
-		ts->have_cert = true;
+	if (n > 0 && key_matches(c, err, errlen)) {
+		ts->active = slot;
 		rc = 0;
 	}
 	tls_wipe(key_der, sizeof key_der);
 	if (rc != 0)
-		tls_wipe(&ts->skey, sizeof ts->skey);
+		tls_wipe(&c->skey, sizeof c->skey);
 	return rc;
+}
+
+/* A connection's handshake is over (or it closes): its credential is free of
+ * it, and a credential no longer served loses its key once nobody needs it. */
+static void cred_release(struct tls_conn *t)
+{
+	struct tls_cred *c = t->cred;
+
+	if (!c)
+		return;
+	t->cred = NULL;
+	if (--c->users == 0 && c != &t->ts->cred[t->ts->active])
+		tls_wipe(&c->skey, sizeof c->skey);
 }
 
 const char *tls_server_key_desc(const struct tls_server *ts)
 {
-	return ts->desc;
+	return ts->active < 0 ? "" : ts->cred[ts->active].desc;
 }
 
 const struct tls_stats *tls_server_stats(const struct tls_server *ts)
@@ -389,6 +421,7 @@ static void hs_unlink(struct tls_conn *t)
 {
 	struct tls_server *ts = t->ts;
 
+	cred_release(t); /* every end of a handshake, and every close, comes here */
 	if (!t->hs_deadline)
 		return;
 	if (t->hs_prev)
@@ -806,7 +839,7 @@ struct tls_conn *tls_conn_open(struct tls_server *ts, struct stream *low, uint64
 	uint8_t seed[32];
 
 	*victim = NULL;
-	if (!ts->have_cert) {
+	if (ts->active < 0) {
 		ts->stats.refused++;
 		return NULL;
 	}
@@ -846,13 +879,16 @@ struct tls_conn *tls_conn_open(struct tls_server *ts, struct stream *low, uint64
 	br_ssl_engine_set_prf_sha384(eng(t), &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(eng(t));
 	br_ssl_engine_set_default_chapol(eng(t));
-	if (ts->key_type == BR_KEYTYPE_EC)
-		br_ssl_server_set_single_ec(&t->sc, ts->chain, ts->n_chain,
-		                            br_skey_decoder_get_ec(&ts->skey), BR_KEYTYPE_SIGN, 0,
+	struct tls_cred *c = &ts->cred[ts->active];
+	t->cred = c;
+	c->users++;
+	if (c->key_type == BR_KEYTYPE_EC)
+		br_ssl_server_set_single_ec(&t->sc, c->chain, c->n_chain,
+		                            br_skey_decoder_get_ec(&c->skey), BR_KEYTYPE_SIGN, 0,
 		                            br_ec_get_default(), br_ecdsa_sign_asn1_get_default());
 	else
-		br_ssl_server_set_single_rsa(&t->sc, ts->chain, ts->n_chain,
-		                             br_skey_decoder_get_rsa(&ts->skey), BR_KEYTYPE_SIGN,
+		br_ssl_server_set_single_rsa(&t->sc, c->chain, c->n_chain,
+		                             br_skey_decoder_get_rsa(&c->skey), BR_KEYTYPE_SIGN,
 		                             br_rsa_private_get_default(),
 		                             br_rsa_pkcs1_sign_get_default());
 	br_ssl_engine_set_protocol_names(eng(t), alpn, 1);
@@ -865,6 +901,7 @@ struct tls_conn *tls_conn_open(struct tls_server *ts, struct stream *low, uint64
 	br_ssl_engine_inject_entropy(eng(t), seed, sizeof seed);
 	tls_wipe(seed, sizeof seed);
 	if (!br_ssl_server_reset(&t->sc)) {
+		cred_release(t);
 		t->used = false;
 		t->next_free = ts->free_head;
 		ts->free_head = t;

@@ -98,7 +98,13 @@ struct tls_server *tls_server_init(void *mem, size_t len, const struct tls_confi
 /* Load the certificate chain (PEM, leaf first) and its private key (PEM:
  * PKCS#8, SEC1 EC or PKCS#1 RSA). Checks that the key belongs to the leaf.
  * 0, or -1 with a message in (err) that never contains key bytes. The caller
- * should wipe its copy of the key afterwards (tls_wipe). */
+ * should wipe its copy of the key afterwards (tls_wipe).
+ * Again on a serving server (a renewal): the new pair loads beside the one in
+ * use and new handshakes take it once it has loaded; handshakes under way
+ * finish with the old one, and a pair that fails to load changes nothing.
+ * TLS_CERT_BUSY when handshakes begun two certificates ago are still under
+ * way (two loads within a handshake timeout): try again later. */
+#define TLS_CERT_BUSY (-2)
 int tls_server_set_cert(struct tls_server *ts, const uint8_t *cert_pem, size_t cert_len,
                         const uint8_t *key_pem, size_t key_len, char *err, size_t errlen);
 /* "ECDSA P-256" / "RSA 2048" and the leaf's subject names, for the banner. */

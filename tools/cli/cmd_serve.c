@@ -433,12 +433,19 @@ static void acme_install(struct serve *s)
 	static char chain[ACME_HOST_CHAIN_MAX], key[1024];
 	size_t cl, kl;
 	char why[256];
+	uint64_t seen = s->acme_seen;
+	int rc;
 
 	if (!acme_host_cert(s->acme, &s->acme_seen, chain, sizeof chain, &cl, key, sizeof key, &kl))
 		return;
-	if (tls_server_set_cert(s->tls, (const uint8_t *)chain, cl, (const uint8_t *)key, kl, why,
-	                        sizeof why) != 0)
-		fprintf(stderr, "unideck serve: acme: the TLS server refused the certificate: %s\n",
+	rc = tls_server_set_cert(s->tls, (const uint8_t *)chain, cl, (const uint8_t *)key, kl, why,
+	                         sizeof why);
+	if (rc == TLS_CERT_BUSY)
+		s->acme_seen = seen; /* the next tick takes it again */
+	else if (rc != 0)
+		fprintf(stderr,
+		        "unideck serve: acme: the TLS server refused the certificate (the one "
+		        "before stays in use): %s\n",
 		        why);
 	else
 		printf("tls: serving the ACME certificate, %s\n", tls_server_key_desc(s->tls));
