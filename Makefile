@@ -35,7 +35,7 @@ TLS_CFLAGS := -isystem $(BEARSSL_INC) -isystem lib/bearssl_shim
 # by name, never picked up by a wildcard). The layers above platform/ are one
 # list, compiled freestanding for every target; app/kmain.c and app/server.c are
 # the VM images' main and loop (platform/*/kernel.mk links them).
-LIB_SRC := lib/hex.c lib/html.c lib/httpdate.c lib/ipv4addr.c lib/sha256.c
+LIB_SRC := lib/hex.c lib/html.c lib/httpdate.c lib/ipv4addr.c lib/sdisk.c lib/sha256.c
 HTTP_SRC := http/client.c http/http_conn.c http/http_hdr.c http/http_parse.c http/http_resp.c \
 	http/http_static.c
 STORE_SRC := store/store.c

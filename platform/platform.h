@@ -128,4 +128,23 @@ const char *plat_entropy_source(void);
  * when done, and a second call returns false. False when there is none. */
 bool plat_boot_module(uint8_t **p, size_t *len);
 
+/* The state disk (`unideck run --state FILE`: a virtio-blk drive; the format
+ * is lib/sdisk.h's, two checksummed slots): one blob of at most
+ * SDISK_PAYLOAD_MAX bytes kept across boots, the ACME state (acme/state.h).
+ * It holds private keys: the platform never prints its bytes, only what was
+ * wrong with it. Synchronous (polled I/O; a 40 KiB state is milliseconds
+ * under KVM, more under TCG): start-up and renewal only. VM targets only.
+ * - plat_state_present(): a drive of at least SDISK_SIZE bytes is there.
+ * - plat_state_read(): PLAT_OK with the blob in (buf, *len), *len 0 when the
+ *   disk is empty; PLAT_EINVAL when it holds no valid state (foreign, damaged,
+ *   an unknown version, over (cap)), said on the console by reason;
+ *   PLAT_EUNSPEC when there is no disk or the device failed. (buf) may hold
+ *   partial bytes on failure: the caller wipes it.
+ * - plat_state_write(): (buf, len) into the slot not current; PLAT_OK, or
+ *   PLAT_EINVAL (too big, or a foreign disk, which is never written) or
+ *   PLAT_EUNSPEC (no disk, the device failed), said on the console. */
+bool plat_state_present(void);
+enum plat_result plat_state_read(void *buf, size_t cap, size_t *len);
+enum plat_result plat_state_write(const void *buf, size_t len);
+
 #endif

@@ -13,6 +13,7 @@
 #include "platform/kernel/image.h"
 #include "platform/kernel/kprintf.h"
 #include "platform/platform.h"
+#include "platform/virtio/vblk.h"
 #include "platform/virtio/vnet.h"
 #include "platform/virtio/vrng.h"
 
@@ -91,6 +92,7 @@ static void discover_net(void)
 	for (uint32_t i = 0; i < board.n_mmio; i++) {
 		vnet_probe_mmio(board.mmio[i].addr, board.mmio[i].size, board.mmio[i].intid);
 		vrng_probe_mmio(board.mmio[i].addr, board.mmio[i].size, board.mmio[i].intid);
+		vblk_probe_mmio(board.mmio[i].addr, board.mmio[i].size, board.mmio[i].intid);
 	}
 	if (board.mmio_truncated)
 		kprintf("arm64: more than %u virtio-mmio windows: the rest are ignored\n",
@@ -98,8 +100,10 @@ static void discover_net(void)
 	pcie_init();
 	vnet_probe_pci();
 	vrng_probe_pci();
+	vblk_probe_pci();
 	vnet_start();
 	vrng_start();
+	vblk_start();
 }
 
 /* The boot module (plat_boot_module: a certificate chain and its key from

@@ -48,10 +48,10 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --build
 # The pvh target's source list: its own folder, the code shared by the VM
 # targets (platform/kernel) and the virtio drivers (platform/virtio).
 VMK_SRC := platform/kernel/balloc.c platform/kernel/fortify.c platform/kernel/image.c \
-	platform/kernel/kprintf.c \
+	platform/kernel/kprintf.c platform/kernel/pstate.c \
 	platform/kernel/ksyms.c lib/cmdline.c
 VIRTIO_SRC := platform/virtio/pci.c platform/virtio/virtq.c platform/virtio/vmmio.c \
-	platform/virtio/vnet.c platform/virtio/vpci.c platform/virtio/vrng.c
+	platform/virtio/vblk.c platform/virtio/vnet.c platform/virtio/vpci.c platform/virtio/vrng.c
 PVH_SRC := platform/pvh/acpi.c platform/pvh/boot.c platform/pvh/clock.c platform/pvh/cpu.c \
 	platform/pvh/ioapic.c platform/pvh/lapic.c platform/pvh/libc.c platform/pvh/memmap.c \
 	platform/pvh/paging.c platform/pvh/pcicfg.c platform/pvh/power.c platform/pvh/random.c \

@@ -2,7 +2,8 @@
 /* x86_64's side of the virtio drivers (platform/virtio/vplat.h): 4 KiB MMIO
  * mappings, the I/O APIC for wired lines, the LAPIC's MSI address, the network
  * vector; and discovery: the command line's virtio-mmio windows, the DSDT's
- * (QEMU microvm with ACPI), then PCI. */
+ * (QEMU microvm with ACPI), then PCI; the NIC, the entropy device and the
+ * state disk. */
 #include "platform/virtio/vplat.h"
 #include "lib/cmdline.h"
 #include "platform/kernel/kprintf.h"
@@ -11,6 +12,7 @@
 #include "platform/pvh/lapic.h"
 #include "platform/pvh/paging.h"
 #include "platform/pvh/trap.h"
+#include "platform/virtio/vblk.h"
 #include "platform/virtio/vnet.h"
 #include "platform/virtio/vrng.h"
 
@@ -51,6 +53,7 @@ void vnet_init(const char *cmdline)
 		if (cmdline_mmio(v, len, &w)) {
 			vnet_probe_mmio(w.addr, w.size, w.irq);
 			vrng_probe_mmio(w.addr, w.size, w.irq);
+			vblk_probe_mmio(w.addr, w.size, w.irq);
 		} else
 			kprintf("pvh: virtio_mmio.device=%.*s: want <size>@<addr>:<irq>\n",
 			        (int)len, v);
@@ -60,9 +63,13 @@ void vnet_init(const char *cmdline)
 		                acpi_info.mmio[i].irq);
 		vrng_probe_mmio(acpi_info.mmio[i].addr, acpi_info.mmio[i].len,
 		                acpi_info.mmio[i].irq);
+		vblk_probe_mmio(acpi_info.mmio[i].addr, acpi_info.mmio[i].len,
+		                acpi_info.mmio[i].irq);
 	}
 	vnet_probe_pci();
 	vrng_probe_pci();
+	vblk_probe_pci();
 	vnet_start();
 	vrng_start();
+	vblk_start();
 }
