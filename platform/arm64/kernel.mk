@@ -39,9 +39,10 @@ ARM64_SRC := platform/arm64/boot.c platform/arm64/fdt.c platform/arm64/gic.c \
 	platform/arm64/power.c platform/arm64/timer.c platform/arm64/trap.c \
 	platform/arm64/uart.c platform/arm64/vplat.c $(VMK_SRC) $(VIRTIO_SRC)
 ARM64_OBJ := $(ARM64_SRC:%.c=$(A)/%.o) $(A)/platform/arm64/entry.o
-# The test kernel takes the one core file the platform needs (SHA-256 for
-# plat_random); the image has it from the core.
-ARM64_TEST_OBJ := $(A)/tests/pvh/test_arm64.o $(A)/core/lib/sha256.o
+# The test kernel takes the core files the platform needs (SHA-256 for
+# plat_random, the state disk's format for plat_state_*); the image has them
+# from the core.
+ARM64_TEST_OBJ := $(A)/tests/pvh/test_arm64.o $(A)/core/lib/sha256.o $(A)/core/lib/sdisk.o
 A64_CORE_OBJ := $(CORE_SRC:%.c=$(A)/core/%.o) $(TLS_SRC:%.c=$(A)/core/%.o) \
 	$(VM_APP_SRC:%.c=$(A)/core/%.o)
 
