@@ -42,7 +42,8 @@ ARM64_OBJ := $(ARM64_SRC:%.c=$(A)/%.o) $(A)/platform/arm64/entry.o
 # The test kernel takes the core files the platform needs (SHA-256 for
 # plat_random, the state disk's format for plat_state_*); the image has them
 # from the core.
-ARM64_TEST_OBJ := $(A)/tests/pvh/test_arm64.o $(A)/core/lib/sha256.o $(A)/core/lib/sdisk.o
+ARM64_TEST_OBJ := $(A)/tests/pvh/test_arm64.o $(A)/tests/pvh/test_state.o \
+	$(A)/core/lib/sha256.o $(A)/core/lib/sdisk.o
 A64_CORE_OBJ := $(CORE_SRC:%.c=$(A)/core/%.o) $(TLS_SRC:%.c=$(A)/core/%.o) \
 	$(VM_APP_SRC:%.c=$(A)/core/%.o)
 

@@ -60,7 +60,8 @@ PVH_SRC := platform/pvh/acpi.c platform/pvh/boot.c platform/pvh/clock.c platform
 	platform/pvh/vplat.c $(VMK_SRC) $(VIRTIO_SRC)
 PVH_OBJ := $(PVH_SRC:%.c=$(K)/%.o) $(K)/platform/pvh/entry.o $(K)/platform/pvh/isr.o
 PVH_TEST_OBJ := $(K)/tests/pvh/test_kernel.o $(K)/tests/pvh/test_fault.o \
-	$(K)/tests/pvh/test_net.o $(K)/tests/pvh/test_sse.o $(K)/core/lib/sdisk.o
+	$(K)/tests/pvh/test_net.o $(K)/tests/pvh/test_sse.o $(K)/tests/pvh/test_state.o \
+	$(K)/core/lib/sdisk.o $(K)/core/lib/sha256.o
 
 $(K)/platform/kernel/%.o: platform/kernel/%.c
 	@mkdir -p $(@D)

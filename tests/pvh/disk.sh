@@ -215,13 +215,15 @@ if [ -f "$TMP/decks.oci.tar" ]; then
 	fi
 fi
 
-# A damaged kernel: a byte flipped in the middle of /unideck.elf on the ESP.
+# A damaged kernel: a byte inverted in the middle of /unideck.elf on the ESP.
 # GRUB's SHA-256 check refuses it with a message on the console, and no serving.
 bad=$TMP/bad.img
 cp "$TMP/decks.img" "$bad"
 mcopy -n -i "$bad@@2M" ::/unideck.elf "$TMP/k.elf"
 size=$(stat -c %s "$TMP/k.elf")
-printf '\xff' | dd of="$TMP/k.elf" bs=1 seek=$((size / 2)) conv=notrunc status=none
+# Its bits inverted, not set: a byte that is 0xff already would be no damage.
+b=$(od -An -tu1 -j $((size / 2)) -N1 "$TMP/k.elf" | tr -d ' ')
+printf "\\x$(printf %02x $((b ^ 0xff)))" | dd of="$TMP/k.elf" bs=1 seek=$((size / 2)) conv=notrunc status=none
 mcopy -o -i "$bad@@2M" "$TMP/k.elf" ::/unideck.elf
 for fw in seabios ovmf; do
 	[ $fw = ovmf ] && [ $have_ovmf = 0 ] && continue

@@ -12,6 +12,7 @@
 #include "lib/cmdline.h"
 #include "lib/mem.h"
 #include "platform/platform.h"
+#include "tests/pvh/test_state.h"
 
 static int failures;
 
@@ -91,6 +92,11 @@ int kmain(void)
 
 	if (cmdline_get(plat_cmdline(), "fault", &v, &n))
 		return fault(v, n);
+	if (cmdline_get(plat_cmdline(), "test", &v, &n) && n == 5 && memcmp(v, "state", 5) == 0) {
+		tk_state(check);
+		plat_log("# %d failed\n", failures);
+		return failures ? 1 : 0;
+	}
 
 	uint64_t t0 = plat_clock_monotonic_ns(), t1 = plat_clock_monotonic_ns();
 	check(t1 >= t0, "the monotonic clock does not go back");

@@ -18,6 +18,7 @@
 #include "platform/pvh/lapic.h"
 #include "platform/pvh/random.h"
 #include "platform/pvh/serial.h"
+#include "tests/pvh/test_state.h"
 
 static int failures;
 
@@ -271,6 +272,8 @@ int kmain(void)
 		return test_basic();
 	if (strlen(test) == 3 && memcmp(test, "net", 3) == 0)
 		return tk_net();
+	if (strlen(test) == 5 && memcmp(test, "state", 5) == 0)
+		return tk_state(tk_check), failures ? TK_EXIT_FAIL : 0;
 	if (strlen(test) == 7 && memcmp(test, "console", 7) == 0)
 		return test_console(false);
 	if (strlen(test) == 13 && memcmp(test, "console-fault", 13) == 0)

@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 
 #include "app/ktls.h"
+#include "lib/sdisk.h"
 #include "tools/cli/cli.h"
 #include "tools/image/disk.h"
 #include "tools/image/host_tsc.h"
@@ -73,7 +74,14 @@ static const char help[] =
         "  --no-hsts          no Strict-Transport-Security header (the guest's hsts=0)\n"
         "  --rng virtio|off   the guest's entropy device (default virtio with --cert:\n"
         "                     virtio-rng; the guest refuses TLS without entropy)\n"
-        "  --cpu MODEL        QEMU's -cpu (default host under KVM, max under TCG)\n";
+        "  --cpu MODEL        QEMU's -cpu (default host under KVM, max under TCG)\n"
+        "\n"
+        "State that outlives a boot (ELF images; never part of the image):\n"
+        "  --state FILE       a private file (mode 0600, created zeroed at 128 KiB when\n"
+        "                     missing) the guest sees as a virtio-blk drive: two\n"
+        "                     checksummed slots, so a write cut short keeps the last\n"
+        "                     good copy (README: State disk). It holds keys: keep it\n"
+        "                     out of backups you share, and out of the repository\n";
 
 #define MAX_ARGS   64
 /* The user network (QEMU's slirp), spelt out rather than left to QEMU's
@@ -295,7 +303,8 @@ struct run_opts {
 	const char *ip6, *gw6, *slaac; /* with --tap: the image's ip6=, gw6=, slaac= */
 	bool arm64;                    /* the image's ELF machine is EM_AARCH64 */
 	const char *cert, *key, *rng, *cpu;
-	int http_port; /* with --cert: forwarded to the guest's 80 (-1: none, 0: any free) */
+	const char *state; /* --state: the state disk's file */
+	int http_port;     /* with --cert: forwarded to the guest's 80 (-1: none, 0: any free) */
 	bool port_set, no_hsts;
 	char module[PATH_MAX]; /* the boot module written for --cert/--key, or "" */
 	size_t module_len;
@@ -403,6 +412,67 @@ out:
 	return rc;
 }
 
+/* (s) for a QEMU option value: its commas doubled, into (out, cap); false
+ * when it does not fit. */
+static bool qemu_quote(const char *s, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (n + 3 > cap)
+			return false;
+		if (*s == ',')
+			out[n++] = ',';
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	return true;
+}
+
+/* --state FILE: made (0600, zeroed, SDISK_SIZE) when missing; else it must be
+ * a regular file or a block device of at least SDISK_SIZE bytes. A file others
+ * can read is used, with a warning: it holds private keys. */
+static int prepare_state(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd >= 0) {
+		if (ftruncate(fd, SDISK_SIZE) != 0) {
+			int e = errno;
+			close(fd);
+			unlink(path);
+			return cli_error("run", 1, "--state %s: %s", path, strerror(e));
+		}
+		close(fd);
+		fprintf(stderr, "unideck run: %s: a new state disk (%u KiB)\n", path,
+		        SDISK_SIZE / 1024);
+		return 0;
+	}
+	if (errno != EEXIST)
+		return cli_error("run", 1, "--state %s: %s", path, strerror(errno));
+	if ((fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return cli_error("run", 1, "--state %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+		close(fd);
+		return cli_error("run", 1, "--state %s: not a regular file or a block device",
+		                 path);
+	}
+	off_t size = S_ISBLK(st.st_mode) ? lseek(fd, 0, SEEK_END) : st.st_size;
+	close(fd);
+	if (size < (off_t)SDISK_SIZE)
+		return cli_error("run", 1,
+		                 "--state %s: %lld bytes, and a state disk takes %u (remove it "
+		                 "and a new one is made)",
+		                 path, (long long)size, SDISK_SIZE);
+	if (S_ISREG(st.st_mode) && (st.st_mode & 077))
+		fprintf(stderr,
+		        "unideck run: warning: --state %s is open to others (mode %03o) and "
+		        "holds private keys: chmod 600 %s\n",
+		        path, (unsigned)(st.st_mode & 0777), path);
+	return 0;
+}
+
 static void on_stop(int sig)
 {
 	(void)sig;
@@ -442,6 +512,8 @@ static int parse(struct run_opts *o, int argc, char **argv)
 			o->rng = v;
 		} else if ((r = cli_value("run", argc, argv, &i, "--cpu", 0, &v)) != 0) {
 			o->cpu = v;
+		} else if ((r = cli_value("run", argc, argv, &i, "--state", 0, &v)) != 0) {
+			o->state = v;
 		} else if (cli_flag(argv[i], "--no-hsts", 0)) {
 			o->no_hsts = true;
 		} else if ((r = cli_value("run", argc, argv, &i, "--tap", 0, &v)) != 0) {
@@ -554,6 +626,12 @@ static int parse(struct run_opts *o, int argc, char **argv)
 	if (strcmp(o->accel, "auto") != 0 && strcmp(o->accel, "kvm") != 0 &&
 	    strcmp(o->accel, "tcg") != 0)
 		return cli_error("run", 2, "--accel is auto, kvm or tcg, not '%s'", o->accel);
+	if (o->state && strlen(o->state) > 400) /* doubled commas and all, in a 1 KiB option */
+		return cli_error("run", 2, "--state: a path that long is not one QEMU takes");
+	if (o->state && o->disk != DISK_NONE)
+		return cli_error("run", 2,
+		                 "--state goes with an ELF image: a disk boots from a snapshot "
+		                 "and its first drive is itself");
 	if (o->cert && o->disk != DISK_NONE)
 		return cli_error("run", 2,
 		                 "--cert boots an ELF image (a PVH module); a disk's modules "
@@ -627,6 +705,20 @@ static void command(const struct run_opts *o, const char *accel, struct argv *a)
 	if (o->rng ? strcmp(o->rng, "virtio") == 0 : o->cert != NULL) {
 		add(a, "-device");
 		add(a, mmio ? "virtio-rng-device" : "virtio-rng-pci");
+	}
+	if (o->state) {
+		/* Written through (no flush is negotiated, so QEMU's virtio-blk
+		 * reports no write cache and completes a write once it is on the
+		 * host's file); QEMU's image locking keeps a second run off it. */
+		char q[808];
+		if (!qemu_quote(o->state, q, sizeof q))
+			q[0] = '\0'; /* parse refused it */
+		snprintf(buf, sizeof buf, "file=%s,format=raw,if=none,id=st0,cache=writethrough",
+		         q);
+		add(a, "-drive");
+		add(a, buf);
+		add(a, "-device");
+		add(a, mmio ? "virtio-blk-device,drive=st0" : "virtio-blk-pci,drive=st0");
 	}
 	add(a, "-kernel");
 	add(a, o->image);
@@ -742,6 +834,8 @@ int cmd_run(int argc, char **argv)
 	                                                        : "tcg";
 	if (!o.tap && ((rc = claim_port(&o.port, "--port")) != 0 ||
 	               (o.http_port >= 0 && (rc = claim_port(&o.http_port, "--http-port")) != 0)))
+		return rc;
+	if (o.state && (rc = prepare_state(o.state)) != 0)
 		return rc;
 	if (o.cert && (rc = write_module(&o)) != 0)
 		return rc;
